@@ -1,0 +1,11 @@
+namespace AmiDialer.Core.Model;
+
+public enum CampaignState
+{
+    Draft,
+    Scheduled,
+    Running,
+    Paused,
+    Completed,
+    Stopped,
+}

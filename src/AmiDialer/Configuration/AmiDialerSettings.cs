@@ -1,0 +1,98 @@
+namespace AmiDialer.Configuration;
+
+/// <summary>The whole configuration tree, as bound from appsettings.json, --config and AMIDIALER_ variables.</summary>
+public sealed class AmiDialerSettings
+{
+    public DatabaseSettings Database { get; set; } = new();
+    public AmiSettings Ami { get; set; } = new();
+    public DialingSettings Dialing { get; set; } = new();
+    public WebSettings Web { get; set; } = new();
+}
+
+public sealed class DatabaseSettings
+{
+    /// <summary>SQLite file; relative paths are relative to the working directory. Its folder is created on demand.</summary>
+    public string Path { get; set; } = "data/amidialer.db";
+}
+
+public sealed class AmiSettings
+{
+    public List<AmiServerSettings> Servers { get; set; } = [];
+}
+
+public enum AmiAuthKind
+{
+    Md5,
+    Plain,
+}
+
+public sealed class AmiServerSettings
+{
+    public string Name { get; set; } = "";
+    public string Host { get; set; } = "";
+    public int Port { get; set; } = 5038;
+    public string Username { get; set; } = "";
+    public string Secret { get; set; } = "";
+    public AmiAuthKind Auth { get; set; } = AmiAuthKind.Md5;
+    public bool UseTls { get; set; }
+
+    /// <summary>Cheap actions (Ping, Status, Redirect...) per sliding second.</summary>
+    public int ActionsPerSecond { get; set; } = 50;
+
+    /// <summary>Originates per sliding second, limited apart from cheap actions.</summary>
+    public int OriginatesPerSecond { get; set; } = 10;
+
+    public int MaxConcurrentCalls { get; set; } = 50;
+
+    /// <summary>Cap of the reconnect backoff.</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    public override string ToString() => $"{Name} ({Username}@{Host}:{Port})";
+}
+
+public sealed class DialingSettings
+{
+    public TimeSpan RingTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Default calling hours in the callee's own zone, <c>HH:mm-HH:mm</c>.</summary>
+    public string CallingHours { get; set; } = "08:00-21:00";
+
+    /// <summary>ISO 3166 region for numbers written without a country code.</summary>
+    public string DefaultRegion { get; set; } = "US";
+
+    /// <summary>IANA zone of new campaigns.</summary>
+    public string DefaultTimeZone { get; set; } = "America/New_York";
+
+    /// <summary>Contexts a Redirect or an on-answer route may send a call to.</summary>
+    public List<string> AllowedContexts { get; set; } = [];
+
+    public ClickToCallSettings ClickToCall { get; set; } = new();
+}
+
+public sealed class ClickToCallSettings
+{
+    public string Context { get; set; } = "outbound";
+
+    /// <summary>How the customer's number is written as the extension: <c>{national}</c>, <c>{number}</c> or <c>{e164}</c>.</summary>
+    public string ExtensionTemplate { get; set; } = "{national}";
+
+    /// <summary>Glob patterns (<c>*</c>, <c>?</c>) an agent endpoint must match, e.g. <c>PJSIP/1??</c>.</summary>
+    public List<string> AllowedAgents { get; set; } = [];
+
+    /// <summary>When false, click-to-call ignores calling hours (an agent is dialing by hand).</summary>
+    public bool RespectCallingHours { get; set; } = true;
+}
+
+public sealed class WebSettings
+{
+    public string Urls { get; set; } = "http://127.0.0.1:5080";
+    public List<string> ApiKeys { get; set; } = [];
+
+    /// <summary>Hash made by <c>amidialer admin set-password</c>; never the password itself.</summary>
+    public string AdminPasswordHash { get; set; } = "";
+
+    /// <summary>Largest CSV upload accepted.</summary>
+    public long MaxUploadBytes { get; set; } = 200L * 1024 * 1024;
+}

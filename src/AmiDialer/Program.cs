@@ -1,0 +1,3 @@
+using AmiDialer.Cli;
+
+return await AmiDialerCli.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
