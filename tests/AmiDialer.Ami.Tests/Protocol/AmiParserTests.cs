@@ -166,7 +166,8 @@ public sealed class AmiParserTests
         var bytes = File.ReadAllBytes(AmiDialer.Testing.RepoPaths.Capture("a1-login-ping-logoff.raw"));
         var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(bytes));
         var lengths = new List<long>();
-        while (AmiParser.TryReadFrame(ref reader, out var frame))
+        var framer = new AmiParser();
+        while (framer.TryReadFrame(ref reader, out var frame))
         {
             lengths.Add(frame.Length);
         }
