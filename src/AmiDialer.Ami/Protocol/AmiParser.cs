@@ -22,7 +22,6 @@ public sealed class AmiParser
     private readonly AmiValueCache _values = new();
     private byte[]? _scratch;
     private AmiHeader[] _headerScratch = new AmiHeader[64];
-    private bool _preferLf;
 
     // Skipping a bad frame: bytes seen so far of the current (unfinished) line, and its first byte.
     private bool _skipping;
@@ -208,25 +207,55 @@ public sealed class AmiParser
 
     /// <summary>
     /// Framing only: finds the next complete frame (message or banner line) and returns its bytes without decoding
-    /// anything. For measuring framing and for code that only needs boundaries; a frame over the limits is never
-    /// returned (TryParse reports and skips those).
+    /// or checking anything. For measuring framing and for code that only needs boundaries; real readers use
+    /// <see cref="TryParse"/>, which also enforces the limits.
     /// </summary>
-    public bool TryReadFrame(ref SequenceReader<byte> reader, out ReadOnlySequence<byte> frame)
+    public static bool TryReadFrame(ref SequenceReader<byte> reader, out ReadOnlySequence<byte> frame)
     {
         var span = reader.UnreadSpan;
-        var result = Scan(span, out var length, out _);
-        if (result == ScanResult.Incomplete && reader.Remaining > span.Length)
+        if (!span.IsEmpty)
         {
-            result = ScanSegments(reader, out length, out _, out _);
+            var first = span[0];
+            if (first == Lf || (first == Cr && span.Length > 1 && span[1] == Lf))
+            {
+                return TakeFrame(ref reader, first == Lf ? 1 : 2, out frame);
+            }
+
+            if (first == BannerPrefix[0])
+            {
+                var nl = span.IndexOf(Lf);
+                if (nl >= 0 && IsBanner(span[..nl]))
+                {
+                    return TakeFrame(ref reader, nl + 1, out frame);
+                }
+            }
+
+            var preferLf = false;
+            var end = FindBlankLineEnd(span, ref preferLf);
+            if (end >= 0)
+            {
+                return TakeFrame(ref reader, end, out frame);
+            }
         }
 
-        if (result is ScanResult.Complete or ScanResult.Banner)
+        // Across segments: line by line.
+        var probe = reader;
+        while (true)
         {
-            return TakeFrame(ref reader, length, out frame);
-        }
+            var lineStart = probe.Consumed;
+            probe.TryPeek(out var first);
+            if (!probe.TryAdvanceTo(Lf, advancePastDelimiter: true))
+            {
+                frame = default;
+                return false;
+            }
 
-        frame = default;
-        return false;
+            var lineLength = probe.Consumed - lineStart;
+            if (lineLength == 1 || (lineLength == 2 && first == Cr) || (lineStart == reader.Consumed && IsBanner(reader, lineLength)))
+            {
+                return TakeFrame(ref reader, probe.Consumed - reader.Consumed, out frame);
+            }
+        }
     }
 
     private static bool TakeFrame(ref SequenceReader<byte> reader, long length, out ReadOnlySequence<byte> frame)
@@ -249,61 +278,20 @@ public sealed class AmiParser
     }
 
     /// <summary>
-    /// Finds where the frame at the start of <paramref name="buffer"/> ends. The blank line is found with one
-    /// vectorised search for <c>\n\r\n</c> or <c>\n\n</c> rather than line by line; lines are only walked once,
-    /// when the complete frame is parsed.
-    /// </summary>
-    private ScanResult Scan(ReadOnlySpan<byte> buffer, out int frameLength, out string? error)
-    {
-        frameLength = 0;
-        error = null;
-        if (buffer.IsEmpty)
-        {
-            return ScanResult.Incomplete;
-        }
-
-        var first = buffer[0];
-        if (first == Lf || (first == Cr && buffer.Length > 1 && buffer[1] == Lf))
-        {
-            frameLength = first == Lf ? 1 : 2;
-            return ScanResult.Complete;
-        }
-
-        if (first == BannerPrefix[0])
-        {
-            var nl = buffer.IndexOf(Lf);
-            if (nl >= 0 && IsBanner(buffer[..nl]))
-            {
-                frameLength = nl + 1;
-                return ScanResult.Banner;
-            }
-        }
-
-        var end = FindBlankLineEnd(buffer);
-        if (end >= 0)
-        {
-            frameLength = end;
-            return ScanResult.Complete;
-        }
-
-        return CheckIncomplete(buffer, out error);
-    }
-
-    /// <summary>
     /// The offset just past the first blank line, or -1. Searches first for the ending the stream used last time
     /// (Asterisk: CRLF), then for the other one only before that match, so an LF-only stream does not rescan the buffer.
     /// </summary>
-    private int FindBlankLineEnd(ReadOnlySpan<byte> buffer)
+    private static int FindBlankLineEnd(ReadOnlySpan<byte> buffer, ref bool preferLf)
     {
         ReadOnlySpan<byte> crlf = "\n\r\n"u8;
         ReadOnlySpan<byte> lf = "\n\n"u8;
-        if (!_preferLf)
+        if (!preferLf)
         {
             var c = buffer.IndexOf(crlf);
             var l = (c < 0 ? buffer : buffer[..(c + 2)]).IndexOf(lf);
             if (l >= 0)
             {
-                _preferLf = c < 0;
+                preferLf = c < 0;
                 return l + 2;
             }
 
@@ -315,7 +303,7 @@ public sealed class AmiParser
             var c = (l < 0 ? buffer : buffer[..(l + 1)]).IndexOf(crlf);
             if (c >= 0)
             {
-                _preferLf = l >= 0;
+                preferLf = l >= 0;
                 return c + 3;
             }
 

@@ -128,11 +128,10 @@ internal static class AmiBench
     private static Result Framing(byte[] data)
     {
         long frames = 0;
-        var framer = new AmiParser();
         long bytes = 0;
         ForEachRead(data, (ref SequenceReader<byte> reader) =>
         {
-            while (framer.TryReadFrame(ref reader, out var frame))
+            while (AmiParser.TryReadFrame(ref reader, out var frame))
             {
                 frames++;
                 bytes += frame.Length;
