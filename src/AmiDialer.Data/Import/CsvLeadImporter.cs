@@ -101,7 +101,11 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
             Delimiter = delimiter.ToString(),
             Mode = CsvMode.RFC4180,
             IgnoreBlankLines = true,
-            BadDataFound = args => rowState.BadData = true,
+            BadDataFound = args =>
+            {
+                rowState.BadData = true;
+                rowState.Unclosed |= args.Field.StartsWith('"');
+            },
             MaxFieldSize = options.MaxFieldLength,
             BufferSize = 1 << 16,
             TrimOptions = TrimOptions.None,
@@ -364,6 +368,7 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
         while (true)
         {
             state.BadData = false;
+            state.Unclosed = false;
             bool more;
             try
             {
@@ -379,15 +384,20 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
                 return null;
             }
 
-            var line = lines.Advance(parser);
+            // Fields are decoded (and bad data reported) when the record is fetched, so fetch it first.
             var cells = parser.Record ?? [];
+            var line = lines.Advance(parser, state.Unclosed);
             if (cells.All(string.IsNullOrWhiteSpace))
             {
                 continue;
             }
 
             var row = new Row(line, cells);
-            if (state.BadData)
+            if (state.Unclosed)
+            {
+                row.Error = new RowError(line, "", "unclosed quote: the field runs to the end of the file");
+            }
+            else if (state.BadData)
             {
                 row.Error = new RowError(line, "", "bad quoting: a quote inside an unquoted field (quote the whole field and double the inner quotes)");
             }
@@ -395,34 +405,9 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
             {
                 row.Error = new RowError(line, $"column {headerLength + 1}", $"{cells.Length} cells but the header has {headerLength}");
             }
-            else if (parser.RawRecord.Length > 0 && EndsInsideQuotes(parser))
-            {
-                row.Error = new RowError(line, "", "unclosed quote: the field runs to the end of the file");
-            }
 
             return row;
         }
-    }
-
-    // An unclosed quote swallows the rest of the file into one field; CsvHelper returns it as a record at EOF.
-    private static bool EndsInsideQuotes(CsvParser parser)
-    {
-        var raw = parser.RawRecord;
-        if (raw.Length == 0 || raw[^1] is '\n' or '\r')
-        {
-            return false;
-        }
-
-        var quotes = 0;
-        foreach (var c in raw)
-        {
-            if (c == '"')
-            {
-                quotes++;
-            }
-        }
-
-        return quotes % 2 == 1;
     }
 
     private static async Task ReadBatches(CsvParser parser, Row first, int headerLength, ParseState state, LineCounter lines, int batchSize, ChannelWriter<Batch> ordered, ChannelWriter<Batch> work, string fileName, CancellationToken cancellationToken)
@@ -543,6 +528,9 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
     private sealed class ParseState
     {
         public bool BadData { get; set; }
+
+        /// <summary>A quoted field never closed: it ran to the end of the file.</summary>
+        public bool Unclosed { get; set; }
     }
 
     /// <summary>Physical line numbers: the line a record starts on, counting blank lines and newlines inside quotes.</summary>
@@ -552,7 +540,7 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
 
         public long Next => linesSeen + 1;
 
-        public long Advance(CsvParser parser)
+        public long Advance(CsvParser parser, bool unclosedAtEnd = false)
         {
             // RawRow is the count of physical lines read up to the end of this record.
             var raw = parser.RawRecord;
@@ -567,9 +555,11 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
 
             var endsWithNewline = raw.Length > 0 && raw[^1] == '\n';
             var recordLines = newlines + (endsWithNewline ? 0 : 1);
-            var start = parser.RawRow - recordLines + 1;
+            // CsvHelper counts one line more when end of file comes inside quotes.
+            var start = parser.RawRow - recordLines + (unclosedAtEnd ? 0 : 1);
+            var first = linesSeen + 1;
             linesSeen = parser.RawRow;
-            return Math.Max(1, start);
+            return Math.Max(first, start);
         }
     }
 
