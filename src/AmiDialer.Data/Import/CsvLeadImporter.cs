@@ -155,17 +155,24 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
         var status = ImportStatus.Completed;
         string? message = null;
         var batchNumber = 0;
+        var waiting = TimeSpan.Zero;
+        var pending = new List<(string E164, string FieldsJson, string ZonesJson, long Line)>(options.BatchSize);
+        var inserting = TimeSpan.Zero;
         try
         {
             await foreach (var batch in ordered.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
+                var waitStart = Stopwatch.GetTimestamp();
                 await batch.Validated.Task.WaitAsync(stop.Token).ConfigureAwait(false);
+                var insertStart = Stopwatch.GetTimestamp();
+                waiting += Stopwatch.GetElapsedTime(waitStart, insertStart);
                 batchNumber++;
                 writer.BeginBatch();
                 var imported = 0L;
                 var duplicates = 0L;
                 var blockedRows = 0L;
                 var rejected = 0L;
+                pending.Clear();
                 foreach (var row in batch.Rows)
                 {
                     if (row.Error is { } error)
@@ -177,26 +184,27 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
                         {
                             firstErrors.Add(error);
                         }
-
-                        continue;
                     }
-
-                    if (!writer.Insert(row.E164!, row.FieldsJson!, row.ZonesJson!, row.Blocked, started, row.Line))
+                    else if (!row.Blocked)
                     {
-                        duplicates++;
+                        pending.Add((row.E164!, row.FieldsJson!, row.ZonesJson!, row.Line));
                     }
-                    else if (row.Blocked)
+                    else if (writer.Insert(row.E164!, row.FieldsJson!, row.ZonesJson!, blocked: true, started, row.Line))
                     {
                         blockedRows++;
                         imported++;
                     }
                     else
                     {
-                        imported++;
+                        duplicates++;
                     }
                 }
 
+                var inserted = writer.InsertPending(pending, started);
+                imported += inserted;
+                duplicates += pending.Count - inserted;
                 errors?.Flush();
+                inserting += Stopwatch.GetElapsedTime(insertStart);
                 counts = counts with
                 {
                     RowsRead = counts.RowsRead + batch.Rows.Count,
@@ -265,6 +273,8 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
             EncodingName = encoding.WebName,
             PhoneColumn = header[phoneIndex],
             Elapsed = clock.Elapsed,
+            WriterWaited = waiting,
+            WriterInserting = inserting,
         };
     }
 
