@@ -5,6 +5,7 @@ using BenchmarkDotNet.Running;
 var modes = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["ami"] = AmiDialer.Benchmarks.Ami.AmiBench.RunAsync, // AMI parser and client throughput (issue 3)
+    ["import"] = AmiDialer.Benchmarks.Data.ImportBenchmark.RunAsync, // CSV import vs sqlite3 .import (issue 5)
 };
 
 if (args.Length > 0 && modes.TryGetValue(args[0], out var mode))
