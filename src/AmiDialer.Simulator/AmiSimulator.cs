@@ -237,7 +237,7 @@ public sealed class AmiSimulator : IAsyncDisposable
         ResumeAnswering();
         foreach (var call in Pbx.Channels().Select(c => c.Call).Distinct())
         {
-            call.Teardown(0, 4);
+            call.Teardown(TeardownKind.Shutdown, 0);
         }
 
         foreach (var session in _sessions.Values)
