@@ -56,6 +56,7 @@ internal sealed partial class SimulatorSession
             && !action.Equals("Logoff", StringComparison.OrdinalIgnoreCase))
         {
             await RespondAsync(m, "Error", ("Message", "Permission denied")).ConfigureAwait(false);
+            _server.PublishSecurity(this, "RequestNotAllowed", "Error", 1, [("RequestType", "Action: " + action)], account: "", sessionTv: DateTimeOffset.UnixEpoch);
             return true;
         }
 
