@@ -320,6 +320,7 @@ internal sealed partial class SimulatorSession
                         {
                             for (var i = 0; i < data.Length; i++)
                             {
+                                writeCts.CancelAfter(timeout);
                                 await _socket.SendAsync(data.Slice(i, 1), SocketFlags.None, writeCts.Token).ConfigureAwait(false);
                             }
                         }
