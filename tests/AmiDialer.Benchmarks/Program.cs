@@ -6,6 +6,7 @@ var modes = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ord
 {
     ["ami"] = AmiDialer.Benchmarks.Ami.AmiBench.RunAsync, // AMI parser and client throughput (issue 3)
     ["import"] = AmiDialer.Benchmarks.Data.ImportBenchmark.RunAsync, // CSV import vs sqlite3 .import (issue 5)
+    ["sim"] = AmiDialer.Benchmarks.Simulator.SimulatorBench.RunAsync, // simulator originates per second (issue 4)
 };
 
 if (args.Length > 0 && modes.TryGetValue(args[0], out var mode))
