@@ -32,7 +32,6 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
     private readonly Dictionary<string, TrackedCall> _byActionId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TrackedCall> _byChannelId = new(StringComparer.Ordinal);
     private readonly Dictionary<long, TrackedCall> _byAttempt = [];
-    private readonly List<CallFacts> _decided = [];
     private int _channelOrder;
 
     public TimeSpan SettleTime { get; } = settleTime;
@@ -57,6 +56,22 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
             _byActionId[start.ActionId] = call;
             _byChannelId[start.ChannelId] = call;
             _byAttempt[start.AttemptId] = call;
+        }
+    }
+
+    /// <summary>
+    /// Ties the ActionID the AMI client gave the Originate to the attempt. Until it is known (the send has not
+    /// returned yet), the OriginateResponse is still matched by its Uniqueid, which is our ChannelId.
+    /// </summary>
+    public void AliasActionId(long attemptId, string actionId)
+    {
+        lock (_gate)
+        {
+            if (_byAttempt.TryGetValue(attemptId, out var call))
+            {
+                call.ClientActionId = actionId;
+                _byActionId[actionId] = call;
+            }
         }
     }
 
@@ -180,8 +195,7 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
     {
         lock (_gate)
         {
-            var finished = new List<CallFacts>(_decided);
-            _decided.Clear();
+            var finished = new List<CallFacts>();
             List<HangupRequest>? hangups = null;
             List<TrackedCall>? done = null;
             foreach (var call in _byAttempt.Values)
@@ -230,10 +244,16 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
         lock (_gate)
         {
             var all = _byAttempt.Values.ToList();
-            var result = all.Select(c => Decide(c, Finality.Lost, why)).ToList();
-            result.AddRange(_decided);
-            _decided.Clear();
-            return result;
+            return all.Select(c => Decide(c, Finality.Lost, why)).ToList();
+        }
+    }
+
+    /// <summary>Asterisk (re)booted at <paramref name="bootedAt"/>: every call sent before that is gone.</summary>
+    public IReadOnlyList<CallFacts> EndSentBefore(DateTimeOffset bootedAt, string why)
+    {
+        lock (_gate)
+        {
+            return _byAttempt.Values.Where(c => c.Start.SentAt < bootedAt).ToList().Select(c => Decide(c, Finality.Lost, why)).ToList();
         }
     }
 
@@ -292,8 +312,6 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
                 lost.Add(Decide(call, Finality.Lost, "channels gone"));
             }
 
-            lost.AddRange(_decided);
-            _decided.Clear();
             return lost;
         }
     }
@@ -343,6 +361,11 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
     private CallFacts Decide(TrackedCall call, Finality finality, string? error)
     {
         _byActionId.Remove(call.Start.ActionId);
+        if (call.ClientActionId is not null)
+        {
+            _byActionId.Remove(call.ClientActionId);
+        }
+
         _byChannelId.Remove(call.Start.ChannelId);
         _byAttempt.Remove(call.Start.AttemptId);
         return call.ToFacts(finality, error);

@@ -12,6 +12,7 @@ public sealed record TrackedCallStart(
 internal sealed class TrackedCall(TrackedCallStart start)
 {
     public TrackedCallStart Start { get; } = start;
+    public string? ClientActionId { get; set; }
     public string? OriginateResult { get; set; }
     public string? Reason { get; set; }
     public Dictionary<string, ChannelState> Channels { get; } = new(StringComparer.Ordinal);
