@@ -301,7 +301,7 @@ internal sealed class CampaignDialer
     {
         if (await _s.Dnc.IsBlockedAsync(lead.PhoneE164, CampaignId, CancellationToken.None).ConfigureAwait(false))
         {
-            await _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Blocked, null, null, CancellationToken.None).ConfigureAwait(false);
+            await _s.WriteAsync(() => _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Blocked, null, null, CancellationToken.None)).ConfigureAwait(false);
             _s.Logger.LeadSkipped(lead.Id, "on the do-not-call list");
             return true;
         }
@@ -310,7 +310,7 @@ internal sealed class CampaignDialer
         if (eligible != now)
         {
             // Outside the callee's hours (or the campaign's windows) right now: due again when they open.
-            await _s.Leads.RescheduleAsync(lead.Id, eligible, CancellationToken.None).ConfigureAwait(false);
+            await _s.WriteAsync(() => _s.Leads.RescheduleAsync(lead.Id, eligible, CancellationToken.None)).ConfigureAwait(false);
             return true;
         }
 
@@ -326,7 +326,7 @@ internal sealed class CampaignDialer
         if (problem is not null)
         {
             // Nothing can be sent for this lead: say why, never send it half-checked.
-            await _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Done, CallOutcome.Failed, null, CancellationToken.None).ConfigureAwait(false);
+            await _s.WriteAsync(() => _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Done, CallOutcome.Failed, null, CancellationToken.None)).ConfigureAwait(false);
             _s.Logger.LeadSkipped(lead.Id, problem);
             return true;
         }
@@ -338,7 +338,7 @@ internal sealed class CampaignDialer
         }
 
         var callId = _s.NextCallId();
-        var attempt = await _s.Attempts.ClaimAsync(new AttemptClaim(lead.Id, callId, callId, server.Name, _s.Options.Simulated), now, CancellationToken.None).ConfigureAwait(false);
+        var attempt = await _s.WriteAsync(() => _s.Attempts.ClaimAsync(new AttemptClaim(lead.Id, callId, callId, server.Name, _s.Options.Simulated), now, CancellationToken.None)).ConfigureAwait(false);
         if (attempt is null)
         {
             server.ReleaseReservation();
@@ -371,7 +371,7 @@ internal sealed class CampaignDialer
         switch (result)
         {
             case OriginateSendResult.Queued:
-                await _s.Attempts.MarkLiveAsync(attemptId, CancellationToken.None).ConfigureAwait(false);
+                await _s.WriteAsync(() => _s.Attempts.MarkLiveAsync(attemptId, CancellationToken.None)).ConfigureAwait(false);
                 break;
             case OriginateSendResult.Refused:
                 _s.Logger.OriginateRefused(attemptId, message ?? "");
