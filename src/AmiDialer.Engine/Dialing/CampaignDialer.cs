@@ -345,29 +345,33 @@ internal sealed class CampaignDialer
             return true;
         }
 
-        var context = new CallContext(attempt.Id, CampaignId, lead, server.Name, callId, now, this);
+        // Counted at the moment it goes out, not when the batch was planned.
+        var sentAt = _s.Time.GetUtcNow();
+        var context = new CallContext(attempt.Id, CampaignId, lead, server.Name, callId, sentAt, this);
         _s.Calls[attempt.Id] = context;
         Interlocked.Increment(ref _active);
         Interlocked.Increment(ref _sent);
-        _pacer.Sent(now);
+        var paced = _pacer.Sending();
         lock (_statsGate)
         {
-            _recent.Enqueue(now);
+            _recent.Enqueue(sentAt);
         }
 
         var ringTimeout = _campaign.RingTimeout < _s.Options.MinimumRingTimeout ? _s.Options.MinimumRingTimeout : _campaign.RingTimeout;
         var request = new OriginateRequest(attempt.Id, callId, channel, _campaign.Destination.Context, _campaign.Destination.Extension,
             _campaign.Destination.Priority, _campaign.CallerId, ringTimeout, variables);
         _s.Logger.Originating(attempt.Id, lead.Id, server.Name, callId);
-        _s.Publish(new EngineChange(EngineChangeKind.CallStarted, now, CampaignId, attempt.Id));
-        var sending = server.OriginateAsync(request, now, callId, CancellationToken.None);
-        _ = AfterSendAsync(server, attempt.Id, sending);
+        _s.Publish(new EngineChange(EngineChangeKind.CallStarted, sentAt, CampaignId, attempt.Id));
+        var sending = server.OriginateAsync(request, sentAt, callId, CancellationToken.None);
+        _ = AfterSendAsync(server, attempt.Id, sending, paced);
         return true;
     }
 
-    private async Task AfterSendAsync(AmiServer server, long attemptId, Task<(OriginateSendResult Result, string? Message)> sending)
+    private async Task AfterSendAsync(AmiServer server, long attemptId, Task<(OriginateSendResult Result, string? Message)> sending, OriginatePacer.Entry paced)
     {
         var (result, message) = await sending.ConfigureAwait(false);
+        paced.Answered(_s.Time.GetUtcNow());
+        Wake();
         switch (result)
         {
             case OriginateSendResult.Queued:
