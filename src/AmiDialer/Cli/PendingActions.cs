@@ -8,19 +8,6 @@ internal static class Pending
     internal static Task<int> Action(string what) => throw new CliException($"{what}: not available in this build yet.");
 }
 
-internal static class ImportActions
-{
-    public static Task<int> ImportAsync(CliContext context, ParseResult parse, ImportRequest request, CancellationToken ct) => Pending.Action("import");
-}
-
-internal static class DncActions
-{
-    public static Task<int> AddAsync(CliContext context, ParseResult parse, string[] numbers, string? campaign, string? region, CancellationToken ct) => Pending.Action("dnc add");
-    public static Task<int> RemoveAsync(CliContext context, ParseResult parse, string[] numbers, string? campaign, string? region, CancellationToken ct) => Pending.Action("dnc remove");
-    public static Task<int> ImportAsync(CliContext context, ParseResult parse, FileInfo file, string? campaign, string? region, CancellationToken ct) => Pending.Action("dnc import");
-    public static Task<int> ListAsync(CliContext context, ParseResult parse, string? campaign, string format, CancellationToken ct) => Pending.Action("dnc list");
-}
-
 internal static class RunActions
 {
     public static Task<int> RunAsync(CliContext context, ParseResult parse, string? campaign, bool simulate, double? timeScale, CancellationToken ct) => Pending.Action("run");

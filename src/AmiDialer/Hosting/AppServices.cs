@@ -1,5 +1,6 @@
 using AmiDialer.Configuration;
 using AmiDialer.Data.Database;
+using AmiDialer.Data.Import;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Simulator;
 using Microsoft.Extensions.Logging;
@@ -35,6 +36,7 @@ public sealed class AppServices : IAsyncDisposable
         Reports = new ReportRepository(database);
         Leases = new LeaseRepository(database, loggerFactory.CreateLogger<LeaseRepository>());
         Audit = new AuditLog(database);
+        Importer = new CsvLeadImporter(database, time, loggerFactory.CreateLogger<CsvLeadImporter>());
     }
 
     /// <summary>
@@ -62,6 +64,9 @@ public sealed class AppServices : IAsyncDisposable
     public ReportRepository Reports { get; }
     public LeaseRepository Leases { get; }
     public AuditLog Audit { get; }
+
+    /// <summary>Streams a CSV into a campaign (progress through IProgress, rejected rows to an error CSV).</summary>
+    public CsvLeadImporter Importer { get; }
 
     public TimeProvider Time { get; }
 
