@@ -18,7 +18,3 @@ internal static class ServeActions
     public static Task<int> ServeAsync(CliContext context, ParseResult parse, bool simulate, double? timeScale, string? urls, CancellationToken ct) => Pending.Action("serve");
 }
 
-internal static class SimulateActions
-{
-    public static Task<int> SimulateAsync(CliContext context, string host, int port, double timeScale, CancellationToken ct) => Pending.Action("simulate");
-}
