@@ -8,11 +8,6 @@ internal static class Pending
     internal static Task<int> Action(string what) => throw new CliException($"{what}: not available in this build yet.");
 }
 
-internal static class RunActions
-{
-    public static Task<int> RunAsync(CliContext context, ParseResult parse, string? campaign, bool simulate, double? timeScale, CancellationToken ct) => Pending.Action("run");
-}
-
 internal static class ServeActions
 {
     public static Task<int> ServeAsync(CliContext context, ParseResult parse, bool simulate, double? timeScale, string? urls, CancellationToken ct) => Pending.Action("serve");
