@@ -1,0 +1,80 @@
+using System.Data;
+using System.Globalization;
+using Dapper;
+
+namespace AmiDialer.Data.Database;
+
+/// <summary>
+/// How values are stored: instants as fixed-width UTC ISO-8601 text (sortable as text, readable in the sqlite3 shell,
+/// and a plain timestamptz on PostgreSQL), durations as whole milliseconds, GUIDs as canonical text.
+/// </summary>
+internal static class DapperTypeHandlers
+{
+    private static int registered;
+
+    public const string InstantFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
+    public static void Register()
+    {
+        if (Interlocked.Exchange(ref registered, 1) == 1)
+        {
+            return;
+        }
+
+        SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
+        SqlMapper.AddTypeHandler(new TimeSpanHandler());
+        SqlMapper.AddTypeHandler(new GuidHandler());
+    }
+
+    public static string ToDb(DateTimeOffset value) => value.UtcDateTime.ToString(InstantFormat, CultureInfo.InvariantCulture);
+
+    public static string? ToDb(DateTimeOffset? value) => value is { } v ? ToDb(v) : null;
+
+    public static DateTimeOffset FromDb(string text) =>
+        DateTimeOffset.ParseExact(text, InstantFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
+        {
+            parameter.DbType = DbType.String;
+            parameter.Value = ToDb(value);
+        }
+
+        public override DateTimeOffset Parse(object value) => value switch
+        {
+            string s => FromDb(s),
+            DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
+            DateTimeOffset dto => dto.ToUniversalTime(),
+            _ => throw new DataException($"Cannot read {value.GetType().Name} as an instant."),
+        };
+    }
+
+    private sealed class TimeSpanHandler : SqlMapper.TypeHandler<TimeSpan>
+    {
+        public override void SetValue(IDbDataParameter parameter, TimeSpan value)
+        {
+            parameter.DbType = DbType.Int64;
+            parameter.Value = (long)value.TotalMilliseconds;
+        }
+
+        public override TimeSpan Parse(object value) => TimeSpan.FromMilliseconds(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+    }
+
+    private sealed class GuidHandler : SqlMapper.TypeHandler<Guid>
+    {
+        public override void SetValue(IDbDataParameter parameter, Guid value)
+        {
+            parameter.DbType = DbType.String;
+            parameter.Value = value.ToString("D");
+        }
+
+        public override Guid Parse(object value) => value switch
+        {
+            string s => Guid.Parse(s),
+            byte[] b => new Guid(b),
+            Guid g => g,
+            _ => throw new DataException($"Cannot read {value.GetType().Name} as a GUID."),
+        };
+    }
+}

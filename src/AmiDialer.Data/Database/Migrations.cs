@@ -1,0 +1,153 @@
+namespace AmiDialer.Data.Database;
+
+/// <summary>
+/// The schema, as an append-only list of steps. A step is never edited once released: add a new one.
+/// <c>PRAGMA user_version</c> holds the number of steps applied. Tables named <c>qrtz_*</c> belong to Quartz,
+/// which provisions them itself in the same file; no step may touch them.
+/// </summary>
+internal static class Migrations
+{
+    public static IReadOnlyList<string> Steps { get; } =
+    [
+        // 1: the whole first schema.
+        """
+        CREATE TABLE campaigns (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL,
+            time_zone TEXT NOT NULL,
+            dial_template TEXT NOT NULL,
+            destination_context TEXT NOT NULL,
+            destination_extension TEXT NOT NULL,
+            destination_priority INTEGER NOT NULL,
+            on_answer_context TEXT NULL,
+            on_answer_extension TEXT NULL,
+            on_answer_priority INTEGER NULL,
+            caller_id TEXT NULL,
+            ring_timeout_ms INTEGER NOT NULL,
+            variables TEXT NOT NULL,
+            max_concurrent_calls INTEGER NOT NULL,
+            calls_per_second REAL NOT NULL,
+            start_at TEXT NULL,
+            end_at TEXT NULL,
+            days TEXT NOT NULL,
+            windows TEXT NOT NULL,
+            calling_hours TEXT NOT NULL,
+            retry_policy TEXT NOT NULL,
+            max_attempts INTEGER NOT NULL,
+            is_simulated INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            file_name TEXT NOT NULL,
+            region TEXT NOT NULL,
+            status TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NULL,
+            rows_read INTEGER NOT NULL DEFAULT 0,
+            rows_imported INTEGER NOT NULL DEFAULT 0,
+            rows_rejected INTEGER NOT NULL DEFAULT 0,
+            rows_duplicate INTEGER NOT NULL DEFAULT 0,
+            rows_blocked INTEGER NOT NULL DEFAULT 0,
+            last_committed_line INTEGER NOT NULL DEFAULT 0,
+            error_file TEXT NULL,
+            message TEXT NULL,
+            actor TEXT NOT NULL
+        );
+        CREATE INDEX ix_imports_campaign ON imports(campaign_id, id);
+
+        CREATE TABLE leads (
+            id INTEGER PRIMARY KEY,
+            campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            phone TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            time_zones TEXT NOT NULL,
+            state TEXT NOT NULL,
+            final_outcome TEXT NULL,
+            attempt_count INTEGER NOT NULL DEFAULT 0,
+            next_eligible_at TEXT NULL,
+            import_id INTEGER NULL,
+            source_line INTEGER NULL,
+            UNIQUE (campaign_id, phone)
+        );
+        -- The dialer's hot query: dialable leads of a campaign in next_eligible_at order, read straight off the index.
+        CREATE INDEX ix_leads_due ON leads(campaign_id, next_eligible_at) WHERE state IN ('pending', 'waiting_retry');
+
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            lead_id INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+            campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            action_id TEXT NOT NULL UNIQUE,
+            channel_id TEXT NOT NULL,
+            server TEXT NOT NULL,
+            state TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            answered_at TEXT NULL,
+            ended_at TEXT NULL,
+            outcome TEXT NULL,
+            failure_reason TEXT NULL,
+            reason TEXT NULL,
+            dial_status TEXT NULL,
+            hangup_cause INTEGER NULL,
+            hangup_cause_text TEXT NULL,
+            talk_seconds REAL NULL,
+            is_simulated INTEGER NOT NULL
+        );
+        CREATE INDEX ix_attempts_lead ON attempts(lead_id, id);
+        -- A lead is never in two live attempts: the database refuses it even if the code forgets.
+        CREATE UNIQUE INDEX ux_attempts_open_lead ON attempts(lead_id) WHERE state <> 'ended';
+        CREATE INDEX ix_attempts_open_server ON attempts(server, id) WHERE state <> 'ended';
+        CREATE INDEX ix_attempts_campaign ON attempts(campaign_id, id);
+
+        -- Running totals per campaign (lead states, final outcomes, attempt outcomes, talk time), updated in the
+        -- same transaction as the change they count, so reports never scan leads or attempts.
+        CREATE TABLE campaign_counters (
+            campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value REAL NOT NULL,
+            PRIMARY KEY (campaign_id, name)
+        );
+
+        CREATE TABLE campaign_hourly (
+            campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            hour_utc TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            answered INTEGER NOT NULL,
+            talk_seconds REAL NOT NULL,
+            PRIMARY KEY (campaign_id, hour_utc)
+        );
+
+        CREATE TABLE dnc (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL,
+            campaign_id INTEGER NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            source TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            note TEXT NULL
+        );
+        CREATE UNIQUE INDEX ux_dnc_number_scope ON dnc(number, COALESCE(campaign_id, 0));
+
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            details TEXT NULL
+        );
+        CREATE INDEX ix_audit_log_at ON audit_log(at);
+
+        CREATE TABLE campaign_leases (
+            campaign_id INTEGER PRIMARY KEY REFERENCES campaigns(id) ON DELETE CASCADE,
+            owner TEXT NOT NULL,
+            acquired_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        """,
+    ];
+}

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using AmiDialer.Core.Model;
+using AmiDialer.Data.Database;
+using Dapper;
+
+namespace AmiDialer.Data.Repositories;
+
+/// <summary>Leads: what the dialer asks for (due leads), and the state changes that do not come with an attempt.</summary>
+public sealed class LeadRepository(AmiDialerDatabase database)
+{
+    internal const string SelectColumns = """
+        SELECT id AS Id, campaign_id AS CampaignId, phone AS Phone, fields AS Fields, time_zones AS TimeZones,
+               state AS State, final_outcome AS FinalOutcome, attempt_count AS AttemptCount, next_eligible_at AS NextEligibleAt
+        FROM leads
+        """;
+
+    private static readonly string[] DialableStates = [DbNames.Of(LeadState.Pending), DbNames.Of(LeadState.WaitingRetry)];
+
+    public async Task<Lead?> GetAsync(long leadId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<LeadRow>(new CommandDefinition(
+            SelectColumns + " WHERE id = @leadId", new { leadId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToLead();
+    }
+
+    public async Task<Lead?> GetByPhoneAsync(long campaignId, string phoneE164, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<LeadRow>(new CommandDefinition(
+            SelectColumns + " WHERE campaign_id = @campaignId AND phone = @phoneE164", new { campaignId, phoneE164 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToLead();
+    }
+
+    /// <summary>
+    /// Pending and waiting-to-retry leads whose <c>next_eligible_at</c> has come (at or before <paramref name="now"/>),
+    /// earliest first, at most <paramref name="limit"/>. Read straight off the partial index, so it stays fast at a million leads.
+    /// </summary>
+    public async Task<IReadOnlyList<Lead>> GetDueAsync(long campaignId, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<LeadRow>(new CommandDefinition(
+            SelectColumns + """
+             WHERE campaign_id = @campaignId AND state IN ('pending', 'waiting_retry') AND next_eligible_at <= @now
+            ORDER BY next_eligible_at, id LIMIT @limit
+            """, new { campaignId, now, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToLead()).ToList();
+    }
+
+    /// <summary>When the earliest dialable lead becomes due; null when no lead is dialable.</summary>
+    public async Task<DateTimeOffset?> GetNextDueAtAsync(long campaignId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var next = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT MIN(next_eligible_at) FROM leads WHERE campaign_id = @campaignId AND state IN ('pending', 'waiting_retry')",
+            new { campaignId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return next is null ? null : DapperTypeHandlers.FromDb(next);
+    }
+
+    /// <summary>
+    /// Sets when a dialable lead becomes due (the engine moves it past closed calling hours, for instance).
+    /// False when the lead is not pending or waiting to retry any more.
+    /// </summary>
+    public async Task<bool> RescheduleAsync(long leadId, DateTimeOffset? nextEligibleAt, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE leads SET next_eligible_at = @nextEligibleAt WHERE id = @leadId AND state IN ('pending', 'waiting_retry')",
+            new { leadId, nextEligibleAt }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    /// <summary>
+    /// Moves a lead from <paramref name="from"/> to <paramref name="to"/> with the counters, atomically; false when the
+    /// lead is not in <paramref name="from"/>. For changes that come without an attempt ending (blocked at dial time, expired).
+    /// </summary>
+    public async Task<bool> TransitionAsync(long leadId, LeadState from, LeadState to, CallOutcome? finalOutcome, DateTimeOffset? nextEligibleAt, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction();
+        var lead = await connection.QuerySingleOrDefaultAsync<(long CampaignId, string? FinalOutcome)>(new CommandDefinition(
+            "SELECT campaign_id, final_outcome FROM leads WHERE id = @leadId AND state = @from",
+            new { leadId, from = DbNames.Of(from) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (lead.CampaignId == 0)
+        {
+            return false;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE leads SET state = @to, final_outcome = COALESCE(@outcome, final_outcome), next_eligible_at = @nextEligibleAt WHERE id = @leadId",
+            new { leadId, to = DbNames.Of(to), outcome = finalOutcome is { } o ? DbNames.Of(o) : null, nextEligibleAt }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await CampaignCounters.MoveLeadAsync(connection, transaction, lead.CampaignId, from, to, 1, cancellationToken).ConfigureAwait(false);
+        if (finalOutcome is { } outcome && lead.FinalOutcome is null)
+        {
+            await CampaignCounters.AddAsync(connection, transaction, lead.CampaignId, CampaignCounters.Outcome(outcome), 1, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Every lead of the campaign still pending or waiting to retry becomes expired (the campaign ended). Returns how many.</summary>
+    public async Task<int> ExpireDialableAsync(long campaignId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction();
+        var total = 0;
+        foreach (var state in new[] { LeadState.Pending, LeadState.WaitingRetry })
+        {
+            var changed = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE leads SET state = 'expired', next_eligible_at = NULL WHERE campaign_id = @campaignId AND state = @state",
+                new { campaignId, state = DbNames.Of(state) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await CampaignCounters.MoveLeadAsync(connection, transaction, campaignId, state, LeadState.Expired, changed, cancellationToken).ConfigureAwait(false);
+            total += changed;
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return total;
+    }
+
+    internal static IReadOnlyList<string> DialableStateNames => DialableStates;
+
+    internal sealed class LeadRow
+    {
+        public long Id { get; set; }
+        public long CampaignId { get; set; }
+        public string Phone { get; set; } = "";
+        public string Fields { get; set; } = "{}";
+        public string TimeZones { get; set; } = "[]";
+        public string State { get; set; } = "";
+        public string? FinalOutcome { get; set; }
+        public int AttemptCount { get; set; }
+        public string? NextEligibleAt { get; set; }
+
+        public Lead ToLead() => new()
+        {
+            Id = Id,
+            CampaignId = CampaignId,
+            PhoneE164 = Phone,
+            Fields = JsonSerializer.Deserialize(Fields, DataJson.Default.DictionaryStringString) ?? [],
+            TimeZones = JsonSerializer.Deserialize(TimeZones, DataJson.Default.ListString) ?? [],
+            State = DbNames.LeadStateOf(State),
+            FinalOutcome = DbNames.OutcomeOf(FinalOutcome),
+            AttemptCount = AttemptCount,
+            NextEligibleAt = NextEligibleAt is null ? null : DapperTypeHandlers.FromDb(NextEligibleAt),
+        };
+    }
+}
