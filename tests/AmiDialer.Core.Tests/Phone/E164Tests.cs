@@ -1,0 +1,52 @@
+using AmiDialer.Core.Phone;
+
+namespace AmiDialer.Core.Tests.Phone;
+
+public sealed class E164Tests
+{
+    [Theory]
+    [InlineData("(415) 813-7440", "US", "+14158137440", "14158137440", "4158137440", "US")]
+    [InlineData("+1 415 813 7440", "GB", "+14158137440", "14158137440", "4158137440", "US")]
+    [InlineData("020 7946 0958", "GB", "+442079460958", "442079460958", "2079460958", "GB")]
+    [InlineData("+33 1 42 68 53 00", "US", "+33142685300", "33142685300", "142685300", "FR")]
+    public void Parses_a_written_number_into_its_three_spellings(string text, string region, string e164, string number, string national, string regionCode)
+    {
+        Assert.True(E164.TryParse(text, region, out var info, out var error), error);
+        Assert.Equal(new PhoneNumberInfo(e164, number, national, regionCode), info);
+    }
+
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("hello", "not a phone number")]
+    [InlineData("+1 415 000 0000", "not a valid")]
+    public void Refuses_what_is_not_a_valid_number_and_says_why(string text, string expected)
+    {
+        Assert.False(E164.TryParse(text, "US", out var info, out var error));
+        Assert.Null(info);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Italian_national_number_keeps_its_leading_zero()
+    {
+        var info = E164.Split("+390236618200");
+        Assert.Equal("0236618200", info.National);
+        Assert.Equal("390236618200", info.Number);
+    }
+
+    [Theory]
+    [InlineData("14158137440")]
+    [InlineData("+1415813744x")]
+    [InlineData("+")]
+    [InlineData("+1234567890123456")]
+    public void Split_refuses_what_is_not_e164(string text) => Assert.Throws<FormatException>(() => E164.Split(text));
+
+    [Fact]
+    public void Time_zones_come_from_libphonenumber_and_unknown_is_empty()
+    {
+        Assert.Equal(["America/Los_Angeles"], E164.TimeZonesOf("+14158137440"));
+        Assert.Contains("America/New_York", E164.TimeZonesOf("+1800555 0199".Replace(" ", "", StringComparison.Ordinal)));
+        Assert.Empty(E164.TimeZonesOf("+8821234567")); // international networks: no zone
+        Assert.Empty(E164.TimeZonesOf("garbage"));
+    }
+}
