@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AmiDialer.Hosting;
 using AmiDialer.Web.Api;
 using AmiDialer.Web.Auth;
 using AmiDialer.Web.Infrastructure;
@@ -14,8 +15,15 @@ namespace AmiDialer.Web;
 /// <summary>The web UI and HTTP API host that <c>amidialer serve</c> runs (and tests build on a loopback port).</summary>
 public static class WebServer
 {
+    /// <summary>Builds the host for <c>serve</c> on <paramref name="urls"/> (semicolon-separated; port 0 picks a free one).</summary>
+    public static WebApplication Build(AppServices services, string urls) => Build(AppServicesBackend.Create(services), urls);
+
+    /// <summary>Runs the host until <paramref name="cancellationToken"/> is cancelled (Ctrl-C in <c>serve</c>).</summary>
+    public static Task RunAsync(AppServices services, string urls, CancellationToken cancellationToken) =>
+        RunAsync(AppServicesBackend.Create(services), urls, cancellationToken);
+
     /// <summary>Builds the host listening on <paramref name="urls"/> (semicolon-separated; port 0 picks a free one).</summary>
-    public static WebApplication Build(WebBackend backend, string urls)
+    internal static WebApplication Build(WebBackend backend, string urls)
     {
         ArgumentNullException.ThrowIfNull(backend);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -73,7 +81,7 @@ public static class WebServer
     }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then stops gracefully.</summary>
-    public static async Task RunAsync(WebBackend backend, string urls, CancellationToken cancellationToken)
+    internal static async Task RunAsync(WebBackend backend, string urls, CancellationToken cancellationToken)
     {
         await using var app = Build(backend, urls);
         await app.StartAsync(cancellationToken);
