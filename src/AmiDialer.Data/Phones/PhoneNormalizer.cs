@@ -1,0 +1,197 @@
+using System.Collections.Concurrent;
+using PhoneNumbers;
+
+namespace AmiDialer.Data.Phones;
+
+public enum PhoneRejection
+{
+    NoNumber,
+    NotANumber,
+    TooShort,
+    TooLong,
+    InvalidCountryCode,
+    InvalidForRegion,
+    HasExtension,
+}
+
+/// <summary>A normalised number, or why it is not one.</summary>
+public readonly record struct PhoneCheck(string? E164, IReadOnlyList<string> TimeZones, PhoneRejection? Rejection, string? Message)
+{
+    public bool IsValid => E164 is not null;
+}
+
+/// <summary>
+/// Raw text to E.164 with libphonenumber, plus the number's possible IANA zones. Thread-safe. Plain North American
+/// numbers (the bulk of a US list) skip libphonenumber's regex-heavy parser: their digits are taken directly, then
+/// validated by libphonenumber's own metadata, so the verdict is the same; anything unusual goes the full way.
+/// </summary>
+public sealed class PhoneNormalizer
+{
+    private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
+    private static readonly PhoneNumberToTimeZonesMapper ZoneMapper = PhoneNumberToTimeZonesMapper.GetInstance();
+    private readonly ConcurrentDictionary<string, string[]> zoneLists = new(StringComparer.Ordinal);
+    private readonly int defaultCountryCode;
+
+    public PhoneNormalizer(string defaultRegion)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(defaultRegion);
+        DefaultRegion = defaultRegion.Trim().ToUpperInvariant();
+        defaultCountryCode = Util.GetCountryCodeForRegion(DefaultRegion);
+        if (defaultCountryCode == 0)
+        {
+            throw new ArgumentException($"'{defaultRegion}' is not a region libphonenumber knows (use an ISO 3166 code such as US, GB, FR).", nameof(defaultRegion));
+        }
+    }
+
+    public string DefaultRegion { get; }
+
+    public PhoneCheck Normalize(string? raw)
+    {
+        var text = (raw ?? "").Trim();
+        // A spreadsheet-safe export puts a ' before cells such as +1...; the user re-uploading it meant the number.
+        if (text.StartsWith('\''))
+        {
+            text = text[1..].Trim();
+        }
+
+        if (text.Length == 0)
+        {
+            return Reject(PhoneRejection.NoNumber, "no number");
+        }
+
+        if (TryFastNanp(text, out var fast))
+        {
+            var type = Util.GetNumberType(fast);
+            if (type != PhoneNumberType.UNKNOWN)
+            {
+                return Accept(fast, type);
+            }
+        }
+
+        return NormalizeSlow(text);
+    }
+
+    private PhoneCheck NormalizeSlow(string text)
+    {
+        PhoneNumber number;
+        try
+        {
+            number = Util.Parse(text, DefaultRegion);
+        }
+        catch (NumberParseException e)
+        {
+            return e.ErrorType switch
+            {
+                ErrorType.TOO_SHORT_NSN or ErrorType.TOO_SHORT_AFTER_IDD => Reject(PhoneRejection.TooShort, "too short"),
+                ErrorType.TOO_LONG => Reject(PhoneRejection.TooLong, "too long"),
+                ErrorType.INVALID_COUNTRY_CODE => Reject(PhoneRejection.InvalidCountryCode, "invalid country code"),
+                _ => Reject(PhoneRejection.NotANumber, "not a number"),
+            };
+        }
+
+        if (number.HasExtension)
+        {
+            return Reject(PhoneRejection.HasExtension, "has an extension, which cannot be dialed");
+        }
+
+        var region = Util.GetRegionCodeForCountryCode(number.CountryCode);
+        switch (Util.IsPossibleNumberWithReason(number))
+        {
+            case PhoneNumberUtil.ValidationResult.TOO_SHORT:
+                return Reject(PhoneRejection.TooShort, "too short");
+            case PhoneNumberUtil.ValidationResult.TOO_LONG:
+                return Reject(PhoneRejection.TooLong, "too long");
+            case PhoneNumberUtil.ValidationResult.INVALID_COUNTRY_CODE:
+                return Reject(PhoneRejection.InvalidCountryCode, "invalid country code");
+        }
+
+        var type = Util.GetNumberType(number);
+        if (type == PhoneNumberType.UNKNOWN)
+        {
+            var where = number.CountryCode == defaultCountryCode ? DefaultRegion : region;
+            return Reject(PhoneRejection.InvalidForRegion, $"invalid for region {where}");
+        }
+
+        return Accept(number, type);
+    }
+
+    private PhoneCheck Accept(PhoneNumber number, PhoneNumberType type)
+    {
+        var zones = Util.IsNumberGeographical(type, number.CountryCode)
+            ? ZoneMapper.GetTimeZonesForGeographicalNumber(number)
+            : ZoneMapper.GetTimeZonesForNumber(number);
+        return new PhoneCheck(Util.Format(number, PhoneNumberFormat.E164), Intern(zones), null, null);
+    }
+
+    // Many numbers share a handful of zone lists: keep one array per list instead of one per lead.
+    private string[] Intern(IList<string> zones)
+    {
+        if (zones.Count == 0 || (zones.Count == 1 && zones[0] == ZoneMapper.GetUnknownTimeZone()))
+        {
+            return [];
+        }
+
+        var key = zones.Count == 1 ? zones[0] : string.Join('|', zones);
+        return zoneLists.GetOrAdd(key, static (_, list) => [.. list], zones);
+    }
+
+    /// <summary>
+    /// +1 and ten digits, or (default region in +1) ten digits or 1 and ten, written with only digits, spaces and
+    /// ()-./ : exactly what libphonenumber would read as that country code and national number.
+    /// </summary>
+    private bool TryFastNanp(string text, out PhoneNumber number)
+    {
+        number = null!;
+        Span<char> digits = stackalloc char[16];
+        var count = 0;
+        var plus = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is >= '0' and <= '9')
+            {
+                if (count == digits.Length)
+                {
+                    return false;
+                }
+
+                digits[count++] = c;
+            }
+            else if (c == '+' && count == 0 && !plus)
+            {
+                plus = true;
+            }
+            else if (c is not (' ' or '-' or '.' or '(' or ')' or '/'))
+            {
+                return false;
+            }
+        }
+
+        int start;
+        if (count == 11 && digits[0] == '1' && (plus || defaultCountryCode == 1))
+        {
+            start = 1;
+        }
+        else if (count == 10 && !plus && defaultCountryCode == 1)
+        {
+            start = 0;
+        }
+        else
+        {
+            return false;
+        }
+
+        var national = digits.Slice(start, 10);
+
+        // NANP area codes and exchanges never start with 0 or 1; leave those to the full parser and its reasons.
+        if (national[0] is '0' or '1')
+        {
+            return false;
+        }
+
+        number = new PhoneNumber.Builder().SetCountryCode(1).SetNationalNumber(ulong.Parse(national, provider: System.Globalization.CultureInfo.InvariantCulture)).Build();
+        return true;
+    }
+
+    private static PhoneCheck Reject(PhoneRejection rejection, string message) => new(null, [], rejection, message);
+}

@@ -1,0 +1,151 @@
+namespace AmiDialer.Simulator;
+
+/// <summary>How a context of the test PBX behaves when a channel enters it.</summary>
+internal enum ContextKind
+{
+    /// <summary>The far end ("pstn"): the number's outcome rule decides.</summary>
+    Pstn,
+
+    /// <summary>Answers and talks ("agents", and any context a scenario adds).</summary>
+    Agent,
+
+    /// <summary>Redirect target that answers, waits, sets IVR_RESULT and hangs up ("ivr").</summary>
+    Ivr,
+
+    /// <summary>Dials Local/EXTEN@pstn like a trunk ("outbound"): click-to-call.</summary>
+    Trunk,
+
+    /// <summary>An agent's phone that answers at once ("agentphone").</summary>
+    Phone,
+}
+
+/// <summary>The contexts and extensions the simulated PBX knows: the recorded test PBX plus a scenario's extras.</summary>
+internal sealed class Dialplan
+{
+    private readonly Dictionary<string, (ContextKind Kind, string[] Patterns)> _contexts = new(StringComparer.Ordinal)
+    {
+        ["pstn"] = (ContextKind.Pstn, ["_X."]),
+        ["agents"] = (ContextKind.Agent, ["_X."]),
+        ["ivr"] = (ContextKind.Ivr, ["s"]),
+        ["outbound"] = (ContextKind.Trunk, ["_X."]),
+        ["agentphone"] = (ContextKind.Phone, ["_X."]),
+    };
+
+    public Dialplan(IReadOnlyDictionary<string, IReadOnlyList<string>> extra)
+    {
+        foreach (var (name, patterns) in extra)
+        {
+            _contexts[name] = (_contexts.TryGetValue(name, out var known) ? known.Kind : ContextKind.Agent, [.. patterns]);
+        }
+    }
+
+    public bool HasContext(string context) => _contexts.ContainsKey(context);
+
+    public ContextKind? KindOf(string context) => _contexts.TryGetValue(context, out var c) ? c.Kind : null;
+
+    public bool ExtensionExists(string context, string exten) =>
+        _contexts.TryGetValue(context, out var c) && c.Patterns.Any(p => Matches(p, exten));
+
+    /// <summary>Asterisk extension patterns: literal, or _ followed by X, Z, N, [ranges], . and !.</summary>
+    internal static bool Matches(string pattern, string exten)
+    {
+        if (!pattern.StartsWith('_'))
+        {
+            return string.Equals(pattern, exten, StringComparison.Ordinal);
+        }
+
+        var p = 1;
+        var e = 0;
+        while (p < pattern.Length)
+        {
+            var c = pattern[p];
+            if (c == '.')
+            {
+                return e < exten.Length;
+            }
+
+            if (c == '!')
+            {
+                return true;
+            }
+
+            if (e >= exten.Length)
+            {
+                return false;
+            }
+
+            var ch = exten[e];
+            bool ok;
+            switch (char.ToUpperInvariant(c))
+            {
+                case 'X': ok = ch is >= '0' and <= '9'; break;
+                case 'Z': ok = ch is >= '1' and <= '9'; break;
+                case 'N': ok = ch is >= '2' and <= '9'; break;
+                case '[':
+                    var end = pattern.IndexOf(']', p);
+                    if (end < 0)
+                    {
+                        return false;
+                    }
+
+                    ok = InSet(pattern.AsSpan(p + 1, end - p - 1), ch);
+                    p = end;
+                    break;
+                default: ok = c == ch; break;
+            }
+
+            if (!ok)
+            {
+                return false;
+            }
+
+            p++;
+            e++;
+        }
+
+        return e == exten.Length;
+    }
+
+    private static bool InSet(ReadOnlySpan<char> set, char ch)
+    {
+        for (var i = 0; i < set.Length; i++)
+        {
+            if (i + 2 < set.Length && set[i + 1] == '-')
+            {
+                if (ch >= set[i] && ch <= set[i + 2])
+                {
+                    return true;
+                }
+
+                i += 2;
+            }
+            else if (set[i] == ch)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>extensions.conf as GetConfig returns it (the recorded file plus the click-to-call contexts).</summary>
+    public static readonly (string Category, string[] Lines)[] ExtensionsConf =
+    [
+        ("general", ["static=yes", "writeprotect=yes", "clearglobalvars=no"]),
+        ("globals", []),
+        ("default", []),
+        ("pstn",
+        [
+            "exten=_X.,1,NoOp(PSTN simulator: ${EXTEN} outcome digit ${EXTEN:-1})", "same=n,Set(PSTN_OUTCOME=${EXTEN:-1})",
+            "same=n,Goto(d${EXTEN:-1})", "same=n(d0),Goto(d1)", "same=n(d1),Ringing()", "same=n,Wait(2)", "same=n,Answer()",
+            "same=n,Wait(5)", "same=n,Hangup()", "same=n(d2),Busy(10)", "same=n,Hangup()", "same=n(d3),Ringing()", "same=n,Wait(60)",
+            "same=n,Hangup()", "same=n(d4),Congestion(10)", "same=n,Hangup()", "same=n(d5),Hangup(1)", "same=n(d6),Answer()",
+            "same=n,Wait(1)", "same=n,Hangup()", "same=n(d7),Answer()", "same=n,Wait(600)", "same=n,Hangup()", "same=n(d8),Ringing()",
+            "same=n,Wait(4)", "same=n,Hangup(21)", "same=n(d9),Answer()", "same=n,Playback(silence/1)", "same=n,Wait(2)", "same=n,Hangup()",
+        ]),
+        ("agents", ["exten=_X.,1,NoOp(Agent ${EXTEN} takes call from ${CALLERID(all)} campaign=${CAMPAIGN})", "same=n,Answer()", "same=n,Wait(10)", "same=n,Hangup()"]),
+        ("ivr", ["exten=s,1,NoOp(IVR reached by ${CHANNEL})", "same=n,Answer()", "same=n,Wait(2)", "same=n,Set(IVR_RESULT=completed)", "same=n,Hangup()"]),
+        ("outbound", ["exten=_X.,1,NoOp(outbound trunk: ${EXTEN})", "same=n,Dial(Local/${EXTEN}@pstn,30)", "same=n,NoOp(DIALSTATUS=${DIALSTATUS} HANGUPCAUSE=${HANGUPCAUSE})", "same=n,Hangup()"]),
+        ("agentphone", ["exten=_X.,1,Answer()", "same=n,Wait(120)", "same=n,Hangup()"]),
+    ];
+}

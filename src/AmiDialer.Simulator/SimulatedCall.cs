@@ -1,0 +1,456 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace AmiDialer.Simulator;
+
+/// <summary>
+/// One call in progress: plays its template phase by phase on the PBX's timers, keeps its legs' last known
+/// state (for CoreShowChannels, Status, Redirect, Hangup, restart) and completes a sync Originate's wait.
+/// </summary>
+internal sealed class SimulatedCall
+{
+    private static readonly int SlotCount = Enum.GetValues<Slot>().Length;
+    private readonly SimulatedPbx _pbx;
+    private readonly Lock _gate = new();
+    private readonly byte[][] _slots = new byte[SlotCount][];
+    private readonly TemplateItem?[] _legState = new TemplateItem?[4];
+    private readonly DateTimeOffset[] _legStart = new DateTimeOffset[4];
+    private CallTemplate _template;
+    private int _nextPhase;
+    private ITimer? _timer;
+    private bool _ended;
+    private DateTimeOffset _answerTime;
+
+    public SimulatedCall(SimulatedPbx pbx, OriginateRequest request, CallPlan plan, CallTemplate? template, bool clickToCall, int channels, TaskCompletionSource<bool>? syncResult)
+    {
+        _pbx = pbx;
+        Request = request;
+        Plan = plan;
+        _template = template ?? CallTemplate.Get("call.busy");
+        HasChannels = template is not null;
+        ClickToCall = clickToCall;
+        Channels = channels;
+        SyncResult = syncResult;
+        Start = pbx.Time.GetUtcNow();
+        var empty = Array.Empty<byte>();
+        for (var i = 0; i < SlotCount; i++)
+        {
+            _slots[i] = empty;
+        }
+    }
+
+    public OriginateRequest Request { get; }
+
+    public CallPlan Plan { get; }
+
+    public bool ClickToCall { get; }
+
+    public bool HasChannels { get; }
+
+    public int Channels { get; }
+
+    public TaskCompletionSource<bool>? SyncResult { get; }
+
+    public DateTimeOffset Start { get; }
+
+    public string[] LegNames { get; } = new string[4];
+
+    public string[] LegUniqueIds { get; } = new string[4];
+
+    public bool OriginateResponseSent { get; private set; }
+
+    public bool Ended => _ended;
+
+    public string Get(Slot slot) => Encoding.UTF8.GetString(_slots[(int)slot]);
+
+    public void Set(Slot slot, string value) => _slots[(int)slot] = Encoding.UTF8.GetBytes(value);
+
+    /// <summary>Names the legs and fills the slots (channel names, Uniqueids, caller id, target...).</summary>
+    public void Prepare(string nameA, string? nameB, string uA1, string uA2, string? uB1, string? uB2)
+    {
+        var r = Request;
+        LegNames[0] = nameA + ";1";
+        LegNames[1] = nameA + ";2";
+        LegUniqueIds[0] = uA1;
+        LegUniqueIds[1] = uA2;
+        Set(Slot.A, nameA);
+        Set(Slot.UA1, uA1);
+        Set(Slot.UA2, uA2);
+        if (nameB is not null)
+        {
+            LegNames[2] = nameB + ";1";
+            LegNames[3] = nameB + ";2";
+            LegUniqueIds[2] = uB1!;
+            LegUniqueIds[3] = uB2!;
+            Set(Slot.B, nameB);
+            Set(Slot.UB1, uB1!);
+            Set(Slot.UB2, uB2!);
+            Set(Slot.DevB, "Local/" + r.Exten + "@pstn");
+        }
+
+        Set(Slot.DevA, r.Channel);
+        Set(Slot.CidNum, r.CallerIdNum);
+        Set(Slot.CidName, r.CallerIdName);
+        Set(Slot.Ctx, r.Context ?? "");
+        Set(Slot.Exten, r.Exten ?? "");
+        Set(Slot.DCtx, r.LocalContext ?? r.Technology);
+        Set(Slot.DExten, r.DialedNumber);
+        Set(Slot.Num, ClickToCall ? r.Exten ?? "" : r.DialedNumber);
+        var campaign = r.Variables.FirstOrDefault(v => v.Key == "CAMPAIGN").Value ?? "";
+        Set(Slot.VarCampaign, campaign);
+        Set(Slot.CdrStart, Start.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Plays phase 0 now and schedules the rest.</summary>
+    public void Run()
+    {
+        lock (_gate)
+        {
+            if (!HasChannels)
+            {
+                // Unknown technology or unreachable channel: only the OriginateResponse, no channel at all (d11 Bogus/).
+                PublishOriginateResponse(success: false, reason: 0);
+                _ended = true;
+                _pbx.CallEnded(this);
+                return;
+            }
+
+            RunPhasesFrom(0);
+        }
+    }
+
+    private void RunPhasesFrom(int index)
+    {
+        _nextPhase = index;
+        while (!_ended && _nextPhase < _template.Phases.Length)
+        {
+            var phase = _template.Phases[_nextPhase];
+            var delay = _nextPhase == 0 && phase.Delay == PhaseDelay.Now ? TimeSpan.Zero : _pbx.Options.Scaled(DelayOf(phase));
+            if (delay > TimeSpan.Zero && _timer is null)
+            {
+                _timer = _pbx.Time.CreateTimer(static s => ((SimulatedCall)s!).OnTimer(), this, delay, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            _timer?.Dispose();
+            _timer = null;
+            _nextPhase++;
+            PlayPhase(phase);
+        }
+
+        if (!_ended && _nextPhase >= _template.Phases.Length)
+        {
+            _ended = true;
+            _pbx.CallEnded(this);
+        }
+    }
+
+    private void OnTimer()
+    {
+        lock (_gate)
+        {
+            if (_ended)
+            {
+                return;
+            }
+
+            var phase = _template.Phases[_nextPhase];
+            _timer?.Dispose();
+            _timer = null;
+            _nextPhase++;
+            PlayPhase(phase);
+            RunPhasesFrom(_nextPhase);
+        }
+    }
+
+    private TimeSpan DelayOf(TemplatePhase phase) => phase.Delay switch
+    {
+        PhaseDelay.Ring => Plan.Ring,
+        PhaseDelay.Talk => Plan.Talk,
+        PhaseDelay.Timeout => TimeSpan.FromMilliseconds(Request.TimeoutMs),
+        PhaseDelay.DialTimeout => TimeSpan.FromSeconds(30),
+        PhaseDelay.Fixed => TimeSpan.FromSeconds(phase.FixedSeconds),
+        _ => TimeSpan.Zero,
+    };
+
+    private void PlayPhase(TemplatePhase phase)
+    {
+        var now = _pbx.Time.GetUtcNow();
+        Set(Slot.CdrEnd, now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+        Set(Slot.Dur, ((int)(now - Start).TotalSeconds).ToString(CultureInfo.InvariantCulture));
+        var billed = _answerTime == default ? 0 : (int)(now - _answerTime).TotalSeconds;
+        Set(Slot.Bill, billed.ToString(CultureInfo.InvariantCulture));
+        var writer = new ArrayBufferWriter<byte>(phase.Items.Length * 700);
+        var slices = new List<EventSlice>(phase.Items.Length + 4);
+        foreach (var item in phase.Items)
+        {
+            switch (item.Kind)
+            {
+                case ItemKind.Event:
+                    Append(writer, slices, item.Segments, item.Class);
+                    if (item.EventName == "Newstate" && _answerTime == default && IsUpState(item))
+                    {
+                        _answerTime = now;
+                        Set(Slot.CdrAnswer, now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+                    }
+
+                    break;
+                case ItemKind.Vars:
+                    var vars = Request.Variables;
+                    for (var i = 0; i < vars.Count; i++)
+                    {
+                        var v = vars[item.Reverse ? vars.Count - 1 - i : i];
+                        Set(Slot.Var, v.Key);
+                        Set(Slot.Val, v.Value);
+                        Append(writer, slices, item.Segments, item.Class);
+                    }
+
+                    break;
+                case ItemKind.OriginateResponse:
+                    var (success, reason) = OriginateResult();
+                    if (SyncResult is not null)
+                    {
+                        // A sync Originate gets its Response instead of the event (f1-f3).
+                        OriginateResponseSent = true;
+                        SyncResult.TrySetResult(success);
+                    }
+                    else
+                    {
+                        var start = writer.WrittenCount;
+                        WriteOriginateResponse(writer, success, reason);
+                        slices.Add(new EventSlice(start, writer.WrittenCount - start, AmiPrivilege.Call));
+                    }
+
+                    break;
+                case ItemKind.State:
+                    if (_legState[(int)item.Leg] is null)
+                    {
+                        _legStart[(int)item.Leg] = now;
+                    }
+
+                    _legState[(int)item.Leg] = item;
+                    _pbx.LegAlive(this, (int)item.Leg);
+                    break;
+                case ItemKind.Gone:
+                    _legState[(int)item.Leg] = null;
+                    _pbx.LegGone(this, (int)item.Leg);
+                    break;
+            }
+        }
+
+        Publish(writer, slices);
+    }
+
+    private bool IsUpState(TemplateItem item)
+    {
+        foreach (var s in item.Segments)
+        {
+            if (s.Literal is { } lit && lit.AsSpan().IndexOf("ChannelState: 6"u8) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Append(ArrayBufferWriter<byte> writer, List<EventSlice> slices, Segment[] segments, AmiPrivilege cls)
+    {
+        var start = writer.WrittenCount;
+        CallTemplate.Render(segments, _slots, writer);
+        slices.Add(new EventSlice(start, writer.WrittenCount - start, cls));
+    }
+
+    private void Publish(ArrayBufferWriter<byte> writer, List<EventSlice> slices)
+    {
+        if (slices.Count == 0)
+        {
+            return;
+        }
+
+        // The writer's backing array is never reused, so the batch can share it without a copy.
+        var buffer = writer.WrittenMemory.ToArray();
+        _pbx.Publish(new EventBatch(buffer, buffer.Length, [.. slices]));
+    }
+
+    private (bool Success, int Reason) OriginateResult()
+    {
+        if (ClickToCall || _template.Name.StartsWith("redirect", StringComparison.Ordinal))
+        {
+            return (true, 4);
+        }
+
+        return _template.Name switch
+        {
+            "call.nocontext" => (false, 0),
+            _ => Plan.Outcome switch
+            {
+                SimulatedOutcome.Answered => (true, 4),
+                SimulatedOutcome.Busy => (false, 5),
+                SimulatedOutcome.NoAnswer => (false, 3),
+                SimulatedOutcome.Congestion => (false, 8),
+                _ => (false, 0),
+            },
+        };
+    }
+
+    private void PublishOriginateResponse(bool success, int reason)
+    {
+        if (SyncResult is not null)
+        {
+            OriginateResponseSent = true;
+            SyncResult.TrySetResult(success);
+            return;
+        }
+
+        var writer = new ArrayBufferWriter<byte>(400);
+        WriteOriginateResponse(writer, success, reason);
+        Publish(writer, [new EventSlice(0, writer.WrittenCount, AmiPrivilege.Call)]);
+    }
+
+    private void WriteOriginateResponse(ArrayBufferWriter<byte> writer, bool success, int reason)
+    {
+        OriginateResponseSent = true;
+        var r = Request;
+        var sb = new StringBuilder(320);
+        sb.Append("Event: OriginateResponse\r\nPrivilege: call,all\r\n");
+        if (r.ActionId is not null)
+        {
+            sb.Append("ActionID: ").Append(r.ActionId).Append("\r\n");
+        }
+
+        sb.Append("Response: ").Append(success ? "Success" : "Failure").Append("\r\n");
+        sb.Append("Channel: ").Append(success ? LegNames[0] : r.Channel).Append("\r\n");
+        if (r.Application is not null)
+        {
+            sb.Append("Application: ").Append(r.Application).Append("\r\nData: ").Append(r.Data ?? "").Append("\r\n");
+        }
+        else
+        {
+            sb.Append("Context: ").Append(r.Context).Append("\r\nExten: ").Append(r.Exten).Append("\r\n");
+        }
+
+        sb.Append("Reason: ").Append(reason.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+        sb.Append("Uniqueid: ").Append(success ? LegUniqueIds[0] : r.ChannelId ?? "<unknown>").Append("\r\n");
+        sb.Append("CallerIDNum: ").Append(r.CallerIdNum).Append("\r\nCallerIDName: ").Append(r.CallerIdName).Append("\r\n\r\n");
+        writer.Write(Encoding.UTF8.GetBytes(sb.ToString()));
+    }
+
+    /// <summary>Channel snapshot lines (Channel ... ApplicationData) of a live leg, or null when it is gone.</summary>
+    public List<KeyValuePair<string, string>>? LegSnapshot(int leg, out TimeSpan age)
+    {
+        lock (_gate)
+        {
+            age = _pbx.Time.GetUtcNow() - _legStart[leg];
+            var item = _legState[leg];
+            if (item is null || _ended && !_tearingDown)
+            {
+                return null;
+            }
+
+            var writer = new ArrayBufferWriter<byte>(600);
+            CallTemplate.Render(item.Segments, _slots, writer);
+            var text = Encoding.UTF8.GetString(writer.WrittenSpan);
+            var list = new List<KeyValuePair<string, string>>();
+            foreach (var line in text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries))
+            {
+                var colon = line.IndexOf(": ", StringComparison.Ordinal);
+                list.Add(colon < 0 ? new(line.TrimEnd(':'), "") : new(line[..colon], line[(colon + 2)..]));
+            }
+
+            return list;
+        }
+    }
+
+    private bool _tearingDown;
+
+    public int LegIndex(string channelName) => Array.IndexOf(LegNames, channelName);
+
+    /// <summary>Redirect of a live leg: the recorded e1 (known context) or e3 (missing context) continuation.</summary>
+    public bool Redirect(string context, string exten, bool contextExists)
+    {
+        lock (_gate)
+        {
+            if (_ended)
+            {
+                return false;
+            }
+
+            _timer?.Dispose();
+            _timer = null;
+            Set(Slot.RCtx, context);
+            Set(Slot.RExten, exten);
+            _template = CallTemplate.Get(contextExists ? "redirect.ivr" : "redirect.nocontext");
+            RunPhasesFrom(0);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Ends the call from outside (Hangup action, shutdown): soft hangup requests with the given flag and
+    /// Hangup with the given cause on every live leg, plus a failed OriginateResponse if none went out yet.
+    /// </summary>
+    public void Teardown(int hangupCause, int softCause)
+    {
+        lock (_gate)
+        {
+            if (_ended)
+            {
+                return;
+            }
+
+            _tearingDown = true;
+            _timer?.Dispose();
+            _timer = null;
+            var sb = new StringBuilder();
+            var slices = new List<(int Start, int Length, AmiPrivilege Class)>();
+            void Add(string text, AmiPrivilege cls)
+            {
+                var start = sb.Length;
+                sb.Append(text);
+                slices.Add((start, text.Length, cls));
+            }
+
+            for (var leg = 0; leg < 4; leg++)
+            {
+                var snap = LegSnapshot(leg, out _);
+                if (snap is null)
+                {
+                    continue;
+                }
+
+                var headers = string.Concat(snap.Where(kv => kv.Key is not ("Application" or "ApplicationData")).Select(kv => kv.Key + ": " + kv.Value + "\r\n"));
+                Add("Event: SoftHangupRequest\r\nPrivilege: call,all\r\n" + headers + "Cause: " + softCause.ToString(CultureInfo.InvariantCulture) + "\r\n\r\n", AmiPrivilege.Call);
+                Add("Event: Hangup\r\nPrivilege: call,all\r\n" + headers + "Cause: " + hangupCause.ToString(CultureInfo.InvariantCulture) + "\r\nCause-txt: " + Causes.Text(hangupCause) + "\r\n\r\n", AmiPrivilege.Call);
+                _legState[leg] = null;
+                _pbx.LegGone(this, leg);
+            }
+
+            _tearingDown = false;
+            var bytes = Encoding.UTF8.GetBytes(sb.ToString());
+            // ASCII offsets equal byte offsets only for ASCII text; recompute from strings to stay exact.
+            var eventSlices = new List<EventSlice>(slices.Count);
+            var offset = 0;
+            foreach (var (start, length, cls) in slices)
+            {
+                var byteLength = Encoding.UTF8.GetByteCount(sb.ToString(start, length));
+                eventSlices.Add(new EventSlice(offset, byteLength, cls));
+                offset += byteLength;
+            }
+
+            if (eventSlices.Count > 0)
+            {
+                _pbx.Publish(new EventBatch(bytes, bytes.Length, [.. eventSlices]));
+            }
+
+            if (!OriginateResponseSent)
+            {
+                PublishOriginateResponse(success: false, reason: 0);
+            }
+
+            _ended = true;
+            _pbx.CallEnded(this);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace AmiDialer.Simulator;
+
+/// <summary>
+/// The simulated Asterisk core, apart from the network: channel counters, live calls, dialplan, outcome rules.
+/// Every event goes out through <see cref="Publish"/> to all sessions.
+/// </summary>
+internal sealed class SimulatedPbx
+{
+    private readonly ConcurrentDictionary<string, SimulatedCall> _byChannel = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SimulatedCall, byte> _calls = new();
+    private readonly Action<EventBatch> _publish;
+    private long _uniqueSeq;
+    private long _channelSeq;
+    private int _liveChannels;
+
+    public SimulatedPbx(SimulatorOptions options, Action<EventBatch> publish)
+    {
+        Options = options;
+        Time = options.TimeProvider;
+        Dialplan = new Dialplan(options.ExtraContexts);
+        _publish = publish;
+        BootTime = Time.GetUtcNow() - TimeSpan.FromSeconds(options.InitialUptimeSeconds);
+    }
+
+    public SimulatorOptions Options { get; }
+
+    public TimeProvider Time { get; }
+
+    public Dialplan Dialplan { get; }
+
+    public DateTimeOffset BootTime { get; private set; }
+
+    public int LiveChannels => Volatile.Read(ref _liveChannels);
+
+    public int LiveCalls => _calls.Count;
+
+    public void Publish(EventBatch batch) => _publish(batch);
+
+    /// <summary>A fresh process after a restart: counters start again, Uptime 0 (i1, i2).</summary>
+    public void Reboot()
+    {
+        Interlocked.Exchange(ref _uniqueSeq, 0);
+        Interlocked.Exchange(ref _channelSeq, 0);
+        BootTime = Time.GetUtcNow();
+    }
+
+    /// <summary>Checks the headers Asterisk checks synchronously (d11); null when the call can be queued.</summary>
+    public static string? Validate(OriginateRequest request, Dialplan dialplan)
+    {
+        if (request.Application is null && request.Context is not null && request.Exten is not null && !dialplan.ExtensionExists(request.Context, request.Exten))
+        {
+            return "Extension does not exist.";
+        }
+
+        return null;
+    }
+
+    /// <summary>Creates the call and its channel names; the caller writes the Response, then calls <see cref="SimulatedCall.Run"/>.</summary>
+    public SimulatedCall CreateCall(OriginateRequest request, TaskCompletionSource<bool>? syncResult)
+    {
+        var dialplan = Dialplan;
+        var technologyKnown = Options.Technologies.Any(t => t.Equals(request.Technology, StringComparison.OrdinalIgnoreCase));
+        var localContext = request.LocalContext;
+        var targetKind = request.Context is null || request.Application is not null ? null : dialplan.KindOf(request.Context);
+        var clickToCall = targetKind == ContextKind.Trunk && localContext is not null && dialplan.KindOf(localContext) == ContextKind.Phone;
+        var number = clickToCall ? request.Exten ?? "" : request.DialedNumber;
+        var plan = Options.Outcomes.Decide(number);
+        var legs = clickToCall ? 4 : 2;
+
+        if (plan.Outcome is SimulatedOutcome.Answered or SimulatedOutcome.Rejected)
+        {
+            // Ringing longer than the Originate (or the trunk Dial's 30 s) timeout is a no-answer.
+            var limit = clickToCall ? TimeSpan.FromSeconds(30) : TimeSpan.FromMilliseconds(request.TimeoutMs);
+            if (plan.Ring >= limit)
+            {
+                plan = plan with { Outcome = SimulatedOutcome.NoAnswer };
+            }
+        }
+
+        if (Options.MaxConcurrentChannels is { } max && Interlocked.Add(ref _liveChannels, legs) > max)
+        {
+            Interlocked.Add(ref _liveChannels, -legs);
+            legs = 0;
+            plan = plan with { Outcome = SimulatedOutcome.Congestion };
+        }
+        else if (Options.MaxConcurrentChannels is null)
+        {
+            Interlocked.Add(ref _liveChannels, legs);
+        }
+
+        CallTemplate? template;
+        if (!technologyKnown || plan.Outcome == SimulatedOutcome.ChannelUnavailable && !clickToCall)
+        {
+            template = null;
+        }
+        else if (localContext is not null && !dialplan.HasContext(localContext))
+        {
+            template = CallTemplate.Get("call.nocontext");
+        }
+        else if (clickToCall)
+        {
+            template = CallTemplate.Get(plan.Outcome switch
+            {
+                SimulatedOutcome.Answered => "c2c.answered",
+                SimulatedOutcome.Busy => "c2c.busy",
+                SimulatedOutcome.NoAnswer => "c2c.noanswer",
+                SimulatedOutcome.Rejected => "c2c.rejected",
+                SimulatedOutcome.Unallocated => "c2c.unallocated",
+                _ => "c2c.congestion",
+            });
+        }
+        else
+        {
+            template = CallTemplate.Get(plan.Outcome switch
+            {
+                SimulatedOutcome.Answered when request.Application is not null => "app.answered",
+                SimulatedOutcome.Answered => plan.Flavor switch
+                {
+                    "short" => "call.short",
+                    "long" => "call.long",
+                    "playback" => "call.playback",
+                    _ => "call.answered",
+                },
+                SimulatedOutcome.Busy => "call.busy",
+                SimulatedOutcome.NoAnswer => "call.noanswer",
+                SimulatedOutcome.Rejected => "call.rejected",
+                SimulatedOutcome.Unallocated => "call.unallocated",
+                _ => "call.congestion",
+            });
+        }
+
+        var call = new SimulatedCall(this, request, plan, template, clickToCall, legs, syncResult);
+        if (template is not null)
+        {
+            var epoch = Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            string NextUniqueId() => epoch + "." + (Interlocked.Increment(ref _uniqueSeq) - 1).ToString(CultureInfo.InvariantCulture);
+            string NextChannel(string device) => device + "-" + (Interlocked.Increment(ref _channelSeq) - 1).ToString("x8", CultureInfo.InvariantCulture);
+
+            var nameA = NextChannel(request.Channel);
+            var uA1 = NextUniqueId();
+            var uA2 = NextUniqueId();
+            if (request.ChannelId is not null)
+            {
+                uA1 = request.ChannelId;
+                uA2 = request.OtherChannelId ?? request.ChannelId + ";2";
+            }
+
+            string? nameB = null, uB1 = null, uB2 = null;
+            if (clickToCall)
+            {
+                nameB = NextChannel("Local/" + request.Exten + "@pstn");
+                uB1 = NextUniqueId();
+                uB2 = NextUniqueId();
+            }
+
+            call.Prepare(nameA, nameB, uA1, uA2, uB1, uB2);
+        }
+
+        _calls.TryAdd(call, 0);
+        return call;
+    }
+
+    public void LegAlive(SimulatedCall call, int leg) => _byChannel[call.LegNames[leg]] = call;
+
+    public void LegGone(SimulatedCall call, int leg) => _byChannel.TryRemove(new KeyValuePair<string, SimulatedCall>(call.LegNames[leg], call));
+
+    public void CallEnded(SimulatedCall call)
+    {
+        if (_calls.TryRemove(call, out _))
+        {
+            for (var leg = 0; leg < 4; leg++)
+            {
+                if (call.LegNames[leg] is { } name)
+                {
+                    _byChannel.TryRemove(new KeyValuePair<string, SimulatedCall>(name, call));
+                }
+            }
+
+            Interlocked.Add(ref _liveChannels, -call.Channels);
+        }
+    }
+
+    public SimulatedCall? FindByChannel(string channel) => _byChannel.TryGetValue(channel, out var call) && !call.Ended ? call : null;
+
+    /// <summary>Live channels in creation order (Uniqueid order), with their snapshot headers.</summary>
+    public List<(SimulatedCall Call, int Leg, List<KeyValuePair<string, string>> Headers, TimeSpan Age)> Channels(Regex? filter = null, string? exact = null)
+    {
+        var list = new List<(SimulatedCall, int, List<KeyValuePair<string, string>>, TimeSpan)>();
+        foreach (var call in _calls.Keys.OrderBy(c => c.Start).ThenBy(c => c.LegNames[0], StringComparer.Ordinal))
+        {
+            for (var leg = 0; leg < 4; leg++)
+            {
+                var name = call.LegNames[leg];
+                if (name is null || exact is not null && name != exact || filter is not null && !filter.IsMatch(name))
+                {
+                    continue;
+                }
+
+                var snap = call.LegSnapshot(leg, out var age);
+                if (snap is not null)
+                {
+                    list.Add((call, leg, snap, age));
+                }
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Every live call is hung up as at "core restart now": SoftHangupRequest Cause 4, Hangup Cause 0.</summary>
+    public void HangupAll()
+    {
+        foreach (var call in _calls.Keys.ToArray())
+        {
+            call.Teardown(hangupCause: 0, softCause: 4);
+        }
+    }
+}

@@ -1,0 +1,239 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace AmiDialer.Simulator;
+
+/// <summary>
+/// A scenario file for <c>amidialer simulate --scenario file.json</c> (and for tests):
+/// <code>
+/// {
+///   "timeScale": 10, "maxChannels": 200, "responseLatencyMs": 0, "seed": 7,
+///   "users": [ { "username": "dialer", "secret": "dialerpass", "read": "all", "write": "all" } ],
+///   "rules": [ { "pattern": "2$", "outcome": "busy" }, { "pattern": "^555", "outcome": "answered", "ringSeconds": 3, "talkSeconds": 20 } ],
+///   "mix":   [ { "outcome": "answered", "weight": 60, "ringSeconds": [2, 8], "talkSeconds": [10, 90] }, { "outcome": "noAnswer", "weight": 40 } ],
+///   "contexts": { "dialer-answered": [ "_X.", "s" ] }
+/// }
+/// </code>
+/// Outcomes: answered, busy, noAnswer, congestion, rejected, unallocated, channelUnavailable. Rules are tried in order;
+/// numbers no rule matches draw from the mix. With neither, the test PBX's last-digit table applies.
+/// </summary>
+public sealed class SimulatorScenario
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public double TimeScale { get; set; } = 1;
+
+    public int? MaxChannels { get; set; }
+
+    public int ResponseLatencyMs { get; set; }
+
+    public int Seed { get; set; } = 1;
+
+    public List<ScenarioUser>? Users { get; set; }
+
+    public List<ScenarioRule>? Rules { get; set; }
+
+    public List<ScenarioMixEntry>? Mix { get; set; }
+
+    public Dictionary<string, List<string>>? Contexts { get; set; }
+
+    /// <summary>What <c>amidialer simulate</c> uses without --scenario: the test PBX users, a realistic random mix.</summary>
+    public static SimulatorScenario Default() => new()
+    {
+        Mix = OutcomeRules.RealisticMix().Mix.Select(m => new ScenarioMixEntry
+        {
+            Outcome = m.Outcome,
+            Weight = m.Weight,
+            RingSeconds = [m.RingMinSeconds, m.RingMaxSeconds],
+            TalkSeconds = [m.TalkMinSeconds, m.TalkMaxSeconds],
+        }).ToList(),
+    };
+
+    /// <summary>Reads a scenario file; errors name the file and say what is wrong (and where, for JSON syntax).</summary>
+    public static SimulatorScenario Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SimulatorScenarioException($"{path}: cannot read the scenario file: {ex.Message}", ex);
+        }
+
+        return Parse(text, path);
+    }
+
+    public static SimulatorScenario Parse(string json, string source = "scenario")
+    {
+        SimulatorScenario? scenario;
+        try
+        {
+            scenario = JsonSerializer.Deserialize<SimulatorScenario>(json, Json);
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is { } line ? $" (line {line + 1}, byte {ex.BytePositionInLine + 1}{(ex.Path is { Length: > 0 } p ? ", at " + p : "")})" : "";
+            throw new SimulatorScenarioException($"{source}{where}: {ex.Message}", ex);
+        }
+
+        if (scenario is null)
+        {
+            throw new SimulatorScenarioException($"{source}: the scenario is empty (null).");
+        }
+
+        scenario.Check(source);
+        return scenario;
+    }
+
+    /// <summary>Options for <see cref="AmiSimulator.StartAsync(SimulatorOptions?, CancellationToken)"/>; change address/port/logging afterwards.</summary>
+    public SimulatorOptions ToOptions()
+    {
+        var rules = Rules?.Select(r => new OutcomeRule(r.Pattern!, r.Outcome, r.RingSeconds, r.TalkSeconds, r.Flavor)).ToList() ?? [];
+        var mix = Mix?.Select(m => new OutcomeMixEntry(
+            m.Outcome, m.Weight,
+            m.RingSeconds?[0] ?? 2, m.RingSeconds?[^1] ?? 8,
+            m.TalkSeconds?[0] ?? 5, m.TalkSeconds?[^1] ?? 60)).ToList() ?? [];
+        return new SimulatorOptions
+        {
+            TimeScale = TimeScale,
+            MaxConcurrentChannels = MaxChannels,
+            ResponseLatency = TimeSpan.FromMilliseconds(ResponseLatencyMs),
+            Users = Users is { Count: > 0 } users
+                ? users.Select(u => new SimulatorUser(u.Username!, u.Secret!, AmiPrivileges.Parse(u.Read ?? "all"), AmiPrivileges.Parse(u.Write ?? "all"))).ToList()
+                : SimulatorUser.TestPbxUsers,
+            Outcomes = rules.Count == 0 && mix.Count == 0 ? OutcomeRules.TestPbx() : new OutcomeRules(rules, mix, Seed),
+            ExtraContexts = Contexts?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value) ?? new Dictionary<string, IReadOnlyList<string>>(),
+        };
+    }
+
+    private void Check(string source)
+    {
+        if (TimeScale <= 0 || double.IsNaN(TimeScale) || double.IsInfinity(TimeScale))
+        {
+            throw new SimulatorScenarioException($"{source}: timeScale must be a positive number (got {TimeScale}).");
+        }
+
+        if (MaxChannels is < 0)
+        {
+            throw new SimulatorScenarioException($"{source}: maxChannels must be 0 or more.");
+        }
+
+        if (ResponseLatencyMs < 0)
+        {
+            throw new SimulatorScenarioException($"{source}: responseLatencyMs must be 0 or more.");
+        }
+
+        for (var i = 0; i < (Users?.Count ?? 0); i++)
+        {
+            var u = Users![i];
+            if (string.IsNullOrEmpty(u.Username) || u.Secret is null)
+            {
+                throw new SimulatorScenarioException($"{source}: users[{i}] needs a username and a secret.");
+            }
+        }
+
+        for (var i = 0; i < (Rules?.Count ?? 0); i++)
+        {
+            var r = Rules![i];
+            if (string.IsNullOrEmpty(r.Pattern))
+            {
+                throw new SimulatorScenarioException($"{source}: rules[{i}].pattern is missing.");
+            }
+
+            try
+            {
+                _ = new System.Text.RegularExpressions.Regex(r.Pattern);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new SimulatorScenarioException($"{source}: rules[{i}].pattern is not a valid regular expression: {ex.Message}", ex);
+            }
+
+            if (r.RingSeconds is < 0 || r.TalkSeconds is < 0)
+            {
+                throw new SimulatorScenarioException($"{source}: rules[{i}] ringSeconds and talkSeconds must be 0 or more.");
+            }
+        }
+
+        for (var i = 0; i < (Mix?.Count ?? 0); i++)
+        {
+            var m = Mix![i];
+            if (m.Weight < 0)
+            {
+                throw new SimulatorScenarioException($"{source}: mix[{i}].weight must be 0 or more.");
+            }
+
+            foreach (var (name, range) in new[] { ("ringSeconds", m.RingSeconds), ("talkSeconds", m.TalkSeconds) })
+            {
+                if (range is not null && (range.Length is < 1 or > 2 || range.Any(x => x < 0) || range[0] > range[^1]))
+                {
+                    throw new SimulatorScenarioException($"{source}: mix[{i}].{name} must be [min, max] seconds with 0 <= min <= max.");
+                }
+            }
+        }
+    }
+}
+
+public sealed class ScenarioUser
+{
+    public string? Username { get; set; }
+
+    public string? Secret { get; set; }
+
+    public string? Read { get; set; }
+
+    public string? Write { get; set; }
+}
+
+public sealed class ScenarioRule
+{
+    public string? Pattern { get; set; }
+
+    public SimulatedOutcome Outcome { get; set; }
+
+    public double? RingSeconds { get; set; }
+
+    public double? TalkSeconds { get; set; }
+
+    /// <summary>For answered calls: "answered" (default), "short", "long" or "playback" (captures d0, d6, d7, d9).</summary>
+    public string? Flavor { get; set; }
+}
+
+public sealed class ScenarioMixEntry
+{
+    public SimulatedOutcome Outcome { get; set; }
+
+    public double Weight { get; set; } = 1;
+
+    public double[]? RingSeconds { get; set; }
+
+    public double[]? TalkSeconds { get; set; }
+}
+
+/// <summary>A scenario file that cannot be used; the message says which file, where and why.</summary>
+public sealed class SimulatorScenarioException : Exception
+{
+    public SimulatorScenarioException()
+    {
+    }
+
+    public SimulatorScenarioException(string message)
+        : base(message)
+    {
+    }
+
+    public SimulatorScenarioException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

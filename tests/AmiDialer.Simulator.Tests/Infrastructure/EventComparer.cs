@@ -1,0 +1,89 @@
+using System.Text.RegularExpressions;
+using AmiDialer.Ami;
+
+namespace AmiDialer.Simulator.Tests.Infrastructure;
+
+/// <summary>
+/// Puts recorded and simulated messages in a comparable form: channel names and Uniqueids are renamed by
+/// structure (n-th channel of the connection, which half), and values that change with every run (times,
+/// addresses, session ids, challenges) are dropped.
+/// </summary>
+internal static partial class EventComparer
+{
+    private static readonly HashSet<string> Volatile = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Uptime", "LastReload", "Timestamp", "EventTV", "SessionTV", "SessionID", "LocalAddress", "RemoteAddress",
+        "Challenge", "StartTime", "AnswerTime", "EndTime", "Duration", "BillableSeconds", "Seconds", "Key",
+        "Response@ChallengeResponseFailed", "ExpectedResponse",
+    };
+
+    /// <summary>Messages reduced to "Name | key=value | ..." strings with names normalised.</summary>
+    public static List<string> Normalize(IEnumerable<AmiMessage> messages)
+    {
+        var list = messages.ToList();
+        // Channel counters: order the distinct "-xxxxxxxx" suffixes numerically, then name them #0, #1...
+        var counters = list.SelectMany(m => m.AsSpan().ToArray())
+            .SelectMany(h => ChannelName().Matches(h.Value).Select(x => x.Groups[2].Value))
+            .Distinct().OrderBy(h => Convert.ToInt64(h, 16)).Select((h, i) => (h, i)).ToDictionary(x => x.h, x => "#" + x.i);
+        // Uniqueids: named after the channel that Newchannel (or Status/CoreShowChannel) gave them.
+        var uids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var m in list)
+        {
+            if (m.Channel is { } ch && m.Uniqueid is { } uid && !uids.ContainsKey(uid))
+            {
+                uids[uid] = "uid(" + RenameChannels(ch, counters) + ")";
+            }
+        }
+
+        return list.Select(m =>
+        {
+            var name = m.EventName is { } e ? "Event:" + e : "Response:" + m.Response;
+            var parts = new List<string> { name };
+            foreach (var h in m)
+            {
+                if (h.Key is "Event" || Volatile.Contains(h.Key) || m.EventName is { } ev && Volatile.Contains(h.Key + "@" + ev))
+                {
+                    continue;
+                }
+
+                var value = uids.TryGetValue(h.Value, out var u) ? u : RenameChannels(h.Value, counters);
+                parts.Add(h.Key + "=" + value);
+            }
+
+            return string.Join(" | ", parts);
+        }).ToList();
+    }
+
+    private static string RenameChannels(string value, Dictionary<string, string> counters) =>
+        ChannelName().Replace(value, x => x.Groups[1].Value + "-" + (counters.TryGetValue(x.Groups[2].Value, out var n) ? n : x.Groups[2].Value));
+
+    /// <summary>Lines only in one side, with counts (a multiset difference), for a readable failure.</summary>
+    public static string Diff(IReadOnlyList<string> expected, IReadOnlyList<string> actual)
+    {
+        var missing = Subtract(expected, actual);
+        var extra = Subtract(actual, expected);
+        return "missing from simulator:\n  " + string.Join("\n  ", missing.Take(15)) + "\nextra in simulator:\n  " + string.Join("\n  ", extra.Take(15));
+    }
+
+    public static List<string> Subtract(IEnumerable<string> a, IEnumerable<string> b)
+    {
+        var counts = b.GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
+        var result = new List<string>();
+        foreach (var x in a)
+        {
+            if (counts.TryGetValue(x, out var c) && c > 0)
+            {
+                counts[x] = c - 1;
+            }
+            else
+            {
+                result.Add(x);
+            }
+        }
+
+        return result;
+    }
+
+    [GeneratedRegex(@"(Local/[^;,\s]+?)-([0-9a-f]{8})(?=;|$|\s|,)")]
+    private static partial Regex ChannelName();
+}
