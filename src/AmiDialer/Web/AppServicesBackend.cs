@@ -1,5 +1,4 @@
 using AmiDialer.Hosting;
-using Microsoft.Data.Sqlite;
 
 namespace AmiDialer.Web;
 
@@ -9,11 +8,12 @@ internal static class AppServicesBackend
     public static WebBackend Create(AppServices services) => new()
     {
         Settings = services.Settings,
+        DatabasePath = services.DatabasePath,
         Time = services.Time,
         LoggerFactory = services.LoggerFactory,
         IsSimulated = services.IsSimulated,
         AdminPassword = new HashedAdminPassword(() => services.AdminPasswordHash),
-        Health = new DatabaseFileHealth(services),
+        Health = new EngineHealth(services),
     };
 
     /// <summary>Verifies against the hash <c>amidialer admin set-password</c> stored, read at each login so a new one takes effect at once.</summary>
@@ -26,26 +26,8 @@ internal static class AppServicesBackend
             await Task.Run(() => AdminPassword.Verify(password, hash()), cancellationToken);
     }
 
-    private sealed class DatabaseFileHealth(AppServices services) : IHealthProbe
+    private sealed class EngineHealth(AppServices services) : IHealthProbe
     {
-        public async Task<string?> CheckDatabaseAsync(CancellationToken cancellationToken)
-        {
-            try
-            {
-                var builder = new SqliteConnectionStringBuilder { DataSource = services.DatabasePath, Mode = SqliteOpenMode.ReadWrite, Pooling = false };
-                await using var connection = new SqliteConnection(builder.ToString());
-                await connection.OpenAsync(cancellationToken);
-                await using var command = connection.CreateCommand();
-                command.CommandText = "PRAGMA user_version";
-                var version = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-                return version > 0 ? null : "the database has no schema yet";
-            }
-            catch (SqliteException ex)
-            {
-                return ex.Message;
-            }
-        }
-
         public IReadOnlyList<AmiServerHealth> AmiServers() =>
             services.IsSimulated
                 ? [new AmiServerHealth("simulator", "engine not running", false)]

@@ -12,6 +12,9 @@ public sealed class WebBackend
 {
     public required AmiDialerSettings Settings { get; init; }
 
+    /// <summary>The SQLite file the repositories use.</summary>
+    public required string DatabasePath { get; init; }
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
@@ -33,12 +36,9 @@ public interface IAdminPassword
     ValueTask<bool> VerifyAsync(string password, CancellationToken cancellationToken);
 }
 
-/// <summary>The state <c>/health</c> reports.</summary>
+/// <summary>The AMI side of what <c>/health</c> and the dashboard report.</summary>
 public interface IHealthProbe
 {
-    /// <summary>Null when the database answers, else why it does not.</summary>
-    Task<string?> CheckDatabaseAsync(CancellationToken cancellationToken);
-
     IReadOnlyList<AmiServerHealth> AmiServers();
 }
 

@@ -47,6 +47,7 @@ public static class WebServer
         builder.Services.AddSingleton(backend.LoggerFactory);
         builder.Services.AddSingleton(backend);
         builder.Services.AddSingleton(backend.Time);
+        builder.Services.AddSingleton<WebData>();
 
         builder.Services.AddDataProtection()
             .SetApplicationName("AmiDialer")
@@ -72,6 +73,7 @@ public static class WebServer
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
+        app.MapCampaignsApi();
         app.MapLoginPages();
         app.MapDashboardPage();
 

@@ -48,8 +48,9 @@ public sealed class AuthTests : IAsyncLifetime
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.True(doc.RootElement.GetProperty("database").GetProperty("ok").GetBoolean());
         var server = doc.RootElement.GetProperty("amiServers")[0];
-        Assert.Equal("sim", server.GetProperty("name").GetString());
-        Assert.Equal("connected", server.GetProperty("state").GetString());
+        Assert.Equal("simulator", server.GetProperty("name").GetString());
+        Assert.False(string.IsNullOrEmpty(server.GetProperty("state").GetString()));
+        Assert.True(doc.RootElement.GetProperty("simulated").GetBoolean());
     }
 
     [Fact]
@@ -177,11 +178,13 @@ public sealed class NoPasswordTests
     [Fact]
     public async Task Health_is_503_when_the_database_is_down()
     {
-        var probe = new TestHealthProbe { DatabaseError = "unable to open database file" };
-        await using var host = await WebTestHost.StartAsync(health: probe);
+        // A folder where the database file should be: SQLite cannot open it.
+        await using var host = await WebTestHost.StartAsync(configure: s => Directory.CreateDirectory(s.Database.Path));
         using var client = host.Anonymous();
         using var response = await client.GetAsync("/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Contains("unable to open database file", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.False(doc.RootElement.GetProperty("database").GetProperty("ok").GetBoolean());
+        Assert.Contains("unable to open", doc.RootElement.GetProperty("database").GetProperty("error").GetString(), StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using AmiDialer.Configuration;
+using AmiDialer.Hosting;
 using AmiDialer.Web;
 using Microsoft.AspNetCore.Builder;
 
@@ -12,8 +13,11 @@ internal sealed partial class WebTestHost : IAsyncDisposable
     public const string ApiKey = "test-key-0123456789abcdef";
     public const string Password = "correct horse battery";
 
-    private WebTestHost(WebApplication app, string directory)
+    private readonly AppServices services;
+
+    private WebTestHost(AppServices services, WebApplication app, string directory)
     {
+        this.services = services;
         App = app;
         Directory = directory;
         BaseAddress = new Uri(app.Urls.First());
@@ -25,24 +29,20 @@ internal sealed partial class WebTestHost : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<WebTestHost> StartAsync(bool passwordSet = true, Action<AmiDialerSettings>? configure = null, IHealthProbe? health = null)
+    public static async Task<WebTestHost> StartAsync(bool passwordSet = true, Action<AmiDialerSettings>? configure = null, bool simulate = true)
     {
         var dir = Path.Combine(Path.GetTempPath(), "amidialer-web-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(dir);
         var settings = new AmiDialerSettings();
         settings.Database.Path = Path.Combine(dir, "amidialer.db");
         settings.Web.ApiKeys = [ApiKey];
+        // Few iterations: the hash's strength is tested with AdminPassword; here only the login flow is.
+        settings.Web.AdminPasswordHash = passwordSet ? AdminPassword.Hash(Password, iterations: 1000) : "";
         configure?.Invoke(settings);
-        var backend = new WebBackend
-        {
-            Settings = settings,
-            IsSimulated = true,
-            AdminPassword = new TestAdminPassword(passwordSet ? Password : null),
-            Health = health ?? new TestHealthProbe(),
-        };
-        var app = WebServer.Build(backend, "http://127.0.0.1:0");
+        var services = await AppServices.CreateAsync(settings, simulate, CancellationToken.None);
+        var app = WebServer.Build(services, "http://127.0.0.1:0");
         await app.StartAsync();
-        return new WebTestHost(app, dir);
+        return new WebTestHost(services, app, dir);
     }
 
     /// <summary>A client with no credentials; cookies kept, redirects not followed so tests can see them.</summary>
@@ -93,6 +93,7 @@ internal sealed partial class WebTestHost : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
+        await services.DisposeAsync();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -105,23 +106,4 @@ internal sealed partial class WebTestHost : IAsyncDisposable
 
     [GeneratedRegex("<meta name=\"csrf-token\" content=\"([^\"]*)\">")]
     private static partial Regex MetaToken();
-}
-
-internal sealed class TestAdminPassword(string? password) : IAdminPassword
-{
-    public ValueTask<bool> IsSetAsync(CancellationToken cancellationToken) => ValueTask.FromResult(password is not null);
-
-    public ValueTask<bool> VerifyAsync(string candidate, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(password is not null && candidate == password);
-}
-
-internal sealed class TestHealthProbe : IHealthProbe
-{
-    public string? DatabaseError { get; set; }
-
-    public List<AmiServerHealth> Servers { get; } = [new("sim", "connected", true)];
-
-    public Task<string?> CheckDatabaseAsync(CancellationToken cancellationToken) => Task.FromResult(DatabaseError);
-
-    public IReadOnlyList<AmiServerHealth> AmiServers() => Servers;
 }
