@@ -13,4 +13,13 @@ Console.CancelKeyPress += (_, e) =>
     }
 };
 
-return await AmiDialerCli.RunAsync(args, CliContext.FromConsole(), interrupt.Token);
+var context = CliContext.FromConsole();
+try
+{
+    return await AmiDialerCli.RunAsync(args, context, interrupt.Token);
+}
+finally
+{
+    // Flushes the console logger's queue.
+    context.ServicesOptions.LoggerFactory?.Dispose();
+}

@@ -10,7 +10,7 @@ internal sealed class CampaignOptions
     {
         Description = "Dial string template: {e164}, {number} or {national}, e.g. PJSIP/{number}@trunk.",
         HelpName = "template",
-    }.CheckText(DialTemplateProblem);
+    }.CheckText(CampaignValueParsers.DialTemplate);
 
     public Option<string?> Destination { get; } = new Option<string?>("--destination")
     {
@@ -22,7 +22,7 @@ internal sealed class CampaignOptions
     {
         Description = "Caller ID shown to the callee, e.g. '\"Clinic\" <+12125550100>'.",
         HelpName = "\"Name\" <number>",
-    }.CheckText(CallerIdProblem);
+    }.CheckText(CampaignValueParsers.CallerId);
 
     public Option<int?> MaxConcurrent { get; } = new Option<int?>("--max-concurrent")
     {
@@ -130,7 +130,7 @@ internal sealed class CampaignOptions
 
         if (parse.GetValue(CallerId) is { } callerId)
         {
-            c = c with { CallerId = callerId.Length == 0 ? null : callerId };
+            c = c with { CallerId = callerId.Length == 0 ? null : Core.Dialing.CallerId.Parse(callerId).ToString() };
         }
 
         if (parse.GetValue(MaxConcurrent) is { } maxConcurrent)
@@ -207,26 +207,6 @@ internal sealed class CampaignOptions
 
         return c;
     }
-
-    private static string? DialTemplateProblem(string text)
-    {
-        if (text.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
-        {
-            return "the template must not contain CR, LF or NUL.";
-        }
-
-        if (!text.Contains('/', StringComparison.Ordinal))
-        {
-            return "expected TECH/resource, e.g. PJSIP/{number}@trunk.";
-        }
-
-        return text.Contains("{e164}", StringComparison.Ordinal) || text.Contains("{number}", StringComparison.Ordinal) || text.Contains("{national}", StringComparison.Ordinal)
-            ? null
-            : "the template must contain {e164}, {number} or {national}.";
-    }
-
-    private static string? CallerIdProblem(string text) =>
-        text.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0 ? "the caller ID must not contain CR, LF or NUL." : null;
 
     private static string? RetryProblem(string text)
     {

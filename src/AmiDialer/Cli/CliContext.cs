@@ -1,4 +1,5 @@
 using AmiDialer.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace AmiDialer.Cli;
 
@@ -19,6 +20,16 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
     {
         Input = Console.In,
         IsTerminal = !Console.IsOutputRedirected,
+        ServicesOptions = new AppServicesOptions
+        {
+            // Warnings and errors only, on stderr: stdout carries the command's own output (reports, JSON, CSV).
+            LoggerFactory = LoggerFactory.Create(logging =>
+            {
+                logging.SetMinimumLevel(LogLevel.Warning);
+                logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+                logging.AddSimpleConsole(o => o.SingleLine = true);
+            }),
+        },
     };
 }
 

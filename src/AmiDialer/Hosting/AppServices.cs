@@ -1,64 +1,119 @@
 using AmiDialer.Configuration;
+using AmiDialer.Data.Database;
+using AmiDialer.Data.Repositories;
+using AmiDialer.Simulator;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AmiDialer.Hosting;
 
 /// <summary>
-/// The composition root shared by the CLI and the web server: settings, the database, the engine, the built-in
-/// simulator (only with --simulate), time and logging. Create one per process with <see cref="CreateAsync(AmiDialerSettings, bool, CancellationToken)"/>
-/// and dispose it last: it stops the engine, then the simulator, then closes the database.
+/// The composition root shared by the CLI and the web server: settings, the database and its repositories, the
+/// built-in simulator (only with --simulate), time and logging. Create one per process with
+/// <see cref="CreateAsync(AmiDialerSettings, bool, CancellationToken)"/> and dispose it last: it stops the
+/// simulator and leaves the database consistent.
 /// </summary>
 public sealed class AppServices : IAsyncDisposable
 {
-    private readonly bool ownsLoggerFactory;
+    /// <summary>The simulator's AMI user (the recorded test PBX's); it only ever listens on loopback.</summary>
+    public static readonly SimulatorUser SimulatorLogin = SimulatorUser.TestPbxUsers[0];
+
     private bool disposed;
 
-    private AppServices(AmiDialerSettings settings, bool isSimulated, string databasePath, TimeProvider time, ILoggerFactory loggerFactory, bool ownsLoggerFactory)
+    private AppServices(AmiDialerSettings settings, AmiDialerDatabase database, TimeProvider time, ILoggerFactory loggerFactory, AmiSimulator? simulator)
     {
         Settings = settings;
-        IsSimulated = isSimulated;
-        DatabasePath = databasePath;
+        Database = database;
         Time = time;
         LoggerFactory = loggerFactory;
-        this.ownsLoggerFactory = ownsLoggerFactory;
+        Simulator = simulator;
+        Campaigns = new CampaignRepository(database, time, loggerFactory.CreateLogger<CampaignRepository>());
+        Leads = new LeadRepository(database);
+        Attempts = new AttemptRepository(database);
+        Dnc = new DncRepository(database, time, loggerFactory.CreateLogger<DncRepository>());
+        Imports = new ImportRepository(database);
+        Reports = new ReportRepository(database);
+        Leases = new LeaseRepository(database, loggerFactory.CreateLogger<LeaseRepository>());
+        Audit = new AuditLog(database);
     }
 
+    /// <summary>
+    /// The settings in force. With --simulate, <c>Ami:Servers</c> holds one server: the built-in simulator on loopback
+    /// (the configured servers are never dialed).
+    /// </summary>
     public AmiDialerSettings Settings { get; }
 
-    /// <summary>True when calls go to the built-in simulator (--simulate); every attempt is then marked simulated.</summary>
-    public bool IsSimulated { get; }
+    /// <summary>True when calls go to the built-in simulator (--simulate); attempts and campaigns are then marked simulated.</summary>
+    public bool IsSimulated => Simulator is not null;
+
+    /// <summary>The built-in AMI simulator with --simulate, else null.</summary>
+    public AmiSimulator? Simulator { get; }
+
+    public AmiDialerDatabase Database { get; }
 
     /// <summary>Full path of the SQLite file in use.</summary>
-    public string DatabasePath { get; }
+    public string DatabasePath => Database.Path;
+
+    public CampaignRepository Campaigns { get; }
+    public LeadRepository Leads { get; }
+    public AttemptRepository Attempts { get; }
+    public DncRepository Dnc { get; }
+    public ImportRepository Imports { get; }
+    public ReportRepository Reports { get; }
+    public LeaseRepository Leases { get; }
+    public AuditLog Audit { get; }
 
     public TimeProvider Time { get; }
 
     public ILoggerFactory LoggerFactory { get; }
 
+    /// <summary>The web admin's password hash (<c>Web:AdminPasswordHash</c>, made by <c>amidialer admin set-password</c>); null until one is set.</summary>
+    public string? AdminPasswordHash =>
+        string.IsNullOrEmpty(Settings.Web.AdminPasswordHash) ? null : Settings.Web.AdminPasswordHash;
+
     public static Task<AppServices> CreateAsync(AmiDialerSettings settings, bool simulate, CancellationToken ct) =>
         CreateAsync(settings, simulate, new AppServicesOptions(), ct);
 
-    public static Task<AppServices> CreateAsync(AmiDialerSettings settings, bool simulate, AppServicesOptions options, CancellationToken ct)
+    /// <summary>Opens (creating and migrating) the database; with <paramref name="simulate"/>, starts the simulator on a free loopback port.</summary>
+    public static async Task<AppServices> CreateAsync(AmiDialerSettings settings, bool simulate, AppServicesOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(options);
-        ct.ThrowIfCancellationRequested();
-        var databasePath = Path.GetFullPath(settings.Database.Path);
-        var directory = Path.GetDirectoryName(databasePath);
-        if (!string.IsNullOrEmpty(directory))
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var time = options.Time ?? TimeProvider.System;
+        var database = await AmiDialerDatabase.OpenAsync(settings.Database.Path, loggerFactory.CreateLogger<AmiDialerDatabase>(), ct);
+        AmiSimulator? simulator = null;
+        if (simulate)
         {
-            Directory.CreateDirectory(directory);
+            simulator = await AmiSimulator.StartAsync(
+                new SimulatorOptions
+                {
+                    Port = 0,
+                    TimeScale = options.SimulatorTimeScale,
+                    Outcomes = options.SimulatorOutcomes ?? OutcomeRules.TestPbx(),
+                    LoggerFactory = loggerFactory,
+                },
+                ct);
+            settings.Ami.Servers =
+            [
+                new AmiServerSettings
+                {
+                    Name = "simulator",
+                    Host = simulator.EndPoint.Address.ToString(),
+                    Port = simulator.Port,
+                    Username = SimulatorLogin.Username,
+                    Secret = SimulatorLogin.Secret,
+                    Auth = AmiAuthKind.Md5,
+                    // The simulator is in process and fast; let the campaign's own limits pace the calls.
+                    OriginatesPerSecond = 1000,
+                    ActionsPerSecond = 1000,
+                    MaxConcurrentCalls = 1000,
+                },
+            ];
         }
 
-        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
-        var services = new AppServices(settings, simulate, databasePath, options.Time ?? TimeProvider.System, loggerFactory, ownsLoggerFactory: false);
-        return Task.FromResult(services);
+        return new AppServices(settings, database, time, loggerFactory, simulator);
     }
-
-    /// <summary>The admin password hash: Web:AdminPasswordHash when set, else none.</summary>
-    public string? AdminPasswordHash =>
-        string.IsNullOrEmpty(Settings.Web.AdminPasswordHash) ? null : Settings.Web.AdminPasswordHash;
 
     public async ValueTask DisposeAsync()
     {
@@ -68,12 +123,10 @@ public sealed class AppServices : IAsyncDisposable
         }
 
         disposed = true;
-        if (ownsLoggerFactory)
+        if (Simulator is not null)
         {
-            LoggerFactory.Dispose();
+            await Simulator.DisposeAsync();
         }
-
-        await Task.CompletedTask;
     }
 }
 
@@ -83,9 +136,12 @@ public sealed record AppServicesOptions
     /// <summary>Clock for the engine and the store; the system clock when null.</summary>
     public TimeProvider? Time { get; init; }
 
-    /// <summary>Where logs go; none when null (the CLI passes a stderr logger).</summary>
+    /// <summary>Where logs go; nowhere when null (the CLI passes a stderr logger). The caller disposes it.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>Simulated seconds per real second for the built-in simulator (--simulate); 1 is real time.</summary>
     public double SimulatorTimeScale { get; init; } = 1;
+
+    /// <summary>How simulated calls end; the test PBX's last-digit table when null.</summary>
+    public OutcomeRules? SimulatorOutcomes { get; init; }
 }

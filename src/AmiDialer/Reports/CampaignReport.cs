@@ -25,8 +25,8 @@ public sealed record CampaignReport
     public long Blocked { get; init; }
     public long Attempts { get; init; }
 
-    /// <summary>Attempts made against the built-in simulator rather than a real PBX.</summary>
-    public long SimulatedAttempts { get; init; }
+    /// <summary>The campaign's calls go to the built-in simulator, not a real PBX.</summary>
+    public bool Simulated { get; init; }
 
     /// <summary>Leads by final outcome (wire names).</summary>
     public required IReadOnlyDictionary<string, long> Outcomes { get; init; }

@@ -1,4 +1,5 @@
 using AmiDialer.Core.Model;
+using AmiDialer.Data.Repositories;
 
 namespace AmiDialer.Reports;
 
@@ -34,15 +35,34 @@ public static class ReportBuilder
             Dialable = leads - blocked,
             Blocked = blocked,
             Attempts = counts.Attempts,
-            SimulatedAttempts = counts.SimulatedAttempts,
+            Simulated = counts.Simulated,
             Outcomes = outcomes,
             AttemptOutcomes = attemptOutcomes,
             States = states,
             Pending = pending,
             AnswerRate = final == 0 ? 0 : Math.Round((double)answered / final, 4),
-            AvgTalkSeconds = counts.AnsweredAttempts == 0 ? 0 : Math.Round(counts.TalkSecondsTotal / counts.AnsweredAttempts, 1),
+            AvgTalkSeconds = Math.Round(counts.AverageTalkSeconds, 1),
             ByHour = counts.ByHour.OrderBy(h => h.Hour).ToList(),
         };
+    }
+
+    /// <summary>The report of <paramref name="campaign"/> from the store's running counters (no scan of leads or attempts).</summary>
+    public static CampaignReport Build(Campaign campaign, CampaignSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        ArgumentNullException.ThrowIfNull(summary);
+        return Build(new ReportCounts
+        {
+            Campaign = campaign.Name,
+            CampaignState = campaign.State.ToString().ToLowerInvariant(),
+            Simulated = campaign.IsSimulated,
+            LeadsByState = summary.LeadsByState,
+            LeadsByFinalOutcome = summary.LeadsByOutcome,
+            AttemptsByOutcome = summary.AttemptsByOutcome,
+            Attempts = summary.Attempts,
+            AverageTalkSeconds = summary.AverageTalkSeconds,
+            ByHour = summary.ByHour.Select(h => new HourCount(h.HourUtc, h.Attempts, h.Answered)).ToList(),
+        });
     }
 
     public static string ToWireName(this LeadState state) => state switch
@@ -84,8 +104,8 @@ public sealed record ReportCounts
     public IReadOnlyDictionary<CallOutcome, long> LeadsByFinalOutcome { get; init; } = new Dictionary<CallOutcome, long>();
     public IReadOnlyDictionary<CallOutcome, long> AttemptsByOutcome { get; init; } = new Dictionary<CallOutcome, long>();
     public long Attempts { get; init; }
-    public long SimulatedAttempts { get; init; }
-    public long AnsweredAttempts { get; init; }
-    public double TalkSecondsTotal { get; init; }
+    public bool Simulated { get; init; }
+    /// <summary>Mean talk time of the attempts that have one (answered ones); 0 when none.</summary>
+    public double AverageTalkSeconds { get; init; }
     public IReadOnlyList<HourCount> ByHour { get; init; } = [];
 }

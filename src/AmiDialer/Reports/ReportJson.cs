@@ -6,7 +6,7 @@ namespace AmiDialer.Reports;
 
 /// <summary>
 /// The report's documented JSON shape, written by hand so key names and order never drift:
-/// <c>{"campaign","leads","dialable","blocked","attempts","simulatedAttempts","outcomes":{answered,busy,no-answer,
+/// <c>{"campaign","leads","dialable","blocked","attempts","simulated","outcomes":{answered,busy,no-answer,
 /// congestion,rejected,invalid-number,failed,...},"attemptOutcomes":{...},"states":{...},"pending","answerRate",
 /// "avgTalkSeconds","byHour":[{"hour","attempts","answered"}]}</c>.
 /// </summary>
@@ -22,7 +22,7 @@ public static class ReportJson
         writer.WriteNumber("dialable", report.Dialable);
         writer.WriteNumber("blocked", report.Blocked);
         writer.WriteNumber("attempts", report.Attempts);
-        writer.WriteNumber("simulatedAttempts", report.SimulatedAttempts);
+        writer.WriteBoolean("simulated", report.Simulated);
         WriteCounts(writer, "outcomes", report.Outcomes);
         WriteCounts(writer, "attemptOutcomes", report.AttemptOutcomes);
         WriteCounts(writer, "states", report.States);

@@ -12,9 +12,9 @@ public static class ReportTable
         var text = new StringBuilder();
         var state = report.CampaignState is null ? "" : $" ({report.CampaignState})";
         text.AppendLine(CultureInfo.InvariantCulture, $"Campaign: {report.Campaign}{state}");
-        if (report.SimulatedAttempts > 0)
+        if (report.Simulated)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"SIMULATED: {report.SimulatedAttempts} of {report.Attempts} attempts went to the built-in simulator, not a real PBX.");
+            text.AppendLine("SIMULATED: these calls went to the built-in simulator, not a real PBX.");
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"Leads: {report.Leads}  dialable: {report.Dialable}  blocked: {report.Blocked}  pending: {report.Pending}");

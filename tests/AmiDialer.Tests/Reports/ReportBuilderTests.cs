@@ -34,9 +34,8 @@ public sealed class ReportBuilderTests
             [CallOutcome.Interrupted] = 1,
         },
         Attempts = 22,
-        SimulatedAttempts = 22,
-        AnsweredAttempts = 7,
-        TalkSecondsTotal = 220.5,
+        Simulated = true,
+        AverageTalkSeconds = 31.4999,
         ByHour =
         [
             new HourCount(new DateTimeOffset(2026, 11, 26, 15, 0, 0, TimeSpan.Zero), 2, 1),
@@ -63,7 +62,7 @@ public sealed class ReportBuilderTests
         using var doc = JsonDocument.Parse(ReportJson.ToJson(ReportBuilder.Build(Counts)));
         var root = doc.RootElement;
         Assert.Equal(
-            ["campaign", "leads", "dialable", "blocked", "attempts", "simulatedAttempts", "outcomes", "attemptOutcomes", "states", "pending", "answerRate", "avgTalkSeconds", "byHour"],
+            ["campaign", "leads", "dialable", "blocked", "attempts", "simulated", "outcomes", "attemptOutcomes", "states", "pending", "answerRate", "avgTalkSeconds", "byHour"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("reminders", root.GetProperty("campaign").GetString());
         Assert.Equal(25, root.GetProperty("leads").GetInt64());

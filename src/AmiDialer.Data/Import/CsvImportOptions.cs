@@ -1,0 +1,40 @@
+namespace AmiDialer.Data.Import;
+
+/// <summary>How to read one CSV into one campaign.</summary>
+public sealed record CsvImportOptions
+{
+    public required long CampaignId { get; init; }
+
+    /// <summary>ISO 3166 region for numbers written without a country code.</summary>
+    public string DefaultRegion { get; init; } = "US";
+
+    /// <summary>The phone column's header; null to find it by name (phone, number, mobile, tel, ...).</summary>
+    public string? PhoneColumn { get; init; }
+
+    /// <summary>One of , ; TAB |; null to sniff it from the header line.</summary>
+    public char? Delimiter { get; init; }
+
+    /// <summary>Where rejected rows go; null for <c>imports/import-{id}-errors.csv</c> beside the database.</summary>
+    public string? ErrorCsvPath { get; init; }
+
+    /// <summary>Rows per transaction. A crash loses at most the batch being written, never part of one.</summary>
+    public int BatchSize { get; init; } = 10_000;
+
+    /// <summary>Who imports, for the audit log and the import record.</summary>
+    public string Actor { get; init; } = "system";
+
+    /// <summary>The upload's size when the stream cannot tell (web upload), for the percentage.</summary>
+    public long? TotalBytes { get; init; }
+
+    /// <summary>Longest field accepted; beyond it the file is taken as broken (typically an unclosed quote).</summary>
+    public int MaxFieldLength { get; init; } = 1_000_000;
+
+    /// <summary>Threads that validate numbers beside the reader and the writer.</summary>
+    public int ValidationWorkers { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Test hook: runs inside batch n's transaction just before commit (throw to simulate a crash mid-batch).</summary>
+    internal Action<int>? BeforeCommit { get; init; }
+
+    /// <summary>Test hook: runs after batch n committed (throw to simulate a crash between batches).</summary>
+    internal Action<int>? AfterCommit { get; init; }
+}

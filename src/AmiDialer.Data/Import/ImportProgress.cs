@@ -1,0 +1,52 @@
+namespace AmiDialer.Data.Import;
+
+/// <summary>Reported after every committed batch: what the CLI progress bar and the web page show.</summary>
+public sealed record ImportProgress
+{
+    public long ImportId { get; init; }
+    public long RowsRead { get; init; }
+    public long Imported { get; init; }
+    public long Rejected { get; init; }
+    public long Duplicates { get; init; }
+    public long Blocked { get; init; }
+    public long BytesRead { get; init; }
+    public long? TotalBytes { get; init; }
+    public TimeSpan Elapsed { get; init; }
+    public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? RowsRead / Elapsed.TotalSeconds : 0;
+
+    /// <summary>0-100, null when the size is unknown.</summary>
+    public double? Percent => TotalBytes is > 0 ? Math.Min(100, 100.0 * BytesRead / TotalBytes.Value) : null;
+}
+
+/// <summary>One rejected row: where and why.</summary>
+public sealed record RowError(long Line, string Column, string Reason);
+
+/// <summary>What an import did.</summary>
+public sealed record ImportResult
+{
+    public long ImportId { get; init; }
+    public Repositories.ImportStatus Status { get; init; }
+    public long RowsRead { get; init; }
+    public long Imported { get; init; }
+    public long Rejected { get; init; }
+    public long Duplicates { get; init; }
+    public long Blocked { get; init; }
+    public long LastCommittedLine { get; init; }
+
+    /// <summary>The error CSV (rejected rows with line, column and reason), or null when no row was rejected.</summary>
+    public string? ErrorCsvPath { get; init; }
+
+    /// <summary>The first rejected rows (at most 100), for a quick look without opening the error CSV.</summary>
+    public IReadOnlyList<RowError> FirstErrors { get; init; } = [];
+
+    /// <summary>Why the import stopped early, when it did.</summary>
+    public string? Message { get; init; }
+
+    public char Delimiter { get; init; }
+    public string EncodingName { get; init; } = "";
+    public string PhoneColumn { get; init; } = "";
+    public TimeSpan Elapsed { get; init; }
+}
+
+/// <summary>The file is not a usable CSV (binary, empty, no phone column...): nothing was written.</summary>
+public sealed class CsvImportRefusedException(string message) : Exception(message);
