@@ -8,7 +8,7 @@ internal static class AppServicesBackend
     public static WebBackend Create(AppServices services) => new()
     {
         Settings = services.Settings,
-        DatabasePath = services.DatabasePath,
+        Services = services,
         Time = services.Time,
         LoggerFactory = services.LoggerFactory,
         IsSimulated = services.IsSimulated,
@@ -29,8 +29,6 @@ internal static class AppServicesBackend
     private sealed class EngineHealth(AppServices services) : IHealthProbe
     {
         public IReadOnlyList<AmiServerHealth> AmiServers() =>
-            services.IsSimulated
-                ? [new AmiServerHealth("simulator", "engine not running", false)]
-                : [.. services.Settings.Ami.Servers.Select(s => new AmiServerHealth(s.Name, "engine not running", false))];
+            [.. services.Settings.Ami.Servers.Select(s => new AmiServerHealth(s.Name, "engine not running", false))];
     }
 }

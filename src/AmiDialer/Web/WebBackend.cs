@@ -1,4 +1,5 @@
 using AmiDialer.Configuration;
+using AmiDialer.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,8 +13,8 @@ public sealed class WebBackend
 {
     public required AmiDialerSettings Settings { get; init; }
 
-    /// <summary>The SQLite file the repositories use.</summary>
-    public required string DatabasePath { get; init; }
+    /// <summary>The shared composition root: database, repositories, engine, simulator.</summary>
+    public required AppServices Services { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

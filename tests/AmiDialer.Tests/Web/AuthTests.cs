@@ -178,9 +178,21 @@ public sealed class NoPasswordTests
     [Fact]
     public async Task Health_is_503_when_the_database_is_down()
     {
-        // A folder where the database file should be: SQLite cannot open it.
-        await using var host = await WebTestHost.StartAsync(configure: s => Directory.CreateDirectory(s.Database.Path));
+        await using var host = await WebTestHost.StartAsync();
         using var client = host.Anonymous();
+        using (var healthy = await client.GetAsync("/health"))
+        {
+            Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+        }
+
+        // Injected fault: the database file replaced by a folder, which SQLite cannot open.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(host.Directory, "amidialer.db*"))
+        {
+            File.Delete(file);
+        }
+
+        Directory.CreateDirectory(Path.Combine(host.Directory, "amidialer.db"));
         using var response = await client.GetAsync("/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
