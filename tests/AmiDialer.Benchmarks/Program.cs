@@ -7,6 +7,7 @@ var modes = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ord
     ["ami"] = AmiDialer.Benchmarks.Ami.AmiBench.RunAsync, // AMI parser and client throughput (issue 3)
     ["import"] = AmiDialer.Benchmarks.Data.ImportBenchmark.RunAsync, // CSV import vs sqlite3 .import (issue 5)
     ["sim"] = AmiDialer.Benchmarks.Simulator.SimulatorBench.RunAsync, // simulator originates per second (issue 4)
+    ["report"] = AmiDialer.Benchmarks.Reports.ReportBench.RunAsync, // report summary at 1M attempts (issue 8)
 };
 
 if (args.Length > 0 && modes.TryGetValue(args[0], out var mode))
@@ -14,5 +15,6 @@ if (args.Length > 0 && modes.TryGetValue(args[0], out var mode))
     return await mode(args[1..]);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Not typeof(Program): amidialer has a public Program too.
+BenchmarkSwitcher.FromAssembly(System.Reflection.Assembly.GetExecutingAssembly()).Run(args);
 return 0;
