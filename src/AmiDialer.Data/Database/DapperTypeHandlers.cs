@@ -21,6 +21,13 @@ internal static class DapperTypeHandlers
             return;
         }
 
+        // Dapper binds these types itself unless their built-in mapping is removed first; then the handlers apply to
+        // parameters as well as to results.
+        foreach (var type in new[] { typeof(DateTimeOffset), typeof(DateTimeOffset?), typeof(TimeSpan), typeof(TimeSpan?), typeof(Guid), typeof(Guid?) })
+        {
+            SqlMapper.RemoveTypeMap(type);
+        }
+
         SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
         SqlMapper.AddTypeHandler(new TimeSpanHandler());
         SqlMapper.AddTypeHandler(new GuidHandler());

@@ -1,0 +1,65 @@
+using AmiDialer.Core.Model;
+using AmiDialer.Data.Database;
+using AmiDialer.Data.Repositories;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AmiDialer.Data.Tests;
+
+/// <summary>A real SQLite file in its own temp folder, deleted afterwards.</summary>
+public sealed class TempDatabase : IAsyncDisposable
+{
+    private TempDatabase(string folder, AmiDialerDatabase database, FakeTimeProvider time)
+    {
+        Folder = folder;
+        Database = database;
+        Time = time;
+    }
+
+    public string Folder { get; }
+    public AmiDialerDatabase Database { get; }
+    public FakeTimeProvider Time { get; }
+
+    public static async Task<TempDatabase> CreateAsync()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "amidialer-data-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var database = await AmiDialerDatabase.OpenAsync(Path.Combine(folder, "test.db"));
+        return new TempDatabase(folder, database, new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 14, 0, 0, TimeSpan.Zero)));
+    }
+
+    public string PathOf(string name) => Path.Combine(Folder, name);
+
+    public CampaignRepository Campaigns => new(Database, Time);
+    public LeadRepository Leads => new(Database);
+    public AttemptRepository Attempts => new(Database);
+    public LeaseRepository Leases => new(Database);
+    public ReportRepository Reports => new(Database);
+    public DncRepository Dnc => new(Database, Time);
+    public ImportRepository Imports => new(Database);
+    public AmiDialer.Data.Import.CsvLeadImporter Importer => new(Database, Time);
+
+    public async Task<Campaign> CreateCampaignAsync(string name = "test") =>
+        await Campaigns.CreateAsync(new Campaign { Name = name }, "tester");
+
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = await Database.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        await Task.Yield();
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
