@@ -4,8 +4,7 @@ namespace AmiDialer.Engine.Dialing;
 internal sealed record CallContext(
     long AttemptId,
     long CampaignId,
-    long LeadId,
-    string PhoneE164,
+    AmiDialer.Core.Model.Lead Lead,
     string Server,
     string ChannelId,
     DateTimeOffset StartedAt,

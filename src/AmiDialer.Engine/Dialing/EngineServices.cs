@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace AmiDialer.Engine.Dialing;
 
 /// <summary>What every part of the engine shares: the store, the clock, the servers and the live registry.</summary>
-internal sealed class EngineServices(
+internal sealed partial class EngineServices(
     DialerEngineOptions options,
     AmiDialerDatabase database,
     TimeProvider time,
@@ -26,6 +26,9 @@ internal sealed class EngineServices(
     public DncRepository Dnc { get; } = new(database, time);
     public ChangeFeed Changes { get; } = new();
     public List<AmiServer> Servers { get; } = [];
+
+    /// <summary>Set by the crash test hook: loops stop where they are and clean nothing up.</summary>
+    public volatile bool Crashed;
 
     /// <summary>Calls placed by this engine and not ended yet, by attempt id.</summary>
     public ConcurrentDictionary<long, CallContext> Calls { get; } = new();

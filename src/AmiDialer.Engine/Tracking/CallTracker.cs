@@ -190,6 +190,15 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
         }
     }
 
+    /// <summary>Stops following an attempt whose Originate was never sent; returns it as lost.</summary>
+    public CallFacts? Forget(long attemptId, string why)
+    {
+        lock (_gate)
+        {
+            return _byAttempt.TryGetValue(attemptId, out var call) ? Decide(call, Finality.Lost, why) : null;
+        }
+    }
+
     /// <summary>Calls that became final, and channels to hang up because their Originate timed out.</summary>
     public TrackerPoll Poll(DateTimeOffset now)
     {
