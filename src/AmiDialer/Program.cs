@@ -1,3 +1,25 @@
 using AmiDialer.Cli;
 
-return await AmiDialerCli.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
+// The first Ctrl-C asks the running command to stop gracefully (a campaign is paused, live calls finish);
+// a second one ends the process at once.
+using var interrupt = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    if (!interrupt.IsCancellationRequested)
+    {
+        e.Cancel = true;
+        Console.Error.WriteLine("Stopping gracefully (Ctrl-C again to quit at once)...");
+        interrupt.Cancel();
+    }
+};
+
+var context = CliContext.FromConsole();
+try
+{
+    return await AmiDialerCli.RunAsync(args, context, interrupt.Token);
+}
+finally
+{
+    // Flushes the console logger's queue.
+    context.ServicesOptions.LoggerFactory?.Dispose();
+}

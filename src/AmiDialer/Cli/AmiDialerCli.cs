@@ -22,18 +22,38 @@ public static class AmiDialerCli
         Recursive = true,
     };
 
-    public static RootCommand Build(TextWriter output, TextWriter error)
+    /// <summary>Exit code of a command stopped by Ctrl-C (128 + SIGINT), after it paused what it was doing.</summary>
+    public const int Interrupted = 130;
+
+    public static RootCommand Build(TextWriter output, TextWriter error) => Build(new CliContext(output, error));
+
+    public static RootCommand Build(CliContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var root = new RootCommand("AmiDialer: campaign dialer and click-to-call for Asterisk, through AMI.");
         root.Options.Add(ConfigOption);
         root.Options.Add(DbOption);
-        root.Subcommands.Add(ConfigCommand.Build(output, error));
+        root.Subcommands.Add(RunCommand.Build(context));
+        root.Subcommands.Add(ServeCommand.Build(context));
+        root.Subcommands.Add(CampaignCommand.Build(context));
+        root.Subcommands.Add(ImportCommand.Build(context));
+        root.Subcommands.Add(ReportCommand.Build(context));
+        root.Subcommands.Add(DncCommand.Build(context));
+        root.Subcommands.Add(AdminCommand.Build(context));
+        root.Subcommands.Add(SimulateCommand.Build(context));
+        root.Subcommands.Add(ConfigCommand.Build(context.Output, context.Error));
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunAsync(args, new CliContext(output, error), cancellationToken);
+
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
     {
-        var root = Build(output, error);
+        ArgumentNullException.ThrowIfNull(context);
+        var output = context.Output;
+        var error = context.Error;
+        var root = Build(context);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -42,26 +62,68 @@ public static class AmiDialerCli
                 await error.WriteLineAsync(problem.Message);
             }
 
-            await error.WriteLineAsync("Run 'amidialer --help' for usage.");
+            var arguments = parse.CommandResult.Command.Arguments;
+            if (arguments.Count > 0 && parse.Errors.Any(e => e.Message.StartsWith("Required argument missing", StringComparison.Ordinal)))
+            {
+                await error.WriteLineAsync("Expected: " + string.Join(' ', arguments.Select(a => $"<{a.Name}>")));
+            }
+
+            await error.WriteLineAsync($"Run '{CommandPath(parse)} --help' for usage.");
             return Usage;
         }
 
         if (parse.CommandResult.Command == root && args.Length == 0)
         {
             // No command: show what there is rather than doing nothing silently.
-            return await root.Parse(["--help"]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+            return await root.Parse(["--help"]).InvokeAsync(Invocation(context), cancellationToken);
         }
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+            return await parse.InvokeAsync(Invocation(context), cancellationToken);
         }
         catch (SettingsException ex)
         {
             await error.WriteLineAsync(ex.Message);
             return Failure;
         }
+        catch (CliException ex)
+        {
+            await error.WriteLineAsync(ex.Message);
+            if (ex.ExitCode == Usage)
+            {
+                await error.WriteLineAsync($"Run '{CommandPath(parse)} --help' for usage.");
+            }
+
+            return ex.ExitCode;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("Interrupted.");
+            return Interrupted;
+        }
     }
+
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Add(result.Command is RootCommand ? "amidialer" : result.Command.Name);
+        }
+
+        names.Reverse();
+        return string.Join(' ', names);
+    }
+
+    // Exceptions reach RunAsync (one place maps them to exit codes); Ctrl-C is Program's to handle, not the parser's.
+    private static InvocationConfiguration Invocation(CliContext context) => new()
+    {
+        Output = context.Output,
+        Error = context.Error,
+        EnableDefaultExceptionHandler = false,
+        ProcessTerminationTimeout = null,
+    };
 
     /// <summary>Loads the settings the way every command does, honouring --config and --db.</summary>
     public static AmiDialerSettings LoadSettings(ParseResult parse, SettingsUse use)

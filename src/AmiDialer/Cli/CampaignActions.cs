@@ -1,0 +1,201 @@
+using System.CommandLine;
+using System.Data;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AmiDialer.Core.Model;
+using AmiDialer.Core.Scheduling;
+using AmiDialer.Hosting;
+using AmiDialer.Reports;
+
+namespace AmiDialer.Cli;
+
+/// <summary>What the <c>campaign</c> subcommands do.</summary>
+internal static class CampaignActions
+{
+    public static async Task<int> CreateAsync(CliContext context, ParseResult parse, string name, CampaignOptions options, CancellationToken ct)
+    {
+        await using var services = await CliServices.OpenAsync(context, parse, ct);
+        var campaign = options.ApplyTo(Defaults(services, name), parse);
+        try
+        {
+            campaign = await services.Campaigns.CreateAsync(campaign, CliServices.Actor, ct);
+        }
+        catch (DuplicateNameException)
+        {
+            throw new CliException($"A campaign named '{name}' already exists; change it with 'amidialer campaign update {CliServices.Quote(name)} ...'.");
+        }
+
+        await context.Output.WriteLineAsync($"Created campaign '{campaign.Name}' (draft). Next: amidialer import <file.csv> --campaign {CliServices.Quote(campaign.Name)}");
+        return AmiDialerCli.Success;
+    }
+
+    /// <summary>A new campaign's settings before options: the configured defaults.</summary>
+    public static Campaign Defaults(AppServices services, string name)
+    {
+        var dialing = services.Settings.Dialing;
+        return new Campaign
+        {
+            Name = name,
+            TimeZoneId = dialing.DefaultTimeZone,
+            RingTimeout = dialing.RingTimeout,
+            CallingHours = ScheduleText.ParseWindow(dialing.CallingHours),
+        };
+    }
+
+    public static async Task<int> UpdateAsync(CliContext context, ParseResult parse, string name, CampaignOptions options, CancellationToken ct)
+    {
+        await using var services = await CliServices.OpenAsync(context, parse, ct);
+        var existing = await CliServices.CampaignAsync(services, name, ct);
+        if (existing.State is CampaignState.Completed or CampaignState.Stopped)
+        {
+            throw new CliException($"Campaign '{name}' is {existing.State.WireName()}; its settings can no longer change.");
+        }
+
+        var updated = options.ApplyTo(existing, parse);
+        if (updated == existing)
+        {
+            throw CliException.Usage("campaign update: give at least one setting to change, e.g. --cps 5.");
+        }
+
+        if (!await services.Campaigns.UpdateAsync(updated, CliServices.Actor, ct))
+        {
+            throw new CliException($"Campaign '{name}' was deleted meanwhile.");
+        }
+
+        await context.Output.WriteLineAsync($"Updated campaign '{name}'.");
+        return AmiDialerCli.Success;
+    }
+
+    public static async Task<int> ListAsync(CliContext context, ParseResult parse, string format, CancellationToken ct)
+    {
+        await using var services = await CliServices.OpenAsync(context, parse, ct);
+        var campaigns = await services.Campaigns.ListAsync(ct);
+        var reports = new List<(Campaign Campaign, CampaignReport Report)>();
+        foreach (var campaign in campaigns)
+        {
+            reports.Add((campaign, ReportBuilder.Build(campaign, await services.Reports.GetSummaryAsync(campaign.Id, ct))));
+        }
+
+        if (format.Is("json"))
+        {
+            using var stream = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stream))
+            {
+                w.WriteStartArray();
+                foreach (var (campaign, report) in reports)
+                {
+                    CampaignJson.Write(w, campaign, report);
+                }
+
+                w.WriteEndArray();
+            }
+
+            await context.Output.WriteLineAsync(Encoding.UTF8.GetString(stream.ToArray()));
+            return AmiDialerCli.Success;
+        }
+
+        if (reports.Count == 0)
+        {
+            await context.Output.WriteLineAsync("No campaigns yet. Create one with: amidialer campaign create <name>");
+            return AmiDialerCli.Success;
+        }
+
+        var table = new TextTable("name", "state", "leads", "pending", "attempts", "answered", "answer rate");
+        foreach (var (campaign, report) in reports)
+        {
+            table.Add(
+                campaign.Name + (campaign.IsSimulated ? " (simulated)" : ""),
+                campaign.State.WireName(),
+                report.Leads,
+                report.Pending,
+                report.Attempts,
+                report.Outcomes["answered"],
+                (report.AnswerRate * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%");
+        }
+
+        await context.Output.WriteAsync(table.ToString());
+        return AmiDialerCli.Success;
+    }
+
+    public static async Task<int> ShowAsync(CliContext context, ParseResult parse, string name, string format, CancellationToken ct)
+    {
+        await using var services = await CliServices.OpenAsync(context, parse, ct);
+        var campaign = await CliServices.CampaignAsync(services, name, ct);
+        var report = ReportBuilder.Build(campaign, await services.Reports.GetSummaryAsync(campaign.Id, ct));
+        if (format.Is("json"))
+        {
+            await context.Output.WriteLineAsync(CampaignJson.ToJson(campaign, report));
+            return AmiDialerCli.Success;
+        }
+
+        var table = new TextTable("setting", "value");
+        table.Add("state", campaign.State.WireName() + (campaign.IsSimulated ? " (simulated)" : ""));
+        table.Add("time zone", campaign.TimeZoneId);
+        table.Add("dial", campaign.DialTemplate);
+        table.Add("destination", campaign.Destination.ToString());
+        if (campaign.OnAnswerRedirect is { } onAnswer)
+        {
+            table.Add("on answer", onAnswer.ToString());
+        }
+
+        table.Add("caller id", campaign.CallerId ?? "(PBX default)");
+        table.Add("max concurrent", campaign.MaxConcurrentCalls.ToString(CultureInfo.InvariantCulture));
+        table.Add("calls per second", campaign.CallsPerSecond.ToString(CultureInfo.InvariantCulture));
+        table.Add("ring timeout", $"{campaign.RingTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+        table.Add("calling hours", campaign.CallingHours + " (callee's time)");
+        table.Add("days", campaign.Days.Count == 0 ? "every day" : ScheduleText.FormatDays(campaign.Days));
+        table.Add("windows", campaign.Windows.Count == 0 ? "all day" : ScheduleText.FormatWindows(campaign.Windows));
+        table.Add("start", campaign.StartAt?.ToString("O", CultureInfo.InvariantCulture) ?? "when started");
+        table.Add("end", campaign.EndAt?.ToString("O", CultureInfo.InvariantCulture) ?? "none");
+        table.Add("retry", campaign.RetryPolicy.Length == 0 ? "none" : campaign.RetryPolicy);
+        table.Add("max attempts", campaign.MaxAttempts.ToString(CultureInfo.InvariantCulture));
+        foreach (var v in campaign.Variables)
+        {
+            table.Add("variable " + v.Name, v.Field is null ? v.Value : "field " + v.Field);
+        }
+
+        await context.Output.WriteLineAsync($"Campaign: {campaign.Name}");
+        await context.Output.WriteAsync(table.ToString());
+        await context.Output.WriteLineAsync();
+        await context.Output.WriteAsync(ReportTable.Format(report));
+        return AmiDialerCli.Success;
+    }
+
+    public static async Task<int> ControlAsync(CliContext context, ParseResult parse, string name, string verb, CancellationToken ct)
+    {
+        await using var services = await CliServices.OpenAsync(context, parse, ct);
+        var campaign = await CliServices.CampaignAsync(services, name, ct);
+        var now = services.Time.GetUtcNow();
+        var later = campaign.StartAt > now ? CampaignState.Scheduled : CampaignState.Running;
+        var (from, to) = verb switch
+        {
+            "start" => (new[] { CampaignState.Draft }, later),
+            "pause" => ([CampaignState.Running, CampaignState.Scheduled], CampaignState.Paused),
+            "resume" => ([CampaignState.Paused], later),
+            "stop" => ([CampaignState.Draft, CampaignState.Scheduled, CampaignState.Running, CampaignState.Paused], CampaignState.Stopped),
+            _ => throw new ArgumentOutOfRangeException(nameof(verb), verb, null),
+        };
+        if (campaign.State == to)
+        {
+            await context.Output.WriteLineAsync($"Campaign '{name}' is already {to.WireName()}.");
+            return AmiDialerCli.Success;
+        }
+
+        if (!from.Contains(campaign.State) || !await services.Campaigns.TransitionAsync(campaign.Id, from, to, CliServices.Actor, ct))
+        {
+            var hint = campaign.State == CampaignState.Paused && verb == "start" ? " Use 'campaign resume'." : "";
+            throw new CliException($"Cannot {verb} campaign '{name}': it is {campaign.State.WireName()}.{hint}");
+        }
+
+        var next = to switch
+        {
+            CampaignState.Running => $" It is dialed by 'amidialer serve', or in the foreground by 'amidialer run --campaign {CliServices.Quote(name)}'.",
+            CampaignState.Scheduled => $" Dialing begins at {campaign.StartAt:O}.",
+            CampaignState.Paused => " Live calls finish; no new call starts.",
+            _ => "",
+        };
+        await context.Output.WriteLineAsync($"Campaign '{name}' is now {to.WireName()}.{next}");
+        return AmiDialerCli.Success;
+    }
+}

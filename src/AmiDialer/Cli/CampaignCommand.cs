@@ -1,0 +1,75 @@
+using System.CommandLine;
+
+namespace AmiDialer.Cli;
+
+/// <summary><c>campaign create|list|show|update|start|pause|resume|stop</c>.</summary>
+internal static class CampaignCommand
+{
+    public static Command Build(CliContext context)
+    {
+        var campaign = new Command("campaign", "Create, inspect, change and control campaigns.");
+        campaign.Subcommands.Add(Create(context));
+        campaign.Subcommands.Add(List(context));
+        campaign.Subcommands.Add(Show(context));
+        campaign.Subcommands.Add(Update(context));
+        campaign.Subcommands.Add(Control(context, "start", "Start a draft or scheduled campaign (the engine of serve dials it; or use run)."));
+        campaign.Subcommands.Add(Control(context, "pause", "Pause a running campaign: no new calls, live calls finish."));
+        campaign.Subcommands.Add(Control(context, "resume", "Resume a paused campaign."));
+        campaign.Subcommands.Add(Control(context, "stop", "Stop a campaign for good: no lead of it is dialed again."));
+        return campaign;
+    }
+
+    private static Argument<string> NameArgument() =>
+        new Argument<string>("name") { Description = "The campaign's name." }.Check(OptionValidation.CampaignName);
+
+    private static Command Create(CliContext context)
+    {
+        var name = NameArgument();
+        var options = new CampaignOptions();
+        var command = new Command("create", "Create a draft campaign; import leads next, then start it.");
+        command.Arguments.Add(name);
+        options.AddTo(command);
+        command.SetAction((parse, ct) => CampaignActions.CreateAsync(context, parse, parse.GetValue(name)!, options, ct));
+        return command;
+    }
+
+    private static Command Update(CliContext context)
+    {
+        var name = NameArgument();
+        var options = new CampaignOptions();
+        var command = new Command("update", "Change a campaign's settings; options not given keep their values.");
+        command.Arguments.Add(name);
+        options.AddTo(command);
+        command.SetAction((parse, ct) => CampaignActions.UpdateAsync(context, parse, parse.GetValue(name)!, options, ct));
+        return command;
+    }
+
+    private static Command List(CliContext context)
+    {
+        var format = CommonOptions.Format("table", "json");
+        var command = new Command("list", "List campaigns with their state and lead counts.");
+        command.Options.Add(format);
+        command.SetAction((parse, ct) => CampaignActions.ListAsync(context, parse, parse.GetValue(format)!, ct));
+        return command;
+    }
+
+    private static Command Show(CliContext context)
+    {
+        var name = NameArgument();
+        var format = CommonOptions.Format("table", "json");
+        var command = new Command("show", "Show a campaign's settings and progress.");
+        command.Arguments.Add(name);
+        command.Options.Add(format);
+        command.SetAction((parse, ct) => CampaignActions.ShowAsync(context, parse, parse.GetValue(name)!, parse.GetValue(format)!, ct));
+        return command;
+    }
+
+    private static Command Control(CliContext context, string verb, string description)
+    {
+        var name = NameArgument();
+        var command = new Command(verb, description);
+        command.Arguments.Add(name);
+        command.SetAction((parse, ct) => CampaignActions.ControlAsync(context, parse, parse.GetValue(name)!, verb, ct));
+        return command;
+    }
+}

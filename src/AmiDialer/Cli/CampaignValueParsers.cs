@@ -1,0 +1,90 @@
+using System.Globalization;
+using AmiDialer.Core.Dialing;
+using AmiDialer.Core.Model;
+using AmiDialer.Core.Phone;
+using AmiDialer.Core.Scheduling;
+
+namespace AmiDialer.Cli;
+
+/// <summary>
+/// Command-line spellings of campaign settings, checked by the Core rules. Each returns null on success or the
+/// reason the text is refused (the caller prefixes the option's name).
+/// </summary>
+internal static class CampaignValueParsers
+{
+    /// <summary>Rendering a template against this number shows whether its dial strings would be safe.</summary>
+    private static readonly PhoneNumberInfo SampleNumber = new("+14155550123", "14155550123", "4155550123", "US");
+
+    public static string? Window(string text, out DailyWindow window) =>
+        ScheduleText.TryParseWindow(text, out window, out var error) ? null : error + ".";
+
+    public static string? Days(string text, out IReadOnlyList<DayOfWeek> days) =>
+        ScheduleText.TryParseDays(text, out days, out var error) ? null : error + ".";
+
+    public static string? Destination(string text, out DialplanTarget target)
+    {
+        target = new DialplanTarget("", "", 1);
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != 3 || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var priority))
+        {
+            return "expected context,extension,priority, e.g. agents,100,1.";
+        }
+
+        var candidate = new DialplanTarget(parts[0], parts[1], priority);
+        if (DialplanNames.CheckTarget(candidate) is { } error)
+        {
+            return error + ".";
+        }
+
+        target = candidate;
+        return null;
+    }
+
+    public static string? DialTemplate(string text)
+    {
+        if (!NumberTemplate.TryParse(text, out var template, out var error))
+        {
+            return error + ".";
+        }
+
+        return DialString.Check(template!.Render(SampleNumber)) is { } problem ? problem + "." : null;
+    }
+
+    public static string? CallerId(string text) =>
+        text.Length == 0 || Core.Dialing.CallerId.TryParse(text, out _, out var error) ? null : error + ".";
+
+    /// <summary><c>NAME=value</c> (a constant) or, for <c>--var-field</c>, <c>NAME=column</c>.</summary>
+    public static string? Variable(string text, bool field, out ChannelVariable variable)
+    {
+        variable = new ChannelVariable("", null, null);
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            return field ? "expected NAME=column." : "expected NAME=value.";
+        }
+
+        var name = text[..equals];
+        var value = text[(equals + 1)..];
+        if ((ChannelVariables.CheckName(name) ?? ChannelVariables.CheckValue(value)) is { } error)
+        {
+            return error + ".";
+        }
+
+        if (field && value.Length == 0)
+        {
+            return "the column name must not be empty.";
+        }
+
+        variable = field ? new ChannelVariable(name, null, value) : new ChannelVariable(name, value, null);
+        return null;
+    }
+
+    public static string? TimeZone(string text) =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(text, out _) ? null : "not a known IANA time zone, e.g. America/New_York.";
+
+    public static string? RingTimeout(int seconds) =>
+        seconds >= 15 ? null : $"must be at least 15 seconds (was {seconds}).";
+
+    public static string? Region(string text) =>
+        text.Length == 2 && text.All(char.IsAsciiLetter) ? null : "expected a two-letter region code such as US.";
+}

@@ -1,0 +1,42 @@
+using AmiDialer.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AmiDialer.Cli;
+
+/// <summary>Where a command reads and writes, and how services are built: the console in production, strings in tests.</summary>
+public sealed record CliContext(TextWriter Output, TextWriter Error)
+{
+    /// <summary>Where passwords are read from when not typed on a terminal (admin set-password --password-stdin).</summary>
+    public TextReader Input { get; init; } = TextReader.Null;
+
+    /// <summary>True when stderr is an interactive terminal: progress is then drawn as a bar, rewritten in place.</summary>
+    public bool IsTerminal { get; init; }
+
+    /// <summary>Clock, logging and simulator time scale for the services a command builds.</summary>
+    public AppServicesOptions ServicesOptions { get; init; } = new();
+
+    /// <summary>The console, with a terminal progress bar when stderr is not redirected.</summary>
+    public static CliContext FromConsole() => new(Console.Out, Console.Error)
+    {
+        Input = Console.In,
+        IsTerminal = !Console.IsErrorRedirected,
+        ServicesOptions = new AppServicesOptions
+        {
+            // Warnings and errors only, on stderr: stdout carries the command's own output (reports, JSON, CSV).
+            LoggerFactory = LoggerFactory.Create(logging =>
+            {
+                logging.SetMinimumLevel(LogLevel.Warning);
+                logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+                logging.AddSimpleConsole(o => o.SingleLine = true);
+            }),
+        },
+    };
+}
+
+/// <summary>A failure a command reports as one message and an exit code (1 failure, 2 bad usage).</summary>
+public sealed class CliException(string message, int exitCode = AmiDialerCli.Failure) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+
+    public static CliException Usage(string message) => new(message, AmiDialerCli.Usage);
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace AmiDialer.Reports;
+
+/// <summary>
+/// The report's documented JSON shape, written by hand so key names and order never drift:
+/// <c>{"campaign","leads","dialable","blocked","attempts","simulated","outcomes":{answered,busy,no-answer,
+/// congestion,rejected,invalid-number,failed,...},"attemptOutcomes":{...},"states":{...},"pending","answerRate",
+/// "avgTalkSeconds","byHour":[{"hour","attempts","answered"}]}</c>.
+/// </summary>
+public static class ReportJson
+{
+    public static void Write(Utf8JsonWriter writer, CampaignReport report)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(report);
+        writer.WriteStartObject();
+        writer.WriteString("campaign", report.Campaign);
+        writer.WriteNumber("leads", report.Leads);
+        writer.WriteNumber("dialable", report.Dialable);
+        writer.WriteNumber("blocked", report.Blocked);
+        writer.WriteNumber("attempts", report.Attempts);
+        writer.WriteBoolean("simulated", report.Simulated);
+        WriteCounts(writer, "outcomes", report.Outcomes);
+        WriteCounts(writer, "attemptOutcomes", report.AttemptOutcomes);
+        WriteCounts(writer, "states", report.States);
+        writer.WriteNumber("pending", report.Pending);
+        writer.WriteNumber("answerRate", report.AnswerRate);
+        writer.WriteNumber("avgTalkSeconds", report.AvgTalkSeconds);
+        writer.WriteStartArray("byHour");
+        foreach (var hour in report.ByHour)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("hour", hour.Hour.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            writer.WriteNumber("attempts", hour.Attempts);
+            writer.WriteNumber("answered", hour.Answered);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    public static string ToJson(CampaignReport report, bool indented = false)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented }))
+        {
+            Write(writer, report);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteCounts(Utf8JsonWriter writer, string name, IReadOnlyDictionary<string, long> counts)
+    {
+        writer.WriteStartObject(name);
+        foreach (var (key, n) in counts)
+        {
+            writer.WriteNumber(key, n);
+        }
+
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text;
+
+namespace AmiDialer.Reports;
+
+/// <summary>The report as a terminal reads it: headline figures, then outcomes, states and attempts by hour.</summary>
+public static class ReportTable
+{
+    public static string Format(CampaignReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var text = new StringBuilder();
+        var state = report.CampaignState is null ? "" : $" ({report.CampaignState})";
+        text.AppendLine(CultureInfo.InvariantCulture, $"Campaign: {report.Campaign}{state}");
+        if (report.Simulated)
+        {
+            text.AppendLine("SIMULATED: these calls went to the built-in simulator, not a real PBX.");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"Leads: {report.Leads}  dialable: {report.Dialable}  blocked: {report.Blocked}  pending: {report.Pending}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Attempts: {report.Attempts}  answer rate: {report.AnswerRate * 100:0.0} %  average talk: {report.AvgTalkSeconds:0.0} s");
+        text.AppendLine();
+
+        var outcomes = new TextTable("outcome", "leads", "attempts");
+        foreach (var key in report.Outcomes.Keys.Union(report.AttemptOutcomes.Keys))
+        {
+            outcomes.Add(key, report.Outcomes.GetValueOrDefault(key), report.AttemptOutcomes.GetValueOrDefault(key));
+        }
+
+        text.Append(outcomes);
+        text.AppendLine();
+
+        var states = new TextTable("state", "leads");
+        foreach (var (key, n) in report.States)
+        {
+            states.Add(key, n);
+        }
+
+        text.Append(states);
+        if (report.ByHour.Count > 0)
+        {
+            text.AppendLine();
+            var hours = new TextTable("hour (UTC)", "attempts", "answered");
+            foreach (var hour in report.ByHour)
+            {
+                hours.Add(hour.Hour.UtcDateTime.ToString("yyyy-MM-dd HH:00", CultureInfo.InvariantCulture), hour.Attempts, hour.Answered);
+            }
+
+            text.Append(hours);
+        }
+
+        return text.ToString();
+    }
+}

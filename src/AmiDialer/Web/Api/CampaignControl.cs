@@ -1,0 +1,47 @@
+using System.Security.Claims;
+using AmiDialer.Core.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AmiDialer.Web.Api;
+
+public enum CampaignCommand
+{
+    Start,
+    Pause,
+    Resume,
+    Stop,
+}
+
+/// <summary>Start, pause, resume and stop: one rule table shared by the API and the pages.</summary>
+internal static class CampaignControl
+{
+    public static (CampaignState[] From, CampaignState To) Rule(CampaignCommand command, Campaign campaign, DateTimeOffset now) => command switch
+    {
+        CampaignCommand.Start => ([CampaignState.Draft, CampaignState.Scheduled, CampaignState.Paused],
+            campaign.StartAt is { } start && start > now ? CampaignState.Scheduled : CampaignState.Running),
+        CampaignCommand.Pause => ([CampaignState.Running, CampaignState.Scheduled], CampaignState.Paused),
+        CampaignCommand.Resume => ([CampaignState.Paused], CampaignState.Running),
+        CampaignCommand.Stop => ([CampaignState.Draft, CampaignState.Scheduled, CampaignState.Running, CampaignState.Paused], CampaignState.Stopped),
+        _ => throw new ArgumentOutOfRangeException(nameof(command)),
+    };
+
+    public static async Task<Results<Ok<CampaignDto>, ProblemHttpResult>> ChangeAsync(long id, CampaignCommand command, WebData data, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var repo = await data.CampaignsAsync(ct);
+        if (await repo.GetAsync(id, ct) is not { } campaign)
+        {
+            return CampaignsApi.NotFound(id);
+        }
+
+        var (from, to) = Rule(command, campaign, data.Now);
+        if (!from.Contains(campaign.State) || !await repo.TransitionAsync(id, from, to, CampaignsApi.Actor(user), ct))
+        {
+            var verb = command.ToString().ToLowerInvariant();
+            var current = (await repo.GetAsync(id, ct))?.State ?? campaign.State;
+            return TypedResults.Problem($"Campaign '{campaign.Name}' is {current.ToString().ToLowerInvariant()}: it cannot {verb} from there.",
+                statusCode: StatusCodes.Status409Conflict, title: $"Cannot {verb} the campaign");
+        }
+
+        return TypedResults.Ok(CampaignDto.From((await repo.GetAsync(id, ct))!));
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Data.Sqlite;
+
+namespace AmiDialer.Web.Api;
+
+public sealed record HealthReport(string Status, bool Simulated, DatabaseHealth Database, IReadOnlyList<AmiServerHealth> AmiServers, DateTimeOffset CheckedAt);
+
+public sealed record DatabaseHealth(bool Ok, string? Error);
+
+/// <summary><c>GET /health</c>: the one endpoint that answers without auth; says nothing secret. 503 only when the database is down.</summary>
+internal static class HealthApi
+{
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", GetAsync)
+            .AllowAnonymous()
+            .WithName("GetHealth")
+            .WithTags("Health")
+            .WithSummary("The database and each AMI server's connection state; 503 when the database is down, \"degraded\" when an AMI server is.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> GetAsync(WebBackend backend, WebData data, CancellationToken ct)
+    {
+        var dbError = await CheckDatabaseAsync(data, ct);
+        var servers = backend.Health.AmiServers();
+        // Without the database nothing works; without AMI the pages, reports and imports still do.
+        var ok = dbError is null;
+        var degraded = ok && servers.Any(s => !s.IsUp);
+        var report = new HealthReport(ok ? (degraded ? "degraded" : "healthy") : "unhealthy", backend.IsSimulated,
+            new DatabaseHealth(dbError is null, dbError), servers, backend.Time.GetUtcNow());
+        return ok ? TypedResults.Ok(report) : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<string?> CheckDatabaseAsync(WebData data, CancellationToken ct)
+    {
+        try
+        {
+            var db = await data.DatabaseAsync(ct);
+            await using var connection = await db.OpenConnectionAsync(ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT 1";
+            await command.ExecuteScalarAsync(ct);
+            return null;
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return ex.Message;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using AmiDialer.Data.Database;
+using AmiDialer.Data.Repositories;
+
+namespace AmiDialer.Web;
+
+/// <summary>The repositories the endpoints use, from the shared composition root.</summary>
+internal sealed class WebData(WebBackend backend)
+{
+    public DateTimeOffset Now => backend.Time.GetUtcNow();
+
+    public Task<AmiDialerDatabase> DatabaseAsync(CancellationToken ct) => Task.FromResult(backend.Services.Database);
+
+    public Task<CampaignRepository> CampaignsAsync(CancellationToken ct) => Task.FromResult(backend.Services.Campaigns);
+
+    public Task<ReportRepository> ReportsAsync(CancellationToken ct) => Task.FromResult(backend.Services.Reports);
+
+    public Task<LeadRepository> LeadsAsync(CancellationToken ct) => Task.FromResult(backend.Services.Leads);
+
+    public Task<ImportRepository> ImportsAsync(CancellationToken ct) => Task.FromResult(backend.Services.Imports);
+
+    public Task<DncRepository> DncAsync(CancellationToken ct) => Task.FromResult(backend.Services.Dnc);
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using AmiDialer.Core.Model;
+using AmiDialer.Reports;
+
+namespace AmiDialer.Tests.Reports;
+
+public sealed class ReportBuilderTests
+{
+    private static readonly ReportCounts Counts = new()
+    {
+        Campaign = "reminders",
+        CampaignState = "running",
+        LeadsByState = new Dictionary<LeadState, long>
+        {
+            [LeadState.Pending] = 3,
+            [LeadState.InProgress] = 1,
+            [LeadState.WaitingRetry] = 2,
+            [LeadState.Done] = 10,
+            [LeadState.Exhausted] = 4,
+            [LeadState.Blocked] = 5,
+        },
+        LeadsByFinalOutcome = new Dictionary<CallOutcome, long>
+        {
+            [CallOutcome.Answered] = 7,
+            [CallOutcome.Busy] = 4,
+            [CallOutcome.InvalidNumber] = 3,
+        },
+        AttemptsByOutcome = new Dictionary<CallOutcome, long>
+        {
+            [CallOutcome.Answered] = 7,
+            [CallOutcome.Busy] = 9,
+            [CallOutcome.NoAnswer] = 2,
+            [CallOutcome.InvalidNumber] = 3,
+            [CallOutcome.Interrupted] = 1,
+        },
+        Attempts = 22,
+        Simulated = true,
+        AverageTalkSeconds = 31.4999,
+        ByHour =
+        [
+            new HourCount(new DateTimeOffset(2026, 11, 26, 15, 0, 0, TimeSpan.Zero), 2, 1),
+            new HourCount(new DateTimeOffset(2026, 11, 26, 14, 0, 0, TimeSpan.Zero), 20, 6),
+        ],
+    };
+
+    [Fact]
+    public void Derived_figures_follow_the_documented_definitions()
+    {
+        var report = ReportBuilder.Build(Counts);
+        Assert.Equal(25, report.Leads);
+        Assert.Equal(5, report.Blocked);
+        Assert.Equal(20, report.Dialable);
+        Assert.Equal(6, report.Pending); // pending + in progress + waiting to retry
+        Assert.Equal(0.5, report.AnswerRate); // 7 answered of 14 leads with a final outcome
+        Assert.Equal(31.5, report.AvgTalkSeconds);
+        Assert.Equal(new DateTimeOffset(2026, 11, 26, 14, 0, 0, TimeSpan.Zero), report.ByHour[0].Hour);
+    }
+
+    [Fact]
+    public void Json_has_the_documented_shape_with_every_standard_key()
+    {
+        using var doc = JsonDocument.Parse(ReportJson.ToJson(ReportBuilder.Build(Counts)));
+        var root = doc.RootElement;
+        Assert.Equal(
+            ["campaign", "leads", "dialable", "blocked", "attempts", "simulated", "outcomes", "attemptOutcomes", "states", "pending", "answerRate", "avgTalkSeconds", "byHour"],
+            root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("reminders", root.GetProperty("campaign").GetString());
+        Assert.Equal(25, root.GetProperty("leads").GetInt64());
+        var outcomes = root.GetProperty("outcomes");
+        Assert.Equal(["answered", "busy", "no-answer", "congestion", "rejected", "invalid-number", "failed"], outcomes.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(7, outcomes.GetProperty("answered").GetInt64());
+        Assert.Equal(0, outcomes.GetProperty("failed").GetInt64());
+        Assert.Equal(1, root.GetProperty("attemptOutcomes").GetProperty("interrupted").GetInt64());
+        Assert.Equal(["pending", "in-progress", "waiting-retry", "done", "exhausted", "blocked", "expired"], root.GetProperty("states").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(2, root.GetProperty("states").GetProperty("waiting-retry").GetInt64());
+        Assert.Equal(6, root.GetProperty("pending").GetInt64());
+        Assert.Equal(0.5, root.GetProperty("answerRate").GetDouble());
+        Assert.Equal(31.5, root.GetProperty("avgTalkSeconds").GetDouble());
+        var hour = root.GetProperty("byHour")[0];
+        Assert.Equal("2026-11-26T14:00:00Z", hour.GetProperty("hour").GetString());
+        Assert.Equal(20, hour.GetProperty("attempts").GetInt64());
+        Assert.Equal(6, hour.GetProperty("answered").GetInt64());
+    }
+
+    [Fact]
+    public void An_empty_campaign_has_zero_rates_not_NaN()
+    {
+        var report = ReportBuilder.Build(new ReportCounts { Campaign = "empty" });
+        Assert.Equal(0, report.AnswerRate);
+        Assert.Equal(0, report.AvgTalkSeconds);
+        using var doc = JsonDocument.Parse(ReportJson.ToJson(report));
+        Assert.Equal(0, doc.RootElement.GetProperty("states").GetProperty("pending").GetInt64());
+    }
+
+    [Fact]
+    public void Table_shows_figures_outcomes_states_and_the_simulated_banner()
+    {
+        var table = ReportTable.Format(ReportBuilder.Build(Counts));
+        Assert.Contains("Campaign: reminders (running)", table, StringComparison.Ordinal);
+        Assert.Contains("SIMULATED", table, StringComparison.Ordinal);
+        Assert.Contains("answer rate: 50.0 %", table, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^busy\s+4\s+9$", table);
+        Assert.Matches(@"(?m)^waiting-retry\s+2$", table);
+        Assert.Matches(@"(?m)^2026-11-26 14:00\s+20\s+6$", table);
+    }
+
+    [Fact]
+    public void Table_cells_cannot_carry_terminal_control_characters()
+    {
+        var text = new TextTable("name").Add("evil\u001b[2Jname\r").ToString();
+        Assert.DoesNotContain('\u001b', text);
+        Assert.DoesNotContain('\r', text);
+    }
+}

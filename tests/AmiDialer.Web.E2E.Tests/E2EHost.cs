@@ -1,0 +1,90 @@
+using AmiDialer.Configuration;
+using AmiDialer.Hosting;
+using AmiDialer.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Playwright;
+
+namespace AmiDialer.Web.E2E.Tests;
+
+/// <summary>
+/// One real server (WebServer on a free loopback port, over AppServices with a temporary database and the
+/// simulator) and one browser page, with screenshots kept under the test output folder.
+/// </summary>
+public sealed class E2EHost : IAsyncDisposable
+{
+    public const string Password = "e2e password 123";
+
+    private readonly string directory;
+    private readonly AppServices services;
+    private readonly WebApplication app;
+    private readonly IPlaywright playwright;
+    private readonly IBrowser browser;
+
+    private E2EHost(string directory, AppServices services, WebApplication app, IPlaywright playwright, IBrowser browser, IPage page)
+    {
+        this.directory = directory;
+        this.services = services;
+        this.app = app;
+        this.playwright = playwright;
+        this.browser = browser;
+        Page = page;
+        BaseUrl = app.Urls.First();
+    }
+
+    public IPage Page { get; }
+
+    public string BaseUrl { get; }
+
+    public static string ScreenshotDirectory => Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public static async Task<E2EHost> StartAsync()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "amidialer-e2e-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var settings = new AmiDialerSettings();
+        settings.Database.Path = Path.Combine(dir, "amidialer.db");
+        // Few iterations: the hash's strength is not under test here, the login flow is.
+        settings.Web.AdminPasswordHash = AdminPassword.Hash(Password, iterations: 1000);
+        var services = await AppServices.CreateAsync(settings, simulate: true, new AppServicesOptions { SimulatorTimeScale = 60 }, CancellationToken.None);
+        var app = WebServer.Build(services, "http://127.0.0.1:0");
+        await app.StartAsync();
+        var (playwright, browser) = await Browser.LaunchAsync();
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        return new E2EHost(dir, services, app, playwright, browser, page);
+    }
+
+    public async Task LoginAsync()
+    {
+        await Page.GotoAsync(BaseUrl + "/");
+        await Page.FillAsync("#password", Password);
+        await Page.ClickAsync("#login");
+        await Page.WaitForURLAsync(BaseUrl + "/");
+    }
+
+    public async Task<string> ScreenshotAsync(string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        var path = Path.Combine(ScreenshotDirectory, name + ".png");
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        return path;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await browser.CloseAsync();
+        playwright.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+        await services.DisposeAsync();
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean: a file still held by a slow shutdown.
+        }
+    }
+}
