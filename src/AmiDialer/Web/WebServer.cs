@@ -76,6 +76,7 @@ public static class WebServer
         app.MapHealthApi();
         app.MapCampaignsApi();
         app.MapImportsApi();
+        app.MapCallsApi();
         app.MapLoginPages();
         app.MapDashboardPage();
 
