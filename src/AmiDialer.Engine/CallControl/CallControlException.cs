@@ -32,6 +32,9 @@ public enum CallControlError
 
     /// <summary>Asterisk refused the action.</summary>
     Refused,
+
+    /// <summary>A request this kind of call does not support (e.g. transferring a click-to-call).</summary>
+    Unsupported,
 }
 
 /// <summary>A refused call-control request. <see cref="Field"/> names the input at fault (HTTP field, CLI option), if any.</summary>

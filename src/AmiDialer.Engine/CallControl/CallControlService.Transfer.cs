@@ -2,6 +2,7 @@ using System.Globalization;
 using AmiDialer.Ami;
 using AmiDialer.Core.Dialing;
 using AmiDialer.Core.Model;
+using AmiDialer.Core.Outcomes;
 using AmiDialer.Engine.Servers;
 
 namespace AmiDialer.Engine.CallControl;
@@ -27,6 +28,13 @@ public sealed partial class CallControlService
         if (DialplanNames.CheckAllowed(destination, _options.AllowedContexts) is { } notAllowed)
         {
             throw new CallControlException(CallControlError.NotAllowed, "destination", $"Destination '{destination}': {notAllowed} (config Dialing:AllowedContexts).");
+        }
+
+        if (_s.Calls.TryGetValue(attemptId, out var call) && call.Kind == CallKind.ClickToCall)
+        {
+            // Its originated channel is the agent's leg: redirecting it would drop the customer, not transfer them.
+            throw new CallControlException(CallControlError.Unsupported, "id",
+                $"Attempt {attemptId} is a click-to-call: transferring it is not supported (a Redirect would move the agent's leg and drop the customer).");
         }
 
         var server = _s.Servers.FirstOrDefault(s => s.Tracker.IsTracking(attemptId));

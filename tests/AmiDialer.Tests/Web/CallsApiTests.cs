@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AmiDialer.Configuration;
+using AmiDialer.Core.Model;
+using AmiDialer.Data.Import;
+using AmiDialer.Engine.Live;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Hosting;
 using AmiDialer.Web;
@@ -65,11 +68,35 @@ public sealed class CallsApiTests
     [Fact]
     public async Task Transfer_redirects_a_live_call_and_refuses_a_disallowed_destination_and_an_ended_call()
     {
-        // Scale 10: the customer (digit 7) answers at once and talks 950 ms.
+        // Scale 10: the callee (digit 7) answers at once and talks 950 ms.
         await using var host = await CallsHost.StartAsync(timeScale: 10);
         using var client = host.Client();
-        using var started = await client.PostAsJsonAsync("/api/calls", new { number = "4158137447", agent = Agent });
-        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var engine = host.Services.Engine!;
+        var campaign = await host.Services.Campaigns.CreateAsync(new Campaign
+        {
+            Name = "long calls",
+            DialTemplate = "Local/{national}@pstn",
+            CallingHours = DailyWindow.AllDay,
+            RingTimeout = TimeSpan.FromSeconds(15),
+            IsSimulated = true,
+        }, "test");
+        using (var csv = new MemoryStream("phone\n+14158137447\n"u8.ToArray()))
+        {
+            await host.Services.Importer.ImportAsync(csv, "leads.csv", new CsvImportOptions { CampaignId = campaign.Id, ValidationWorkers = 1 });
+        }
+
+        using var feed = engine.Subscribe();
+        var run = engine.RunCampaignAsync(campaign.Id);
+        long id = 0;
+        await foreach (var change in feed.Reader.ReadAllAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token))
+        {
+            if (change.Kind == EngineChangeKind.CallStarted)
+            {
+                id = change.AttemptId!.Value;
+                break;
+            }
+        }
+
         JsonElement call;
         do
         {
@@ -94,6 +121,21 @@ public sealed class CallsApiTests
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
         Assert.Contains("has ended", await late.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Single(host.Services.Simulator!.ActionsNamed("Redirect"));
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Transfer_of_a_click_to_call_is_refused_rather_than_dropping_the_customer()
+    {
+        await using var host = await CallsHost.StartAsync(timeScale: 10);
+        using var client = host.Client();
+        using var started = await client.PostAsJsonAsync("/api/calls", new { number = "4158137447", agent = Agent });
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        using var refused = await client.PostAsJsonAsync($"/api/calls/{id}/transfer", new { context = "ivr", exten = "s" });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("click-to-call", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(host.Services.Simulator!.ActionsNamed("Redirect"));
+        Assert.Equal("answered", (await PollOutcomeAsync(client, id)).GetProperty("outcome").GetString());
     }
 
     private static async Task<JsonElement> PollOutcomeAsync(HttpClient client, long id)

@@ -121,6 +121,7 @@ internal static class CallsApi
             CallControlError.OutsideCallingHours => (StatusCodes.Status409Conflict, "Outside calling hours"),
             CallControlError.CallInProgress => (StatusCodes.Status409Conflict, "Call already in progress"),
             CallControlError.NoServer => (StatusCodes.Status503ServiceUnavailable, "No AMI server available"),
+            CallControlError.Unsupported => (StatusCodes.Status409Conflict, "Not supported for this call"),
             _ => (StatusCodes.Status502BadGateway, "Asterisk refused"),
         };
         var extensions = new Dictionary<string, object?> { ["error"] = e.Error.ToString() };
