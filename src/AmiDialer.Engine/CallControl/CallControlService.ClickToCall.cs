@@ -115,9 +115,8 @@ public sealed partial class CallControlService
                 callerId, ringTimeout, [new("AMIDIALER_ATTEMPT", attempt.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
             _s.Publish(new EngineChange(EngineChangeKind.CallStarted, now, campaign.Id, attempt.Id));
             _s.Logger.ClickToCallStarted(attempt.Id, request.Agent, destination.ToString(), server.Name);
+            reserved = false; // OriginateAsync tracks the call, which takes over the reserved slot.
             var sending = server.OriginateAsync(originate, now, callId, CancellationToken.None);
-            server.ReleaseReservation(); // Tracked now: the tracker counts the call.
-            reserved = false;
             _ = AfterClickToCallSentAsync(server, attempt.Id, sending);
             return new ClickToCallStarted(attempt.Id, lead.Id, campaign.Id, number.E164, request.Agent, destination, server.Name, callId);
         }

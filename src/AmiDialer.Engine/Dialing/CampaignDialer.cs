@@ -301,7 +301,7 @@ internal sealed class CampaignDialer
     {
         if (await _s.Dnc.IsBlockedAsync(lead.PhoneE164, CampaignId, CancellationToken.None).ConfigureAwait(false))
         {
-            await _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Blocked, null, null, CancellationToken.None).ConfigureAwait(false);
+            await _s.WriteAsync(() => _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Blocked, null, null, CancellationToken.None)).ConfigureAwait(false);
             _s.Logger.LeadSkipped(lead.Id, "on the do-not-call list");
             return true;
         }
@@ -310,7 +310,7 @@ internal sealed class CampaignDialer
         if (eligible != now)
         {
             // Outside the callee's hours (or the campaign's windows) right now: due again when they open.
-            await _s.Leads.RescheduleAsync(lead.Id, eligible, CancellationToken.None).ConfigureAwait(false);
+            await _s.WriteAsync(() => _s.Leads.RescheduleAsync(lead.Id, eligible, CancellationToken.None)).ConfigureAwait(false);
             return true;
         }
 
@@ -326,7 +326,7 @@ internal sealed class CampaignDialer
         if (problem is not null)
         {
             // Nothing can be sent for this lead: say why, never send it half-checked.
-            await _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Done, CallOutcome.Failed, null, CancellationToken.None).ConfigureAwait(false);
+            await _s.WriteAsync(() => _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Done, CallOutcome.Failed, null, CancellationToken.None)).ConfigureAwait(false);
             _s.Logger.LeadSkipped(lead.Id, problem);
             return true;
         }
@@ -338,41 +338,44 @@ internal sealed class CampaignDialer
         }
 
         var callId = _s.NextCallId();
-        var attempt = await _s.Attempts.ClaimAsync(new AttemptClaim(lead.Id, callId, callId, server.Name, _s.Options.Simulated), now, CancellationToken.None).ConfigureAwait(false);
+        var attempt = await _s.WriteAsync(() => _s.Attempts.ClaimAsync(new AttemptClaim(lead.Id, callId, callId, server.Name, _s.Options.Simulated), now, CancellationToken.None)).ConfigureAwait(false);
         if (attempt is null)
         {
             server.ReleaseReservation();
             return true;
         }
 
-        var context = new CallContext(attempt.Id, CampaignId, lead, server.Name, callId, now, this);
+        // Counted at the moment it goes out, not when the batch was planned.
+        var sentAt = _s.Time.GetUtcNow();
+        var context = new CallContext(attempt.Id, CampaignId, lead, server.Name, callId, sentAt, this);
         _s.Calls[attempt.Id] = context;
         Interlocked.Increment(ref _active);
         Interlocked.Increment(ref _sent);
-        _pacer.Sent(now);
+        var paced = _pacer.Sending();
         lock (_statsGate)
         {
-            _recent.Enqueue(now);
+            _recent.Enqueue(sentAt);
         }
 
         var ringTimeout = _campaign.RingTimeout < _s.Options.MinimumRingTimeout ? _s.Options.MinimumRingTimeout : _campaign.RingTimeout;
         var request = new OriginateRequest(attempt.Id, callId, channel, _campaign.Destination.Context, _campaign.Destination.Extension,
             _campaign.Destination.Priority, _campaign.CallerId, ringTimeout, variables);
         _s.Logger.Originating(attempt.Id, lead.Id, server.Name, callId);
-        _s.Publish(new EngineChange(EngineChangeKind.CallStarted, now, CampaignId, attempt.Id));
-        var sending = server.OriginateAsync(request, now, callId, CancellationToken.None);
-        server.ReleaseReservation(); // The call is tracked now (OriginateAsync tracks before it awaits): the slot is counted there.
-        _ = AfterSendAsync(server, attempt.Id, sending);
+        _s.Publish(new EngineChange(EngineChangeKind.CallStarted, sentAt, CampaignId, attempt.Id));
+        var sending = server.OriginateAsync(request, sentAt, callId, CancellationToken.None);
+        _ = AfterSendAsync(server, attempt.Id, sending, paced);
         return true;
     }
 
-    private async Task AfterSendAsync(AmiServer server, long attemptId, Task<(OriginateSendResult Result, string? Message)> sending)
+    private async Task AfterSendAsync(AmiServer server, long attemptId, Task<(OriginateSendResult Result, string? Message)> sending, OriginatePacer.Entry paced)
     {
         var (result, message) = await sending.ConfigureAwait(false);
+        paced.Answered(_s.Time.GetUtcNow());
+        Wake();
         switch (result)
         {
             case OriginateSendResult.Queued:
-                await _s.Attempts.MarkLiveAsync(attemptId, CancellationToken.None).ConfigureAwait(false);
+                await _s.WriteAsync(() => _s.Attempts.MarkLiveAsync(attemptId, CancellationToken.None)).ConfigureAwait(false);
                 break;
             case OriginateSendResult.Refused:
                 _s.Logger.OriginateRefused(attemptId, message ?? "");

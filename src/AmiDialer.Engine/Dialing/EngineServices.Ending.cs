@@ -85,7 +85,7 @@ internal sealed partial class EngineServices
 
         var endedAt = facts.EndedAt ?? now;
         var answeredAt = verdict.Outcome == CallOutcome.Answered ? facts.AnsweredAt : null;
-        var ended = await Attempts.EndAsync(new AttemptEnding
+        var ending = new AttemptEnding
         {
             AttemptId = facts.AttemptId,
             Outcome = verdict.Outcome,
@@ -100,7 +100,8 @@ internal sealed partial class EngineServices
             LeadState = decision.State,
             LeadFinalOutcome = decision.FinalOutcome,
             LeadNextEligibleAt = next,
-        }).ConfigureAwait(false);
+        };
+        var ended = await WriteAsync(() => Attempts.EndAsync(ending)).ConfigureAwait(false);
 
         Logger.AttemptEnded(facts.AttemptId, verdict.Outcome.ToWireName(), facts.Finality.ToString());
         context?.Dialer?.OnCallEnded(verdict.Outcome);

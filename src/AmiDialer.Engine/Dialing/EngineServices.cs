@@ -27,6 +27,25 @@ internal sealed partial class EngineServices(
     public ChangeFeed Changes { get; } = new();
     public List<AmiServer> Servers { get; } = [];
 
+    /// <summary>
+    /// SQLite has one writer. Writers racing each other upgrade read locks into SQLITE_BUSY and back off for
+    /// milliseconds each; queueing the engine's own writes here keeps them back to back instead.
+    /// </summary>
+    public SemaphoreSlim WriteGate { get; } = new(1, 1);
+
+    public async Task<T> WriteAsync<T>(Func<Task<T>> write)
+    {
+        await WriteGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await write().ConfigureAwait(false);
+        }
+        finally
+        {
+            WriteGate.Release();
+        }
+    }
+
     /// <summary>Set by the crash test hook: loops stop where they are and clean nothing up.</summary>
     public volatile bool Crashed;
 

@@ -4,28 +4,49 @@ namespace AmiDialer.Engine.Dialing;
 /// A campaign's pacing: at most <c>MaxConcurrentCalls</c> calls at once, and at most N Originates in any sliding
 /// one-second window (N = calls per second; below 1, one Originate per 1/N seconds). Fed by the live state (calls
 /// in progress, when each Originate went out), so a smarter policy can replace it without touching I/O.
+/// <para>
+/// The window must hold where Asterisk receives the actions, and a write can leave well after we decide it (a
+/// busy machine, a socket buffer). So an Originate counts from the moment it is decided until one window after
+/// Asterisk's Response came back, which is after Asterisk received it: no receiver-side second can hold more.
+/// </para>
 /// </summary>
 internal sealed class OriginatePacer
 {
-    private readonly Queue<DateTimeOffset> _sent = new();
+    private readonly Lock _gate = new();
+    private readonly List<Entry> _entries = [];
 
-    /// <summary>How many Originates may go out now, and when the next window slot opens if none may.</summary>
+    /// <summary>How many Originates may go out now, and when the next window slot may open if none may.</summary>
     public (int Allowed, DateTimeOffset? NextSlotAt) Check(DateTimeOffset now, double callsPerSecond, int maxConcurrent, int active)
     {
         var (perWindow, window) = Window(callsPerSecond);
-        while (_sent.Count > 0 && _sent.Peek() <= now - window)
+        lock (_gate)
         {
-            _sent.Dequeue();
-        }
+            _entries.RemoveAll(e => e.AnsweredAt is { } at && at <= now - window);
+            var byRate = perWindow - _entries.Count;
+            var byConcurrency = maxConcurrent - active;
+            var allowed = Math.Max(0, Math.Min(byRate, byConcurrency));
+            DateTimeOffset? next = null;
+            if (byRate <= 0)
+            {
+                var done = _entries.Where(e => e.AnsweredAt is not null).Select(e => e.AnsweredAt!.Value + window).ToList();
+                next = done.Count > 0 ? done.Min() : null;
+            }
 
-        var byRate = perWindow - _sent.Count;
-        var byConcurrency = maxConcurrent - active;
-        var allowed = Math.Max(0, Math.Min(byRate, byConcurrency));
-        DateTimeOffset? next = byRate <= 0 && _sent.Count > 0 ? _sent.Peek() + window : null;
-        return (allowed, next);
+            return (allowed, next);
+        }
     }
 
-    public void Sent(DateTimeOffset at) => _sent.Enqueue(at);
+    /// <summary>An Originate is going out: it counts from now. Call <see cref="Entry.Answered"/> when its Response is in.</summary>
+    public Entry Sending()
+    {
+        var entry = new Entry(this);
+        lock (_gate)
+        {
+            _entries.Add(entry);
+        }
+
+        return entry;
+    }
 
     private static (int PerWindow, TimeSpan Window) Window(double callsPerSecond)
     {
@@ -37,5 +58,19 @@ internal sealed class OriginatePacer
         return callsPerSecond >= 1
             ? ((int)Math.Floor(callsPerSecond), TimeSpan.FromSeconds(1))
             : (1, TimeSpan.FromSeconds(1 / callsPerSecond));
+    }
+
+    internal sealed class Entry(OriginatePacer owner)
+    {
+        public DateTimeOffset? AnsweredAt { get; private set; }
+
+        /// <summary>The Response (or the failure) came back at <paramref name="at"/>.</summary>
+        public void Answered(DateTimeOffset at)
+        {
+            lock (owner._gate)
+            {
+                AnsweredAt = at;
+            }
+        }
     }
 }

@@ -92,12 +92,14 @@ internal sealed class AmiServer : IAsyncDisposable
     public void ReleaseReservation() => Interlocked.Decrement(ref _reserved);
 
     /// <summary>
-    /// Tracks the call, then sends its async Originate. Never retried: when the answer is lost the call stays
+    /// Tracks the call (taking over the slot reserved with <see cref="TryReserve"/>), then sends its async Originate. Never retried: when the answer is lost the call stays
     /// tracked as disturbed and reconciliation decides what it was.
     /// </summary>
     public async Task<(OriginateSendResult Result, string? Message)> OriginateAsync(OriginateRequest request, DateTimeOffset sentAt, string provisionalActionId, CancellationToken cancellationToken)
     {
+        // The tracked call now holds the slot the dialer reserved.
         Tracker.Track(new TrackedCallStart(request.AttemptId, provisionalActionId, request.ChannelId, sentAt, request.RingTimeout));
+        ReleaseReservation();
         var action = new AmiAction("Originate")
             .Add("Channel", request.Channel)
             .Add("Context", request.Context)
@@ -163,12 +165,13 @@ internal sealed class AmiServer : IAsyncDisposable
         await _reconcileGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var listedAt = _time.GetUtcNow();
             var list = await _client.SendListAsync(new AmiAction("CoreShowChannels"), cancellationToken).ConfigureAwait(false);
             var live = list.Items
                 .Where(m => m.IsEventNamed(AmiEventNames.CoreShowChannel) && m.Uniqueid is not null)
                 .Select(m => new LiveChannel(m.Channel ?? "", m.Uniqueid!, m.Linkedid, m.Get("ChannelState")))
                 .ToList();
-            var lost = Tracker.Reconcile(live, _time.GetUtcNow());
+            var lost = Tracker.Reconcile(live, listedAt);
             _logger.Reconciled(Name, live.Count, lost.Count);
             return lost;
         }

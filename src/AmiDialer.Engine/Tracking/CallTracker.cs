@@ -28,6 +28,9 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
     /// <summary>How long a call may show no channel on CoreShowChannels before reconciliation believes it.</summary>
     private static readonly TimeSpan InFlightAllowance = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a call must have been silent before a list without it is believed.</summary>
+    private static readonly TimeSpan QuietBeforeLost = TimeSpan.FromSeconds(1);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, TrackedCall> _byActionId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TrackedCall> _byChannelId = new(StringComparer.Ordinal);
@@ -274,11 +277,13 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
     }
 
     /// <summary>
-    /// Compares the tracked calls with what CoreShowChannels lists. Calls with a live channel are adopted
-    /// again (their channels recorded, so their Hangup finishes them). Calls with none are lost, unless the
-    /// Originate was sent so recently that Asterisk may not have made the channel yet.
+    /// Compares the tracked calls with what CoreShowChannels listed, the list having been asked for at
+    /// <paramref name="listedAt"/>. Calls with a live channel are adopted again (their channels recorded, so their
+    /// Hangup finishes them). A call with none is lost only if nothing was heard of it for a while before the list
+    /// was asked for: its Hangup may still be on its way through the event queue, and an Originate sent just before
+    /// may not have made its channel yet.
     /// </summary>
-    public IReadOnlyList<CallFacts> Reconcile(IReadOnlyCollection<LiveChannel> live, DateTimeOffset now)
+    public IReadOnlyList<CallFacts> Reconcile(IReadOnlyCollection<LiveChannel> live, DateTimeOffset listedAt)
     {
         lock (_gate)
         {
@@ -296,7 +301,7 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
                 var state = Channel(call, ch.Uniqueid, ch.Name);
                 if (state is not null && state.HungUpAt is null && ch.ChannelState == "6")
                 {
-                    call.AnsweredAt ??= now;
+                    call.AnsweredAt ??= listedAt;
                 }
             }
 
@@ -314,18 +319,12 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
                     continue;
                 }
 
-                var recent = now - call.Start.SentAt < InFlightAllowance;
-                if (recent && !call.Adopted && !call.Disturbed)
+                var quiet = call.LastActivityAt < listedAt - QuietBeforeLost;
+                var oldEnough = call.Start.SentAt < listedAt - InFlightAllowance || call.Adopted || call.Disturbed;
+                if (quiet && oldEnough)
                 {
-                    continue;
+                    lost.Add(Decide(call, Finality.Lost, "channels gone"));
                 }
-
-                if (call.Channels.Count > 0 && call.AllChannelsDown && !call.Disturbed && !call.Adopted)
-                {
-                    continue; // Its own events end it at the next poll.
-                }
-
-                lost.Add(Decide(call, Finality.Lost, "channels gone"));
             }
 
             return lost;

@@ -172,12 +172,12 @@ public sealed class CallTrackerCaptureTests
         var t0 = CaptureReplay.Epoch;
         tracker.Track(new TrackedCallStart(1, "a1", "c1", t0, TimeSpan.FromSeconds(30)));
         tracker.Track(new TrackedCallStart(2, "a2", "c2", t0, TimeSpan.FromSeconds(30)));
-        tracker.Track(new TrackedCallStart(3, "a3", "c3", t0.AddSeconds(59), TimeSpan.FromSeconds(30)));
+        tracker.Track(new TrackedCallStart(3, "a3", "c3", t0.AddSeconds(58.5), TimeSpan.FromSeconds(30)));
         tracker.MarkDisturbed();
 
         var lost = tracker.Reconcile([new LiveChannel("Local/1@pstn-00000001;1", "c1", "c1", "6")], t0.AddSeconds(60));
 
-        // c2 had no channel and was live across the disconnection: lost. c3 was sent a second ago, but it too
+        // c2 had no channel and was live across the disconnection: lost. c3 was sent 1.5 s ago, but it too
         // lived through the disconnection, so nothing says its OriginateResponse is still to come.
         Assert.Equal([2L, 3L], lost.Select(f => f.AttemptId).Order());
         Assert.All(lost, f => Assert.Equal(Finality.Lost, f.Finality));
