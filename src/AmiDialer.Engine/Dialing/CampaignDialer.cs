@@ -361,6 +361,7 @@ internal sealed class CampaignDialer
         _s.Logger.Originating(attempt.Id, lead.Id, server.Name, callId);
         _s.Publish(new EngineChange(EngineChangeKind.CallStarted, now, CampaignId, attempt.Id));
         var sending = server.OriginateAsync(request, now, callId, CancellationToken.None);
+        server.ReleaseReservation(); // The call is tracked now (OriginateAsync tracks before it awaits): the slot is counted there.
         _ = AfterSendAsync(server, attempt.Id, sending);
         return true;
     }

@@ -48,6 +48,7 @@ public static class WebServer
         builder.Services.AddSingleton(backend);
         builder.Services.AddSingleton(backend.Time);
         builder.Services.AddSingleton<WebData>();
+        builder.Services.AddSingleton<ImportProgressRegistry>();
 
         builder.Services.AddDataProtection()
             .SetApplicationName("AmiDialer")
@@ -74,6 +75,8 @@ public static class WebServer
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
         app.MapCampaignsApi();
+        app.MapImportsApi();
+        app.MapCallsApi();
         app.MapLoginPages();
         app.MapDashboardPage();
 
