@@ -76,6 +76,8 @@ public static class WebServer
         app.MapHealthApi();
         app.MapCampaignsApi();
         app.MapImportsApi();
+        app.MapReportsApi();
+        app.MapDncApi();
         app.MapLoginPages();
         app.MapDashboardPage();
 
