@@ -80,6 +80,11 @@ public static class WebServer
         app.MapDncApi();
         app.MapLoginPages();
         app.MapDashboardPage();
+        app.MapCampaignFormPages();
+        app.MapCampaignPages();
+        app.MapUploadPage();
+        app.MapReportPage();
+        app.MapDncPage();
 
         app.Lifetime.ApplicationStarted.Register(() =>
             WebLog.Listening(backend.LoggerFactory.CreateLogger("AmiDialer.Web"), string.Join(", ", app.Urls)));
