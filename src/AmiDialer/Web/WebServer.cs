@@ -76,9 +76,16 @@ public static class WebServer
         app.MapHealthApi();
         app.MapCampaignsApi();
         app.MapImportsApi();
+        app.MapReportsApi();
+        app.MapDncApi();
         app.MapCallsApi();
         app.MapLoginPages();
         app.MapDashboardPage();
+        app.MapCampaignFormPages();
+        app.MapCampaignPages();
+        app.MapUploadPage();
+        app.MapReportPage();
+        app.MapDncPage();
 
         app.Lifetime.ApplicationStarted.Register(() =>
             WebLog.Listening(backend.LoggerFactory.CreateLogger("AmiDialer.Web"), string.Join(", ", app.Urls)));
