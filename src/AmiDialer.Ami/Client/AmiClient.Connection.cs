@@ -34,7 +34,6 @@ public sealed partial class AmiClient
                 var connection = await OpenAsync(stop).ConfigureAwait(false);
                 failures = 0;
                 attempt = 0;
-                _ = KeepAliveAsync(connection);
                 await connection.Closed.WaitAsync(stop).ConfigureAwait(false);
                 delay = ReconnectDelay(0, _options.MaxReconnectDelay, Random.Shared.NextDouble());
             }
@@ -124,6 +123,7 @@ public sealed partial class AmiClient
         }
 
         LogMessages.LoggedIn(_logger, _options.Host, _options.Port, _options.Username, connection.Banner, connection.Generation);
+        _ = KeepAliveAsync(connection);
         SetState(AmiConnectionStatus.Connected, null, null);
         return connection;
     }

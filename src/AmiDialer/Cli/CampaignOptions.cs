@@ -83,7 +83,7 @@ internal sealed class CampaignOptions
     {
         Description = "Retry policy, outcome=delay:retries, e.g. busy=5m:3,no-answer=1h:2 (delays in s, m, h, d).",
         HelpName = "policy",
-    }.CheckText(RetryProblem);
+    }.CheckText(text => Core.Retries.RetryPolicy.TryParse(text, out _, out var error) ? null : error + ".");
 
     public Option<int?> MaxAttempts { get; } = new Option<int?>("--max-attempts")
     {
@@ -182,7 +182,7 @@ internal sealed class CampaignOptions
 
         if (parse.GetValue(Retry) is { } retry)
         {
-            c = c with { RetryPolicy = retry };
+            c = c with { RetryPolicy = Core.Retries.RetryPolicy.Parse(retry).ToString() };
         }
 
         if (parse.GetValue(MaxAttempts) is { } maxAttempts)
@@ -206,19 +206,5 @@ internal sealed class CampaignOptions
         }
 
         return c;
-    }
-
-    private static string? RetryProblem(string text)
-    {
-        foreach (var rule in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            var m = System.Text.RegularExpressions.Regex.Match(rule, @"^([a-z-]+)=(\d+)([smhd]):(\d+)$");
-            if (!m.Success || !CallOutcomeNames.TryParse(m.Groups[1].Value, out _))
-            {
-                return $"'{rule}' should look like busy=5m:3 (outcome=delay:retries, delay in s, m, h or d).";
-            }
-        }
-
-        return null;
     }
 }

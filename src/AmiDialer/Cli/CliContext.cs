@@ -9,17 +9,17 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
     /// <summary>Where passwords are read from when not typed on a terminal (admin set-password --password-stdin).</summary>
     public TextReader Input { get; init; } = TextReader.Null;
 
-    /// <summary>True when output goes to an interactive terminal: progress is then drawn as a bar, rewritten in place.</summary>
+    /// <summary>True when stderr is an interactive terminal: progress is then drawn as a bar, rewritten in place.</summary>
     public bool IsTerminal { get; init; }
 
     /// <summary>Clock, logging and simulator time scale for the services a command builds.</summary>
     public AppServicesOptions ServicesOptions { get; init; } = new();
 
-    /// <summary>The console, with a terminal progress bar when stdout is not redirected.</summary>
+    /// <summary>The console, with a terminal progress bar when stderr is not redirected.</summary>
     public static CliContext FromConsole() => new(Console.Out, Console.Error)
     {
         Input = Console.In,
-        IsTerminal = !Console.IsOutputRedirected,
+        IsTerminal = !Console.IsErrorRedirected,
         ServicesOptions = new AppServicesOptions
         {
             // Warnings and errors only, on stderr: stdout carries the command's own output (reports, JSON, CSV).

@@ -11,6 +11,9 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "Command {Command} failed")]
     public static partial void CommandFailed(this ILogger logger, string command, Exception exception);
 
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Dialing campaign {Campaign} in the foreground (simulated: {Simulated})")]
+    public static partial void RunStarted(this ILogger logger, string campaign, bool simulated);
+
     [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Interrupted: pausing campaign {Campaign}")]
     public static partial void PausingOnInterrupt(this ILogger logger, string campaign);
 }

@@ -1,6 +1,9 @@
+using AmiDialer.Ami;
 using AmiDialer.Configuration;
 using AmiDialer.Data.Database;
+using AmiDialer.Data.Import;
 using AmiDialer.Data.Repositories;
+using AmiDialer.Engine;
 using AmiDialer.Simulator;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,10 +21,13 @@ public sealed class AppServices : IAsyncDisposable
     /// <summary>The simulator's AMI user (the recorded test PBX's); it only ever listens on loopback.</summary>
     public static readonly SimulatorUser SimulatorLogin = SimulatorUser.TestPbxUsers[0];
 
+    private readonly AppServicesOptions options;
+    private readonly SemaphoreSlim engineGate = new(1, 1);
     private bool disposed;
 
-    private AppServices(AmiDialerSettings settings, AmiDialerDatabase database, TimeProvider time, ILoggerFactory loggerFactory, AmiSimulator? simulator)
+    private AppServices(AmiDialerSettings settings, AmiDialerDatabase database, TimeProvider time, ILoggerFactory loggerFactory, AmiSimulator? simulator, AppServicesOptions options)
     {
+        this.options = options;
         Settings = settings;
         Database = database;
         Time = time;
@@ -35,6 +41,7 @@ public sealed class AppServices : IAsyncDisposable
         Reports = new ReportRepository(database);
         Leases = new LeaseRepository(database, loggerFactory.CreateLogger<LeaseRepository>());
         Audit = new AuditLog(database);
+        Importer = new CsvLeadImporter(database, time, loggerFactory.CreateLogger<CsvLeadImporter>());
     }
 
     /// <summary>
@@ -63,7 +70,13 @@ public sealed class AppServices : IAsyncDisposable
     public LeaseRepository Leases { get; }
     public AuditLog Audit { get; }
 
+    /// <summary>Streams a CSV into a campaign (progress through IProgress, rejected rows to an error CSV).</summary>
+    public CsvLeadImporter Importer { get; }
+
     public TimeProvider Time { get; }
+
+    /// <summary>The dialing engine once <see cref="StartEngineAsync"/> ran (serve, run); null before.</summary>
+    public DialerEngine? Engine { get; private set; }
 
     public ILoggerFactory LoggerFactory { get; }
 
@@ -112,7 +125,65 @@ public sealed class AppServices : IAsyncDisposable
             ];
         }
 
-        return new AppServices(settings, database, time, loggerFactory, simulator);
+        return new AppServices(settings, database, time, loggerFactory, simulator, options);
+    }
+
+    /// <summary>
+    /// Starts the engine on the configured AMI servers (or the simulator with --simulate): with
+    /// <paramref name="useScheduler"/> (serve) Quartz dials every running campaign; without it (run) the caller
+    /// dials one campaign with <see cref="DialerEngine.RunCampaignAsync"/>. Idempotent.
+    /// </summary>
+    public async Task<DialerEngine> StartEngineAsync(bool useScheduler, CancellationToken ct)
+    {
+        await engineGate.WaitAsync(ct);
+        try
+        {
+            if (Engine is not null)
+            {
+                return Engine;
+            }
+
+            var engine = new DialerEngine(EngineOptions(), LoggerFactory, Time);
+            try
+            {
+                await engine.StartAsync(useScheduler, ct);
+            }
+            catch
+            {
+                await engine.DisposeAsync();
+                throw;
+            }
+
+            Engine = engine;
+            return engine;
+        }
+        finally
+        {
+            engineGate.Release();
+        }
+    }
+
+    /// <summary>The engine's options from the settings; the knobs in <see cref="AppServicesOptions.Engine"/> (tests) win.</summary>
+    public DialerEngineOptions EngineOptions()
+    {
+        var servers = Settings.Ami.Servers.Select(s => new AmiServerConfig(
+            s.Name,
+            new AmiClientOptions
+            {
+                Host = s.Host,
+                Port = s.Port,
+                Username = s.Username,
+                Secret = s.Secret,
+                Auth = s.Auth == AmiAuthKind.Plain ? AmiAuthMethod.Plain : AmiAuthMethod.Md5,
+                UseTls = s.UseTls,
+                ActionsPerSecond = s.ActionsPerSecond,
+                OriginatesPerSecond = s.OriginatesPerSecond,
+                PingInterval = s.PingInterval,
+                MaxReconnectDelay = s.MaxReconnectDelay,
+            },
+            s.MaxConcurrentCalls)).ToList();
+        var configured = new DialerEngineOptions { DatabasePath = DatabasePath, Servers = servers, Simulated = IsSimulated, CallControl = CallControlSettings.From(Settings) };
+        return options.Engine?.Invoke(configured) ?? configured;
     }
 
     public async ValueTask DisposeAsync()
@@ -123,10 +194,18 @@ public sealed class AppServices : IAsyncDisposable
         }
 
         disposed = true;
+        if (Engine is not null)
+        {
+            // Leases released, live calls left to finish; the simulator goes only after the engine let go of it.
+            await Engine.DisposeAsync();
+        }
+
         if (Simulator is not null)
         {
             await Simulator.DisposeAsync();
         }
+
+        engineGate.Dispose();
     }
 }
 
@@ -141,6 +220,9 @@ public sealed record AppServicesOptions
 
     /// <summary>Simulated seconds per real second for the built-in simulator (--simulate); 1 is real time.</summary>
     public double SimulatorTimeScale { get; init; } = 1;
+
+    /// <summary>Adjusts the engine's options (tests: shorter settle time, lease duration...).</summary>
+    public Func<DialerEngineOptions, DialerEngineOptions>? Engine { get; init; }
 
     /// <summary>How simulated calls end; the test PBX's last-digit table when null.</summary>
     public OutcomeRules? SimulatorOutcomes { get; init; }

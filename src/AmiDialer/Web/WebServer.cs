@@ -78,6 +78,7 @@ public static class WebServer
         app.MapImportsApi();
         app.MapReportsApi();
         app.MapDncApi();
+        app.MapCallsApi();
         app.MapLoginPages();
         app.MapDashboardPage();
         app.MapCampaignFormPages();

@@ -1,0 +1,55 @@
+using AmiDialer.Core.Model;
+
+namespace AmiDialer.Core.Retries;
+
+/// <summary>Applies a <see cref="RetryPolicy"/> and the maximum of attempts to a lead's history.</summary>
+public static class RetryRules
+{
+    /// <summary>
+    /// The lead's next state after an attempt ended with <paramref name="outcome"/> at <paramref name="now"/>.
+    /// </summary>
+    /// <param name="earlierOutcomes">Outcomes of the lead's earlier, ended attempts (any order), not including this one.</param>
+    /// <param name="maxAttempts">Caps every attempt, the first and interrupted ones included.</param>
+    /// <remarks>
+    /// Counts are per outcome over the lead's life: with <c>busy=5m:3</c> the 1st, 2nd and 3rd busy are retried and
+    /// the 4th is final, whatever happened in between. An interrupted attempt (its call was lost to a crash or an
+    /// Asterisk restart, so nobody knows how it went) is retried at once and uses no outcome's retries, only one of
+    /// the maximum. The result's RetryAt still has to go through the calling hours and the campaign's schedule
+    /// (<see cref="Scheduling.DialingSchedule.NextEligibleAt"/>).
+    /// </remarks>
+    public static LeadDecision AfterAttempt(IReadOnlyCollection<CallOutcome> earlierOutcomes, CallOutcome outcome, DateTimeOffset now, RetryPolicy policy, int maxAttempts)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
+        var attemptsMade = earlierOutcomes.Count + 1;
+
+        if (outcome == CallOutcome.Answered)
+        {
+            return new(LeadState.Done, outcome, null, "answered");
+        }
+
+        if (outcome == CallOutcome.Interrupted)
+        {
+            return attemptsMade < maxAttempts
+                ? new(LeadState.WaitingRetry, outcome, now, "interrupted: retried as soon as the lead is eligible")
+                : new(LeadState.Exhausted, outcome, null, $"interrupted, and all {maxAttempts} attempts are used");
+        }
+
+        if (policy.RuleFor(outcome) is not { } rule)
+        {
+            return new(LeadState.Done, outcome, null, $"{outcome.ToWireName()} is not retried by the policy");
+        }
+
+        var timesSeen = earlierOutcomes.Count(o => o == outcome) + 1;
+        if (timesSeen > rule.Retries)
+        {
+            return new(LeadState.Exhausted, outcome, null, $"{outcome.ToWireName()} already retried {rule.Retries} time(s)");
+        }
+
+        if (attemptsMade >= maxAttempts)
+        {
+            return new(LeadState.Exhausted, outcome, null, $"all {maxAttempts} attempts are used");
+        }
+
+        return new(LeadState.WaitingRetry, outcome, now + rule.Delay, $"{outcome.ToWireName()} retry {timesSeen} of {rule.Retries} after {RetryRule.FormatDelay(rule.Delay)}");
+    }
+}

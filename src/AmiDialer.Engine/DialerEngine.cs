@@ -1,0 +1,412 @@
+using System.Collections.Concurrent;
+using AmiDialer.Core.Model;
+using AmiDialer.Data.Database;
+using AmiDialer.Engine.Dialing;
+using AmiDialer.Engine.Live;
+using AmiDialer.Engine.Scheduling;
+using AmiDialer.Engine.Servers;
+using AmiDialer.Engine.Tracking;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AmiDialer.Engine;
+
+/// <summary>
+/// The dialing engine. One per process. <see cref="StartAsync"/> connects to the AMI servers and reconciles what a
+/// previous run left open; then either <see cref="RunCampaignAsync"/> dials one campaign in the foreground
+/// (<c>amidialer run</c>), or, started with <c>useScheduler: true</c>, Quartz fires campaign starts and ends and keeps
+/// every running campaign dialing (<c>amidialer serve</c>). Live state: <see cref="GetSnapshot"/> and <see cref="Subscribe"/>.
+/// </summary>
+public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
+{
+    private readonly DialerEngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<long, CampaignDialer> _dialers = new();
+    private readonly CancellationTokenSource _stop = new();
+    private EngineServices? _services;
+    private EngineScheduler? _scheduler;
+    private int _disposed;
+    private CallControl.CallControlService? _callControl;
+
+    public DialerEngine(DialerEngineOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid engine options: " + string.Join(" ", errors), nameof(options));
+        }
+
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggers.CreateLogger("AmiDialer.Engine");
+    }
+
+    public DialerEngineOptions Options => _options;
+
+    /// <summary>Redirect of live calls and click-to-call (see CallControl/); available once started.</summary>
+    public CallControl.CallControlService CallControl => _callControl ?? throw new InvalidOperationException("The engine is not started: call StartAsync first.");
+
+    private EngineServices S => _services ?? throw new InvalidOperationException("The engine is not started: call StartAsync first.");
+
+    /// <summary>
+    /// Opens the database, adopts attempts a previous run left open (each server reconciles them with
+    /// CoreShowChannels once logged in), connects to every AMI server and, for serve, starts Quartz.
+    /// Returns once started; servers that are down keep reconnecting in the background.
+    /// </summary>
+    public async Task StartAsync(bool useScheduler, CancellationToken cancellationToken = default)
+    {
+        if (_services is not null)
+        {
+            throw new InvalidOperationException("The engine is already started.");
+        }
+
+        var database = await AmiDialerDatabase.OpenAsync(_options.DatabasePath, _loggers.CreateLogger("AmiDialer.Data"), cancellationToken).ConfigureAwait(false);
+        var services = new EngineServices(_options, database, _time, _loggers);
+        var open = await services.Attempts.ListOpenAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (open.Count > 0)
+        {
+            _logger.AdoptedOpenAttempts(open.Count);
+        }
+
+        foreach (var config in _options.Servers)
+        {
+            var server = new AmiServer(config, _options, _time, _loggers, services.EndCallsAsync);
+            server.StateChanged += s => services.Publish(new EngineChange(EngineChangeKind.ServerStatusChanged, _time.GetUtcNow(), Detail: s.Name));
+            services.Servers.Add(server);
+        }
+
+        _services = services;
+        _callControl = new CallControl.CallControlService(services);
+        foreach (var server in services.Servers)
+        {
+            var mine = open.Where(a => a.Server == server.Name)
+                .Select(a => new TrackedCallStart(a.Id, a.ActionId, a.ChannelId, a.CreatedAt, TimeSpan.FromMinutes(1)));
+            server.Start(mine);
+        }
+
+        // Attempts sent to a server no longer configured can never be reconciled: their calls are lost to us.
+        var orphans = open.Where(a => services.Servers.All(s => s.Name != a.Server)).ToList();
+        if (orphans.Count > 0 && services.Servers.Count > 0)
+        {
+            await services.EndCallsAsync(services.Servers[0], orphans.Select(a => new CallFacts
+            {
+                AttemptId = a.Id,
+                ActionId = a.ActionId,
+                ChannelId = a.ChannelId,
+                Finality = Finality.Lost,
+                ErrorMessage = $"server '{a.Server}' is no longer configured",
+            }).ToList()).ConfigureAwait(false);
+        }
+
+        if (useScheduler)
+        {
+            _scheduler = await EngineScheduler.CreateAsync(database.Path, "engine", this, _time, _options.SupervisorInterval, cancellationToken).ConfigureAwait(false);
+        }
+
+        _logger.EngineStarted(_options.InstanceName, services.Servers.Count, database.Path);
+    }
+
+    /// <summary>Waits until every AMI server is logged in (tests, and <c>run</c> before it starts dialing).</summary>
+    public Task WaitForServersAsync(CancellationToken cancellationToken = default) =>
+        Task.WhenAll(S.Servers.Select(s => s.WaitUntilConnectedAsync(cancellationToken)));
+
+    /// <summary>
+    /// <c>amidialer run</c>: starts a draft, scheduled or paused campaign (or continues a running one) and dials it
+    /// in the foreground, honouring its schedule and calling hours. Returns when no lead is in progress and none can
+    /// become due before the campaign's end (saying why and when the next lead would have been due), when the end
+    /// comes, or when <paramref name="cancellationToken"/> is cancelled (Ctrl-C: the campaign is paused, live calls
+    /// finish, then it returns). Throws <see cref="CampaignLeaseException"/> when another process holds the campaign.
+    /// </summary>
+    public async Task<CampaignRunResult> RunCampaignAsync(long campaignId, CancellationToken cancellationToken = default)
+    {
+        var services = S;
+        var campaign = await services.Campaigns.GetAsync(campaignId, CancellationToken.None).ConfigureAwait(false)
+            ?? throw new ArgumentException($"No campaign with id {campaignId}.", nameof(campaignId));
+        var dialer = new CampaignDialer(services, campaign, foreground: true);
+        await dialer.AcquireLeaseAsync(CancellationToken.None).ConfigureAwait(false);
+        if (!_dialers.TryAdd(campaignId, dialer))
+        {
+            await services.Leases.ReleaseAsync(campaignId, _options.InstanceName, CancellationToken.None).ConfigureAwait(false);
+            throw new CampaignLeaseException($"Campaign '{campaign.Name}' is already being dialed by this process.");
+        }
+
+        try
+        {
+            var target = campaign.StartAt is { } start && start > _time.GetUtcNow() ? CampaignState.Scheduled : CampaignState.Running;
+            await services.Campaigns.TransitionAsync(campaignId, [CampaignState.Draft, CampaignState.Paused, CampaignState.Scheduled], target, _options.Actor, CancellationToken.None).ConfigureAwait(false);
+            return await dialer.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _dialers.TryRemove(new KeyValuePair<long, CampaignDialer>(campaignId, dialer));
+        }
+    }
+
+    /// <summary>Starts a draft or paused campaign: running now, or scheduled until its start time (serve dials it).</summary>
+    public async Task<CampaignState> StartCampaignAsync(long campaignId, CancellationToken cancellationToken = default)
+    {
+        var services = S;
+        var campaign = await services.Campaigns.GetAsync(campaignId, cancellationToken).ConfigureAwait(false)
+            ?? throw new ArgumentException($"No campaign with id {campaignId}.", nameof(campaignId));
+        var target = campaign.StartAt is { } start && start > _time.GetUtcNow() ? CampaignState.Scheduled : CampaignState.Running;
+        if (!await services.Campaigns.TransitionAsync(campaignId, [CampaignState.Draft, CampaignState.Paused, CampaignState.Scheduled], target, _options.Actor, cancellationToken).ConfigureAwait(false)
+            && campaign.State != CampaignState.Running)
+        {
+            throw new InvalidOperationException($"Campaign '{campaign.Name}' is {campaign.State.ToString().ToLowerInvariant()} and cannot be started.");
+        }
+
+        if (_scheduler is not null)
+        {
+            await _scheduler.ScheduleCampaignAsync(campaignId, target == CampaignState.Scheduled ? campaign.StartAt : null, campaign.EndAt, cancellationToken).ConfigureAwait(false);
+            if (target == CampaignState.Running)
+            {
+                await EnsureDialingAsync(campaignId, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        _logger.CampaignChanged(campaignId, target == CampaignState.Running ? "started" : "scheduled");
+        return target;
+    }
+
+    /// <summary>No new Originates within a second; live calls finish. Works for a campaign dialed by another process too.</summary>
+    public Task PauseCampaignAsync(long campaignId, CancellationToken cancellationToken = default) =>
+        ChangeAsync(campaignId, [CampaignState.Running, CampaignState.Scheduled], CampaignState.Paused, "paused", cancellationToken);
+
+    public async Task ResumeCampaignAsync(long campaignId, CancellationToken cancellationToken = default)
+    {
+        await ChangeAsync(campaignId, [CampaignState.Paused], CampaignState.Running, "resumed", cancellationToken).ConfigureAwait(false);
+        if (_scheduler is not null)
+        {
+            await EnsureDialingAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends the campaign: no new Originates, live calls finish, waiting leads stay as they are.</summary>
+    public async Task StopCampaignAsync(long campaignId, CancellationToken cancellationToken = default)
+    {
+        await ChangeAsync(campaignId, [CampaignState.Draft, CampaignState.Scheduled, CampaignState.Running, CampaignState.Paused], CampaignState.Stopped, "stopped", cancellationToken).ConfigureAwait(false);
+        if (_scheduler is not null)
+        {
+            await _scheduler.UnscheduleCampaignAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Everything live at this instant: campaigns being dialed here, servers, calls in progress.</summary>
+    public EngineSnapshot GetSnapshot()
+    {
+        var services = S;
+        var now = _time.GetUtcNow();
+        var calls = services.Calls.Values
+            .Select(c =>
+            {
+                var server = services.Servers.FirstOrDefault(s => s.Name == c.Server);
+                return new ActiveCall(c.AttemptId, c.Lead.Id, c.CampaignId, c.Lead.PhoneE164, c.Server, c.ChannelId, c.StartedAt, server?.Tracker.AnsweredAtOf(c.AttemptId));
+            })
+            .OrderBy(c => c.AttemptId)
+            .ToList();
+        var campaigns = _dialers.Values.Select(d => d.Snapshot(now, new Dictionary<LeadState, int>())).OrderBy(c => c.CampaignId).ToList();
+        var servers = services.Servers.Select(s => new ServerLiveState(s.Name, s.IsConnected, s.Tracker.Count, s.MaxConcurrentCalls)).ToList();
+        return new EngineSnapshot(now, campaigns, servers, calls);
+    }
+
+    /// <summary>Lead counts by state for one campaign, read from the store's counters (cheap).</summary>
+    public async Task<IReadOnlyDictionary<LeadState, long>> GetLeadCountsAsync(long campaignId, CancellationToken cancellationToken = default)
+    {
+        var summary = await new Data.Repositories.ReportRepository(S.Database).GetSummaryAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        return summary.LeadsByState;
+    }
+
+    /// <summary>
+    /// A feed of changes (call started/answered/ended, campaign status, server up/down). Bounded and dropping the
+    /// oldest when the reader lags, so it never slows the engine: read <see cref="GetSnapshot"/> for the picture.
+    /// </summary>
+    public EngineSubscription Subscribe(int capacity = 1024) => S.Changes.Subscribe(capacity);
+
+    /// <summary>The channel of a live call (for Redirect), or null when the call is not live here.</summary>
+    public (string Server, string Channel)? FindLiveChannel(long attemptId)
+    {
+        foreach (var server in S.Servers)
+        {
+            if (server.Tracker.ChannelNameOf(attemptId) is { } channel)
+            {
+                return (server.Name, channel);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Sends an action through a named server's AMI client (call control).</summary>
+    public Task<Ami.AmiMessage> SendActionAsync(string serverName, Ami.AmiAction action, CancellationToken cancellationToken = default)
+    {
+        var server = S.Servers.FirstOrDefault(s => s.Name == serverName) ?? throw new ArgumentException($"No AMI server named '{serverName}'.", nameof(serverName));
+        return server.SendAsync(action, cancellationToken);
+    }
+
+    async Task ICampaignScheduleTarget.OnCampaignStartDueAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await S.Campaigns.TransitionAsync(campaignId, [CampaignState.Scheduled], CampaignState.Running, _options.Actor, cancellationToken).ConfigureAwait(false))
+            {
+                _logger.CampaignChanged(campaignId, "started by its schedule");
+            }
+
+            await EnsureDialingAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.ScheduledJobFailed(campaignId, e);
+        }
+    }
+
+    async Task ICampaignScheduleTarget.OnCampaignEndDueAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await S.Campaigns.TransitionAsync(campaignId, [CampaignState.Scheduled, CampaignState.Running, CampaignState.Paused], CampaignState.Completed, _options.Actor, cancellationToken).ConfigureAwait(false))
+            {
+                await S.Leads.ExpireDialableAsync(campaignId, cancellationToken).ConfigureAwait(false);
+                _logger.CampaignChanged(campaignId, "ended by its schedule");
+            }
+
+            if (_dialers.TryGetValue(campaignId, out var dialer))
+            {
+                dialer.Wake();
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.ScheduledJobFailed(campaignId, e);
+        }
+    }
+
+    async Task ICampaignScheduleTarget.SuperviseAsync(CancellationToken cancellationToken)
+    {
+        var running = await S.Campaigns.ListByStateAsync([CampaignState.Running], cancellationToken).ConfigureAwait(false);
+        foreach (var campaign in running)
+        {
+            await EnsureDialingAsync(campaign.Id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Serve: makes sure a running campaign has its dialer here, unless another process holds it.</summary>
+    private async Task EnsureDialingAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        if (_dialers.TryGetValue(campaignId, out var existing) && existing.Running is { IsCompleted: false })
+        {
+            existing.Wake();
+            return;
+        }
+
+        var services = S;
+        var campaign = await services.Campaigns.GetAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        if (campaign is null || campaign.State is not (CampaignState.Running or CampaignState.Scheduled))
+        {
+            return;
+        }
+
+        var dialer = new CampaignDialer(services, campaign, foreground: false);
+        try
+        {
+            await dialer.AcquireLeaseAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (CampaignLeaseException)
+        {
+            _dialers[campaignId] = dialer; // Shown as refused; the supervisor tries again at its next tick.
+            return;
+        }
+
+        _dialers[campaignId] = dialer;
+        dialer.Running = Task.Run(() => dialer.RunAsync(_stop.Token), CancellationToken.None);
+    }
+
+    private async Task ChangeAsync(long campaignId, IReadOnlyCollection<CampaignState> from, CampaignState to, string what, CancellationToken cancellationToken)
+    {
+        var services = S;
+        var campaign = await services.Campaigns.GetAsync(campaignId, cancellationToken).ConfigureAwait(false)
+            ?? throw new ArgumentException($"No campaign with id {campaignId}.", nameof(campaignId));
+        if (campaign.State != to && !await services.Campaigns.TransitionAsync(campaignId, from, to, _options.Actor, cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"Campaign '{campaign.Name}' is {campaign.State.ToString().ToLowerInvariant()} and cannot be {what}.");
+        }
+
+        if (_dialers.TryGetValue(campaignId, out var dialer))
+        {
+            dialer.Wake();
+        }
+
+        _logger.CampaignChanged(campaignId, what);
+    }
+
+    /// <summary>Stops the scheduler and every dialer (leases released, live calls left to Asterisk), then disconnects.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (_scheduler is not null)
+        {
+            await _scheduler.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        foreach (var dialer in _dialers.Values)
+        {
+            if (dialer.Running is { } running)
+            {
+                try
+                {
+                    await running.ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    _logger.DialerFailed(dialer.CampaignId, e);
+                }
+            }
+        }
+
+        if (_services is { } services)
+        {
+            foreach (var server in services.Servers)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+
+            services.Changes.Complete();
+        }
+
+        _stop.Dispose();
+        _logger.EngineStopped(_options.InstanceName);
+    }
+
+    /// <summary>Test hook: dies like a killed process: no lease released, no attempt ended, sockets just closed.</summary>
+    internal async Task CrashAsync()
+    {
+        Interlocked.Exchange(ref _disposed, 1);
+        if (_services is { } s)
+        {
+            s.Crashed = true;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_scheduler is not null)
+        {
+            await _scheduler.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_services is { } services)
+        {
+            foreach (var server in services.Servers)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}

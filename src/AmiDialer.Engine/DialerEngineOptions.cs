@@ -1,0 +1,88 @@
+using AmiDialer.Ami;
+
+namespace AmiDialer.Engine;
+
+/// <summary>One Asterisk the engine dials through.</summary>
+/// <param name="Name">The configured name; written on every attempt sent there.</param>
+/// <param name="Client">How to reach and log in to its AMI.</param>
+/// <param name="MaxConcurrentCalls">Calls this server carries at once, over every campaign.</param>
+public sealed record AmiServerConfig(string Name, AmiClientOptions Client, int MaxConcurrentCalls);
+
+/// <summary>How the engine runs. Only <see cref="DatabasePath"/> and <see cref="Servers"/> are required.</summary>
+public sealed class DialerEngineOptions
+{
+    /// <summary>The SQLite file: the application's tables and Quartz's live in it together.</summary>
+    public required string DatabasePath { get; init; }
+
+    public required IReadOnlyList<AmiServerConfig> Servers { get; init; }
+
+    /// <summary>The servers are the built-in simulator: every attempt is marked simulated.</summary>
+    public bool Simulated { get; init; }
+
+    /// <summary>Who holds campaign leases: unique per process, shown in the refusal message of another one.</summary>
+    public string InstanceName { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>A lease not renewed for this long is free for another process to take.</summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the lease is renewed; well under <see cref="LeaseDuration"/>.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Quiet time after a call's last hangup before it is final (late events settle).</summary>
+    public TimeSpan SettleTime { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Added to the ring timeout before a call with no OriginateResponse is declared failed (timeout).</summary>
+    public TimeSpan OriginateGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often CoreShowChannels checks the live calls against Asterisk.</summary>
+    public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often finished calls are collected from the trackers.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often Quartz's supervisor makes sure every running campaign is dialing (serve).</summary>
+    public TimeSpan SupervisorInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest a dialer sleeps when nothing is due, so pause/stop/new leads are noticed promptly.</summary>
+    public TimeSpan IdleWait { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Ring timeout floor; the issue says never under 15 s.</summary>
+    public TimeSpan MinimumRingTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Redirect destinations and click-to-call settings (CallControl/).</summary>
+    public CallControl.CallControlOptions CallControl { get; init; } = new();
+
+    /// <summary>Who the engine says did things in the audit log.</summary>
+    public string Actor { get; init; } = "engine";
+
+    internal IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(DatabasePath))
+        {
+            errors.Add("DatabasePath is required.");
+        }
+
+        if (Servers.Count == 0)
+        {
+            errors.Add("At least one AMI server is required.");
+        }
+
+        foreach (var group in Servers.GroupBy(s => s.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            errors.Add($"AMI server name '{group.Key}' is used twice.");
+        }
+
+        foreach (var server in Servers.Where(s => s.MaxConcurrentCalls < 1))
+        {
+            errors.Add($"AMI server '{server.Name}': MaxConcurrentCalls must be at least 1.");
+        }
+
+        if (HeartbeatInterval >= LeaseDuration)
+        {
+            errors.Add("HeartbeatInterval must be shorter than LeaseDuration.");
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,460 @@
+using AmiDialer.Core.Dialing;
+using AmiDialer.Core.Model;
+using AmiDialer.Core.Phone;
+using AmiDialer.Core.Scheduling;
+using AmiDialer.Data.Repositories;
+using AmiDialer.Engine.Live;
+using AmiDialer.Engine.Servers;
+
+namespace AmiDialer.Engine.Dialing;
+
+/// <summary>
+/// Dials one campaign while holding its lease: asks the store for due leads in <c>next_eligible_at</c> order,
+/// re-checks do-not-call and calling hours at the moment of dialing, writes each attempt as dialing, then
+/// sends its Originate, paced by <see cref="OriginatePacer"/>. Outcomes come back through
+/// <see cref="OnCallEnded"/>. Pause, stop and campaign changes made anywhere (this process, the CLI in
+/// another, the web) are read from the store at least every <see cref="ReloadEvery"/>.
+/// </summary>
+internal sealed class CampaignDialer
+{
+    private static readonly TimeSpan ReloadEvery = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(10);
+
+    private readonly EngineServices _s;
+    private readonly bool _foreground;
+    private readonly OriginatePacer _pacer = new();
+    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    private readonly Lock _statsGate = new();
+    private readonly Queue<DateTimeOffset> _recent = new();
+    private readonly Dictionary<CallOutcome, int> _outcomes = [];
+    private Campaign _campaign;
+    private DialingSchedule _schedule;
+    private NumberTemplate _template;
+    private int _active;
+    private long _sent;
+    private volatile bool _controlChanged;
+
+    public CampaignDialer(EngineServices services, Campaign campaign, bool foreground)
+    {
+        _s = services;
+        _foreground = foreground;
+        _campaign = campaign;
+        _schedule = DialingSchedule.For(campaign);
+        _template = NumberTemplate.Parse(campaign.DialTemplate);
+        Status = DialerStatus.Waiting;
+    }
+
+    public long CampaignId => _campaign.Id;
+
+    public Campaign Campaign => _campaign;
+
+    public DialerStatus Status { get; private set; }
+
+    public string? Message { get; private set; }
+
+    public DateTimeOffset? NextDueAt { get; private set; }
+
+    public int Active => Volatile.Read(ref _active);
+
+    public Task? Running { get; set; }
+
+    /// <summary>Acquires the campaign's lease, or throws <see cref="CampaignLeaseException"/> naming the holder.</summary>
+    public async Task AcquireLeaseAsync(CancellationToken cancellationToken)
+    {
+        var lease = await _s.Leases.TryAcquireAsync(CampaignId, _s.Options.InstanceName, _s.Time.GetUtcNow(), _s.Options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        if (!lease.Acquired)
+        {
+            Status = DialerStatus.Refused;
+            Message = $"Campaign '{_campaign.Name}' is being dialed by another process ({lease.Owner}); its lease runs until {lease.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z. Stop that process, or wait for the lease to expire.";
+            _s.Logger.LeaseRefused(CampaignId, Message);
+            throw new CampaignLeaseException(Message) { Holder = lease.Owner, ExpiresAt = lease.ExpiresAt };
+        }
+    }
+
+    /// <summary>Something changed (a call ended, pause/resume/stop): look again now rather than at the next tick.</summary>
+    public void Wake()
+    {
+        _controlChanged = true;
+        _wake.Release();
+    }
+
+    public void OnCallEnded(CallOutcome outcome)
+    {
+        Interlocked.Decrement(ref _active);
+        lock (_statsGate)
+        {
+            _outcomes[outcome] = _outcomes.GetValueOrDefault(outcome) + 1;
+        }
+
+        _wake.Release();
+    }
+
+    public CampaignLiveState Snapshot(DateTimeOffset now, IReadOnlyDictionary<LeadState, int> leadsByState)
+    {
+        lock (_statsGate)
+        {
+            while (_recent.Count > 0 && _recent.Peek() <= now - RateWindow)
+            {
+                _recent.Dequeue();
+            }
+
+            return new CampaignLiveState
+            {
+                CampaignId = CampaignId,
+                Name = _campaign.Name,
+                Status = Status,
+                ActiveCalls = Active,
+                LeadsByState = leadsByState,
+                AttemptsByOutcome = new Dictionary<CallOutcome, int>(_outcomes),
+                DialRate = _recent.Count / RateWindow.TotalSeconds,
+                OriginatesSent = Interlocked.Read(ref _sent),
+                NextDueAt = NextDueAt,
+                Message = Message,
+            };
+        }
+    }
+
+    /// <summary>
+    /// The dialing loop, with the lease already held. Returns when the campaign is finished, ended, stopped,
+    /// paused by cancellation (foreground), or its lease was lost. In the foreground, waits for live calls.
+    /// </summary>
+    public async Task<CampaignRunResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var time = _s.Time;
+        var lastRenew = time.GetUtcNow();
+        var lastReload = DateTimeOffset.MinValue;
+        CampaignRunResult? result = null;
+        SetStatus(DialerStatus.Waiting, null);
+        _s.Logger.DialerStarted(CampaignId, _foreground ? "foreground" : "scheduled");
+        try
+        {
+            while (result is null && !_s.Crashed)
+            {
+                var now = time.GetUtcNow();
+                if (cancellationToken.IsCancellationRequested && !_foreground)
+                {
+                    // The engine is shutting down: the campaign stays running, and the next start resumes it.
+                    result = End(CampaignRunEnd.Stopped, "engine stopping", now);
+                    break;
+                }
+
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    await _s.Campaigns.TransitionAsync(CampaignId, [CampaignState.Running, CampaignState.Scheduled], CampaignState.Paused, _s.Options.Actor, CancellationToken.None).ConfigureAwait(false);
+                    result = End(CampaignRunEnd.Paused, "paused: no new calls, live calls let finish", now);
+                    break;
+                }
+
+                if (now - lastRenew >= _s.Options.HeartbeatInterval)
+                {
+                    if (!await _s.Leases.RenewAsync(CampaignId, _s.Options.InstanceName, now, _s.Options.LeaseDuration, CancellationToken.None).ConfigureAwait(false))
+                    {
+                        _s.Logger.LeaseLost(CampaignId);
+                        result = End(CampaignRunEnd.LeaseLost, "another process took the campaign's lease", now);
+                        break;
+                    }
+
+                    lastRenew = now;
+                }
+
+                if (_controlChanged || now - lastReload >= ReloadEvery)
+                {
+                    _controlChanged = false;
+                    lastReload = now;
+                    if (await _s.Campaigns.GetAsync(CampaignId, CancellationToken.None).ConfigureAwait(false) is not { } fresh)
+                    {
+                        result = End(CampaignRunEnd.Stopped, "the campaign was deleted", now);
+                        break;
+                    }
+
+                    if (fresh != _campaign)
+                    {
+                        _campaign = fresh;
+                        _schedule = DialingSchedule.For(fresh);
+                        _template = NumberTemplate.Parse(fresh.DialTemplate);
+                    }
+                }
+
+                switch (_campaign.State)
+                {
+                    case CampaignState.Paused:
+                        SetStatus(DialerStatus.Paused, "paused");
+                        await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    case CampaignState.Stopped:
+                        result = End(CampaignRunEnd.Stopped, "stopped", now);
+                        continue;
+                    case CampaignState.Completed:
+                        result = End(CampaignRunEnd.Finished, "completed", now);
+                        continue;
+                    case CampaignState.Draft:
+                        SetStatus(DialerStatus.Waiting, "draft: not started");
+                        await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                        continue;
+                }
+
+                if (_campaign.EndAt is { } endAt && now >= endAt)
+                {
+                    await CompleteAsync(now).ConfigureAwait(false);
+                    result = End(CampaignRunEnd.EndReached, $"the campaign's end ({endAt:yyyy-MM-dd HH:mm}Z) came", now);
+                    continue;
+                }
+
+                if (_campaign.StartAt is { } startAt && now < startAt)
+                {
+                    SetStatus(DialerStatus.Waiting, $"starts at {startAt:yyyy-MM-dd HH:mm:ss}Z");
+                    await WaitAsync(Min(startAt - now, _s.Options.IdleWait), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (_campaign.State == CampaignState.Scheduled)
+                {
+                    await _s.Campaigns.TransitionAsync(CampaignId, [CampaignState.Scheduled], CampaignState.Running, _s.Options.Actor, CancellationToken.None).ConfigureAwait(false);
+                    _campaign = _campaign with { State = CampaignState.Running };
+                }
+
+                SetStatus(DialerStatus.Dialing, null);
+                var (allowed, nextSlot) = _pacer.Check(now, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active);
+                if (allowed == 0)
+                {
+                    await WaitAsync(nextSlot is { } slot ? Min(slot - now, _s.Options.IdleWait) : _s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var leads = await _s.Leads.GetDueAsync(CampaignId, now, allowed, CancellationToken.None).ConfigureAwait(false);
+                if (leads.Count == 0)
+                {
+                    var next = await _s.Leads.GetNextDueAtAsync(CampaignId, CancellationToken.None).ConfigureAwait(false);
+                    NextDueAt = next;
+                    if (Active == 0 && await NoLeadInProgressAsync().ConfigureAwait(false) && (next is null || (_campaign.EndAt is { } end && next >= end)))
+                    {
+                        await CompleteAsync(now).ConfigureAwait(false);
+                        var why = next is null
+                            ? "every lead is final: nothing left to dial"
+                            : $"no lead can become due before the campaign's end; the next would have been due at {next:yyyy-MM-dd HH:mm:ss}Z";
+                        result = End(CampaignRunEnd.Finished, why, now, next);
+                        continue;
+                    }
+
+                    SetStatus(DialerStatus.Dialing, next is { } n && n > now ? $"next lead due at {n:yyyy-MM-dd HH:mm:ss}Z" : null);
+                    await WaitAsync(next is { } due && due > now ? Min(due - now, _s.Options.IdleWait) : _s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                foreach (var lead in leads)
+                {
+                    if (!await DialOneAsync(lead, now).ConfigureAwait(false))
+                    {
+                        // No server has room: wait for a call to end.
+                        await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _s.Logger.DialerFailed(CampaignId, e);
+            throw;
+        }
+        finally
+        {
+            if (_s.Crashed)
+            {
+                // A simulated kill: nothing is cleaned up, exactly like a process that died.
+                Status = DialerStatus.Stopped;
+            }
+            else
+            {
+                await FinishRunAsync(result).ConfigureAwait(false);
+            }
+        }
+
+        return result ?? End(CampaignRunEnd.Stopped, "engine crashed", time.GetUtcNow());
+    }
+
+    private async Task FinishRunAsync(CampaignRunResult? result)
+    {
+        {
+            if (_foreground)
+            {
+                await DrainAsync().ConfigureAwait(false);
+            }
+
+            if (result?.End != CampaignRunEnd.LeaseLost)
+            {
+                await _s.Leases.ReleaseAsync(CampaignId, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            SetStatus(result?.End switch
+            {
+                CampaignRunEnd.Paused => DialerStatus.Paused,
+                CampaignRunEnd.Stopped or CampaignRunEnd.LeaseLost => DialerStatus.Stopped,
+                _ => DialerStatus.Finished,
+            }, result?.Message);
+            _s.Logger.DialerEnded(CampaignId, result?.Message ?? "failed");
+        }
+    }
+
+    /// <summary>Dials one due lead. False when no server has room (the lead stays due).</summary>
+    private async Task<bool> DialOneAsync(Lead lead, DateTimeOffset now)
+    {
+        if (await _s.Dnc.IsBlockedAsync(lead.PhoneE164, CampaignId, CancellationToken.None).ConfigureAwait(false))
+        {
+            await _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Blocked, null, null, CancellationToken.None).ConfigureAwait(false);
+            _s.Logger.LeadSkipped(lead.Id, "on the do-not-call list");
+            return true;
+        }
+
+        var eligible = _schedule.NextEligibleAt(now, lead.TimeZones);
+        if (eligible != now)
+        {
+            // Outside the callee's hours (or the campaign's windows) right now: due again when they open.
+            await _s.Leads.RescheduleAsync(lead.Id, eligible, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+
+        var number = E164.Split(lead.PhoneE164);
+        var channel = DialString.Render(_template, number);
+        string? problem = DialString.Check(channel);
+        IReadOnlyList<KeyValuePair<string, string>> variables = [];
+        if (problem is null && !ChannelVariables.TryResolve(_campaign.Variables, lead.Fields, out variables, out problem))
+        {
+            variables = [];
+        }
+
+        if (problem is not null)
+        {
+            // Nothing can be sent for this lead: say why, never send it half-checked.
+            await _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Done, CallOutcome.Failed, null, CancellationToken.None).ConfigureAwait(false);
+            _s.Logger.LeadSkipped(lead.Id, problem);
+            return true;
+        }
+
+        var server = _s.ReserveServer();
+        if (server is null)
+        {
+            return false;
+        }
+
+        var callId = _s.NextCallId();
+        var attempt = await _s.Attempts.ClaimAsync(new AttemptClaim(lead.Id, callId, callId, server.Name, _s.Options.Simulated), now, CancellationToken.None).ConfigureAwait(false);
+        if (attempt is null)
+        {
+            server.ReleaseReservation();
+            return true;
+        }
+
+        var context = new CallContext(attempt.Id, CampaignId, lead, server.Name, callId, now, this);
+        _s.Calls[attempt.Id] = context;
+        Interlocked.Increment(ref _active);
+        Interlocked.Increment(ref _sent);
+        _pacer.Sent(now);
+        lock (_statsGate)
+        {
+            _recent.Enqueue(now);
+        }
+
+        var ringTimeout = _campaign.RingTimeout < _s.Options.MinimumRingTimeout ? _s.Options.MinimumRingTimeout : _campaign.RingTimeout;
+        var request = new OriginateRequest(attempt.Id, callId, channel, _campaign.Destination.Context, _campaign.Destination.Extension,
+            _campaign.Destination.Priority, _campaign.CallerId, ringTimeout, variables);
+        _s.Logger.Originating(attempt.Id, lead.Id, server.Name, callId);
+        _s.Publish(new EngineChange(EngineChangeKind.CallStarted, now, CampaignId, attempt.Id));
+        var sending = server.OriginateAsync(request, now, callId, CancellationToken.None);
+        server.ReleaseReservation(); // The call is tracked now (OriginateAsync tracks before it awaits): the slot is counted there.
+        _ = AfterSendAsync(server, attempt.Id, sending);
+        return true;
+    }
+
+    private async Task AfterSendAsync(AmiServer server, long attemptId, Task<(OriginateSendResult Result, string? Message)> sending)
+    {
+        var (result, message) = await sending.ConfigureAwait(false);
+        switch (result)
+        {
+            case OriginateSendResult.Queued:
+                await _s.Attempts.MarkLiveAsync(attemptId, CancellationToken.None).ConfigureAwait(false);
+                break;
+            case OriginateSendResult.Refused:
+                _s.Logger.OriginateRefused(attemptId, message ?? "");
+                if (server.Tracker.OriginateRefused(attemptId, message) is { } refused)
+                {
+                    await _s.EndCallsAsync(server, [refused]).ConfigureAwait(false);
+                }
+
+                break;
+            case OriginateSendResult.NotSent:
+                if (server.Tracker.Forget(attemptId, $"not sent: {message}") is { } notSent)
+                {
+                    await _s.EndCallsAsync(server, [notSent]).ConfigureAwait(false);
+                }
+
+                break;
+            default:
+                _s.Logger.OriginateUncertain(attemptId, message ?? "");
+                break;
+        }
+    }
+
+    private async Task<bool> NoLeadInProgressAsync()
+    {
+        var open = await _s.Attempts.ListOpenAsync(campaignId: CampaignId, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        return open.Count == 0;
+    }
+
+    private async Task CompleteAsync(DateTimeOffset now)
+    {
+        _ = now;
+        await _s.Campaigns.TransitionAsync(CampaignId, [CampaignState.Running, CampaignState.Scheduled, CampaignState.Paused], CampaignState.Completed, _s.Options.Actor, CancellationToken.None).ConfigureAwait(false);
+        await _s.Leads.ExpireDialableAsync(CampaignId, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Lets live calls finish, renewing the lease meanwhile so nobody else starts dialing under them.</summary>
+    private async Task DrainAsync()
+    {
+        SetStatus(DialerStatus.Draining, Message);
+        var lastRenew = _s.Time.GetUtcNow();
+        while (Active > 0)
+        {
+            await WaitAsync(_s.Options.IdleWait, CancellationToken.None).ConfigureAwait(false);
+            var now = _s.Time.GetUtcNow();
+            if (now - lastRenew >= _s.Options.HeartbeatInterval)
+            {
+                await _s.Leases.RenewAsync(CampaignId, _s.Options.InstanceName, now, _s.Options.LeaseDuration, CancellationToken.None).ConfigureAwait(false);
+                lastRenew = now;
+            }
+        }
+    }
+
+    private CampaignRunResult End(CampaignRunEnd end, string message, DateTimeOffset now, DateTimeOffset? nextDue = null) =>
+        new(CampaignId, end, message, nextDue ?? NextDueAt, now);
+
+    private void SetStatus(DialerStatus status, string? message)
+    {
+        if (Status == status && Message == message)
+        {
+            return;
+        }
+
+        Status = status;
+        Message = message;
+        _s.Publish(new EngineChange(EngineChangeKind.CampaignStatusChanged, _s.Time.GetUtcNow(), CampaignId, Detail: status.ToString()));
+    }
+
+    private async Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        try
+        {
+            await _wake.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

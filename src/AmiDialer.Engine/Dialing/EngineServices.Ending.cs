@@ -1,0 +1,128 @@
+using AmiDialer.Core.Model;
+using AmiDialer.Core.Retries;
+using AmiDialer.Core.Scheduling;
+using AmiDialer.Data.Repositories;
+using AmiDialer.Engine.Live;
+using AmiDialer.Engine.Servers;
+using AmiDialer.Engine.Tracking;
+
+namespace AmiDialer.Engine.Dialing;
+
+/// <summary>Ending attempts: outcome from Core's table, the lead's next state from Core's retry rules, one store transaction.</summary>
+internal sealed partial class EngineServices
+{
+    private readonly Dictionary<long, (Campaign Campaign, DateTimeOffset LoadedAt)> _campaignCache = [];
+    private readonly SemaphoreSlim _endGate = new(1, 1);
+
+    /// <summary>Called by a server with the calls its tracker found final. Never throws: a failure is logged.</summary>
+    public async Task EndCallsAsync(AmiServer server, IReadOnlyList<CallFacts> finished)
+    {
+        _ = server;
+        await _endGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            foreach (var facts in finished)
+            {
+                try
+                {
+                    await EndOneAsync(facts).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    Logger.EndFailed(facts.AttemptId, e);
+                }
+            }
+        }
+        finally
+        {
+            _endGate.Release();
+        }
+    }
+
+    private async Task EndOneAsync(CallFacts facts)
+    {
+        var now = Time.GetUtcNow();
+        Calls.TryRemove(facts.AttemptId, out var context);
+        Lead? lead = context?.Lead;
+        long campaignId;
+        if (context is null)
+        {
+            // Adopted from a previous run (or another engine's crash): read what the call was about.
+            var attempt = await Attempts.GetAsync(facts.AttemptId).ConfigureAwait(false);
+            if (attempt is null || attempt.State == AttemptState.Ended)
+            {
+                return;
+            }
+
+            campaignId = attempt.CampaignId;
+            lead = await Leads.GetAsync(attempt.LeadId).ConfigureAwait(false);
+        }
+        else
+        {
+            campaignId = context.CampaignId;
+        }
+
+        if (lead is null)
+        {
+            return;
+        }
+
+        var campaign = await CampaignAsync(campaignId, now).ConfigureAwait(false);
+        var verdict = OutcomeFacts.Decide(facts, context?.Kind ?? CallControl.ClickToCallCampaign.KindOf(campaign));
+        var earlier = new List<CallOutcome>();
+        foreach (var (outcome, count) in await Attempts.CountOutcomesAsync(lead.Id).ConfigureAwait(false))
+        {
+            earlier.AddRange(Enumerable.Repeat(outcome, count));
+        }
+
+        var policy = RetryPolicy.TryParse(campaign?.RetryPolicy, out var parsed, out _) ? parsed : RetryPolicy.None;
+        var decision = RetryRules.AfterAttempt(earlier, verdict.Outcome, now, policy, Math.Max(1, campaign?.MaxAttempts ?? 1));
+        DateTimeOffset? next = null;
+        if (decision.State == LeadState.WaitingRetry && campaign is not null)
+        {
+            next = DialingSchedule.For(campaign).NextEligibleAt(decision.RetryAt ?? now, lead.TimeZones);
+        }
+
+        var endedAt = facts.EndedAt ?? now;
+        var answeredAt = verdict.Outcome == CallOutcome.Answered ? facts.AnsweredAt : null;
+        var ended = await Attempts.EndAsync(new AttemptEnding
+        {
+            AttemptId = facts.AttemptId,
+            Outcome = verdict.Outcome,
+            EndedAt = endedAt,
+            FailureReason = verdict.FailureReason,
+            Reason = verdict.Reason,
+            DialStatus = verdict.DialStatus,
+            HangupCause = verdict.HangupCause,
+            HangupCauseText = verdict.HangupCauseText,
+            AnsweredAt = answeredAt,
+            TalkSeconds = answeredAt is { } a ? Math.Max(0, (endedAt - a).TotalSeconds) : null,
+            LeadState = decision.State,
+            LeadFinalOutcome = decision.FinalOutcome,
+            LeadNextEligibleAt = next,
+        }).ConfigureAwait(false);
+
+        Logger.AttemptEnded(facts.AttemptId, verdict.Outcome.ToWireName(), facts.Finality.ToString());
+        context?.Dialer?.OnCallEnded(verdict.Outcome);
+        if (ended)
+        {
+            Publish(new EngineChange(EngineChangeKind.CallEnded, now, campaignId, facts.AttemptId, verdict.Outcome, verdict.Rule));
+        }
+    }
+
+    private async Task<Campaign?> CampaignAsync(long campaignId, DateTimeOffset now)
+    {
+        if (_campaignCache.TryGetValue(campaignId, out var cached) && now - cached.LoadedAt < TimeSpan.FromSeconds(1))
+        {
+            return cached.Campaign;
+        }
+
+        var campaign = await Campaigns.GetAsync(campaignId).ConfigureAwait(false);
+        if (campaign is not null)
+        {
+            _campaignCache[campaignId] = (campaign, now);
+        }
+
+        return campaign;
+    }
+}

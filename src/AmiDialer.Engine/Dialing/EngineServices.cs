@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using AmiDialer.Data.Database;
+using AmiDialer.Data.Repositories;
+using AmiDialer.Engine.Live;
+using AmiDialer.Engine.Servers;
+using Microsoft.Extensions.Logging;
+
+namespace AmiDialer.Engine.Dialing;
+
+/// <summary>What every part of the engine shares: the store, the clock, the servers and the live registry.</summary>
+internal sealed partial class EngineServices(
+    DialerEngineOptions options,
+    AmiDialerDatabase database,
+    TimeProvider time,
+    ILoggerFactory loggers)
+{
+    public DialerEngineOptions Options { get; } = options;
+    public AmiDialerDatabase Database { get; } = database;
+    public TimeProvider Time { get; } = time;
+    public ILogger Logger { get; } = loggers.CreateLogger("AmiDialer.Engine");
+    public ILoggerFactory Loggers { get; } = loggers;
+    public CampaignRepository Campaigns { get; } = new(database, time);
+    public LeadRepository Leads { get; } = new(database);
+    public AttemptRepository Attempts { get; } = new(database);
+    public LeaseRepository Leases { get; } = new(database);
+    public DncRepository Dnc { get; } = new(database, time);
+    public ChangeFeed Changes { get; } = new();
+    public List<AmiServer> Servers { get; } = [];
+
+    /// <summary>Set by the crash test hook: loops stop where they are and clean nothing up.</summary>
+    public volatile bool Crashed;
+
+    /// <summary>Calls placed by this engine and not ended yet, by attempt id.</summary>
+    public ConcurrentDictionary<long, CallContext> Calls { get; } = new();
+
+    private long _sequence;
+    private readonly string _prefix = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+
+    /// <summary>
+    /// A fresh id for one call: the ChannelId we assign (so its Uniqueid and every Linkedid are ours), and the
+    /// attempt's stored correlation id. Random per process, so a restarted engine never reuses one.
+    /// </summary>
+    public string NextCallId() => $"amd-{_prefix}-{Interlocked.Increment(ref _sequence)}";
+
+    /// <summary>The server with the most free capacity that is connected, with a slot reserved; null when none has room.</summary>
+    public AmiServer? ReserveServer()
+    {
+        foreach (var server in Servers.OrderByDescending(s => s.FreeCapacity))
+        {
+            if (server.TryReserve())
+            {
+                return server;
+            }
+        }
+
+        return null;
+    }
+
+    public void Publish(EngineChange change) => Changes.Publish(change);
+}

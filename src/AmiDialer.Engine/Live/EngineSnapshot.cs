@@ -1,0 +1,64 @@
+using AmiDialer.Core.Model;
+
+namespace AmiDialer.Engine.Live;
+
+/// <summary>Where a campaign's dialer is.</summary>
+public enum DialerStatus
+{
+    /// <summary>Before its start time, or outside its schedule's days/windows.</summary>
+    Waiting,
+    Dialing,
+    /// <summary>No new Originates; live calls finish.</summary>
+    Paused,
+    /// <summary>Stopping: no new Originates, live calls finish, then the dialer ends.</summary>
+    Draining,
+    /// <summary>Nothing in progress and nothing can become due before the campaign's end.</summary>
+    Finished,
+    Stopped,
+    /// <summary>Another process holds the campaign's lease.</summary>
+    Refused,
+}
+
+/// <summary>One call in progress.</summary>
+public sealed record ActiveCall(
+    long AttemptId,
+    long LeadId,
+    long CampaignId,
+    string PhoneE164,
+    string Server,
+    string ChannelId,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? AnsweredAt);
+
+/// <summary>A campaign's live figures.</summary>
+public sealed record CampaignLiveState
+{
+    public required long CampaignId { get; init; }
+    public required string Name { get; init; }
+    public required DialerStatus Status { get; init; }
+    public int ActiveCalls { get; init; }
+    public IReadOnlyDictionary<LeadState, int> LeadsByState { get; init; } = new Dictionary<LeadState, int>();
+
+    /// <summary>Attempts ended by this engine since it started, by outcome.</summary>
+    public IReadOnlyDictionary<CallOutcome, int> AttemptsByOutcome { get; init; } = new Dictionary<CallOutcome, int>();
+
+    /// <summary>Originates per second over the last 10 seconds.</summary>
+    public double DialRate { get; init; }
+    public long OriginatesSent { get; init; }
+
+    /// <summary>When the next waiting lead becomes due, when known.</summary>
+    public DateTimeOffset? NextDueAt { get; init; }
+
+    /// <summary>Why the dialer is in its status (lease refused, schedule, finished...).</summary>
+    public string? Message { get; init; }
+}
+
+/// <summary>One AMI server as the engine sees it.</summary>
+public sealed record ServerLiveState(string Name, bool Connected, int ActiveCalls, int MaxConcurrentCalls);
+
+/// <summary>Everything the CLI and the web show live, taken at one instant.</summary>
+public sealed record EngineSnapshot(
+    DateTimeOffset At,
+    IReadOnlyList<CampaignLiveState> Campaigns,
+    IReadOnlyList<ServerLiveState> Servers,
+    IReadOnlyList<ActiveCall> ActiveCalls);

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Logging;
+
+namespace AmiDialer.Engine;
+
+/// <summary>Every log line of the engine, with stable event ids 4000-4999.</summary>
+internal static partial class LogMessages
+{
+    [LoggerMessage(4000, LogLevel.Information, "Engine {Instance} started with {ServerCount} AMI server(s) on {Database}")]
+    public static partial void EngineStarted(this ILogger logger, string instance, int serverCount, string database);
+
+    [LoggerMessage(4001, LogLevel.Information, "Engine {Instance} stopped")]
+    public static partial void EngineStopped(this ILogger logger, string instance);
+
+    [LoggerMessage(4010, LogLevel.Information, "Campaign {CampaignId} dialer started ({Status})")]
+    public static partial void DialerStarted(this ILogger logger, long campaignId, string status);
+
+    [LoggerMessage(4011, LogLevel.Information, "Campaign {CampaignId} dialer ended: {Why}")]
+    public static partial void DialerEnded(this ILogger logger, long campaignId, string why);
+
+    [LoggerMessage(4012, LogLevel.Warning, "Campaign {CampaignId} refused: {Why}")]
+    public static partial void LeaseRefused(this ILogger logger, long campaignId, string why);
+
+    [LoggerMessage(4013, LogLevel.Error, "Campaign {CampaignId} lost its lease to another process; dialing stops")]
+    public static partial void LeaseLost(this ILogger logger, long campaignId);
+
+    [LoggerMessage(4014, LogLevel.Information, "Campaign {CampaignId} {Change}")]
+    public static partial void CampaignChanged(this ILogger logger, long campaignId, string change);
+
+    [LoggerMessage(4015, LogLevel.Error, "Campaign {CampaignId} dialer failed")]
+    public static partial void DialerFailed(this ILogger logger, long campaignId, Exception error);
+
+    [LoggerMessage(4020, LogLevel.Debug, "Attempt {AttemptId} lead {LeadId} originate to {Server} as {ChannelId}")]
+    public static partial void Originating(this ILogger logger, long attemptId, long leadId, string server, string channelId);
+
+    [LoggerMessage(4021, LogLevel.Warning, "Attempt {AttemptId}: Asterisk refused the Originate: {Message}")]
+    public static partial void OriginateRefused(this ILogger logger, long attemptId, string message);
+
+    [LoggerMessage(4022, LogLevel.Warning, "Attempt {AttemptId}: the Originate's fate is unknown ({Why}); it is reconciled, never re-sent")]
+    public static partial void OriginateUncertain(this ILogger logger, long attemptId, string why);
+
+    [LoggerMessage(4023, LogLevel.Debug, "Attempt {AttemptId} ended {Outcome} ({Finality})")]
+    public static partial void AttemptEnded(this ILogger logger, long attemptId, string outcome, string finality);
+
+    [LoggerMessage(4024, LogLevel.Information, "Lead {LeadId} skipped at dial time: {Why}")]
+    public static partial void LeadSkipped(this ILogger logger, long leadId, string why);
+
+    [LoggerMessage(4025, LogLevel.Warning, "Attempt {AttemptId}: no OriginateResponse in time, hanging up {Channel}")]
+    public static partial void HangingUpTimedOut(this ILogger logger, long attemptId, string channel);
+
+    [LoggerMessage(4026, LogLevel.Error, "Attempt {AttemptId} could not be ended in the store")]
+    public static partial void EndFailed(this ILogger logger, long attemptId, Exception error);
+
+    [LoggerMessage(4030, LogLevel.Information, "AMI server {Server}: {State}")]
+    public static partial void ServerState(this ILogger logger, string server, string state);
+
+    [LoggerMessage(4031, LogLevel.Warning, "AMI server {Server} restarted ({Why}); {Count} call(s) on it ended as interrupted")]
+    public static partial void ServerRestarted(this ILogger logger, string server, string why, int count);
+
+    [LoggerMessage(4032, LogLevel.Information, "AMI server {Server} reconciled: {Live} live channel(s), {Lost} attempt(s) ended as gone")]
+    public static partial void Reconciled(this ILogger logger, string server, int live, int lost);
+
+    [LoggerMessage(4033, LogLevel.Warning, "AMI server {Server}: reconciliation failed")]
+    public static partial void ReconcileFailed(this ILogger logger, string server, Exception error);
+
+    [LoggerMessage(4034, LogLevel.Information, "Start-up: {Count} attempt(s) left open by a previous run adopted for reconciliation")]
+    public static partial void AdoptedOpenAttempts(this ILogger logger, int count);
+
+    [LoggerMessage(4035, LogLevel.Warning, "AMI server {Server}: hangup of {Channel} failed")]
+    public static partial void HangupFailed(this ILogger logger, string server, string channel, Exception error);
+
+    [LoggerMessage(4040, LogLevel.Error, "Scheduled job for campaign {CampaignId} failed")]
+    public static partial void ScheduledJobFailed(this ILogger logger, long campaignId, Exception error);
+}

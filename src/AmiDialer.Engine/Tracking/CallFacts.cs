@@ -1,0 +1,57 @@
+namespace AmiDialer.Engine.Tracking;
+
+/// <summary>One channel of a call, as its events described it.</summary>
+public sealed record ChannelFacts(string Uniqueid, string? Name, int? Cause, string? CauseText, DateTimeOffset? HungUpAt);
+
+/// <summary>One DialEnd of a call: <c>Channel</c> is null when the Originate itself dialed.</summary>
+public sealed record DialEndFacts(string? Channel, string? DestChannel, string DialStatus);
+
+/// <summary>Why the tracker declared a call final.</summary>
+public enum Finality
+{
+    /// <summary>OriginateResponse in, every channel hung up, then quiet for the settle time.</summary>
+    Completed,
+    /// <summary>Asterisk refused the Originate in its Response: no call was placed.</summary>
+    Rejected,
+    /// <summary>No OriginateResponse by ring timeout plus grace.</summary>
+    OriginateTimeout,
+    /// <summary>The call was lost: Asterisk restarted, or reconciliation found its channels gone.</summary>
+    Lost,
+}
+
+/// <summary>Everything the events said about one attempt's call, handed over once it is final.</summary>
+public sealed record CallFacts
+{
+    public required long AttemptId { get; init; }
+    public required string ActionId { get; init; }
+    public required string ChannelId { get; init; }
+    public required Finality Finality { get; init; }
+
+    /// <summary>OriginateResponse's Response (Success/Failure), or null when none arrived.</summary>
+    public string? OriginateResult { get; init; }
+    public string? Reason { get; init; }
+
+    /// <summary>The Response message of a refused Originate, or the reason a call was declared lost.</summary>
+    public string? ErrorMessage { get; init; }
+
+    public IReadOnlyList<ChannelFacts> Channels { get; init; } = [];
+    public IReadOnlyList<DialEndFacts> DialEnds { get; init; } = [];
+    public DateTimeOffset? AnsweredAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>A SoftHangupRequest with cause 4 (system shutdown) hit the call: Asterisk is going down.</summary>
+    public bool ShutdownSeen { get; init; }
+
+    /// <summary>The AMI link dropped while the call was live, so some of its events may be missing.</summary>
+    public bool Disturbed { get; init; }
+
+    /// <summary>DialStatus of the last DialEnd, the one that matters for the called party.</summary>
+    public string? DialStatus => DialEnds.Count == 0 ? null : DialEnds[^1].DialStatus;
+
+    /// <summary>
+    /// The channel whose cause speaks for the far end: the last with a non-zero cause, else the last
+    /// (the <c>;1</c> half of busy/congestion calls says 0 "Unknown").
+    /// </summary>
+    public ChannelFacts? DecisiveChannel =>
+        Channels.LastOrDefault(c => c.Cause is > 0) ?? (Channels.Count == 0 ? null : Channels[^1]);
+}

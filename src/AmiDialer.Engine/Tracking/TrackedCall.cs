@@ -1,0 +1,60 @@
+namespace AmiDialer.Engine.Tracking;
+
+/// <summary>What the dialer tells the tracker about an attempt before its Originate is sent.</summary>
+public sealed record TrackedCallStart(
+    long AttemptId,
+    string ActionId,
+    string ChannelId,
+    DateTimeOffset SentAt,
+    TimeSpan RingTimeout);
+
+/// <summary>The tracker's running state for one attempt. Only the tracker mutates it, under its lock.</summary>
+internal sealed class TrackedCall(TrackedCallStart start)
+{
+    public TrackedCallStart Start { get; } = start;
+    public string? ClientActionId { get; set; }
+    public string? OriginateResult { get; set; }
+    public string? Reason { get; set; }
+    public Dictionary<string, ChannelState> Channels { get; } = new(StringComparer.Ordinal);
+    public List<DialEndFacts> DialEnds { get; } = [];
+    public DateTimeOffset? AnsweredAt { get; set; }
+    public DateTimeOffset LastActivityAt { get; set; } = start.SentAt;
+    public bool ShutdownSeen { get; set; }
+    public bool Disturbed { get; set; }
+    public bool HangupRequested { get; set; }
+
+    /// <summary>Adopted after a restart of our process or a reconnect: its OriginateResponse may never come.</summary>
+    public bool Adopted { get; set; }
+
+    public bool AllChannelsDown => Channels.Values.All(c => c.HungUpAt is not null);
+
+    public sealed class ChannelState(string uniqueid)
+    {
+        public string Uniqueid { get; } = uniqueid;
+        public string? Name { get; set; }
+        public int? Cause { get; set; }
+        public string? CauseText { get; set; }
+        public DateTimeOffset? HungUpAt { get; set; }
+        public int Order { get; set; }
+    }
+
+    public CallFacts ToFacts(Finality finality, string? error = null) => new()
+    {
+        AttemptId = Start.AttemptId,
+        ActionId = Start.ActionId,
+        ChannelId = Start.ChannelId,
+        Finality = finality,
+        OriginateResult = OriginateResult,
+        Reason = Reason,
+        ErrorMessage = error,
+        Channels = Channels.Values
+            .OrderBy(c => c.HungUpAt ?? DateTimeOffset.MaxValue).ThenBy(c => c.Order)
+            .Select(c => new ChannelFacts(c.Uniqueid, c.Name, c.Cause, c.CauseText, c.HungUpAt))
+            .ToList(),
+        DialEnds = DialEnds.ToList(),
+        AnsweredAt = AnsweredAt,
+        EndedAt = Channels.Values.Max(c => c.HungUpAt),
+        ShutdownSeen = ShutdownSeen,
+        Disturbed = Disturbed,
+    };
+}

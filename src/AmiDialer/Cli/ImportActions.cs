@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Globalization;
+using AmiDialer.Data.Import;
+using AmiDialer.Reports;
+
+namespace AmiDialer.Cli;
+
+/// <summary>What <c>import</c> does: stream the CSV into the campaign with progress, then print the summary.</summary>
+internal static class ImportActions
+{
+    public static async Task<int> ImportAsync(CliContext context, ParseResult parse, ImportRequest request, CancellationToken ct)
+    {
+        await using var services = await CliServices.OpenAsync(context, parse, ct);
+        var campaign = await services.Campaigns.GetByNameAsync(request.Campaign, ct);
+        if (campaign is null)
+        {
+            if (!request.Create)
+            {
+                throw new CliException($"No campaign named '{request.Campaign}': create it first with 'amidialer campaign create {CliServices.Quote(request.Campaign)}', or add --create.");
+            }
+
+            campaign = await services.Campaigns.CreateAsync(CampaignActions.Defaults(services, request.Campaign), CliServices.Actor, ct);
+            await context.Output.WriteLineAsync($"Created campaign '{campaign.Name}' (draft).");
+        }
+
+        var progress = new ProgressDisplay(context.Error, context.IsTerminal, services.Time);
+        ImportResult result;
+        try
+        {
+            result = await services.Importer.ImportFileAsync(
+                request.File.FullName,
+                new CsvImportOptions
+                {
+                    CampaignId = campaign.Id,
+                    DefaultRegion = request.Region ?? services.Settings.Dialing.DefaultRegion,
+                    PhoneColumn = request.PhoneColumn,
+                    Delimiter = request.Delimiter,
+                    Actor = CliServices.Actor,
+                },
+                new ImportProgressReporter(progress),
+                ct);
+        }
+        catch (CsvImportRefusedException ex)
+        {
+            progress.Done();
+            throw new CliException($"{request.File.Name}: refused, nothing imported: {ex.Message}");
+        }
+
+        progress.Done();
+        await WriteSummaryAsync(context.Output, request.File.Name, campaign.Name, result);
+        return result.Message is null ? AmiDialerCli.Success : AmiDialerCli.Failure;
+    }
+
+    private static async Task WriteSummaryAsync(TextWriter output, string file, string campaign, ImportResult r)
+    {
+        var delimiter = r.Delimiter == '\t' ? "tab" : r.Delimiter.ToString();
+        await output.WriteLineAsync($"Imported {file} into '{campaign}' in {r.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s (phone column '{r.PhoneColumn}', delimiter '{delimiter}', {r.EncodingName}).");
+        var table = new TextTable("rows", "count");
+        table.Add("read", r.RowsRead);
+        table.Add("imported", r.Imported);
+        table.Add("rejected", r.Rejected);
+        table.Add("duplicates skipped", r.Duplicates);
+        table.Add("blocked (do-not-call)", r.Blocked);
+        await output.WriteAsync(table.ToString());
+        foreach (var error in r.FirstErrors.Take(10))
+        {
+            await output.WriteLineAsync($"  line {error.Line}, column {error.Column}: {error.Reason}");
+        }
+
+        if (r.Rejected > 10)
+        {
+            await output.WriteLineAsync($"  ... and {r.Rejected - Math.Min(10, r.FirstErrors.Count)} more.");
+        }
+
+        if (r.ErrorCsvPath is not null)
+        {
+            await output.WriteLineAsync($"Rejected rows, with line, column and reason: {r.ErrorCsvPath}");
+            await output.WriteLineAsync("Fix them there and import that file again; rows already imported are skipped as duplicates.");
+        }
+
+        if (r.Message is not null)
+        {
+            await output.WriteLineAsync($"Import stopped early: {r.Message}");
+        }
+    }
+
+    private sealed class ImportProgressReporter(ProgressDisplay display) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value) => display.Update(
+            value.Percent,
+            string.Create(CultureInfo.InvariantCulture, $"{value.RowsRead} rows read, {value.Imported} imported, {value.Rejected} rejected, {value.Duplicates} duplicates, {value.Blocked} blocked ({value.RowsPerSecond:0} rows/s)"));
+    }
+}

@@ -1,0 +1,225 @@
+using AmiDialer.Core.Model;
+using AmiDialer.Data.Import;
+using AmiDialer.Data.Repositories;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace AmiDialer.Data.Tests.Repositories;
+
+public sealed class AttemptRepositoryTests
+{
+    private static async Task<(TempDatabase Db, Campaign Campaign)> WithLeadsAsync(int count)
+    {
+        var db = await TempDatabase.CreateAsync();
+        var campaign = await db.CreateCampaignAsync();
+        var csv = "phone,name\n" + string.Concat(Enumerable.Range(0, count).Select(i => $"212555{i:0000},n{i}\n"));
+        await File.WriteAllTextAsync(db.PathOf("leads.csv"), csv);
+        var result = await db.Importer.ImportFileAsync(db.PathOf("leads.csv"), new CsvImportOptions { CampaignId = campaign.Id });
+        Assert.Equal(count, result.Imported);
+        return (db, campaign);
+    }
+
+    private static AttemptClaim Claim(long leadId, string server = "pbx1") => new(leadId, "act-" + Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString(), server, false);
+
+    [Fact]
+    public async Task Due_leads_come_in_next_eligible_order_and_only_once_due()
+    {
+        var (db, c) = await WithLeadsAsync(5);
+        await using var _ = db;
+        var now = db.Time.GetUtcNow();
+        var all = await db.Leads.GetDueAsync(c.Id, now, 10);
+        Assert.Equal(5, all.Count);
+        Assert.True(await db.Leads.RescheduleAsync(all[0].Id, now + TimeSpan.FromHours(1)));
+        Assert.True(await db.Leads.RescheduleAsync(all[1].Id, now - TimeSpan.FromMinutes(5)));
+
+        var due = await db.Leads.GetDueAsync(c.Id, now, 10);
+        Assert.Equal(4, due.Count);
+        Assert.Equal(all[1].Id, due[0].Id);
+        Assert.Equal(2, (await db.Leads.GetDueAsync(c.Id, now, 2)).Count);
+        Assert.Equal(5, (await db.Leads.GetDueAsync(c.Id, now + TimeSpan.FromHours(2), 10)).Count);
+        Assert.Equal(now - TimeSpan.FromMinutes(5), await db.Leads.GetNextDueAtAsync(c.Id));
+    }
+
+    [Fact]
+    public async Task Claim_then_live_then_end_moves_lead_attempt_and_counters_together()
+    {
+        var (db, c) = await WithLeadsAsync(3);
+        await using var _ = db;
+        var now = db.Time.GetUtcNow();
+        var lead = (await db.Leads.GetDueAsync(c.Id, now, 1))[0];
+
+        var attempt = await db.Attempts.ClaimAsync(Claim(lead.Id), now);
+        Assert.NotNull(attempt);
+        Assert.Equal(AttemptState.Dialing, attempt.State);
+        var claimed = await db.Leads.GetAsync(lead.Id);
+        Assert.Equal(LeadState.InProgress, claimed!.State);
+        Assert.Equal(1, claimed.AttemptCount);
+        Assert.Null(claimed.NextEligibleAt);
+        Assert.DoesNotContain(await db.Leads.GetDueAsync(c.Id, now, 10), l => l.Id == lead.Id);
+
+        Assert.True(await db.Attempts.MarkLiveAsync(attempt.Id));
+        Assert.False(await db.Attempts.MarkLiveAsync(attempt.Id));
+        Assert.True(await db.Attempts.MarkAnsweredAsync(attempt.Id, now + TimeSpan.FromSeconds(5)));
+
+        var retryAt = now + TimeSpan.FromMinutes(5);
+        Assert.True(await db.Attempts.EndAsync(new AttemptEnding
+        {
+            AttemptId = attempt.Id, Outcome = CallOutcome.Busy, EndedAt = now + TimeSpan.FromSeconds(8),
+            Reason = "5", DialStatus = "BUSY", HangupCause = 17, HangupCauseText = "User busy",
+            LeadState = LeadState.WaitingRetry, LeadNextEligibleAt = retryAt,
+        }));
+        var ended = await db.Attempts.GetByActionIdAsync(attempt.ActionId);
+        Assert.Equal(AttemptState.Ended, ended!.State);
+        Assert.Equal(CallOutcome.Busy, ended.Outcome);
+        Assert.Equal(17, ended.HangupCause);
+        Assert.Equal("User busy", ended.HangupCauseText);
+        Assert.Equal("BUSY", ended.DialStatus);
+        Assert.Equal("5", ended.Reason);
+        Assert.Equal(now + TimeSpan.FromSeconds(5), ended.AnsweredAt);
+        var waiting = await db.Leads.GetAsync(lead.Id);
+        Assert.Equal(LeadState.WaitingRetry, waiting!.State);
+        Assert.Equal(retryAt, waiting.NextEligibleAt);
+        Assert.Null(waiting.FinalOutcome);
+
+        // Ending twice is harmless; claiming before the retry time is refused; after it, allowed.
+        Assert.False(await db.Attempts.EndAsync(new AttemptEnding { AttemptId = attempt.Id, Outcome = CallOutcome.Answered, EndedAt = now, LeadState = LeadState.Done }));
+        Assert.Null(await db.Attempts.ClaimAsync(Claim(lead.Id), now + TimeSpan.FromMinutes(1)));
+        var second = await db.Attempts.ClaimAsync(Claim(lead.Id), retryAt);
+        Assert.NotNull(second);
+        Assert.True(await db.Attempts.EndAsync(new AttemptEnding
+        {
+            AttemptId = second.Id, Outcome = CallOutcome.Answered, EndedAt = retryAt + TimeSpan.FromSeconds(40),
+            AnsweredAt = retryAt + TimeSpan.FromSeconds(10), TalkSeconds = 30,
+            LeadState = LeadState.Done, LeadFinalOutcome = CallOutcome.Answered,
+        }));
+
+        var history = await db.Attempts.ListByLeadAsync(lead.Id);
+        Assert.Equal([CallOutcome.Busy, CallOutcome.Answered], history.Select(a => a.Outcome!.Value));
+        var counts = await db.Attempts.CountOutcomesAsync(lead.Id);
+        Assert.Equal(1, counts[CallOutcome.Busy]);
+        Assert.Equal(1, counts[CallOutcome.Answered]);
+
+        var summary = await db.Reports.GetSummaryAsync(c.Id);
+        Assert.Equal(3, summary.Leads);
+        Assert.Equal(2, summary.LeadsByState[LeadState.Pending]);
+        Assert.Equal(1, summary.LeadsByState[LeadState.Done]);
+        Assert.Equal(0, summary.LeadsByState[LeadState.InProgress]);
+        Assert.Equal(1, summary.LeadsByOutcome[CallOutcome.Answered]);
+        Assert.Equal(2, summary.Attempts);
+        Assert.Equal(1, summary.AnsweredAttempts);
+        Assert.Equal(30, summary.AverageTalkSeconds);
+        Assert.Equal(2, summary.ByHour.Sum(h => h.Attempts));
+
+        // The counters agree with a full recount.
+        var recount = await db.Reports.RebuildCountersAsync(c.Id);
+        Assert.Equal(summary.LeadsByState, recount.LeadsByState);
+        Assert.Equal(summary.LeadsByOutcome, recount.LeadsByOutcome);
+        Assert.Equal(summary.AttemptsByOutcome, recount.AttemptsByOutcome);
+        Assert.Equal(summary.Attempts, recount.Attempts);
+        Assert.Equal(summary.ByHour, recount.ByHour);
+    }
+
+    [Fact]
+    public async Task Of_two_concurrent_claimers_of_one_lead_exactly_one_wins()
+    {
+        var (db, c) = await WithLeadsAsync(20);
+        await using var _ = db;
+        var now = db.Time.GetUtcNow();
+        var leads = await db.Leads.GetDueAsync(c.Id, now, 20);
+        foreach (var lead in leads)
+        {
+            using var start = new Barrier(2);
+            var claims = await Task.WhenAll(Enumerable.Range(0, 2).Select(i => Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                return await db.Attempts.ClaimAsync(Claim(lead.Id, $"pbx{i}"), now);
+            })));
+            Assert.Single(claims, a => a is not null);
+        }
+
+        Assert.Equal(20, (await db.Attempts.ListOpenAsync()).Count);
+        Assert.Equal(20, await db.ScalarAsync("SELECT COUNT(*) FROM attempts"));
+        Assert.Equal(20, await db.ScalarAsync("SELECT SUM(attempt_count) FROM leads"));
+    }
+
+    [Fact]
+    public async Task The_database_itself_refuses_a_second_open_attempt_for_a_lead()
+    {
+        var (db, c) = await WithLeadsAsync(1);
+        await using var _ = db;
+        var lead = (await db.Leads.GetDueAsync(c.Id, db.Time.GetUtcNow(), 1))[0];
+        Assert.NotNull(await db.Attempts.ClaimAsync(Claim(lead.Id), db.Time.GetUtcNow()));
+        await using var connection = await db.Database.OpenConnectionAsync();
+        var e = await Assert.ThrowsAsync<SqliteException>(() => connection.ExecuteAsync(
+            "INSERT INTO attempts (lead_id, campaign_id, action_id, channel_id, server, state, created_at, is_simulated) VALUES (@id, @c, 'x', 'y', 'pbx1', 'live', '2026-12-01T00:00:00.0000000Z', 0)",
+            new { id = lead.Id, c = c.Id }));
+        Assert.Equal(19, e.SqliteErrorCode);
+    }
+
+    [Fact]
+    public async Task Open_attempts_are_listed_by_server_for_reconciliation()
+    {
+        var (db, c) = await WithLeadsAsync(4);
+        await using var _ = db;
+        var now = db.Time.GetUtcNow();
+        var leads = await db.Leads.GetDueAsync(c.Id, now, 4);
+        var a1 = await db.Attempts.ClaimAsync(Claim(leads[0].Id, "pbx1"), now);
+        var a2 = await db.Attempts.ClaimAsync(Claim(leads[1].Id, "pbx2"), now);
+        var a3 = await db.Attempts.ClaimAsync(Claim(leads[2].Id, "pbx1"), now);
+        await db.Attempts.MarkLiveAsync(a3!.Id);
+        await db.Attempts.EndAsync(new AttemptEnding { AttemptId = a1!.Id, Outcome = CallOutcome.Interrupted, EndedAt = now, LeadState = LeadState.Pending, LeadNextEligibleAt = now });
+
+        Assert.Equal([a3.Id], (await db.Attempts.ListOpenAsync("pbx1")).Select(a => a.Id));
+        Assert.Equal([a2!.Id, a3.Id], (await db.Attempts.ListOpenAsync()).Select(a => a.Id));
+        Assert.Equal(AttemptState.Live, (await db.Attempts.ListOpenAsync("pbx1"))[0].State);
+        // The interrupted lead is due again at once and counts its attempt.
+        var again = await db.Leads.GetAsync(leads[0].Id);
+        Assert.Equal(LeadState.Pending, again!.State);
+        Assert.Equal(1, again.AttemptCount);
+    }
+
+    [Fact]
+    public async Task Lead_transitions_and_expiry_keep_the_counters_right()
+    {
+        var (db, c) = await WithLeadsAsync(5);
+        await using var _ = db;
+        var leads = await db.Leads.GetDueAsync(c.Id, db.Time.GetUtcNow(), 5);
+        Assert.True(await db.Leads.TransitionAsync(leads[0].Id, LeadState.Pending, LeadState.Blocked, null, null));
+        Assert.False(await db.Leads.TransitionAsync(leads[0].Id, LeadState.Pending, LeadState.Blocked, null, null));
+        Assert.Equal(4, await db.Leads.ExpireDialableAsync(c.Id));
+        var summary = await db.Reports.GetSummaryAsync(c.Id);
+        Assert.Equal(1, summary.LeadsByState[LeadState.Blocked]);
+        Assert.Equal(4, summary.LeadsByState[LeadState.Expired]);
+        Assert.Equal(0, summary.LeadsByState[LeadState.Pending]);
+        Assert.Equal(summary.LeadsByState, (await db.Reports.RebuildCountersAsync(c.Id)).LeadsByState);
+    }
+
+    [Fact]
+    public async Task Lead_report_rows_page_by_lead_id_with_last_attempt_details()
+    {
+        var (db, c) = await WithLeadsAsync(5);
+        await using var _ = db;
+        var now = db.Time.GetUtcNow();
+        var lead = (await db.Leads.GetDueAsync(c.Id, now, 1))[0];
+        var a = await db.Attempts.ClaimAsync(Claim(lead.Id) with { IsSimulated = true }, now);
+        await db.Attempts.EndAsync(new AttemptEnding
+        {
+            AttemptId = a!.Id, Outcome = CallOutcome.NoAnswer, EndedAt = now, HangupCause = 19, HangupCauseText = "No answer",
+            LeadState = LeadState.Exhausted, LeadFinalOutcome = CallOutcome.NoAnswer,
+        });
+
+        var page1 = await db.Reports.ListLeadRowsAsync(c.Id, 0, 3);
+        var page2 = await db.Reports.ListLeadRowsAsync(c.Id, page1[^1].LeadId, 3);
+        Assert.Equal(3, page1.Count);
+        Assert.Equal(2, page2.Count);
+        Assert.Equal(5, page1.Concat(page2).Select(r => r.LeadId).Distinct().Count());
+        var row = page1.Concat(page2).Single(r => r.LeadId == lead.Id);
+        Assert.Equal(CallOutcome.NoAnswer, row.FinalOutcome);
+        Assert.Equal(LeadState.Exhausted, row.State);
+        Assert.Equal(1, row.Attempts);
+        Assert.Equal(19, row.LastHangupCause);
+        Assert.Equal(now, row.LastAttemptAt);
+        Assert.True(row.IsSimulated);
+        Assert.StartsWith("n", row.Fields["name"], StringComparison.Ordinal);
+    }
+}
