@@ -54,6 +54,9 @@ public static class WebServer
             .SetApplicationName("AmiDialer")
             .PersistKeysToFileSystem(new DirectoryInfo(KeysDirectory(backend)));
         builder.Services.AddWebAuth(backend.Settings.Web.ApiKeys);
+        // The slim builder leaves out the regex route constraint that /campaigns/{id}/{command:regex(...)} uses;
+        // without it every request whose path reaches that route's matcher fails with 500.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteOptions>(o => o.SetParameterPolicy<Microsoft.AspNetCore.Routing.Constraints.RegexInlineRouteConstraint>("regex"));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -9,6 +9,7 @@ using AmiDialer.Data.Repositories;
 using AmiDialer.Hosting;
 using AmiDialer.Web;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 
 namespace AmiDialer.Tests.Web;
 
@@ -23,7 +24,7 @@ public sealed class CallsApiTests
         await using var host = await CallsHost.StartAsync(timeScale: 100);
         using var client = host.Client();
         using var response = await client.PostAsJsonAsync("/api/calls", new { number = "4158137442", agent = Agent });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}\n{host.Errors}");
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         var id = body.GetProperty("id").GetInt64();
         Assert.Equal($"/api/calls/{id}", response.Headers.Location!.OriginalString);
@@ -169,6 +170,11 @@ public sealed class CallsApiTests
 
         public AppServices Services { get; }
 
+        private ErrorLog Log { get; init; } = new();
+
+        /// <summary>Errors the host logged, for failure messages.</summary>
+        public string Errors => string.Join("\n", Log.Lines);
+
         public WebApplication App { get; }
 
         public static async Task<CallsHost> StartAsync(double timeScale)
@@ -181,8 +187,10 @@ public sealed class CallsApiTests
             settings.Dialing.AllowedContexts = ["agents", "ivr", "outbound"];
             settings.Dialing.ClickToCall.AllowedAgents = ["Local/1??@agentphone"];
             settings.Dialing.ClickToCall.RespectCallingHours = false;
+            var log = new ErrorLog();
             var services = await AppServices.CreateAsync(settings, simulate: true, new AppServicesOptions
             {
+                LoggerFactory = new LoggerFactory([log]),
                 SimulatorTimeScale = timeScale,
                 Engine = o => new Engine.DialerEngineOptions
                 {
@@ -202,7 +210,7 @@ public sealed class CallsApiTests
 
             var app = WebServer.Build(services, "http://127.0.0.1:0");
             await app.StartAsync();
-            return new CallsHost(services, app, dir);
+            return new CallsHost(services, app, dir) { Log = log };
         }
 
         public HttpClient Anonymous() => new() { BaseAddress = new Uri(App.Urls.First()), Timeout = TimeSpan.FromSeconds(15) };
@@ -228,6 +236,29 @@ public sealed class CallsApiTests
             {
                 // A file still open on a slow shutdown; the temp folder is cleaned by the OS.
             }
+        }
+    }
+
+    private sealed class ErrorLog : ILoggerProvider, ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                Lines.Enqueue(formatter(state, exception) + " " + exception);
+            }
+        }
+
+        public void Dispose()
+        {
         }
     }
 }
