@@ -127,21 +127,27 @@ public sealed partial class CallControlService
                     continue;
                 }
 
-                try
-                {
-                    await RedirectAsync(server, channel, target, CancellationToken.None).ConfigureAwait(false);
-                    _s.Logger.CallRedirected(attemptId, channel, server.Name, target.ToString());
-                }
-                catch (AmiException e)
-                {
-                    // The call may have ended already (a short answered call): it keeps its outcome either way.
-                    _s.Logger.RedirectRefused(attemptId, target.ToString(), e.Message);
-                }
+                // Not awaited: one slow answer must not hold back the next call's route.
+                _ = RedirectOnAnswerAsync(server, attemptId, channel, target);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _s.Logger.OnAnswerLoopFailed(e);
+        }
+    }
+
+    private async Task RedirectOnAnswerAsync(AmiServer server, long attemptId, string channel, DialplanTarget target)
+    {
+        try
+        {
+            await RedirectAsync(server, channel, target, CancellationToken.None).ConfigureAwait(false);
+            _s.Logger.CallRedirected(attemptId, channel, server.Name, target.ToString());
+        }
+        catch (AmiException e)
+        {
+            // The call may have ended already (a short answered call): it keeps its outcome either way.
+            _s.Logger.RedirectRefused(attemptId, target.ToString(), e.Message);
         }
     }
 }
