@@ -1,4 +1,16 @@
 using BenchmarkDotNet.Running;
 
-// BenchmarkDotNet suites: dotnet run -c Release --project tests/AmiDialer.Benchmarks -- --filter '*'
+// Bench modes print figures: dotnet run -c Release --project tests/AmiDialer.Benchmarks -- <mode> [options]
+// Everything else goes to BenchmarkDotNet: ... -- --filter '*'
+var modes = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["ami"] = AmiDialer.Benchmarks.Ami.AmiBench.RunAsync, // AMI parser and client throughput (issue 3)
+};
+
+if (args.Length > 0 && modes.TryGetValue(args[0], out var mode))
+{
+    return await mode(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -18,9 +18,10 @@ public sealed class AmiParser
     private const byte Colon = (byte)':';
 
     private readonly AmiParserLimits _limits;
-    private readonly AmiStringCache _keys = new(256, 64);
-    private readonly AmiStringCache _values = new(2048, 64);
+    private readonly AmiKeyTable _keys = new();
+    private readonly AmiValueCache _values = new();
     private byte[]? _scratch;
+    private AmiHeader[] _headerScratch = new AmiHeader[64];
 
     // Skipping a bad frame: bytes seen so far of the current (unfinished) line, and its first byte.
     private bool _skipping;
@@ -60,32 +61,40 @@ public sealed class AmiParser
         }
 
         var span = reader.UnreadSpan;
-        var result = Scan(span, out var length, out var lines, out var error);
-        if (result == ScanResult.Incomplete && reader.Remaining > span.Length)
+        var result = ParseSpan(span, out var length, out frame);
+        if (result == ScanResult.Incomplete)
         {
-            result = ScanSegments(reader, out length, out lines, out error);
-            if (result is ScanResult.Complete or ScanResult.Banner)
+            string? error;
+            if (reader.Remaining > span.Length)
             {
-                span = CopyToScratch(reader, length);
+                // The frame straddles segments: find its end across them, copy it, parse the copy.
+                result = ScanSegments(reader, out length, out _, out error);
+                if (result is ScanResult.Complete or ScanResult.Banner)
+                {
+                    result = ParseSpan(CopyToScratch(reader, length), out length, out frame);
+                }
+            }
+            else
+            {
+                result = CheckIncomplete(span, out error);
+            }
+
+            if (result == ScanResult.TooLong && error is not null)
+            {
+                frame = AmiFrame.ForError(error);
             }
         }
 
         switch (result)
         {
             case ScanResult.Complete:
-                // A malformed but complete frame is skipped by advancing past it like any other.
-                frame = ParseFrame(span[..length], lines);
-                reader.Advance(length);
-                return true;
             case ScanResult.Banner:
-                frame = AmiFrame.ForBanner(Encoding.UTF8.GetString(TrimLineEnd(span[..length])));
                 reader.Advance(length);
                 return true;
             case ScanResult.TooLong:
-                // Nothing consumed yet: the frame starts at a line start, which is where the skip begins.
+                // Nothing consumed: the skip starts at the frame's first line and runs to its blank line.
                 _skipping = true;
                 _skipLineLength = 0;
-                frame = AmiFrame.ForError(error!);
                 return true;
             default:
                 frame = default;
@@ -94,29 +103,142 @@ public sealed class AmiParser
     }
 
     /// <summary>
+    /// Parses the frame at the start of a contiguous buffer in one pass over its lines. Incomplete when the buffer
+    /// ends before the blank line (the work is simply redone on the next read, which is rare: once per read).
+    /// A bad line is reported as TooLong, so the caller skips the frame up to its blank line.
+    /// </summary>
+    private ScanResult ParseSpan(ReadOnlySpan<byte> buffer, out int length, out AmiFrame frame)
+    {
+        length = 0;
+        frame = default;
+        if (buffer.IsEmpty)
+        {
+            return ScanResult.Incomplete;
+        }
+
+        var first = buffer[0];
+        if (first == Lf || first == Cr)
+        {
+            if (first == Lf || (buffer.Length > 1 && buffer[1] == Lf))
+            {
+                length = first == Lf ? 1 : 2;
+                frame = AmiFrame.ForMessage(AmiMessage.Empty);
+                return ScanResult.Complete;
+            }
+
+            if (buffer.Length == 1)
+            {
+                return ScanResult.Incomplete;
+            }
+        }
+        else if (first == BannerPrefix[0])
+        {
+            var nl = buffer.IndexOf(Lf);
+            if (nl >= 0 && IsBanner(buffer[..nl]))
+            {
+                length = nl + 1;
+                frame = AmiFrame.ForBanner(Encoding.UTF8.GetString(TrimLineEnd(buffer[..length])));
+                return ScanResult.Banner;
+            }
+        }
+
+        var headers = _headerScratch;
+        var count = 0;
+        var pos = 0;
+        var maxLine = _limits.MaxLineBytes;
+        while (true)
+        {
+            var rest = buffer[pos..];
+            var nl = rest.IndexOf(Lf);
+            if (nl < 0)
+            {
+                return ScanResult.Incomplete;
+            }
+
+            var lineLength = nl > 0 && rest[nl - 1] == Cr ? nl - 1 : nl;
+            if (lineLength == 0)
+            {
+                length = pos + nl + 1;
+                var exact = new AmiHeader[count];
+                Array.Copy(headers, exact, count);
+                frame = AmiFrame.ForMessage(new AmiMessage(exact, takeOwnership: true));
+                return ScanResult.Complete;
+            }
+
+            string? error = null;
+            var line = rest[..lineLength];
+            var colon = line.IndexOf(Colon);
+            if (nl + 1 > maxLine)
+            {
+                error = $"a line is longer than {maxLine} bytes; frame skipped";
+            }
+            else if (count == _limits.MaxHeaders)
+            {
+                error = $"frame has more than {_limits.MaxHeaders} headers; frame skipped";
+            }
+            else if (colon <= 0)
+            {
+                // Never echo the line: it could hold a secret.
+                error = colon == 0 ? $"line {count + 1} has an empty key; frame skipped" : $"line {count + 1} has no ':' ({line.Length} bytes); frame skipped";
+            }
+
+            if (error is not null)
+            {
+                frame = AmiFrame.ForError(error);
+                return ScanResult.TooLong;
+            }
+
+            var valueStart = colon + 1;
+            while (valueStart < line.Length && (line[valueStart] == (byte)' ' || line[valueStart] == (byte)'\t'))
+            {
+                valueStart++;
+            }
+
+            if (count == headers.Length)
+            {
+                Array.Resize(ref _headerScratch, count * 2);
+                headers = _headerScratch;
+            }
+
+            headers[count++] = new AmiHeader(_keys.Get(line[..colon]), _values.Get(line[valueStart..]));
+            pos += nl + 1;
+        }
+    }
+
+    /// <summary>
     /// Framing only: finds the next complete frame (message or banner line) and returns its bytes without decoding
-    /// anything. Used where only boundaries matter (and to measure framing speed). Over-long frames are not checked.
+    /// or checking anything. For measuring framing and for code that only needs boundaries; real readers use
+    /// <see cref="TryParse"/>, which also enforces the limits.
     /// </summary>
     public static bool TryReadFrame(ref SequenceReader<byte> reader, out ReadOnlySequence<byte> frame)
     {
         var span = reader.UnreadSpan;
-        var pos = 0;
-        while (true)
+        if (!span.IsEmpty)
         {
-            var nl = span[pos..].IndexOf(Lf);
-            if (nl < 0)
+            var first = span[0];
+            if (first == Lf || (first == Cr && span.Length > 1 && span[1] == Lf))
             {
-                break;
+                return TakeFrame(ref reader, first == Lf ? 1 : 2, out frame);
             }
 
-            if (nl == 0 || (nl == 1 && span[pos] == Cr) || (pos == 0 && IsBanner(span[..nl])))
+            if (first == BannerPrefix[0])
             {
-                return TakeFrame(ref reader, pos + nl + 1, out frame);
+                var nl = span.IndexOf(Lf);
+                if (nl >= 0 && IsBanner(span[..nl]))
+                {
+                    return TakeFrame(ref reader, nl + 1, out frame);
+                }
             }
 
-            pos += nl + 1;
+            var preferLf = false;
+            var end = FindBlankLineEnd(span, ref preferLf);
+            if (end >= 0)
+            {
+                return TakeFrame(ref reader, end, out frame);
+            }
         }
 
+        // Across segments: line by line.
         var probe = reader;
         while (true)
         {
@@ -155,41 +277,58 @@ public sealed class AmiParser
         return IsBanner(line[..^1]);
     }
 
-    private ScanResult Scan(ReadOnlySpan<byte> buffer, out int frameLength, out int lineCount, out string? error)
+    /// <summary>
+    /// The offset just past the first blank line, or -1. Searches first for the ending the stream used last time
+    /// (Asterisk: CRLF), then for the other one only before that match, so an LF-only stream does not rescan the buffer.
+    /// </summary>
+    private static int FindBlankLineEnd(ReadOnlySpan<byte> buffer, ref bool preferLf)
     {
-        frameLength = 0;
-        lineCount = 0;
-        error = null;
-        var pos = 0;
-        var maxLine = _limits.MaxLineBytes;
-        while (true)
+        ReadOnlySpan<byte> crlf = "\n\r\n"u8;
+        ReadOnlySpan<byte> lf = "\n\n"u8;
+        if (!preferLf)
         {
-            var nl = buffer[pos..].IndexOf(Lf);
-            if (nl < 0)
+            var c = buffer.IndexOf(crlf);
+            var l = (c < 0 ? buffer : buffer[..(c + 2)]).IndexOf(lf);
+            if (l >= 0)
             {
-                return CheckIncomplete(buffer.Length - pos, buffer.Length, lineCount, out error);
+                preferLf = c < 0;
+                return l + 2;
             }
 
-            if (nl == 0 || (nl == 1 && buffer[pos] == Cr))
-            {
-                frameLength = pos + nl + 1;
-                return ScanResult.Complete;
-            }
-
-            if (pos == 0 && IsBanner(buffer[..nl]))
-            {
-                frameLength = nl + 1;
-                return ScanResult.Banner;
-            }
-
-            pos += nl + 1;
-            lineCount++;
-            if (nl + 1 > maxLine || lineCount > _limits.MaxHeaders || pos > _limits.MaxFrameBytes)
-            {
-                error = LimitError(nl + 1, lineCount, pos);
-                return ScanResult.TooLong;
-            }
+            return c < 0 ? -1 : c + 3;
         }
+        else
+        {
+            var l = buffer.IndexOf(lf);
+            var c = (l < 0 ? buffer : buffer[..(l + 1)]).IndexOf(crlf);
+            if (c >= 0)
+            {
+                preferLf = l >= 0;
+                return c + 3;
+            }
+
+            return l < 0 ? -1 : l + 2;
+        }
+    }
+
+    private ScanResult CheckIncomplete(ReadOnlySpan<byte> buffer, out string? error)
+    {
+        error = null;
+        var partialLine = buffer.Length - buffer.LastIndexOf(Lf) - 1;
+        if (partialLine > _limits.MaxLineBytes)
+        {
+            error = $"a line is longer than {_limits.MaxLineBytes} bytes; frame skipped";
+        }
+        else if (buffer.Length > _limits.MaxFrameBytes)
+        {
+            error = $"frame is longer than {_limits.MaxFrameBytes} bytes; frame skipped";
+        }
+        else if (buffer.Length > (long)_limits.MaxHeaders * 2 && buffer.Count(Lf) > _limits.MaxHeaders)
+        {
+            error = $"frame has more than {_limits.MaxHeaders} headers; frame skipped";
+        }
+
+        return error is null ? ScanResult.Incomplete : ScanResult.TooLong;
     }
 
     /// <summary>The same scan across segment boundaries (the slow path: only frames that straddle two segments).</summary>
@@ -205,7 +344,7 @@ public sealed class AmiParser
             probe.TryPeek(out var first);
             if (!probe.TryAdvanceTo(Lf, advancePastDelimiter: true))
             {
-                return CheckIncomplete(probe.Remaining, (int)Math.Min(int.MaxValue, probe.Consumed + probe.Remaining - start), lineCount, out error);
+                return CheckIncompleteSegments(probe.Remaining, probe.Consumed + probe.Remaining - start, lineCount, out error);
             }
 
             var lineLength = (int)Math.Min(int.MaxValue, probe.Consumed - lineStart);
@@ -236,7 +375,7 @@ public sealed class AmiParser
         }
     }
 
-    private ScanResult CheckIncomplete(long partialLine, int buffered, int lineCount, out string? error)
+    private ScanResult CheckIncompleteSegments(long partialLine, long buffered, int lineCount, out string? error)
     {
         error = null;
         if (partialLine > _limits.MaxLineBytes || buffered > _limits.MaxFrameBytes)
@@ -249,46 +388,9 @@ public sealed class AmiParser
     }
 
     private string LimitError(long lineLength, int lineCount, long frameBytes) =>
-        lineLength > _limits.MaxLineBytes ? $"line {lineCount} is longer than {_limits.MaxLineBytes} bytes; frame skipped"
+        lineLength > _limits.MaxLineBytes ? $"a line is longer than {_limits.MaxLineBytes} bytes; frame skipped"
         : lineCount > _limits.MaxHeaders ? $"frame has more than {_limits.MaxHeaders} headers; frame skipped"
         : $"frame is longer than {_limits.MaxFrameBytes} bytes (at least {frameBytes}); frame skipped";
-
-    private AmiFrame ParseFrame(ReadOnlySpan<byte> frame, int lineCount)
-    {
-        if (lineCount == 0)
-        {
-            return AmiFrame.ForMessage(AmiMessage.Empty);
-        }
-
-        var headers = new AmiHeader[lineCount];
-        var pos = 0;
-        for (var i = 0; i < headers.Length; i++)
-        {
-            var rest = frame[pos..];
-            var nl = rest.IndexOf(Lf);
-            var line = TrimLineEnd(rest[..(nl + 1)]);
-            pos += nl + 1;
-            var colon = line.IndexOf(Colon);
-            if (colon <= 0)
-            {
-                // Never echo the line: it could hold a secret.
-                return AmiFrame.ForError(colon == 0
-                    ? $"line {i + 1} of {lineCount} has an empty key; frame skipped"
-                    : $"line {i + 1} of {lineCount} has no ':' ({line.Length} bytes); frame skipped");
-            }
-
-            var value = line[(colon + 1)..];
-            var skip = 0;
-            while (skip < value.Length && (value[skip] == (byte)' ' || value[skip] == (byte)'\t'))
-            {
-                skip++;
-            }
-
-            headers[i] = new AmiHeader(_keys.Get(line[..colon]), _values.Get(value[skip..]));
-        }
-
-        return AmiFrame.ForMessage(new AmiMessage(headers, takeOwnership: true));
-    }
 
     /// <summary>Consumes the rest of a reported bad frame, up to and including its blank line. True when done.</summary>
     private bool SkipRestOfFrame(ref SequenceReader<byte> reader)

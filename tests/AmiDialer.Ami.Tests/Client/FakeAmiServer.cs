@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -38,6 +39,9 @@ internal sealed class FakeAmiServer : IAsyncDisposable
     public TimeSpan FailedLoginDelay { get; set; } = TimeSpan.FromMilliseconds(20);
 
     public bool AnswerPings { get; set; } = true;
+
+    /// <summary>When set, sessions speak TLS with this certificate (AMI over TLS).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TlsCertificate { get; set; }
 
     /// <summary>Sent right after a successful login, like Asterisk's FullyBooted.</summary>
     public bool SendFullyBooted { get; set; } = true;
@@ -104,7 +108,7 @@ internal sealed class FakeAmiSession
 {
     private readonly FakeAmiServer _server;
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private Stream _stream;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private string? _challenge;
 
@@ -173,6 +177,13 @@ internal sealed class FakeAmiSession
         var pending = new ArrayBufferWriter<byte>();
         try
         {
+            if (_server.TlsCertificate is { } certificate)
+            {
+                var tls = new SslStream(_stream);
+                await tls.AuthenticateAsServerAsync(certificate);
+                _stream = tls;
+            }
+
             await SendRawAsync("Asterisk Call Manager/13.0.0\r\n"u8.ToArray());
             while (true)
             {
@@ -207,7 +218,7 @@ internal sealed class FakeAmiSession
                 }
             }
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
         {
         }
         finally

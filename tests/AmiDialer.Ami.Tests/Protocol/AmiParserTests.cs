@@ -160,10 +160,19 @@ public sealed class AmiParserTests
         Assert.Equal(["E|frame has more than 3 headers; frame skipped", "M|A=1|B=2|C=3"], FrameText.Of(feed.Frames));
     }
 
-    [Fact]
-    public void Framing_only_finds_the_same_boundaries()
+    [Theory]
+    [InlineData("a1-login-ping-logoff.raw", false)]
+    [InlineData("g2-coreshowchannels-status.raw", false)]
+    [InlineData("g2-coreshowchannels-status.raw", true)]
+    [InlineData("d0-originate-answered.raw", true)]
+    public void Framing_only_finds_the_same_boundaries_as_the_parser(string capture, bool bareLf)
     {
-        var bytes = File.ReadAllBytes(AmiDialer.Testing.RepoPaths.Capture("a1-login-ping-logoff.raw"));
+        var bytes = File.ReadAllBytes(AmiDialer.Testing.RepoPaths.Capture(capture));
+        if (bareLf)
+        {
+            bytes = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes).Replace("\r\n", "\n", StringComparison.Ordinal));
+        }
+
         var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(bytes));
         var lengths = new List<long>();
         while (AmiParser.TryReadFrame(ref reader, out var frame))
@@ -172,6 +181,17 @@ public sealed class AmiParserTests
         }
 
         Assert.Equal(bytes.Length, reader.Consumed);
-        Assert.Equal(ChunkedParse.All(bytes).Count, lengths.Count);
+        var parsed = new List<long>();
+        var parseReader = new SequenceReader<byte>(new ReadOnlySequence<byte>(bytes));
+        var parser = new AmiParser();
+        var before = 0L;
+        while (parser.TryParse(ref parseReader, out var parsedFrame))
+        {
+            Assert.NotEqual(AmiFrameKind.Malformed, parsedFrame.Kind);
+            parsed.Add(parseReader.Consumed - before);
+            before = parseReader.Consumed;
+        }
+
+        Assert.Equal(parsed, lengths);
     }
 }
