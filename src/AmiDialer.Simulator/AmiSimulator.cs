@@ -117,10 +117,13 @@ public sealed class AmiSimulator : IAsyncDisposable
     /// <summary>Actions with this Action name (any case), in arrival order.</summary>
     public IReadOnlyList<ReceivedAction> ActionsNamed(string action) => Actions.Where(a => a.Is(action)).ToArray();
 
-    /// <summary>Waits until an action matching <paramref name="predicate"/> has arrived (polling the record).</summary>
-    public async Task<ReceivedAction> WaitForActionAsync(Func<ReceivedAction, bool> predicate, CancellationToken cancellationToken = default)
+    /// <summary>Waits until an action matching <paramref name="predicate"/> has arrived (polling the record); gives up after <paramref name="timeout"/> (default 5 s).</summary>
+    public async Task<ReceivedAction> WaitForActionAsync(Func<ReceivedAction, bool> predicate, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(predicate);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout ?? TimeSpan.FromSeconds(5));
+        cancellationToken = limit.Token;
         while (true)
         {
             var found = Actions.FirstOrDefault(predicate);
@@ -237,7 +240,7 @@ public sealed class AmiSimulator : IAsyncDisposable
         ResumeAnswering();
         foreach (var call in Pbx.Channels().Select(c => c.Call).Distinct())
         {
-            call.Teardown(0, 4);
+            call.Teardown(TeardownKind.Shutdown, 0);
         }
 
         foreach (var session in _sessions.Values)

@@ -8,7 +8,7 @@ namespace AmiDialer.Simulator;
 internal enum Slot
 {
     A, B, UA1, UA2, UB1, UB2, CidNum, CidName, Ctx, Exten, DCtx, DExten, DevA, DevB, Num, RCtx, RExten,
-    CdrStart, CdrAnswer, CdrEnd, Dur, Bill, Var, Val, VarCampaign,
+    CdrStart, CdrAnswer, CdrEnd, Dur, Bill, Var, Val, VarCampaign, Digit,
 }
 
 /// <summary>The legs a template talks about: A is the originated Local pair, B the trunk's pair in click-to-call.</summary>
@@ -67,7 +67,7 @@ internal sealed class CallTemplate
         ["dctx"] = Slot.DCtx, ["dexten"] = Slot.DExten, ["devA"] = Slot.DevA, ["devB"] = Slot.DevB, ["num"] = Slot.Num,
         ["rctx"] = Slot.RCtx, ["rexten"] = Slot.RExten, ["cdrstart"] = Slot.CdrStart, ["cdranswer"] = Slot.CdrAnswer,
         ["cdrend"] = Slot.CdrEnd, ["dur"] = Slot.Dur, ["bill"] = Slot.Bill, ["var"] = Slot.Var, ["val"] = Slot.Val,
-        ["var:CAMPAIGN"] = Slot.VarCampaign,
+        ["var:CAMPAIGN"] = Slot.VarCampaign, ["digit"] = Slot.Digit,
     };
 
     private static readonly Lazy<IReadOnlyDictionary<string, CallTemplate>> AllTemplates = new(LoadAll);

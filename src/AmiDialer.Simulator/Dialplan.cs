@@ -148,4 +148,59 @@ internal sealed class Dialplan
         ("outbound", ["exten=_X.,1,NoOp(outbound trunk: ${EXTEN})", "same=n,Dial(Local/${EXTEN}@pstn,30)", "same=n,NoOp(DIALSTATUS=${DIALSTATUS} HANGUPCAUSE=${HANGUPCAUSE})", "same=n,Hangup()"]),
         ("agentphone", ["exten=_X.,1,Answer()", "same=n,Wait(120)", "same=n,Hangup()"]),
     ];
+
+    /// <summary>Where each context's first line sits in the test PBX's extensions.conf (ivr's is recorded in g1).</summary>
+    private static readonly Dictionary<string, int> FirstLine = new(StringComparer.Ordinal)
+    {
+        ["pstn"] = 38, ["agents"] = 70, ["ivr"] = 76, ["outbound"] = 83, ["agentphone"] = 89,
+    };
+
+    /// <summary>The CLI's "dialplan show CONTEXT" output lines, or null for an unknown context.</summary>
+    public static List<string>? Show(string context)
+    {
+        var entry = ExtensionsConf.FirstOrDefault(c => c.Category == context);
+        if (entry.Lines is null || !FirstLine.TryGetValue(context, out var line))
+        {
+            return null;
+        }
+
+        var output = new List<string> { $"[ Context '{context}' created by 'pbx_config' ]" };
+        var priorities = 0;
+        var extensions = 0;
+        var priority = 0;
+        foreach (var raw in entry.Lines)
+        {
+            var eq = raw.IndexOf('=', StringComparison.Ordinal);
+            var body = raw[(eq + 1)..];
+            string prefix;
+            string app;
+            if (raw.StartsWith("exten=", StringComparison.Ordinal))
+            {
+                var parts = body.Split(',', 3);
+                extensions++;
+                priority = 1;
+                prefix = $"  '{parts[0]}' =>";
+                app = parts[2];
+            }
+            else
+            {
+                priority++;
+                prefix = "";
+                var comma = body.IndexOf(',', StringComparison.Ordinal);
+                var label = body[..comma];
+                app = body[(comma + 1)..];
+                if (label.Contains('(', StringComparison.Ordinal))
+                {
+                    app = "[" + label[(label.IndexOf('(', StringComparison.Ordinal) + 1)..^1] + "] " + app;
+                }
+            }
+
+            priorities++;
+            output.Add(prefix.PadRight(20) + $"{priority}. {app}".PadRight(46) + $"[extensions.conf:{line++}]");
+        }
+
+        output.Add("");
+        output.Add($"-= {extensions} extension{(extensions == 1 ? "" : "s")} ({priorities} priorities) in 1 context. =-");
+        return output;
+    }
 }

@@ -62,6 +62,8 @@ internal sealed class SimulatedCall
 
     public bool Ended => _ended;
 
+    public DateTimeOffset AnswerTime => _answerTime;
+
     public string Get(Slot slot) => Encoding.UTF8.GetString(_slots[(int)slot]);
 
     public void Set(Slot slot, string value) => _slots[(int)slot] = Encoding.UTF8.GetBytes(value);
@@ -96,7 +98,9 @@ internal sealed class SimulatedCall
         Set(Slot.Exten, r.Exten ?? "");
         Set(Slot.DCtx, r.LocalContext ?? r.Technology);
         Set(Slot.DExten, r.DialedNumber);
-        Set(Slot.Num, ClickToCall ? r.Exten ?? "" : r.DialedNumber);
+        var num = ClickToCall ? r.Exten ?? "" : r.DialedNumber;
+        Set(Slot.Num, num);
+        Set(Slot.Digit, num.Length > 0 ? num[^1..] : "");
         var campaign = r.Variables.FirstOrDefault(v => v.Key == "CAMPAIGN").Value ?? "";
         Set(Slot.VarCampaign, campaign);
         Set(Slot.CdrStart, Start.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
@@ -344,7 +348,7 @@ internal sealed class SimulatedCall
         {
             age = _pbx.Time.GetUtcNow() - _legStart[leg];
             var item = _legState[leg];
-            if (item is null || _ended && !_tearingDown)
+            if (item is null || _ended)
             {
                 return null;
             }
@@ -362,8 +366,6 @@ internal sealed class SimulatedCall
             return list;
         }
     }
-
-    private bool _tearingDown;
 
     public int LegIndex(string channelName) => Array.IndexOf(LegNames, channelName);
 
@@ -387,11 +389,8 @@ internal sealed class SimulatedCall
         }
     }
 
-    /// <summary>
-    /// Ends the call from outside (Hangup action, shutdown): soft hangup requests with the given flag and
-    /// Hangup with the given cause on every live leg, plus a failed OriginateResponse if none went out yet.
-    /// </summary>
-    public void Teardown(int hangupCause, int softCause)
+    /// <summary>Ends the call from outside (Hangup action, shutdown) with the events Asterisk sent then (see <see cref="CallTeardown"/>).</summary>
+    public void Teardown(TeardownKind kind, int cause)
     {
         lock (_gate)
         {
@@ -400,48 +399,32 @@ internal sealed class SimulatedCall
                 return;
             }
 
-            _tearingDown = true;
             _timer?.Dispose();
             _timer = null;
-            var sb = new StringBuilder();
-            var slices = new List<(int Start, int Length, AmiPrivilege Class)>();
-            void Add(string text, AmiPrivilege cls)
-            {
-                var start = sb.Length;
-                sb.Append(text);
-                slices.Add((start, text.Length, cls));
-            }
-
+            var legs = new List<KeyValuePair<string, string>>?[4];
             for (var leg = 0; leg < 4; leg++)
             {
-                var snap = LegSnapshot(leg, out _);
-                if (snap is null)
+                legs[leg] = LegSnapshot(leg, out _);
+                _legState[leg] = null;
+                if (LegNames[leg] is not null)
                 {
-                    continue;
+                    _pbx.LegGone(this, leg);
+                }
+            }
+
+            var events = CallTeardown.Build(this, legs, kind, cause, _pbx.Time.GetUtcNow());
+            if (events.Count > 0)
+            {
+                var writer = new ArrayBufferWriter<byte>(events.Sum(e => e.Text.Length) + 16);
+                var slices = new List<EventSlice>(events.Count);
+                foreach (var (text, cls) in events)
+                {
+                    var start = writer.WrittenCount;
+                    writer.Write(Encoding.UTF8.GetBytes(text));
+                    slices.Add(new EventSlice(start, writer.WrittenCount - start, cls));
                 }
 
-                var headers = string.Concat(snap.Where(kv => kv.Key is not ("Application" or "ApplicationData")).Select(kv => kv.Key + ": " + kv.Value + "\r\n"));
-                Add("Event: SoftHangupRequest\r\nPrivilege: call,all\r\n" + headers + "Cause: " + softCause.ToString(CultureInfo.InvariantCulture) + "\r\n\r\n", AmiPrivilege.Call);
-                Add("Event: Hangup\r\nPrivilege: call,all\r\n" + headers + "Cause: " + hangupCause.ToString(CultureInfo.InvariantCulture) + "\r\nCause-txt: " + Causes.Text(hangupCause) + "\r\n\r\n", AmiPrivilege.Call);
-                _legState[leg] = null;
-                _pbx.LegGone(this, leg);
-            }
-
-            _tearingDown = false;
-            var bytes = Encoding.UTF8.GetBytes(sb.ToString());
-            // ASCII offsets equal byte offsets only for ASCII text; recompute from strings to stay exact.
-            var eventSlices = new List<EventSlice>(slices.Count);
-            var offset = 0;
-            foreach (var (start, length, cls) in slices)
-            {
-                var byteLength = Encoding.UTF8.GetByteCount(sb.ToString(start, length));
-                eventSlices.Add(new EventSlice(offset, byteLength, cls));
-                offset += byteLength;
-            }
-
-            if (eventSlices.Count > 0)
-            {
-                _pbx.Publish(new EventBatch(bytes, bytes.Length, [.. eventSlices]));
+                Publish(writer, slices);
             }
 
             if (!OriginateResponseSent)

@@ -56,6 +56,7 @@ internal sealed partial class SimulatorSession
             && !action.Equals("Logoff", StringComparison.OrdinalIgnoreCase))
         {
             await RespondAsync(m, "Error", ("Message", "Permission denied")).ConfigureAwait(false);
+            _server.PublishSecurity(this, "RequestNotAllowed", "Error", 1, [("RequestType", "Action: " + action)], account: "", sessionTv: DateTimeOffset.UnixEpoch);
             return true;
         }
 
@@ -321,21 +322,22 @@ internal sealed partial class SimulatorSession
             return;
         }
 
-        var call = _server.Pbx.FindByChannel(channel);
-        if (call is null)
-        {
-            await RespondAsync(m, "Error", ("Message", "Channel does not exist: " + channel)).ConfigureAwait(false);
-            return;
-        }
-
         var context = m["Context"] ?? "";
         var exten = m["Exten"] ?? "";
         var priority = m["Priority"] ?? "";
         var contextExists = _server.Pbx.Dialplan.ExtensionExists(context, exten);
-        if (!int.TryParse(priority, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) && !contextExists)
+        if (priority.Length > 0 && !int.TryParse(priority, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+            && !(context == "pstn" && priority.Length == 2 && priority[0] == 'd' && char.IsDigit(priority[1])))
         {
-            // A label is looked up in the target; a numeric priority is not checked (e3).
+            // A label is looked up in the target before the channel (e2); a numeric priority is not checked at all (e3).
             await RespondAsync(m, "Error", ("Message", "Priority is invalid")).ConfigureAwait(false);
+            return;
+        }
+
+        var call = _server.Pbx.FindByChannel(channel);
+        if (call is null)
+        {
+            await RespondAsync(m, "Error", ("Message", "Channel does not exist: " + channel)).ConfigureAwait(false);
             return;
         }
 
@@ -376,7 +378,7 @@ internal sealed partial class SimulatorSession
             Send(Message(("Event", "ChannelsHungupListComplete"), ("ActionID", m.ActionId ?? ""), ("EventList", "Complete"), ("ListItems", matches.Count.ToString(CultureInfo.InvariantCulture))));
             foreach (var call in matches.Select(x => x.Call).Distinct())
             {
-                call.Teardown(cause, 16);
+                call.Teardown(TeardownKind.HangupAction, cause);
             }
 
             return;
@@ -390,7 +392,7 @@ internal sealed partial class SimulatorSession
         }
 
         await RespondAsync(m, "Success", ("Message", "Channel Hungup")).ConfigureAwait(false);
-        target.Teardown(cause, 16);
+        target.Teardown(TeardownKind.HangupAction, cause);
     }
 
     private async Task CoreShowChannelsAsync(AmiMessage m)
@@ -503,6 +505,11 @@ internal sealed partial class SimulatorSession
             case "core restart now" or "core stop now":
                 // The issuing session gets no reply, only EOF (i1).
                 _ = _server.RestartAsync(TimeSpan.FromSeconds(1.4), normalized == "core restart now", issuer: this);
+                return true;
+            case var show when show.StartsWith("dialplan show ", StringComparison.Ordinal):
+                var context = command.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+                var lines = Dialplan.Show(context);
+                await RespondAsync(m, lines is null ? "Error" : "Success", [("Message", "Command output follows"), .. (lines ?? [$"There is no existence of '{context}' context"]).Select(l => ("Output", l))]).ConfigureAwait(false);
                 return true;
             default:
                 var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);

@@ -270,7 +270,7 @@ internal sealed partial class SimulatorSession
     private async Task WriteLoopAsync()
     {
         var timeout = Options.WriteTimeout;
-        using var writeCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _server.Pbx.Time);
+        var writeCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _server.Pbx.Time);
         var scratch = new ArrayBufferWriter<byte>(64 * 1024);
         try
         {
@@ -320,6 +320,7 @@ internal sealed partial class SimulatorSession
                         {
                             for (var i = 0; i < data.Length; i++)
                             {
+                                writeCts.CancelAfter(timeout);
                                 await _socket.SendAsync(data.Slice(i, 1), SocketFlags.None, writeCts.Token).ConfigureAwait(false);
                             }
                         }
@@ -339,10 +340,12 @@ internal sealed partial class SimulatorSession
                         return;
                     }
 
-                    if (!writeCts.TryReset())
+                    writeCts.CancelAfter(Timeout.InfiniteTimeSpan);
+                    if (writeCts.IsCancellationRequested)
                     {
-                        Close("write timeout", flush: false);
-                        return;
+                        // The timer fired just as the write completed: the write made it, so start afresh.
+                        writeCts.Dispose();
+                        writeCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _server.Pbx.Time);
                     }
 
                     Interlocked.Add(ref _queuedBytes, -size);
@@ -369,6 +372,10 @@ internal sealed partial class SimulatorSession
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
         {
             Close("write failed", flush: false);
+        }
+        finally
+        {
+            writeCts.Dispose();
         }
     }
 }

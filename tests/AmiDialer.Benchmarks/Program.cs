@@ -5,6 +5,7 @@ using BenchmarkDotNet.Running;
 var modes = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["ami"] = AmiDialer.Benchmarks.Ami.AmiBench.RunAsync, // AMI parser and client throughput (issue 3)
+    ["sim"] = AmiDialer.Benchmarks.Simulator.SimulatorBench.RunAsync, // simulator originates/s with all events (issue 4)
 };
 
 if (args.Length > 0 && modes.TryGetValue(args[0], out var mode))

@@ -14,6 +14,7 @@ OUT = os.path.dirname(os.path.abspath(__file__))
 # name, capture, which Originate (substring of its ActionID, or the Redirect's), phase delay kinds, kind
 SPECS = [
     ('call.answered', 'd0-originate-answered', 'orig-', ['ring', 'fixed:0.5', 'talk'], 'call'),
+    ('call.answered1', 'd1-originate-answered', 'orig-', ['ring', 'fixed:0.5', 'talk'], 'call'),
     ('call.busy', 'd2-originate-busy', 'orig-', [], 'call'),
     ('call.noanswer', 'd3-originate-noanswer', 'orig-', ['timeout'], 'call'),
     ('call.congestion', 'd4-originate-congestion', 'orig-', [], 'call'),
@@ -206,6 +207,15 @@ def build(name, cap, which, kinds, kind, until=1e9):
                 v = v.replace(dial, '{{devA}}')
                 if kind == 'c2c':
                     v = v.replace('Local/%s@pstn' % num, '{{devB}}')
+                digit = num[-1]
+                if k == 'AppData' and v.endswith('outcome digit ' + digit):
+                    v = v[:-1] + '{{digit}}'
+                if k == 'AppData' and v == 'PSTN_OUTCOME=' + digit:
+                    v = 'PSTN_OUTCOME={{digit}}'
+                if k == 'Value' and hdr(msg, 'Variable') == 'PSTN_OUTCOME' and v == digit:
+                    v = '{{digit}}'
+                if k == 'AppData' and hdr(msg, 'Application') == 'Goto' and v == 'd' + digit:
+                    v = 'd{{digit}}'
                 if k == 'AppData' and 'campaign=' in v:
                     v = re.sub(r'campaign=\S*', 'campaign={{var:CAMPAIGN}}', v)
                 if cidname and cidnum and k in ('AppData', 'CallerID'):

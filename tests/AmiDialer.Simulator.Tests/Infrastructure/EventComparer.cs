@@ -15,6 +15,9 @@ internal static partial class EventComparer
         "Uptime", "LastReload", "Timestamp", "EventTV", "SessionTV", "SessionID", "LocalAddress", "RemoteAddress",
         "Challenge", "StartTime", "AnswerTime", "EndTime", "Duration", "BillableSeconds", "Seconds", "Key",
         "Response@ChallengeResponseFailed", "ExpectedResponse",
+
+        // Device state is published asynchronously and cached: the same call showed INUSE in one run, NOT_INUSE in another (c1 vs d6).
+        "State@DeviceStateChange",
     };
 
     /// <summary>Messages reduced to "Name | key=value | ..." strings with names normalised.</summary>
@@ -46,7 +49,8 @@ internal static partial class EventComparer
                     continue;
                 }
 
-                var value = uids.TryGetValue(h.Value, out var u) ? u : RenameChannels(h.Value, counters);
+                // The shared parser drops a value's leading blanks (CLI Output lines have them); compare without them.
+                var value = uids.TryGetValue(h.Value, out var u) ? u : RenameChannels(h.Value.TrimStart(' ', '\t'), counters);
                 parts.Add(h.Key + "=" + value);
             }
 

@@ -138,7 +138,7 @@ internal sealed class RawAmiConnection : IAsyncDisposable
         {
             if (sw.Elapsed > (wait ?? DefaultWait))
             {
-                throw new TimeoutException($"Expected {count} messages, got {Received.Count}: " + string.Join(", ", Received.Select(r => r.EventName ?? r.Response)));
+                throw new TimeoutException($"Expected {count} messages, got {Received.Count}: " + string.Join("\n", Received.Select(r => r.ToString().Replace("\r\n", " | ", StringComparison.Ordinal))));
             }
 
             await Task.Delay(2);
