@@ -101,7 +101,11 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
             Delimiter = delimiter.ToString(),
             Mode = CsvMode.RFC4180,
             IgnoreBlankLines = true,
-            BadDataFound = args => rowState.BadData = true,
+            BadDataFound = args =>
+            {
+                rowState.BadData = true;
+                rowState.Unclosed |= args.Field.StartsWith('"');
+            },
             MaxFieldSize = options.MaxFieldLength,
             BufferSize = 1 << 16,
             TrimOptions = TrimOptions.None,
@@ -151,17 +155,24 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
         var status = ImportStatus.Completed;
         string? message = null;
         var batchNumber = 0;
+        var waiting = TimeSpan.Zero;
+        var pending = new List<(string E164, string FieldsJson, string ZonesJson, long Line)>(options.BatchSize);
+        var inserting = TimeSpan.Zero;
         try
         {
             await foreach (var batch in ordered.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
+                var waitStart = Stopwatch.GetTimestamp();
                 await batch.Validated.Task.WaitAsync(stop.Token).ConfigureAwait(false);
+                var insertStart = Stopwatch.GetTimestamp();
+                waiting += Stopwatch.GetElapsedTime(waitStart, insertStart);
                 batchNumber++;
                 writer.BeginBatch();
                 var imported = 0L;
                 var duplicates = 0L;
                 var blockedRows = 0L;
                 var rejected = 0L;
+                pending.Clear();
                 foreach (var row in batch.Rows)
                 {
                     if (row.Error is { } error)
@@ -173,26 +184,27 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
                         {
                             firstErrors.Add(error);
                         }
-
-                        continue;
                     }
-
-                    if (!writer.Insert(row.E164!, row.FieldsJson!, row.ZonesJson!, row.Blocked, started, row.Line))
+                    else if (!row.Blocked)
                     {
-                        duplicates++;
+                        pending.Add((row.E164!, row.FieldsJson!, row.ZonesJson!, row.Line));
                     }
-                    else if (row.Blocked)
+                    else if (writer.Insert(row.E164!, row.FieldsJson!, row.ZonesJson!, blocked: true, started, row.Line))
                     {
                         blockedRows++;
                         imported++;
                     }
                     else
                     {
-                        imported++;
+                        duplicates++;
                     }
                 }
 
+                var inserted = writer.InsertPending(pending, started);
+                imported += inserted;
+                duplicates += pending.Count - inserted;
                 errors?.Flush();
+                inserting += Stopwatch.GetElapsedTime(insertStart);
                 counts = counts with
                 {
                     RowsRead = counts.RowsRead + batch.Rows.Count,
@@ -224,7 +236,7 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
             status = cancellationToken.IsCancellationRequested ? ImportStatus.Cancelled : ImportStatus.Failed;
             message = status == ImportStatus.Cancelled ? $"Cancelled after line {counts.LastCommittedLine}." : e.Message;
             logger.ImportFailed(e, importId, counts.LastCommittedLine, message);
-            await SafeFinishAsync(writer, status, message).ConfigureAwait(false);
+            await SafeFinishAsync(writer, status, time.GetUtcNow(), message).ConfigureAwait(false);
             if (errors is not null)
             {
                 await errors.DisposeAsync().ConfigureAwait(false);
@@ -261,14 +273,16 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
             EncodingName = encoding.WebName,
             PhoneColumn = header[phoneIndex],
             Elapsed = clock.Elapsed,
+            WriterWaited = waiting,
+            WriterInserting = inserting,
         };
     }
 
-    private static async Task SafeFinishAsync(LeadImportWriter writer, ImportStatus status, string message)
+    private static async Task SafeFinishAsync(LeadImportWriter writer, ImportStatus status, DateTimeOffset now, string message)
     {
         try
         {
-            await writer.FinishAsync(status, DateTimeOffset.UtcNow, message, CancellationToken.None).ConfigureAwait(false);
+            await writer.FinishAsync(status, now, message, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Microsoft.Data.Sqlite.SqliteException)
         {
@@ -364,6 +378,7 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
         while (true)
         {
             state.BadData = false;
+            state.Unclosed = false;
             bool more;
             try
             {
@@ -379,15 +394,20 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
                 return null;
             }
 
-            var line = lines.Advance(parser);
+            // Fields are decoded (and bad data reported) when the record is fetched, so fetch it first.
             var cells = parser.Record ?? [];
+            var line = lines.Advance(parser, state.Unclosed);
             if (cells.All(string.IsNullOrWhiteSpace))
             {
                 continue;
             }
 
             var row = new Row(line, cells);
-            if (state.BadData)
+            if (state.Unclosed)
+            {
+                row.Error = new RowError(line, "", "unclosed quote: the field runs to the end of the file");
+            }
+            else if (state.BadData)
             {
                 row.Error = new RowError(line, "", "bad quoting: a quote inside an unquoted field (quote the whole field and double the inner quotes)");
             }
@@ -395,34 +415,9 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
             {
                 row.Error = new RowError(line, $"column {headerLength + 1}", $"{cells.Length} cells but the header has {headerLength}");
             }
-            else if (parser.RawRecord.Length > 0 && EndsInsideQuotes(parser))
-            {
-                row.Error = new RowError(line, "", "unclosed quote: the field runs to the end of the file");
-            }
 
             return row;
         }
-    }
-
-    // An unclosed quote swallows the rest of the file into one field; CsvHelper returns it as a record at EOF.
-    private static bool EndsInsideQuotes(CsvParser parser)
-    {
-        var raw = parser.RawRecord;
-        if (raw.Length == 0 || raw[^1] is '\n' or '\r')
-        {
-            return false;
-        }
-
-        var quotes = 0;
-        foreach (var c in raw)
-        {
-            if (c == '"')
-            {
-                quotes++;
-            }
-        }
-
-        return quotes % 2 == 1;
     }
 
     private static async Task ReadBatches(CsvParser parser, Row first, int headerLength, ParseState state, LineCounter lines, int batchSize, ChannelWriter<Batch> ordered, ChannelWriter<Batch> work, string fileName, CancellationToken cancellationToken)
@@ -543,6 +538,9 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
     private sealed class ParseState
     {
         public bool BadData { get; set; }
+
+        /// <summary>A quoted field never closed: it ran to the end of the file.</summary>
+        public bool Unclosed { get; set; }
     }
 
     /// <summary>Physical line numbers: the line a record starts on, counting blank lines and newlines inside quotes.</summary>
@@ -552,7 +550,7 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
 
         public long Next => linesSeen + 1;
 
-        public long Advance(CsvParser parser)
+        public long Advance(CsvParser parser, bool unclosedAtEnd = false)
         {
             // RawRow is the count of physical lines read up to the end of this record.
             var raw = parser.RawRecord;
@@ -567,9 +565,11 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
 
             var endsWithNewline = raw.Length > 0 && raw[^1] == '\n';
             var recordLines = newlines + (endsWithNewline ? 0 : 1);
-            var start = parser.RawRow - recordLines + 1;
+            // CsvHelper counts one line more when end of file comes inside quotes.
+            var start = parser.RawRow - recordLines + (unclosedAtEnd ? 0 : 1);
+            var first = linesSeen + 1;
             linesSeen = parser.RawRow;
-            return Math.Max(1, start);
+            return Math.Max(first, start);
         }
     }
 

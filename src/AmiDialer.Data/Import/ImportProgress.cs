@@ -46,6 +46,11 @@ public sealed record ImportResult
     public string EncodingName { get; init; } = "";
     public string PhoneColumn { get; init; } = "";
     public TimeSpan Elapsed { get; init; }
+
+    /// <summary>Diagnostics for the benchmark: how long the writer waited for validation, and spent inserting.</summary>
+    internal TimeSpan WriterWaited { get; init; }
+
+    internal TimeSpan WriterInserting { get; init; }
 }
 
 /// <summary>The file is not a usable CSV (binary, empty, no phone column...): nothing was written.</summary>

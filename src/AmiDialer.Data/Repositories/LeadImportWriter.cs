@@ -2,6 +2,7 @@ using AmiDialer.Core.Model;
 using AmiDialer.Data.Database;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace AmiDialer.Data.Repositories;
 
@@ -9,17 +10,19 @@ namespace AmiDialer.Data.Repositories;
 /// The importer's side of the leads table: one prepared insert reused for every row, one transaction per batch that
 /// also moves the counters and the import record, so a committed batch is complete and a crash loses only the
 /// batch in flight. Duplicates (in the file or already in the campaign) are left to the unique key.
+/// The insert is driven through SQLite's own API (on the same connection and transaction): ADO.NET's per-execution
+/// cost (binding parameters by name) was three times SQLite's own work per row, and this is the one hot loop.
 /// </summary>
 internal sealed class LeadImportWriter : IAsyncDisposable
 {
+    private const string InsertSql = """
+        INSERT INTO leads (campaign_id, phone, fields, time_zones, state, next_eligible_at, import_id, source_line)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        ON CONFLICT (campaign_id, phone) DO NOTHING
+        """;
+
     private readonly SqliteConnection connection;
-    private readonly SqliteCommand insert;
-    private readonly SqliteParameter phone;
-    private readonly SqliteParameter fields;
-    private readonly SqliteParameter zones;
-    private readonly SqliteParameter state;
-    private readonly SqliteParameter next;
-    private readonly SqliteParameter line;
+    private readonly sqlite3_stmt insert;
     private readonly long campaignId;
     private readonly long importId;
     private SqliteTransaction? transaction;
@@ -31,20 +34,7 @@ internal sealed class LeadImportWriter : IAsyncDisposable
         this.connection = connection;
         this.campaignId = campaignId;
         this.importId = importId;
-        insert = connection.CreateCommand();
-        insert.CommandText = """
-            INSERT INTO leads (campaign_id, phone, fields, time_zones, state, next_eligible_at, import_id, source_line)
-            VALUES ($campaign, $phone, $fields, $zones, $state, $next, $import, $line)
-            ON CONFLICT (campaign_id, phone) DO NOTHING
-            """;
-        insert.Parameters.AddWithValue("$campaign", campaignId);
-        insert.Parameters.AddWithValue("$import", importId);
-        phone = insert.Parameters.Add("$phone", SqliteType.Text);
-        fields = insert.Parameters.Add("$fields", SqliteType.Text);
-        zones = insert.Parameters.Add("$zones", SqliteType.Text);
-        state = insert.Parameters.Add("$state", SqliteType.Text);
-        next = insert.Parameters.Add("$next", SqliteType.Text);
-        line = insert.Parameters.Add("$line", SqliteType.Integer);
+        Check(raw.sqlite3_prepare_v2(connection.Handle, InsertSql, out insert));
     }
 
     /// <summary>Creates the import record (the first write of an import) and readies the insert.</summary>
@@ -61,7 +51,8 @@ internal sealed class LeadImportWriter : IAsyncDisposable
             }
 
             // A bigger page cache for the bulk insert: the unique and due indexes take random inserts.
-            await connection.ExecuteAsync(new CommandDefinition("PRAGMA cache_size = -65536;", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            // Fewer checkpoints: hot index pages are copied from the WAL once per 40 MB of import, not once per 4 MB.
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 10000;", cancellationToken: cancellationToken)).ConfigureAwait(false);
             var importId = await ImportRepository.CreateAsync(connection, campaignId, fileName, region, actor, now, cancellationToken).ConfigureAwait(false);
             return new LeadImportWriter(connection, campaignId, importId);
         }
@@ -77,7 +68,6 @@ internal sealed class LeadImportWriter : IAsyncDisposable
     public void BeginBatch()
     {
         transaction = connection.BeginTransaction();
-        insert.Transaction = transaction;
         pendingAdded = 0;
         blockedAdded = 0;
     }
@@ -85,27 +75,64 @@ internal sealed class LeadImportWriter : IAsyncDisposable
     /// <summary>Inserts one lead; false when the campaign already has the number (a duplicate).</summary>
     public bool Insert(string e164, string fieldsJson, string zonesJson, bool blocked, DateTimeOffset eligibleAt, long sourceLine)
     {
-        phone.Value = e164;
-        fields.Value = fieldsJson;
-        zones.Value = zonesJson;
-        state.Value = blocked ? "blocked" : "pending";
-        next.Value = blocked ? DBNull.Value : DapperTypeHandlers.ToDb(eligibleAt);
-        line.Value = sourceLine;
-        if (insert.ExecuteNonQuery() == 0)
+        if (transaction is null)
         {
-            return false;
+            throw new InvalidOperationException("No batch open.");
         }
 
-        if (blocked)
+        var inserted = InsertRow(e164, fieldsJson, zonesJson, blocked ? null : DapperTypeHandlers.ToDb(eligibleAt), blocked, sourceLine);
+        if (inserted && blocked)
         {
             blockedAdded++;
         }
-        else
+        else if (inserted)
         {
             pendingAdded++;
         }
 
-        return true;
+        return inserted;
+    }
+
+    /// <summary>Inserts dialable leads; returns how many were new (the others were duplicates).</summary>
+    public int InsertPending(IReadOnlyList<(string E164, string FieldsJson, string ZonesJson, long Line)> rows, DateTimeOffset eligibleAt)
+    {
+        if (transaction is null)
+        {
+            throw new InvalidOperationException("No batch open.");
+        }
+
+        var next = DapperTypeHandlers.ToDb(eligibleAt);
+        var inserted = 0;
+        foreach (var row in rows)
+        {
+            if (InsertRow(row.E164, row.FieldsJson, row.ZonesJson, next, blocked: false, row.Line))
+            {
+                inserted++;
+            }
+        }
+
+        pendingAdded += inserted;
+        return inserted;
+    }
+
+    private bool InsertRow(string e164, string fieldsJson, string zonesJson, string? next, bool blocked, long sourceLine)
+    {
+        Check(raw.sqlite3_bind_int64(insert, 1, campaignId));
+        Check(raw.sqlite3_bind_text(insert, 2, e164));
+        Check(raw.sqlite3_bind_text(insert, 3, fieldsJson));
+        Check(raw.sqlite3_bind_text(insert, 4, zonesJson));
+        Check(raw.sqlite3_bind_text(insert, 5, blocked ? "blocked" : "pending"));
+        Check(next is null ? raw.sqlite3_bind_null(insert, 6) : raw.sqlite3_bind_text(insert, 6, next));
+        Check(raw.sqlite3_bind_int64(insert, 7, importId));
+        Check(raw.sqlite3_bind_int64(insert, 8, sourceLine));
+        var rc = raw.sqlite3_step(insert);
+        raw.sqlite3_reset(insert);
+        if (rc != raw.SQLITE_DONE)
+        {
+            Check(rc);
+        }
+
+        return raw.sqlite3_changes(connection.Handle) == 1;
     }
 
     public async Task CommitBatchAsync(ImportCounts counts, string? errorFile, Action? beforeCommit, CancellationToken cancellationToken)
@@ -136,10 +163,10 @@ internal sealed class LeadImportWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await RollbackBatchAsync().ConfigureAwait(false);
-        await insert.DisposeAsync().ConfigureAwait(false);
+        insert.Dispose();
         try
         {
-            connection.Execute("PRAGMA cache_size = -2000;");
+            connection.Execute("PRAGMA cache_size = -2000; PRAGMA wal_autocheckpoint = 1000;");
         }
         catch (SqliteException)
         {
@@ -147,6 +174,14 @@ internal sealed class LeadImportWriter : IAsyncDisposable
         }
 
         await connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException($"SQLite error {rc} inserting leads: {raw.sqlite3_errmsg(connection.Handle).utf8_to_string()}", rc);
+        }
     }
 }
 

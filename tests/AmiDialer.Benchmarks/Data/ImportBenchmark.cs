@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using AmiDialer.Core.Model;
+using AmiDialer.Data.Database;
+using AmiDialer.Data.Import;
+using AmiDialer.Data.Repositories;
+using Microsoft.Data.Sqlite;
+
+namespace AmiDialer.Benchmarks.Data;
+
+/// <summary>
+/// Issue 5's import benchmark: a generated CSV (phone plus five fields, ~2% bad rows, ~1% duplicates) imported into a
+/// fresh database, against sqlite3's own <c>.import</c> of the same file into a plain table, timed in the same run.
+/// Target: at most 3x the baseline's wall time, peak memory at most 300 MB.
+/// </summary>
+internal static class ImportBenchmark
+{
+    private static readonly string[] AreaCodes =
+        ["212", "415", "312", "303", "808", "907", "617", "206", "713", "602", "404", "305", "702", "503", "214", "480", "615", "704", "916", "971"];
+
+    private static readonly string[] Cities = ["New York", "San Francisco", "Chicago", "Denver", "Honolulu", "Anchorage", "Boston", "Seattle", "Houston", "Phoenix"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        var folder = Path.Combine(Path.GetTempPath(), "amidialer-import-bench-" + Environment.ProcessId);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var csv = Path.Combine(folder, "leads.csv");
+            var expected = Generate(csv, rows);
+            var size = new FileInfo(csv).Length;
+            Console.WriteLine($"Generated {rows:N0} rows ({size / 1e6:F1} MB): {expected.Bad:N0} bad, {expected.Duplicates:N0} duplicates.");
+
+            var baseline = SqliteShellImport(csv, Path.Combine(folder, "baseline.db"));
+            Console.WriteLine($"Baseline sqlite3 .import into a plain table: {baseline.Wall.TotalSeconds:F2} s ({rows / baseline.Wall.TotalSeconds:N0} rows/s), CPU {baseline.Cpu.TotalSeconds:F2} s");
+
+            if (args.Length > 1 && args[1] == "phases")
+            {
+                return await ImportPhases.RunAsync(csv, folder);
+            }
+
+            GC.Collect();
+            var database = await AmiDialerDatabase.OpenAsync(Path.Combine(folder, "amidialer.db"));
+            var campaign = await new CampaignRepository(database, TimeProvider.System).CreateAsync(new Campaign { Name = "bench" }, "bench");
+            var importer = new CsvLeadImporter(database, TimeProvider.System);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            var result = await importer.ImportFileAsync(csv, new CsvImportOptions { CampaignId = campaign.Id });
+            clock.Stop();
+            var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+
+            var ratio = clock.Elapsed.TotalSeconds / baseline.Wall.TotalSeconds;
+            Console.WriteLine($"AmiDialer import: {clock.Elapsed.TotalSeconds:F2} s ({rows / clock.Elapsed.TotalSeconds:N0} rows/s): " +
+                $"{result.Imported:N0} imported, {result.Rejected:N0} rejected, {result.Duplicates:N0} duplicates");
+            Console.WriteLine($"  writer waited for validation {result.WriterWaited.TotalSeconds:F2} s, inserted {result.WriterInserting.TotalSeconds:F2} s; import CPU {cpu.TotalSeconds:F2} s (all threads)");
+            Console.WriteLine($"Ratio to baseline: {ratio:F2}x wall (target <= 3x); CPU ratio {cpu.TotalSeconds / baseline.Cpu.TotalSeconds:F2}x");
+            Console.WriteLine($"Peak working set of the process: {peak / 1024.0 / 1024.0:F0} MB (target <= 300 MB)");
+            Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+
+            var correct = result.Rejected == expected.Bad && result.Duplicates == expected.Duplicates && result.Imported == rows - expected.Bad - expected.Duplicates;
+            if (!correct)
+            {
+                Console.WriteLine($"WRONG COUNTS: expected {rows - expected.Bad - expected.Duplicates:N0} imported, {expected.Bad:N0} rejected, {expected.Duplicates:N0} duplicates.");
+                return 1;
+            }
+
+            return 0;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static (int Bad, int Duplicates) Generate(string path, int rows)
+    {
+        var bad = 0;
+        var duplicates = 0;
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        writer.Write("phone,first_name,last_name,email,city,account_id\n");
+        var previous = "";
+        for (var i = 0; i < rows; i++)
+        {
+            string phone;
+            if (i % 50 == 7)
+            {
+                bad++;
+                phone = (i / 50 % 4) switch { 0 => "not a number", 1 => "12345", 2 => "(999) 555-0101", _ => "" };
+            }
+            else if (i % 100 == 3 && previous.Length > 0)
+            {
+                duplicates++;
+                phone = "+1 " + previous;
+            }
+            else
+            {
+                var npa = AreaCodes[i % AreaCodes.Length];
+                var rest = i / AreaCodes.Length;
+                var nxx = 200 + (rest % 800);
+                var line = (rest / 800 * 7919) % 10000;
+                previous = $"{npa}-{nxx}-{line:0000}";
+                phone = (i % 5) switch
+                {
+                    0 => $"({npa}) {nxx}-{line:0000}",
+                    1 => previous,
+                    2 => $"+1 {npa} {nxx} {line:0000}",
+                    3 => $"{npa}{nxx}{line:0000}",
+                    _ => $"1-{npa}-{nxx}-{line:0000}",
+                };
+            }
+
+            writer.Write(phone);
+            writer.Write(string.Create(CultureInfo.InvariantCulture, $",First{i % 977},Last{i % 1013},user{i}@example.com,{Cities[i % Cities.Length]},A{i:0000000}\n"));
+        }
+
+        return (bad, duplicates);
+    }
+
+    /// <summary>Runs the baseline under bash's <c>time</c> to get its CPU (user + sys) as well as its wall time.</summary>
+    private static (TimeSpan Wall, TimeSpan Cpu) SqliteShellImport(string csv, string db)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("TIMEFORMAT='%R %U %S'; time sqlite3 \"$1\" -cmd '.mode csv' \".import $2 plain\"");
+        start.ArgumentList.Add("bench");
+        start.ArgumentList.Add(db);
+        start.ArgumentList.Add(csv);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("bash not found");
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        var last = stderr.Trim().Split('\n')[^1].Split(' ');
+        if (process.ExitCode != 0 || last.Length != 3)
+        {
+            throw new InvalidOperationException("sqlite3 .import failed (apt-get install -y sqlite3?): " + stderr);
+        }
+
+        double Seconds(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+        return (TimeSpan.FromSeconds(Seconds(last[0])), TimeSpan.FromSeconds(Seconds(last[1]) + Seconds(last[2])));
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
+}

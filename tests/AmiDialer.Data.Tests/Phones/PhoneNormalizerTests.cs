@@ -1,0 +1,95 @@
+using AmiDialer.Data.Phones;
+using PhoneNumbers;
+
+namespace AmiDialer.Data.Tests.Phones;
+
+public sealed class PhoneNormalizerTests
+{
+    private static readonly PhoneNormalizer Us = new("US");
+
+    [Theory]
+    [InlineData("(212) 555-0100", "+12125550100")]
+    [InlineData("212.555.0100", "+12125550100")]
+    [InlineData("1-212-555-0100", "+12125550100")]
+    [InlineData("+1 (907) 555-0109", "+19075550109")]
+    [InlineData("  2125550100  ", "+12125550100")]
+    [InlineData("'+13035550111", "+13035550111")]
+    [InlineData("+44 20 7946 0958", "+442079460958")]
+    [InlineData("+1 416 555 0100", "+14165550100")]
+    [InlineData("800-555-0100", "+18005550100")]
+    [InlineData("011 44 20 7946 0958", "+442079460958")]
+    public void Valid_numbers_become_e164(string raw, string e164)
+    {
+        var check = Us.Normalize(raw);
+        Assert.True(check.IsValid, check.Message);
+        Assert.Equal(e164, check.E164);
+    }
+
+    [Theory]
+    [InlineData("", PhoneRejection.NoNumber, "no number")]
+    [InlineData("   ", PhoneRejection.NoNumber, "no number")]
+    [InlineData("not a number", PhoneRejection.NotANumber, "not a number")]
+    [InlineData("=1+2", PhoneRejection.NotANumber, "not a number")]
+    [InlineData("12345", PhoneRejection.TooShort, "too short")]
+    [InlineData("2125550100123456789", PhoneRejection.TooLong, "too long")]
+    [InlineData("(999) 555-0104", PhoneRejection.InvalidForRegion, "invalid for region US")]
+    [InlineData("(112) 555-0104", PhoneRejection.InvalidForRegion, "invalid for region US")]
+    [InlineData("+999 1234 5678", PhoneRejection.InvalidCountryCode, "invalid country code")]
+    [InlineData("212-555-0100 ext. 12", PhoneRejection.HasExtension, "has an extension, which cannot be dialed")]
+    public void Invalid_numbers_say_why(string raw, PhoneRejection rejection, string message)
+    {
+        var check = Us.Normalize(raw);
+        Assert.False(check.IsValid);
+        Assert.Equal(rejection, check.Rejection);
+        Assert.Equal(message, check.Message);
+    }
+
+    [Fact]
+    public void Zones_come_from_libphonenumber_and_several_are_kept()
+    {
+        Assert.Equal(["America/Adak", "America/Anchorage"], Us.Normalize("907 555 0109").TimeZones);
+        Assert.Equal(["Pacific/Honolulu"], Us.Normalize("808 555 0108").TimeZones);
+        Assert.NotEmpty(Us.Normalize("800-555-0100").TimeZones);
+    }
+
+    [Fact]
+    public void The_fast_path_agrees_with_libphonenumber_on_every_format_and_area_code()
+    {
+        var util = PhoneNumberUtil.GetInstance();
+        var random = new Random(5);
+        var checkedCount = 0;
+        for (var i = 0; i < 3000; i++)
+        {
+            var npa = random.Next(100, 1000);
+            var nxx = random.Next(0, 1000);
+            var line = random.Next(0, 10000);
+            var raw = (i % 4) switch
+            {
+                0 => $"({npa:000}) {nxx:000}-{line:0000}",
+                1 => $"1-{npa:000}-{nxx:000}-{line:0000}",
+                2 => $"+1 {npa:000} {nxx:000} {line:0000}",
+                _ => $"{npa:000}{nxx:000}{line:0000}",
+            };
+            string? expected = null;
+            try
+            {
+                var parsed = util.Parse(raw, "US");
+                expected = util.IsValidNumber(parsed) ? util.Format(parsed, PhoneNumberFormat.E164) : null;
+            }
+            catch (NumberParseException)
+            {
+            }
+
+            Assert.Equal(expected, Us.Normalize(raw).E164);
+            checkedCount += expected is null ? 0 : 1;
+        }
+
+        Assert.True(checkedCount > 1000, $"only {checkedCount} valid numbers generated");
+    }
+
+    [Fact]
+    public void An_unknown_region_is_refused()
+    {
+        Assert.Throws<ArgumentException>(() => new PhoneNormalizer("XX"));
+    }
+}
