@@ -30,4 +30,26 @@ public static class ClickToCallRules
 
         return new DialplanTarget(context, extension, 1);
     }
+
+    /// <summary>
+    /// The context the customer is dialed in: the configured click-to-call context when the caller asks for none, else
+    /// the requested one only if it is in the allowed contexts (an API caller must not pick any context on the PBX).
+    /// Null context with an error when refused.
+    /// </summary>
+    public static (string? Context, string? Error) ChooseContext(string? requested, string configuredContext, IReadOnlyCollection<string> allowedContexts)
+    {
+        if (string.IsNullOrEmpty(requested))
+        {
+            return DialplanNames.CheckContext(configuredContext) is { } error ? (null, $"Dialing:ClickToCall:Context: {error}") : (configuredContext, null);
+        }
+
+        if (DialplanNames.CheckContext(requested) is { } shapeError)
+        {
+            return (null, shapeError);
+        }
+
+        return requested == configuredContext || allowedContexts.Contains(requested, StringComparer.Ordinal)
+            ? (requested, null)
+            : (null, $"context '{requested}' is not in the allowed contexts ({string.Join(", ", allowedContexts)})");
+    }
 }

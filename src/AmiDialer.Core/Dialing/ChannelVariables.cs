@@ -49,11 +49,17 @@ public static class ChannelVariables
     /// match first, then ignoring case; a column the lead lacks gives an empty value, as an empty CSV cell would).
     /// Fails, naming the variable, when a name or value is unsafe.
     /// </summary>
+    /// <param name="escapeForHeader">
+    /// True (the default): values come back escaped as <see cref="ToHeaderValue"/> does, ready to be written as
+    /// <c>Variable: name=value</c> by a layer that does not escape (Asterisk splits that header on commas). Pass false
+    /// for the raw values (display, reports).
+    /// </param>
     public static bool TryResolve(
         IReadOnlyList<ChannelVariable> variables,
         IReadOnlyDictionary<string, string> leadFields,
         out IReadOnlyList<KeyValuePair<string, string>> resolved,
-        out string? error)
+        out string? error,
+        bool escapeForHeader = true)
     {
         var list = new List<KeyValuePair<string, string>>(variables.Count);
         resolved = list;
@@ -70,7 +76,7 @@ public static class ChannelVariables
                 return false;
             }
 
-            list.Add(new(v.Name, value));
+            list.Add(new(v.Name, escapeForHeader ? ToHeaderValue(v.Name, value)[(v.Name.Length + 1)..] : value));
         }
 
         error = null;

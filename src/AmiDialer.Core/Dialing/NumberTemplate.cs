@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using AmiDialer.Core.Phone;
 
@@ -23,7 +24,7 @@ public sealed class NumberTemplate
     public string Text { get; }
 
     /// <summary>Parses <paramref name="text"/>; the error names the bad part.</summary>
-    public static bool TryParse(string? text, out NumberTemplate? template, out string? error)
+    public static bool TryParse(string? text, [NotNullWhen(true)] out NumberTemplate? template, out string? error)
     {
         template = null;
         error = null;
@@ -90,7 +91,7 @@ public sealed class NumberTemplate
     }
 
     public static NumberTemplate Parse(string text) =>
-        TryParse(text, out var template, out var error) ? template! : throw new FormatException($"Template '{text}': {error}.");
+        TryParse(text, out var template, out var error) ? template : throw new FormatException($"Template '{text}': {error}.");
 
     /// <summary>Fills the placeholders; the caller validates the result for where it goes (dial string, extension).</summary>
     public string Render(PhoneNumberInfo number)

@@ -69,7 +69,12 @@ public static class OutcomeTable
                 : Verdict(CallOutcome.AgentNoAnswer, null, $"2: agent leg failed (Reason {reason ?? "none"})");
         }
 
-        if ((facts.Kind == CallKind.Campaign && orSuccess) || dialStatus == "ANSWER" || (facts.Kind == CallKind.Campaign && facts.DialEnds.Any(d => IsAnswer(d.DialStatus))))
+        // Campaign: the originated channel is the callee, so its Success (or any ANSWER) means the callee answered.
+        // Click-to-call: Success and the first ANSWER are the agent's; only the customer's own Dial() counts.
+        var answered = facts.Kind == CallKind.Campaign
+            ? orSuccess || facts.DialEnds.Any(d => IsAnswer(d.DialStatus))
+            : dialStatus == "ANSWER";
+        if (answered)
         {
             return Verdict(CallOutcome.Answered, null, "3: answered");
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using PhoneNumbers;
 
 // The class is called E164 because libphonenumber already owns the name PhoneNumbers.
@@ -19,7 +20,7 @@ public static class E164
     /// code are read in <paramref name="defaultRegion"/>. Only numbers libphonenumber considers valid are accepted,
     /// so a typo is caught at import instead of becoming a failed call.
     /// </summary>
-    public static bool TryParse(string? text, string defaultRegion, out PhoneNumberInfo? number, out string? error)
+    public static bool TryParse(string? text, string defaultRegion, [NotNullWhen(true)] out PhoneNumberInfo? number, out string? error)
     {
         number = null;
         error = null;

@@ -58,4 +58,17 @@ public sealed class AgentEndpointsTests
         Assert.Throws<FormatException>(() => ClickToCallRules.Destination("out bound", NumberTemplate.Parse("{national}"), number));
         Assert.Throws<FormatException>(() => ClickToCallRules.Destination("outbound", NumberTemplate.Parse("{national},1"), number));
     }
+
+    [Fact]
+    public void Context_is_the_configured_one_or_an_allowed_one_on_request()
+    {
+        string[] allowed = ["agents", "ivr", "outbound"];
+        Assert.Equal(("outbound", (string?)null), ClickToCallRules.ChooseContext(null, "outbound", allowed));
+        Assert.Equal(("ivr", (string?)null), ClickToCallRules.ChooseContext("ivr", "outbound", allowed));
+        Assert.Equal(("c2c", (string?)null), ClickToCallRules.ChooseContext("c2c", "c2c", allowed));
+        var (context, error) = ClickToCallRules.ChooseContext("from-internal", "outbound", allowed);
+        Assert.Null(context);
+        Assert.Contains("not in the allowed contexts", error, StringComparison.Ordinal);
+        Assert.Contains("context 'out bound'", ClickToCallRules.ChooseContext("out bound", "outbound", allowed).Error, StringComparison.Ordinal);
+    }
 }

@@ -28,10 +28,15 @@ public sealed class ChannelVariablesTests
     public void Resolves_constants_and_lead_fields_by_name()
     {
         ChannelVariable[] vars = [new("CAMPAIGN", "7", null), new("CUSTOMER", null, "name"), new("ACCOUNT", null, "account"), new("MISSING", null, "nope")];
-        Assert.True(ChannelVariables.TryResolve(vars, Fields, out var resolved, out var error), error);
+        Assert.True(ChannelVariables.TryResolve(vars, Fields, out var resolved, out var error, escapeForHeader: false), error);
         Assert.Equal(
             [new("CAMPAIGN", "7"), new("CUSTOMER", "Smith, John"), new("ACCOUNT", "A-17"), new KeyValuePair<string, string>("MISSING", "")],
             resolved);
+
+        // By default the values are ready for a Variable: header, so a comma cannot start a second variable.
+        Assert.True(ChannelVariables.TryResolve(vars, Fields, out var forHeader, out _));
+        Assert.Equal(@"Smith\, John", forHeader[1].Value);
+        Assert.Equal("7", forHeader[0].Value);
     }
 
     [Fact]

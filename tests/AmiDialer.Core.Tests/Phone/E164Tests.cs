@@ -9,6 +9,8 @@ public sealed class E164Tests
     [InlineData("+1 415 813 7440", "GB", "+14158137440", "14158137440", "4158137440", "US")]
     [InlineData("020 7946 0958", "GB", "+442079460958", "442079460958", "2079460958", "GB")]
     [InlineData("+33 1 42 68 53 00", "US", "+33142685300", "33142685300", "142685300", "FR")]
+    [InlineData("(212) 555-0100", "US", "+12125550100", "12125550100", "2125550100", "US")] // campaigns/sample.csv
+    [InlineData("415.555.0103", "US", "+14155550103", "14155550103", "4155550103", "US")]
     public void Parses_a_written_number_into_its_three_spellings(string text, string region, string e164, string number, string national, string regionCode)
     {
         Assert.True(E164.TryParse(text, region, out var info, out var error), error);
