@@ -14,6 +14,8 @@ if (args is ["report", ..]) { return await AmiDialer.Benchmarks.Reports.ReportBe
 var modes = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["ami"] = AmiDialer.Benchmarks.Ami.AmiBench.RunAsync, // AMI parser and client throughput (issue 3)
+    ["sim"] = AmiDialer.Benchmarks.Simulator.SimulatorBench.RunAsync, // simulator originates/s with all events (issue 4)
+    ["import"] = AmiDialer.Benchmarks.Data.ImportBenchmark.RunAsync, // CSV import rows/s (issue 5)
 };
 
 if (args.Length > 0 && modes.TryGetValue(args[0], out var mode))

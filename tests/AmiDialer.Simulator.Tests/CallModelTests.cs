@@ -95,3 +95,29 @@ public sealed class CallModelTests
         Assert.Equal(0, sim.LiveChannels);
     }
 }
+
+public sealed class MiscActionTests
+{
+    [Fact]
+    public async Task ListCommands_lists_the_simulated_actions_with_their_classes_and_Getvar_reads_a_call_variable()
+    {
+        await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = 20 });
+        await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        await c.SendActionAsync("ListCommands", ("ActionID", "lc"));
+        var list = await c.ReadUntilAsync(m => m.ActionId == "lc");
+        Assert.Equal("Originate a call.  (Priv: originate,all)", list["Originate"]);
+        Assert.Equal("List currently active channels.  (Priv: system,reporting,all)", list["CoreShowChannels"]);
+
+        await c.SendActionAsync("Originate", ("Channel", "Local/5550007@pstn"), ("Context", "agents"), ("Exten", "100"), ("Priority", "1"), ("Async", "true"), ("Variable", "CAMPAIGN=9"));
+        var or = await c.ReadUntilAsync(m => m.IsEventNamed("OriginateResponse"));
+        await c.SendActionAsync("Getvar", ("Channel", or.Channel!), ("Variable", "CAMPAIGN"), ("ActionID", "gv"));
+        var value = await c.ReadUntilAsync(m => m.ActionId == "gv");
+        Assert.Equal(("CAMPAIGN", "9"), (value.Variable, value.Value));
+        await c.SendActionAsync("Hangup", ("Channel", or.Channel!), ("ActionID", "h"));
+        Assert.Equal("Channel Hungup", (await c.ReadUntilAsync(m => m.ActionId == "h")).Message);
+        await c.ReadUntilAsync(m => m.IsEventNamed("Hangup") && m.Channel == or.Channel);
+        Assert.Equal(0, sim.LiveChannels);
+        await c.SendActionAsync("Hangup", ("Channel", or.Channel!), ("ActionID", "h2"));
+        Assert.Equal("No such channel", (await c.ReadUntilAsync(m => m.ActionId == "h2")).Message);
+    }
+}

@@ -123,6 +123,7 @@ public sealed class LoginAndPermissionTests
     {
         await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions { LoginFailureDelay = TimeSpan.FromMilliseconds(5) });
         await using var observer = await RawAmiConnection.LoginAsync(sim.EndPoint, "readonly", "ro");
+        await observer.ReadUntilAsync(m => m.IsEventNamed("SuccessfulAuth")); // published after the Response, as in a1
         async Task Try(string text)
         {
             await using var c = await RawAmiConnection.ConnectAsync(sim.EndPoint);

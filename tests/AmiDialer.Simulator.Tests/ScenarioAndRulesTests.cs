@@ -78,6 +78,25 @@ public sealed class ScenarioAndRulesTests
     }
 
     [Fact]
+    public void The_shipped_example_scenario_loads()
+    {
+        var scenario = SimulatorScenario.Load(Path.Combine(AmiDialer.Testing.RepoPaths.RepoRoot, "src", "AmiDialer.Simulator", "scenario.example.json"));
+        var options = scenario.ToOptions();
+        Assert.Equal(2, options.Users.Count);
+        Assert.Equal(SimulatedOutcome.Busy, options.Outcomes.Decide("1232").Outcome);
+        Assert.Equal(7, options.Outcomes.Mix.Count);
+    }
+
+    [Fact]
+    public void The_default_scenario_is_a_random_mix_with_the_test_pbx_users()
+    {
+        var options = SimulatorScenario.Default().ToOptions();
+        Assert.Empty(options.Outcomes.Rules);
+        Assert.Equal(7, options.Outcomes.Mix.Count);
+        Assert.Equal("dialer", options.Users[0].Username);
+    }
+
+    [Fact]
     public void A_missing_scenario_file_names_the_file()
     {
         var path = Path.Combine(Path.GetTempPath(), "no-such-scenario-" + Guid.NewGuid() + ".json");

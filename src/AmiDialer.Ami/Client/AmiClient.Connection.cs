@@ -10,6 +10,7 @@ namespace AmiDialer.Ami;
 public sealed partial class AmiClient
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan StableConnection = TimeSpan.FromSeconds(10);
 
     /// <summary>Backoff before retry number <paramref name="failures"/> (0-based): 100 ms doubling up to the cap, with jitter in [half, full].</summary>
     internal static TimeSpan ReconnectDelay(int failures, TimeSpan cap, double jitter)
@@ -32,10 +33,15 @@ public sealed partial class AmiClient
             try
             {
                 var connection = await OpenAsync(stop).ConfigureAwait(false);
-                failures = 0;
+                var loggedInAt = _time.GetTimestamp();
                 attempt = 0;
                 await connection.Closed.WaitAsync(stop).ConfigureAwait(false);
-                delay = ReconnectDelay(0, _options.MaxReconnectDelay, Random.Shared.NextDouble());
+
+                // A connection that dies right after login (event buffer still full, a proxy that drops us) must not
+                // turn into a login every 100 ms: only one that lived a while resets the backoff.
+                failures = _time.GetElapsedTime(loggedInAt) >= StableConnection ? 0 : failures + 1;
+                delay = ReconnectDelay(failures == 0 ? 0 : failures - 1, _options.MaxReconnectDelay, Random.Shared.NextDouble());
+                await WaitForEventBufferToDrainAsync(stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -64,6 +70,18 @@ public sealed partial class AmiClient
             {
                 break;
             }
+        }
+    }
+
+    /// <summary>
+    /// After the event buffer overflowed, reconnecting before the consumer has caught up would only overflow it
+    /// again: wait until it is at most half full.
+    /// </summary>
+    private async Task WaitForEventBufferToDrainAsync(CancellationToken stop)
+    {
+        while (_events.Reader.Count > _options.EventBufferCapacity / 2)
+        {
+            await Task.Delay(FirstRetryDelay, _time, stop).ConfigureAwait(false);
         }
     }
 

@@ -236,7 +236,7 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
             status = cancellationToken.IsCancellationRequested ? ImportStatus.Cancelled : ImportStatus.Failed;
             message = status == ImportStatus.Cancelled ? $"Cancelled after line {counts.LastCommittedLine}." : e.Message;
             logger.ImportFailed(e, importId, counts.LastCommittedLine, message);
-            await SafeFinishAsync(writer, status, message).ConfigureAwait(false);
+            await SafeFinishAsync(writer, status, time.GetUtcNow(), message).ConfigureAwait(false);
             if (errors is not null)
             {
                 await errors.DisposeAsync().ConfigureAwait(false);
@@ -278,11 +278,11 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
         };
     }
 
-    private static async Task SafeFinishAsync(LeadImportWriter writer, ImportStatus status, string message)
+    private static async Task SafeFinishAsync(LeadImportWriter writer, ImportStatus status, DateTimeOffset now, string message)
     {
         try
         {
-            await writer.FinishAsync(status, DateTimeOffset.UtcNow, message, CancellationToken.None).ConfigureAwait(false);
+            await writer.FinishAsync(status, now, message, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Microsoft.Data.Sqlite.SqliteException)
         {

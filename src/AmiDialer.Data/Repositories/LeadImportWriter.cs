@@ -51,7 +51,8 @@ internal sealed class LeadImportWriter : IAsyncDisposable
             }
 
             // A bigger page cache for the bulk insert: the unique and due indexes take random inserts.
-            await connection.ExecuteAsync(new CommandDefinition("PRAGMA cache_size = -65536;", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            // Fewer checkpoints: hot index pages are copied from the WAL once per 40 MB of import, not once per 4 MB.
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 10000;", cancellationToken: cancellationToken)).ConfigureAwait(false);
             var importId = await ImportRepository.CreateAsync(connection, campaignId, fileName, region, actor, now, cancellationToken).ConfigureAwait(false);
             return new LeadImportWriter(connection, campaignId, importId);
         }
@@ -165,7 +166,7 @@ internal sealed class LeadImportWriter : IAsyncDisposable
         insert.Dispose();
         try
         {
-            connection.Execute("PRAGMA cache_size = -2000;");
+            connection.Execute("PRAGMA cache_size = -2000; PRAGMA wal_autocheckpoint = 1000;");
         }
         catch (SqliteException)
         {

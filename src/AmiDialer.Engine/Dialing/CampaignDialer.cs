@@ -306,7 +306,7 @@ internal sealed class CampaignDialer
             return true;
         }
 
-        var eligible = _schedule.NextEligibleAt(now, lead.TimeZones);
+        var eligible = LeadTiming.NextDue(_campaign, _schedule, now, lead.TimeZones);
         if (eligible != now)
         {
             // Outside the callee's hours (or the campaign's windows) right now: due again when they open.

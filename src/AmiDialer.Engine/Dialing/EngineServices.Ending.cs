@@ -80,7 +80,7 @@ internal sealed partial class EngineServices
         DateTimeOffset? next = null;
         if (decision.State == LeadState.WaitingRetry && campaign is not null)
         {
-            next = DialingSchedule.For(campaign).NextEligibleAt(decision.RetryAt ?? now, lead.TimeZones);
+            next = LeadTiming.NextDue(campaign, DialingSchedule.For(campaign), decision.RetryAt ?? now, lead.TimeZones);
         }
 
         var endedAt = facts.EndedAt ?? now;

@@ -271,6 +271,16 @@ public sealed class AmiClientActionTests
         Assert.Equal("FullyBooted", booted.Name);
         Assert.True(client.Events.TryRead(out var hangup0));
         Assert.Equal("1795694575.0", hangup0.Message.Uniqueid);
+
+        // No reconnect while the buffer is still more than half full: it would only overflow again.
+        await Task.Delay(400);
+        Assert.Single(server.AllSessions);
+        while (client.Events.TryRead(out _))
+        {
+        }
+
+        var back = await client.WaitUntilConnectedAsync().WaitAsync(Wait);
+        Assert.Equal(2, back.Generation);
     }
 
     [Fact]
