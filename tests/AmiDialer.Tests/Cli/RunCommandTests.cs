@@ -112,6 +112,23 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_with_nothing_due_before_the_end_says_why_and_when()
+    {
+        // Dialing only on a day three days from now, but the campaign ends tomorrow: no lead can ever become due.
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var today = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, zone).DayOfWeek;
+        var day = ((DayOfWeek)(((int)today + 3) % 7)).ToString()[..3];
+        var end = DateTimeOffset.UtcNow.AddDays(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, (await cli.Db("campaign", "create", "never", "--dial", "Local/{number}@pstn", "--hours", "00:00-24:00", "--days", day, "--end", end)).Code);
+        Assert.Equal(0, (await cli.Db("import", RepoPaths.Campaign("sample.csv"), "--campaign", "never")).Code);
+
+        var run = await cli.Db("run", "--campaign", "never", "--simulate", "--time-scale", "50");
+        Assert.True(run.Code == AmiDialerCli.Success, run.ToString());
+        Assert.Contains("Run ended: ", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Attempts: 0", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_simulate_the_ami_settings_are_required()
     {
         await cli.Db("campaign", "create", "real");
