@@ -110,7 +110,9 @@ internal static class ReportsApi
             return null;
         }
 
-        var active = r.Report.States.GetValueOrDefault("in-progress");
+        var active = data.Engine is { } engine
+            ? engine.GetSnapshot().ActiveCalls.Count(c => c.CampaignId == id)
+            : r.Report.States.GetValueOrDefault("in-progress");
         return new CampaignStatusDto(id, r.Campaign.Name, r.Campaign.State.ToString().ToLowerInvariant(), r.Campaign.IsSimulated, r.Report.Leads, r.Report.Pending,
             r.Report.Attempts, r.Report.States, r.Report.Outcomes, r.Report.AnswerRate, r.Report.AvgTalkSeconds, (int)active);
     }

@@ -12,7 +12,12 @@ internal static class CampaignPage
     public static IEndpointRouteBuilder MapCampaignPages(this IEndpointRouteBuilder app)
     {
         app.MapGet("/campaigns/{id:long}", ShowAsync).ExcludeFromDescription();
-        app.MapPost("/campaigns/{id:long}/{command:regex(^(start|pause|resume|stop|delete)$)}", CommandAsync).ExcludeFromDescription();
+        // No regex route constraint: the slim host leaves the regex engine out.
+        foreach (var command in new[] { "start", "pause", "resume", "stop", "delete" })
+        {
+            app.MapPost($"/campaigns/{{id:long}}/{command}", (long id, HttpContext ctx, WebData data, ClaimsPrincipal user, CancellationToken ct) =>
+                CommandAsync(id, command, ctx, data, user, ct)).ExcludeFromDescription();
+        }
         return app;
     }
 
