@@ -28,6 +28,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
     private EngineServices? _services;
     private EngineScheduler? _scheduler;
     private int _disposed;
+    private CallControl.CallControlService? _callControl;
 
     public DialerEngine(DialerEngineOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
@@ -45,6 +46,9 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
     }
 
     public DialerEngineOptions Options => _options;
+
+    /// <summary>Redirect of live calls and click-to-call (see CallControl/); available once started.</summary>
+    public CallControl.CallControlService CallControl => _callControl ?? throw new InvalidOperationException("The engine is not started: call StartAsync first.");
 
     private EngineServices S => _services ?? throw new InvalidOperationException("The engine is not started: call StartAsync first.");
 
@@ -76,6 +80,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         }
 
         _services = services;
+        _callControl = new CallControl.CallControlService(services);
         foreach (var server in services.Servers)
         {
             var mine = open.Where(a => a.Server == server.Name)

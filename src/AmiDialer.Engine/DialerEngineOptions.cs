@@ -49,6 +49,9 @@ public sealed class DialerEngineOptions
     /// <summary>Ring timeout floor; the issue says never under 15 s.</summary>
     public TimeSpan MinimumRingTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Redirect destinations and click-to-call settings (CallControl/).</summary>
+    public CallControl.CallControlOptions CallControl { get; init; } = new();
+
     /// <summary>Who the engine says did things in the audit log.</summary>
     public string Actor { get; init; } = "engine";
 

@@ -37,7 +37,7 @@ public sealed class E2EHost : IAsyncDisposable
 
     public static string ScreenshotDirectory => Path.Combine(AppContext.BaseDirectory, "screenshots");
 
-    public static async Task<E2EHost> StartAsync()
+    public static async Task<E2EHost> StartAsync(bool withEngine = false)
     {
         var dir = Path.Combine(Path.GetTempPath(), "amidialer-e2e-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -46,6 +46,12 @@ public sealed class E2EHost : IAsyncDisposable
         // Few iterations: the hash's strength is not under test here, the login flow is.
         settings.Web.AdminPasswordHash = AdminPassword.Hash(Password, iterations: 1000);
         var services = await AppServices.CreateAsync(settings, simulate: true, new AppServicesOptions { SimulatorTimeScale = 60 }, CancellationToken.None);
+        if (withEngine)
+        {
+            // As serve does: Quartz dials every running campaign, against the time-scaled simulator.
+            await services.StartEngineAsync(useScheduler: true, CancellationToken.None);
+        }
+
         var app = WebServer.Build(services, "http://127.0.0.1:0");
         await app.StartAsync();
         var (playwright, browser) = await Browser.LaunchAsync();

@@ -8,4 +8,5 @@ internal sealed record CallContext(
     string Server,
     string ChannelId,
     DateTimeOffset StartedAt,
-    CampaignDialer? Dialer);
+    CampaignDialer? Dialer,
+    AmiDialer.Core.Outcomes.CallKind Kind = AmiDialer.Core.Outcomes.CallKind.Campaign);

@@ -68,7 +68,7 @@ internal sealed partial class EngineServices
         }
 
         var campaign = await CampaignAsync(campaignId, now).ConfigureAwait(false);
-        var verdict = OutcomeFacts.Decide(facts);
+        var verdict = OutcomeFacts.Decide(facts, context?.Kind ?? CallControl.ClickToCallCampaign.KindOf(campaign));
         var earlier = new List<CallOutcome>();
         foreach (var (outcome, count) in await Attempts.CountOutcomesAsync(lead.Id).ConfigureAwait(false))
         {

@@ -109,6 +109,12 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
         }
     }
 
+    /// <summary>
+    /// Call-control hook (CallControl/): raised with the attempt and the originated channel's name when a successful
+    /// OriginateResponse arrives. Runs on the event pump under the tracker's lock, so it must only hand the work on.
+    /// </summary>
+    public Action<long, string?>? OriginateAnswered { get; set; }
+
     /// <summary>Applies one event; returns whether it belonged to a tracked call.</summary>
     public bool Observe(CallEvent e, DateTimeOffset now)
     {
@@ -134,6 +140,7 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
                     if (IsSuccess(e.Response) && e.Reason == "4")
                     {
                         call.AnsweredAt ??= now;
+                        OriginateAnswered?.Invoke(call.Start.AttemptId, e.Channel);
                     }
 
                     break;

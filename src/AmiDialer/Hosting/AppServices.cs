@@ -182,7 +182,7 @@ public sealed class AppServices : IAsyncDisposable
                 MaxReconnectDelay = s.MaxReconnectDelay,
             },
             s.MaxConcurrentCalls)).ToList();
-        var configured = new DialerEngineOptions { DatabasePath = DatabasePath, Servers = servers, Simulated = IsSimulated };
+        var configured = new DialerEngineOptions { DatabasePath = DatabasePath, Servers = servers, Simulated = IsSimulated, CallControl = CallControlSettings.From(Settings) };
         return options.Engine?.Invoke(configured) ?? configured;
     }
 

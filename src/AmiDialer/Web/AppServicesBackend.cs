@@ -29,6 +29,8 @@ internal static class AppServicesBackend
     private sealed class EngineHealth(AppServices services) : IHealthProbe
     {
         public IReadOnlyList<AmiServerHealth> AmiServers() =>
-            [.. services.Settings.Ami.Servers.Select(s => new AmiServerHealth(s.Name, "engine not running", false))];
+            services.Engine is { } engine
+                ? [.. engine.GetSnapshot().Servers.Select(s => new AmiServerHealth(s.Name, s.Connected ? "connected" : "disconnected", s.Connected))]
+                : [.. services.Settings.Ami.Servers.Select(s => new AmiServerHealth(s.Name, "engine not running", false))];
     }
 }

@@ -8,6 +8,9 @@ internal sealed class WebData(WebBackend backend)
 {
     public DateTimeOffset Now => backend.Time.GetUtcNow();
 
+    /// <summary>The dialing engine, when this process runs one (serve does; tests may not).</summary>
+    public Engine.DialerEngine? Engine => backend.Services.Engine;
+
     public Task<AmiDialerDatabase> DatabaseAsync(CancellationToken ct) => Task.FromResult(backend.Services.Database);
 
     public Task<CampaignRepository> CampaignsAsync(CancellationToken ct) => Task.FromResult(backend.Services.Campaigns);

@@ -48,11 +48,15 @@ public static class WebServer
         builder.Services.AddSingleton(backend);
         builder.Services.AddSingleton(backend.Time);
         builder.Services.AddSingleton<WebData>();
+        builder.Services.AddSingleton<ImportProgressRegistry>();
 
         builder.Services.AddDataProtection()
             .SetApplicationName("AmiDialer")
             .PersistKeysToFileSystem(new DirectoryInfo(KeysDirectory(backend)));
         builder.Services.AddWebAuth(backend.Settings.Web.ApiKeys);
+        // The slim builder leaves out the regex route constraint that /campaigns/{id}/{command:regex(...)} uses;
+        // without it every request whose path reaches that route's matcher fails with 500.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteOptions>(o => o.SetParameterPolicy<Microsoft.AspNetCore.Routing.Constraints.RegexInlineRouteConstraint>("regex"));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -74,8 +78,17 @@ public static class WebServer
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
         app.MapCampaignsApi();
+        app.MapImportsApi();
+        app.MapReportsApi();
+        app.MapDncApi();
+        app.MapCallsApi();
         app.MapLoginPages();
         app.MapDashboardPage();
+        app.MapCampaignFormPages();
+        app.MapCampaignPages();
+        app.MapUploadPage();
+        app.MapReportPage();
+        app.MapDncPage();
 
         app.Lifetime.ApplicationStarted.Register(() =>
             WebLog.Listening(backend.LoggerFactory.CreateLogger("AmiDialer.Web"), string.Join(", ", app.Urls)));

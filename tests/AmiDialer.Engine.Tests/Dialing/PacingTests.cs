@@ -70,6 +70,16 @@ public sealed class PacingTests
     private static Live.DialerStatus DialerStatusOf(DialerEngine engine, long campaignId) =>
         engine.GetSnapshot().Campaigns.Single(c => c.CampaignId == campaignId).Status;
 
+    internal static async Task WaitUntil(Func<Task<bool>> condition, double seconds = 10)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+
     internal static async Task WaitUntil(Func<bool> condition, double seconds = 10)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);

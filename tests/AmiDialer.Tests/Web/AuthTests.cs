@@ -5,13 +5,9 @@ using System.Text.Json;
 namespace AmiDialer.Tests.Web;
 
 /// <summary>Nothing but /health answers without auth; the API key and the login cookie both work; cookie writes need antiforgery.</summary>
-public sealed class AuthTests : IAsyncLifetime
+public sealed class AuthTests(WebHostFixture fixture) : IClassFixture<WebHostFixture>
 {
-    private WebTestHost host = null!;
-
-    public async Task InitializeAsync() => host = await WebTestHost.StartAsync();
-
-    public async Task DisposeAsync() => await host.DisposeAsync();
+    private readonly WebTestHost host = fixture.Host;
 
     [Theory]
     [InlineData("/openapi/v1.json")]

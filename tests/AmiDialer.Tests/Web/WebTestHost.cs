@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Builder;
 namespace AmiDialer.Tests.Web;
 
 /// <summary>The real ASP.NET Core host built by <see cref="WebServer.Build"/>, on a free loopback port, with a temporary database folder.</summary>
-internal sealed partial class WebTestHost : IAsyncDisposable
+public sealed partial class WebTestHost : IAsyncDisposable
 {
     public const string ApiKey = "test-key-0123456789abcdef";
     public const string Password = "correct horse battery";

@@ -34,7 +34,7 @@ internal static class CampaignControl
         }
 
         var (from, to) = Rule(command, campaign, data.Now);
-        if (!from.Contains(campaign.State) || !await repo.TransitionAsync(id, from, to, CampaignsApi.Actor(user), ct))
+        if (!from.Contains(campaign.State) || !await ApplyAsync(id, command, from, to, data, CampaignsApi.Actor(user), ct))
         {
             var verb = command.ToString().ToLowerInvariant();
             var current = (await repo.GetAsync(id, ct))?.State ?? campaign.State;
@@ -43,5 +43,32 @@ internal static class CampaignControl
         }
 
         return TypedResults.Ok(CampaignDto.From((await repo.GetAsync(id, ct))!));
+    }
+
+    /// <summary>Through the engine when it runs (it schedules, dials and drains); else the stored state alone changes.</summary>
+    private static async Task<bool> ApplyAsync(long id, CampaignCommand command, CampaignState[] from, CampaignState to, WebData data, string actor, CancellationToken ct)
+    {
+        if (data.Engine is not { } engine)
+        {
+            return await (await data.CampaignsAsync(ct)).TransitionAsync(id, from, to, actor, ct);
+        }
+
+        try
+        {
+            switch (command)
+            {
+                case CampaignCommand.Start: await engine.StartCampaignAsync(id, ct); break;
+                case CampaignCommand.Pause: await engine.PauseCampaignAsync(id, ct); break;
+                case CampaignCommand.Resume: await engine.ResumeCampaignAsync(id, ct); break;
+                case CampaignCommand.Stop: await engine.StopCampaignAsync(id, ct); break;
+            }
+
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // Somebody moved the campaign first; the caller reports its current state.
+            return false;
+        }
     }
 }

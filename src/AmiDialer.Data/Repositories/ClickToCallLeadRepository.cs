@@ -1,0 +1,98 @@
+using System.Text.Json;
+using AmiDialer.Core.Model;
+using AmiDialer.Data.Database;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace AmiDialer.Data.Repositories;
+
+/// <summary>What click-to-call writes for one call: the number's lead (created if new) and its attempt.</summary>
+public sealed record ClickToCallClaim(
+    long CampaignId,
+    string PhoneE164,
+    IReadOnlyList<string> TimeZones,
+    string ActionId,
+    string ChannelId,
+    string Server,
+    bool IsSimulated);
+
+/// <summary>
+/// The click-to-call side of leads and attempts. A click-to-call campaign holds one lead per number and adds an
+/// attempt to it for every call: a number called again is never refused as a duplicate, but it is never in two live
+/// calls either (the same rule, and the same unique index, as campaign leads).
+/// </summary>
+public sealed class ClickToCallLeadRepository(AmiDialerDatabase database)
+{
+    /// <summary>
+    /// In one transaction: creates the number's lead if the campaign has none, moves it (whatever final or waiting
+    /// state it is in) to in progress, and writes the attempt as dialing. Returns null, changing nothing, when the
+    /// lead already has a call in progress.
+    /// </summary>
+    public async Task<(Attempt Attempt, Lead Lead)?> ClaimAsync(ClickToCallClaim claim, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction();
+        var zones = JsonSerializer.Serialize(claim.TimeZones.ToList(), DataJson.Default.ListString);
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO leads (campaign_id, phone, fields, time_zones, state, next_eligible_at)
+            VALUES (@CampaignId, @PhoneE164, '{}', @zones, 'pending', @now)
+            ON CONFLICT (campaign_id, phone) DO NOTHING
+            """, new { claim.CampaignId, claim.PhoneE164, zones, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (inserted == 1)
+        {
+            await CampaignCounters.AddAsync(connection, transaction, claim.CampaignId, CampaignCounters.State(LeadState.Pending), 1, cancellationToken).ConfigureAwait(false);
+        }
+
+        var row = await connection.QuerySingleAsync<LeadRepository.LeadRow>(new CommandDefinition(
+            LeadRepository.SelectColumns + " WHERE campaign_id = @CampaignId AND phone = @PhoneE164",
+            new { claim.CampaignId, claim.PhoneE164 }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var lead = row.ToLead();
+        if (lead.State == LeadState.InProgress)
+        {
+            return null;
+        }
+
+        var moved = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE leads SET state = 'in_progress', attempt_count = attempt_count + 1, next_eligible_at = NULL, time_zones = @zones WHERE id = @id AND state = @state",
+            new { id = lead.Id, state = DbNames.Of(lead.State), zones }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (moved == 0)
+        {
+            return null;
+        }
+
+        long id;
+        try
+        {
+            id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                """
+                INSERT INTO attempts (lead_id, campaign_id, action_id, channel_id, server, state, created_at, is_simulated)
+                VALUES (@leadId, @CampaignId, @ActionId, @ChannelId, @Server, 'dialing', @now, @IsSimulated)
+                RETURNING id
+                """, new { leadId = lead.Id, claim.CampaignId, claim.ActionId, claim.ChannelId, claim.Server, now, claim.IsSimulated },
+                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19 && e.Message.Contains("attempts.lead_id", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        await CampaignCounters.MoveLeadAsync(connection, transaction, claim.CampaignId, lead.State, LeadState.InProgress, 1, cancellationToken).ConfigureAwait(false);
+        await CampaignCounters.AddAsync(connection, transaction, claim.CampaignId, CampaignCounters.Attempts, 1, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        var attempt = new Attempt
+        {
+            Id = id,
+            LeadId = lead.Id,
+            CampaignId = claim.CampaignId,
+            State = AttemptState.Dialing,
+            ActionId = claim.ActionId,
+            ChannelId = claim.ChannelId,
+            Server = claim.Server,
+            CreatedAt = now,
+            IsSimulated = claim.IsSimulated,
+        };
+        return (attempt, lead with { State = LeadState.InProgress, AttemptCount = lead.AttemptCount + 1, NextEligibleAt = null });
+    }
+}

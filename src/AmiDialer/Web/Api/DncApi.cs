@@ -1,0 +1,127 @@
+using System.Security.Claims;
+using System.Text;
+using AmiDialer.Core.Phone;
+using AmiDialer.Data.Repositories;
+using AmiDialer.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AmiDialer.Web.Api;
+
+public sealed record DncInput(string? Number, long? CampaignId, string? Note, string? Region);
+
+public sealed record DncEntryDto(long Id, string Number, long? CampaignId, string Source, DateTimeOffset AddedAt, string AddedBy, string? Note)
+{
+    public static DncEntryDto From(DncEntry e) => new(e.Id, e.Number, e.CampaignId, e.Source.ToString().ToLowerInvariant(), e.AddedAt, e.AddedBy, e.Note);
+}
+
+public sealed record DncLineError(long Line, string Text, string Reason);
+
+public sealed record DncImportResult(int Added, int AlreadyListed, IReadOnlyList<DncLineError> Rejected);
+
+/// <summary>The do-not-call list: add, remove, import (one number per line, or a CSV whose first cell is the number), list.</summary>
+internal static class DncApi
+{
+    public static IEndpointRouteBuilder MapDncApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/dnc").WithTags("Do-not-call");
+        api.MapGet("/", ListAsync).WithName("ListDnc");
+        api.MapPost("/", AddAsync).WithName("AddDnc");
+        api.MapDelete("/{number}", RemoveAsync).WithName("RemoveDnc").WithSummary("Remove a number (E.164, URL-encoded +); campaignId for a campaign-scoped entry.");
+        api.MapPost("/import", ImportAsync).WithName("ImportDnc").Accepts<string>("text/csv")
+            .WithSummary("One number per line (a header line and extra columns are ignored); the response lists the lines refused.");
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<DncEntryDto>>> ListAsync(WebData data, long? campaignId, int? limit, int? offset, CancellationToken ct)
+    {
+        var entries = await (await data.DncAsync(ct)).ListAsync(campaignId, Math.Clamp(limit ?? 200, 1, 1000), Math.Max(0, offset ?? 0), ct);
+        return TypedResults.Ok<IReadOnlyList<DncEntryDto>>([.. entries.Select(DncEntryDto.From)]);
+    }
+
+    public static bool TryNormalise(string? text, string region, out string e164, out string error)
+    {
+        e164 = "";
+        if (!E164.TryParse(text, region, out var info, out var problem) || info is null)
+        {
+            error = problem ?? "not a phone number";
+            return false;
+        }
+
+        e164 = info.E164;
+        error = "";
+        return true;
+    }
+
+    private static async Task<Results<Created<DncEntryDto>, Ok<DncEntryDto>, ValidationProblem>> AddAsync(DncInput input, WebData data, WebBackend backend, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var region = string.IsNullOrWhiteSpace(input.Region) ? backend.Settings.Dialing.DefaultRegion : input.Region.Trim().ToUpperInvariant();
+        if (!TryNormalise(input.Number, region, out var e164, out var error))
+        {
+            return Problems.Field("number", $"'{input.Number}': {error}.");
+        }
+
+        if (input.CampaignId is { } cid && await (await data.CampaignsAsync(ct)).GetAsync(cid, ct) is null)
+        {
+            return Problems.Field("campaignId", $"No campaign has id {cid}.");
+        }
+
+        var repo = await data.DncAsync(ct);
+        var added = await repo.AddAsync(e164, input.CampaignId, DncSource.Manual, CampaignsApi.Actor(user), input.Note, ct);
+        var entry = (await repo.ListAsync(input.CampaignId, 1000, 0, ct)).First(e => e.Number == e164 && e.CampaignId == input.CampaignId);
+        return added ? TypedResults.Created($"/api/dnc/{Uri.EscapeDataString(e164)}", DncEntryDto.From(entry)) : TypedResults.Ok(DncEntryDto.From(entry));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> RemoveAsync(string number, long? campaignId, WebData data, WebBackend backend, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!TryNormalise(number, backend.Settings.Dialing.DefaultRegion, out var e164, out var error))
+        {
+            return Problems.Field("number", $"'{number}': {error}.");
+        }
+
+        return await (await data.DncAsync(ct)).RemoveAsync(e164, campaignId, CampaignsApi.Actor(user), "removed on the web", ct)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem($"{e164} is not on the do-not-call list{(campaignId is null ? "" : $" of campaign {campaignId}")}.", statusCode: 404, title: "Not on the list");
+    }
+
+    private static async Task<Results<Ok<DncImportResult>, ValidationProblem>> ImportAsync(HttpContext ctx, WebData data, WebBackend backend, ClaimsPrincipal user, long? campaignId, string? region, CancellationToken ct)
+    {
+        if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = backend.Settings.Web.MaxUploadBytes;
+        }
+
+        var regionCode = string.IsNullOrWhiteSpace(region) ? backend.Settings.Dialing.DefaultRegion : region.Trim().ToUpperInvariant();
+        if (campaignId is { } cid && await (await data.CampaignsAsync(ct)).GetAsync(cid, ct) is null)
+        {
+            return Problems.Field("campaignId", $"No campaign has id {cid}.");
+        }
+
+        var numbers = new List<string>();
+        var rejected = new List<DncLineError>();
+        using var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8);
+        long line = 0;
+        while (await reader.ReadLineAsync(ct) is { } text)
+        {
+            line++;
+            var cell = text.Split([',', ';', '\t', '|'])[0].Trim().Trim('"').TrimStart('\'');
+            if (cell.Length == 0 || (line == 1 && !cell.Any(char.IsDigit)))
+            {
+                continue; // blank line, or a header
+            }
+
+            if (TryNormalise(cell, regionCode, out var e164, out var error))
+            {
+                numbers.Add(e164);
+            }
+            else if (rejected.Count < 1000)
+            {
+                rejected.Add(new DncLineError(line, cell, error));
+            }
+        }
+
+        var distinct = numbers.Distinct(StringComparer.Ordinal).ToList();
+        var added = await (await data.DncAsync(ct)).AddManyAsync(distinct, campaignId, DncSource.Import, CampaignsApi.Actor(user), null, ct);
+        return TypedResults.Ok(new DncImportResult(added, distinct.Count - added, rejected));
+    }
+}

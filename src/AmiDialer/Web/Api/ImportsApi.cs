@@ -1,0 +1,323 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using AmiDialer.Data.Import;
+using AmiDialer.Data.Repositories;
+using AmiDialer.Web.Infrastructure;
+using CsvHelper;
+using CsvHelper.Configuration;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace AmiDialer.Web.Api;
+
+public sealed record ImportSummaryDto(
+    long ImportId, long CampaignId, string Status, long RowsRead, long Imported, long Rejected, long Duplicates, long Blocked,
+    string PhoneColumn, string Delimiter, string Encoding, string Region, IReadOnlyList<RowError> FirstErrors, string? ErrorCsv, string? Message);
+
+public sealed record ImportProgressDto(long ImportId, long RowsRead, long Imported, long Rejected, long Duplicates, long Blocked, long BytesRead, double? Percent, bool Done);
+
+public sealed record CsvPreviewDto(string Delimiter, string Encoding, IReadOnlyList<string> Columns, string? PhoneColumn, string Region, IReadOnlyList<IReadOnlyList<string>> Rows, string? Problem);
+
+/// <summary>Progress of uploads being imported, by the upload id the page chose, for the page to poll.</summary>
+internal sealed class ImportProgressRegistry
+{
+    private readonly ConcurrentDictionary<string, ImportProgressDto> entries = new(StringComparer.Ordinal);
+
+    public void Report(string uploadId, ImportProgressDto progress)
+    {
+        if (entries.Count > 1000)
+        {
+            entries.Clear(); // bounded: an abandoned page must not grow this forever
+        }
+
+        entries[uploadId] = progress;
+    }
+
+    public ImportProgressDto? Get(string uploadId) => entries.GetValueOrDefault(uploadId);
+}
+
+/// <summary>CSV upload (multipart, streamed to the importer), preview, progress, and the error CSV.</summary>
+internal static class ImportsApi
+{
+    public const string UploadIdHeader = "X-Upload-Id";
+    private const int PreviewRows = 5;
+    private const int PreviewBytes = 64 * 1024;
+    private static readonly char[] Delimiters = [',', ';', '\t', '|'];
+
+    public static IEndpointRouteBuilder MapImportsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/campaigns/{id:long}/imports", UploadAsync)
+            .WithTags("Imports").WithName("UploadLeads")
+            .WithSummary("Upload a CSV (multipart/form-data, part 'file'); optional parts or query: region, phoneColumn, delimiter.")
+            .Accepts<IFormFile>("multipart/form-data");
+        app.MapPost("/api/imports/preview", PreviewAsync).WithTags("Imports").WithName("PreviewCsv")
+            .WithSummary("The detected delimiter, encoding, columns, phone column and first rows of the start of a CSV (send at most 64 KiB as the body).")
+            .Accepts<string>("text/csv");
+        app.MapGet("/api/imports/{importId:long}", GetAsync).WithTags("Imports").WithName("GetImport");
+        app.MapGet("/api/imports/{importId:long}/errors.csv", ErrorsAsync).WithTags("Imports").WithName("GetImportErrors");
+        app.MapGet("/api/imports/progress/{uploadId}", (string uploadId, ImportProgressRegistry registry) =>
+            registry.Get(uploadId) is { } p ? Results.Ok(p) : Results.Problem("No upload with that id is in progress.", statusCode: 404, title: "Unknown upload"))
+            .WithTags("Imports").WithName("GetUploadProgress").Produces<ImportProgressDto>();
+        return app;
+    }
+
+    private static async Task<Results<Ok<ImportSummaryDto>, ValidationProblem, ProblemHttpResult>> UploadAsync(
+        long id, HttpContext ctx, WebBackend backend, WebData data, ImportProgressRegistry registry, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var limit = backend.Settings.Web.MaxUploadBytes;
+        if (ctx.Request.ContentLength > limit)
+        {
+            WebLog.UploadTooLarge(ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("AmiDialer.Web"), limit);
+            return TooLarge(limit);
+        }
+
+        if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit + 64 * 1024; // the multipart envelope around the file
+        }
+
+        if (await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is null)
+        {
+            return CampaignsApi.NotFound(id);
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(ctx.Request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
+        {
+            return Problems.Field("file", "Send the CSV as multipart/form-data with a part named 'file'.");
+        }
+
+        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in ctx.Request.Query)
+        {
+            fields[key] = value.ToString();
+        }
+
+        var reader = new MultipartReader(boundary, ctx.Request.Body);
+        MultipartSection? section;
+        while ((section = await reader.ReadNextSectionAsync(ct)) is not null)
+        {
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+            {
+                continue;
+            }
+
+            var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+            if (disposition.IsFileDisposition() && name == "file")
+            {
+                var options = Options(id, fields, backend, user, ctx.Request.ContentLength, out var errors);
+                if (errors.Count > 0)
+                {
+                    return TypedResults.ValidationProblem(errors, title: "Invalid import options");
+                }
+
+                var fileName = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "upload.csv");
+                var uploadId = ctx.Request.Headers[UploadIdHeader].ToString();
+                IProgress<ImportProgress>? progress = uploadId.Length is > 0 and <= 64
+                    ? new Progress<ImportProgress>(p => registry.Report(uploadId, ToDto(p, done: false)))
+                    : null;
+                try
+                {
+                    var importer = new CsvLeadImporter(backend.Services.Database, backend.Time, ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<CsvLeadImporter>());
+                    var result = await importer.ImportAsync(section.Body, fileName, options, progress, ct);
+                    if (uploadId.Length is > 0 and <= 64)
+                    {
+                        registry.Report(uploadId, new ImportProgressDto(result.ImportId, result.RowsRead, result.Imported, result.Rejected, result.Duplicates, result.Blocked, 0, 100, true));
+                    }
+
+                    return TypedResults.Ok(ToDto(id, result, options.DefaultRegion));
+                }
+                catch (CsvImportRefusedException ex)
+                {
+                    return Problems.Field("file", ex.Message);
+                }
+                catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                {
+                    return TooLarge(limit);
+                }
+            }
+
+            if (!disposition.IsFileDisposition() && name.Length > 0)
+            {
+                // Small text parts (region, phoneColumn, delimiter) come before the file in the page's form.
+                using var text = new StreamReader(section.Body, Encoding.UTF8);
+                var buffer = new char[256];
+                var read = await text.ReadBlockAsync(buffer, ct);
+                fields[name] = new string(buffer, 0, read);
+            }
+        }
+
+        return Problems.Field("file", "The upload has no part named 'file'.");
+    }
+
+    private static CsvImportOptions Options(long campaignId, Dictionary<string, string> fields, WebBackend backend, ClaimsPrincipal user, long? contentLength, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        var region = fields.GetValueOrDefault("region") is { Length: > 0 } r ? r.Trim().ToUpperInvariant() : backend.Settings.Dialing.DefaultRegion;
+        if (region.Length != 2 || !region.All(char.IsAsciiLetter))
+        {
+            errors["region"] = [$"'{region}' is not a two-letter region code such as US."];
+        }
+
+        char? delimiter = null;
+        if (fields.GetValueOrDefault("delimiter") is { Length: > 0 } d)
+        {
+            var c = d is "\\t" or "tab" ? '\t' : d[0];
+            if (d.Length > 1 && d is not ("\\t" or "tab") || !Delimiters.Contains(c))
+            {
+                errors["delimiter"] = ["Must be one of , ; | or tab."];
+            }
+
+            delimiter = c;
+        }
+
+        var phoneColumn = fields.GetValueOrDefault("phoneColumn") is { Length: > 0 } p ? p.Trim() : null;
+        return new CsvImportOptions
+        {
+            CampaignId = campaignId,
+            DefaultRegion = region,
+            Delimiter = delimiter,
+            PhoneColumn = phoneColumn,
+            Actor = CampaignsApi.Actor(user),
+            TotalBytes = contentLength,
+        };
+    }
+
+    private static async Task<Results<Ok<CsvPreviewDto>, ProblemHttpResult>> PreviewAsync(HttpContext ctx, WebBackend backend, string? region, CancellationToken ct)
+    {
+        var buffer = new byte[PreviewBytes];
+        var length = 0;
+        int n;
+        while (length < buffer.Length && (n = await ctx.Request.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+        {
+            length += n;
+        }
+
+        var regionCode = string.IsNullOrWhiteSpace(region) ? backend.Settings.Dialing.DefaultRegion : region.Trim().ToUpperInvariant();
+        var sample = buffer.AsSpan(0, length);
+        if (length == 0)
+        {
+            return TypedResults.Ok(new CsvPreviewDto(",", "", [], null, regionCode, [], "The file is empty."));
+        }
+
+        if (sample.IndexOf((byte)0) >= 0)
+        {
+            return TypedResults.Ok(new CsvPreviewDto(",", "", [], null, regionCode, [], "This looks like a binary file, not a CSV."));
+        }
+
+        var (encoding, text) = Decode(sample);
+        var delimiter = GuessDelimiter(text);
+        var config = new CsvConfiguration(CultureInfo.InvariantCulture) { Delimiter = delimiter.ToString(), BadDataFound = null, MissingFieldFound = null };
+        using var parser = new CsvParser(new StringReader(text), config);
+        var rows = new List<IReadOnlyList<string>>();
+        string[] header = [];
+        while (rows.Count < PreviewRows && parser.Read())
+        {
+            var record = parser.Record ?? [];
+            if (header.Length == 0)
+            {
+                header = [.. record.Select(h => h.Trim().TrimStart('\uFEFF'))];
+                continue;
+            }
+
+            if (record.All(string.IsNullOrWhiteSpace))
+            {
+                continue;
+            }
+
+            rows.Add(record);
+        }
+
+        var phone = FindPhoneColumn(header);
+        return TypedResults.Ok(new CsvPreviewDto(delimiter == '\t' ? "tab" : delimiter.ToString(), encoding.WebName, header, phone, regionCode, rows,
+            phone is null ? "No column is named like a phone number (phone, number, mobile, tel, ...): choose one." : null));
+    }
+
+    // A first look only: the importer does its own detection, and its summary says what it used.
+    private static (Encoding Encoding, string Text) Decode(ReadOnlySpan<byte> sample)
+    {
+        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        try
+        {
+            // The sample may end inside a multi-byte character: drop up to 3 trailing bytes before judging.
+            var cut = sample.Length;
+            while (cut > 0 && sample.Length - cut < 3 && (sample[cut - 1] & 0xC0) == 0x80)
+            {
+                cut--;
+            }
+
+            if (cut > 0 && sample[cut - 1] >= 0xC0)
+            {
+                cut--;
+            }
+
+            return (Encoding.UTF8, strict.GetString(sample[..cut]).TrimStart('\uFEFF'));
+        }
+        catch (DecoderFallbackException)
+        {
+            return (Encoding.Latin1, Encoding.Latin1.GetString(sample));
+        }
+    }
+
+    private static char GuessDelimiter(string text)
+    {
+        var end = text.IndexOf('\n', StringComparison.Ordinal);
+        var first = end < 0 ? text : text[..end];
+        return Delimiters.OrderByDescending(d => first.Count(c => c == d)).First();
+    }
+
+    private static string? FindPhoneColumn(string[] header)
+    {
+        static string Simplify(string s) => new([.. s.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant)]);
+        var simplified = header.Select(Simplify).ToArray();
+        foreach (var name in CsvLeadImporter.PhoneColumnNames)
+        {
+            var index = Array.IndexOf(simplified, name);
+            if (index >= 0)
+            {
+                return header[index];
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<Results<Ok<ImportRecord>, ProblemHttpResult>> GetAsync(long importId, WebData data, CancellationToken ct) =>
+        await (await data.ImportsAsync(ct)).GetAsync(importId, ct) is { } record ? TypedResults.Ok(record) : ImportNotFound(importId);
+
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> ErrorsAsync(long importId, WebData data, CancellationToken ct)
+    {
+        if (await (await data.ImportsAsync(ct)).GetAsync(importId, ct) is not { } record)
+        {
+            return ImportNotFound(importId);
+        }
+
+        if (record.ErrorFile is not { } path || !File.Exists(path))
+        {
+            return TypedResults.Problem($"Import {importId} rejected no row, so it has no error CSV.", statusCode: 404, title: "No error CSV");
+        }
+
+        // The path comes from the import record, never from the request.
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, useAsync: true);
+        return TypedResults.File(stream, "text/csv; charset=utf-8", $"import-{importId}-errors.csv");
+    }
+
+    private static ImportSummaryDto ToDto(long campaignId, ImportResult r, string region) => new(
+        r.ImportId, campaignId, r.Status.ToString().ToLowerInvariant(), r.RowsRead, r.Imported, r.Rejected, r.Duplicates, r.Blocked,
+        r.PhoneColumn, r.Delimiter == '\t' ? "tab" : r.Delimiter.ToString(), r.EncodingName, region, r.FirstErrors,
+        r.ErrorCsvPath is null ? null : $"/api/imports/{r.ImportId}/errors.csv", r.Message);
+
+    private static ImportProgressDto ToDto(ImportProgress p, bool done) => new(
+        p.ImportId, p.RowsRead, p.Imported, p.Rejected, p.Duplicates, p.Blocked, p.BytesRead, p.Percent, done);
+
+    private static ProblemHttpResult TooLarge(long limit) =>
+        TypedResults.Problem($"The file is larger than Web:MaxUploadBytes ({limit} bytes).", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Upload too large");
+
+    private static ProblemHttpResult ImportNotFound(long importId) =>
+        TypedResults.Problem($"No import has id {importId}.", statusCode: 404, title: "Import not found");
+}

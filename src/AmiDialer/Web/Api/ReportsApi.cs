@@ -1,0 +1,166 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using AmiDialer.Core.Model;
+using AmiDialer.Data.Export;
+using AmiDialer.Data.Repositories;
+using AmiDialer.Reports;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AmiDialer.Web.Api;
+
+public sealed record LeadRowDto(long LeadId, string Phone, IReadOnlyDictionary<string, string> Fields, string State, string? Outcome, int Attempts,
+    DateTimeOffset? LastAttemptAt, double? TalkSeconds, int? HangupCause, string? HangupCauseText, bool Simulated);
+
+public sealed record LeadPageDto(IReadOnlyList<LeadRowDto> Leads, long? NextAfter);
+
+/// <summary>What the campaign page shows live, and what each Server-Sent Event carries.</summary>
+public sealed record CampaignStatusDto(long Id, string Name, string State, bool Simulated, long Leads, long Pending, long Attempts,
+    IReadOnlyDictionary<string, long> States, IReadOnlyDictionary<string, long> Outcomes, double AnswerRate, double AvgTalkSeconds, int ActiveCalls);
+
+/// <summary>Reports (the CLI's JSON), the per-lead table and CSV export, live status and its event stream.</summary>
+internal static class ReportsApi
+{
+    public const int MaxPageSize = 500;
+
+    public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/campaigns/{id:long}").WithTags("Reports");
+        api.MapGet("/report", ReportAsync).WithName("GetReport")
+            .WithSummary("The outcome summary, in the same JSON shape as `amidialer report --format json`.")
+            .Produces(200, contentType: "application/json");
+        api.MapGet("/leads", LeadsAsync).WithName("ListLeads").WithSummary("One page of the per-lead report; pass nextAfter as after for the next.");
+        api.MapGet("/leads.csv", LeadsCsvAsync).WithName("ExportLeadsCsv")
+            .WithSummary("Every lead as CSV, safe to open in a spreadsheet (formula-like cells neutralised).")
+            .Produces(200, contentType: "text/csv");
+        api.MapGet("/status", StatusAsync).WithName("GetCampaignStatus");
+        api.MapGet("/events", Events).WithName("CampaignEvents")
+            .WithSummary("Server-Sent Events: a 'status' event with the live status whenever it changes.")
+            .Produces(200, contentType: "text/event-stream");
+        return app;
+    }
+
+    public static async Task<(Campaign Campaign, CampaignReport Report)?> BuildReportAsync(long id, WebData data, CancellationToken ct)
+    {
+        if (await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is not { } campaign)
+        {
+            return null;
+        }
+
+        var summary = await (await data.ReportsAsync(ct)).GetSummaryAsync(id, ct);
+        return (campaign, ReportBuilder.Build(campaign, summary));
+    }
+
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ReportAsync(long id, WebData data, CancellationToken ct) =>
+        await BuildReportAsync(id, data, ct) is { } r
+            ? TypedResults.Text(ReportJson.ToJson(r.Report), "application/json", Encoding.UTF8)
+            : CampaignsApi.NotFound(id);
+
+    public static async Task<LeadPageDto?> PageAsync(long id, long after, int limit, WebData data, CancellationToken ct)
+    {
+        if (await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is null)
+        {
+            return null;
+        }
+
+        var rows = await (await data.ReportsAsync(ct)).ListLeadRowsAsync(id, after, limit, ct);
+        return new LeadPageDto([.. rows.Select(ToDto)], rows.Count == limit ? rows[^1].LeadId : null);
+    }
+
+    private static async Task<Results<Ok<LeadPageDto>, ValidationProblem, ProblemHttpResult>> LeadsAsync(long id, WebData data, long? after, int? limit, CancellationToken ct)
+    {
+        var size = limit ?? 50;
+        if (size is < 1 or > MaxPageSize)
+        {
+            return Infrastructure.Problems.Field("limit", $"Must be between 1 and {MaxPageSize}.");
+        }
+
+        return await PageAsync(id, after ?? 0, size, data, ct) is { } page ? TypedResults.Ok(page) : CampaignsApi.NotFound(id);
+    }
+
+    private static async Task<IResult> LeadsCsvAsync(long id, HttpContext ctx, WebData data, CancellationToken ct)
+    {
+        if (await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is not { } campaign)
+        {
+            return CampaignsApi.NotFound(id);
+        }
+
+        var reports = await data.ReportsAsync(ct);
+        var fields = await LeadReport.FieldNamesAsync(reports, id, ct);
+        ctx.Response.ContentType = "text/csv; charset=utf-8";
+        ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{SafeFileName(campaign.Name)}-leads.csv\"";
+        await using (var writer = new StreamWriter(ctx.Response.Body, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
+        await using (var csv = new SafeCsvWriter(writer))
+        {
+            csv.WriteRow(LeadReport.Header(fields));
+            await foreach (var row in LeadReport.AllAsync(reports, id, ct))
+            {
+                csv.WriteRow(LeadReport.Cells(row, fields));
+            }
+        }
+
+        return Results.Empty;
+    }
+
+    public static async Task<CampaignStatusDto?> StatusOfAsync(long id, WebData data, CancellationToken ct)
+    {
+        if (await BuildReportAsync(id, data, ct) is not { } r)
+        {
+            return null;
+        }
+
+        var active = data.Engine is { } engine
+            ? engine.GetSnapshot().ActiveCalls.Count(c => c.CampaignId == id)
+            : r.Report.States.GetValueOrDefault("in-progress");
+        return new CampaignStatusDto(id, r.Campaign.Name, r.Campaign.State.ToString().ToLowerInvariant(), r.Campaign.IsSimulated, r.Report.Leads, r.Report.Pending,
+            r.Report.Attempts, r.Report.States, r.Report.Outcomes, r.Report.AnswerRate, r.Report.AvgTalkSeconds, (int)active);
+    }
+
+    private static async Task<Results<Ok<CampaignStatusDto>, ProblemHttpResult>> StatusAsync(long id, WebData data, CancellationToken ct) =>
+        await StatusOfAsync(id, data, ct) is { } status ? TypedResults.Ok(status) : CampaignsApi.NotFound(id);
+
+    private static IResult Events(long id, WebData data, WebBackend backend, CancellationToken ct) =>
+        TypedResults.ServerSentEvents(StatusStream(id, data, backend, ct));
+
+    /// <summary>Sends the status at once, then again each time it changes (checked every half second), with a keep-alive comment otherwise.</summary>
+    private static async IAsyncEnumerable<SseItem<string>> StatusStream(long id, WebData data, WebBackend backend, [EnumeratorCancellation] CancellationToken ct)
+    {
+        string? last = null;
+        var quiet = 0;
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        WebServer.Configure(options);
+        while (!ct.IsCancellationRequested)
+        {
+            var status = await StatusOfAsync(id, data, ct);
+            if (status is null)
+            {
+                yield return new SseItem<string>("{\"error\":\"campaign not found\"}", "error");
+                yield break;
+            }
+
+            var json = JsonSerializer.Serialize(status, options);
+            if (json != last || ++quiet >= 30)
+            {
+                last = json;
+                quiet = 0;
+                yield return new SseItem<string>(json, "status");
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), backend.Time, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+        }
+    }
+
+    private static LeadRowDto ToDto(LeadReportRow r) => new(r.LeadId, r.PhoneE164, r.Fields, r.State.ToWireName(), r.FinalOutcome?.ToWireName(),
+        r.Attempts, r.LastAttemptAt, r.TalkSeconds, r.LastHangupCause, r.LastHangupCauseText, r.IsSimulated);
+
+    private static string SafeFileName(string name) =>
+        new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
+}

@@ -1,0 +1,126 @@
+using System.Security.Claims;
+using System.Text;
+using AmiDialer.Core.Model;
+using AmiDialer.Web.Api;
+using static AmiDialer.Web.Pages.Html;
+
+namespace AmiDialer.Web.Pages;
+
+/// <summary>One campaign: live counts over Server-Sent Events, start/pause/resume/stop, its schedule and settings.</summary>
+internal static class CampaignPage
+{
+    public static IEndpointRouteBuilder MapCampaignPages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/campaigns/{id:long}", ShowAsync).ExcludeFromDescription();
+        // No regex route constraint: the slim host leaves the regex engine out.
+        foreach (var command in new[] { "start", "pause", "resume", "stop", "delete" })
+        {
+            app.MapPost($"/campaigns/{{id:long}}/{command}", (long id, HttpContext ctx, WebData data, ClaimsPrincipal user, CancellationToken ct) =>
+                CommandAsync(id, command, ctx, data, user, ct)).ExcludeFromDescription();
+        }
+        return app;
+    }
+
+    private static async Task<IResult> CommandAsync(long id, string command, HttpContext ctx, WebData data, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (command == "delete")
+        {
+            var repo = await data.CampaignsAsync(ct);
+            if (await repo.GetAsync(id, ct) is { State: not (CampaignState.Running or CampaignState.Paused) })
+            {
+                await repo.DeleteAsync(id, CampaignsApi.Actor(user), ct);
+                return Results.Redirect("/");
+            }
+
+            return await RenderAsync(ctx, id, data, "Stop the campaign before deleting it.", ct);
+        }
+
+        var cmd = Enum.Parse<CampaignCommand>(command, ignoreCase: true);
+        var result = await CampaignControl.ChangeAsync(id, cmd, data, user, ct);
+        if (result.Result is Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult problem)
+        {
+            return await RenderAsync(ctx, id, data, problem.ProblemDetails.Detail, ct);
+        }
+
+        return Results.Redirect($"/campaigns/{id}");
+    }
+
+    private static Task<IResult> ShowAsync(long id, HttpContext ctx, WebData data, CancellationToken ct) => RenderAsync(ctx, id, data, null, ct);
+
+    private static async Task<IResult> RenderAsync(HttpContext ctx, long id, WebData data, string? error, CancellationToken ct)
+    {
+        if (await ReportsApi.StatusOfAsync(id, data, ct) is not { } status || await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is not { } c)
+        {
+            return CampaignFormPage.NotFoundPage(ctx, id);
+        }
+
+        var token = Layout.AntiforgeryToken(ctx);
+        var sb = new StringBuilder();
+        if (error is not null)
+        {
+            sb.Append("<div class=\"error-box\" role=\"alert\" id=\"command-error\">").Append(E(error)).Append("</div>");
+        }
+
+        sb.Append("<div class=\"actions card\"><span>State: <span class=\"badge state-").Append(status.State).Append("\" id=\"state\">").Append(E(status.State)).Append("</span></span>");
+        foreach (var (command, label, css) in new[] { ("start", "Start", ""), ("pause", "Pause", "secondary"), ("resume", "Resume", ""), ("stop", "Stop", "danger") })
+        {
+            sb.Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append('/').Append(command).Append("\">").Append(Layout.Field(token))
+              .Append("<button type=\"submit\" id=\"").Append(command).Append("\" class=\"").Append(css).Append("\">").Append(label).Append("</button></form>");
+        }
+
+        sb.Append("<a class=\"button secondary\" href=\"/campaigns/").Append(E(id)).Append("/upload\" id=\"upload-link\">Upload CSV</a>")
+          .Append("<a class=\"button secondary\" href=\"/campaigns/").Append(E(id)).Append("/report\" id=\"report-link\">Report</a>")
+          .Append("<a class=\"button secondary\" href=\"/campaigns/").Append(E(id)).Append("/edit\">Edit</a>")
+          .Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append("/delete\" onsubmit=\"return confirm('Delete this campaign with its leads and results?')\">")
+          .Append(Layout.Field(token)).Append("<button type=\"submit\" class=\"secondary\">Delete</button></form></div>");
+
+        sb.Append("<div class=\"grid\" id=\"live\">");
+        Stat(sb, "Leads", "leads", status.Leads.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Stat(sb, "Not final yet", "pending", status.Pending.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Stat(sb, "Active calls", "active", status.ActiveCalls.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Stat(sb, "Attempts", "attempts", status.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Stat(sb, "Answer rate", "answerRate", Percent(status.AnswerRate));
+        sb.Append("</div>");
+        sb.Append("<div class=\"card\"><progress id=\"progress\" max=\"").Append(E(Math.Max(1, status.Leads))).Append("\" value=\"").Append(E(status.Leads - status.Pending)).Append("\"></progress></div>");
+
+        sb.Append("<div class=\"grid\"><section class=\"card\"><h2>Outcomes</h2><table id=\"outcomes\"><tbody>");
+        foreach (var (k, v) in status.Outcomes)
+        {
+            sb.Append("<tr><td>").Append(E(k)).Append("</td><td class=\"num\" data-outcome=\"").Append(Attr(k)).Append("\">").Append(E(v)).Append("</td></tr>");
+        }
+
+        sb.Append("</tbody></table></section><section class=\"card\"><h2>Leads by state</h2><table id=\"states\"><tbody>");
+        foreach (var (k, v) in status.States)
+        {
+            sb.Append("<tr><td>").Append(E(k)).Append("</td><td class=\"num\" data-state=\"").Append(Attr(k)).Append("\">").Append(E(v)).Append("</td></tr>");
+        }
+
+        sb.Append("</tbody></table></section></div>");
+        sb.Append("<section class=\"card\"><h2>Schedule and settings</h2><table><tbody>");
+        Row(sb, "Time zone", c.TimeZoneId);
+        Row(sb, "Start / end", $"{c.StartAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "now"} – {c.EndAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "no end"}");
+        Row(sb, "Days", c.Days.Count == 0 ? "every day" : CampaignInputRules.FormatDays(c.Days));
+        Row(sb, "Daily windows", c.Windows.Count == 0 ? "all day" : string.Join(", ", c.Windows));
+        Row(sb, "Calling hours (callee's time)", c.CallingHours.ToString());
+        Row(sb, "Dial string", c.DialTemplate);
+        Row(sb, "Answered calls go to", c.Destination.ToString());
+        Row(sb, "Concurrency / calls per second", $"{c.MaxConcurrentCalls} / {c.CallsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        Row(sb, "Retry policy / max attempts", $"{(c.RetryPolicy.Length == 0 ? "none" : c.RetryPolicy)} / {c.MaxAttempts}");
+        sb.Append("</tbody></table></section>");
+
+        sb.Append("<script>(function(){var es=new EventSource('/api/campaigns/").Append(E(id)).Append("/events');")
+          .Append("function set(id,v){var e=document.getElementById(id);if(e)e.textContent=v;}")
+          .Append("es.addEventListener('status',function(ev){var s=JSON.parse(ev.data);set('leads',s.leads);set('pending',s.pending);set('active',s.activeCalls);set('attempts',s.attempts);")
+          .Append("set('answerRate',(s.answerRate*100).toFixed(1)+'%');var st=document.getElementById('state');st.textContent=s.state;st.className='badge state-'+s.state;")
+          .Append("var p=document.getElementById('progress');p.max=Math.max(1,s.leads);p.value=s.leads-s.pending;")
+          .Append("Object.keys(s.outcomes).forEach(function(k){var e=document.querySelector('[data-outcome=\"'+k+'\"]');if(e)e.textContent=s.outcomes[k];});")
+          .Append("Object.keys(s.states).forEach(function(k){var e=document.querySelector('[data-state=\"'+k+'\"]');if(e)e.textContent=s.states[k];});});})();</script>");
+        return Layout.Page(ctx, c.Name, sb.ToString(), error is null ? 200 : 409);
+    }
+
+    private static void Stat(StringBuilder sb, string label, string id, string value) =>
+        sb.Append("<div class=\"card\"><div class=\"muted\">").Append(E(label)).Append("</div><div class=\"stat\" id=\"").Append(id).Append("\">").Append(E(value)).Append("</div></div>");
+
+    private static void Row(StringBuilder sb, string label, string value) =>
+        sb.Append("<tr><th>").Append(E(label)).Append("</th><td>").Append(E(value)).Append("</td></tr>");
+}
