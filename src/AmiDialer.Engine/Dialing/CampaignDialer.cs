@@ -275,25 +275,23 @@ internal sealed class CampaignDialer
 
     private async Task FinishRunAsync(CampaignRunResult? result)
     {
+        if (_foreground)
         {
-            if (_foreground)
-            {
-                await DrainAsync().ConfigureAwait(false);
-            }
-
-            if (result?.End != CampaignRunEnd.LeaseLost)
-            {
-                await _s.Leases.ReleaseAsync(CampaignId, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            SetStatus(result?.End switch
-            {
-                CampaignRunEnd.Paused => DialerStatus.Paused,
-                CampaignRunEnd.Stopped or CampaignRunEnd.LeaseLost => DialerStatus.Stopped,
-                _ => DialerStatus.Finished,
-            }, result?.Message);
-            _s.Logger.DialerEnded(CampaignId, result?.Message ?? "failed");
+            await DrainAsync().ConfigureAwait(false);
         }
+
+        if (result?.End != CampaignRunEnd.LeaseLost)
+        {
+            await _s.Leases.ReleaseAsync(CampaignId, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        SetStatus(result?.End switch
+        {
+            CampaignRunEnd.Paused => DialerStatus.Paused,
+            CampaignRunEnd.Stopped or CampaignRunEnd.LeaseLost => DialerStatus.Stopped,
+            _ => DialerStatus.Finished,
+        }, result?.Message);
+        _s.Logger.DialerEnded(CampaignId, result?.Message ?? "failed");
     }
 
     /// <summary>Dials one due lead. False when no server has room (the lead stays due).</summary>
