@@ -154,14 +154,26 @@ public sealed partial class AmiClient : IAsyncDisposable
     /// <exception cref="AmiConnectionLostException">The connection dropped while the action was in flight.</exception>
     /// <exception cref="AmiNotConnectedException">Not logged in; the action was not sent.</exception>
     public async Task<AmiMessage> SendAsync(AmiAction action, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        (AmiMessage)await SendCoreAsync(action, isList: false, timeout, cancellationToken).ConfigureAwait(false);
+        (AmiMessage)await SendCoreAsync(action, null, isList: false, timeout, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Sends an action under an ActionID the caller chose and recorded beforehand (the dialer writes its attempt with
+    /// the ActionID before the Originate leaves), so the ActionID in the store is the one on the wire.
+    /// The caller owns its uniqueness: one made by <see cref="AmiActionIdGenerator"/> is unique across processes.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">An action with that ActionID is already in flight; nothing was sent.</exception>
+    public async Task<AmiMessage> SendAsync(AmiAction action, string actionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(actionId);
+        return (AmiMessage)await SendCoreAsync(action, actionId, isList: false, _options.ActionTimeout, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Sends a list action (CoreShowChannels, Status, ...) and collects every item until <c>EventList: Complete</c>.</summary>
     public Task<AmiListResult> SendListAsync(AmiAction action, CancellationToken cancellationToken = default) =>
         SendListAsync(action, _options.ActionTimeout, cancellationToken);
 
     public async Task<AmiListResult> SendListAsync(AmiAction action, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        (AmiListResult)await SendCoreAsync(action, isList: true, timeout, cancellationToken).ConfigureAwait(false);
+        (AmiListResult)await SendCoreAsync(action, null, isList: true, timeout, cancellationToken).ConfigureAwait(false);
 
     public Task<AmiMessage> PingAsync(CancellationToken cancellationToken = default) => SendAsync(new AmiAction("Ping"), cancellationToken);
 
@@ -204,11 +216,11 @@ public sealed partial class AmiClient : IAsyncDisposable
         LogMessages.Stopped(_logger, _options.Host, _options.Port);
     }
 
-    private async Task<object> SendCoreAsync(AmiAction action, bool isList, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<object> SendCoreAsync(AmiAction action, string? chosenActionId, bool isList, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(action);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var actionId = _ids.Next();
+        var actionId = chosenActionId ?? _ids.Next();
         var bytes = action.ToBytes(actionId); // every check happens here, before any wait or write
         var throttle = action.IsOriginate ? _originateThrottle : _actionThrottle;
         if (throttle is not null)

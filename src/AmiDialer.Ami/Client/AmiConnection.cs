@@ -64,7 +64,12 @@ internal sealed class AmiConnection
     public async Task<object> SendAsync(AmiAction action, string actionId, byte[] bytes, bool isList, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var pending = new PendingAction(action.Name, actionId, isList);
-        _pending[actionId] = pending;
+        if (!_pending.TryAdd(actionId, pending))
+        {
+            // Two actions under one ActionID could not be told apart; refuse before writing a byte.
+            throw new InvalidOperationException($"An action with ActionID {actionId} is already in flight; {action.Name} was not sent.");
+        }
+
         if (IsBroken && _pending.TryRemove(actionId, out _))
         {
             throw new AmiNotConnectedException($"AMI connection is down ({BreakReason}); {action.Name} was not sent.");

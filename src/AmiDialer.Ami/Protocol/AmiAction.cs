@@ -69,7 +69,11 @@ public sealed class AmiAction
         return Add("Variable", name + "=" + value);
     }
 
-    /// <summary>One <c>Variable:</c> header per variable (never comma-joined: a comma in a value would split it).</summary>
+    /// <summary>
+    /// One <c>Variable:</c> header per variable. Asterisk still splits each header's value at unescaped commas, so a
+    /// value from user data must arrive escaped (Core's <c>ChannelVariables.TryResolve</c> does it); this layer does not
+    /// escape again, or the escape would reach the channel.
+    /// </summary>
     public AmiAction AddVariables(IEnumerable<KeyValuePair<string, string>> variables)
     {
         ArgumentNullException.ThrowIfNull(variables);

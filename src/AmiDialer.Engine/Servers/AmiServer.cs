@@ -117,7 +117,8 @@ internal sealed class AmiServer : IAsyncDisposable
         action.AddVariables(request.Variables);
         try
         {
-            var response = await _client.SendAsync(action, cancellationToken).ConfigureAwait(false);
+            // The ActionID on the wire is the one written with the attempt before this send.
+            var response = await _client.SendAsync(action, provisionalActionId, cancellationToken).ConfigureAwait(false);
             if (response.ActionId is { } actionId)
             {
                 Tracker.AliasActionId(request.AttemptId, actionId);

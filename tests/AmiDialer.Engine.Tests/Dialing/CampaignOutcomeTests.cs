@@ -39,5 +39,9 @@ public sealed class CampaignOutcomeTests
         Assert.Equal(CallOutcome.Answered, first.Outcome);
         Assert.NotNull(first.AnsweredAt);
         Assert.True(first.TalkSeconds > 0);
+
+        // The ActionID written with the attempt before the send is the one Asterisk received.
+        var wire = h.Simulator.ActionsNamed("Originate").Single(a => a.Message["ChannelId"] == first.ChannelId);
+        Assert.Equal(first.ActionId, wire.Message.ActionId);
     }
 }
