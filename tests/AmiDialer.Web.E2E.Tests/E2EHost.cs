@@ -45,6 +45,8 @@ public sealed class E2EHost : IAsyncDisposable
         settings.Database.Path = Path.Combine(dir, "amidialer.db");
         // Few iterations: the hash's strength is not under test here, the login flow is.
         settings.Web.AdminPasswordHash = AdminPassword.Hash(Password, iterations: 1000);
+        settings.Dialing.ClickToCall.AllowedAgents = ["PJSIP/1??"];
+        settings.Dialing.ClickToCall.RespectCallingHours = false;
         var services = await AppServices.CreateAsync(settings, simulate: true, new AppServicesOptions { SimulatorTimeScale = 60 }, CancellationToken.None);
         if (withEngine)
         {

@@ -89,6 +89,7 @@ public static class WebServer
         app.MapUploadPage();
         app.MapReportPage();
         app.MapDncPage();
+        app.MapClickToCallPage();
 
         app.Lifetime.ApplicationStarted.Register(() =>
             WebLog.Listening(backend.LoggerFactory.CreateLogger("AmiDialer.Web"), string.Join(", ", app.Urls)));
