@@ -66,7 +66,12 @@ internal sealed class SimulatedPbx
         var technologyKnown = Options.Technologies.Any(t => t.Equals(request.Technology, StringComparison.OrdinalIgnoreCase));
         var localContext = request.LocalContext;
         var targetKind = request.Context is null || request.Application is not null ? null : dialplan.KindOf(request.Context);
-        var clickToCall = targetKind == ContextKind.Trunk && localContext is not null && dialplan.KindOf(localContext) == ContextKind.Phone;
+        // The agent leg rings a phone: Local/<n>@agentphone as in j0-j8, or a device endpoint (PJSIP/101), which on
+        // this PBX is a phone that answers at once.
+        var ringsAPhone = localContext is not null
+            ? dialplan.KindOf(localContext) == ContextKind.Phone
+            : technologyKnown && !request.Technology.Equals("Local", StringComparison.OrdinalIgnoreCase);
+        var clickToCall = targetKind == ContextKind.Trunk && ringsAPhone;
         var number = clickToCall ? request.Exten ?? "" : request.DialedNumber;
         var plan = Options.Outcomes.Decide(number);
         var legs = clickToCall ? 4 : 2;

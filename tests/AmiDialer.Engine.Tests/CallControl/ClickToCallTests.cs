@@ -42,6 +42,21 @@ public sealed class ClickToCallTests
         Assert.Equal("click-to-call", campaign!.Name);
     }
 
+    [Theory]
+    [InlineData("4158137440", CallOutcome.Answered)]
+    [InlineData("4158137442", CallOutcome.Busy)]
+    [InlineData("4158137445", CallOutcome.InvalidNumber)]
+    public async Task A_device_endpoint_agent_rings_first_and_the_customer_outcome_is_kept(string number, CallOutcome expected)
+    {
+        // A real deployment's agent is a device (PJSIP/101), not the captures' Local/101@agentphone.
+        await using var h = await CallControlHarness.StartAsync(timeScale: 100);
+        var started = await h.Calls.StartClickToCallAsync(new ClickToCallRequest(number, "PJSIP/101"));
+
+        var ended = await h.Calls.WaitForEndAsync(started.AttemptId).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(expected, ended.Outcome);
+        Assert.Equal("PJSIP/101", Assert.Single(h.Simulators[0].ActionsNamed("Originate"))["Channel"]);
+    }
+
     [Fact]
     public async Task A_number_called_again_gets_a_second_attempt_on_the_same_lead()
     {
