@@ -81,6 +81,11 @@ internal sealed partial class EngineServices
         if (decision.State == LeadState.WaitingRetry && campaign is not null)
         {
             next = LeadTiming.NextDue(campaign, DialingSchedule.For(campaign), decision.RetryAt ?? now, lead.TimeZones);
+            if (next is null)
+            {
+                // The retry can never fall inside the callee's hours and the schedule: the lead would wait forever.
+                decision = decision with { State = LeadState.Expired };
+            }
         }
 
         var endedAt = facts.EndedAt ?? now;
