@@ -14,6 +14,9 @@ internal static partial class LogMessages
     [LoggerMessage(1002, LogLevel.Warning, "AMI connection to {Host}:{Port} lost: {Reason}; {InFlight} in-flight actions failed")]
     public static partial void ConnectionLost(ILogger logger, string host, int port, string reason, int inFlight, Exception? exception);
 
+    [LoggerMessage(1013, LogLevel.Information, "AMI connection to {Host}:{Port} closed by this client; {InFlight} in-flight actions failed")]
+    public static partial void ConnectionClosed(ILogger logger, string host, int port, int inFlight);
+
     [LoggerMessage(1003, LogLevel.Warning, "AMI connect to {Host}:{Port} failed (attempt {Attempt}): {Reason}")]
     public static partial void ConnectFailed(ILogger logger, string host, int port, int attempt, string reason, Exception? exception);
 

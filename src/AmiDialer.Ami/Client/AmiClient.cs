@@ -247,7 +247,16 @@ public sealed partial class AmiClient : IAsyncDisposable
             return; // never logged in: the connect loop reports that failure itself
         }
 
-        LogMessages.ConnectionLost(_logger, _options.Host, _options.Port, reason, failedActions, error);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            // Our own shutdown, not a fault: no warning for the operator to chase.
+            LogMessages.ConnectionClosed(_logger, _options.Host, _options.Port, failedActions);
+        }
+        else
+        {
+            LogMessages.ConnectionLost(_logger, _options.Host, _options.Port, reason, failedActions, error);
+        }
+
         SetState(AmiConnectionStatus.Disconnected, reason, error);
     }
 
