@@ -133,29 +133,6 @@ public sealed partial class CallControlService
     private async Task AfterClickToCallSentAsync(AmiServer server, long attemptId, Task<(OriginateSendResult Result, string? Message)> sending)
     {
         var (result, message) = await sending.ConfigureAwait(false);
-        switch (result)
-        {
-            case OriginateSendResult.Queued:
-                await _s.Attempts.MarkLiveAsync(attemptId, CancellationToken.None).ConfigureAwait(false);
-                break;
-            case OriginateSendResult.Refused:
-                _s.Logger.OriginateRefused(attemptId, message ?? "");
-                if (server.Tracker.OriginateRefused(attemptId, message) is { } refused)
-                {
-                    await _s.EndCallsAsync(server, [refused]).ConfigureAwait(false);
-                }
-
-                break;
-            case OriginateSendResult.NotSent:
-                if (server.Tracker.Forget(attemptId, $"not sent: {message}") is { } notSent)
-                {
-                    await _s.EndCallsAsync(server, [notSent]).ConfigureAwait(false);
-                }
-
-                break;
-            default:
-                _s.Logger.OriginateUncertain(attemptId, message ?? "");
-                break;
-        }
+        await _s.ApplyOriginateResultAsync(server, attemptId, result, message).ConfigureAwait(false);
     }
 }

@@ -370,30 +370,7 @@ internal sealed class CampaignDialer
         var (result, message) = await sending.ConfigureAwait(false);
         paced.Answered(_s.Time.GetUtcNow());
         Wake();
-        switch (result)
-        {
-            case OriginateSendResult.Queued:
-                await _s.WriteAsync(() => _s.Attempts.MarkLiveAsync(attemptId, CancellationToken.None)).ConfigureAwait(false);
-                break;
-            case OriginateSendResult.Refused:
-                _s.Logger.OriginateRefused(attemptId, message ?? "");
-                if (server.Tracker.OriginateRefused(attemptId, message) is { } refused)
-                {
-                    await _s.EndCallsAsync(server, [refused]).ConfigureAwait(false);
-                }
-
-                break;
-            case OriginateSendResult.NotSent:
-                if (server.Tracker.Forget(attemptId, $"not sent: {message}") is { } notSent)
-                {
-                    await _s.EndCallsAsync(server, [notSent]).ConfigureAwait(false);
-                }
-
-                break;
-            default:
-                _s.Logger.OriginateUncertain(attemptId, message ?? "");
-                break;
-        }
+        await _s.ApplyOriginateResultAsync(server, attemptId, result, message).ConfigureAwait(false);
     }
 
     private async Task<bool> NoLeadInProgressAsync()

@@ -1,0 +1,38 @@
+using AmiDialer.Engine.Servers;
+
+namespace AmiDialer.Engine.Dialing;
+
+internal sealed partial class EngineServices
+{
+    /// <summary>
+    /// What an Originate's Response means for its attempt, for campaign calls and click-to-call alike: queued is live;
+    /// refused or never sent ends it now; an unknown fate is left to reconciliation, never re-sent.
+    /// </summary>
+    public async Task ApplyOriginateResultAsync(AmiServer server, long attemptId, OriginateSendResult result, string? message)
+    {
+        switch (result)
+        {
+            case OriginateSendResult.Queued:
+                await WriteAsync(() => Attempts.MarkLiveAsync(attemptId, CancellationToken.None)).ConfigureAwait(false);
+                break;
+            case OriginateSendResult.Refused:
+                Logger.OriginateRefused(attemptId, message ?? "");
+                if (server.Tracker.OriginateRefused(attemptId, message) is { } refused)
+                {
+                    await EndCallsAsync(server, [refused]).ConfigureAwait(false);
+                }
+
+                break;
+            case OriginateSendResult.NotSent:
+                if (server.Tracker.Forget(attemptId, $"not sent: {message}") is { } notSent)
+                {
+                    await EndCallsAsync(server, [notSent]).ConfigureAwait(false);
+                }
+
+                break;
+            default:
+                Logger.OriginateUncertain(attemptId, message ?? "");
+                break;
+        }
+    }
+}
