@@ -52,6 +52,34 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
     /// dialing, atomically. Null when the lead is not claimable: another claimer won, it was blocked, or it is not due.
     /// The lead's attempt count goes up here, because the attempt exists from this moment.
     /// </summary>
+    /// <summary>
+    /// The one place an attempt row is born: inserted as dialing inside the caller's claim transaction, with the
+    /// lead moved to in-progress in the counters. Null when the partial unique index finds the lead already has an
+    /// open attempt (the caller then changes nothing).
+    /// </summary>
+    internal static async Task<long?> InsertDialingAsync(SqliteConnection connection, SqliteTransaction transaction, long leadId, long campaignId, LeadState leadWas, AttemptClaim claim, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        long id;
+        try
+        {
+            id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                """
+                INSERT INTO attempts (lead_id, campaign_id, action_id, channel_id, server, state, created_at, is_simulated)
+                VALUES (@leadId, @campaignId, @actionId, @channelId, @server, 'dialing', @now, @isSimulated)
+                RETURNING id
+                """, new { leadId, campaignId, actionId = claim.ActionId, channelId = claim.ChannelId, server = claim.Server, now, isSimulated = claim.IsSimulated },
+                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19 && e.Message.Contains("attempts.lead_id", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        await CampaignCounters.MoveLeadAsync(connection, transaction, campaignId, leadWas, LeadState.InProgress, 1, cancellationToken).ConfigureAwait(false);
+        await CampaignCounters.AddAsync(connection, transaction, campaignId, CampaignCounters.Attempts, 1, cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
     public async Task<Attempt?> ClaimAsync(AttemptClaim claim, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(claim);
@@ -75,25 +103,12 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
             return null;
         }
 
-        long id;
-        try
+        var inserted = await InsertDialingAsync(connection, transaction, claim.LeadId, lead.CampaignId, DbNames.LeadStateOf(lead.State), claim, now, cancellationToken).ConfigureAwait(false);
+        if (inserted is not { } id)
         {
-            id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                """
-                INSERT INTO attempts (lead_id, campaign_id, action_id, channel_id, server, state, created_at, is_simulated)
-                VALUES (@leadId, @campaignId, @actionId, @channelId, @server, 'dialing', @now, @isSimulated)
-                RETURNING id
-                """, new { leadId = claim.LeadId, campaignId = lead.CampaignId, actionId = claim.ActionId, channelId = claim.ChannelId, server = claim.Server, now, isSimulated = claim.IsSimulated },
-                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19 && e.Message.Contains("attempts.lead_id", StringComparison.Ordinal))
-        {
-            // The partial unique index caught an open attempt the lead's state did not show: refuse, change nothing.
             return null;
         }
 
-        await CampaignCounters.MoveLeadAsync(connection, transaction, lead.CampaignId, DbNames.LeadStateOf(lead.State), LeadState.InProgress, 1, cancellationToken).ConfigureAwait(false);
-        await CampaignCounters.AddAsync(connection, transaction, lead.CampaignId, CampaignCounters.Attempts, 1, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new Attempt
         {

@@ -62,24 +62,13 @@ public sealed class ClickToCallLeadRepository(AmiDialerDatabase database)
             return null;
         }
 
-        long id;
-        try
-        {
-            id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                """
-                INSERT INTO attempts (lead_id, campaign_id, action_id, channel_id, server, state, created_at, is_simulated)
-                VALUES (@leadId, @CampaignId, @ActionId, @ChannelId, @Server, 'dialing', @now, @IsSimulated)
-                RETURNING id
-                """, new { leadId = lead.Id, claim.CampaignId, claim.ActionId, claim.ChannelId, claim.Server, now, claim.IsSimulated },
-                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19 && e.Message.Contains("attempts.lead_id", StringComparison.Ordinal))
+        var attemptClaim = new AttemptClaim(lead.Id, claim.ActionId, claim.ChannelId, claim.Server, claim.IsSimulated);
+        var attemptId = await AttemptRepository.InsertDialingAsync(connection, transaction, lead.Id, claim.CampaignId, lead.State, attemptClaim, now, cancellationToken).ConfigureAwait(false);
+        if (attemptId is not { } id)
         {
             return null;
         }
 
-        await CampaignCounters.MoveLeadAsync(connection, transaction, claim.CampaignId, lead.State, LeadState.InProgress, 1, cancellationToken).ConfigureAwait(false);
-        await CampaignCounters.AddAsync(connection, transaction, claim.CampaignId, CampaignCounters.Attempts, 1, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         var attempt = new Attempt
         {
