@@ -358,18 +358,8 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
                 : throw new CsvImportRefusedException($"{fileName} has no column '{given}'; its columns are: {string.Join(", ", header)}.");
         }
 
-        static string Simplify(string s) => new(s.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
-        var simplified = header.Select(Simplify).ToArray();
-        foreach (var name in PhoneColumnNames)
-        {
-            var index = Array.IndexOf(simplified, name);
-            if (index >= 0)
-            {
-                return index;
-            }
-        }
-
-        throw new CsvImportRefusedException(
+        var guessed = CsvSniffer.GuessPhoneColumn(header);
+        return guessed >= 0 ? guessed : throw new CsvImportRefusedException(
             $"{fileName} has no phone column: none of its columns ({string.Join(", ", header)}) is named like a phone number (phone, number, mobile, tel, ...). Name the column to use.");
     }
 

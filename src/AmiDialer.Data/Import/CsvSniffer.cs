@@ -2,8 +2,11 @@ using System.Text;
 
 namespace AmiDialer.Data.Import;
 
-/// <summary>Looks at the first bytes of a file: is it text at all, in which encoding, with which delimiter.</summary>
-internal static class CsvSniffer
+/// <summary>
+/// Looks at the first bytes of a file: is it text at all, in which encoding, with which delimiter, which column holds
+/// the numbers. The importer and the upload preview both use it, so the preview shows what the import will do.
+/// </summary>
+public static class CsvSniffer
 {
     public const int SampleBytes = 64 * 1024;
     public static readonly char[] Delimiters = [',', ';', '\t', '|'];
@@ -58,6 +61,23 @@ internal static class CsvSniffer
         {
             return Encoding.GetEncoding(1252);
         }
+    }
+
+    /// <summary>Index of the column named like a phone number (phone, number, mobile, tel, ...), or -1.</summary>
+    public static int GuessPhoneColumn(IReadOnlyList<string> header)
+    {
+        static string Simplify(string s) => new(s.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+        var simplified = header.Select(Simplify).ToList();
+        foreach (var name in CsvLeadImporter.PhoneColumnNames)
+        {
+            var index = simplified.IndexOf(name);
+            if (index >= 0)
+            {
+                return index;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>The delimiter that splits the header line most often, outside quotes; comma when none does.</summary>

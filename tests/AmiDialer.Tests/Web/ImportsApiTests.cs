@@ -100,6 +100,29 @@ public sealed class ImportsApiTests(WebHostFixture fixture) : IClassFixture<WebH
     }
 
     [Fact]
+    public async Task Preview_reads_a_windows_1252_semicolon_file_as_the_importer_will()
+    {
+        // "Müller" and "Café" in Windows-1252 bytes: not valid UTF-8, so a UTF-8 preview would garble them.
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
+        var bytes = System.Text.Encoding.GetEncoding(1252).GetBytes("Mobile;Name;Note\r\n+12125550100;M\u00fcller;Caf\u00e9\r\n");
+        using var client = host.WithApiKey();
+        using var response = await client.PostAsync("/api/imports/preview", new ByteArrayContent(bytes));
+        var preview = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(";", preview.GetProperty("delimiter").GetString());
+        Assert.Equal("Mobile", preview.GetProperty("phoneColumn").GetString());
+        Assert.Equal("M\u00fcller", preview.GetProperty("rows")[0][1].GetString());
+    }
+
+    [Fact]
+    public async Task Preview_of_a_binary_file_says_why_it_is_not_a_csv()
+    {
+        using var client = host.WithApiKey();
+        using var response = await client.PostAsync("/api/imports/preview", new ByteArrayContent([0x50, 0x4B, 0x03, 0x04, 0x00, 0x00, 0x01]));
+        var preview = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("binary", preview.GetProperty("problem").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Upload_with_cookie_needs_the_antiforgery_header()
     {
         var (client, token) = await host.LoggedInAsync();

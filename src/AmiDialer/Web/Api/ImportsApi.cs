@@ -46,7 +46,6 @@ internal static class ImportsApi
     public const string UploadIdHeader = "X-Upload-Id";
     private const int PreviewRows = 5;
     private const int PreviewBytes = 64 * 1024;
-    private static readonly char[] Delimiters = [',', ';', '\t', '|'];
 
     public static IEndpointRouteBuilder MapImportsApi(this IEndpointRouteBuilder app)
     {
@@ -168,7 +167,7 @@ internal static class ImportsApi
         if (fields.GetValueOrDefault("delimiter") is { Length: > 0 } d)
         {
             var c = d is "\\t" or "tab" ? '\t' : d[0];
-            if (d.Length > 1 && d is not ("\\t" or "tab") || !Delimiters.Contains(c))
+            if (d.Length > 1 && d is not ("\\t" or "tab") || !CsvSniffer.Delimiters.Contains(c))
             {
                 errors["delimiter"] = ["Must be one of , ; | or tab."];
             }
@@ -205,13 +204,19 @@ internal static class ImportsApi
             return TypedResults.Ok(new CsvPreviewDto(",", "", [], null, regionCode, [], "The file is empty."));
         }
 
-        if (sample.IndexOf((byte)0) >= 0)
+        // The importer's own sniffing, so the preview shows what the import will do.
+        Encoding encoding;
+        try
         {
-            return TypedResults.Ok(new CsvPreviewDto(",", "", [], null, regionCode, [], "This looks like a binary file, not a CSV."));
+            encoding = CsvSniffer.DetectEncoding(sample, complete: length < buffer.Length);
+        }
+        catch (CsvImportRefusedException e)
+        {
+            return TypedResults.Ok(new CsvPreviewDto(",", "", [], null, regionCode, [], e.Message));
         }
 
-        var (encoding, text) = Decode(sample);
-        var delimiter = GuessDelimiter(text);
+        var text = encoding.GetString(sample).TrimStart('\uFEFF');
+        var delimiter = CsvSniffer.DetectDelimiter(text);
         var config = new CsvConfiguration(CultureInfo.InvariantCulture) { Delimiter = delimiter.ToString(), BadDataFound = null, MissingFieldFound = null };
         using var parser = new CsvParser(new StringReader(text), config);
         var rows = new List<IReadOnlyList<string>>();
@@ -233,58 +238,10 @@ internal static class ImportsApi
             rows.Add(record);
         }
 
-        var phone = FindPhoneColumn(header);
+        var phoneIndex = CsvSniffer.GuessPhoneColumn(header);
+        var phone = phoneIndex >= 0 ? header[phoneIndex] : null;
         return TypedResults.Ok(new CsvPreviewDto(delimiter == '\t' ? "tab" : delimiter.ToString(), encoding.WebName, header, phone, regionCode, rows,
             phone is null ? "No column is named like a phone number (phone, number, mobile, tel, ...): choose one." : null));
-    }
-
-    // A first look only: the importer does its own detection, and its summary says what it used.
-    private static (Encoding Encoding, string Text) Decode(ReadOnlySpan<byte> sample)
-    {
-        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-        try
-        {
-            // The sample may end inside a multi-byte character: drop up to 3 trailing bytes before judging.
-            var cut = sample.Length;
-            while (cut > 0 && sample.Length - cut < 3 && (sample[cut - 1] & 0xC0) == 0x80)
-            {
-                cut--;
-            }
-
-            if (cut > 0 && sample[cut - 1] >= 0xC0)
-            {
-                cut--;
-            }
-
-            return (Encoding.UTF8, strict.GetString(sample[..cut]).TrimStart('\uFEFF'));
-        }
-        catch (DecoderFallbackException)
-        {
-            return (Encoding.Latin1, Encoding.Latin1.GetString(sample));
-        }
-    }
-
-    private static char GuessDelimiter(string text)
-    {
-        var end = text.IndexOf('\n', StringComparison.Ordinal);
-        var first = end < 0 ? text : text[..end];
-        return Delimiters.OrderByDescending(d => first.Count(c => c == d)).First();
-    }
-
-    private static string? FindPhoneColumn(string[] header)
-    {
-        static string Simplify(string s) => new([.. s.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant)]);
-        var simplified = header.Select(Simplify).ToArray();
-        foreach (var name in CsvLeadImporter.PhoneColumnNames)
-        {
-            var index = Array.IndexOf(simplified, name);
-            if (index >= 0)
-            {
-                return header[index];
-            }
-        }
-
-        return null;
     }
 
     private static async Task<Results<Ok<ImportRecord>, ProblemHttpResult>> GetAsync(long importId, WebData data, CancellationToken ct) =>
