@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Globalization;
+using System.Text;
 
 namespace AmiDialer.Ami;
 
@@ -11,7 +12,16 @@ namespace AmiDialer.Ami;
 public sealed partial class AmiMessage : IReadOnlyList<AmiHeader>
 {
     private static readonly AmiHeader[] NoHeaders = [];
-    private readonly AmiHeader[] _headers;
+
+    // A message is stored one of two ways. Built ones (actions, the simulator's replies) hold their headers.
+    // Parsed ones hold a copy of their frame's bytes and where each key and value lies in it; a value is decoded
+    // from UTF-8 when first asked for. A reader that looks at five of sixteen headers pays for five strings, which
+    // is what lets the client keep up with a flooded socket. Keys compare as ASCII ignoring case, as Asterisk does
+    // (strncasecmp), so a non-ASCII key never matches.
+    private readonly byte[]? _frame;
+    private readonly AmiParsedHeader[]? _parsed;
+    private string?[]? _values;
+    private AmiHeader[]? _headers;
 
     public AmiMessage(IEnumerable<AmiHeader> headers)
     {
@@ -19,18 +29,25 @@ public sealed partial class AmiMessage : IReadOnlyList<AmiHeader>
         _headers = headers.ToArray();
     }
 
-    /// <summary>Takes ownership of the array (the parser builds it exactly sized).</summary>
+    /// <summary>Takes ownership of the array (built exactly sized by the caller).</summary>
     internal AmiMessage(AmiHeader[] headers, bool takeOwnership)
     {
         _headers = takeOwnership ? headers : (AmiHeader[])headers.Clone();
     }
 
+    /// <summary>A parsed message: owns <paramref name="frame"/> (the complete frame's bytes) and <paramref name="parsed"/>.</summary>
+    internal AmiMessage(byte[] frame, AmiParsedHeader[] parsed)
+    {
+        _frame = frame;
+        _parsed = parsed;
+    }
+
     /// <summary>A message with no headers: what a stray blank line on the wire amounts to.</summary>
     public static AmiMessage Empty { get; } = new(NoHeaders, takeOwnership: true);
 
-    public int Count => _headers.Length;
+    public int Count => _parsed?.Length ?? _headers!.Length;
 
-    public AmiHeader this[int index] => _headers[index];
+    public AmiHeader this[int index] => _parsed is null ? _headers![index] : new AmiHeader(KeyAt(index), ValueAt(index));
 
     /// <summary>The value of the first header named <paramref name="key"/> (any case), or null.</summary>
     public string? this[string key] => Get(key);
@@ -68,15 +85,8 @@ public sealed partial class AmiMessage : IReadOnlyList<AmiHeader>
     public string? Get(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        foreach (ref readonly var header in _headers.AsSpan())
-        {
-            if (string.Equals(header.Key, key, StringComparison.OrdinalIgnoreCase))
-            {
-                return header.Value;
-            }
-        }
-
-        return null;
+        var i = IndexOf(key, 0);
+        return i < 0 ? null : _parsed is null ? _headers![i].Value : ValueAt(i);
     }
 
     public bool TryGet(string key, out string value)
@@ -92,12 +102,9 @@ public sealed partial class AmiMessage : IReadOnlyList<AmiHeader>
     {
         ArgumentNullException.ThrowIfNull(key);
         List<string>? values = null;
-        foreach (ref readonly var header in _headers.AsSpan())
+        for (var i = IndexOf(key, 0); i >= 0; i = IndexOf(key, i + 1))
         {
-            if (string.Equals(header.Key, key, StringComparison.OrdinalIgnoreCase))
-            {
-                (values ??= []).Add(header.Value);
-            }
+            (values ??= []).Add(_parsed is null ? _headers![i].Value : ValueAt(i));
         }
 
         return values is null ? [] : values;
@@ -134,9 +141,9 @@ public sealed partial class AmiMessage : IReadOnlyList<AmiHeader>
     /// <summary>The headers as <c>Key: Value</c> CRLF lines plus the closing blank line, with the same checks as actions.</summary>
     public byte[] ToBytes(AmiWriteLimits? limits = null) => AmiWriter.ToBytes(this, limits ?? AmiWriteLimits.Unlimited);
 
-    public ReadOnlySpan<AmiHeader> AsSpan() => _headers;
+    public ReadOnlySpan<AmiHeader> AsSpan() => Headers;
 
-    public IEnumerator<AmiHeader> GetEnumerator() => ((IEnumerable<AmiHeader>)_headers).GetEnumerator();
+    public IEnumerator<AmiHeader> GetEnumerator() => ((IEnumerable<AmiHeader>)Headers).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
@@ -144,7 +151,7 @@ public sealed partial class AmiMessage : IReadOnlyList<AmiHeader>
     public override string ToString()
     {
         var text = new System.Text.StringBuilder();
-        foreach (var header in _headers)
+        foreach (var header in Headers)
         {
             var masked = string.Equals(header.Key, "Secret", StringComparison.OrdinalIgnoreCase)
                 || string.Equals(header.Key, "Key", StringComparison.OrdinalIgnoreCase);
@@ -153,4 +160,81 @@ public sealed partial class AmiMessage : IReadOnlyList<AmiHeader>
 
         return text.Append("\r\n").ToString();
     }
+
+    /// <summary>Every header as key and value; a parsed message decodes all its values once, on first use.</summary>
+    private AmiHeader[] Headers
+    {
+        get
+        {
+            if (_headers is { } headers)
+            {
+                return headers;
+            }
+
+            var parsed = _parsed!;
+            headers = new AmiHeader[parsed.Length];
+            for (var i = 0; i < headers.Length; i++)
+            {
+                headers[i] = new AmiHeader(KeyAt(i), ValueAt(i));
+            }
+
+            // Racing readers may both build it; either copy is the same, so the last write wins harmlessly.
+            _headers = headers;
+            return headers;
+        }
+    }
+
+    private int IndexOf(string key, int start)
+    {
+        if (_parsed is { } parsed)
+        {
+            var frame = _frame!;
+            for (var i = start; i < parsed.Length; i++)
+            {
+                ref readonly var header = ref parsed[i];
+                if (header.KeyLength == key.Length && Ascii.EqualsIgnoreCase(frame.AsSpan(header.KeyStart, header.KeyLength), key))
+                {
+                    return i;
+                }
+            }
+        }
+        else
+        {
+            var headers = _headers!;
+            for (var i = start; i < headers.Length; i++)
+            {
+                if (string.Equals(headers[i].Key, key, StringComparison.OrdinalIgnoreCase))
+                {
+                    return i;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    private string KeyAt(int index)
+    {
+        var header = _parsed![index];
+        return Encoding.UTF8.GetString(_frame!, header.KeyStart, header.KeyLength);
+    }
+
+    /// <summary>A parsed message's value, decoded on first use and kept (messages are shared across threads: a race
+    /// decodes the same bytes twice, never differently).</summary>
+    private string ValueAt(int index)
+    {
+        var values = _values ?? Interlocked.CompareExchange(ref _values, new string?[_parsed!.Length], null) ?? _values;
+        if (values[index] is { } value)
+        {
+            return value;
+        }
+
+        var header = _parsed![index];
+        value = header.ValueLength == 0 ? "" : Encoding.UTF8.GetString(_frame!, header.ValueStart, header.ValueLength);
+        values[index] = value;
+        return value;
+    }
 }
+
+/// <summary>Where a parsed header's key and value lie in its frame's bytes.</summary>
+internal readonly record struct AmiParsedHeader(int KeyStart, int KeyLength, int ValueStart, int ValueLength);

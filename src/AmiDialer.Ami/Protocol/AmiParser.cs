@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Text;
 
 namespace AmiDialer.Ami;
@@ -18,10 +19,8 @@ public sealed class AmiParser
     private const byte Colon = (byte)':';
 
     private readonly AmiParserLimits _limits;
-    private readonly AmiKeyTable _keys = new();
-    private readonly AmiValueCache _values = new();
     private byte[]? _scratch;
-    private AmiHeader[] _headerScratch = new AmiHeader[64];
+    private AmiParsedHeader[] _headerScratch = new AmiParsedHeader[64];
 
     // Skipping a bad frame: bytes seen so far of the current (unfinished) line, and its first byte.
     private bool _skipping;
@@ -142,67 +141,98 @@ public sealed class AmiParser
             }
         }
 
+        return ParseHeaders(buffer, out length, out frame);
+    }
+
+    /// <summary>
+    /// The headers of a frame that starts at <paramref name="buffer"/>'s first byte, up to its blank line. One
+    /// vectorised pass marks every ':' and '\n' in 32-byte blocks; the loop then visits only those marks, instead of
+    /// searching each line twice. Keys and values are recorded as offsets: the message decodes what its reader asks for.
+    /// </summary>
+    private ScanResult ParseHeaders(ReadOnlySpan<byte> buffer, out int length, out AmiFrame frame)
+    {
+        length = 0;
+        frame = default;
         var headers = _headerScratch;
         var count = 0;
-        var pos = 0;
+        var lineStart = 0;
+        var colon = -1;
         var maxLine = _limits.MaxLineBytes;
-        while (true)
+        Span<byte> tail = stackalloc byte[AmiByteMarks.BlockSize];
+        for (var block = 0; block < buffer.Length; block += AmiByteMarks.BlockSize)
         {
-            var rest = buffer[pos..];
-            var nl = rest.IndexOf(Lf);
-            if (nl < 0)
+            uint marks;
+            uint newlines;
+            if (block + AmiByteMarks.BlockSize <= buffer.Length)
             {
-                return ScanResult.Incomplete;
+                marks = AmiByteMarks.Find(buffer[block..], out newlines);
+            }
+            else
+            {
+                // The last partial block, padded with zeros (which mark nothing).
+                tail.Clear();
+                buffer[block..].CopyTo(tail);
+                marks = AmiByteMarks.Find(tail, out newlines);
             }
 
-            var lineLength = nl > 0 && rest[nl - 1] == Cr ? nl - 1 : nl;
-            if (lineLength == 0)
+            while (marks != 0)
             {
-                length = pos + nl + 1;
-                var exact = new AmiHeader[count];
-                Array.Copy(headers, exact, count);
-                frame = AmiFrame.ForMessage(new AmiMessage(exact, takeOwnership: true));
-                return ScanResult.Complete;
-            }
+                var bit = BitOperations.TrailingZeroCount(marks);
+                marks &= marks - 1;
+                var at = block + bit;
+                if ((newlines & (1u << bit)) == 0)
+                {
+                    // A colon: the first one on a line ends its key; later ones belong to the value.
+                    if (colon < 0)
+                    {
+                        colon = at;
+                    }
 
-            string? error = null;
-            var line = rest[..lineLength];
-            var colon = line.IndexOf(Colon);
-            if (nl + 1 > maxLine)
-            {
-                error = $"a line is longer than {maxLine} bytes; frame skipped";
-            }
-            else if (count == _limits.MaxHeaders)
-            {
-                error = $"frame has more than {_limits.MaxHeaders} headers; frame skipped";
-            }
-            else if (colon <= 0)
-            {
-                // Never echo the line: it could hold a secret.
-                error = colon == 0 ? $"line {count + 1} has an empty key; frame skipped" : $"line {count + 1} has no ':' ({line.Length} bytes); frame skipped";
-            }
+                    continue;
+                }
 
-            if (error is not null)
-            {
-                frame = AmiFrame.ForError(error);
-                return ScanResult.TooLong;
-            }
+                var lineEnd = at > lineStart && buffer[at - 1] == Cr ? at - 1 : at;
+                if (lineEnd == lineStart)
+                {
+                    length = at + 1;
+                    var exact = new AmiParsedHeader[count];
+                    Array.Copy(headers, exact, count);
+                    frame = AmiFrame.ForMessage(new AmiMessage(buffer[..length].ToArray(), exact));
+                    return ScanResult.Complete;
+                }
 
-            var valueStart = colon + 1;
-            while (valueStart < line.Length && (line[valueStart] == (byte)' ' || line[valueStart] == (byte)'\t'))
-            {
-                valueStart++;
-            }
+                var error = at + 1 - lineStart > maxLine ? $"a line is longer than {maxLine} bytes; frame skipped"
+                    : count == _limits.MaxHeaders ? $"frame has more than {_limits.MaxHeaders} headers; frame skipped"
+                    : colon == lineStart ? $"line {count + 1} has an empty key; frame skipped"
 
-            if (count == headers.Length)
-            {
-                Array.Resize(ref _headerScratch, count * 2);
-                headers = _headerScratch;
-            }
+                    // Never echo the line: it could hold a secret.
+                    : colon < 0 ? $"line {count + 1} has no ':' ({lineEnd - lineStart} bytes); frame skipped"
+                    : null;
+                if (error is not null)
+                {
+                    frame = AmiFrame.ForError(error);
+                    return ScanResult.TooLong;
+                }
 
-            headers[count++] = new AmiHeader(_keys.Get(line[..colon]), _values.Get(line[valueStart..]));
-            pos += nl + 1;
+                var valueStart = colon + 1;
+                while (valueStart < lineEnd && (buffer[valueStart] == (byte)' ' || buffer[valueStart] == (byte)'\t'))
+                {
+                    valueStart++;
+                }
+
+                if (count == headers.Length)
+                {
+                    Array.Resize(ref _headerScratch, count * 2);
+                    headers = _headerScratch;
+                }
+
+                headers[count++] = new AmiParsedHeader(lineStart, colon - lineStart, valueStart, lineEnd - valueStart);
+                lineStart = at + 1;
+                colon = -1;
+            }
         }
+
+        return ScanResult.Incomplete;
     }
 
     /// <summary>
