@@ -79,7 +79,7 @@ public sealed partial class AmiClient
     /// </summary>
     private async Task WaitForEventBufferToDrainAsync(CancellationToken stop)
     {
-        while (_events.Reader.Count > _options.EventBufferCapacity / 2)
+        while (_eventReader.Count > _options.EventBufferCapacity / 2)
         {
             await Task.Delay(FirstRetryDelay, _time, stop).ConfigureAwait(false);
         }

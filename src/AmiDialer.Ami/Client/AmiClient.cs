@@ -25,6 +25,7 @@ public sealed partial class AmiClient : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly AmiActionIdGenerator _ids;
     private readonly Channel<AmiEvent> _events;
+    private readonly CountedEventReader _eventReader;
     private readonly SlidingWindowThrottle? _actionThrottle;
     private readonly SlidingWindowThrottle? _originateThrottle;
     private readonly CancellationTokenSource _stop = new();
@@ -50,20 +51,19 @@ public sealed partial class AmiClient : IAsyncDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _ids = actionIds ?? AmiActionIdGenerator.Shared;
-        _events = Channel.CreateBounded<AmiEvent>(new BoundedChannelOptions(options.EventBufferCapacity)
-        {
-            SingleWriter = false,
-            SingleReader = false,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        // Unbounded only in type: PublishEvents enforces EventBufferCapacity. A single-reader channel is lock-free,
+        // where a bounded one takes a lock the reader and the consumer fight over on every event.
+        _events = Channel.CreateUnbounded<AmiEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        _eventReader = new CountedEventReader(_events.Reader);
         _actionThrottle = options.ActionsPerSecond > 0 ? new SlidingWindowThrottle(options.ActionsPerSecond, TimeSpan.FromSeconds(1), _time) : null;
         _originateThrottle = options.OriginatesPerSecond > 0 ? new SlidingWindowThrottle(options.OriginatesPerSecond, TimeSpan.FromSeconds(1), _time) : null;
         _state = new AmiConnectionState(AmiConnectionStatus.Disconnected, 0, "not started", null, _time.GetUtcNow());
     }
 
-    /// <summary>Every event in arrival order (with the generation of the connection it came on). Read it promptly:
-    /// when <see cref="AmiClientOptions.EventBufferCapacity"/> events are waiting the connection is dropped.</summary>
-    public ChannelReader<AmiEvent> Events => _events.Reader;
+    /// <summary>Every event in arrival order (with the generation of the connection it came on), for one reader at a
+    /// time. Read it promptly: when <see cref="AmiClientOptions.EventBufferCapacity"/> events are waiting the
+    /// connection is dropped.</summary>
+    public ChannelReader<AmiEvent> Events => _eventReader;
 
     public AmiConnectionState State
     {

@@ -42,6 +42,9 @@ internal sealed class AmiConnection
 
     public string? BreakReason { get; private set; }
 
+    /// <summary>Events parsed from the current read, not yet in the client's channel (the reader's own list).</summary>
+    public List<AmiEvent> QueuedEvents { get; } = [];
+
     /// <summary>Completes with the reason when the connection ends.</summary>
     public Task<string> Closed => _closed.Task;
 
@@ -219,6 +222,13 @@ internal sealed class AmiConnection
             reason = "read failed: " + ex.Message;
             error = ex;
         }
+        catch (Exception ex)
+        {
+            // A bug here must not leave a reader-less connection that looks alive: end it like any other failure,
+            // so in-flight actions fail and the client reconnects.
+            reason = $"reader failed: {ex.GetType().Name}: {ex.Message}";
+            error = ex;
+        }
         finally
         {
             await _reader.CompleteAsync().ConfigureAwait(false);
@@ -235,6 +245,7 @@ internal sealed class AmiConnection
             _client.Dispatch(this, frame);
         }
 
+        _client.PublishEvents(this);
         return reader.Position;
     }
 }

@@ -53,13 +53,13 @@ public sealed partial class AmiMessage : IReadOnlyList<AmiHeader>
     public string? this[string key] => Get(key);
 
     /// <summary>An <c>Event:</c> header makes a message an event even when it also has <c>Response:</c> (OriginateResponse).</summary>
-    public bool IsEvent => Get("Event") is not null;
+    public bool IsEvent => Contains("Event");
 
     /// <summary>A reply to an action: it has <c>Response:</c> and no <c>Event:</c>.</summary>
-    public bool IsResponse => !IsEvent && Get("Response") is not null;
+    public bool IsResponse => !IsEvent && Contains("Response");
 
     /// <summary>An action sent by a client (what a server parses): it has <c>Action:</c>.</summary>
-    public bool IsAction => Get("Action") is not null;
+    public bool IsAction => Contains("Action");
 
     public string? EventName => Get("Event");
 
@@ -95,7 +95,12 @@ public sealed partial class AmiMessage : IReadOnlyList<AmiHeader>
         return value is not null;
     }
 
-    public bool Contains(string key) => Get(key) is not null;
+    /// <summary>Whether a header named <paramref name="key"/> is present (any case), without decoding its value.</summary>
+    public bool Contains(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return IndexOf(key, 0) >= 0;
+    }
 
     /// <summary>Every value of a repeated header, in wire order.</summary>
     public IReadOnlyList<string> GetAll(string key)
