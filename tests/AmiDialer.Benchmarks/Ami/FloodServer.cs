@@ -9,12 +9,12 @@ namespace AmiDialer.Benchmarks.Ami;
 internal sealed class FloodServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly byte[] _data;
+    private readonly ReadOnlyMemory<byte> _data;
     private readonly TaskCompletionSource _go = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _run;
     private Socket? _socket;
 
-    public FloodServer(byte[] data)
+    public FloodServer(ReadOnlyMemory<byte> data)
     {
         _data = data;
         _listener.Start();
@@ -95,7 +95,7 @@ internal sealed class FloodServer : IAsyncDisposable
         const int chunk = 256 * 1024;
         for (var offset = 0; offset < _data.Length; offset += chunk)
         {
-            await stream.WriteAsync(_data.AsMemory(offset, Math.Min(chunk, _data.Length - offset))).ConfigureAwait(false);
+            await stream.WriteAsync(_data.Slice(offset, Math.Min(chunk, _data.Length - offset))).ConfigureAwait(false);
         }
 
         // Keep the connection open until the client has read everything and the bench disposes us.
