@@ -14,6 +14,9 @@ internal static partial class WebLog
     [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "Failed login from {RemoteIp}")]
     public static partial void LoginFailed(ILogger logger, string? remoteIp);
 
+    [LoggerMessage(EventId = 6008, Level = LogLevel.Warning, Message = "Login refused from {RemoteIp}: {Failures} failed logins in the lockout window")]
+    public static partial void LoginLockedOut(ILogger logger, string remoteIp, int failures);
+
     [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Rejected API key from {RemoteIp}")]
     public static partial void ApiKeyRejected(ILogger logger, string? remoteIp);
 

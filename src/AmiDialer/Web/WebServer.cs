@@ -48,6 +48,7 @@ public static class WebServer
         builder.Services.AddSingleton(backend);
         builder.Services.AddSingleton(backend.Time);
         builder.Services.AddSingleton<WebData>();
+        builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton<ImportProgressRegistry>();
 
         builder.Services.AddDataProtection()

@@ -21,7 +21,7 @@ internal static class LoginPages
     private static async Task<IResult> ShowAsync(HttpContext ctx, WebBackend backend, string? returnUrl, CancellationToken ct) =>
         await Form(ctx, backend, returnUrl, error: null, StatusCodes.Status200OK, ct);
 
-    private static async Task<IResult> LoginAsync(HttpContext ctx, WebBackend backend, IAntiforgery antiforgery, ILoggerFactory loggers, CancellationToken ct)
+    private static async Task<IResult> LoginAsync(HttpContext ctx, WebBackend backend, IAntiforgery antiforgery, LoginThrottle throttle, ILoggerFactory loggers, CancellationToken ct)
     {
         var log = loggers.CreateLogger("AmiDialer.Web.Auth");
         var form = await ctx.Request.ReadFormAsync(ct);
@@ -38,12 +38,28 @@ internal static class LoginPages
             return await Form(ctx, backend, returnUrl, null, StatusCodes.Status409Conflict, ct);
         }
 
+        // Checked before the password, so a locked-out guesser learns nothing, not even from the right password.
+        var address = ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var wait = throttle.RetryAfter(address);
+        if (wait > TimeSpan.Zero)
+        {
+            var minutes = (int)Math.Ceiling(wait.TotalMinutes);
+            WebLog.LoginLockedOut(log, address, LoginThrottle.MaxFailures);
+            ctx.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return await Form(ctx, backend, returnUrl,
+                $"Too many failed logins from your address ({LoginThrottle.MaxFailures} in {LoginThrottle.Window.TotalMinutes:0} minutes). Try again in {minutes} minute{(minutes == 1 ? "" : "s")}.",
+                StatusCodes.Status429TooManyRequests, ct);
+        }
+
         var password = form["password"].ToString();
         if (password.Length == 0 || !await backend.AdminPassword.VerifyAsync(password, ct))
         {
-            WebLog.LoginFailed(log, ctx.Connection.RemoteIpAddress?.ToString());
+            throttle.Failed(address);
+            WebLog.LoginFailed(log, address);
             return await Form(ctx, backend, returnUrl, "Wrong password.", StatusCodes.Status401Unauthorized, ct);
         }
+
+        throttle.Succeeded(address);
 
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, "admin")], AuthSchemes.Cookie);
         await ctx.SignInAsync(AuthSchemes.Cookie, new ClaimsPrincipal(identity));
