@@ -19,7 +19,7 @@ internal static class AmiBench
     public static async Task<int> RunAsync(string[] args)
     {
         var megabytes = IntOption(args, "--mb", 100);
-        var runs = IntOption(args, "--runs", 3);
+        var runs = IntOption(args, "--runs", 5);
         var data = BuildStream(megabytes * 1_000_000L, out var repetitions, out var eventsPerRepetition);
         Console.WriteLine($"AMI bench: {data.Length / 1e6:F1} MB = h-burst-200-originates.raw x {repetitions} (banner dropped), {runs} runs each, best run shown");
         Console.WriteLine("MB = 10^6 bytes. MB/s and msg/s per CPU-second of this process (one thread, except end to end: client reader +");
@@ -28,7 +28,7 @@ internal static class AmiBench
 
         if (args.Contains("--only-e2e"))
         {
-            Print("AmiClient over loopback, end to end", data.Length, await WarmEndToEndAsync(data, repetitions, eventsPerRepetition).ConfigureAwait(false));
+            Print("AmiClient over loopback, end to end", data.Length, await WarmEndToEndAsync(data, repetitions, eventsPerRepetition, runs).ConfigureAwait(false));
             return 0;
         }
 
@@ -50,7 +50,7 @@ internal static class AmiBench
 
         if (!args.Contains("--skip-e2e"))
         {
-            var e2e = await WarmEndToEndAsync(data, repetitions, eventsPerRepetition).ConfigureAwait(false);
+            var e2e = await WarmEndToEndAsync(data, repetitions, eventsPerRepetition, runs).ConfigureAwait(false);
             Print("AmiClient over loopback, end to end", data.Length, e2e);
         }
 
@@ -203,11 +203,23 @@ internal static class AmiBench
     /// compilation replace the reader's and the channel's code with optimised code (on a loaded machine the
     /// background compiler is slow, and a cold pass measures the JIT instead of the client).
     /// </summary>
-    private static async Task<Result> WarmEndToEndAsync(byte[] data, int repetitions, int eventsPerRepetition)
+    private static async Task<Result> WarmEndToEndAsync(byte[] data, int repetitions, int eventsPerRepetition, int runs)
     {
         await EndToEndAsync(data, (long)repetitions * eventsPerRepetition).ConfigureAwait(false);
         await Task.Delay(1000).ConfigureAwait(false);
-        return await EndToEndAsync(data, (long)repetitions * eventsPerRepetition).ConfigureAwait(false);
+        Result? best = null;
+        for (var i = 0; i < runs; i++)
+        {
+            // Each pass is a fraction of a second over a fresh connection, so one descheduling skews it: best of runs, as above.
+            GC.Collect();
+            var result = await EndToEndAsync(data, (long)repetitions * eventsPerRepetition).ConfigureAwait(false);
+            if (best is null || result.CpuSeconds < best.CpuSeconds)
+            {
+                best = result;
+            }
+        }
+
+        return best!;
     }
 
     private static async Task<Result> EndToEndAsync(ReadOnlyMemory<byte> data, long expectedEvents)
