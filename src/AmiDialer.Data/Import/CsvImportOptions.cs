@@ -18,7 +18,7 @@ public sealed record CsvImportOptions
     public string? ErrorCsvPath { get; init; }
 
     /// <summary>Rows per transaction. A crash loses at most the batch being written, never part of one.</summary>
-    public int BatchSize { get; init; } = 10_000;
+    public int BatchSize { get; init; } = 100_000;
 
     /// <summary>Who imports, for the audit log and the import record.</summary>
     public string Actor { get; init; } = "system";

@@ -21,7 +21,7 @@ namespace AmiDialer.Data.Import;
 /// file order. Rejected rows go to an error CSV with their line, column and reason; good rows are imported anyway.
 /// A file that is not a usable CSV is refused before anything is written.
 /// </summary>
-public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider time, ILogger<CsvLeadImporter>? logger = null)
+public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProvider time, ILogger<CsvLeadImporter>? logger = null)
 {
     /// <summary>Header names taken for the phone column, in order of preference (compared without case, spaces, _ or -).</summary>
     public static readonly IReadOnlyList<string> PhoneColumnNames =
@@ -31,6 +31,7 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
     public static readonly IReadOnlyList<string> ErrorColumns = ["import_error_line", "import_error_column", "import_error_reason"];
 
     private const int MaxErrorsKept = 100;
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
     private readonly ILogger logger = logger ?? (ILogger)NullLogger.Instance;
 
     public async Task<ImportResult> ImportFileAsync(string path, CsvImportOptions options, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -124,7 +125,7 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
         lines.Advance(parser);
 
         // A header and nothing else is refused too: there would be nothing to import and nothing to report.
-        var first = ReadRow(parser, header.Length, rowState, lines, fileName);
+        var first = ReadRow(parser, header.Length, rowState, lines);
         if (first is null)
         {
             throw new CsvImportRefusedException($"{fileName} has a header but no rows.");
@@ -137,44 +138,50 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
         logger.ImportStarted(importId, fileName, options.CampaignId, delimiter == '\t' ? "TAB" : delimiter.ToString(), encoding.WebName, header[phoneIndex]);
 
         var errorPath = options.ErrorCsvPath ?? Path.Combine(Path.GetDirectoryName(database.Path) ?? ".", "imports", $"import-{importId}-errors.csv");
-        var job = new Job(options, normalizer, blocked, header, phoneIndex, fieldColumns, started);
+        var job = new Job(normalizer, blocked, header, phoneIndex, fieldColumns);
         var clock = Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var ordered = Channel.CreateBounded<Batch>(new BoundedChannelOptions(Math.Max(2, options.ValidationWorkers * 2)) { SingleReader = true, SingleWriter = true });
-        var work = Channel.CreateUnbounded<Batch>(new UnboundedChannelOptions { SingleWriter = true });
 
+        // Chunks are the unit of work between threads, batches the unit of commit: small chunks keep every core
+        // busy and memory flat, while a batch can be as large as the commit cost asks for.
+        var ordered = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(Math.Max(4, options.ValidationWorkers * 4)) { SingleReader = true, SingleWriter = true });
+        var work = Channel.CreateUnbounded<Chunk>(new UnboundedChannelOptions { SingleWriter = true });
         var readerTask = Task.Factory.StartNew(
-            () => ReadBatches(parser, first, header.Length, rowState, lines, options.BatchSize, ordered.Writer, work.Writer, fileName, stop.Token),
+            () => ReadChunks(parser, first, header.Length, rowState, lines, ordered.Writer, work.Writer, stop.Token),
             stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         var workers = Enumerable.Range(0, options.ValidationWorkers)
-            .Select(_ => Task.Run(() => ValidateBatches(job, work.Reader, stop.Token), stop.Token)).ToArray();
+            .Select(_ => Task.Run(() => ValidateChunks(job, work.Reader, stop.Token), stop.Token)).ToArray();
 
-        var counts = new ImportCounts();
+        var totals = new ImportCounts();
+        var committed = totals;
         var firstErrors = new List<RowError>();
         SafeCsvWriter? errors = null;
         var status = ImportStatus.Completed;
         string? message = null;
         var batchNumber = 0;
+        var batchRows = 0;
         var waiting = TimeSpan.Zero;
-        var pending = new List<(string E164, string FieldsJson, string ZonesJson, long Line)>(options.BatchSize);
         var inserting = TimeSpan.Zero;
+        var nextProgress = ProgressInterval;
         try
         {
-            await foreach (var batch in ordered.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            await foreach (var chunk in ordered.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
                 var waitStart = Stopwatch.GetTimestamp();
-                await batch.Validated.Task.WaitAsync(stop.Token).ConfigureAwait(false);
+                await chunk.Validated.Task.WaitAsync(stop.Token).ConfigureAwait(false);
                 var insertStart = Stopwatch.GetTimestamp();
                 waiting += Stopwatch.GetElapsedTime(waitStart, insertStart);
-                batchNumber++;
-                writer.BeginBatch();
-                var imported = 0L;
-                var duplicates = 0L;
-                var blockedRows = 0L;
-                var rejected = 0L;
-                pending.Clear();
-                foreach (var row in batch.Rows)
+                long read = totals.RowsRead, imported = totals.Imported, rejected = totals.Rejected, duplicates = totals.Duplicates, blockedRows = totals.Blocked;
+                var lastLine = totals.LastCommittedLine;
+                for (var i = 0; i < chunk.Rows.Count; i++)
                 {
+                    if (batchRows == 0)
+                    {
+                        writer.BeginBatch();
+                        batchNumber++;
+                    }
+
+                    var row = chunk.Rows[i];
                     if (row.Error is { } error)
                     {
                         rejected++;
@@ -185,45 +192,51 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
                             firstErrors.Add(error);
                         }
                     }
-                    else if (!row.Blocked)
+                    else if (writer.Insert(chunk.Bytes.Slice(row.PhoneStart, row.PhoneLength), chunk.Bytes.Slice(row.FieldsStart, row.FieldsLength), row.ZonesJson, row.Blocked, row.Line))
                     {
-                        pending.Add((row.E164!, row.FieldsJson!, row.ZonesJson!, row.Line));
-                    }
-                    else if (writer.Insert(row.E164!, row.FieldsJson!, row.ZonesJson!, blocked: true, started, row.Line))
-                    {
-                        blockedRows++;
                         imported++;
+                        blockedRows += row.Blocked ? 1 : 0;
                     }
                     else
                     {
                         duplicates++;
                     }
+
+                    read++;
+                    lastLine = row.Line;
+                    if (++batchRows == options.BatchSize)
+                    {
+                        totals = new ImportCounts { RowsRead = read, Imported = imported, Rejected = rejected, Duplicates = duplicates, Blocked = blockedRows, LastCommittedLine = lastLine };
+                        await CommitAsync().ConfigureAwait(false);
+                    }
                 }
 
-                var inserted = writer.InsertPending(pending, started);
-                imported += inserted;
-                duplicates += pending.Count - inserted;
-                errors?.Flush();
-                inserting += Stopwatch.GetElapsedTime(insertStart);
-                counts = counts with
+                totals = new ImportCounts { RowsRead = read, Imported = imported, Rejected = rejected, Duplicates = duplicates, Blocked = blockedRows, LastCommittedLine = lastLine };
+                chunk.Release();
+                if (chunk.Fatal is { } fatal)
                 {
-                    RowsRead = counts.RowsRead + batch.Rows.Count,
-                    Imported = counts.Imported + imported,
-                    Rejected = counts.Rejected + rejected,
-                    Duplicates = counts.Duplicates + duplicates,
-                    Blocked = counts.Blocked + blockedRows,
-                    LastCommittedLine = batch.LastLine,
-                };
-                var n = batchNumber;
-                await writer.CommitBatchAsync(counts, errors is null ? null : errorPath, options.BeforeCommit is { } hook ? () => hook(n) : null, stop.Token).ConfigureAwait(false);
-                progress?.Report(Progress(importId, counts, source.BytesRead, totalBytes, clock.Elapsed));
-                options.AfterCommit?.Invoke(n);
-                if (batch.Fatal is { } fatal)
-                {
+                    if (batchRows > 0)
+                    {
+                        await CommitAsync().ConfigureAwait(false);
+                    }
+
                     status = ImportStatus.Failed;
                     message = fatal;
                     break;
                 }
+
+                inserting += Stopwatch.GetElapsedTime(insertStart);
+                if (clock.Elapsed >= nextProgress)
+                {
+                    // Between commits too, so a large batch does not freeze the progress bar.
+                    progress?.Report(Progress(importId, totals, source.BytesRead, totalBytes, clock.Elapsed));
+                    nextProgress = clock.Elapsed + ProgressInterval;
+                }
+            }
+
+            if (batchRows > 0)
+            {
+                await CommitAsync().ConfigureAwait(false);
             }
 
             await readerTask.ConfigureAwait(false);
@@ -234,8 +247,8 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
             await stop.CancelAsync().ConfigureAwait(false);
             await writer.RollbackBatchAsync().ConfigureAwait(false);
             status = cancellationToken.IsCancellationRequested ? ImportStatus.Cancelled : ImportStatus.Failed;
-            message = status == ImportStatus.Cancelled ? $"Cancelled after line {counts.LastCommittedLine}." : e.Message;
-            logger.ImportFailed(e, importId, counts.LastCommittedLine, message);
+            message = status == ImportStatus.Cancelled ? $"Cancelled after line {committed.LastCommittedLine}." : e.Message;
+            logger.ImportFailed(e, importId, committed.LastCommittedLine, message);
             await SafeFinishAsync(writer, status, time.GetUtcNow(), message).ConfigureAwait(false);
             if (errors is not null)
             {
@@ -253,20 +266,20 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
         }
 
         await writer.FinishAsync(status, time.GetUtcNow(), message, CancellationToken.None).ConfigureAwait(false);
-        logger.ImportFinished(importId, counts.RowsRead, counts.Imported, counts.Rejected, counts.Duplicates, counts.Blocked, clock.Elapsed.TotalSeconds);
-        var final = Progress(importId, counts, source.BytesRead, totalBytes, clock.Elapsed);
+        logger.ImportFinished(importId, committed.RowsRead, committed.Imported, committed.Rejected, committed.Duplicates, committed.Blocked, clock.Elapsed.TotalSeconds);
+        var final = Progress(importId, committed, source.BytesRead, totalBytes, clock.Elapsed);
         progress?.Report(final);
         return new ImportResult
         {
             ImportId = importId,
             Status = status,
-            RowsRead = counts.RowsRead,
-            Imported = counts.Imported,
-            Rejected = counts.Rejected,
-            Duplicates = counts.Duplicates,
-            Blocked = counts.Blocked,
-            LastCommittedLine = counts.LastCommittedLine,
-            ErrorCsvPath = counts.Rejected > 0 ? errorPath : null,
+            RowsRead = committed.RowsRead,
+            Imported = committed.Imported,
+            Rejected = committed.Rejected,
+            Duplicates = committed.Duplicates,
+            Blocked = committed.Blocked,
+            LastCommittedLine = committed.LastCommittedLine,
+            ErrorCsvPath = committed.Rejected > 0 ? errorPath : null,
             FirstErrors = firstErrors,
             Message = message,
             Delimiter = delimiter,
@@ -276,6 +289,20 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
             WriterWaited = waiting,
             WriterInserting = inserting,
         };
+
+        // Commits the open batch with the totals up to its last row; the counters of what follows start from them.
+        async Task CommitAsync()
+        {
+            errors?.Flush();
+            var n = batchNumber;
+            await writer.CommitBatchAsync(totals, errors is null ? null : errorPath, options.BeforeCommit is { } hook ? () => hook(n) : null, stop.Token).ConfigureAwait(false);
+            committed = totals;
+            batchRows = 0;
+            progress?.Report(Progress(importId, committed, source.BytesRead, totalBytes, clock.Elapsed));
+            nextProgress = clock.Elapsed + ProgressInterval;
+            options.AfterCommit?.Invoke(n);
+            stop.Token.ThrowIfCancellationRequested();
+        }
     }
 
     private static async Task SafeFinishAsync(LeadImportWriter writer, ImportStatus status, DateTimeOffset now, string message)
@@ -363,247 +390,7 @@ public sealed class CsvLeadImporter(AmiDialerDatabase database, TimeProvider tim
             $"{fileName} has no phone column: none of its columns ({string.Join(", ", header)}) is named like a phone number (phone, number, mobile, tel, ...). Name the column to use.");
     }
 
-    private static Row? ReadRow(CsvParser parser, int headerLength, ParseState state, LineCounter lines, string fileName)
-    {
-        while (true)
-        {
-            state.BadData = false;
-            state.Unclosed = false;
-            bool more;
-            try
-            {
-                more = parser.Read();
-            }
-            catch (CsvHelperException e) when (e is MaxFieldSizeException or ParserException)
-            {
-                throw new CsvBrokenException($"line {lines.Next}: a field is longer than the limit or the quoting is broken beyond repair (an unclosed quote?); stopped there.", e);
-            }
-
-            if (!more)
-            {
-                return null;
-            }
-
-            // Fields are decoded (and bad data reported) when the record is fetched, so fetch it first.
-            var cells = parser.Record ?? [];
-            var line = lines.Advance(parser, state.Unclosed);
-            if (cells.All(string.IsNullOrWhiteSpace))
-            {
-                continue;
-            }
-
-            var row = new Row(line, cells);
-            if (state.Unclosed)
-            {
-                row.Error = new RowError(line, "", "unclosed quote: the field runs to the end of the file");
-            }
-            else if (state.BadData)
-            {
-                row.Error = new RowError(line, "", "bad quoting: a quote inside an unquoted field (quote the whole field and double the inner quotes)");
-            }
-            else if (cells.Length > headerLength)
-            {
-                row.Error = new RowError(line, $"column {headerLength + 1}", $"{cells.Length} cells but the header has {headerLength}");
-            }
-
-            return row;
-        }
-    }
-
-    private static async Task ReadBatches(CsvParser parser, Row first, int headerLength, ParseState state, LineCounter lines, int batchSize, ChannelWriter<Batch> ordered, ChannelWriter<Batch> work, string fileName, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var batch = new Batch(batchSize);
-            batch.Add(first);
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                Row? row;
-                try
-                {
-                    row = ReadRow(parser, headerLength, state, lines, fileName);
-                }
-                catch (CsvBrokenException e)
-                {
-                    batch.Fatal = e.Message;
-                    await Post(batch).ConfigureAwait(false);
-                    break;
-                }
-
-                if (row is null)
-                {
-                    if (batch.Rows.Count > 0)
-                    {
-                        await Post(batch).ConfigureAwait(false);
-                    }
-
-                    break;
-                }
-
-                batch.Add(row);
-                if (batch.Rows.Count >= batchSize)
-                {
-                    await Post(batch).ConfigureAwait(false);
-                    batch = new Batch(batchSize);
-                }
-            }
-
-            ordered.TryComplete();
-            work.TryComplete();
-        }
-        catch (Exception e)
-        {
-            ordered.TryComplete(e);
-            work.TryComplete(e);
-            throw;
-        }
-
-        async Task Post(Batch b)
-        {
-            // Ordered first: its bound is the back-pressure that keeps memory flat whatever the file size.
-            await ordered.WriteAsync(b, cancellationToken).ConfigureAwait(false);
-            work.TryWrite(b);
-        }
-    }
-
-    private static async Task ValidateBatches(Job job, ChannelReader<Batch> work, CancellationToken cancellationToken)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using var json = new Utf8JsonWriter(buffer);
-        await foreach (var batch in work.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-        {
-            try
-            {
-                foreach (var row in batch.Rows)
-                {
-                    if (row.Error is null)
-                    {
-                        Validate(job, row, buffer, json);
-                    }
-                }
-
-                batch.Validated.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                batch.Validated.TrySetException(e);
-                throw;
-            }
-        }
-    }
-
-    private static void Validate(Job job, Row row, ArrayBufferWriter<byte> buffer, Utf8JsonWriter json)
-    {
-        var cells = row.Cells;
-        var raw = job.PhoneIndex < cells.Length ? cells[job.PhoneIndex] : "";
-        var check = job.Normalizer.Normalize(raw);
-        if (!check.IsValid)
-        {
-            row.Error = new RowError(row.Line, job.Header[job.PhoneIndex], check.Message!);
-            return;
-        }
-
-        row.E164 = check.E164;
-        row.Blocked = job.Blocked.Contains(check.E164!);
-        row.ZonesJson = job.ZonesJson(check.TimeZones);
-
-        buffer.ResetWrittenCount();
-        json.Reset(buffer);
-        json.WriteStartObject();
-        foreach (var i in job.FieldColumns)
-        {
-            json.WriteString(job.Header[i], i < cells.Length ? UnNeutralise(cells[i]) : "");
-        }
-
-        json.WriteEndObject();
-        json.Flush();
-        row.FieldsJson = Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
     /// <summary>Undoes <see cref="SafeCsvWriter.Neutralise"/>: a ' before = + - @ was put there by our export.</summary>
     internal static string UnNeutralise(string cell) =>
         cell.Length > 1 && cell[0] == '\'' && cell[1] is '=' or '+' or '-' or '@' or '\t' or '\r' ? cell[1..] : cell;
-
-    private sealed class ParseState
-    {
-        public bool BadData { get; set; }
-
-        /// <summary>A quoted field never closed: it ran to the end of the file.</summary>
-        public bool Unclosed { get; set; }
-    }
-
-    /// <summary>Physical line numbers: the line a record starts on, counting blank lines and newlines inside quotes.</summary>
-    private sealed class LineCounter
-    {
-        private long linesSeen;
-
-        public long Next => linesSeen + 1;
-
-        public long Advance(CsvParser parser, bool unclosedAtEnd = false)
-        {
-            // RawRow is the count of physical lines read up to the end of this record.
-            var raw = parser.RawRecord;
-            var newlines = 0;
-            foreach (var c in raw)
-            {
-                if (c == '\n')
-                {
-                    newlines++;
-                }
-            }
-
-            var endsWithNewline = raw.Length > 0 && raw[^1] == '\n';
-            var recordLines = newlines + (endsWithNewline ? 0 : 1);
-            // CsvHelper counts one line more when end of file comes inside quotes.
-            var start = parser.RawRow - recordLines + (unclosedAtEnd ? 0 : 1);
-            var first = linesSeen + 1;
-            linesSeen = parser.RawRow;
-            return Math.Max(first, start);
-        }
-    }
-
-    private sealed class CsvBrokenException(string message, Exception inner) : Exception(message, inner);
-
-    private sealed class Job(CsvImportOptions options, PhoneNormalizer normalizer, HashSet<string> blocked, string[] header, int phoneIndex, int[] fieldColumns, DateTimeOffset started)
-    {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<IReadOnlyList<string>, string> zonesJson = new(ReferenceEqualityComparer.Instance);
-
-        public CsvImportOptions Options => options;
-        public PhoneNormalizer Normalizer => normalizer;
-        public HashSet<string> Blocked => blocked;
-        public string[] Header => header;
-        public int PhoneIndex => phoneIndex;
-        public int[] FieldColumns => fieldColumns;
-        public DateTimeOffset Started => started;
-
-        // Zone lists are interned by the normaliser, so their JSON is made once per list.
-        public string ZonesJson(IReadOnlyList<string> zones) =>
-            zonesJson.GetOrAdd(zones, static z => JsonSerializer.Serialize(z.ToList(), DataJson.Default.ListString));
-    }
-
-    private sealed class Batch(int capacity)
-    {
-        public List<Row> Rows { get; } = new(capacity);
-        public TaskCompletionSource Validated { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public long LastLine { get; private set; }
-        public string? Fatal { get; set; }
-
-        public void Add(Row row)
-        {
-            Rows.Add(row);
-            LastLine = row.Line;
-        }
-    }
-
-    private sealed class Row(long line, string[] cells)
-    {
-        public long Line { get; } = line;
-        public string[] Cells { get; } = cells;
-        public RowError? Error { get; set; }
-        public string? E164 { get; set; }
-        public string? FieldsJson { get; set; }
-        public string? ZonesJson { get; set; }
-        public bool Blocked { get; set; }
-    }
 }

@@ -43,10 +43,15 @@ internal static class ImportPhases
         await using var writer = await LeadImportWriter.OpenAsync(db, c.Id, "x", "US", "b", DateTimeOffset.UtcNow, default);
         var t4 = Cpu();
         var sw = Stopwatch.StartNew();
-        for (var i = 0; i < e164.Count; i += 10000)
+        var fields = System.Text.Encoding.UTF8.GetBytes("{\"first_name\":\"First1\",\"last_name\":\"Last1\",\"email\":\"user1@example.com\",\"city\":\"Boston\",\"account_id\":\"A0000001\"}");
+        var zones = System.Text.Encoding.UTF8.GetBytes("[\"America/New_York\"]");
+        for (var i = 0; i < e164.Count; i += 100_000)
         {
             writer.BeginBatch();
-            writer.InsertPending(e164.Skip(i).Take(10000).Select(n => (n, "{\"first_name\":\"First1\",\"last_name\":\"Last1\",\"email\":\"user1@example.com\",\"city\":\"Boston\",\"account_id\":\"A0000001\"}", "[\"America/New_York\"]", (long)i)).ToList(), DateTimeOffset.UtcNow);
+            foreach (var n in e164.Skip(i).Take(100_000))
+            {
+                writer.Insert(System.Text.Encoding.UTF8.GetBytes(n), fields, zones, blocked: false, i);
+            }
 
             await writer.CommitBatchAsync(new ImportCounts(), null, null, default);
         }
