@@ -213,6 +213,10 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         return new EngineSnapshot(now, campaigns, servers, calls);
     }
 
+    /// <summary>Originates sent and calls live for a campaign dialed here, without building a snapshot (the engine bench polls it).</summary>
+    internal (long Sent, int Active)? Progress(long campaignId) =>
+        _dialers.TryGetValue(campaignId, out var dialer) ? (dialer.OriginatesSent, dialer.Active) : null;
+
     /// <summary>Lead counts by state for one campaign, read from the store's counters (cheap).</summary>
     public async Task<IReadOnlyDictionary<LeadState, long>> GetLeadCountsAsync(long campaignId, CancellationToken cancellationToken = default)
     {

@@ -8,6 +8,8 @@ var modes = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ord
     ["import"] = AmiDialer.Benchmarks.Data.ImportBenchmark.RunAsync, // CSV import vs sqlite3 .import (issue 5)
     ["sim"] = AmiDialer.Benchmarks.Simulator.SimulatorBench.RunAsync, // simulator originates per second (issue 4)
     ["report"] = AmiDialer.Benchmarks.Reports.ReportBench.RunAsync, // report summary at 1M attempts (issue 8)
+    ["engine"] = AmiDialer.Benchmarks.Engine.EngineBench.RunAsync, // a campaign at 500 calls/s, dialer CPU per call (issue 6)
+    ["sim-server"] = AmiDialer.Benchmarks.Engine.SimServer.RunAsync, // hidden: the engine bench's simulator process
 };
 
 if (args.Length > 0 && modes.TryGetValue(args[0], out var mode))

@@ -56,6 +56,8 @@ internal sealed class CampaignDialer
 
     public int Active => Volatile.Read(ref _active);
 
+    public long OriginatesSent => Interlocked.Read(ref _sent);
+
     public Task? Running { get; set; }
 
     /// <summary>Acquires the campaign's lease, or throws <see cref="CampaignLeaseException"/> naming the holder.</summary>
