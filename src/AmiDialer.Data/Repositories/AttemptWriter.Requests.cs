@@ -93,11 +93,25 @@ public sealed partial class AttemptWriter
         public override void Fail(Exception error) => Done.TrySetException(error);
     }
 
-    private sealed class MarkLiveRequest(long attemptId) : WriteRequest
+    /// <summary>Wakes the loop for the live marks queued aside; the marks themselves are written at the start of every batch.</summary>
+    private sealed class MarkLiveRequest : WriteRequest
     {
-        // One statement: SQLite undoes a failed statement by itself, and nobody waits for the answer.
-        public override void Write(Statements statements, CounterDeltas counters) =>
-            _ = Isolated(statements, counters, () => statements.MarkLive(attemptId) >= 0);
+        /// <summary>One statement, no savepoint: SQLite undoes a failed statement by itself, and nobody waits for the answer.</summary>
+        public static void Write(Statements statements, long attemptId)
+        {
+            try
+            {
+                statements.MarkLive(attemptId);
+            }
+            catch (SqliteException)
+            {
+                // Left dialing: still an open attempt, which reconciliation and the ending treat alike.
+            }
+        }
+
+        public override void Write(Statements statements, CounterDeltas counters)
+        {
+        }
 
         public override void Complete()
         {

@@ -49,6 +49,8 @@ public sealed partial class AttemptWriter : IAsyncDisposable
     private readonly Task _loop;
     private SqliteConnection? _connection;
     private Statements? _statements;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<long> _liveMarks = new();
+    private int _liveMarksSignalled;
     private long _batches;
     private long _requests;
 
@@ -91,7 +93,15 @@ public sealed partial class AttemptWriter : IAsyncDisposable
     /// Dialing -> live, written with the next batch; nobody waits for it (a call's ending does not depend on it,
     /// and an ending queued after it is written after it).
     /// </summary>
-    public void MarkLive(long attemptId) => _queue.Writer.TryWrite(new MarkLiveRequest(attemptId)); // after disposal: reconciliation decides
+    public void MarkLive(long attemptId)
+    {
+        // Queued aside and written at the start of the next batch: one wake-up of the loop for many marks.
+        _liveMarks.Enqueue(attemptId);
+        if (Interlocked.CompareExchange(ref _liveMarksSignalled, 1, 0) == 0)
+        {
+            _queue.Writer.TryWrite(new MarkLiveRequest()); // refused after disposal: reconciliation decides
+        }
+    }
 
     /// <summary>Runs <paramref name="write"/> alone, between batches (a write with its own connection and transaction).</summary>
     public Task<T> RunExclusiveAsync<T>(Func<Task<T>> write)
@@ -164,6 +174,13 @@ public sealed partial class AttemptWriter : IAsyncDisposable
             var counters = new CounterDeltas();
             try
             {
+                // Before the batch's endings: a call's mark was queued before its ending.
+                Volatile.Write(ref _liveMarksSignalled, 0);
+                while (_liveMarks.TryDequeue(out var attemptId))
+                {
+                    MarkLiveRequest.Write(statements, attemptId);
+                }
+
                 foreach (var request in batch)
                 {
                     request.Write(statements, counters);
