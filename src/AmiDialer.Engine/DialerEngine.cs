@@ -383,6 +383,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
                 await server.DisposeAsync().ConfigureAwait(false);
             }
 
+            await services.Writer.DisposeAsync().ConfigureAwait(false);
             services.Changes.Complete();
         }
 
@@ -411,6 +412,8 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
             {
                 await server.DisposeAsync().ConfigureAwait(false);
             }
+
+            await services.Writer.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

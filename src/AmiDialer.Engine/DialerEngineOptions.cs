@@ -46,6 +46,12 @@ public sealed class DialerEngineOptions
     /// <summary>Longest a dialer sleeps when nothing is due, so pause/stop/new leads are noticed promptly.</summary>
     public TimeSpan IdleWait { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// Shortest time between two looks for due leads while dialing: leads that fall due meanwhile are claimed in one
+    /// transaction. Adds at most this much to a lead's wait; zero looks again at every wake-up.
+    /// </summary>
+    public TimeSpan DialBatchInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Ring timeout floor; the issue says never under 15 s.</summary>
     public TimeSpan MinimumRingTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

@@ -57,20 +57,27 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
     /// lead moved to in-progress in the counters. Null when the partial unique index finds the lead already has an
     /// open attempt (the caller then changes nothing).
     /// </summary>
+    /// <summary>The insert of a dialing attempt (also prepared once by <see cref="AttemptWriter"/>).</summary>
+    internal const string InsertDialingSql = """
+        INSERT INTO attempts (lead_id, campaign_id, action_id, channel_id, server, state, created_at, is_simulated)
+        VALUES (@leadId, @campaignId, @actionId, @channelId, @server, 'dialing', @now, @isSimulated)
+        RETURNING id
+        """;
+
+    /// <summary>The partial unique index refused a second open attempt for a lead.</summary>
+    internal static bool IsOpenAttemptConflict(SqliteException e) =>
+        e.SqliteErrorCode == 19 && e.Message.Contains("attempts.lead_id", StringComparison.Ordinal);
+
     internal static async Task<long?> InsertDialingAsync(SqliteConnection connection, SqliteTransaction transaction, long leadId, long campaignId, LeadState leadWas, AttemptClaim claim, DateTimeOffset now, CancellationToken cancellationToken)
     {
         long id;
         try
         {
             id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                """
-                INSERT INTO attempts (lead_id, campaign_id, action_id, channel_id, server, state, created_at, is_simulated)
-                VALUES (@leadId, @campaignId, @actionId, @channelId, @server, 'dialing', @now, @isSimulated)
-                RETURNING id
-                """, new { leadId, campaignId, actionId = claim.ActionId, channelId = claim.ChannelId, server = claim.Server, now, isSimulated = claim.IsSimulated },
+                InsertDialingSql, new { leadId, campaignId, actionId = claim.ActionId, channelId = claim.ChannelId, server = claim.Server, now, isSimulated = claim.IsSimulated },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19 && e.Message.Contains("attempts.lead_id", StringComparison.Ordinal))
+        catch (SqliteException e) when (IsOpenAttemptConflict(e))
         {
             return null;
         }

@@ -23,7 +23,7 @@ internal static class CampaignCounters
     public static string AttemptOutcome(CallOutcome outcome) => "attempt:" + DbNames.Of(outcome);
 
     // Portable upsert (SQLite 3.24+ and PostgreSQL): add to the counter, creating it at zero first.
-    private const string AddSql = """
+    internal const string AddSql = """
         INSERT INTO campaign_counters (campaign_id, name, value) VALUES (@campaignId, @name, @delta)
         ON CONFLICT (campaign_id, name) DO UPDATE SET value = campaign_counters.value + excluded.value
         """;

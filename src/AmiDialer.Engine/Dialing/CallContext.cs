@@ -9,4 +9,5 @@ internal sealed record CallContext(
     string ChannelId,
     DateTimeOffset StartedAt,
     CampaignDialer? Dialer,
-    AmiDialer.Core.Outcomes.CallKind Kind = AmiDialer.Core.Outcomes.CallKind.Campaign);
+    AmiDialer.Core.Outcomes.CallKind Kind = AmiDialer.Core.Outcomes.CallKind.Campaign,
+    int? PriorAttempts = null);

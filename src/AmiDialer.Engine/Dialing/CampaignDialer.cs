@@ -23,7 +23,8 @@ internal sealed class CampaignDialer
     private readonly EngineServices _s;
     private readonly bool _foreground;
     private readonly OriginatePacer _pacer = new();
-    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    // At most one pending wake-up: a burst of call endings and Responses wakes the loop once, not once each.
+    private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _statsGate = new();
     private readonly Queue<DateTimeOffset> _recent = new();
     private readonly Dictionary<CallOutcome, int> _outcomes = [];
@@ -77,7 +78,23 @@ internal sealed class CampaignDialer
     public void Wake()
     {
         _controlChanged = true;
-        _wake.Release();
+        Signal();
+    }
+
+    /// <summary>Room may have opened (a call ended, a Response came back): look again, without reloading the campaign.</summary>
+    private void Signal()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another thread signalled first: one wake-up is enough.
+            }
+        }
     }
 
     public void OnCallEnded(CallOutcome outcome)
@@ -88,7 +105,7 @@ internal sealed class CampaignDialer
             _outcomes[outcome] = _outcomes.GetValueOrDefault(outcome) + 1;
         }
 
-        _wake.Release();
+        Signal();
     }
 
     public CampaignLiveState Snapshot(DateTimeOffset now, IReadOnlyDictionary<LeadState, int> leadsByState)
@@ -125,6 +142,7 @@ internal sealed class CampaignDialer
         var time = _s.Time;
         var lastRenew = time.GetUtcNow();
         var lastReload = DateTimeOffset.MinValue;
+        var lastDialCheck = DateTimeOffset.MinValue;
         CampaignRunResult? result = null;
         SetStatus(DialerStatus.Waiting, null);
         _s.Logger.DialerStarted(CampaignId, _foreground ? "foreground" : "scheduled");
@@ -216,6 +234,14 @@ internal sealed class CampaignDialer
                 }
 
                 SetStatus(DialerStatus.Dialing, null);
+                if (now - lastDialCheck < _s.Options.DialBatchInterval)
+                {
+                    // Leads due meanwhile are claimed together, in one transaction, instead of one query and one claim each.
+                    await PauseAsync(lastDialCheck + _s.Options.DialBatchInterval - now, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                lastDialCheck = now;
                 var (allowed, nextSlot) = _pacer.Check(now, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active);
                 if (allowed == 0)
                 {
@@ -243,14 +269,10 @@ internal sealed class CampaignDialer
                     continue;
                 }
 
-                foreach (var lead in leads)
+                if (!await DialAsync(leads, now).ConfigureAwait(false))
                 {
-                    if (!await DialOneAsync(lead, now).ConfigureAwait(false))
-                    {
-                        // No server has room: wait for a call to end.
-                        await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
-                        break;
-                    }
+                    // No server has room: wait for a call to end.
+                    await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -296,58 +318,108 @@ internal sealed class CampaignDialer
         _s.Logger.DialerEnded(CampaignId, result?.Message ?? "failed");
     }
 
-    /// <summary>Dials one due lead. False when no server has room (the lead stays due).</summary>
-    private async Task<bool> DialOneAsync(Lead lead, DateTimeOffset now)
+    /// <summary>
+    /// Dials due leads: calling hours and the dial string checked for each, a server slot reserved, then all claimed
+    /// in one transaction (do-not-call checked inside it) and, once that is committed, their Originates sent.
+    /// False when no server had room for some of them (they stay due).
+    /// </summary>
+    private async Task<bool> DialAsync(IReadOnlyList<Lead> leads, DateTimeOffset now)
     {
-        if (await _s.Dnc.IsBlockedAsync(lead.PhoneE164, CampaignId, CancellationToken.None).ConfigureAwait(false))
+        var planned = new List<PlannedCall>(leads.Count);
+        var claims = new List<DialClaim>(leads.Count);
+        var room = true;
+        foreach (var lead in leads)
         {
-            await _s.WriteAsync(() => _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Blocked, null, null, CancellationToken.None)).ConfigureAwait(false);
-            _s.Logger.LeadSkipped(lead.Id, "on the do-not-call list");
-            return true;
+            var eligible = LeadTiming.NextDue(_campaign, _schedule, now, lead.TimeZones);
+            if (eligible != now)
+            {
+                // Outside the callee's hours (or the campaign's windows) right now: due again when they open.
+                await _s.WriteAsync(() => _s.Leads.RescheduleAsync(lead.Id, eligible, CancellationToken.None)).ConfigureAwait(false);
+                continue;
+            }
+
+            var number = E164.Split(lead.PhoneE164);
+            var channel = DialString.Render(_template, number);
+            string? problem = DialString.Check(channel);
+            IReadOnlyList<KeyValuePair<string, string>> variables = [];
+            if (problem is null && !ChannelVariables.TryResolve(_campaign.Variables, lead.Fields, out variables, out problem))
+            {
+                variables = [];
+            }
+
+            if (problem is not null)
+            {
+                // Nothing can be sent for this lead: say why, never send it half-checked.
+                await _s.WriteAsync(() => _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Done, CallOutcome.Failed, null, CancellationToken.None)).ConfigureAwait(false);
+                _s.Logger.LeadSkipped(lead.Id, problem);
+                continue;
+            }
+
+            var server = _s.ReserveServer();
+            if (server is null)
+            {
+                room = false;
+                break;
+            }
+
+            var callId = _s.NextCallId();
+            planned.Add(new PlannedCall(lead, server, callId, channel, variables));
+            claims.Add(new DialClaim(new AttemptClaim(lead.Id, callId, callId, server.Name, _s.Options.Simulated), CampaignId, lead.PhoneE164));
         }
 
-        var eligible = LeadTiming.NextDue(_campaign, _schedule, now, lead.TimeZones);
-        if (eligible != now)
+        if (claims.Count == 0)
         {
-            // Outside the callee's hours (or the campaign's windows) right now: due again when they open.
-            await _s.WriteAsync(() => _s.Leads.RescheduleAsync(lead.Id, eligible, CancellationToken.None)).ConfigureAwait(false);
-            return true;
+            return room;
         }
 
-        var number = E164.Split(lead.PhoneE164);
-        var channel = DialString.Render(_template, number);
-        string? problem = DialString.Check(channel);
-        IReadOnlyList<KeyValuePair<string, string>> variables = [];
-        if (problem is null && !ChannelVariables.TryResolve(_campaign.Variables, lead.Fields, out variables, out problem))
+        IReadOnlyList<DialClaimResult> results;
+        try
         {
-            variables = [];
+            results = await _s.Writer.ClaimAsync(claims, now).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var call in planned)
+            {
+                call.Server.ReleaseReservation();
+            }
+
+            throw;
         }
 
-        if (problem is not null)
+        for (var i = 0; i < planned.Count; i++)
         {
-            // Nothing can be sent for this lead: say why, never send it half-checked.
-            await _s.WriteAsync(() => _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Done, CallOutcome.Failed, null, CancellationToken.None)).ConfigureAwait(false);
-            _s.Logger.LeadSkipped(lead.Id, problem);
-            return true;
+            var call = planned[i];
+            var result = results[i];
+            if (result is { Status: DialClaimStatus.Claimed, Attempt: { } attempt })
+            {
+                Send(call, attempt, result.PriorAttempts);
+                continue;
+            }
+
+            call.Server.ReleaseReservation();
+            if (result.Status == DialClaimStatus.Blocked)
+            {
+                _s.Logger.LeadSkipped(call.Lead.Id, "on the do-not-call list");
+            }
+            else if (result.Error is { } error)
+            {
+                _s.Logger.LeadSkipped(call.Lead.Id, "claim failed: " + error);
+            }
         }
 
-        var server = _s.ReserveServer();
-        if (server is null)
-        {
-            return false;
-        }
+        return room;
+    }
 
-        var callId = _s.NextCallId();
-        var attempt = await _s.WriteAsync(() => _s.Attempts.ClaimAsync(new AttemptClaim(lead.Id, callId, callId, server.Name, _s.Options.Simulated), now, CancellationToken.None)).ConfigureAwait(false);
-        if (attempt is null)
-        {
-            server.ReleaseReservation();
-            return true;
-        }
+    private sealed record PlannedCall(Lead Lead, AmiServer Server, string CallId, string Channel, IReadOnlyList<KeyValuePair<string, string>> Variables);
 
+    /// <summary>The attempt is on disk as dialing: send its Originate.</summary>
+    private void Send(PlannedCall call, Attempt attempt, int priorAttempts)
+    {
+        var (lead, server, callId, channel, variables) = call;
         // Counted at the moment it goes out, not when the batch was planned.
         var sentAt = _s.Time.GetUtcNow();
-        var context = new CallContext(attempt.Id, CampaignId, lead, server.Name, callId, sentAt, this);
+        var context = new CallContext(attempt.Id, CampaignId, lead, server.Name, callId, sentAt, this, PriorAttempts: priorAttempts);
         _s.Calls[attempt.Id] = context;
         Interlocked.Increment(ref _active);
         Interlocked.Increment(ref _sent);
@@ -364,14 +436,13 @@ internal sealed class CampaignDialer
         _s.Publish(new EngineChange(EngineChangeKind.CallStarted, sentAt, CampaignId, attempt.Id));
         var sending = server.OriginateAsync(request, sentAt, callId, CancellationToken.None);
         _ = AfterSendAsync(server, attempt.Id, sending, paced);
-        return true;
     }
 
     private async Task AfterSendAsync(AmiServer server, long attemptId, Task<(OriginateSendResult Result, string? Message)> sending, OriginatePacer.Entry paced)
     {
         var (result, message) = await sending.ConfigureAwait(false);
         paced.Answered(_s.Time.GetUtcNow());
-        Wake();
+        Signal();
         await _s.ApplyOriginateResultAsync(server, attemptId, result, message).ConfigureAwait(false);
     }
 
@@ -430,6 +501,18 @@ internal sealed class CampaignDialer
         try
         {
             await _wake.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>A short pause that a wake-up does not cut short (cancellation does).</summary>
+    private async Task PauseAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, _s.Time, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

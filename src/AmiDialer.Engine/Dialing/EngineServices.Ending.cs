@@ -1,4 +1,5 @@
 using AmiDialer.Core.Model;
+using OutcomeVerdict = AmiDialer.Core.Outcomes.OutcomeVerdict;
 using AmiDialer.Core.Retries;
 using AmiDialer.Core.Scheduling;
 using AmiDialer.Data.Repositories;
@@ -14,10 +15,14 @@ internal sealed partial class EngineServices
     private readonly Dictionary<long, (Campaign Campaign, DateTimeOffset LoadedAt)> _campaignCache = [];
     private readonly SemaphoreSlim _endGate = new(1, 1);
 
-    /// <summary>Called by a server with the calls its tracker found final. Never throws: a failure is logged.</summary>
+    /// <summary>
+    /// Called by a server with the calls its tracker found final. Never throws: a failure is logged. Every ending is
+    /// decided first, then all are handed to the writer together, so they share a transaction.
+    /// </summary>
     public async Task EndCallsAsync(AmiServer server, IReadOnlyList<CallFacts> finished)
     {
         _ = server;
+        var pending = new List<(Ending Ending, Task<bool> Written)>(finished.Count);
         await _endGate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -25,7 +30,10 @@ internal sealed partial class EngineServices
             {
                 try
                 {
-                    await EndOneAsync(facts).ConfigureAwait(false);
+                    if (await DecideAsync(facts).ConfigureAwait(false) is { } ending)
+                    {
+                        pending.Add((ending, Writer.EndAsync(ending.Write)));
+                    }
                 }
                 catch (Exception e)
                 {
@@ -37,9 +45,30 @@ internal sealed partial class EngineServices
         {
             _endGate.Release();
         }
+
+        foreach (var (ending, written) in pending)
+        {
+            try
+            {
+                var ended = await written.ConfigureAwait(false);
+                Logger.AttemptEnded(ending.Write.AttemptId, ending.Verdict.Outcome.ToWireName(), ending.Finality.ToString());
+                ending.Context?.Dialer?.OnCallEnded(ending.Verdict.Outcome);
+                if (ended)
+                {
+                    Publish(new EngineChange(EngineChangeKind.CallEnded, ending.At, ending.CampaignId, ending.Write.AttemptId, ending.Verdict.Outcome, ending.Verdict.Rule));
+                }
+            }
+            catch (Exception e)
+            {
+                Logger.EndFailed(ending.Write.AttemptId, e);
+            }
+        }
     }
 
-    private async Task EndOneAsync(CallFacts facts)
+    /// <summary>An attempt's ending as decided, with what is reported once it is written.</summary>
+    private sealed record Ending(AttemptEnding Write, OutcomeVerdict Verdict, Finality Finality, CallContext? Context, long CampaignId, DateTimeOffset At);
+
+    private async Task<Ending?> DecideAsync(CallFacts facts)
     {
         var now = Time.GetUtcNow();
         Calls.TryRemove(facts.AttemptId, out var context);
@@ -51,7 +80,7 @@ internal sealed partial class EngineServices
             var attempt = await Attempts.GetAsync(facts.AttemptId).ConfigureAwait(false);
             if (attempt is null || attempt.State == AttemptState.Ended)
             {
-                return;
+                return null;
             }
 
             campaignId = attempt.CampaignId;
@@ -64,15 +93,19 @@ internal sealed partial class EngineServices
 
         if (lead is null)
         {
-            return;
+            return null;
         }
 
         var campaign = await CampaignAsync(campaignId, now).ConfigureAwait(false);
         var verdict = OutcomeFacts.Decide(facts, context?.Kind ?? CallControl.ClickToCallCampaign.KindOf(campaign));
         var earlier = new List<CallOutcome>();
-        foreach (var (outcome, count) in await Attempts.CountOutcomesAsync(lead.Id).ConfigureAwait(false))
+        if (context?.PriorAttempts != 0)
         {
-            earlier.AddRange(Enumerable.Repeat(outcome, count));
+            // A lead on its first attempt has no earlier outcome to count: no need to ask the store.
+            foreach (var (outcome, count) in await Attempts.CountOutcomesAsync(lead.Id).ConfigureAwait(false))
+            {
+                earlier.AddRange(Enumerable.Repeat(outcome, count));
+            }
         }
 
         var policy = RetryPolicy.TryParse(campaign?.RetryPolicy, out var parsed, out _) ? parsed : RetryPolicy.None;
@@ -106,14 +139,7 @@ internal sealed partial class EngineServices
             LeadFinalOutcome = decision.FinalOutcome,
             LeadNextEligibleAt = next,
         };
-        var ended = await WriteAsync(() => Attempts.EndAsync(ending)).ConfigureAwait(false);
-
-        Logger.AttemptEnded(facts.AttemptId, verdict.Outcome.ToWireName(), facts.Finality.ToString());
-        context?.Dialer?.OnCallEnded(verdict.Outcome);
-        if (ended)
-        {
-            Publish(new EngineChange(EngineChangeKind.CallEnded, now, campaignId, facts.AttemptId, verdict.Outcome, verdict.Rule));
-        }
+        return new Ending(ending, verdict, facts.Finality, context, campaignId, now);
     }
 
     private async Task<Campaign?> CampaignAsync(long campaignId, DateTimeOffset now)

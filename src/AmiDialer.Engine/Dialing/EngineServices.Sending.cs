@@ -13,7 +13,8 @@ internal sealed partial class EngineServices
         switch (result)
         {
             case OriginateSendResult.Queued:
-                await WriteAsync(() => Attempts.MarkLiveAsync(attemptId, CancellationToken.None)).ConfigureAwait(false);
+                // Not awaited: written with the next batch, before any ending queued after it.
+                Writer.MarkLive(attemptId);
                 break;
             case OriginateSendResult.Refused:
                 Logger.OriginateRefused(attemptId, message ?? "");

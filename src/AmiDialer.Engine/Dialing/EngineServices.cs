@@ -28,23 +28,12 @@ internal sealed partial class EngineServices(
     public List<AmiServer> Servers { get; } = [];
 
     /// <summary>
-    /// SQLite has one writer. Writers racing each other upgrade read locks into SQLITE_BUSY and back off for
-    /// milliseconds each; queueing the engine's own writes here keeps them back to back instead.
+    /// The engine's writes to the store: claims, live marks and endings group-committed, every other write run
+    /// alone between batches (SQLite has one writer; writers racing each other back off for milliseconds each).
     /// </summary>
-    public SemaphoreSlim WriteGate { get; } = new(1, 1);
+    public AttemptWriter Writer { get; } = new(database);
 
-    public async Task<T> WriteAsync<T>(Func<Task<T>> write)
-    {
-        await WriteGate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            return await write().ConfigureAwait(false);
-        }
-        finally
-        {
-            WriteGate.Release();
-        }
-    }
+    public Task<T> WriteAsync<T>(Func<Task<T>> write) => Writer.RunExclusiveAsync(write);
 
     /// <summary>Set by the crash test hook: loops stop where they are and clean nothing up.</summary>
     public volatile bool Crashed;

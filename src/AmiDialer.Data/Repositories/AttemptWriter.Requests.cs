@@ -1,0 +1,154 @@
+using Microsoft.Data.Sqlite;
+
+namespace AmiDialer.Data.Repositories;
+
+public sealed partial class AttemptWriter
+{
+    /// <summary>One queued request. <see cref="Write"/> runs inside the batch's transaction; the outcome is handed over after the commit.</summary>
+    private abstract class WriteRequest
+    {
+        public abstract void Write(Statements statements, CounterDeltas counters);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception error);
+
+        /// <summary>Runs <paramref name="write"/> in a savepoint: when it throws, its changes (and its counter deltas) are undone alone.</summary>
+        protected static Exception? Isolated(Statements statements, CounterDeltas counters, Func<bool> write)
+        {
+            var mark = counters.Mark;
+            statements.Savepoint();
+            try
+            {
+                if (write())
+                {
+                    statements.Release();
+                }
+                else
+                {
+                    statements.RollbackToSavepoint();
+                    counters.Undo(mark);
+                }
+
+                return null;
+            }
+            catch (SqliteException e)
+            {
+                statements.RollbackToSavepoint();
+                counters.Undo(mark);
+                return e;
+            }
+        }
+    }
+
+    private sealed class ClaimRequest(IReadOnlyList<DialClaim> claims, DateTimeOffset now) : WriteRequest
+    {
+        private readonly DialClaimResult[] _results = new DialClaimResult[claims.Count];
+
+        public TaskCompletionSource<IReadOnlyList<DialClaimResult>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Write(Statements statements, CounterDeltas counters)
+        {
+            for (var i = 0; i < claims.Count; i++)
+            {
+                var claim = claims[i];
+                DialClaimResult result = new(DialClaimStatus.NotClaimable);
+                var error = Isolated(statements, counters, () =>
+                {
+                    result = statements.Claim(claim, now, counters);
+                    // A claim that changed nothing useful (the open-attempt index refused it) leaves nothing behind.
+                    return result.Status != DialClaimStatus.NotClaimable;
+                });
+                _results[i] = error is null ? result : new DialClaimResult(DialClaimStatus.NotClaimable) { Error = error.Message };
+            }
+        }
+
+        public override void Complete() => Done.TrySetResult(_results);
+
+        public override void Fail(Exception error) => Done.TrySetException(error);
+    }
+
+    private sealed class EndRequest(AttemptEnding ending) : WriteRequest
+    {
+        private bool _ended;
+        private Exception? _error;
+
+        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Write(Statements statements, CounterDeltas counters) =>
+            _error = Isolated(statements, counters, () => _ended = statements.End(ending, counters));
+
+        public override void Complete()
+        {
+            if (_error is not null)
+            {
+                Done.TrySetException(_error);
+            }
+            else
+            {
+                Done.TrySetResult(_ended);
+            }
+        }
+
+        public override void Fail(Exception error) => Done.TrySetException(error);
+    }
+
+    /// <summary>Wakes the loop for the live marks queued aside; the marks themselves are written at the start of every batch.</summary>
+    private sealed class MarkLiveRequest : WriteRequest
+    {
+        /// <summary>One statement, no savepoint: SQLite undoes a failed statement by itself, and nobody waits for the answer.</summary>
+        public static void Write(Statements statements, long attemptId)
+        {
+            try
+            {
+                statements.MarkLive(attemptId);
+            }
+            catch (SqliteException)
+            {
+                // Left dialing: still an open attempt, which reconciliation and the ending treat alike.
+            }
+        }
+
+        public override void Write(Statements statements, CounterDeltas counters)
+        {
+        }
+
+        public override void Complete()
+        {
+        }
+
+        public override void Fail(Exception error)
+        {
+        }
+    }
+
+    private interface IExclusive
+    {
+        Task RunAsync();
+    }
+
+    private sealed class ExclusiveRequest<T>(Func<Task<T>> write) : WriteRequest, IExclusive
+    {
+        public TaskCompletionSource<T> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task RunAsync()
+        {
+            try
+            {
+                Done.TrySetResult(await write().ConfigureAwait(false));
+            }
+            catch (Exception e)
+            {
+                Done.TrySetException(e);
+            }
+        }
+
+        public override void Write(Statements statements, CounterDeltas counters) => throw new InvalidOperationException("An exclusive write runs alone.");
+
+        public override void Complete()
+        {
+        }
+
+        public override void Fail(Exception error) => Done.TrySetException(error);
+    }
+}

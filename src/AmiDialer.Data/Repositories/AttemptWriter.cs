@@ -1,0 +1,231 @@
+using System.Threading.Channels;
+using AmiDialer.Data.Database;
+using Microsoft.Data.Sqlite;
+
+namespace AmiDialer.Data.Repositories;
+
+/// <summary>A lead the dialer wants to dial now: its attempt, and the number checked against do-not-call in the claim.</summary>
+public sealed record DialClaim(AttemptClaim Attempt, long CampaignId, string PhoneE164);
+
+public enum DialClaimStatus
+{
+    /// <summary>The lead is in progress and its attempt is written as dialing: the Originate may go.</summary>
+    Claimed,
+
+    /// <summary>The number is on the do-not-call list: the lead is now blocked, nothing was written for a call.</summary>
+    Blocked,
+
+    /// <summary>Not due, not dialable any more, or already in an open attempt: nothing changed.</summary>
+    NotClaimable,
+}
+
+public sealed record DialClaimResult(DialClaimStatus Status, Core.Model.Attempt? Attempt = null)
+{
+    /// <summary>Attempts the lead had before this one (0: its retry decision needs no look at earlier outcomes).</summary>
+    public int PriorAttempts { get; init; }
+
+    /// <summary>Why a claim failed in the store (it was rolled back alone; the lead is as it was).</summary>
+    public string? Error { get; init; }
+}
+
+/// <summary>
+/// The engine's one writer to the store, doing group commit: attempt claims, live marks and endings queued by any
+/// number of callers are written by one loop on one connection, many to a transaction, with statements prepared
+/// once. Each request runs inside its own savepoint, so one that fails is rolled back and reported alone while the
+/// rest of its batch commits. A caller's task completes only after its transaction has committed: a claimed
+/// attempt is on disk, as dialing, before anyone can send its Originate.
+/// <para>
+/// Other writes of the engine go through <see cref="RunExclusiveAsync{T}"/>, between batches: SQLite has one writer,
+/// and writers racing each other upgrade read locks into SQLITE_BUSY and back off for milliseconds each.
+/// </para>
+/// </summary>
+public sealed partial class AttemptWriter : IAsyncDisposable
+{
+    /// <summary>At most this many requests share a transaction, so no caller waits behind a huge batch.</summary>
+    public const int MaxBatch = 512;
+
+    private readonly AmiDialerDatabase _database;
+    private readonly Channel<WriteRequest> _queue = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _loop;
+    private SqliteConnection? _connection;
+    private Statements? _statements;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<long> _liveMarks = new();
+    private int _liveMarksSignalled;
+    private long _batches;
+    private long _requests;
+
+    public AttemptWriter(AmiDialerDatabase database)
+    {
+        _database = database;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>Transactions committed and requests written so far (tests and benchmarks read the batching from them).</summary>
+    public (long Batches, long Requests) Stats => (Interlocked.Read(ref _batches), Interlocked.Read(ref _requests));
+
+    /// <summary>
+    /// Claims each lead (due at <paramref name="now"/>, pending or waiting to retry, not on the do-not-call list) and
+    /// writes its attempt as dialing, each atomically, all in one transaction; results in the order given.
+    /// </summary>
+    public Task<IReadOnlyList<DialClaimResult>> ClaimAsync(IReadOnlyList<DialClaim> claims, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        var request = new ClaimRequest(claims, now);
+        Enqueue(request);
+        return request.Done.Task;
+    }
+
+    /// <summary>Same as <see cref="AttemptRepository.EndAsync"/>, group-committed: false when the attempt was already ended.</summary>
+    public Task<bool> EndAsync(AttemptEnding ending)
+    {
+        ArgumentNullException.ThrowIfNull(ending);
+        if (ending.LeadState == Core.Model.LeadState.InProgress)
+        {
+            throw new ArgumentException("An ended attempt cannot leave its lead in progress.", nameof(ending));
+        }
+
+        var request = new EndRequest(ending);
+        Enqueue(request);
+        return request.Done.Task;
+    }
+
+    /// <summary>
+    /// Dialing -> live, written with the next batch; nobody waits for it (a call's ending does not depend on it,
+    /// and an ending queued after it is written after it).
+    /// </summary>
+    public void MarkLive(long attemptId)
+    {
+        // Queued aside and written at the start of the next batch: one wake-up of the loop for many marks.
+        _liveMarks.Enqueue(attemptId);
+        if (Interlocked.CompareExchange(ref _liveMarksSignalled, 1, 0) == 0)
+        {
+            _queue.Writer.TryWrite(new MarkLiveRequest()); // refused after disposal: reconciliation decides
+        }
+    }
+
+    /// <summary>Runs <paramref name="write"/> alone, between batches (a write with its own connection and transaction).</summary>
+    public Task<T> RunExclusiveAsync<T>(Func<Task<T>> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var request = new ExclusiveRequest<T>(write);
+        Enqueue(request);
+        return request.Done.Task;
+    }
+
+    private void Enqueue(WriteRequest request)
+    {
+        if (!_queue.Writer.TryWrite(request))
+        {
+            throw new ObjectDisposedException(nameof(AttemptWriter));
+        }
+    }
+
+    private async Task LoopAsync()
+    {
+        var batch = new List<WriteRequest>(MaxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var request))
+                {
+                    if (request is IExclusive exclusive)
+                    {
+                        await WriteBatchAsync(batch).ConfigureAwait(false);
+                        batch.Clear();
+                        await exclusive.RunAsync().ConfigureAwait(false);
+                        continue;
+                    }
+
+                    batch.Add(request);
+                }
+
+                await WriteBatchAsync(batch).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            _statements?.Dispose();
+            if (_connection is not null)
+            {
+                await _connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task WriteBatchAsync(List<WriteRequest> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_connection is null)
+            {
+                _connection = await _database.OpenConnectionAsync().ConfigureAwait(false);
+                _statements = new Statements(_connection);
+            }
+
+            var statements = _statements!;
+            statements.Begin();
+            var counters = new CounterDeltas();
+            try
+            {
+                // Before the batch's endings: a call's mark was queued before its ending.
+                Volatile.Write(ref _liveMarksSignalled, 0);
+                while (_liveMarks.TryDequeue(out var attemptId))
+                {
+                    MarkLiveRequest.Write(statements, attemptId);
+                }
+
+                foreach (var request in batch)
+                {
+                    request.Write(statements, counters);
+                }
+
+                counters.Write(statements);
+                statements.Commit();
+            }
+            catch
+            {
+                statements.Rollback();
+                throw;
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var request in batch)
+            {
+                request.Fail(e);
+            }
+
+            // A broken connection is not reused: the next batch opens a fresh one.
+            _statements?.Dispose();
+            _statements = null;
+            if (_connection is not null)
+            {
+                await _connection.DisposeAsync().ConfigureAwait(false);
+                _connection = null;
+            }
+
+            return;
+        }
+
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _requests, batch.Count);
+        foreach (var request in batch)
+        {
+            request.Complete();
+        }
+    }
+
+    /// <summary>Writes what is queued, then stops; later requests are refused.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,154 @@
+using AmiDialer.Core.Model;
+using AmiDialer.Data.Import;
+using AmiDialer.Data.Repositories;
+
+namespace AmiDialer.Data.Tests.Repositories;
+
+public sealed class AttemptWriterTests
+{
+    private static async Task<(TempDatabase Db, Campaign Campaign, IReadOnlyList<Lead> Leads)> WithLeadsAsync(int count)
+    {
+        var db = await TempDatabase.CreateAsync();
+        var campaign = await db.CreateCampaignAsync();
+        var csv = "phone,name\n" + string.Concat(Enumerable.Range(0, count).Select(i => $"212555{i:0000},n{i}\n"));
+        await File.WriteAllTextAsync(db.PathOf("leads.csv"), csv);
+        var result = await db.Importer.ImportFileAsync(db.PathOf("leads.csv"), new CsvImportOptions { CampaignId = campaign.Id });
+        Assert.Equal(count, result.Imported);
+        var leads = await db.Leads.GetDueAsync(campaign.Id, db.Time.GetUtcNow(), count);
+        return (db, campaign, leads);
+    }
+
+    private static DialClaim Claim(Lead lead, string? actionId = null) =>
+        new(new AttemptClaim(lead.Id, actionId ?? "act-" + Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString(), "pbx1", false), lead.CampaignId, lead.PhoneE164);
+
+    private static AttemptEnding Busy(long attemptId, DateTimeOffset at) => new()
+    {
+        AttemptId = attemptId,
+        Outcome = CallOutcome.Busy,
+        EndedAt = at,
+        Reason = "1",
+        HangupCause = 17,
+        LeadState = LeadState.Done,
+        LeadFinalOutcome = CallOutcome.Busy,
+    };
+
+    [Fact]
+    public async Task Claims_in_one_call_share_one_transaction_and_are_on_disk_when_it_returns()
+    {
+        var (db, c, leads) = await WithLeadsAsync(5);
+        await using var _ = db;
+        await using var writer = new AttemptWriter(db.Database);
+
+        var results = await writer.ClaimAsync(leads.Select(l => Claim(l)).ToList(), db.Time.GetUtcNow());
+
+        Assert.All(results, r => Assert.Equal(DialClaimStatus.Claimed, r.Status));
+        Assert.All(results, r => Assert.Equal(0, r.PriorAttempts));
+        Assert.Equal((1L, 1L), writer.Stats);
+        Assert.Equal(5, await db.ScalarAsync("SELECT COUNT(*) FROM attempts WHERE state = 'dialing'"));
+        var summary = await db.Reports.GetSummaryAsync(c.Id);
+        Assert.Equal(5, summary.LeadsByState.GetValueOrDefault(LeadState.InProgress));
+        Assert.Equal(0, summary.LeadsByState.GetValueOrDefault(LeadState.Pending));
+        Assert.Equal(5, summary.Attempts);
+    }
+
+    [Fact]
+    public async Task A_claim_that_fails_in_the_store_is_rolled_back_alone()
+    {
+        var (db, c, leads) = await WithLeadsAsync(3);
+        await using var _ = db;
+        await using var writer = new AttemptWriter(db.Database);
+
+        // The second claim reuses the first's ActionID: the unique index refuses its attempt row after its lead was updated.
+        var results = await writer.ClaimAsync([Claim(leads[0], "same"), Claim(leads[1], "same"), Claim(leads[2])], db.Time.GetUtcNow());
+
+        Assert.Equal(DialClaimStatus.Claimed, results[0].Status);
+        Assert.Equal(DialClaimStatus.NotClaimable, results[1].Status);
+        Assert.Contains("action_id", results[1].Error, StringComparison.Ordinal);
+        Assert.Equal(DialClaimStatus.Claimed, results[2].Status);
+        var failed = await db.Leads.GetAsync(leads[1].Id);
+        Assert.Equal(LeadState.Pending, failed!.State);
+        Assert.Equal(0, failed.AttemptCount);
+        var summary = await db.Reports.GetSummaryAsync(c.Id);
+        Assert.Equal(2, summary.LeadsByState.GetValueOrDefault(LeadState.InProgress));
+        Assert.Equal(1, summary.LeadsByState.GetValueOrDefault(LeadState.Pending));
+        Assert.Equal(2, summary.Attempts);
+    }
+
+    [Fact]
+    public async Task A_lead_is_claimed_once_and_a_number_on_the_dnc_list_is_blocked_instead()
+    {
+        var (db, c, leads) = await WithLeadsAsync(2);
+        await using var _ = db;
+        await using var writer = new AttemptWriter(db.Database);
+        // Written behind the repository's back (as another process might), so the lead is still pending: only the claim can catch it.
+        await db.ScalarAsync($"INSERT INTO dnc (number, campaign_id, source, added_at, added_by) VALUES ('{leads[1].PhoneE164}', NULL, 'manual', '2026-12-01T13:00:00.0000000Z', 'x') RETURNING id");
+        Assert.Equal(LeadState.Pending, (await db.Leads.GetAsync(leads[1].Id))!.State);
+        var now = db.Time.GetUtcNow();
+
+        var first = await writer.ClaimAsync([Claim(leads[0]), Claim(leads[1])], now);
+        var again = await writer.ClaimAsync([Claim(leads[0])], now);
+
+        Assert.Equal(DialClaimStatus.Claimed, first[0].Status);
+        Assert.Equal(DialClaimStatus.Blocked, first[1].Status);
+        Assert.Equal(DialClaimStatus.NotClaimable, again[0].Status);
+        Assert.Equal(LeadState.Blocked, (await db.Leads.GetAsync(leads[1].Id))!.State);
+        Assert.Equal(1, await db.ScalarAsync("SELECT COUNT(*) FROM attempts"));
+        var summary = await db.Reports.GetSummaryAsync(c.Id);
+        Assert.Equal(1, summary.LeadsByState.GetValueOrDefault(LeadState.Blocked));
+    }
+
+    [Fact]
+    public async Task Endings_queued_together_are_group_committed_with_the_counters_of_each()
+    {
+        var (db, c, leads) = await WithLeadsAsync(40);
+        await using var _ = db;
+        await using var writer = new AttemptWriter(db.Database);
+        var now = db.Time.GetUtcNow();
+        var claimed = await writer.ClaimAsync(leads.Select(l => Claim(l)).ToList(), now);
+        foreach (var r in claimed)
+        {
+            writer.MarkLive(r.Attempt!.Id);
+        }
+
+        // The marks are written with the next batch: an exclusive read queued after them sees them.
+        Assert.Equal(40, await writer.RunExclusiveAsync(() => db.ScalarAsync("SELECT COUNT(*) FROM attempts WHERE state = 'live'")));
+        var before = writer.Stats;
+        var endings = claimed.Select(r => writer.EndAsync(Busy(r.Attempt!.Id, now + TimeSpan.FromSeconds(3)))).ToList();
+        endings.Add(writer.EndAsync(Busy(claimed[0].Attempt!.Id, now + TimeSpan.FromSeconds(4))));
+        var ended = await Task.WhenAll(endings);
+
+        Assert.Equal(40, ended.Count(e => e));
+        Assert.False(ended[^1]); // ending an ended attempt changes nothing
+        var after = writer.Stats;
+        Assert.Equal(41, after.Requests - before.Requests);
+        Assert.True(after.Batches - before.Batches < 10, $"{after.Batches - before.Batches} transactions for 41 endings");
+        var summary = await db.Reports.GetSummaryAsync(c.Id);
+        Assert.Equal(40, summary.LeadsByState.GetValueOrDefault(LeadState.Done));
+        Assert.Equal(0, summary.LeadsByState.GetValueOrDefault(LeadState.InProgress));
+        Assert.Equal(40, summary.LeadsByOutcome.GetValueOrDefault(CallOutcome.Busy));
+        Assert.Equal(40, summary.AttemptsByOutcome.GetValueOrDefault(CallOutcome.Busy));
+        Assert.Equal(40, Assert.Single(summary.ByHour).Attempts);
+        Assert.Equal(40, await db.ScalarAsync("SELECT COUNT(*) FROM attempts WHERE state = 'ended' AND outcome = 'busy' AND hangup_cause = 17"));
+    }
+
+    [Fact]
+    public async Task Exclusive_writes_run_in_queue_order_between_batches_and_their_failures_reach_their_caller()
+    {
+        var (db, _, leads) = await WithLeadsAsync(1);
+        await using var __ = db;
+        await using var writer = new AttemptWriter(db.Database);
+        var order = new List<string>();
+        var claim = writer.ClaimAsync([Claim(leads[0])], db.Time.GetUtcNow());
+        var exclusive = writer.RunExclusiveAsync(async () =>
+        {
+            order.Add("exclusive");
+            return await db.ScalarAsync("SELECT COUNT(*) FROM attempts");
+        });
+        var failing = writer.RunExclusiveAsync<int>(() => throw new InvalidOperationException("boom"));
+
+        Assert.Equal(DialClaimStatus.Claimed, (await claim)[0].Status);
+        Assert.Equal(1, await exclusive); // the claim queued before it was committed first
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
+        Assert.Equal(["exclusive"], order);
+    }
+}
