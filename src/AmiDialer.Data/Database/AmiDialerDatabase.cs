@@ -21,6 +21,9 @@ public sealed class AmiDialerDatabase
         SchemaVersion = schemaVersion;
     }
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = [];
+    private static readonly object Marker = new();
+
     static AmiDialerDatabase() => DapperTypeHandlers.Register();
 
     public string Path { get; }
@@ -96,7 +99,14 @@ public sealed class AmiDialerDatabase
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await ApplySessionSettingsAsync(connection, cancellationToken).ConfigureAwait(false);
+            // A pooled connection reuses its SQLite handle, and the settings stay with the handle: apply them once
+            // per handle rather than parse three PRAGMAs at every open (the dialer opens hundreds a second).
+            if (connection.Handle is { } handle && !Configured.TryGetValue(handle, out _))
+            {
+                await ApplySessionSettingsAsync(connection, cancellationToken).ConfigureAwait(false);
+                Configured.AddOrUpdate(handle, Marker);
+            }
+
             return connection;
         }
         catch

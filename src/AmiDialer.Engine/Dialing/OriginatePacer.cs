@@ -21,18 +21,34 @@ internal sealed class OriginatePacer
         var (perWindow, window) = Window(callsPerSecond);
         lock (_gate)
         {
-            _entries.RemoveAll(e => e.AnsweredAt is { } at && at <= now - window);
+            // One pass: drop entries whose window has passed, and find when the next one will.
+            var kept = 0;
+            DateTimeOffset? next = null;
+            for (var i = 0; i < _entries.Count; i++)
+            {
+                var entry = _entries[i];
+                if (entry.AnsweredAt is { } at)
+                {
+                    if (at <= now - window)
+                    {
+                        continue;
+                    }
+
+                    var free = at + window;
+                    if (next is null || free < next)
+                    {
+                        next = free;
+                    }
+                }
+
+                _entries[kept++] = entry;
+            }
+
+            _entries.RemoveRange(kept, _entries.Count - kept);
             var byRate = perWindow - _entries.Count;
             var byConcurrency = maxConcurrent - active;
             var allowed = Math.Max(0, Math.Min(byRate, byConcurrency));
-            DateTimeOffset? next = null;
-            if (byRate <= 0)
-            {
-                var done = _entries.Where(e => e.AnsweredAt is not null).Select(e => e.AnsweredAt!.Value + window).ToList();
-                next = done.Count > 0 ? done.Min() : null;
-            }
-
-            return (allowed, next);
+            return (allowed, byRate <= 0 ? next : null);
         }
     }
 

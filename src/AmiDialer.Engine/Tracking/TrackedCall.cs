@@ -26,7 +26,22 @@ internal sealed class TrackedCall(TrackedCallStart start)
     /// <summary>Adopted after a restart of our process or a reconnect: its OriginateResponse may never come.</summary>
     public bool Adopted { get; set; }
 
-    public bool AllChannelsDown => Channels.Values.All(c => c.HungUpAt is not null);
+    /// <summary>Asked of every live call at every poll: a plain loop, no enumerator boxed.</summary>
+    public bool AllChannelsDown
+    {
+        get
+        {
+            foreach (var channel in Channels.Values)
+            {
+                if (channel.HungUpAt is null)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
 
     public sealed class ChannelState(string uniqueid)
     {

@@ -92,7 +92,8 @@ internal static class EngineBench
         var due = numbers.Select((_, i) => settings.Arrival is { } rate ? start + TimeSpan.FromSeconds(i / rate) : start).ToList();
         await SetDueTimesAsync(database, campaign.Id, due);
 
-        var probe = new WindowProbe(engine, campaign.Id, sim, settings.Warmup, settings.Leads);
+        using var allocations = settings.Allocations ? new AllocationSampler() : null;
+        var probe = new WindowProbe(engine, campaign.Id, sim, settings.Warmup, settings.Leads, allocations);
         using var stopProbe = new CancellationTokenSource();
         var probing = probe.RunAsync(stopProbe.Token);
         var wall = Stopwatch.StartNew();
@@ -114,6 +115,7 @@ internal static class EngineBench
 
         Report(settings, from, to, probe.PeakActive, peakWorkingSet, originates, numbers, due);
         await PrintOutcomesAsync(database, campaign.Id);
+        allocations?.Print(25);
         Console.WriteLine($"  load average at the end {LoadAverage()}");
         return verified && result.End == CampaignRunEnd.Finished ? 0 : 1;
     }

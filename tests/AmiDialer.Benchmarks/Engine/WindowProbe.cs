@@ -10,7 +10,7 @@ internal sealed record WindowMark(DateTimeOffset At, long Sent, TimeSpan Cpu, Ti
 /// Polls the dialer's Originate count (cheaply, without a snapshot) and marks the measured window: from the first
 /// poll past the warm-up to the first poll at the last lead. Also keeps the peak of live calls.
 /// </summary>
-internal sealed class WindowProbe(DialerEngine engine, long campaignId, SimServerProcess sim, int warmup, int leads)
+internal sealed class WindowProbe(DialerEngine engine, long campaignId, SimServerProcess sim, int warmup, int leads, AllocationSampler? allocations)
 {
     private static readonly TimeSpan Every = TimeSpan.FromMilliseconds(20);
 
@@ -36,10 +36,12 @@ internal sealed class WindowProbe(DialerEngine engine, long campaignId, SimServe
                 if (Start is null && progress.Sent >= warmup)
                 {
                     Start = Mark(progress.Sent);
+                    allocations?.Recording = true;
                 }
                 else if (Start is not null && progress.Sent >= leads)
                 {
                     End = Mark(progress.Sent);
+                    allocations?.Recording = false;
                 }
             }
 
