@@ -73,6 +73,26 @@ public sealed class ImportReliabilityTests
     }
 
     [Fact]
+    public async Task Batches_checkpoint_beside_the_writer_and_a_large_wal_starts_over()
+    {
+        // Same import twice: once never letting the WAL start over, once starting over whenever it passes one page.
+        var sizes = new List<long>();
+        foreach (var settle in new[] { int.MaxValue, 1 })
+        {
+            await using var db = await TempDatabase.CreateAsync();
+            var c = await db.CreateCampaignAsync();
+            await File.WriteAllTextAsync(db.PathOf("l.csv"), Numbers(0, 3000));
+            var result = await db.Importer.ImportFileAsync(db.PathOf("l.csv"), new CsvImportOptions { CampaignId = c.Id, BatchSize = 100, WalSettlePages = settle });
+            Assert.Equal(3000, result.Imported);
+            Assert.Equal(3000, await db.ScalarAsync("SELECT COUNT(*) FROM leads"));
+            Assert.Equal(3000, (await db.Reports.GetSummaryAsync(c.Id)).LeadsByState[LeadState.Pending]);
+            sizes.Add(new FileInfo(db.PathOf(Path.GetFileName(db.Database.Path) + "-wal")).Length);
+        }
+
+        Assert.True(sizes[1] * 2 < sizes[0], $"WAL {sizes[1]} bytes when starting over, {sizes[0]} when not");
+    }
+
+    [Fact]
     public async Task A_crash_inside_a_batch_rolls_that_batch_back_entirely()
     {
         await using var db = await TempDatabase.CreateAsync();
