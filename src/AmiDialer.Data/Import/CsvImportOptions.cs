@@ -35,8 +35,8 @@ public sealed record CsvImportOptions
     /// <summary>Threads that validate numbers beside the reader and the writer.</summary>
     public int ValidationWorkers { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
-    /// <summary>WAL size in pages past which the next batch waits for the checkpoints to catch up, so the WAL starts over (about 200 MB).</summary>
-    internal int WalSettlePages { get; init; } = 50_000;
+    /// <summary>Rows after which a batch first lets the checkpoints catch up, so the WAL starts over: bounds it to about 200 MB.</summary>
+    internal int WalSettleRows { get; init; } = 400_000;
 
     /// <summary>Test hook: runs inside batch n's transaction just before commit (throw to simulate a crash mid-batch).</summary>
     internal Action<int>? BeforeCommit { get; init; }

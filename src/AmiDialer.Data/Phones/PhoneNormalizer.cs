@@ -75,7 +75,8 @@ public sealed class PhoneNormalizer
             var type = NanpMain is { } us && TypeAgainst(Util, national, us) is var t && t != PhoneNumberType.UNKNOWN ? t : Util.GetNumberType(fast);
             if (type != PhoneNumberType.UNKNOWN)
             {
-                return Accept(fast, type);
+                // What Format(E164) writes for +1: the country code and the ten digits.
+                return Accept(fast, type, "+1" + national);
             }
         }
 
@@ -126,12 +127,12 @@ public sealed class PhoneNormalizer
         return Accept(number, type);
     }
 
-    private PhoneCheck Accept(PhoneNumber number, PhoneNumberType type)
+    private PhoneCheck Accept(PhoneNumber number, PhoneNumberType type, string? e164 = null)
     {
         var zones = Util.IsNumberGeographical(type, number.CountryCode)
             ? ZoneMapper.GetTimeZonesForGeographicalNumber(number)
             : ZoneMapper.GetTimeZonesForNumber(number);
-        return new PhoneCheck(Util.Format(number, PhoneNumberFormat.E164), Intern(zones), null, null);
+        return new PhoneCheck(e164 ?? Util.Format(number, PhoneNumberFormat.E164), Intern(zones), null, null);
     }
 
     // Many numbers share a handful of zone lists: keep one array per list instead of one per lead.

@@ -45,8 +45,8 @@ internal sealed class LeadImportWriter : IAsyncDisposable
 
     /// <summary>Creates the import record (the first write of an import) and readies the inserts.</summary>
     /// <param name="eligibleAt">When the imported dialable leads become due (blocked ones never are).</param>
-    /// <param name="walSettlePages">WAL size past which a batch first waits for the checkpoints to catch up.</param>
-    public static async Task<LeadImportWriter> OpenAsync(AmiDialerDatabase database, long campaignId, string fileName, string region, string actor, DateTimeOffset eligibleAt, int walSettlePages, CancellationToken cancellationToken)
+    /// <param name="walSettleRows">Rows after which a batch first lets the checkpoints catch up, so the WAL starts over.</param>
+    public static async Task<LeadImportWriter> OpenAsync(AmiDialerDatabase database, long campaignId, string fileName, string region, string actor, DateTimeOffset eligibleAt, int walSettleRows, CancellationToken cancellationToken)
     {
         var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -62,7 +62,7 @@ internal sealed class LeadImportWriter : IAsyncDisposable
             // No automatic checkpoint on this connection: a checkpointer of its own copies the WAL beside the inserts.
             await connection.ExecuteAsync(new CommandDefinition("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;", cancellationToken: cancellationToken)).ConfigureAwait(false);
             var importId = await ImportRepository.CreateAsync(connection, campaignId, fileName, region, actor, eligibleAt, cancellationToken).ConfigureAwait(false);
-            var checkpointer = await WalCheckpointer.OpenAsync(database, walSettlePages, cancellationToken).ConfigureAwait(false);
+            var checkpointer = await WalCheckpointer.OpenAsync(database, walSettleRows, cancellationToken).ConfigureAwait(false);
             return new LeadImportWriter(connection, checkpointer, campaignId, importId, eligibleAt);
         }
         catch
@@ -77,9 +77,10 @@ internal sealed class LeadImportWriter : IAsyncDisposable
     /// <summary>Rows inserted in the open batch so far (both states).</summary>
     public int AddedInBatch => pendingAdded + blockedAdded;
 
-    public async Task BeginBatchAsync()
+    /// <param name="rowsSoFar">Rows of the file handled before this batch (the WAL is bounded by rows).</param>
+    public async Task BeginBatchAsync(long rowsSoFar)
     {
-        await checkpointer.SettleAsync().ConfigureAwait(false);
+        await checkpointer.SettleAsync(rowsSoFar).ConfigureAwait(false);
         transaction = connection.BeginTransaction();
         pendingAdded = 0;
         blockedAdded = 0;

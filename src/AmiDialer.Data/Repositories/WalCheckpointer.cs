@@ -7,24 +7,25 @@ namespace AmiDialer.Data.Repositories;
 /// Copies committed pages from the WAL into the database file on a connection and thread of its own, so a bulk
 /// writer goes on inserting while the copy and its fsyncs happen (with SQLite's automatic checkpoint they stall the
 /// committing thread for every batch). Passive checkpoints: they never block a writer or a reader. A passive
-/// checkpoint never lets the WAL start over, though, so once it is large the writer calls <see cref="SettleAsync"/>
-/// between batches: a restarting checkpoint then bounds the file.
+/// checkpoint seldom lets the WAL start over, though (only a transaction that begins after every frame was copied
+/// does), so every so many rows the writer calls <see cref="SettleAsync"/> between batches: a restarting checkpoint
+/// then bounds the file.
 /// </summary>
 internal sealed class WalCheckpointer : IAsyncDisposable
 {
     private readonly SqliteConnection connection;
-    private readonly long settleFrames;
+    private readonly long settleRows;
+    private long settledAt;
     private Task<(int Log, int Copied)> running = Task.FromResult((0, 0));
-    private (int Log, int Copied) last;
 
-    private WalCheckpointer(SqliteConnection connection, long settleFrames)
+    private WalCheckpointer(SqliteConnection connection, long settleRows)
     {
         this.connection = connection;
-        this.settleFrames = settleFrames;
+        this.settleRows = settleRows;
     }
 
-    public static async Task<WalCheckpointer> OpenAsync(Database.AmiDialerDatabase database, long settleFrames, CancellationToken cancellationToken) =>
-        new(await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), settleFrames);
+    public static async Task<WalCheckpointer> OpenAsync(Database.AmiDialerDatabase database, long settleRows, CancellationToken cancellationToken) =>
+        new(await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), settleRows);
 
     /// <summary>Starts a checkpoint of what is committed, unless one is still running (the next request will catch up).</summary>
     public void Request()
@@ -36,28 +37,33 @@ internal sealed class WalCheckpointer : IAsyncDisposable
         }
     }
 
-    /// <summary>When the WAL has grown past the bound, waits until every committed frame is copied, so the next transaction starts the WAL over.</summary>
-    public async Task SettleAsync()
+    /// <summary>
+    /// Every <c>settleRows</c> rows, waits until every committed frame is copied and no reader needs the old ones, so
+    /// the next write starts the WAL over. Rows, not the WAL's size, decide: the size is only known once a
+    /// background checkpoint has finished, which may be late, and the file must stay bounded regardless.
+    /// </summary>
+    public async Task SettleAsync(long rowsWritten)
     {
         Observe();
-        if (last.Log < settleFrames)
+        if (rowsWritten - settledAt < settleRows)
         {
             return;
         }
 
-        // The writer is between transactions: copy what is left, then wait (at most the busy timeout) until no reader
-        // still needs the old frames, so the next write starts the WAL over. Most pages were copied in the background.
+        // The writer is between transactions: copy what is left (most of it was copied in the background) and wait,
+        // at most the busy timeout, for readers of the old frames.
         await running.ConfigureAwait(false);
         running = Start(raw.SQLITE_CHECKPOINT_RESTART);
         await running.ConfigureAwait(false);
-        last = (0, 0);
+        settledAt = rowsWritten;
     }
 
+    // A failed background checkpoint loses nothing (the frames stay in the WAL for the next one), but it is reported.
     private void Observe()
     {
-        if (running.IsCompletedSuccessfully)
+        if (running.IsFaulted)
         {
-            last = running.Result;
+            running.GetAwaiter().GetResult();
         }
     }
 

@@ -39,11 +39,11 @@ internal static class InsertExperiment
                 GC.Collect();
                 var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                 var sw = Stopwatch.StartNew();
-                await using (var writer = await LeadImportWriter.OpenAsync(db, c.Id, "x", "US", "b", DateTimeOffset.UtcNow, 50_000, default))
+                await using (var writer = await LeadImportWriter.OpenAsync(db, c.Id, "x", "US", "b", DateTimeOffset.UtcNow, 400_000, default))
                 {
                     for (var i = 0; i < rows; i += 100_000)
                     {
-                        await writer.BeginBatchAsync();
+                        await writer.BeginBatchAsync(i);
                         foreach (var l in leads.AsSpan(i, Math.Min(100_000, rows - i)))
                         {
                             writer.Insert(l.Phone, l.Fields, l.Zones, blocked: false, l.Line);
