@@ -17,7 +17,10 @@ public sealed record CsvImportOptions
     /// <summary>Where rejected rows go; null for <c>imports/import-{id}-errors.csv</c> beside the database.</summary>
     public string? ErrorCsvPath { get; init; }
 
-    /// <summary>Rows per transaction. A crash loses at most the batch being written, never part of one.</summary>
+    /// <summary>
+    /// Rows per transaction. A crash loses at most the batch being written, never part of one. Large by default: every
+    /// commit rewrites the unique index's pages that the batch touched, and random numbers touch nearly all of them.
+    /// </summary>
     public int BatchSize { get; init; } = 100_000;
 
     /// <summary>Who imports, for the audit log and the import record.</summary>
@@ -31,6 +34,9 @@ public sealed record CsvImportOptions
 
     /// <summary>Threads that validate numbers beside the reader and the writer.</summary>
     public int ValidationWorkers { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Rows after which a batch first lets the checkpoints catch up, so the WAL starts over: bounds it to about 200 MB.</summary>
+    internal int WalSettleRows { get; init; } = 400_000;
 
     /// <summary>Test hook: runs inside batch n's transaction just before commit (throw to simulate a crash mid-batch).</summary>
     internal Action<int>? BeforeCommit { get; init; }

@@ -32,7 +32,7 @@ public sealed partial class CsvLeadImporter
             // Fields are decoded (and bad data reported) when the record is fetched, so fetch it first.
             var cells = parser.Record ?? [];
             var line = lines.Advance(parser, state.Unclosed);
-            if (cells.All(string.IsNullOrWhiteSpace))
+            if (AllBlank(cells))
             {
                 continue;
             }
@@ -53,6 +53,19 @@ public sealed partial class CsvLeadImporter
 
             return row;
         }
+    }
+
+    private static bool AllBlank(string[] cells)
+    {
+        foreach (var cell in cells)
+        {
+            if (!string.IsNullOrWhiteSpace(cell))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static async Task ReadChunks(CsvParser parser, Row first, int headerLength, ParseState state, LineCounter lines, ChannelWriter<Chunk> ordered, ChannelWriter<Chunk> work, CancellationToken cancellationToken)
@@ -130,6 +143,13 @@ public sealed partial class CsvLeadImporter
         public long Advance(CsvParser parser, bool unclosedAtEnd = false)
         {
             // RawRow is the count of physical lines read up to the end of this record.
+            if (!unclosedAtEnd && parser.RawRow == linesSeen + 1)
+            {
+                // One record on one line, the usual case: no need for the raw text (a string per row).
+                linesSeen = parser.RawRow;
+                return linesSeen;
+            }
+
             var raw = parser.RawRecord;
             var newlines = 0;
             foreach (var c in raw)

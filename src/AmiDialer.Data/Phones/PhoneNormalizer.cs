@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using PhoneNumbers;
 
 namespace AmiDialer.Data.Phones;
@@ -29,6 +31,12 @@ public sealed class PhoneNormalizer
 {
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
     private static readonly PhoneNumberToTimeZonesMapper ZoneMapper = PhoneNumberToTimeZonesMapper.GetInstance();
+
+    // GetNumberType first finds the number's region by trying each region of the country code in turn, typing the
+    // number against each, and then types it again: two passes of a dozen regexes for a US number. For +1 the US
+    // comes first and has no leading-digits shortcut, so a type found against the US metadata is exactly what
+    // GetNumberType returns: one pass instead of two. Checked once; without the private helper, the public API.
+    private static readonly PhoneMetadata? NanpMain = NanpShortcutMetadata();
     private readonly ConcurrentDictionary<string, string[]> zoneLists = new(StringComparer.Ordinal);
     private readonly int defaultCountryCode;
 
@@ -45,6 +53,9 @@ public sealed class PhoneNormalizer
 
     public string DefaultRegion { get; }
 
+    /// <summary>Whether US numbers are typed in one pass (see <see cref="NanpMain"/>); false after a library change that breaks it.</summary>
+    internal static bool UsesNanpShortcut => NanpMain is not null;
+
     public PhoneCheck Normalize(string? raw)
     {
         var text = (raw ?? "").Trim();
@@ -59,12 +70,13 @@ public sealed class PhoneNormalizer
             return Reject(PhoneRejection.NoNumber, "no number");
         }
 
-        if (TryFastNanp(text, out var fast))
+        if (TryFastNanp(text, out var fast, out var national))
         {
-            var type = Util.GetNumberType(fast);
+            var type = NanpMain is { } us && TypeAgainst(Util, national, us) is var t && t != PhoneNumberType.UNKNOWN ? t : Util.GetNumberType(fast);
             if (type != PhoneNumberType.UNKNOWN)
             {
-                return Accept(fast, type);
+                // What Format(E164) writes for +1: the country code and the ten digits.
+                return Accept(fast, type, "+1" + national);
             }
         }
 
@@ -115,12 +127,12 @@ public sealed class PhoneNormalizer
         return Accept(number, type);
     }
 
-    private PhoneCheck Accept(PhoneNumber number, PhoneNumberType type)
+    private PhoneCheck Accept(PhoneNumber number, PhoneNumberType type, string? e164 = null)
     {
         var zones = Util.IsNumberGeographical(type, number.CountryCode)
             ? ZoneMapper.GetTimeZonesForGeographicalNumber(number)
             : ZoneMapper.GetTimeZonesForNumber(number);
-        return new PhoneCheck(Util.Format(number, PhoneNumberFormat.E164), Intern(zones), null, null);
+        return new PhoneCheck(e164 ?? Util.Format(number, PhoneNumberFormat.E164), Intern(zones), null, null);
     }
 
     // Many numbers share a handful of zone lists: keep one array per list instead of one per lead.
@@ -139,9 +151,10 @@ public sealed class PhoneNormalizer
     /// +1 and ten digits, or (default region in +1) ten digits or 1 and ten, written with only digits, spaces and
     /// ()-./ : exactly what libphonenumber would read as that country code and national number.
     /// </summary>
-    private bool TryFastNanp(string text, out PhoneNumber number)
+    private bool TryFastNanp(string text, out PhoneNumber number, out string nationalNumber)
     {
         number = null!;
+        nationalNumber = "";
         Span<char> digits = stackalloc char[16];
         var count = 0;
         var plus = false;
@@ -189,8 +202,33 @@ public sealed class PhoneNormalizer
             return false;
         }
 
-        number = new PhoneNumber.Builder().SetCountryCode(1).SetNationalNumber(ulong.Parse(national, provider: System.Globalization.CultureInfo.InvariantCulture)).Build();
+        nationalNumber = national.ToString();
+        number = new PhoneNumber.Builder().SetCountryCode(1).SetNationalNumber(ulong.Parse(national, provider: CultureInfo.InvariantCulture)).Build();
         return true;
+    }
+
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "GetNumberTypeHelper")]
+    private static extern PhoneNumberType TypeAgainst(PhoneNumberUtil util, string nationalNumber, PhoneMetadata metadata);
+
+    private static PhoneMetadata? NanpShortcutMetadata()
+    {
+        var regions = Util.GetRegionCodesForCountryCode(1);
+        var us = Util.GetMetadataForRegion("US");
+        if (regions.Count == 0 || regions[0] != "US" || us is null || us.HasLeadingDigits)
+        {
+            return null;
+        }
+
+        try
+        {
+            // A valid New York number must type the same both ways, or the shortcut is not used.
+            var probe = new PhoneNumber.Builder().SetCountryCode(1).SetNationalNumber(2125550100).Build();
+            return TypeAgainst(Util, "2125550100", us) == Util.GetNumberType(probe) ? us : null;
+        }
+        catch (MissingMethodException)
+        {
+            return null;
+        }
     }
 
     private static PhoneCheck Reject(PhoneRejection rejection, string message) => new(null, [], rejection, message);

@@ -24,6 +24,7 @@ internal sealed class LeadImportWriter : IAsyncDisposable
         """;
 
     private readonly SqliteConnection connection;
+    private readonly WalCheckpointer checkpointer;
     private readonly sqlite3_stmt insertPending;
     private readonly sqlite3_stmt insertBlocked;
     private readonly long campaignId;
@@ -32,9 +33,10 @@ internal sealed class LeadImportWriter : IAsyncDisposable
     private int pendingAdded;
     private int blockedAdded;
 
-    private LeadImportWriter(SqliteConnection connection, long campaignId, long importId, DateTimeOffset eligibleAt)
+    private LeadImportWriter(SqliteConnection connection, WalCheckpointer checkpointer, long campaignId, long importId, DateTimeOffset eligibleAt)
     {
         this.connection = connection;
+        this.checkpointer = checkpointer;
         this.campaignId = campaignId;
         this.importId = importId;
         insertPending = Prepare(DbNames.Of(LeadState.Pending), DapperTypeHandlers.ToDb(eligibleAt));
@@ -43,7 +45,8 @@ internal sealed class LeadImportWriter : IAsyncDisposable
 
     /// <summary>Creates the import record (the first write of an import) and readies the inserts.</summary>
     /// <param name="eligibleAt">When the imported dialable leads become due (blocked ones never are).</param>
-    public static async Task<LeadImportWriter> OpenAsync(AmiDialerDatabase database, long campaignId, string fileName, string region, string actor, DateTimeOffset eligibleAt, CancellationToken cancellationToken)
+    /// <param name="walSettleRows">Rows after which a batch first lets the checkpoints catch up, so the WAL starts over.</param>
+    public static async Task<LeadImportWriter> OpenAsync(AmiDialerDatabase database, long campaignId, string fileName, string region, string actor, DateTimeOffset eligibleAt, int walSettleRows, CancellationToken cancellationToken)
     {
         var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -56,10 +59,11 @@ internal sealed class LeadImportWriter : IAsyncDisposable
             }
 
             // A bigger page cache for the bulk insert: the unique index takes random inserts all over its pages.
-            // Fewer checkpoints: hot index pages are copied from the WAL once per 40 MB of import, not once per 4 MB.
-            await connection.ExecuteAsync(new CommandDefinition("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 10000;", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            // No automatic checkpoint on this connection: a checkpointer of its own copies the WAL beside the inserts.
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;", cancellationToken: cancellationToken)).ConfigureAwait(false);
             var importId = await ImportRepository.CreateAsync(connection, campaignId, fileName, region, actor, eligibleAt, cancellationToken).ConfigureAwait(false);
-            return new LeadImportWriter(connection, campaignId, importId, eligibleAt);
+            var checkpointer = await WalCheckpointer.OpenAsync(database, walSettleRows, cancellationToken).ConfigureAwait(false);
+            return new LeadImportWriter(connection, checkpointer, campaignId, importId, eligibleAt);
         }
         catch
         {
@@ -73,8 +77,10 @@ internal sealed class LeadImportWriter : IAsyncDisposable
     /// <summary>Rows inserted in the open batch so far (both states).</summary>
     public int AddedInBatch => pendingAdded + blockedAdded;
 
-    public void BeginBatch()
+    /// <param name="rowsSoFar">Rows of the file handled before this batch (the WAL is bounded by rows).</param>
+    public async Task BeginBatchAsync(long rowsSoFar)
     {
+        await checkpointer.SettleAsync(rowsSoFar).ConfigureAwait(false);
         transaction = connection.BeginTransaction();
         pendingAdded = 0;
         blockedAdded = 0;
@@ -127,6 +133,7 @@ internal sealed class LeadImportWriter : IAsyncDisposable
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         await tx.DisposeAsync().ConfigureAwait(false);
         transaction = null;
+        checkpointer.Request();
     }
 
     public async Task RollbackBatchAsync()
@@ -147,6 +154,7 @@ internal sealed class LeadImportWriter : IAsyncDisposable
         await RollbackBatchAsync().ConfigureAwait(false);
         insertPending.Dispose();
         insertBlocked.Dispose();
+        await checkpointer.DisposeAsync().ConfigureAwait(false);
         try
         {
             connection.Execute("PRAGMA cache_size = -2000; PRAGMA wal_autocheckpoint = 1000;");

@@ -28,6 +28,11 @@ internal static class ImportBenchmark
         Directory.CreateDirectory(folder);
         try
         {
+            if (args.Length > 1 && args[1] == "writer")
+            {
+                return await InsertExperiment.RunAsync(folder, rows, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3);
+            }
+
             var csv = Path.Combine(folder, "leads.csv");
             var expected = Generate(csv, rows);
             var size = new FileInfo(csv).Length;
@@ -45,6 +50,7 @@ internal static class ImportBenchmark
             var database = await AmiDialerDatabase.OpenAsync(Path.Combine(folder, "amidialer.db"));
             var campaign = await new CampaignRepository(database, TimeProvider.System).CreateAsync(new Campaign { Name = "bench" }, "bench");
             var importer = new CsvLeadImporter(database, TimeProvider.System);
+            var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             var result = await importer.ImportFileAsync(csv, new CsvImportOptions { CampaignId = campaign.Id });
@@ -56,6 +62,7 @@ internal static class ImportBenchmark
             Console.WriteLine($"AmiDialer import: {clock.Elapsed.TotalSeconds:F2} s ({rows / clock.Elapsed.TotalSeconds:N0} rows/s): " +
                 $"{result.Imported:N0} imported, {result.Rejected:N0} rejected, {result.Duplicates:N0} duplicates");
             Console.WriteLine($"  writer waited for validation {result.WriterWaited.TotalSeconds:F2} s, inserted {result.WriterInserting.TotalSeconds:F2} s; import CPU {cpu.TotalSeconds:F2} s (all threads)");
+            Console.WriteLine($"  GC: {GC.CollectionCount(0) - gcBefore.Item1} gen0, {GC.CollectionCount(1) - gcBefore.Item2} gen1, {GC.CollectionCount(2) - gcBefore.Item3} gen2, paused {(GC.GetTotalPauseDuration() - gcBefore.Item4).TotalSeconds:F2} s, allocated {(GC.GetTotalAllocatedBytes() - gcBefore.Item5) / 1e6:F0} MB");
             Console.WriteLine($"Ratio to baseline: {ratio:F2}x wall (target <= 3x); CPU ratio {cpu.TotalSeconds / baseline.Cpu.TotalSeconds:F2}x");
             Console.WriteLine($"Peak working set of the process: {peak / 1024.0 / 1024.0:F0} MB (target <= 300 MB)");
             Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, load average {LoadAverage()}");

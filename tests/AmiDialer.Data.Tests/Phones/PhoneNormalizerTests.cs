@@ -56,9 +56,10 @@ public sealed class PhoneNormalizerTests
     public void The_fast_path_agrees_with_libphonenumber_on_every_format_and_area_code()
     {
         var util = PhoneNumberUtil.GetInstance();
+        var zones = PhoneNumberToTimeZonesMapper.GetInstance();
         var random = new Random(5);
         var checkedCount = 0;
-        for (var i = 0; i < 3000; i++)
+        for (var i = 0; i < 20000; i++)
         {
             var npa = random.Next(100, 1000);
             var nxx = random.Next(0, 1000);
@@ -71,20 +72,30 @@ public sealed class PhoneNormalizerTests
                 _ => $"{npa:000}{nxx:000}{line:0000}",
             };
             string? expected = null;
+            IList<string> expectedZones = [];
             try
             {
                 var parsed = util.Parse(raw, "US");
                 expected = util.IsValidNumber(parsed) ? util.Format(parsed, PhoneNumberFormat.E164) : null;
+                expectedZones = zones.GetTimeZonesForNumber(parsed).Where(z => z != zones.GetUnknownTimeZone()).ToList();
             }
             catch (NumberParseException)
             {
             }
 
-            Assert.Equal(expected, Us.Normalize(raw).E164);
+            var check = Us.Normalize(raw);
+            Assert.Equal(expected, check.E164);
+            if (expected is not null)
+            {
+                // The zones depend on the number's type (geographic or not), which the fast path finds its own way.
+                Assert.Equal(expectedZones, check.TimeZones);
+            }
+
             checkedCount += expected is null ? 0 : 1;
         }
 
-        Assert.True(checkedCount > 1000, $"only {checkedCount} valid numbers generated");
+        Assert.True(checkedCount > 5000, $"only {checkedCount} valid numbers generated");
+        Assert.True(PhoneNormalizer.UsesNanpShortcut, "libphonenumber changed: US numbers are typed twice again (slower, still correct)");
     }
 
     [Fact]
