@@ -80,6 +80,7 @@ internal static class EngineBench
             ],
             Simulated = true,
             InstanceName = "engine-bench",
+            DialBatchInterval = settings.BatchMs is { } ms ? TimeSpan.FromMilliseconds(ms) : new DialerEngineOptions { DatabasePath = "", Servers = [] }.DialBatchInterval,
         });
         await engine.StartAsync(useScheduler: false);
         using (var connect = new CancellationTokenSource(TimeSpan.FromSeconds(10)))

@@ -7,7 +7,7 @@ namespace AmiDialer.Benchmarks.Engine;
 /// optional and named. <c>arrival</c> is how fast leads become due (leads per second, <c>cps</c> for the campaign's
 /// rate, or <c>all</c> for every lead due at the start); <c>events</c> is the AMI login's event mask.
 /// </summary>
-internal sealed record EngineBenchSettings(int Leads, double Cps, double TimeScale, int Warmup, double? Arrival, string Events, bool Allocations = false)
+internal sealed record EngineBenchSettings(int Leads, double Cps, double TimeScale, int Warmup, double? Arrival, string Events, bool Allocations = false, int? BatchMs = null)
 {
     public static EngineBenchSettings Parse(string[] args)
     {
@@ -23,7 +23,7 @@ internal sealed record EngineBenchSettings(int Leads, double Cps, double TimeSca
             values[arg[..eq]] = arg[(eq + 1)..];
         }
 
-        var unknown = values.Keys.Except(["leads", "cps", "timeScale", "warmup", "arrival", "events", "allocs"], StringComparer.OrdinalIgnoreCase).ToList();
+        var unknown = values.Keys.Except(["leads", "cps", "timeScale", "warmup", "arrival", "events", "allocs", "batchMs"], StringComparer.OrdinalIgnoreCase).ToList();
         if (unknown.Count > 0)
         {
             throw new ArgumentException($"Unknown argument(s): {string.Join(", ", unknown)}.");
@@ -51,7 +51,8 @@ internal sealed record EngineBenchSettings(int Leads, double Cps, double TimeSca
             warmup,
             arrival,
             values.GetValueOrDefault("events", "on"),
-            values.GetValueOrDefault("allocs", "off") == "on");
+            values.GetValueOrDefault("allocs", "off") == "on",
+            values.TryGetValue("batchMs", out var batch) ? int.Parse(batch, CultureInfo.InvariantCulture) : null);
     }
 
     public string ArrivalText => Arrival is { } a ? $"{a:0.#} leads/s" : "all due at once";
