@@ -65,6 +65,9 @@ public sealed partial class CsvLeadImporter
         json.WriteEndObject();
         json.Flush();
         row.FieldsLength = bytes.WrittenCount - row.FieldsStart;
+
+        // Rows wait for the writer after this: without their strings they are cheap for the GC to carry.
+        row.DropCells();
     }
 
     private sealed class Job(PhoneNormalizer normalizer, HashSet<string> blocked, string[] header, int phoneIndex, int[] fieldColumns)
@@ -146,7 +149,10 @@ public sealed partial class CsvLeadImporter
     private sealed class Row(long line, string[] cells)
     {
         public long Line { get; } = line;
-        public string[] Cells { get; } = cells;
+        /// <summary>The cells as read; dropped once a row is validated, as only a rejected row needs them again.</summary>
+        public string[] Cells { get; private set; } = cells;
+
+        public void DropCells() => Cells = [];
         public RowError? Error { get; set; }
         public bool Blocked { get; set; }
         public int PhoneStart { get; set; }

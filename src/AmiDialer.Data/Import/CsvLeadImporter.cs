@@ -162,6 +162,8 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
         var batchRows = 0;
         var waiting = TimeSpan.Zero;
         var inserting = TimeSpan.Zero;
+        var beginning = TimeSpan.Zero;
+        var committing = TimeSpan.Zero;
         var nextProgress = ProgressInterval;
         try
         {
@@ -177,7 +179,9 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
                 {
                     if (batchRows == 0)
                     {
+                        var beginStart = Stopwatch.GetTimestamp();
                         await writer.BeginBatchAsync(read).ConfigureAwait(false);
+                        beginning += Stopwatch.GetElapsedTime(beginStart);
                         batchNumber++;
                     }
 
@@ -288,6 +292,8 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
             Elapsed = clock.Elapsed,
             WriterWaited = waiting,
             WriterInserting = inserting,
+            WriterBeginning = beginning,
+            WriterCommitting = committing,
         };
 
         // Commits the open batch with the totals up to its last row; the counters of what follows start from them.
@@ -295,7 +301,9 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
         {
             errors?.Flush();
             var n = batchNumber;
+            var commitStart = Stopwatch.GetTimestamp();
             await writer.CommitBatchAsync(totals, errors is null ? null : errorPath, options.BeforeCommit is { } hook ? () => hook(n) : null, stop.Token).ConfigureAwait(false);
+            committing += Stopwatch.GetElapsedTime(commitStart);
             committed = totals;
             batchRows = 0;
             progress?.Report(Progress(importId, committed, source.BytesRead, totalBytes, clock.Elapsed));

@@ -51,6 +51,11 @@ public sealed record ImportResult
     internal TimeSpan WriterWaited { get; init; }
 
     internal TimeSpan WriterInserting { get; init; }
+
+    /// <summary>Of which: opening batches (waiting for the WAL to start over) and committing them.</summary>
+    internal TimeSpan WriterBeginning { get; init; }
+
+    internal TimeSpan WriterCommitting { get; init; }
 }
 
 /// <summary>The file is not a usable CSV (binary, empty, no phone column...): nothing was written.</summary>

@@ -6,8 +6,9 @@ using AmiDialer.Data.Repositories;
 namespace AmiDialer.Benchmarks.Data;
 
 /// <summary>
-/// The writer alone (synthetic numbers and fields, batches of 100,000): the least CPU and wall time of N runs. Environment
-/// settings to compare can be interleaved in one process with AMI_CONFIGS="NAME=1 OTHER=2;NAME=0".
+/// The writer alone (synthetic numbers and fields, batches of 100,000): the least CPU and wall time of N runs. To
+/// compare settings read from the environment at run time, interleave them in one process with
+/// AMI_CONFIGS="NAME=1 OTHER=2;NAME=0" (the runs alternate, so machine noise hits both alike).
 /// </summary>
 internal static class InsertExperiment
 {

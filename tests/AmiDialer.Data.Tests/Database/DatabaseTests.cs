@@ -17,6 +17,25 @@ public sealed class DatabaseTests
     }
 
     [Fact]
+    public async Task A_new_file_gets_8_kb_pages_and_an_existing_file_keeps_its_own()
+    {
+        await using var db = await TempDatabase.CreateAsync();
+        Assert.Equal(8192, await db.ScalarAsync("PRAGMA page_size"));
+
+        var old = db.PathOf("old.db");
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={old};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await connection.ExecuteAsync("PRAGMA page_size = 4096; CREATE TABLE t (x INTEGER);");
+        }
+
+        var reopened = await AmiDialerDatabase.OpenAsync(old);
+        await using var check = await reopened.OpenConnectionAsync();
+        Assert.Equal(4096, await check.ExecuteScalarAsync<int>("PRAGMA page_size"));
+        Assert.Equal(AmiDialerDatabase.LatestVersion, await check.ExecuteScalarAsync<int>("PRAGMA user_version"));
+    }
+
+    [Fact]
     public async Task Reopening_is_idempotent_and_leaves_quartz_tables_alone()
     {
         await using var db = await TempDatabase.CreateAsync();

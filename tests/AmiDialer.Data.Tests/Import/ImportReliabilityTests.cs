@@ -72,6 +72,34 @@ public sealed class ImportReliabilityTests
         Assert.Equal(980, (await db.Reports.GetSummaryAsync(c.Id)).LeadsByState[LeadState.Pending]);
     }
 
+    [Theory]
+    [InlineData(333)]
+    [InlineData(1000)]
+    [InlineData(1700)]
+    public async Task Batches_end_where_their_size_says_whatever_the_hand_over_between_threads(int batchSize)
+    {
+        // Rows travel between threads 1,000 at a time; a batch may end inside such a chunk, on its edge, or span two.
+        await using var db = await TempDatabase.CreateAsync();
+        var c = await db.CreateCampaignAsync();
+        await File.WriteAllTextAsync(db.PathOf("l.csv"), Numbers(0, 5000, i => i % 50 == 0 ? $"bad{i},n{i}\n" : null));
+        var crashing = new CsvImportOptions { CampaignId = c.Id, BatchSize = batchSize, AfterCommit = n => { if (n == 2) throw new IOException("simulated crash"); } };
+
+        await Assert.ThrowsAsync<IOException>(() => db.Importer.ImportFileAsync(db.PathOf("l.csv"), crashing));
+        var crashed = (await db.Imports.ListAsync(c.Id)).Single();
+        var good = (2 * batchSize) - ((2 * batchSize) + 49) / 50;
+        Assert.Equal(2 * batchSize, crashed.RowsRead);
+        Assert.Equal(good, crashed.RowsImported);
+        Assert.Equal((2 * batchSize) + 1, crashed.LastCommittedLine);
+        Assert.Equal(good, await db.ScalarAsync("SELECT COUNT(*) FROM leads"));
+        Assert.Equal(crashed.LastCommittedLine, await db.ScalarAsync("SELECT MAX(source_line) FROM leads") + (batchSize * 2 % 50 == 1 ? 1 : 0));
+
+        var again = await db.Importer.ImportFileAsync(db.PathOf("l.csv"), new CsvImportOptions { CampaignId = c.Id, BatchSize = batchSize });
+        Assert.Equal(4900 - good, again.Imported);
+        Assert.Equal(good, again.Duplicates);
+        Assert.Equal(4900, await db.ScalarAsync("SELECT COUNT(DISTINCT phone) FROM leads"));
+        Assert.Equal(4900, (await db.Reports.GetSummaryAsync(c.Id)).LeadsByState[LeadState.Pending]);
+    }
+
     [Fact]
     public async Task Batches_checkpoint_beside_the_writer_and_the_wal_starts_over_every_so_many_rows()
     {
