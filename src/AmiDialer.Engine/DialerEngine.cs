@@ -50,6 +50,9 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
     /// <summary>Redirect of live calls and click-to-call (see CallControl/); available once started.</summary>
     public CallControl.CallControlService CallControl => _callControl ?? throw new InvalidOperationException("The engine is not started: call StartAsync first.");
 
+    /// <summary>Tests and the engine bench look at the shared services (the writer's batching, for one).</summary>
+    internal EngineServices Services => S;
+
     private EngineServices S => _services ?? throw new InvalidOperationException("The engine is not started: call StartAsync first.");
 
     /// <summary>

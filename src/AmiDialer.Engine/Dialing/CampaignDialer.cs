@@ -426,6 +426,12 @@ internal sealed class CampaignDialer
         var paced = _pacer.Sending();
         lock (_statsGate)
         {
+            // Pruned here too: with nobody asking for snapshots the queue would keep every send of the run.
+            while (_recent.Count > 0 && _recent.Peek() <= sentAt - RateWindow)
+            {
+                _recent.Dequeue();
+            }
+
             _recent.Enqueue(sentAt);
         }
 

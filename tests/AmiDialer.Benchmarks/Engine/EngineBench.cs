@@ -104,6 +104,8 @@ internal static class EngineBench
         await stopProbe.CancelAsync();
         await probing;
         var peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
+        // What the run left behind once collected: a leak per call would show here, not in the peak.
+        var retained = GC.GetTotalMemory(forceFullCollection: true);
 
         Console.WriteLine($"run: {result.End} ({result.Message}) after {wall.Elapsed.TotalSeconds:F1} s");
         var originates = await sim.OriginatesAsync(Path.Combine(folder, "originates.tsv"));
@@ -115,6 +117,7 @@ internal static class EngineBench
         }
 
         Report(settings, from, to, probe.PeakActive, peakWorkingSet, originates, numbers, due);
+        Console.WriteLine($"  managed heap         {retained / 1024.0 / 1024.0:F0} MB live after the run (full collection, engine still open)");
         await PrintOutcomesAsync(database, campaign.Id);
         allocations?.Print(25);
         Console.WriteLine($"  load average at the end {LoadAverage()}");

@@ -42,6 +42,32 @@ public sealed class PacingTests
     }
 
     [Fact]
+    public async Task Leads_due_together_are_claimed_together_and_each_is_sent_once_after_its_claim_is_committed()
+    {
+        await using var h = await EngineHarness.StartAsync(timeScale: 200);
+        var campaign = await h.CreateCampaignAsync("batched", c => c with { MaxConcurrentCalls = 300, CallsPerSecond = 300 });
+        await h.ImportAsync(campaign.Id, EngineHarness.Numbers(300));
+        var engine = await h.StartEngineAsync(h.Options("batcher"));
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Assert.Equal(CampaignRunEnd.Finished, (await engine.RunCampaignAsync(campaign.Id, cts.Token)).End);
+
+        // 300 claims, 300 live marks and 300 endings written in far fewer transactions (one each, before the writer).
+        var (batches, requests) = engine.Services.Writer.Stats;
+        Assert.True(requests < 450, $"{requests} requests: claims are not batched");
+        Assert.True(batches < 150, $"{batches} transactions for 900 writes");
+        var originates = h.Originates();
+        Assert.Equal(300, originates.Count);
+        Assert.Equal(300, originates.Select(o => o.ChannelId).Distinct().Count());
+        foreach (var o in originates.Take(20))
+        {
+            var attempt = await h.Attempts.GetByActionIdAsync(o.ChannelId!);
+            Assert.NotNull(attempt);
+            Assert.True(attempt.CreatedAt <= o.At, $"attempt written at {attempt.CreatedAt:HH:mm:ss.fff}, Originate received at {o.At:HH:mm:ss.fff}");
+        }
+    }
+
+    [Fact]
     public async Task Pause_stops_new_originates_within_a_second_and_resume_continues()
     {
         await using var h = await EngineHarness.StartAsync(timeScale: 50);
