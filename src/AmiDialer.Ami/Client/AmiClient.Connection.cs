@@ -119,7 +119,7 @@ public sealed partial class AmiClient
         }
 
         var connection = new AmiConnection(this, stream, Interlocked.Read(ref _generation) + 1, _time);
-        connection.StartReading(_options.ParserLimits);
+        connection.StartReading(_options.ParserLimits, _eventFilter);
         try
         {
             await LoginAsync(connection, linked.Token).ConfigureAwait(false);

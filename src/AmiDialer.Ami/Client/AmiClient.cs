@@ -28,6 +28,7 @@ public sealed partial class AmiClient : IAsyncDisposable
     private readonly CountedEventReader _eventReader;
     private readonly SlidingWindowThrottle? _actionThrottle;
     private readonly SlidingWindowThrottle? _originateThrottle;
+    private readonly AmiEventFilter? _eventFilter;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _stateLock = new();
     private readonly List<Channel<AmiConnectionState>> _stateWatchers = [];
@@ -57,6 +58,7 @@ public sealed partial class AmiClient : IAsyncDisposable
         _eventReader = new CountedEventReader(_events.Reader);
         _actionThrottle = options.ActionsPerSecond > 0 ? new SlidingWindowThrottle(options.ActionsPerSecond, TimeSpan.FromSeconds(1), _time) : null;
         _originateThrottle = options.OriginatesPerSecond > 0 ? new SlidingWindowThrottle(options.OriginatesPerSecond, TimeSpan.FromSeconds(1), _time) : null;
+        _eventFilter = options.EventNames is { } names ? new AmiEventFilter(names) : null;
         _state = new AmiConnectionState(AmiConnectionStatus.Disconnected, 0, "not started", null, _time.GetUtcNow());
     }
 

@@ -66,6 +66,16 @@ public sealed class AmiClientOptions
     /// <summary>Limits on what is read from Asterisk.</summary>
     public AmiParserLimits ParserLimits { get; set; } = AmiParserLimits.FromServer;
 
+    /// <summary>
+    /// The events <see cref="AmiClient.Events"/> delivers, by name; the reader drops the others before allocating
+    /// anything for them (events answering an action, such as OriginateResponse or a list's items, always pass).
+    /// Null: every event. Unlike <see cref="EventMask"/> this costs Asterisk nothing to honour: it is ours alone.
+    /// </summary>
+    public IReadOnlyCollection<string>? EventNames { get; set; }
+
+    /// <summary>A copy whose settings can be changed without touching this one.</summary>
+    public AmiClientOptions Copy() => (AmiClientOptions)MemberwiseClone();
+
     /// <summary>Every problem, each naming its setting; empty when the options are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -106,6 +116,11 @@ public sealed class AmiClientOptions
         if (OriginatesPerSecond < 0)
         {
             errors.Add($"{nameof(OriginatesPerSecond)} must be 0 (unlimited) or more (was {OriginatesPerSecond}).");
+        }
+
+        if (EventNames is not null && EventNames.Any(n => string.IsNullOrEmpty(n) || !n.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')))
+        {
+            errors.Add($"{nameof(EventNames)} must hold event names (ASCII letters, digits, '_', '-', '.').");
         }
 
         if (EventBufferCapacity < 1)

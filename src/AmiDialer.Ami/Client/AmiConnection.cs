@@ -57,7 +57,7 @@ internal sealed class AmiConnection
 
     public int InFlight => _pending.Count;
 
-    public void StartReading(AmiParserLimits limits) => _ = Task.Run(() => ReadLoopAsync(limits));
+    public void StartReading(AmiParserLimits limits, AmiEventFilter? eventFilter) => _ = Task.Run(() => ReadLoopAsync(limits, eventFilter));
 
     public bool TryGetPending(string actionId, out PendingAction pending) => _pending.TryGetValue(actionId, out pending!);
 
@@ -193,9 +193,9 @@ internal sealed class AmiConnection
         return true;
     }
 
-    private async Task ReadLoopAsync(AmiParserLimits limits)
+    private async Task ReadLoopAsync(AmiParserLimits limits, AmiEventFilter? eventFilter)
     {
-        var parser = new AmiParser(limits);
+        var parser = new AmiParser(limits, eventFilter);
         var reason = "Asterisk closed the connection";
         Exception? error = null;
         try

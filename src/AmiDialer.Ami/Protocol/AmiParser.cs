@@ -19,6 +19,7 @@ public sealed class AmiParser
     private const byte Colon = (byte)':';
 
     private readonly AmiParserLimits _limits;
+    private readonly AmiEventFilter? _eventFilter;
     private byte[]? _scratch;
     private AmiParsedHeader[] _headerScratch = new AmiParsedHeader[64];
 
@@ -27,9 +28,12 @@ public sealed class AmiParser
     private long _skipLineLength;
     private byte _skipLineFirst;
 
-    public AmiParser(AmiParserLimits? limits = null)
+    /// <param name="limits">Bounds on what is accepted (default: reading Asterisk).</param>
+    /// <param name="eventFilter">Events not named in it are consumed without a frame (null: every event is returned).</param>
+    public AmiParser(AmiParserLimits? limits = null, AmiEventFilter? eventFilter = null)
     {
         _limits = limits ?? AmiParserLimits.FromServer;
+        _eventFilter = eventFilter;
     }
 
     private enum ScanResult
@@ -38,7 +42,13 @@ public sealed class AmiParser
         Complete,
         Banner,
         TooLong,
+
+        /// <summary>A complete event the filter does not keep: consumed, no frame.</summary>
+        Dropped,
     }
+
+    /// <summary>Events consumed without a frame because the filter did not keep them.</summary>
+    public long DroppedEvents { get; private set; }
 
     private static ReadOnlySpan<byte> BannerPrefix => "Asterisk Call Manager"u8;
 
@@ -53,6 +63,19 @@ public sealed class AmiParser
     /// </summary>
     public bool TryParse(ref SequenceReader<byte> reader, out AmiFrame frame)
     {
+        while (true)
+        {
+            var parsed = TryParseOne(ref reader, out frame, out var dropped);
+            if (!dropped)
+            {
+                return parsed;
+            }
+        }
+    }
+
+    private bool TryParseOne(ref SequenceReader<byte> reader, out AmiFrame frame, out bool dropped)
+    {
+        dropped = false;
         if (_skipping && !SkipRestOfFrame(ref reader))
         {
             frame = default;
@@ -90,6 +113,12 @@ public sealed class AmiParser
             case ScanResult.Banner:
                 reader.Advance(length);
                 return true;
+            case ScanResult.Dropped:
+                reader.Advance(length);
+                DroppedEvents++;
+                frame = default;
+                dropped = true;
+                return false;
             case ScanResult.TooLong:
                 // Nothing consumed: the skip starts at the frame's first line and runs to its blank line.
                 _skipping = true;
@@ -195,6 +224,11 @@ public sealed class AmiParser
                 if (lineEnd == lineStart)
                 {
                     length = at + 1;
+                    if (_eventFilter is not null && !Wanted(buffer, headers.AsSpan(0, count)))
+                    {
+                        return ScanResult.Dropped;
+                    }
+
                     var exact = new AmiParsedHeader[count];
                     Array.Copy(headers, exact, count);
                     frame = AmiFrame.ForMessage(new AmiMessage(buffer[..length].ToArray(), exact));
@@ -233,6 +267,33 @@ public sealed class AmiParser
         }
 
         return ScanResult.Incomplete;
+    }
+
+    /// <summary>Whether the filter keeps this frame: anything but an event, an event it names, or one with an ActionID.</summary>
+    private bool Wanted(ReadOnlySpan<byte> frame, ReadOnlySpan<AmiParsedHeader> headers)
+    {
+        var eventName = -1;
+        for (var i = 0; i < headers.Length; i++)
+        {
+            var h = headers[i];
+            var key = frame.Slice(h.KeyStart, h.KeyLength);
+            if (eventName < 0 && Ascii.EqualsIgnoreCase(key, "Event"u8))
+            {
+                eventName = i;
+            }
+            else if (Ascii.EqualsIgnoreCase(key, "ActionID"u8))
+            {
+                return true;
+            }
+        }
+
+        if (eventName < 0)
+        {
+            return true;
+        }
+
+        var name = headers[eventName];
+        return _eventFilter!.Keeps(frame.Slice(name.ValueStart, name.ValueLength));
     }
 
     /// <summary>

@@ -33,7 +33,10 @@ internal sealed class AmiServer : IAsyncDisposable
         _time = time;
         _logger = loggers.CreateLogger("AmiDialer.Engine.AmiServer");
         _onFinished = onFinished;
-        _client = new AmiClient(config.Client, loggers.CreateLogger<AmiClient>(), time);
+        // Only the events read below reach the loop: the reader drops the other two dozen a call makes unparsed.
+        var client = config.Client.Copy();
+        client.EventNames = [.. CallEvent.EventNames, AmiEventNames.FullyBooted, AmiEventNames.Shutdown];
+        _client = new AmiClient(client, loggers.CreateLogger<AmiClient>(), time);
         Tracker = new CallTracker(options.SettleTime, options.OriginateGrace);
     }
 

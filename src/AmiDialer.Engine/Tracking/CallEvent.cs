@@ -38,6 +38,10 @@ public sealed record CallEvent
     public string? Cause { get; init; }
     public string? CauseText { get; init; }
 
+    /// <summary>The AMI event names behind the kinds the tracker reads (everything but <see cref="CallEventKind.Other"/>).</summary>
+    public static IReadOnlyList<string> EventNames { get; } =
+        ["OriginateResponse", "Newchannel", "Newstate", "DialEnd", "SoftHangupRequest", "Hangup"];
+
     public static CallEventKind KindOf(string? eventName) => eventName switch
     {
         "OriginateResponse" => CallEventKind.OriginateResponse,
