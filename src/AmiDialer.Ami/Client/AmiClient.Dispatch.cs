@@ -36,7 +36,7 @@ public sealed partial class AmiClient
                 {
                     PublishEvents(connection);
                     connection.TryRemovePending(actionId, out _);
-                    list.TrySetResult(new AmiListResult(list.ListResponse, list.Items, message));
+                    list.Succeed(new AmiListResult(list.ListResponse, list.Items, message));
                 }
                 else
                 {
@@ -68,7 +68,7 @@ public sealed partial class AmiClient
         if (message.IsError)
         {
             connection.TryRemovePending(actionId, out _);
-            pending.TrySetException(new AmiActionException(pending.Name, message));
+            pending.Fail(new AmiActionException(pending.Name, message));
         }
         else if (pending.IsList && message.StartsEventList)
         {
@@ -77,7 +77,7 @@ public sealed partial class AmiClient
         else
         {
             connection.TryRemovePending(actionId, out _);
-            pending.TrySetResult(pending.IsList ? new AmiListResult(message, [], message) : message);
+            pending.Succeed(pending.IsList ? new AmiListResult(message, [], message) : message);
         }
     }
 

@@ -8,7 +8,7 @@ namespace AmiDialer.Ami;
 /// One TCP (or TLS) session: its reader loop, its in-flight actions and its write lock. Every way it can end goes
 /// through <see cref="Break"/>, which fails every in-flight action at once and is idempotent.
 /// </summary>
-internal sealed class AmiConnection
+internal sealed partial class AmiConnection
 {
     private readonly AmiClient _client;
     private readonly Stream _stream;
@@ -165,7 +165,7 @@ internal sealed class AmiConnection
         {
             if (_pending.TryRemove(key, out var pending))
             {
-                pending.TrySetException(new AmiConnectionLostException(
+                pending.Fail(new AmiConnectionLostException(
                     $"AMI connection lost while {pending.Name} ({pending.ActionId}) was in flight: {reason}. It was not re-sent and may or may not have taken effect.", error));
                 failed++;
             }

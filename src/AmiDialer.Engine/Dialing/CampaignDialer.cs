@@ -387,13 +387,22 @@ internal sealed class CampaignDialer
             throw;
         }
 
+        List<(OriginateRequest Request, DateTimeOffset SentAt, string ActionId)>? sends = null;
+        AmiServer? sendTo = null;
         for (var i = 0; i < planned.Count; i++)
         {
             var call = planned[i];
             var result = results[i];
             if (result is { Status: DialClaimStatus.Claimed, Attempt: { } attempt })
             {
-                Send(call, attempt, result.PriorAttempts);
+                if (sendTo is not null && sendTo != call.Server)
+                {
+                    SendBatch(sendTo, sends!);
+                    sends = null;
+                }
+
+                sendTo = call.Server;
+                (sends ??= []).Add(Prepare(call, attempt, result.PriorAttempts));
                 continue;
             }
 
@@ -408,13 +417,18 @@ internal sealed class CampaignDialer
             }
         }
 
+        if (sends is not null)
+        {
+            SendBatch(sendTo!, sends);
+        }
+
         return room;
     }
 
     private sealed record PlannedCall(Lead Lead, AmiServer Server, string CallId, string Channel, IReadOnlyList<KeyValuePair<string, string>> Variables);
 
-    /// <summary>The attempt is on disk as dialing: send its Originate.</summary>
-    private void Send(PlannedCall call, Attempt attempt, int priorAttempts)
+    /// <summary>The attempt is on disk as dialing: registers the call and builds its Originate.</summary>
+    private (OriginateRequest Request, DateTimeOffset SentAt, string ActionId) Prepare(PlannedCall call, Attempt attempt, int priorAttempts)
     {
         var (lead, server, callId, channel, variables) = call;
         // Counted at the moment it goes out, not when the batch was planned.
@@ -423,7 +437,6 @@ internal sealed class CampaignDialer
         _s.Calls[attempt.Id] = context;
         Interlocked.Increment(ref _active);
         Interlocked.Increment(ref _sent);
-        var paced = _pacer.Sending();
         lock (_statsGate)
         {
             // Pruned here too: with nobody asking for snapshots the queue would keep every send of the run.
@@ -440,16 +453,27 @@ internal sealed class CampaignDialer
             _campaign.Destination.Priority, _campaign.CallerId, ringTimeout, variables);
         _s.Logger.Originating(attempt.Id, lead.Id, server.Name, callId);
         _s.Publish(new EngineChange(EngineChangeKind.CallStarted, sentAt, CampaignId, attempt.Id));
-        var sending = server.OriginateAsync(request, sentAt, callId, CancellationToken.None);
-        _ = AfterSendAsync(server, attempt.Id, sending, paced);
+        return (request, sentAt, callId);
     }
 
-    private async Task AfterSendAsync(AmiServer server, long attemptId, Task<(OriginateSendResult Result, string? Message)> sending, OriginatePacer.Entry paced)
+    /// <summary>Sends the Originates of one server together: one write, and one wake-up when all Responses are in.</summary>
+    private void SendBatch(AmiServer server, List<(OriginateRequest Request, DateTimeOffset SentAt, string ActionId)> sends)
     {
-        var (result, message) = await sending.ConfigureAwait(false);
+        var paced = _pacer.Sending(sends.Count);
+        var sending = server.OriginateBatchAsync(sends, CancellationToken.None);
+        _ = AfterSendAsync(server, sends, sending, paced);
+    }
+
+    private async Task AfterSendAsync(AmiServer server, List<(OriginateRequest Request, DateTimeOffset SentAt, string ActionId)> sends,
+        Task<(OriginateSendResult Result, string? Message)[]> sending, OriginatePacer.Entry paced)
+    {
+        var results = await sending.ConfigureAwait(false);
         paced.Answered(_s.Time.GetUtcNow());
         Signal();
-        await _s.ApplyOriginateResultAsync(server, attemptId, result, message).ConfigureAwait(false);
+        for (var i = 0; i < results.Length; i++)
+        {
+            await _s.ApplyOriginateResultAsync(server, sends[i].Request.AttemptId, results[i].Result, results[i].Message).ConfigureAwait(false);
+        }
     }
 
     private async Task<bool> NoLeadInProgressAsync()

@@ -45,17 +45,26 @@ internal sealed class OriginatePacer
             }
 
             _entries.RemoveRange(kept, _entries.Count - kept);
-            var byRate = perWindow - _entries.Count;
+            var inWindow = 0;
+            foreach (var entry in _entries)
+            {
+                inWindow += entry.Count;
+            }
+
+            var byRate = perWindow - inWindow;
             var byConcurrency = maxConcurrent - active;
             var allowed = Math.Max(0, Math.Min(byRate, byConcurrency));
             return (allowed, byRate <= 0 ? next : null);
         }
     }
 
-    /// <summary>An Originate is going out: it counts from now. Call <see cref="Entry.Answered"/> when its Response is in.</summary>
-    public Entry Sending()
+    /// <summary>
+    /// Originates are going out (<paramref name="count"/>, sent together): they count from now. Call
+    /// <see cref="Entry.Answered"/> when their Responses are in.
+    /// </summary>
+    public Entry Sending(int count = 1)
     {
-        var entry = new Entry(this);
+        var entry = new Entry(this, count);
         lock (_gate)
         {
             _entries.Add(entry);
@@ -76,8 +85,10 @@ internal sealed class OriginatePacer
             : (1, TimeSpan.FromSeconds(1 / callsPerSecond));
     }
 
-    internal sealed class Entry(OriginatePacer owner)
+    internal sealed class Entry(OriginatePacer owner, int count)
     {
+        public int Count { get; } = count;
+
         public DateTimeOffset? AnsweredAt { get; private set; }
 
         /// <summary>The Response (or the failure) came back at <paramref name="at"/>.</summary>

@@ -103,6 +103,62 @@ internal sealed class AmiServer : IAsyncDisposable
         // The tracked call now holds the slot the dialer reserved.
         Tracker.Track(new TrackedCallStart(request.AttemptId, provisionalActionId, request.ChannelId, sentAt, request.RingTimeout));
         ReleaseReservation();
+        try
+        {
+            // The ActionID on the wire is the one written with the attempt before this send.
+            var response = await _client.SendAsync(ToAction(request), provisionalActionId, cancellationToken).ConfigureAwait(false);
+            if (response.ActionId is { } actionId && actionId != provisionalActionId)
+            {
+                Tracker.AliasActionId(request.AttemptId, actionId);
+            }
+
+            return (OriginateSendResult.Queued, response.Message);
+        }
+        catch (Exception e) when (Classify(e) is { } result)
+        {
+            return (result, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="OriginateAsync"/> for several calls at once: tracked, then written together, and answered together
+    /// once every Response is in (one wake-up of the caller, not one per call). Results in the order given.
+    /// </summary>
+    public async Task<(OriginateSendResult Result, string? Message)[]> OriginateBatchAsync(IReadOnlyList<(OriginateRequest Request, DateTimeOffset SentAt, string ActionId)> calls, CancellationToken cancellationToken)
+    {
+        var actions = new (AmiAction, string)[calls.Count];
+        for (var i = 0; i < calls.Count; i++)
+        {
+            var (request, sentAt, actionId) = calls[i];
+            Tracker.Track(new TrackedCallStart(request.AttemptId, actionId, request.ChannelId, sentAt, request.RingTimeout));
+            ReleaseReservation();
+            actions[i] = (ToAction(request), actionId);
+        }
+
+        var results = new (OriginateSendResult, string?)[calls.Count];
+        try
+        {
+            var answers = await _client.SendBatchAsync(actions, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < answers.Length; i++)
+            {
+                var (response, error) = answers[i];
+                results[i] = error is null
+                    ? (OriginateSendResult.Queued, response?.Message)
+                    : (Classify(error) ?? OriginateSendResult.Uncertain, error.Message);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException || Classify(e) is not null)
+        {
+            // Nothing of the batch was written (not connected, a duplicate ActionID), or its fate is unknown.
+            var result = e is InvalidOperationException ? OriginateSendResult.NotSent : Classify(e)!.Value;
+            Array.Fill(results, (result, e.Message));
+        }
+
+        return results;
+    }
+
+    private static AmiAction ToAction(OriginateRequest request)
+    {
         var action = new AmiAction("Originate")
             .Add("Channel", request.Channel)
             .Add("Context", request.Context)
@@ -118,34 +174,17 @@ internal sealed class AmiServer : IAsyncDisposable
         }
 
         action.AddVariables(request.Variables);
-        try
-        {
-            // The ActionID on the wire is the one written with the attempt before this send.
-            var response = await _client.SendAsync(action, provisionalActionId, cancellationToken).ConfigureAwait(false);
-            if (response.ActionId is { } actionId)
-            {
-                Tracker.AliasActionId(request.AttemptId, actionId);
-            }
-
-            return (OriginateSendResult.Queued, response.Message);
-        }
-        catch (AmiActionException e)
-        {
-            return (OriginateSendResult.Refused, e.Message);
-        }
-        catch (AmiNotConnectedException e)
-        {
-            return (OriginateSendResult.NotSent, e.Message);
-        }
-        catch (AmiFormatException e)
-        {
-            return (OriginateSendResult.NotSent, e.Message);
-        }
-        catch (Exception e) when (e is AmiException or OperationCanceledException or IOException)
-        {
-            return (OriginateSendResult.Uncertain, e.Message);
-        }
+        return action;
     }
+
+    /// <summary>What a failed send means for the call; null for an error that is a bug, not a send's fate.</summary>
+    private static OriginateSendResult? Classify(Exception e) => e switch
+    {
+        AmiActionException => OriginateSendResult.Refused,
+        AmiNotConnectedException or AmiFormatException => OriginateSendResult.NotSent,
+        AmiException or OperationCanceledException or IOException => OriginateSendResult.Uncertain,
+        _ => null,
+    };
 
     /// <summary>Asks Asterisk to hang up a channel (a call that got no OriginateResponse in time, or a Redirect's caller).</summary>
     public async Task HangupAsync(string channel, CancellationToken cancellationToken)
