@@ -93,6 +93,28 @@ public sealed partial class AttemptWriter
         public override void Fail(Exception error) => Done.TrySetException(error);
     }
 
+    private sealed class EndManyRequest(IReadOnlyList<AttemptEnding> endings) : WriteRequest
+    {
+        private readonly AttemptEndResult[] _results = new AttemptEndResult[endings.Count];
+
+        public TaskCompletionSource<AttemptEndResult[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Write(Statements statements, CounterDeltas counters)
+        {
+            for (var i = 0; i < endings.Count; i++)
+            {
+                var ending = endings[i];
+                var ended = false;
+                var error = Isolated(statements, counters, () => ended = statements.End(ending, counters));
+                _results[i] = new AttemptEndResult(ended, error);
+            }
+        }
+
+        public override void Complete() => Done.TrySetResult(_results);
+
+        public override void Fail(Exception error) => Done.TrySetException(error);
+    }
+
     /// <summary>Wakes the loop for the live marks queued aside; the marks themselves are written at the start of every batch.</summary>
     private sealed class MarkLiveRequest : WriteRequest
     {

@@ -19,6 +19,9 @@ public enum DialClaimStatus
     NotClaimable,
 }
 
+/// <summary>One ending of <see cref="AttemptWriter.EndManyAsync"/>: whether it ended the attempt (false: already ended), or why it failed (rolled back alone).</summary>
+public readonly record struct AttemptEndResult(bool Ended, Exception? Error);
+
 public sealed record DialClaimResult(DialClaimStatus Status, Core.Model.Attempt? Attempt = null)
 {
     /// <summary>Attempts the lead had before this one (0: its retry decision needs no look at earlier outcomes).</summary>
@@ -85,6 +88,26 @@ public sealed partial class AttemptWriter : IAsyncDisposable
         }
 
         var request = new EndRequest(ending);
+        Enqueue(request);
+        return request.Done.Task;
+    }
+
+    /// <summary>
+    /// <see cref="EndAsync"/> for several attempts in one request: one wake-up of the writer and of the caller, each
+    /// ending still in its own savepoint. Results in the order given.
+    /// </summary>
+    public Task<AttemptEndResult[]> EndManyAsync(IReadOnlyList<AttemptEnding> endings)
+    {
+        ArgumentNullException.ThrowIfNull(endings);
+        foreach (var ending in endings)
+        {
+            if (ending.LeadState == Core.Model.LeadState.InProgress)
+            {
+                throw new ArgumentException("An ended attempt cannot leave its lead in progress.", nameof(endings));
+            }
+        }
+
+        var request = new EndManyRequest(endings);
         Enqueue(request);
         return request.Done.Task;
     }

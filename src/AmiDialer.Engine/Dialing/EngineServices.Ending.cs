@@ -22,7 +22,7 @@ internal sealed partial class EngineServices
     public async Task EndCallsAsync(AmiServer server, IReadOnlyList<CallFacts> finished)
     {
         _ = server;
-        var pending = new List<(Ending Ending, Task<bool> Written)>(finished.Count);
+        var decided = new List<Ending>(finished.Count);
         await _endGate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -32,7 +32,7 @@ internal sealed partial class EngineServices
                 {
                     if (await DecideAsync(facts).ConfigureAwait(false) is { } ending)
                     {
-                        pending.Add((ending, Writer.EndAsync(ending.Write)));
+                        decided.Add(ending);
                     }
                 }
                 catch (Exception e)
@@ -46,21 +46,41 @@ internal sealed partial class EngineServices
             _endGate.Release();
         }
 
-        foreach (var (ending, written) in pending)
+        if (decided.Count == 0)
         {
-            try
-            {
-                var ended = await written.ConfigureAwait(false);
-                Logger.AttemptEnded(ending.Write.AttemptId, ending.Verdict.Outcome.ToWireName(), ending.Finality.ToString());
-                ending.Context?.Dialer?.OnCallEnded(ending.Verdict.Outcome);
-                if (ended)
-                {
-                    Publish(new EngineChange(EngineChangeKind.CallEnded, ending.At, ending.CampaignId, ending.Write.AttemptId, ending.Verdict.Outcome, ending.Verdict.Rule));
-                }
-            }
-            catch (Exception e)
+            return;
+        }
+
+        AttemptEndResult[] written;
+        try
+        {
+            written = await Writer.EndManyAsync(decided.ConvertAll(d => d.Write)).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            foreach (var ending in decided)
             {
                 Logger.EndFailed(ending.Write.AttemptId, e);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < decided.Count; i++)
+        {
+            var ending = decided[i];
+            var (ended, error) = written[i];
+            if (error is not null)
+            {
+                Logger.EndFailed(ending.Write.AttemptId, error);
+                continue;
+            }
+
+            Logger.AttemptEnded(ending.Write.AttemptId, ending.Verdict.Outcome.ToWireName(), ending.Finality.ToString());
+            ending.Context?.Dialer?.OnCallEnded(ending.Verdict.Outcome);
+            if (ended)
+            {
+                Publish(new EngineChange(EngineChangeKind.CallEnded, ending.At, ending.CampaignId, ending.Write.AttemptId, ending.Verdict.Outcome, ending.Verdict.Rule));
             }
         }
     }
