@@ -53,13 +53,19 @@ public sealed partial class AttemptWriter : IAsyncDisposable
     private SqliteConnection? _connection;
     private Statements? _statements;
     private readonly System.Collections.Concurrent.ConcurrentQueue<long> _liveMarks = new();
+    private readonly ITimer _liveMarksTimer;
     private int _liveMarksSignalled;
     private long _batches;
     private long _requests;
 
-    public AttemptWriter(AmiDialerDatabase database)
+    /// <summary>How long live marks may wait for a batch to ride with before they wake the loop on their own.</summary>
+    public static readonly TimeSpan LiveMarkDelay = TimeSpan.FromMilliseconds(100);
+
+    public AttemptWriter(AmiDialerDatabase database, TimeProvider? time = null)
     {
         _database = database;
+        _liveMarksTimer = (time ?? TimeProvider.System).CreateTimer(
+            static state => ((AttemptWriter)state!)._queue.Writer.TryWrite(new MarkLiveRequest()), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _loop = Task.Run(LoopAsync);
     }
 
@@ -118,11 +124,12 @@ public sealed partial class AttemptWriter : IAsyncDisposable
     /// </summary>
     public void MarkLive(long attemptId)
     {
-        // Queued aside and written at the start of the next batch: one wake-up of the loop for many marks.
+        // Queued aside and written at the start of the next batch, which a dialing campaign queues every few
+        // milliseconds: a mark wakes the loop (and costs a commit) only when no batch came for LiveMarkDelay.
         _liveMarks.Enqueue(attemptId);
         if (Interlocked.CompareExchange(ref _liveMarksSignalled, 1, 0) == 0)
         {
-            _queue.Writer.TryWrite(new MarkLiveRequest()); // refused after disposal: reconciliation decides
+            _liveMarksTimer.Change(LiveMarkDelay, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -169,6 +176,8 @@ public sealed partial class AttemptWriter : IAsyncDisposable
         }
         finally
         {
+            // Marks still waiting for a batch: written before the connection goes (refused after a failure above).
+            await WriteBatchAsync([]).ConfigureAwait(false);
             _statements?.Dispose();
             if (_connection is not null)
             {
@@ -179,7 +188,7 @@ public sealed partial class AttemptWriter : IAsyncDisposable
 
     private async Task WriteBatchAsync(List<WriteRequest> batch)
     {
-        if (batch.Count == 0)
+        if (batch.Count == 0 && _liveMarks.IsEmpty)
         {
             return;
         }
@@ -248,6 +257,7 @@ public sealed partial class AttemptWriter : IAsyncDisposable
     /// <summary>Writes what is queued, then stops; later requests are refused.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _liveMarksTimer.DisposeAsync().ConfigureAwait(false);
         _queue.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
     }

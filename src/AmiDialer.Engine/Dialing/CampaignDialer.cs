@@ -35,6 +35,10 @@ internal sealed class CampaignDialer
     private long _sent;
     private volatile bool _controlChanged;
 
+    // Set while the loop waits for a call to end (the concurrency cap, no server room, the last calls of a run):
+    // other waits are for a time, and would only spin if each of the hundreds of endings a second woke them.
+    private volatile bool _roomWanted;
+
     public CampaignDialer(EngineServices services, Campaign campaign, bool foreground)
     {
         _s = services;
@@ -105,7 +109,10 @@ internal sealed class CampaignDialer
             _outcomes[outcome] = _outcomes.GetValueOrDefault(outcome) + 1;
         }
 
-        Signal();
+        if (_roomWanted)
+        {
+            Signal();
+        }
     }
 
     public CampaignLiveState Snapshot(DateTimeOffset now, IReadOnlyDictionary<LeadState, int> leadsByState)
@@ -242,10 +249,24 @@ internal sealed class CampaignDialer
                 }
 
                 lastDialCheck = now;
-                var (allowed, nextSlot) = _pacer.Check(now, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active);
+                // Claimed for the slots opening within the lookahead too: the query and the claim's commit take time,
+                // and a slot left idle meanwhile is a call per second lost. They go out when their slots open.
+                var (allowed, nextSlot) = _pacer.Check(now, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, 2 * _s.Options.DialBatchInterval);
+                // No more than two batch intervals' worth at once: a window's calls spread over its second instead of
+                // leaving together, so their slots free one batch at a time and are reused at once, not in waves that
+                // each lose the time to claim and send them.
+                allowed = Math.Min(allowed, Math.Max(1, (int)Math.Ceiling(_campaign.CallsPerSecond * 2 * _s.Options.DialBatchInterval.TotalSeconds)));
                 if (allowed == 0)
                 {
-                    await WaitAsync(nextSlot is { } slot ? Min(slot - now, _s.Options.IdleWait) : _s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                    if (nextSlot is { } slot)
+                    {
+                        await WaitAsync(Min(slot - now, _s.Options.IdleWait), cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await WaitForRoomAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                    }
+
                     continue;
                 }
 
@@ -265,14 +286,14 @@ internal sealed class CampaignDialer
                     }
 
                     SetStatus(DialerStatus.Dialing, next is { } n && n > now ? $"next lead due at {n:yyyy-MM-dd HH:mm:ss}Z" : null);
-                    await WaitAsync(next is { } due && due > now ? Min(due - now, _s.Options.IdleWait) : _s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                    await WaitForRoomAsync(next is { } due && due > now ? Min(due - now, _s.Options.IdleWait) : _s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
                 if (!await DialAsync(leads, now).ConfigureAwait(false))
                 {
                     // No server has room: wait for a call to end.
-                    await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                    await WaitForRoomAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -387,22 +408,14 @@ internal sealed class CampaignDialer
             throw;
         }
 
-        List<(OriginateRequest Request, DateTimeOffset SentAt, string ActionId)>? sends = null;
-        AmiServer? sendTo = null;
+        var claimed = new List<(PlannedCall Call, Attempt Attempt, int PriorAttempts)>(planned.Count);
         for (var i = 0; i < planned.Count; i++)
         {
             var call = planned[i];
             var result = results[i];
             if (result is { Status: DialClaimStatus.Claimed, Attempt: { } attempt })
             {
-                if (sendTo is not null && sendTo != call.Server)
-                {
-                    SendBatch(sendTo, sends!);
-                    sends = null;
-                }
-
-                sendTo = call.Server;
-                (sends ??= []).Add(Prepare(call, attempt, result.PriorAttempts));
+                claimed.Add((call, attempt, result.PriorAttempts));
                 continue;
             }
 
@@ -417,11 +430,7 @@ internal sealed class CampaignDialer
             }
         }
 
-        if (sends is not null)
-        {
-            SendBatch(sendTo!, sends);
-        }
-
+        await SendPacedAsync(claimed).ConfigureAwait(false);
         return room;
     }
 
@@ -454,6 +463,44 @@ internal sealed class CampaignDialer
         _s.Logger.Originating(attempt.Id, lead.Id, server.Name, callId);
         _s.Publish(new EngineChange(EngineChangeKind.CallStarted, sentAt, CampaignId, attempt.Id));
         return (request, sentAt, callId);
+    }
+
+    /// <summary>
+    /// Sends claimed calls as the window lets them: they were claimed for slots opening within the lookahead, so
+    /// this waits at most about that long (a campaign whose rate was just lowered may wait longer). Claimed calls are
+    /// on disk as dialing, so they are sent even if the campaign is paused meanwhile.
+    /// </summary>
+    private async Task SendPacedAsync(List<(PlannedCall Call, Attempt Attempt, int PriorAttempts)> claimed)
+    {
+        var next = 0;
+        while (next < claimed.Count)
+        {
+            var now = _s.Time.GetUtcNow();
+            var (free, slotAt) = _pacer.Check(now, _campaign.CallsPerSecond, int.MaxValue, 0);
+            if (free == 0)
+            {
+                await WaitAsync(slotAt is { } at ? Min(at - now, _s.Options.IdleWait) : _s.Options.IdleWait, CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+
+            var end = Math.Min(claimed.Count, next + free);
+            List<(OriginateRequest Request, DateTimeOffset SentAt, string ActionId)>? sends = null;
+            AmiServer? sendTo = null;
+            for (; next < end; next++)
+            {
+                var (call, attempt, priorAttempts) = claimed[next];
+                if (sendTo is not null && sendTo != call.Server)
+                {
+                    SendBatch(sendTo, sends!);
+                    sends = null;
+                }
+
+                sendTo = call.Server;
+                (sends ??= []).Add(Prepare(call, attempt, priorAttempts));
+            }
+
+            SendBatch(sendTo!, sends!);
+        }
     }
 
     /// <summary>Sends the Originates of one server together: one write, and one wake-up when all Responses are in.</summary>
@@ -496,7 +543,7 @@ internal sealed class CampaignDialer
         var lastRenew = _s.Time.GetUtcNow();
         while (Active > 0)
         {
-            await WaitAsync(_s.Options.IdleWait, CancellationToken.None).ConfigureAwait(false);
+            await WaitForRoomAsync(_s.Options.IdleWait, CancellationToken.None).ConfigureAwait(false);
             var now = _s.Time.GetUtcNow();
             if (now - lastRenew >= _s.Options.HeartbeatInterval)
             {
@@ -530,10 +577,24 @@ internal sealed class CampaignDialer
 
         try
         {
-            await _wake.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
+            await _wake.WaitAsync(WholeMilliseconds(delay), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>Waits like <see cref="WaitAsync"/>, and a call's ending cuts it short too.</summary>
+    private async Task WaitForRoomAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        _roomWanted = true;
+        try
+        {
+            await WaitAsync(delay, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _roomWanted = false;
         }
     }
 
@@ -542,7 +603,7 @@ internal sealed class CampaignDialer
     {
         try
         {
-            await Task.Delay(delay, _s.Time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(WholeMilliseconds(delay), _s.Time, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -550,4 +611,10 @@ internal sealed class CampaignDialer
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>
+    /// Rounded up: a wait counts whole milliseconds, so 0.4 ms would be no wait at all, and the loop would spin
+    /// through its checks until the slot it waits for opens.
+    /// </summary>
+    private static TimeSpan WholeMilliseconds(TimeSpan delay) => TimeSpan.FromMilliseconds(Math.Ceiling(delay.TotalMilliseconds));
 }

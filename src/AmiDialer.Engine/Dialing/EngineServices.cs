@@ -31,7 +31,7 @@ internal sealed partial class EngineServices(
     /// The engine's writes to the store: claims, live marks and endings group-committed, every other write run
     /// alone between batches (SQLite has one writer; writers racing each other back off for milliseconds each).
     /// </summary>
-    public AttemptWriter Writer { get; } = new(database);
+    public AttemptWriter Writer { get; } = new(database, time);
 
     public Task<T> WriteAsync<T>(Func<Task<T>> write) => Writer.RunExclusiveAsync(write);
 

@@ -15,8 +15,12 @@ internal sealed class OriginatePacer
     private readonly Lock _gate = new();
     private readonly List<Entry> _entries = [];
 
-    /// <summary>How many Originates may go out now, and when the next window slot may open if none may.</summary>
-    public (int Allowed, DateTimeOffset? NextSlotAt) Check(DateTimeOffset now, double callsPerSecond, int maxConcurrent, int active)
+    /// <summary>
+    /// How many Originates may go out now, and when the next window slot may open if none may. With a
+    /// <paramref name="lookahead"/>, slots that open within it count as open: leads can be claimed for them ahead,
+    /// then sent once a later check without lookahead lets them (the window is never judged early).
+    /// </summary>
+    public (int Allowed, DateTimeOffset? NextSlotAt) Check(DateTimeOffset now, double callsPerSecond, int maxConcurrent, int active, TimeSpan lookahead = default)
     {
         var (perWindow, window) = Window(callsPerSecond);
         lock (_gate)
@@ -48,7 +52,8 @@ internal sealed class OriginatePacer
             var inWindow = 0;
             foreach (var entry in _entries)
             {
-                inWindow += entry.Count;
+                var leavesBy = entry.AnsweredAt is { } answered && answered + window <= now + lookahead;
+                inWindow += leavesBy ? 0 : entry.Count;
             }
 
             var byRate = perWindow - inWindow;

@@ -132,6 +132,33 @@ public sealed class AttemptWriterTests
     }
 
     [Fact]
+    public async Task Live_marks_with_no_batch_to_ride_with_are_written_together_after_a_short_delay()
+    {
+        var (db, _, leads) = await WithLeadsAsync(30);
+        await using var __ = db;
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(db.Time.GetUtcNow());
+        await using var writer = new AttemptWriter(db.Database, time);
+        var claimed = await writer.ClaimAsync(leads.Select(l => Claim(l)).ToList(), db.Time.GetUtcNow());
+        var before = writer.Stats;
+        foreach (var r in claimed)
+        {
+            writer.MarkLive(r.Attempt!.Id);
+        }
+
+        await Task.Delay(100);
+        Assert.Equal(before, writer.Stats); // no commit of its own yet: a batch may still come to carry them
+        time.Advance(AttemptWriter.LiveMarkDelay);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (await db.ScalarAsync("SELECT COUNT(*) FROM attempts WHERE state = 'live'") < 30)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the marks were not written");
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, writer.Stats.Batches - before.Batches);
+    }
+
+    [Fact]
     public async Task Exclusive_writes_run_in_queue_order_between_batches_and_their_failures_reach_their_caller()
     {
         var (db, _, leads) = await WithLeadsAsync(1);
