@@ -149,33 +149,5 @@ internal static class Migrations
             expires_at TEXT NOT NULL
         );
         """,
-
-        // 2: leads are unique by the number as an integer (phone_key: the E.164 digits), not by its text. A million-row
-        // import spends most of its writer time on random inserts into this index, and integer keys are smaller and
-        // cheaper to compare. SQLite cannot drop a table's UNIQUE constraint, so the table is rebuilt (foreign keys
-        // are off while steps run, and checked before each commits).
-        """
-        CREATE TABLE leads_v2 (
-            id INTEGER PRIMARY KEY,
-            campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
-            phone TEXT NOT NULL,
-            phone_key INTEGER NOT NULL,
-            fields TEXT NOT NULL,
-            time_zones TEXT NOT NULL,
-            state TEXT NOT NULL,
-            final_outcome TEXT NULL,
-            attempt_count INTEGER NOT NULL DEFAULT 0,
-            next_eligible_at TEXT NULL,
-            import_id INTEGER NULL,
-            source_line INTEGER NULL,
-            UNIQUE (campaign_id, phone_key)
-        );
-        INSERT INTO leads_v2 (id, campaign_id, phone, phone_key, fields, time_zones, state, final_outcome, attempt_count, next_eligible_at, import_id, source_line)
-            SELECT id, campaign_id, phone, CAST(substr(phone, 2) AS INTEGER), fields, time_zones, state, final_outcome, attempt_count, next_eligible_at, import_id, source_line
-            FROM leads;
-        DROP TABLE leads;
-        ALTER TABLE leads_v2 RENAME TO leads;
-        CREATE INDEX ix_leads_due ON leads(campaign_id, next_eligible_at) WHERE state IN ('pending', 'waiting_retry');
-        """,
     ];
 }

@@ -34,21 +34,20 @@ public sealed class ClickToCallLeadRepository(AmiDialerDatabase database)
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
         var zones = JsonSerializer.Serialize(claim.TimeZones.ToList(), DataJson.Default.ListString);
-        var phoneKey = PhoneKey.FromE164(claim.PhoneE164);
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO leads (campaign_id, phone, phone_key, fields, time_zones, state, next_eligible_at)
-            VALUES (@CampaignId, @PhoneE164, @phoneKey, '{}', @zones, 'pending', @now)
-            ON CONFLICT (campaign_id, phone_key) DO NOTHING
-            """, new { claim.CampaignId, claim.PhoneE164, phoneKey, zones, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            INSERT INTO leads (campaign_id, phone, fields, time_zones, state, next_eligible_at)
+            VALUES (@CampaignId, @PhoneE164, '{}', @zones, 'pending', @now)
+            ON CONFLICT (campaign_id, phone) DO NOTHING
+            """, new { claim.CampaignId, claim.PhoneE164, zones, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (inserted == 1)
         {
             await CampaignCounters.AddAsync(connection, transaction, claim.CampaignId, CampaignCounters.State(LeadState.Pending), 1, cancellationToken).ConfigureAwait(false);
         }
 
         var row = await connection.QuerySingleAsync<LeadRepository.LeadRow>(new CommandDefinition(
-            LeadRepository.SelectColumns + " WHERE campaign_id = @CampaignId AND phone_key = @phoneKey",
-            new { claim.CampaignId, phoneKey }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            LeadRepository.SelectColumns + " WHERE campaign_id = @CampaignId AND phone = @PhoneE164",
+            new { claim.CampaignId, claim.PhoneE164 }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var lead = row.ToLead();
         if (lead.State == LeadState.InProgress)
         {

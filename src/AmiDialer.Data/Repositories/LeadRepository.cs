@@ -26,14 +26,9 @@ public sealed class LeadRepository(AmiDialerDatabase database)
 
     public async Task<Lead?> GetByPhoneAsync(long campaignId, string phoneE164, CancellationToken cancellationToken = default)
     {
-        if (!PhoneKey.TryFromE164(phoneE164, out var phoneKey))
-        {
-            return null;
-        }
-
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<LeadRow>(new CommandDefinition(
-            SelectColumns + " WHERE campaign_id = @campaignId AND phone_key = @phoneKey", new { campaignId, phoneKey }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            SelectColumns + " WHERE campaign_id = @campaignId AND phone = @phoneE164", new { campaignId, phoneE164 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return row?.ToLead();
     }
 

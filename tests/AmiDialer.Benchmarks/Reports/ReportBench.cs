@@ -83,7 +83,7 @@ internal static class ReportBench
         await using var transaction = connection.BeginTransaction();
         await using var lead = connection.CreateCommand();
         lead.Transaction = transaction;
-        lead.CommandText = "INSERT INTO leads (id, campaign_id, phone, phone_key, fields, time_zones, state, final_outcome, attempt_count) VALUES ($id, $c, $phone, CAST(substr($phone, 2) AS INTEGER), '{\"name\":\"x\"}', '[\"America/New_York\"]', $state, $outcome, 2)";
+        lead.CommandText = "INSERT INTO leads (id, campaign_id, phone, fields, time_zones, state, final_outcome, attempt_count) VALUES ($id, $c, $phone, '{\"name\":\"x\"}', '[\"America/New_York\"]', $state, $outcome, 2)";
         var leadId = lead.Parameters.Add("$id", SqliteType.Integer);
         lead.Parameters.AddWithValue("$c", campaignId);
         var phone = lead.Parameters.Add("$phone", SqliteType.Text);
