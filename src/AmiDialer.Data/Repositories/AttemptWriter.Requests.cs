@@ -68,31 +68,6 @@ public sealed partial class AttemptWriter
         public override void Fail(Exception error) => Done.TrySetException(error);
     }
 
-    private sealed class EndRequest(AttemptEnding ending) : WriteRequest
-    {
-        private bool _ended;
-        private Exception? _error;
-
-        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override void Write(Statements statements, CounterDeltas counters) =>
-            _error = Isolated(statements, counters, () => _ended = statements.End(ending, counters));
-
-        public override void Complete()
-        {
-            if (_error is not null)
-            {
-                Done.TrySetException(_error);
-            }
-            else
-            {
-                Done.TrySetResult(_ended);
-            }
-        }
-
-        public override void Fail(Exception error) => Done.TrySetException(error);
-    }
-
     private sealed class EndManyRequest(IReadOnlyList<AttemptEnding> endings) : WriteRequest
     {
         private readonly AttemptEndResult[] _results = new AttemptEndResult[endings.Count];

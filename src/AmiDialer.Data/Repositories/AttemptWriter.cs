@@ -85,17 +85,11 @@ public sealed partial class AttemptWriter : IAsyncDisposable
     }
 
     /// <summary>Same as <see cref="AttemptRepository.EndAsync"/>, group-committed: false when the attempt was already ended.</summary>
-    public Task<bool> EndAsync(AttemptEnding ending)
+    public async Task<bool> EndAsync(AttemptEnding ending)
     {
         ArgumentNullException.ThrowIfNull(ending);
-        if (ending.LeadState == Core.Model.LeadState.InProgress)
-        {
-            throw new ArgumentException("An ended attempt cannot leave its lead in progress.", nameof(ending));
-        }
-
-        var request = new EndRequest(ending);
-        Enqueue(request);
-        return request.Done.Task;
+        var result = (await EndManyAsync([ending]).ConfigureAwait(false))[0];
+        return result.Error is { } error ? throw error : result.Ended;
     }
 
     /// <summary>
