@@ -40,10 +40,9 @@ internal sealed partial class AmiConnection
         Interlocked.Add(ref _blockingActions, blocking);
         try
         {
-            bool written;
             try
             {
-                written = await WriteLockedAsync(wire, cancellationToken).ConfigureAwait(false);
+                await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -51,10 +50,25 @@ internal sealed partial class AmiConnection
                 throw;
             }
 
-            if (!written)
+            try
             {
-                Forget(pending);
-                throw new AmiNotConnectedException($"AMI connection is down ({BreakReason}); {actions.Count} actions were not sent.");
+                if (IsBroken)
+                {
+                    Forget(pending);
+                    throw new AmiNotConnectedException($"AMI connection is down ({BreakReason}); {actions.Count} actions were not sent.");
+                }
+
+                await _stream.WriteAsync(wire, _cts.Token).ConfigureAwait(false);
+                await _stream.FlushAsync(_cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // Break fails every action still pending, these included.
+                Break("write failed: " + ex.Message, ex);
+            }
+            finally
+            {
+                _writeLock.Release();
             }
 
             try
