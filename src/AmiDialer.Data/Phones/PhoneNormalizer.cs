@@ -37,6 +37,11 @@ public sealed class PhoneNormalizer
     // comes first and has no leading-digits shortcut, so a type found against the US metadata is exactly what
     // GetNumberType returns: one pass instead of two. Checked once; without the private helper, the public API.
     private static readonly PhoneMetadata? NanpMain = NanpShortcutMetadata();
+
+    // The same typing with the US patterns compiled, once it has typed probes across every area code as the library does.
+    private static readonly CompiledNumberTyper? NanpTyper = NanpMain is { } main
+        ? CompiledNumberTyper.Create(main, NanpProbes(), n => TypeAgainst(Util, n, main))
+        : null;
     private readonly ConcurrentDictionary<string, string[]> zoneLists = new(StringComparer.Ordinal);
     private readonly int defaultCountryCode;
 
@@ -56,6 +61,9 @@ public sealed class PhoneNormalizer
     /// <summary>Whether US numbers are typed in one pass (see <see cref="NanpMain"/>); false after a library change that breaks it.</summary>
     internal static bool UsesNanpShortcut => NanpMain is not null;
 
+    /// <summary>Whether the US patterns are compiled (see <see cref="NanpTyper"/>); false after a library change it does not follow.</summary>
+    internal static bool UsesCompiledNanpTyper => NanpTyper is not null;
+
     public PhoneCheck Normalize(string? raw)
     {
         var text = (raw ?? "").Trim();
@@ -72,7 +80,7 @@ public sealed class PhoneNormalizer
 
         if (TryFastNanp(text, out var fast, out var national))
         {
-            var type = NanpMain is { } us && TypeAgainst(Util, national, us) is var t && t != PhoneNumberType.UNKNOWN ? t : Util.GetNumberType(fast);
+            var type = NanpType(national) is var t && t != PhoneNumberType.UNKNOWN ? t : Util.GetNumberType(fast);
             if (type != PhoneNumberType.UNKNOWN)
             {
                 // What Format(E164) writes for +1: the country code and the ten digits.
@@ -205,6 +213,19 @@ public sealed class PhoneNormalizer
         nationalNumber = national.ToString();
         number = new PhoneNumber.Builder().SetCountryCode(1).SetNationalNumber(ulong.Parse(national, provider: CultureInfo.InvariantCulture)).Build();
         return true;
+    }
+
+    private static PhoneNumberType NanpType(string national) =>
+        NanpTyper?.TypeOf(national) ?? (NanpMain is { } us ? TypeAgainst(Util, national, us) : PhoneNumberType.UNKNOWN);
+
+    /// <summary>Every area code, with exchanges and lines that vary with it, plus the special ranges (toll-free, premium, personal).</summary>
+    private static IEnumerable<string> NanpProbes()
+    {
+        for (var npa = 200; npa <= 999; npa++)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"{npa}{200 + (npa * 37 % 800)}{npa * 7919 % 10000:0000}");
+            yield return string.Create(CultureInfo.InvariantCulture, $"{npa}555{npa % 200:0000}");
+        }
     }
 
     [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "GetNumberTypeHelper")]

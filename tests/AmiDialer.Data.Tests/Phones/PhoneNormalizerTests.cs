@@ -1,3 +1,4 @@
+using System.Globalization;
 using AmiDialer.Data.Phones;
 using PhoneNumbers;
 
@@ -96,6 +97,40 @@ public sealed class PhoneNormalizerTests
 
         Assert.True(checkedCount > 5000, $"only {checkedCount} valid numbers generated");
         Assert.True(PhoneNormalizer.UsesNanpShortcut, "libphonenumber changed: US numbers are typed twice again (slower, still correct)");
+        Assert.True(PhoneNormalizer.UsesCompiledNanpTyper, "libphonenumber changed: US patterns are interpreted again (slower, still correct)");
+    }
+
+    [Fact]
+    public void The_compiled_us_typer_types_every_number_as_libphonenumber_does()
+    {
+        var util = PhoneNumberUtil.GetInstance();
+        var us = util.GetMetadataForRegion("US");
+        var typer = CompiledNumberTyper.Create(us, [], _ => PhoneNumberType.UNKNOWN)!;
+        var random = new Random(11);
+        var typed = new HashSet<PhoneNumberType>();
+        for (var i = 0; i < 50000; i++)
+        {
+            var national = (ulong)random.NextInt64(2_000_000_000, 10_000_000_000);
+            var number = new PhoneNumber.Builder().SetCountryCode(1).SetNationalNumber(national).Build();
+            var type = typer.TypeOf(national.ToString(CultureInfo.InvariantCulture));
+            var expected = util.GetRegionCodeForNumber(number) == "US" ? util.GetNumberType(number) : PhoneNumberType.UNKNOWN;
+
+            // Against the US metadata a number of another +1 region types as unknown, and the library is asked instead.
+            Assert.True(type == expected, $"{national}: {type}, library {expected}");
+            typed.Add(type);
+        }
+
+        Assert.Contains(PhoneNumberType.FIXED_LINE_OR_MOBILE, typed);
+        Assert.Contains(PhoneNumberType.TOLL_FREE, typed);
+        Assert.Contains(PhoneNumberType.UNKNOWN, typed);
+    }
+
+    [Fact]
+    public void A_typer_that_disagrees_with_the_library_on_a_probe_is_not_used()
+    {
+        var us = PhoneNumberUtil.GetInstance().GetMetadataForRegion("US");
+        Assert.NotNull(CompiledNumberTyper.Create(us, ["2125550100"], _ => PhoneNumberType.FIXED_LINE_OR_MOBILE));
+        Assert.Null(CompiledNumberTyper.Create(us, ["2125550100"], _ => PhoneNumberType.MOBILE));
     }
 
     [Fact]
