@@ -67,18 +67,24 @@ internal sealed class WalCheckpointer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Closes the connection once the checkpoint in progress (typically the last batches') is done, without waiting
+    /// for it: what it copies is committed already, and the import it served has nothing left to do.
+    /// </summary>
+    public ValueTask DisposeAsync()
     {
-        try
-        {
-            await running.ConfigureAwait(false);
-        }
-        catch (SqliteException)
-        {
-            // A failed checkpoint loses nothing: the frames stay in the WAL for the next one.
-        }
-
-        await connection.DisposeAsync().ConfigureAwait(false);
+        _ = running.ContinueWith(
+            static (checkpoint, state) =>
+            {
+                // A failed checkpoint loses nothing: the frames stay in the WAL for the next one.
+                _ = checkpoint.Exception;
+                ((SqliteConnection)state!).Dispose();
+            },
+            connection,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return ValueTask.CompletedTask;
     }
 
     // A thread of its own: the pool's threads are all busy validating and inserting, and a queued checkpoint would

@@ -53,7 +53,13 @@ internal static class ImportBenchmark
             var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            var result = await importer.ImportFileAsync(csv, new CsvImportOptions { CampaignId = campaign.Id });
+            var options = new CsvImportOptions { CampaignId = campaign.Id };
+            if (args.FirstOrDefault(a => a.StartsWith("workers=", StringComparison.Ordinal)) is { } workers)
+            {
+                options = options with { ValidationWorkers = int.Parse(workers["workers=".Length..], CultureInfo.InvariantCulture) };
+            }
+
+            var result = await importer.ImportFileAsync(csv, options);
             clock.Stop();
             var peak = Process.GetCurrentProcess().PeakWorkingSet64;
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
