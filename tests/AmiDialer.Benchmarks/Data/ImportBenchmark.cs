@@ -67,6 +67,7 @@ internal static class ImportBenchmark
             var ratio = clock.Elapsed.TotalSeconds / baseline.Wall.TotalSeconds;
             Console.WriteLine($"AmiDialer import: {clock.Elapsed.TotalSeconds:F2} s ({rows / clock.Elapsed.TotalSeconds:N0} rows/s): " +
                 $"{result.Imported:N0} imported, {result.Rejected:N0} rejected, {result.Duplicates:N0} duplicates");
+            Console.WriteLine($"  before the first row and after the last commit (sniffing, opening, closing) {(clock.Elapsed - result.Elapsed).TotalSeconds:F2} s");
             Console.WriteLine($"  writer waited for validation {result.WriterWaited.TotalSeconds:F2} s, inserted {result.WriterInserting.TotalSeconds:F2} s (of which opening batches {result.WriterBeginning.TotalSeconds:F2} s, committing {result.WriterCommitting.TotalSeconds:F2} s); import CPU {cpu.TotalSeconds:F2} s (all threads)");
             Console.WriteLine($"  GC: {GC.CollectionCount(0) - gcBefore.Item1} gen0, {GC.CollectionCount(1) - gcBefore.Item2} gen1, {GC.CollectionCount(2) - gcBefore.Item3} gen2, paused {(GC.GetTotalPauseDuration() - gcBefore.Item4).TotalSeconds:F2} s, allocated {(GC.GetTotalAllocatedBytes() - gcBefore.Item5) / 1e6:F0} MB");
             Console.WriteLine($"Ratio to baseline: {ratio:F2}x wall (target <= 3x); CPU ratio {cpu.TotalSeconds / baseline.Cpu.TotalSeconds:F2}x");

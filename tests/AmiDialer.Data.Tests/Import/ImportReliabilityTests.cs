@@ -208,6 +208,56 @@ public sealed class ImportReliabilityTests
     }
 
     [Fact]
+    public async Task A_campaign_deleted_during_an_import_stops_it_and_leaves_no_lead_behind()
+    {
+        await using var db = await TempDatabase.CreateAsync();
+        var c = await db.CreateCampaignAsync();
+        await File.WriteAllTextAsync(db.PathOf("l.csv"), Numbers(0, 1000));
+        var options = new CsvImportOptions
+        {
+            CampaignId = c.Id,
+            BatchSize = 100,
+            AfterCommit = n =>
+            {
+                if (n == 2)
+                {
+                    Assert.True(db.Campaigns.DeleteAsync(c.Id, "tester").GetAwaiter().GetResult());
+                }
+            },
+        };
+
+        var e = await Assert.ThrowsAsync<CsvImportTargetMissingException>(() => db.Importer.ImportFileAsync(db.PathOf("l.csv"), options));
+
+        Assert.Contains("deleted during the import", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await db.ScalarAsync("SELECT COUNT(*) FROM leads"));
+        Assert.Equal(0, await db.ScalarAsync("SELECT COUNT(*) FROM pragma_foreign_key_check"));
+    }
+
+    [Fact]
+    public async Task Connections_come_back_from_an_import_with_foreign_keys_on()
+    {
+        await using var db = await TempDatabase.CreateAsync();
+        var c = await db.CreateCampaignAsync();
+        await File.WriteAllTextAsync(db.PathOf("l.csv"), Numbers(0, 300));
+        await db.Importer.ImportFileAsync(db.PathOf("l.csv"), new CsvImportOptions { CampaignId = c.Id, BatchSize = 100 });
+
+        // Hold several at once, so the import's pooled handle is among them.
+        var connections = new List<Microsoft.Data.Sqlite.SqliteConnection>();
+        for (var i = 0; i < 4; i++)
+        {
+            connections.Add(await db.Database.OpenConnectionAsync());
+        }
+
+        foreach (var connection in connections)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA foreign_keys";
+            Assert.Equal(1L, await command.ExecuteScalarAsync());
+            await connection.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_campaign_or_region_is_an_error_before_anything_is_written()
     {
         await using var db = await TempDatabase.CreateAsync();
