@@ -19,9 +19,10 @@ public sealed record CsvImportOptions
 
     /// <summary>
     /// Rows per transaction. A crash loses at most the batch being written, never part of one. Large by default: every
-    /// commit rewrites the unique index's pages that the batch touched, and random numbers touch nearly all of them.
+    /// commit rewrites the unique index's pages that the batch touched, and random numbers touch nearly all of them
+    /// (a million rows: 250,000 per batch took 7.7-8.7 s against 9.2-9.4 s with 100,000, same peak memory).
     /// </summary>
-    public int BatchSize { get; init; } = 100_000;
+    public int BatchSize { get; init; } = 250_000;
 
     /// <summary>Who imports, for the audit log and the import record.</summary>
     public string Actor { get; init; } = "system";

@@ -54,7 +54,7 @@ internal static class ImportBenchmark
                 var baselineDb = Path.Combine(folder, $"baseline-{run}.db");
                 var baseline = SqliteShellImport(csv, baselineDb);
                 File.Delete(baselineDb);
-                var import = await ImportInChildAsync(csv, Path.Combine(folder, $"run-{run}"), rows, expected, Option(args, "workers"));
+                var import = await ImportInChildAsync(csv, Path.Combine(folder, $"run-{run}"), rows, expected, [.. args.Where(a => a.StartsWith("workers=", StringComparison.Ordinal) || a.StartsWith("batch=", StringComparison.Ordinal))]);
                 results.Add((baseline.Wall.TotalSeconds, baseline.Cpu.TotalSeconds, import));
                 Console.WriteLine($"Run {run}: baseline sqlite3 .import {baseline.Wall.TotalSeconds:F2} s (CPU {baseline.Cpu.TotalSeconds:F2} s); " +
                     $"AmiDialer import {import.Wall:F2} s ({rows / import.Wall:N0} rows/s, CPU {import.Cpu:F2} s, peak {import.PeakMb:F0} MB): " +
@@ -81,7 +81,7 @@ internal static class ImportBenchmark
     }
 
     /// <summary>
-    /// The hidden <c>import-once CSV FOLDER ROWS BAD DUPLICATES [workers=N]</c> mode: one import into a fresh database
+    /// The hidden <c>import-once CSV FOLDER ROWS BAD DUPLICATES [workers=N] [batch=N]</c> mode: one import into a fresh database
     /// in this process, its figures on stdout, and a last <c>RESULT</c> line for the parent.
     /// </summary>
     public static async Task<int> RunOnceAsync(string[] args)
@@ -98,6 +98,11 @@ internal static class ImportBenchmark
         if (Option(args, "workers") is { } workers)
         {
             options = options with { ValidationWorkers = int.Parse(workers, CultureInfo.InvariantCulture) };
+        }
+
+        if (Option(args, "batch") is { } batch)
+        {
+            options = options with { BatchSize = int.Parse(batch, CultureInfo.InvariantCulture) };
         }
 
         var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
@@ -120,7 +125,7 @@ internal static class ImportBenchmark
 
     private sealed record ChildImport(double Wall, double Cpu, double PeakMb, bool Correct, IReadOnlyList<string> Details);
 
-    private static async Task<ChildImport> ImportInChildAsync(string csv, string folder, int rows, (int Bad, int Duplicates) expected, string? workers)
+    private static async Task<ChildImport> ImportInChildAsync(string csv, string folder, int rows, (int Bad, int Duplicates) expected, string[] settings)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which executable this is.");
         var info = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -135,9 +140,9 @@ internal static class ImportBenchmark
             info.ArgumentList.Add(arg);
         }
 
-        if (workers is not null)
+        foreach (var setting in settings)
         {
-            info.ArgumentList.Add("workers=" + workers);
+            info.ArgumentList.Add(setting);
         }
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException("The import process did not start.");
