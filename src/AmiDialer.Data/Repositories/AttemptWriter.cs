@@ -5,7 +5,14 @@ using Microsoft.Data.Sqlite;
 namespace AmiDialer.Data.Repositories;
 
 /// <summary>A lead the dialer wants to dial now: its attempt, and the number checked against do-not-call in the claim.</summary>
-public sealed record DialClaim(AttemptClaim Attempt, long CampaignId, string PhoneE164);
+public sealed record DialClaim(AttemptClaim Attempt, long CampaignId, string PhoneE164)
+{
+    /// <summary>
+    /// The state the lead was read in, when the caller knows it: the claim then needs no read of the lead first, and
+    /// is refused (not claimable) if the lead has changed since. Null: read in the claim.
+    /// </summary>
+    public Core.Model.LeadState? LeadState { get; init; }
+}
 
 public enum DialClaimStatus
 {
