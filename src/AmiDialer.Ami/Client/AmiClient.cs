@@ -54,7 +54,12 @@ public sealed partial class AmiClient : IAsyncDisposable
         _ids = actionIds ?? AmiActionIdGenerator.Shared;
         // Unbounded only in type: PublishEvents enforces EventBufferCapacity. A single-reader channel is lock-free,
         // where a bounded one takes a lock the reader and the consumer fight over on every event.
-        _events = Channel.CreateUnbounded<AmiEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        _events = Channel.CreateUnbounded<AmiEvent>(new UnboundedChannelOptions
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            AllowSynchronousContinuations = options.InlineEventConsumer,
+        });
         _eventReader = new CountedEventReader(_events.Reader);
         _actionThrottle = options.ActionsPerSecond > 0 ? new SlidingWindowThrottle(options.ActionsPerSecond, TimeSpan.FromSeconds(1), _time) : null;
         _originateThrottle = options.OriginatesPerSecond > 0 ? new SlidingWindowThrottle(options.OriginatesPerSecond, TimeSpan.FromSeconds(1), _time) : null;

@@ -73,6 +73,13 @@ public sealed class AmiClientOptions
     /// </summary>
     public IReadOnlyCollection<string>? EventNames { get; set; }
 
+    /// <summary>
+    /// When true, a consumer awaiting <see cref="AmiClient.Events"/> is resumed on the reader itself instead of on a
+    /// thread-pool thread: each socket read then costs one thread wake-up instead of two. Only for a consumer that is
+    /// quick and never blocks (its work delays every response and event behind it); off by default.
+    /// </summary>
+    public bool InlineEventConsumer { get; set; }
+
     /// <summary>A copy whose settings can be changed without touching this one.</summary>
     public AmiClientOptions Copy() => (AmiClientOptions)MemberwiseClone();
 

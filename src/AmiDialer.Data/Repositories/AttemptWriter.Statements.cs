@@ -28,6 +28,7 @@ public sealed partial class AttemptWriter
         private readonly SqliteCommand _endAttempt;
         private readonly SqliteCommand _leadForEnd;
         private readonly SqliteCommand _endLead;
+        private readonly SqliteCommand _endInProgressLead;
         private readonly SqliteCommand _addCounter;
         private readonly SqliteCommand _addHour;
         private bool _inTransaction;
@@ -46,13 +47,14 @@ public sealed partial class AttemptWriter
                 ("$number", SqliteType.Text), ("$campaign", SqliteType.Integer));
             _leadState = Command(connection, "SELECT state, attempt_count FROM leads WHERE id = $lead AND campaign_id = $campaign",
                 ("$lead", SqliteType.Integer), ("$campaign", SqliteType.Integer));
-            _block = Command(connection, "UPDATE leads SET state = 'blocked', next_eligible_at = NULL WHERE id = $lead AND state = $state AND state IN ('pending', 'waiting_retry')",
-                ("$lead", SqliteType.Integer), ("$state", SqliteType.Text));
+            _block = Command(connection, "UPDATE leads SET state = 'blocked', next_eligible_at = NULL WHERE id = $lead AND campaign_id = $campaign AND state = $state AND state IN ('pending', 'waiting_retry')",
+                ("$lead", SqliteType.Integer), ("$state", SqliteType.Text), ("$campaign", SqliteType.Integer));
             // The conditional update is the claim: of two claimers only one sees its row change.
             _claimLead = Command(connection, """
                 UPDATE leads SET state = 'in_progress', attempt_count = attempt_count + 1, next_eligible_at = NULL
-                WHERE id = $lead AND state = $state AND state IN ('pending', 'waiting_retry') AND next_eligible_at <= $now
-                """, ("$lead", SqliteType.Integer), ("$state", SqliteType.Text), ("$now", SqliteType.Text));
+                WHERE id = $lead AND campaign_id = $campaign AND state = $state AND state IN ('pending', 'waiting_retry') AND next_eligible_at <= $now
+                RETURNING attempt_count
+                """, ("$lead", SqliteType.Integer), ("$state", SqliteType.Text), ("$now", SqliteType.Text), ("$campaign", SqliteType.Integer));
             _insertAttempt = Command(connection, AttemptRepository.InsertDialingSql,
                 ("@leadId", SqliteType.Integer), ("@campaignId", SqliteType.Integer), ("@actionId", SqliteType.Text), ("@channelId", SqliteType.Text),
                 ("@server", SqliteType.Text), ("@now", SqliteType.Text), ("@isSimulated", SqliteType.Integer));
@@ -69,6 +71,12 @@ public sealed partial class AttemptWriter
             _leadForEnd = Command(connection, "SELECT state, final_outcome FROM leads WHERE id = $lead", ("$lead", SqliteType.Integer));
             _endLead = Command(connection, "UPDATE leads SET state = $state, final_outcome = COALESCE(final_outcome, $finalOutcome), next_eligible_at = $next WHERE id = $lead",
                 ("$lead", SqliteType.Integer), ("$state", SqliteType.Text), ("$finalOutcome", SqliteType.Text), ("$next", SqliteType.Text));
+            // The usual case, the lead in progress with no final outcome yet, in one statement: its old values are known
+            // when it changes a row, so the counters need no read first.
+            _endInProgressLead = Command(connection, """
+                UPDATE leads SET state = $state, final_outcome = $finalOutcome, next_eligible_at = $next
+                WHERE id = $lead AND state = 'in_progress' AND final_outcome IS NULL
+                """, ("$lead", SqliteType.Integer), ("$state", SqliteType.Text), ("$finalOutcome", SqliteType.Text), ("$next", SqliteType.Text));
             _addCounter = Command(connection, CampaignCounters.AddSql.Replace("@", "$", StringComparison.Ordinal),
                 ("$campaignId", SqliteType.Integer), ("$name", SqliteType.Text), ("$delta", SqliteType.Real));
             _addHour = Command(connection, """
@@ -110,22 +118,30 @@ public sealed partial class AttemptWriter
             _release.ExecuteNonQuery();
         }
 
-        public DialClaimResult Claim(DialClaim claim, DateTimeOffset now, CounterDeltas counters)
+        /// <summary>
+        /// Claims one lead and writes its attempt. With <paramref name="isolated"/> false (no savepoint of its own), a
+        /// store error after the lead changed is thrown rather than reported, so the caller can undo the whole request.
+        /// </summary>
+        public DialClaimResult Claim(DialClaim claim, DateTimeOffset now, CounterDeltas counters, bool isolated)
         {
             var a = claim.Attempt;
-            _leadState.Parameters[0].Value = a.LeadId;
-            _leadState.Parameters[1].Value = claim.CampaignId;
             string state;
-            int prior;
-            using (var reader = _leadState.ExecuteReader())
+            if (claim.LeadState is { } known)
             {
+                // The state the dialer read the lead in: the conditional updates below refuse it if it changed since.
+                state = DbNames.Of(known);
+            }
+            else
+            {
+                _leadState.Parameters[0].Value = a.LeadId;
+                _leadState.Parameters[1].Value = claim.CampaignId;
+                using var reader = _leadState.ExecuteReader();
                 if (!reader.Read())
                 {
                     return new DialClaimResult(DialClaimStatus.NotClaimable);
                 }
 
                 state = reader.GetString(0);
-                prior = reader.GetInt32(1);
             }
 
             var from = DbNames.LeadStateOf(state);
@@ -135,6 +151,7 @@ public sealed partial class AttemptWriter
             {
                 _block.Parameters[0].Value = a.LeadId;
                 _block.Parameters[1].Value = state;
+                _block.Parameters[2].Value = claim.CampaignId;
                 if (_block.ExecuteNonQuery() == 0)
                 {
                     return new DialClaimResult(DialClaimStatus.NotClaimable);
@@ -147,11 +164,13 @@ public sealed partial class AttemptWriter
             _claimLead.Parameters[0].Value = a.LeadId;
             _claimLead.Parameters[1].Value = state;
             _claimLead.Parameters[2].Value = DapperTypeHandlers.ToDb(now);
-            if (_claimLead.ExecuteNonQuery() == 0)
+            _claimLead.Parameters[3].Value = claim.CampaignId;
+            if (_claimLead.ExecuteScalar() is not long count)
             {
                 return new DialClaimResult(DialClaimStatus.NotClaimable);
             }
 
+            var prior = (int)count - 1;
             var p = _insertAttempt.Parameters;
             p[0].Value = a.LeadId;
             p[1].Value = claim.CampaignId;
@@ -165,7 +184,7 @@ public sealed partial class AttemptWriter
             {
                 id = (long)_insertAttempt.ExecuteScalar()!;
             }
-            catch (SqliteException e) when (AttemptRepository.IsOpenAttemptConflict(e))
+            catch (SqliteException e) when (isolated && AttemptRepository.IsOpenAttemptConflict(e))
             {
                 return new DialClaimResult(DialClaimStatus.NotClaimable);
             }
@@ -223,22 +242,35 @@ public sealed partial class AttemptWriter
                 createdAt = reader.GetString(2);
             }
 
-            _leadForEnd.Parameters[0].Value = leadId;
             string state;
             string? finalOutcome;
-            using (var reader = _leadForEnd.ExecuteReader())
-            {
-                reader.Read();
-                state = reader.GetString(0);
-                finalOutcome = reader.IsDBNull(1) ? null : reader.GetString(1);
-            }
-
-            var q = _endLead.Parameters;
+            var q = _endInProgressLead.Parameters;
             q[0].Value = leadId;
             q[1].Value = DbNames.Of(ending.LeadState);
             q[2].Value = ending.LeadFinalOutcome is { } f ? DbNames.Of(f) : DBNull.Value;
             q[3].Value = (object?)DapperTypeHandlers.ToDb(ending.LeadNextEligibleAt) ?? DBNull.Value;
-            _endLead.ExecuteNonQuery();
+            if (_endInProgressLead.ExecuteNonQuery() == 1)
+            {
+                state = DbNames.Of(LeadState.InProgress);
+                finalOutcome = null;
+            }
+            else
+            {
+                _leadForEnd.Parameters[0].Value = leadId;
+                using (var reader = _leadForEnd.ExecuteReader())
+                {
+                    reader.Read();
+                    state = reader.GetString(0);
+                    finalOutcome = reader.IsDBNull(1) ? null : reader.GetString(1);
+                }
+
+                var u = _endLead.Parameters;
+                u[0].Value = leadId;
+                u[1].Value = q[1].Value;
+                u[2].Value = q[2].Value;
+                u[3].Value = q[3].Value;
+                _endLead.ExecuteNonQuery();
+            }
 
             counters.MoveLead(campaignId, DbNames.LeadStateOf(state), ending.LeadState);
             if (ending.LeadFinalOutcome is { } final && finalOutcome is null)

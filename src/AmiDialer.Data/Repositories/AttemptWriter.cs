@@ -1,11 +1,18 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using AmiDialer.Data.Database;
 using Microsoft.Data.Sqlite;
 
 namespace AmiDialer.Data.Repositories;
 
 /// <summary>A lead the dialer wants to dial now: its attempt, and the number checked against do-not-call in the claim.</summary>
-public sealed record DialClaim(AttemptClaim Attempt, long CampaignId, string PhoneE164);
+public sealed record DialClaim(AttemptClaim Attempt, long CampaignId, string PhoneE164)
+{
+    /// <summary>
+    /// The state the lead was read in, when the caller knows it: the claim then needs no read of the lead first, and
+    /// is refused (not claimable) if the lead has changed since. Null: read in the claim.
+    /// </summary>
+    public Core.Model.LeadState? LeadState { get; init; }
+}
 
 public enum DialClaimStatus
 {
@@ -48,8 +55,13 @@ public sealed partial class AttemptWriter : IAsyncDisposable
     public const int MaxBatch = 512;
 
     private readonly AmiDialerDatabase _database;
-    private readonly Channel<WriteRequest> _queue = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
+    private readonly ConcurrentQueue<WriteRequest> _queue = new();
+    private readonly List<WriteRequest> _batch = new(MaxBatch);
+    // 1 while some thread is writing the queue: whoever sets it is the writer until it finds the queue empty.
+    private int _writing;
+    // 1 while a thread-pool drain is queued, so a burst of requests queues one.
+    private int _drainQueued;
+    private volatile bool _closed;
     private SqliteConnection? _connection;
     private Statements? _statements;
     private readonly System.Collections.Concurrent.ConcurrentQueue<long> _liveMarks = new();
@@ -65,8 +77,7 @@ public sealed partial class AttemptWriter : IAsyncDisposable
     {
         _database = database;
         _liveMarksTimer = (time ?? TimeProvider.System).CreateTimer(
-            static state => ((AttemptWriter)state!)._queue.Writer.TryWrite(new MarkLiveRequest()), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _loop = Task.Run(LoopAsync);
+            static state => ((AttemptWriter)state!).TryEnqueue(new MarkLiveRequest(), inline: true), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Transactions committed and requests written so far (tests and benchmarks read the batching from them).</summary>
@@ -80,7 +91,9 @@ public sealed partial class AttemptWriter : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(claims);
         var request = new ClaimRequest(claims, now);
-        Enqueue(request);
+        // Written on the caller's thread when the writer is idle (the caller only waits for the commit anyway): no
+        // thread hand-over to a writer loop and back, which at hundreds of claims a second cost more than the claim.
+        Enqueue(request, inline: true);
         return request.Done.Task;
     }
 
@@ -108,7 +121,7 @@ public sealed partial class AttemptWriter : IAsyncDisposable
         }
 
         var request = new EndManyRequest(endings);
-        Enqueue(request);
+        Enqueue(request, inline: false);
         return request.Done.Task;
     }
 
@@ -132,51 +145,121 @@ public sealed partial class AttemptWriter : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(write);
         var request = new ExclusiveRequest<T>(write);
-        Enqueue(request);
+        Enqueue(request, inline: false);
         return request.Done.Task;
     }
 
-    private void Enqueue(WriteRequest request)
+    private void Enqueue(WriteRequest request, bool inline)
     {
-        if (!_queue.Writer.TryWrite(request))
+        if (!TryEnqueue(request, inline))
         {
             throw new ObjectDisposedException(nameof(AttemptWriter));
         }
     }
 
-    private async Task LoopAsync()
+    /// <summary>
+    /// Queues the request, then writes the queue on this thread (<paramref name="inline"/>) or has a thread-pool thread
+    /// do it, unless a writer is at work already: it takes everything queued before it stops. Endings and exclusive
+    /// writes are handed on, so requests queued one after another by one caller still share a transaction.
+    /// </summary>
+    private bool TryEnqueue(WriteRequest request, bool inline)
     {
-        var batch = new List<WriteRequest>(MaxBatch);
-        try
+        if (_closed)
         {
-            while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+            return false;
+        }
+
+        _queue.Enqueue(request);
+        if (_closed)
+        {
+            // Disposed meanwhile: its last drain may have missed this one.
+            FailQueued();
+            return true;
+        }
+
+        if (inline)
+        {
+            StartWriting();
+        }
+        else if (Interlocked.Exchange(ref _drainQueued, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static writer =>
             {
-                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var request))
-                {
-                    if (request is IExclusive exclusive)
-                    {
-                        await WriteBatchAsync(batch).ConfigureAwait(false);
-                        batch.Clear();
-                        await exclusive.RunAsync().ConfigureAwait(false);
-                        continue;
-                    }
+                Volatile.Write(ref writer._drainQueued, 0);
+                writer.StartWriting();
+            }, this, preferLocal: false);
+        }
 
-                    batch.Add(request);
-                }
+        return true;
+    }
 
-                await WriteBatchAsync(batch).ConfigureAwait(false);
-                batch.Clear();
+    /// <summary>Becomes the writer if nobody is; runs synchronously up to the first real wait (an exclusive write).</summary>
+    private void StartWriting()
+    {
+        if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
+        {
+            _ = WriteQueuedAsync();
+        }
+    }
+
+    private async Task WriteQueuedAsync()
+    {
+        while (true)
+        {
+            try
+            {
+                await DrainAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref _writing, 0);
+            }
+
+            // A request queued after the last look found the flag still set and left it to us: look again.
+            if (_queue.IsEmpty || _closed || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+            {
+                return;
             }
         }
-        finally
+    }
+
+    /// <summary>Writes until the queue is empty: batches of up to <see cref="MaxBatch"/>, each exclusive write alone between them.</summary>
+    private async Task DrainAsync()
+    {
+        var batch = _batch;
+        while (true)
         {
-            // Marks still waiting for a batch: written before the connection goes (refused after a failure above).
-            await WriteBatchAsync([]).ConfigureAwait(false);
-            _statements?.Dispose();
-            if (_connection is not null)
+            IExclusive? exclusive = null;
+            while (batch.Count < MaxBatch && _queue.TryDequeue(out var request))
             {
-                await _connection.DisposeAsync().ConfigureAwait(false);
+                if (request is IExclusive e)
+                {
+                    exclusive = e;
+                    break;
+                }
+
+                batch.Add(request);
             }
+
+            if (batch.Count == 0 && exclusive is null)
+            {
+                return;
+            }
+
+            await WriteBatchAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+            if (exclusive is not null)
+            {
+                await exclusive.RunAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void FailQueued()
+    {
+        while (_queue.TryDequeue(out var request))
+        {
+            request.Fail(new ObjectDisposedException(nameof(AttemptWriter)));
         }
     }
 
@@ -252,7 +335,28 @@ public sealed partial class AttemptWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _liveMarksTimer.DisposeAsync().ConfigureAwait(false);
-        _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        _closed = true;
+        // Waits for the writer at work, then becomes the last one: nobody writes after this.
+        while (Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+        {
+            await Task.Delay(1).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await DrainAsync().ConfigureAwait(false);
+            // Marks still waiting for a batch: written before the connection goes.
+            await WriteBatchAsync([]).ConfigureAwait(false);
+        }
+        finally
+        {
+            _statements?.Dispose();
+            if (_connection is not null)
+            {
+                await _connection.DisposeAsync().ConfigureAwait(false);
+            }
+
+            FailQueued();
+        }
     }
 }

@@ -390,7 +390,7 @@ internal sealed class CampaignDialer
 
             var callId = _s.NextCallId();
             planned.Add(new PlannedCall(lead, server, callId, channel, variables));
-            claims.Add(new DialClaim(new AttemptClaim(lead.Id, callId, callId, server.Name, _s.Options.Simulated), CampaignId, lead.PhoneE164));
+            claims.Add(new DialClaim(new AttemptClaim(lead.Id, callId, callId, server.Name, _s.Options.Simulated), CampaignId, lead.PhoneE164) { LeadState = lead.State });
         }
 
         if (claims.Count == 0)

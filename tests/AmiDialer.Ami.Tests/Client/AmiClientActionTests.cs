@@ -315,15 +315,19 @@ public sealed class AmiClientActionTests
         await Assert.ThrowsAsync<AmiNotConnectedException>(() => client.PingAsync());
     }
 
-    [Fact]
-    public async Task Replayed_burst_capture_delivers_every_event_in_order()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the consumer resumed on the reader: same events, same order
+    public async Task Replayed_burst_capture_delivers_every_event_in_order(bool inlineConsumer)
     {
         var bytes = File.ReadAllBytes(RepoPaths.Capture("h-burst-200-originates.raw"));
         var expected = Protocol.ChunkedParse.All(bytes).Where(f => f.Message?.IsEvent == true).Select(f => f.Message!).ToList();
         var banner = "Asterisk Call Manager/13.0.0\r\n"u8.Length;
         await using var server = new FakeAmiServer(async (s, a) => await s.SendRawAsync(bytes[banner..]));
         server.SendFullyBooted = false;
-        await using var client = new AmiClient(server.Options());
+        var options = server.Options();
+        options.InlineEventConsumer = inlineConsumer;
+        await using var client = new AmiClient(options);
         await client.ConnectAsync().WaitAsync(Wait);
         _ = client.SendAsync(new AmiAction("Replay"), TimeSpan.FromMilliseconds(100));
 

@@ -39,8 +39,11 @@ public sealed class AttemptWriterTests
         await using var _ = db;
         await using var writer = new AttemptWriter(db.Database);
 
-        var results = await writer.ClaimAsync(leads.Select(l => Claim(l)).ToList(), db.Time.GetUtcNow());
+        var claiming = writer.ClaimAsync(leads.Select(l => Claim(l)).ToList(), db.Time.GetUtcNow());
 
+        // An idle writer writes the claim on the caller's thread: no hand-over to another thread and back.
+        Assert.True(claiming.IsCompleted);
+        var results = await claiming;
         Assert.All(results, r => Assert.Equal(DialClaimStatus.Claimed, r.Status));
         Assert.All(results, r => Assert.Equal(0, r.PriorAttempts));
         Assert.Equal((1L, 1L), writer.Stats);
@@ -68,6 +71,29 @@ public sealed class AttemptWriterTests
         var failed = await db.Leads.GetAsync(leads[1].Id);
         Assert.Equal(LeadState.Pending, failed!.State);
         Assert.Equal(0, failed.AttemptCount);
+        var summary = await db.Reports.GetSummaryAsync(c.Id);
+        Assert.Equal(2, summary.LeadsByState.GetValueOrDefault(LeadState.InProgress));
+        Assert.Equal(1, summary.LeadsByState.GetValueOrDefault(LeadState.Pending));
+        Assert.Equal(2, summary.Attempts);
+    }
+
+    [Fact]
+    public async Task A_claim_given_the_lead_state_it_was_read_in_is_refused_when_the_lead_has_changed_since()
+    {
+        var (db, c, leads) = await WithLeadsAsync(3);
+        await using var _ = db;
+        await using var writer = new AttemptWriter(db.Database);
+        var now = db.Time.GetUtcNow();
+
+        var results = await writer.ClaimAsync(
+            [Claim(leads[0]) with { LeadState = LeadState.Pending }, Claim(leads[1]) with { LeadState = LeadState.WaitingRetry }, Claim(leads[2]) with { LeadState = LeadState.Pending }],
+            now);
+        var again = await writer.ClaimAsync([Claim(leads[0]) with { LeadState = LeadState.Pending }], now);
+
+        Assert.Equal([DialClaimStatus.Claimed, DialClaimStatus.NotClaimable, DialClaimStatus.Claimed], results.Select(r => r.Status));
+        Assert.Equal(DialClaimStatus.NotClaimable, again[0].Status);
+        Assert.Equal(LeadState.Pending, (await db.Leads.GetAsync(leads[1].Id))!.State);
+        Assert.Equal(1, (await db.Leads.GetAsync(leads[0].Id))!.AttemptCount);
         var summary = await db.Reports.GetSummaryAsync(c.Id);
         Assert.Equal(2, summary.LeadsByState.GetValueOrDefault(LeadState.InProgress));
         Assert.Equal(1, summary.LeadsByState.GetValueOrDefault(LeadState.Pending));
