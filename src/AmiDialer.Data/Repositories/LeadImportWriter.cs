@@ -71,6 +71,8 @@ internal sealed class LeadImportWriter : IAsyncDisposable
         }
         catch
         {
+            // Pooled handles keep their settings, and this one may have the import's: close it rather than pool it.
+            SqliteConnection.ClearPool(connection);
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
