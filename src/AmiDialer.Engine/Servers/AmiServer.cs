@@ -36,9 +36,9 @@ internal sealed class AmiServer : IAsyncDisposable
         // Only the events read below reach the loop: the reader drops the other two dozen a call makes unparsed.
         var client = config.Client.Copy();
         client.EventNames = [.. CallEvent.EventNames, AmiEventNames.FullyBooted, AmiEventNames.Shutdown];
-        // The event loop only updates the tracker under its short lock: run it on the reader rather than wake a
-        // thread-pool thread for it after every socket read (hundreds a second at 500 calls/s).
-        client.InlineEventConsumer = true;
+        // The event loop only updates the tracker under its short lock: it can run on the reader rather than wake a
+        // thread-pool thread after every socket read (hundreds a second at 500 calls/s), when that pays (see InlineIo).
+        client.InlineEventConsumer = Dialing.EngineServices.InlineIo;
         _client = new AmiClient(client, loggers.CreateLogger<AmiClient>(), time);
         Tracker = new CallTracker(options.SettleTime, options.OriginateGrace);
     }

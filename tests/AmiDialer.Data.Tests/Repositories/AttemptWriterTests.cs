@@ -37,7 +37,7 @@ public sealed class AttemptWriterTests
     {
         var (db, c, leads) = await WithLeadsAsync(5);
         await using var _ = db;
-        await using var writer = new AttemptWriter(db.Database);
+        await using var writer = new AttemptWriter(db.Database, claimsOnCallerThread: true);
 
         var claiming = writer.ClaimAsync(leads.Select(l => Claim(l)).ToList(), db.Time.GetUtcNow());
 
