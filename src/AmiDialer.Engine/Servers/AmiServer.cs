@@ -24,6 +24,8 @@ internal sealed class AmiServer : IAsyncDisposable
     private TaskCompletionSource<AmiMessage?> _booted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _bootedGeneration;
     private volatile bool _connected;
+    // Completed (and replaced) each time _connected changes, for WaitUntilConnectedAsync.
+    private TaskCompletionSource _connectedChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reserved;
 
     public AmiServer(AmiServerConfig config, DialerEngineOptions options, TimeProvider time, ILoggerFactory loggers, Func<AmiServer, IReadOnlyList<CallFacts>, Task> onFinished)
@@ -75,7 +77,24 @@ internal sealed class AmiServer : IAsyncDisposable
         _loops.Add(Task.Run(() => PeriodicReconcileLoopAsync(token), CancellationToken.None));
     }
 
-    public Task WaitUntilConnectedAsync(CancellationToken cancellationToken) => _client.WaitUntilConnectedAsync(cancellationToken);
+    /// <summary>
+    /// Waits for this server's own view of the connection, which the state loop updates a moment after the client's:
+    /// a caller told "connected" then finds it reservable (<see cref="TryReserve"/> reads the same flag).
+    /// </summary>
+    public async Task WaitUntilConnectedAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // The signal first, then the flag: a change between the two completes the signal read.
+            var changed = Volatile.Read(ref _connectedChanged);
+            if (_connected)
+            {
+                return;
+            }
+
+            await changed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Holds one call slot for a dialer between choosing this server and tracking the call.</summary>
     public bool TryReserve()
@@ -266,6 +285,7 @@ internal sealed class AmiServer : IAsyncDisposable
                 _connected = state.IsConnected;
                 if (wasConnected != _connected)
                 {
+                    Interlocked.Exchange(ref _connectedChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                     _logger.ServerState(Name, state.ToString());
                     StateChanged?.Invoke(this);
                 }
