@@ -40,9 +40,10 @@ internal sealed partial class AmiConnection
         Interlocked.Add(ref _blockingActions, blocking);
         try
         {
+            bool written;
             try
             {
-                await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+                written = await WriteLockedAsync(wire, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -50,25 +51,10 @@ internal sealed partial class AmiConnection
                 throw;
             }
 
-            try
+            if (!written)
             {
-                if (IsBroken)
-                {
-                    Forget(pending);
-                    throw new AmiNotConnectedException($"AMI connection is down ({BreakReason}); {actions.Count} actions were not sent.");
-                }
-
-                await _stream.WriteAsync(wire, _cts.Token).ConfigureAwait(false);
-                await _stream.FlushAsync(_cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                // Break fails every action still pending, these included.
-                Break("write failed: " + ex.Message, ex);
-            }
-            finally
-            {
-                _writeLock.Release();
+                Forget(pending);
+                throw new AmiNotConnectedException($"AMI connection is down ({BreakReason}); {actions.Count} actions were not sent.");
             }
 
             try

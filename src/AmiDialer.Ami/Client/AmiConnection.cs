@@ -86,9 +86,10 @@ internal sealed partial class AmiConnection
 
         try
         {
+            bool written;
             try
             {
-                await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+                written = await WriteLockedAsync(bytes, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -96,24 +97,10 @@ internal sealed partial class AmiConnection
                 throw;
             }
 
-            try
+            if (!written)
             {
-                if (IsBroken)
-                {
-                    _pending.TryRemove(actionId, out _);
-                    throw new AmiNotConnectedException($"AMI connection is down ({BreakReason}); {action.Name} was not sent.");
-                }
-
-                await _stream.WriteAsync(bytes, _cts.Token).ConfigureAwait(false);
-                await _stream.FlushAsync(_cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                Break("write failed: " + ex.Message, ex);
-            }
-            finally
-            {
-                _writeLock.Release();
+                _pending.TryRemove(actionId, out _);
+                throw new AmiNotConnectedException($"AMI connection is down ({BreakReason}); {action.Name} was not sent.");
             }
 
             try
@@ -139,6 +126,36 @@ internal sealed partial class AmiConnection
                 Interlocked.Decrement(ref _blockingActions);
             }
         }
+    }
+
+    /// <summary>
+    /// Writes under the write lock; false, writing nothing, when the connection is already down. A failed write breaks
+    /// the connection, which fails every pending action (the caller's included), so it returns true: it was attempted.
+    /// Throws <see cref="OperationCanceledException"/> only when the caller cancels while waiting for the lock.
+    /// </summary>
+    private async Task<bool> WriteLockedAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (IsBroken)
+            {
+                return false;
+            }
+
+            await _stream.WriteAsync(bytes, _cts.Token).ConfigureAwait(false);
+            await _stream.FlushAsync(_cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            Break("write failed: " + ex.Message, ex);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        return true;
     }
 
     /// <summary>The one way a connection ends: fails every in-flight action with a connection-lost error, once.</summary>
