@@ -220,6 +220,9 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
     internal (long Sent, int Active)? Progress(long campaignId) =>
         _dialers.TryGetValue(campaignId, out var dialer) ? (dialer.OriginatesSent, dialer.Active) : null;
 
+    /// <summary>Transactions the engine's store writer committed, and requests written in them (the engine bench reports both per call).</summary>
+    internal (long Commits, long Requests) StoreWrites => S.Writer.Stats;
+
     /// <summary>Lead counts by state for one campaign, read from the store's counters (cheap).</summary>
     public async Task<IReadOnlyDictionary<LeadState, long>> GetLeadCountsAsync(long campaignId, CancellationToken cancellationToken = default)
     {

@@ -107,6 +107,44 @@ public sealed partial class AttemptWriter
             }
         }
 
+        /// <summary>
+        /// Keeps statement journals in memory. Every request runs in a savepoint, and SQLite saves each page a savepoint
+        /// changes to a statement journal, a temporary file by default: the engine bench measured about 100 KB of such
+        /// writes per call, four fifths of all the dialer wrote, plus an open, unlink and close per transaction. The
+        /// journal holds at most the pages of one batch.
+        /// </summary>
+        public void UseMemoryJournals() => Execute("PRAGMA temp_store = MEMORY");
+
+        /// <summary>Undoes <see cref="UseMemoryJournals"/>; false when the connection would not take it.</summary>
+        public bool TryRestoreJournals()
+        {
+            try
+            {
+                if (_inTransaction)
+                {
+                    Rollback();
+                }
+
+                Execute("PRAGMA temp_store = DEFAULT");
+                return true;
+            }
+            catch (SqliteException)
+            {
+                return false;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        private void Execute(string sql)
+        {
+            using var command = _begin.Connection!.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+
         public void Savepoint() => _savepoint.ExecuteNonQuery();
 
         public void Release() => _release.ExecuteNonQuery();

@@ -281,6 +281,7 @@ public sealed partial class AttemptWriter : IAsyncDisposable
             {
                 _connection = await _database.OpenConnectionAsync().ConfigureAwait(false);
                 _statements = new Statements(_connection);
+                _statements.UseMemoryJournals();
             }
 
             var statements = _statements!;
@@ -317,23 +318,21 @@ public sealed partial class AttemptWriter : IAsyncDisposable
             }
 
             // A broken connection is not reused: the next batch opens a fresh one.
-            _statements?.Dispose();
-            _statements = null;
-            if (_connection is not null)
-            {
-                await _connection.DisposeAsync().ConfigureAwait(false);
-                _connection = null;
-            }
+            await CloseConnectionAsync().ConfigureAwait(false);
 
             return;
         }
 
         Interlocked.Increment(ref _batches);
-        Interlocked.Add(ref _requests, batch.Count);
+        var written = 0;
         foreach (var request in batch)
         {
+            // A live-mark wake-up is not a request anyone made: counting it made the figures depend on its timer.
+            written += request is MarkLiveRequest ? 0 : 1;
             request.Complete();
         }
+
+        Interlocked.Add(ref _requests, written);
     }
 
     /// <summary>Writes what is queued, then stops; later requests are refused.</summary>
@@ -355,13 +354,28 @@ public sealed partial class AttemptWriter : IAsyncDisposable
         }
         finally
         {
-            _statements?.Dispose();
-            if (_connection is not null)
-            {
-                await _connection.DisposeAsync().ConfigureAwait(false);
-            }
-
+            await CloseConnectionAsync().ConfigureAwait(false);
             FailQueued();
+        }
+    }
+
+    /// <summary>Hands the connection back to the pool as other users expect it: temporary files on disk again.</summary>
+    private async Task CloseConnectionAsync()
+    {
+        var statements = _statements;
+        var connection = _connection;
+        _statements = null;
+        _connection = null;
+        if (statements is not null && !statements.TryRestoreJournals() && connection is not null)
+        {
+            // Not restored (the connection is broken): its handle must not be pooled with the writer's setting.
+            SqliteConnection.ClearPool(connection);
+        }
+
+        statements?.Dispose();
+        if (connection is not null)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -149,6 +149,8 @@ internal static class EngineBench
         Console.WriteLine($"  simulator CPU        {simCpu:F2} s = {simCpu / calls * 1e6:F0} us per call (its own process, not counted above)");
         Console.WriteLine($"  due -> Originate     p50 {Percentile(delays, 0.50):F1} ms, p99 {Percentile(delays, 0.99):F1} ms, max {(delays.Length > 0 ? delays[^1] : double.NaN):F1} ms ({delays.Length:N0} leads, as received by the PBX)");
         Console.WriteLine($"  allocated            {(to.Allocated - from.Allocated) / (double)calls / 1024:F1} KB per call; GCs gen0/1/2 {to.Gen0 - from.Gen0}/{to.Gen1 - from.Gen1}/{to.Gen2 - from.Gen2}");
+        Console.WriteLine($"  store                {(to.Commits - from.Commits) / seconds:F0} commits/s; {(to.BytesWritten - from.BytesWritten) / (double)calls / 1024:F1} KB written per call (WAL, checkpoints, sockets)");
+        Console.WriteLine($"  context switches     {(to.ContextSwitches - from.ContextSwitches) / (double)calls:F1} per call");
         Console.WriteLine($"  peak concurrency     {peakActive:N0} calls (Little's law at this rate and the mix's mean call: see README)");
         Console.WriteLine($"  peak working set     {peakWorkingSet / 1024.0 / 1024.0:F0} MB (whole run, import included)");
     }

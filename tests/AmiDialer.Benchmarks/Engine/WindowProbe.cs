@@ -4,7 +4,17 @@ using AmiDialer.Engine;
 namespace AmiDialer.Benchmarks.Engine;
 
 /// <summary>Counters read together at one instant, so a rate and a CPU share over a window come from the same two instants.</summary>
-internal sealed record WindowMark(DateTimeOffset At, long Sent, TimeSpan Cpu, TimeSpan SimCpu, long Allocated, int Gen0, int Gen1, int Gen2);
+internal sealed record WindowMark(DateTimeOffset At, long Sent, TimeSpan Cpu, TimeSpan SimCpu, long Allocated, int Gen0, int Gen1, int Gen2)
+{
+    /// <summary>Store transactions committed by the engine's writer.</summary>
+    public long Commits { get; init; }
+
+    /// <summary>Bytes this process wrote to files and sockets (<c>/proc/self/io</c> wchar): mostly the WAL and its checkpoints.</summary>
+    public long BytesWritten { get; init; }
+
+    /// <summary>Context switches of all this process's threads, voluntary and not (getrusage).</summary>
+    public long ContextSwitches { get; init; }
+}
 
 /// <summary>
 /// Polls the dialer's Originate count (cheaply, without a snapshot) and marks the measured window: from the first
@@ -67,5 +77,10 @@ internal sealed class WindowProbe(DialerEngine engine, long campaignId, SimServe
         GC.GetTotalAllocatedBytes(precise: false),
         GC.CollectionCount(0),
         GC.CollectionCount(1),
-        GC.CollectionCount(2));
+        GC.CollectionCount(2))
+    {
+        Commits = engine.StoreWrites.Commits,
+        BytesWritten = ProcessCounters.BytesWritten(),
+        ContextSwitches = ProcessCounters.ContextSwitches(),
+    };
 }

@@ -78,6 +78,41 @@ public sealed class AttemptWriterTests
     }
 
     [Fact]
+    public async Task The_writer_keeps_its_statement_journals_in_memory_and_pools_its_connection_back_as_it_found_it()
+    {
+        var (db, _, leads) = await WithLeadsAsync(3);
+        await using var __ = db;
+        var writer = new AttemptWriter(db.Database);
+
+        // A failed claim rolls back to its savepoint: the in-memory journal must undo it like the file would.
+        var results = await writer.ClaimAsync([Claim(leads[0], "same"), Claim(leads[1], "same"), Claim(leads[2])], db.Time.GetUtcNow());
+        await writer.DisposeAsync();
+
+        Assert.Equal([DialClaimStatus.Claimed, DialClaimStatus.NotClaimable, DialClaimStatus.Claimed], results.Select(r => r.Status));
+        Assert.Equal(0, (await db.Leads.GetAsync(leads[1].Id))!.AttemptCount);
+        // Every idle pooled handle, the writer's among them, is held at once: none may keep temp_store = MEMORY (2).
+        var connections = new List<Microsoft.Data.Sqlite.SqliteConnection>();
+        try
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                var connection = await db.Database.OpenConnectionAsync();
+                connections.Add(connection);
+                using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA temp_store";
+                Assert.Equal(0L, command.ExecuteScalar());
+            }
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_claim_given_the_lead_state_it_was_read_in_is_refused_when_the_lead_has_changed_since()
     {
         var (db, c, leads) = await WithLeadsAsync(3);
