@@ -390,6 +390,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
             }
 
             await services.Writer.DisposeAsync().ConfigureAwait(false);
+            _callControl?.Complete();
             services.Changes.Complete();
         }
 

@@ -80,6 +80,7 @@ internal sealed partial class EngineServices
             ending.Context?.Dialer?.OnCallEnded(ending.Verdict.Outcome);
             if (ended)
             {
+                AttemptEnded?.Invoke(ending.Write.AttemptId);
                 Publish(new EngineChange(EngineChangeKind.CallEnded, ending.At, ending.CampaignId, ending.Write.AttemptId, ending.Verdict.Outcome, ending.Verdict.Rule));
             }
         }

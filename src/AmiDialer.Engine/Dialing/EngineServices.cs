@@ -72,4 +72,7 @@ internal sealed partial class EngineServices(
     }
 
     public void Publish(EngineChange change) => Changes.Publish(change);
+
+    /// <summary>Raised with an attempt's id once its ending is written, on the writer's continuation: handlers must be quick.</summary>
+    public event Action<long>? AttemptEnded;
 }

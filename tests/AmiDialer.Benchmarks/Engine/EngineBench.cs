@@ -80,7 +80,7 @@ internal static class EngineBench
             ],
             Simulated = true,
             InstanceName = "engine-bench",
-            DialBatchInterval = settings.BatchMs is { } ms ? TimeSpan.FromMilliseconds(ms) : new DialerEngineOptions { DatabasePath = "", Servers = [] }.DialBatchInterval,
+            DialBatchInterval = settings.BatchMs is { } ms ? TimeSpan.FromMilliseconds(ms) : Defaults.DialBatchInterval,
         });
         await engine.StartAsync(useScheduler: false);
         using (var connect = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
@@ -124,6 +124,8 @@ internal static class EngineBench
         return verified && result.End == CampaignRunEnd.Finished ? 0 : 1;
     }
 
+    private static readonly DialerEngineOptions Defaults = new() { DatabasePath = "", Servers = [] };
+
     private static void Report(EngineBenchSettings settings, WindowMark from, WindowMark to, int peakActive, long peakWorkingSet,
         IReadOnlyList<(string ChannelId, string Number, DateTimeOffset ReceivedAt)> originates, List<string> numbers, List<DateTimeOffset> due)
     {
@@ -150,7 +152,7 @@ internal static class EngineBench
         Console.WriteLine($"  due -> Originate     p50 {Percentile(delays, 0.50):F1} ms, p99 {Percentile(delays, 0.99):F1} ms, max {(delays.Length > 0 ? delays[^1] : double.NaN):F1} ms ({delays.Length:N0} leads, as received by the PBX)");
         Console.WriteLine($"  allocated            {(to.Allocated - from.Allocated) / (double)calls / 1024:F1} KB per call; GCs gen0/1/2 {to.Gen0 - from.Gen0}/{to.Gen1 - from.Gen1}/{to.Gen2 - from.Gen2}");
         Console.WriteLine($"  store                {(to.Commits - from.Commits) / seconds:F0} commits/s; {(to.BytesWritten - from.BytesWritten) / (double)calls / 1024:F1} KB written per call (WAL, checkpoints, sockets)");
-        Console.WriteLine($"  context switches     {(to.ContextSwitches - from.ContextSwitches) / (double)calls:F1} per call");
+        Console.WriteLine($"  context switches     {(to.ContextSwitches - from.ContextSwitches) / (double)calls:F1} per call; thread-pool work items {(to.WorkItems - from.WorkItems) / (double)calls:F1} per call");
         Console.WriteLine($"  peak concurrency     {peakActive:N0} calls (Little's law at this rate and the mix's mean call: see README)");
         Console.WriteLine($"  peak working set     {peakWorkingSet / 1024.0 / 1024.0:F0} MB (whole run, import included)");
     }

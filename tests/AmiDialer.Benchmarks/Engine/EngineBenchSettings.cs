@@ -5,7 +5,8 @@ namespace AmiDialer.Benchmarks.Engine;
 /// <summary>
 /// <c>engine [leads=100000] [cps=500] [timeScale=20] [warmup=3000] [arrival=cps] [events=on]</c>; each argument is
 /// optional and named. <c>arrival</c> is how fast leads become due (leads per second, <c>cps</c> for the campaign's
-/// rate, or <c>all</c> for every lead due at the start); <c>events</c> is the AMI login's event mask.
+/// rate, or <c>all</c> for every lead due at the start); <c>events</c> is the AMI login's event mask. For experiments:
+/// <c>batchMs</c> (the dialer's <c>DialBatchInterval</c>), <c>allocs=on</c> (where allocations come from).
 /// </summary>
 internal sealed record EngineBenchSettings(int Leads, double Cps, double TimeScale, int Warmup, double? Arrival, string Events, bool Allocations = false, int? BatchMs = null)
 {

@@ -14,6 +14,9 @@ internal sealed record WindowMark(DateTimeOffset At, long Sent, TimeSpan Cpu, Ti
 
     /// <summary>Context switches of all this process's threads, voluntary and not (getrusage).</summary>
     public long ContextSwitches { get; init; }
+
+    /// <summary>Work items the thread pool ran: each is a hand-over from one thread to another, often a wake-up.</summary>
+    public long WorkItems { get; init; }
 }
 
 /// <summary>
@@ -82,5 +85,6 @@ internal sealed class WindowProbe(DialerEngine engine, long campaignId, SimServe
         Commits = engine.StoreWrites.Commits,
         BytesWritten = ProcessCounters.BytesWritten(),
         ContextSwitches = ProcessCounters.ContextSwitches(),
+        WorkItems = ThreadPool.CompletedWorkItemCount,
     };
 }
