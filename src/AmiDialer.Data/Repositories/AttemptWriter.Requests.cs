@@ -9,6 +9,12 @@ public sealed partial class AttemptWriter
     {
         public abstract void Write(Statements statements, CounterDeltas counters);
 
+        /// <summary>
+        /// The request's writes with no savepoint of its own: any store error is thrown, and the writer then rolls the
+        /// whole batch back and writes it again through <see cref="Write"/>. Requests with nothing to isolate use Write.
+        /// </summary>
+        public virtual void WriteUnisolated(Statements statements, CounterDeltas counters) => Write(statements, counters);
+
         public abstract void Complete();
 
         public abstract void Fail(Exception error);
@@ -47,10 +53,18 @@ public sealed partial class AttemptWriter
 
         public TaskCompletionSource<IReadOnlyList<DialClaimResult>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        public override void WriteUnisolated(Statements statements, CounterDeltas counters)
+        {
+            for (var i = 0; i < claims.Count; i++)
+            {
+                _results[i] = statements.Claim(claims[i], now, counters, isolated: false);
+            }
+        }
+
         public override void Write(Statements statements, CounterDeltas counters)
         {
-            // Nearly always nothing fails: the whole request in one savepoint (two statements per request instead of two
-            // per claim). If something does, it is undone and written again claim by claim, so only that claim is lost.
+            // The whole request in one savepoint (two statements per request instead of two per claim). If something
+            // fails, it is undone and written again claim by claim, so only that claim is lost.
             if (Isolated(statements, counters, () =>
                 {
                     for (var i = 0; i < claims.Count; i++)
@@ -88,6 +102,14 @@ public sealed partial class AttemptWriter
         private readonly AttemptEndResult[] _results = new AttemptEndResult[endings.Count];
 
         public TaskCompletionSource<AttemptEndResult[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void WriteUnisolated(Statements statements, CounterDeltas counters)
+        {
+            for (var i = 0; i < endings.Count; i++)
+            {
+                _results[i] = new AttemptEndResult(statements.End(endings[i], counters), null);
+            }
+        }
 
         public override void Write(Statements statements, CounterDeltas counters)
         {
