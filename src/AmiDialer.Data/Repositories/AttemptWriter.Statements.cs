@@ -108,10 +108,10 @@ public sealed partial class AttemptWriter
         }
 
         /// <summary>
-        /// Keeps statement journals in memory. Every request runs in a savepoint, and SQLite saves each page a savepoint
-        /// changes to a statement journal, a temporary file by default: the engine bench measured about 100 KB of such
-        /// writes per call, four fifths of all the dialer wrote, plus an open, unlink and close per transaction. The
-        /// journal holds at most the pages of one batch.
+        /// Keeps statement journals in memory. SQLite saves each page changed inside a savepoint (or by a statement it
+        /// may have to undo alone) to a statement journal, a temporary file by default: when every request had its own
+        /// savepoint the engine bench measured about 100 KB of such writes per call, four fifths of all the dialer
+        /// wrote, plus an open, unlink and close per transaction. The journal holds at most the pages of one batch.
         /// </summary>
         public void UseMemoryJournals() => Execute("PRAGMA temp_store = MEMORY");
 

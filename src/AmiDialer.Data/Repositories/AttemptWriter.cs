@@ -296,8 +296,8 @@ public sealed partial class AttemptWriter : IAsyncDisposable
             }
 
             // Nearly always nothing fails, so the batch is first written with no savepoints: SQLite copies every page a
-            // savepoint changes into a journal, which was a tenth of the dialer's CPU. If anything fails, the batch is
-            // rolled back and written again with a savepoint per request, so only what failed is lost.
+            // savepoint changes into its statement journal, work wasted when nothing is undone. If anything fails, the
+            // batch is rolled back and written again with a savepoint per request, so only what failed is lost.
             if (!TryWriteBatch(statements, marks, batch, isolated: false))
             {
                 TryWriteBatch(statements, marks, batch, isolated: true);
