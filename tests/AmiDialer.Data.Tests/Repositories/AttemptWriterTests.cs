@@ -193,6 +193,42 @@ public sealed class AttemptWriterTests
     }
 
     [Fact]
+    public async Task An_ending_that_fails_in_the_store_is_rolled_back_alone_and_its_batch_keeps_the_rest()
+    {
+        var (db, c, leads) = await WithLeadsAsync(3);
+        await using var _ = db;
+        await using var writer = new AttemptWriter(db.Database);
+        var now = db.Time.GetUtcNow();
+        var claimed = await writer.ClaimAsync(leads.Select(l => Claim(l)).ToList(), now);
+        var ids = claimed.Select(r => r.Attempt!.Id).ToList();
+        await using (var connection = await db.Database.OpenConnectionAsync())
+        {
+            // Made by another connection: the writer's prepared statements see the schema change and fire it.
+            using var command = connection.CreateCommand();
+            command.CommandText = $"CREATE TRIGGER refuse_one BEFORE UPDATE OF state ON attempts WHEN NEW.id = {ids[1]} AND NEW.state = 'ended' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END";
+            command.ExecuteNonQuery();
+        }
+
+        // The marks ride with the endings' batch: the batch is written again after the failure, marks included.
+        foreach (var id in ids)
+        {
+            writer.MarkLive(id);
+        }
+
+        var results = await writer.EndManyAsync(ids.Select(id => Busy(id, now + TimeSpan.FromSeconds(2))).ToList());
+
+        Assert.True(results[0].Ended);
+        Assert.Contains("refused by the test", results[1].Error?.Message, StringComparison.Ordinal);
+        Assert.True(results[2].Ended);
+        Assert.Equal(2, await db.ScalarAsync("SELECT COUNT(*) FROM attempts WHERE state = 'ended' AND outcome = 'busy'"));
+        Assert.Equal(1, await db.ScalarAsync($"SELECT COUNT(*) FROM attempts WHERE id = {ids[1]} AND state = 'live'"));
+        var summary = await db.Reports.GetSummaryAsync(c.Id);
+        Assert.Equal(2, summary.LeadsByState.GetValueOrDefault(LeadState.Done));
+        Assert.Equal(1, summary.LeadsByState.GetValueOrDefault(LeadState.InProgress));
+        Assert.Equal(2, summary.AttemptsByOutcome.GetValueOrDefault(CallOutcome.Busy));
+    }
+
+    [Fact]
     public async Task Live_marks_with_no_batch_to_ride_with_are_written_together_after_a_short_delay()
     {
         var (db, _, leads) = await WithLeadsAsync(30);
