@@ -67,11 +67,7 @@ public sealed partial class AttemptWriter
             // fails, it is undone and written again claim by claim, so only that claim is lost.
             if (Isolated(statements, counters, () =>
                 {
-                    for (var i = 0; i < claims.Count; i++)
-                    {
-                        _results[i] = statements.Claim(claims[i], now, counters, isolated: false);
-                    }
-
+                    WriteUnisolated(statements, counters);
                     return true;
                 }) is null)
             {
@@ -116,11 +112,7 @@ public sealed partial class AttemptWriter
             // As for claims: one savepoint for the request, and one per ending only when something failed.
             if (Isolated(statements, counters, () =>
                 {
-                    for (var i = 0; i < endings.Count; i++)
-                    {
-                        _results[i] = new AttemptEndResult(statements.End(endings[i], counters), null);
-                    }
-
+                    WriteUnisolated(statements, counters);
                     return true;
                 }) is null)
             {
