@@ -1,4 +1,8 @@
 using AmiDialer.Cli;
+using AmiDialer.Engine;
+
+// Before any socket exists: the runtime reads this once, at the first socket operation (see the class for why).
+InlineSocketCompletions.EnableUnlessSet();
 
 // The first Ctrl-C asks the running command to stop gracefully (a campaign is paused, live calls finish);
 // a second one ends the process at once.

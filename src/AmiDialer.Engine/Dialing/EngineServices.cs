@@ -34,11 +34,11 @@ internal sealed partial class EngineServices(
     public AttemptWriter Writer { get; } = new(database, time, claimsOnCallerThread: InlineIo);
 
     /// <summary>
-    /// Socket completions run on the socket engine's thread (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1, read by
-    /// the runtime at start): then the AMI event loop runs on the reader and claims on the dialer's thread, saving
-    /// thread wake-ups. Without it both measured slightly worse on the engine bench, so they follow this setting.
+    /// Socket completions run on the socket engine's thread (<see cref="InlineSocketCompletions"/>): then the AMI event
+    /// loop runs on the reader and claims on the dialer's thread, saving thread wake-ups. Without it both measured
+    /// slightly worse on the engine bench, so they follow the setting. Read once, as the runtime reads it.
     /// </summary>
-    public static bool InlineIo { get; } = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
+    public static bool InlineIo { get; } = InlineSocketCompletions.Enabled;
 
     public Task<T> WriteAsync<T>(Func<Task<T>> write) => Writer.RunExclusiveAsync(write);
 

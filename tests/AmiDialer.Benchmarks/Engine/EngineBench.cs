@@ -25,12 +25,14 @@ internal static class EngineBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        // As amidialer run/serve do, before any socket: the figures are the shipped configuration's.
+        InlineSocketCompletions.EnableUnlessSet();
         var settings = EngineBenchSettings.Parse(args);
         var folder = Path.Combine(Path.GetTempPath(), "amidialer-engine-bench-" + Environment.ProcessId);
         Directory.CreateDirectory(folder);
         Console.WriteLine($"engine bench: {settings.Leads:N0} leads at {settings.Cps} calls/s, arrival {settings.ArrivalText}, time scale {settings.TimeScale}, " +
             $"warm-up {settings.Warmup:N0} calls, events mask '{settings.Events}'");
-        Console.WriteLine($"  {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, load average {LoadAverage()}");
+        Console.WriteLine($"  {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, inline socket completions {(InlineSocketCompletions.Enabled ? "on" : "off")}, load average {LoadAverage()}");
         try
         {
             using var sim = await SimServerProcess.StartAsync(settings.TimeScale, seed: 1);

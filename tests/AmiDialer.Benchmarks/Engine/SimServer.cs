@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using AmiDialer.Engine;
 using AmiDialer.Simulator;
 
 namespace AmiDialer.Benchmarks.Engine;
@@ -102,6 +103,8 @@ internal sealed class SimServerProcess : IDisposable
             info.FileName = self;
         }
 
+        // The simulator stands in for Asterisk: it keeps the runtime's defaults whatever the dialer's process runs with.
+        info.Environment.Remove(InlineSocketCompletions.Variable);
         info.ArgumentList.Add("sim-server");
         info.ArgumentList.Add(timeScale.ToString(CultureInfo.InvariantCulture));
         info.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
