@@ -9,6 +9,7 @@ var modes = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ord
     ["sim"] = AmiDialer.Benchmarks.Simulator.SimulatorBench.RunAsync, // simulator originates per second (issue 4)
     ["report"] = AmiDialer.Benchmarks.Reports.ReportBench.RunAsync, // report summary at 1M attempts (issue 8)
     ["engine"] = AmiDialer.Benchmarks.Engine.EngineBench.RunAsync, // a campaign at 500 calls/s, dialer CPU per call (issue 6)
+    ["store"] = AmiDialer.Benchmarks.Engine.StoreBench.RunAsync, // the store's share of a call, alone (issue 6)
     ["sim-server"] = AmiDialer.Benchmarks.Engine.SimServer.RunAsync, // hidden: the engine bench's simulator process
     ["import-once"] = AmiDialer.Benchmarks.Data.ImportBenchmark.RunOnceAsync, // hidden: one import in a fresh process
 };

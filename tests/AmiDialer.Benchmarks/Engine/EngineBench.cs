@@ -153,7 +153,7 @@ internal static class EngineBench
         Console.WriteLine($"  simulator CPU        {simCpu:F2} s = {simCpu / calls * 1e6:F0} us per call (its own process, not counted above)");
         Console.WriteLine($"  due -> Originate     p50 {Percentile(delays, 0.50):F1} ms, p99 {Percentile(delays, 0.99):F1} ms, max {(delays.Length > 0 ? delays[^1] : double.NaN):F1} ms ({delays.Length:N0} leads, as received by the PBX)");
         Console.WriteLine($"  allocated            {(to.Allocated - from.Allocated) / (double)calls / 1024:F1} KB per call; GCs gen0/1/2 {to.Gen0 - from.Gen0}/{to.Gen1 - from.Gen1}/{to.Gen2 - from.Gen2}");
-        Console.WriteLine($"  store                {(to.Commits - from.Commits) / seconds:F0} commits/s; {(to.BytesWritten - from.BytesWritten) / (double)calls / 1024:F1} KB written per call (WAL, checkpoints, sockets)");
+        Console.WriteLine($"  store                {(to.Commits - from.Commits) / seconds:F0} commits/s; {(to.BytesWritten - from.BytesWritten) / (double)calls / 1024:F1} KB written to files per call (WAL, checkpoints; socket sends are not counted)");
         Console.WriteLine($"  context switches     {(to.ContextSwitches - from.ContextSwitches) / (double)calls:F1} per call; thread-pool work items {(to.WorkItems - from.WorkItems) / (double)calls:F1} per call");
         Console.WriteLine($"  peak concurrency     {peakActive:N0} calls (Little's law at this rate and the mix's mean call: see README)");
         Console.WriteLine($"  peak working set     {peakWorkingSet / 1024.0 / 1024.0:F0} MB (whole run, import included)");
@@ -162,10 +162,10 @@ internal static class EngineBench
     private static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-    private static string Number(int i) =>
+    internal static string Number(int i) =>
         "+1415" + (2000000 + i).ToString("0000000", CultureInfo.InvariantCulture);
 
-    private static async Task ImportAsync(AmiDialerDatabase database, long campaignId, List<string> numbers, string folder)
+    internal static async Task ImportAsync(AmiDialerDatabase database, long campaignId, List<string> numbers, string folder)
     {
         var csv = new StringBuilder("phone,name\n");
         for (var i = 0; i < numbers.Count; i++)

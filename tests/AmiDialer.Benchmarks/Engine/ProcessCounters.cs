@@ -9,6 +9,10 @@ namespace AmiDialer.Benchmarks.Engine;
 /// </summary>
 internal static partial class ProcessCounters
 {
+    /// <summary>
+    /// Bytes passed to write(2) and its kin: the WAL and checkpoints, logs. Socket sends go through send(2), which
+    /// /proc/self/io does not count.
+    /// </summary>
     public static long BytesWritten()
     {
         try

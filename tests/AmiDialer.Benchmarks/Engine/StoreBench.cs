@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using AmiDialer.Core.Model;
+using AmiDialer.Data.Database;
+using AmiDialer.Data.Repositories;
+using Microsoft.Data.Sqlite;
+
+namespace AmiDialer.Benchmarks.Engine;
+
+/// <summary>
+/// The store's share of a dialed call, alone: the engine's reads and writes for each call (the due-leads query, the
+/// claim, the live mark, the ending) on one thread, with no AMI, no tracker and no waits, in batches as the engine
+/// bench groups them. What the engine's CPU per call cannot go below while it stores a call this way.
+/// <c>store [calls=30000] [batch=24] [open=1400] [pace=0]</c>: claims <c>batch</c> leads per transaction and ends them
+/// <c>open</c> calls later (the engine bench's live calls), <c>batch</c> per transaction; <c>pace=500</c> spreads the
+/// work over time as 500 calls a second would (the thread sleeps between batches, as the engine's threads do).
+/// </summary>
+internal static class StoreBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var drop = args.Where(a => a.StartsWith("drop=", StringComparison.OrdinalIgnoreCase)).SelectMany(a => a[5..].Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var values = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2 && !p[0].Equals("drop", StringComparison.OrdinalIgnoreCase))
+            .ToDictionary(p => p[0], p => int.Parse(p[1], CultureInfo.InvariantCulture), StringComparer.OrdinalIgnoreCase);
+        var calls = values.GetValueOrDefault("calls", 30_000);
+        var batch = values.GetValueOrDefault("batch", 24);
+        var open = values.GetValueOrDefault("open", 1_400);
+        var pace = values.GetValueOrDefault("pace", 0);
+        var markLive = values.GetValueOrDefault("live", 1) != 0;
+        var warmup = Math.Min(3_000, calls / 10);
+        var folder = Path.Combine(Path.GetTempPath(), "amidialer-store-bench-" + Environment.ProcessId);
+        Directory.CreateDirectory(folder);
+        Console.WriteLine($"store bench: {calls:N0} calls, {batch} per transaction, {open:N0} open at a time, warm-up {warmup:N0}; one thread, " +
+            (pace > 0 ? $"paced at {pace} calls/s" : "flat out") + (markLive ? "" : ", no live marks") + (drop.Count > 0 ? ", without " + string.Join(", ", drop) : ""));
+        try
+        {
+            var database = await AmiDialerDatabase.OpenAsync(Path.Combine(folder, "bench.db"));
+            var campaign = await new CampaignRepository(database, TimeProvider.System).CreateAsync(new Campaign
+            {
+                Name = "store-bench",
+                DialTemplate = "Local/{number}@pstn",
+                Destination = new DialplanTarget("agents", "100", 1),
+                CallerId = "\"Bench\" <5551234>",
+                CallingHours = DailyWindow.AllDay,
+                MaxAttempts = 1,
+            }, "bench");
+            await EngineBench.ImportAsync(database, campaign.Id, [.. Enumerable.Range(0, calls + open).Select(EngineBench.Number)], folder);
+            if (drop.Count > 0)
+            {
+                // What an index costs the hot path: an experiment on the bench's own file, never a schema change.
+                await using var connection = await database.OpenConnectionAsync();
+                foreach (var index in drop)
+                {
+                    await using var command = connection.CreateCommand();
+                    command.CommandText = "DROP INDEX " + index;
+                    await command.ExecuteNonQueryAsync();
+                }
+            }
+
+            var leads = new LeadRepository(database);
+            await using var writer = new AttemptWriter(database, TimeProvider.System, claimsOnCallerThread: true);
+            var live = new Queue<long>();
+            var done = 0;
+            var process = Process.GetCurrentProcess();
+            TimeSpan cpuFrom = default;
+            long batchesFrom = 0;
+            var wall = new Stopwatch();
+            while (done < calls)
+            {
+                if (done >= warmup && !wall.IsRunning)
+                {
+                    process.Refresh();
+                    cpuFrom = process.TotalProcessorTime;
+                    batchesFrom = writer.Stats.Batches;
+                    wall.Start();
+                }
+
+                var now = DateTimeOffset.UtcNow;
+                var due = await leads.GetDueAsync(campaign.Id, now, batch);
+                var claims = due.Select(l =>
+                {
+                    var id = "store-" + l.Id.ToString(CultureInfo.InvariantCulture);
+                    return new DialClaim(new AttemptClaim(l.Id, id, id, "sim", IsSimulated: false), campaign.Id, l.PhoneE164) { LeadState = l.State };
+                }).ToList();
+                foreach (var result in await writer.ClaimAsync(claims, now))
+                {
+                    var attempt = result.Attempt ?? throw new InvalidOperationException($"Claim refused: {result.Status} {result.Error}");
+                    if (markLive)
+                    {
+                        writer.MarkLive(attempt.Id);
+                    }
+
+                    live.Enqueue(attempt.Id);
+                }
+
+                if (live.Count > open)
+                {
+                    var endings = new List<AttemptEnding>();
+                    while (live.Count > open && endings.Count < batch)
+                    {
+                        var answered = (live.Peek() & 1) == 0;
+                        endings.Add(new AttemptEnding
+                        {
+                            AttemptId = live.Dequeue(),
+                            Outcome = answered ? CallOutcome.Answered : CallOutcome.NoAnswer,
+                            EndedAt = now,
+                            Reason = answered ? "4" : "3",
+                            HangupCause = answered ? 16 : 19,
+                            HangupCauseText = answered ? "Normal Clearing" : "No answer",
+                            AnsweredAt = answered ? now : null,
+                            TalkSeconds = answered ? 3 : null,
+                            LeadState = LeadState.Done,
+                            LeadFinalOutcome = answered ? CallOutcome.Answered : CallOutcome.NoAnswer,
+                        });
+                    }
+
+                    await writer.EndManyAsync(endings);
+                    done += endings.Count;
+                }
+
+                if (pace > 0 && wall.IsRunning)
+                {
+                    // A blocking sleep keeps the work on this one thread, as measured flat out.
+                    var behind = TimeSpan.FromSeconds((done - warmup) / (double)pace) - wall.Elapsed;
+                    if (behind > TimeSpan.Zero)
+                    {
+                        Thread.Sleep(behind);
+                    }
+                }
+            }
+
+            wall.Stop();
+            process.Refresh();
+            var cpu = (process.TotalProcessorTime - cpuFrom).TotalSeconds;
+            var measured = calls - warmup;
+            Console.WriteLine($"  {measured:N0} calls in {wall.Elapsed.TotalSeconds:F1} s: {measured / wall.Elapsed.TotalSeconds:N0} calls/s on one thread");
+            Console.WriteLine($"  store CPU per call   {cpu / measured * 1e6:F0} us (process, every thread: the WAL checkpointer included)");
+            Console.WriteLine($"  commits              {(writer.Stats.Batches - batchesFrom) / (double)measured:F3} per call");
+            return 0;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
