@@ -52,7 +52,7 @@ internal static class StoreBench
                 foreach (var index in drop)
                 {
                     await using var command = connection.CreateCommand();
-                    command.CommandText = "DROP INDEX " + index;
+                    command.CommandText = "DROP INDEX \"" + index.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
                     await command.ExecuteNonQueryAsync();
                 }
             }
