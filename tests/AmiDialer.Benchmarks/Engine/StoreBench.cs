@@ -17,16 +17,51 @@ namespace AmiDialer.Benchmarks.Engine;
 /// </summary>
 internal static class StoreBench
 {
+    private static readonly string[] Numbers = ["calls", "batch", "open", "pace", "live"];
+
+    /// <summary>Named whole numbers, and <c>drop=NAME[,NAME]</c>; anything else is refused, naming the argument.</summary>
+    private static (Dictionary<string, int> Values, List<string> Drop) Parse(string[] args)
+    {
+        var values = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var drop = new List<string>();
+        foreach (var arg in args)
+        {
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = eq > 0 ? arg[..eq] : arg;
+            var value = eq > 0 ? arg[(eq + 1)..] : "";
+            if (name.Equals("drop", StringComparison.OrdinalIgnoreCase))
+            {
+                drop.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries));
+            }
+            else if (!Numbers.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"'{arg}': expected name=value, one of {string.Join(", ", Numbers)} or drop.");
+            }
+            else if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            {
+                throw new ArgumentException($"'{arg}': {name} must be a whole number.");
+            }
+            else
+            {
+                values[name] = number;
+            }
+        }
+
+        return (values, drop);
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
-        var drop = args.Where(a => a.StartsWith("drop=", StringComparison.OrdinalIgnoreCase)).SelectMany(a => a[5..].Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
-        var values = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2 && !p[0].Equals("drop", StringComparison.OrdinalIgnoreCase))
-            .ToDictionary(p => p[0], p => int.Parse(p[1], CultureInfo.InvariantCulture), StringComparer.OrdinalIgnoreCase);
+        var (values, drop) = Parse(args);
         var calls = values.GetValueOrDefault("calls", 30_000);
         var batch = values.GetValueOrDefault("batch", 24);
         var open = values.GetValueOrDefault("open", 1_400);
         var pace = values.GetValueOrDefault("pace", 0);
         var markLive = values.GetValueOrDefault("live", 1) != 0;
+        if (calls < 10 || batch < 1 || open < 0 || pace < 0)
+        {
+            throw new ArgumentException($"calls ({calls}) must be at least 10, batch ({batch}) at least 1, open ({open}) and pace ({pace}) at least 0.");
+        }
         var warmup = Math.Min(3_000, calls / 10);
         var folder = Path.Combine(Path.GetTempPath(), "amidialer-store-bench-" + Environment.ProcessId);
         Directory.CreateDirectory(folder);
