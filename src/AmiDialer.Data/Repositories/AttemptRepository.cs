@@ -64,6 +64,9 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
         RETURNING id
         """;
 
+    /// <summary><see cref="InsertDialingSql"/> without RETURNING, for the writer, which reads the rowid itself.</summary>
+    internal static readonly string InsertDialingNoReturningSql = InsertDialingSql[..InsertDialingSql.IndexOf("RETURNING", StringComparison.Ordinal)].TrimEnd();
+
     /// <summary>The partial unique index refused a second open attempt for a lead.</summary>
     internal static bool IsOpenAttemptConflict(SqliteException e) =>
         e.SqliteErrorCode == 19 && e.Message.Contains("attempts.lead_id", StringComparison.Ordinal);

@@ -23,7 +23,9 @@ public sealed partial class AttemptWriter
         private readonly SqliteCommand _leadState;
         private readonly SqliteCommand _block;
         private readonly SqliteCommand _claimLead;
+        private readonly SqliteCommand _attemptCount;
         private readonly SqliteCommand _insertAttempt;
+        private readonly SqliteCommand _openAttempt;
         private readonly SqliteCommand _markLive;
         private readonly SqliteCommand _endAttempt;
         private readonly SqliteCommand _leadForEnd;
@@ -50,21 +52,25 @@ public sealed partial class AttemptWriter
             _block = Command(connection, "UPDATE leads SET state = 'blocked', next_eligible_at = NULL WHERE id = $lead AND campaign_id = $campaign AND state = $state AND state IN ('pending', 'waiting_retry')",
                 ("$lead", SqliteType.Integer), ("$state", SqliteType.Text), ("$campaign", SqliteType.Integer));
             // The conditional update is the claim: of two claimers only one sees its row change.
+            // No RETURNING on the statements below: SQLite runs a RETURNING clause as a trigger, and a statement with a
+            // trigger that may abort half-way (a NOT NULL or UNIQUE check) copies every page it changes into a
+            // statement journal first, in case it must undo itself alone: 8 KB copied, allocated and freed per page.
             _claimLead = Command(connection, """
                 UPDATE leads SET state = 'in_progress', attempt_count = attempt_count + 1, next_eligible_at = NULL
                 WHERE id = $lead AND campaign_id = $campaign AND state = $state AND state IN ('pending', 'waiting_retry') AND next_eligible_at <= $now
-                RETURNING attempt_count
                 """, ("$lead", SqliteType.Integer), ("$state", SqliteType.Text), ("$now", SqliteType.Text), ("$campaign", SqliteType.Integer));
-            _insertAttempt = Command(connection, AttemptRepository.InsertDialingSql,
+            _attemptCount = Command(connection, "SELECT attempt_count FROM leads WHERE id = $lead", ("$lead", SqliteType.Integer));
+            _insertAttempt = Command(connection, AttemptRepository.InsertDialingNoReturningSql,
                 ("@leadId", SqliteType.Integer), ("@campaignId", SqliteType.Integer), ("@actionId", SqliteType.Text), ("@channelId", SqliteType.Text),
                 ("@server", SqliteType.Text), ("@now", SqliteType.Text), ("@isSimulated", SqliteType.Integer));
             _markLive = Command(connection, "UPDATE attempts SET state = 'live' WHERE id = $attempt AND state = 'dialing'", ("$attempt", SqliteType.Integer));
+            _openAttempt = Command(connection, "SELECT lead_id, campaign_id, created_at FROM attempts WHERE id = $attempt AND state <> 'ended'",
+                ("$attempt", SqliteType.Integer));
             _endAttempt = Command(connection, """
                 UPDATE attempts SET state = 'ended', ended_at = $endedAt, outcome = $outcome, failure_reason = $failureReason,
                     reason = $reason, dial_status = $dialStatus, hangup_cause = $hangupCause, hangup_cause_text = $hangupCauseText,
                     answered_at = COALESCE(answered_at, $answeredAt), talk_seconds = $talkSeconds
-                WHERE id = $attempt AND state <> 'ended'
-                RETURNING lead_id, campaign_id, created_at
+                WHERE id = $attempt
                 """, ("$attempt", SqliteType.Integer), ("$endedAt", SqliteType.Text), ("$outcome", SqliteType.Text), ("$failureReason", SqliteType.Text),
                 ("$reason", SqliteType.Text), ("$dialStatus", SqliteType.Text), ("$hangupCause", SqliteType.Integer), ("$hangupCauseText", SqliteType.Text),
                 ("$answeredAt", SqliteType.Text), ("$talkSeconds", SqliteType.Real));
@@ -203,12 +209,13 @@ public sealed partial class AttemptWriter
             _claimLead.Parameters[1].Value = state;
             _claimLead.Parameters[2].Value = DapperTypeHandlers.ToDb(now);
             _claimLead.Parameters[3].Value = claim.CampaignId;
-            if (_claimLead.ExecuteScalar() is not long count)
+            if (_claimLead.ExecuteNonQuery() == 0)
             {
                 return new DialClaimResult(DialClaimStatus.NotClaimable);
             }
 
-            var prior = (int)count - 1;
+            _attemptCount.Parameters[0].Value = a.LeadId;
+            var prior = (int)(long)_attemptCount.ExecuteScalar()! - 1;
             var p = _insertAttempt.Parameters;
             p[0].Value = a.LeadId;
             p[1].Value = claim.CampaignId;
@@ -220,7 +227,8 @@ public sealed partial class AttemptWriter
             long id;
             try
             {
-                id = (long)_insertAttempt.ExecuteScalar()!;
+                _insertAttempt.ExecuteNonQuery();
+                id = SQLitePCL.raw.sqlite3_last_insert_rowid(_insertAttempt.Connection!.Handle);
             }
             catch (SqliteException e) when (isolated && AttemptRepository.IsOpenAttemptConflict(e))
             {
@@ -255,6 +263,21 @@ public sealed partial class AttemptWriter
         /// <summary>The same changes as <see cref="AttemptRepository.EndAsync"/>; false when the attempt was already ended.</summary>
         public bool End(AttemptEnding ending, CounterDeltas counters)
         {
+            long leadId, campaignId;
+            string createdAt;
+            _openAttempt.Parameters[0].Value = ending.AttemptId;
+            using (var reader = _openAttempt.ExecuteReader())
+            {
+                if (!reader.Read())
+                {
+                    return false;
+                }
+
+                leadId = reader.GetInt64(0);
+                campaignId = reader.GetInt64(1);
+                createdAt = reader.GetString(2);
+            }
+
             var p = _endAttempt.Parameters;
             p[0].Value = ending.AttemptId;
             p[1].Value = DapperTypeHandlers.ToDb(ending.EndedAt);
@@ -266,19 +289,7 @@ public sealed partial class AttemptWriter
             p[7].Value = (object?)ending.HangupCauseText ?? DBNull.Value;
             p[8].Value = (object?)DapperTypeHandlers.ToDb(ending.AnsweredAt) ?? DBNull.Value;
             p[9].Value = (object?)ending.TalkSeconds ?? DBNull.Value;
-            long leadId, campaignId;
-            string createdAt;
-            using (var reader = _endAttempt.ExecuteReader())
-            {
-                if (!reader.Read())
-                {
-                    return false;
-                }
-
-                leadId = reader.GetInt64(0);
-                campaignId = reader.GetInt64(1);
-                createdAt = reader.GetString(2);
-            }
+            _endAttempt.ExecuteNonQuery();
 
             string state;
             string? finalOutcome;
