@@ -88,6 +88,9 @@ public sealed partial class AttemptWriter : IAsyncDisposable
             static state => ((AttemptWriter)state!).TryEnqueue(new MarkLiveRequest(), inline: true), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>The writer connection's lookaside counts since it opened; null before it has written anything.</summary>
+    internal (long Hits, long MissesFull)? LookasideCounts => _connection is { } c ? LookasideMemory.Counts(c) : null;
+
     /// <summary>Transactions committed and requests written so far (tests and benchmarks read the batching from them).</summary>
     public (long Batches, long Requests) Stats => (Interlocked.Read(ref _batches), Interlocked.Read(ref _requests));
 
@@ -281,6 +284,8 @@ public sealed partial class AttemptWriter : IAsyncDisposable
             if (_connection is null)
             {
                 _connection = await _database.OpenConnectionAsync().ConfigureAwait(false);
+                // Before the statements are prepared: SQLite resizes lookaside only while none of it is in use.
+                LookasideMemory.Enlarge(_connection, LookasideMemory.WriterSlots);
                 _statements = new Statements(_connection);
                 _statements.UseMemoryJournals();
             }

@@ -193,6 +193,26 @@ public sealed class AttemptWriterTests
     }
 
     [Fact]
+    public async Task The_writer_runs_its_statements_out_of_lookaside_memory_rather_than_malloc()
+    {
+        var (db, _, leads) = await WithLeadsAsync(60);
+        await using var __ = db;
+        await using var writer = new AttemptWriter(db.Database);
+        var now = db.Time.GetUtcNow();
+        Assert.Null(writer.LookasideCounts);
+        foreach (var chunk in leads.Chunk(12))
+        {
+            var claimed = await writer.ClaimAsync(chunk.Select(l => Claim(l)).ToList(), now);
+            await writer.EndManyAsync(claimed.Select(r => Busy(r.Attempt!.Id, now + TimeSpan.FromSeconds(3))).ToList());
+        }
+
+        // With SQLite's default 40 slots, the prepared statements took them all and nearly every allocation missed.
+        var (hits, missesFull) = writer.LookasideCounts!.Value;
+        Assert.True(hits > 1000, $"{hits} lookaside hits");
+        Assert.True(missesFull * 100 < hits, $"{missesFull} allocations found lookaside full, {hits} were served from it");
+    }
+
+    [Fact]
     public async Task An_ending_that_fails_in_the_store_is_rolled_back_alone_and_its_batch_keeps_the_rest()
     {
         var (db, c, leads) = await WithLeadsAsync(3);
