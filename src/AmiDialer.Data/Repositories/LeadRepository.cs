@@ -40,12 +40,21 @@ public sealed class LeadRepository(AmiDialerDatabase database)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<LeadRow>(new CommandDefinition(
-            SelectColumns + """
-             WHERE campaign_id = @campaignId AND state IN ('pending', 'waiting_retry') AND next_eligible_at <= @now
-            ORDER BY next_eligible_at, id LIMIT @limit
-            """, new { campaignId, now, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            DueSql.Replace('$', '@'), new { campaign = campaignId, now, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToLead()).ToList();
     }
+
+    /// <summary>
+    /// <see cref="GetDueAsync"/> for a caller that asks again and again (the dialer, several times a second): a
+    /// connection of its own with the query prepared once. Dispose it when done.
+    /// </summary>
+    public async Task<DueLeadsQuery> OpenDueQueryAsync(CancellationToken cancellationToken = default) =>
+        new(await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false));
+
+    internal const string DueSql = SelectColumns + """
+         WHERE campaign_id = $campaign AND state IN ('pending', 'waiting_retry') AND next_eligible_at <= $now
+        ORDER BY next_eligible_at, id LIMIT $limit
+        """;
 
     /// <summary>When the earliest dialable lead becomes due; null when no lead is dialable.</summary>
     public async Task<DateTimeOffset?> GetNextDueAtAsync(long campaignId, CancellationToken cancellationToken = default)

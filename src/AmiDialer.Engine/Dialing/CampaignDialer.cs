@@ -151,6 +151,7 @@ internal sealed class CampaignDialer
         var lastReload = DateTimeOffset.MinValue;
         var lastDialCheck = DateTimeOffset.MinValue;
         CampaignRunResult? result = null;
+        DueLeadsQuery? dueQuery = null;
         SetStatus(DialerStatus.Waiting, null);
         _s.Logger.DialerStarted(CampaignId, _foreground ? "foreground" : "scheduled");
         try
@@ -275,7 +276,8 @@ internal sealed class CampaignDialer
                     continue;
                 }
 
-                var leads = await _s.Leads.GetDueAsync(CampaignId, now, allowed, CancellationToken.None).ConfigureAwait(false);
+                dueQuery ??= await _s.Leads.OpenDueQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                var leads = await dueQuery.GetAsync(CampaignId, now, allowed, CancellationToken.None).ConfigureAwait(false);
                 if (leads.Count == 0)
                 {
                     var next = await _s.Leads.GetNextDueAtAsync(CampaignId, CancellationToken.None).ConfigureAwait(false);
@@ -309,6 +311,11 @@ internal sealed class CampaignDialer
         }
         finally
         {
+            if (dueQuery is not null)
+            {
+                await dueQuery.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (_s.Crashed)
             {
                 // A simulated kill: nothing is cleaned up, exactly like a process that died.

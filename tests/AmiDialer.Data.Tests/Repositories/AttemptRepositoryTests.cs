@@ -19,6 +19,10 @@ public sealed class AttemptRepositoryTests
         return (db, campaign);
     }
 
+    /// <summary>A lead's every value, its collections spelled out (a record compares those by reference).</summary>
+    private static string Shape(Lead l) =>
+        $"{l.Id}|{l.CampaignId}|{l.PhoneE164}|{string.Join(",", l.Fields.OrderBy(f => f.Key))}|{string.Join(",", l.TimeZones)}|{l.State}|{l.FinalOutcome}|{l.AttemptCount}|{l.NextEligibleAt:O}";
+
     private static AttemptClaim Claim(long leadId, string server = "pbx1") => new(leadId, "act-" + Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString(), server, false);
 
     [Fact]
@@ -38,6 +42,29 @@ public sealed class AttemptRepositoryTests
         Assert.Equal(2, (await db.Leads.GetDueAsync(c.Id, now, 2)).Count);
         Assert.Equal(5, (await db.Leads.GetDueAsync(c.Id, now + TimeSpan.FromHours(2), 10)).Count);
         Assert.Equal(now - TimeSpan.FromMinutes(5), await db.Leads.GetNextDueAtAsync(c.Id));
+    }
+
+    [Fact]
+    public async Task The_prepared_due_query_gives_the_same_leads_as_the_repository_and_sees_changes_between_asks()
+    {
+        var (db, c) = await WithLeadsAsync(6);
+        await using var _ = db;
+        var now = db.Time.GetUtcNow();
+        await using var due = await db.Leads.OpenDueQueryAsync();
+        var all = await db.Leads.GetDueAsync(c.Id, now, 10);
+        Assert.Equal(all.Select(Shape), (await due.GetAsync(c.Id, now, 10)).Select(Shape));
+        Assert.Equal("n0", all[0].Fields["name"]);
+
+        // Asked again on the same connection: a lead moved later and one claimed since are both seen.
+        Assert.True(await db.Leads.RescheduleAsync(all[0].Id, now + TimeSpan.FromHours(1)));
+        Assert.NotNull(await db.Attempts.ClaimAsync(Claim(all[1].Id), now));
+        var again = await due.GetAsync(c.Id, now, 10);
+        Assert.Equal((await db.Leads.GetDueAsync(c.Id, now, 10)).Select(Shape), again.Select(Shape));
+        Assert.Equal(all.Skip(2).Select(l => l.Id), again.Select(l => l.Id));
+        Assert.Equal(2, (await due.GetAsync(c.Id, now, 2)).Count);
+        var later = await due.GetAsync(c.Id, now + TimeSpan.FromHours(2), 10);
+        Assert.Equal(all[0].Id, later[^1].Id);
+        Assert.Equal(now + TimeSpan.FromHours(1), later[^1].NextEligibleAt);
     }
 
     [Fact]
