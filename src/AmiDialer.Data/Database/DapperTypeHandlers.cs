@@ -33,12 +33,19 @@ internal static class DapperTypeHandlers
         SqlMapper.AddTypeHandler(new GuidHandler());
     }
 
-    public static string ToDb(DateTimeOffset value) => value.UtcDateTime.ToString(InstantFormat, CultureInfo.InvariantCulture);
+    // The round-trip format "O" of a UTC DateTime is InstantFormat character for character, and the runtime formats
+    // and parses it on a fast path instead of interpreting a custom pattern: the dialer converts a few instants per call.
+    public static string ToDb(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
     public static string? ToDb(DateTimeOffset? value) => value is { } v ? ToDb(v) : null;
 
     public static DateTimeOffset FromDb(string text) =>
-        DateTimeOffset.ParseExact(text, InstantFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        text.Length == InstantLength && text[^1] == 'Z'
+            ? DateTimeOffset.ParseExact(text, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal)
+            : DateTimeOffset.ParseExact(text, InstantFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    /// <summary>Characters in a stored instant: 2026-11-27T15:06:06.1234567Z.</summary>
+    private const int InstantLength = 28;
 
     private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
     {
