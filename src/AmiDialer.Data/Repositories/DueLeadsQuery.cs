@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AmiDialer.Core.Model;
 using AmiDialer.Data.Database;
 using Microsoft.Data.Sqlite;
@@ -32,22 +31,20 @@ public sealed class DueLeadsQuery : IAsyncDisposable
         _command.Parameters[0].Value = campaignId;
         _command.Parameters[1].Value = DapperTypeHandlers.ToDb(now);
         _command.Parameters[2].Value = limit;
-        var leads = new List<Lead>(Math.Min(limit, 64));
+        var leads = new List<Lead>(Math.Clamp(limit, 0, 64));
         await using var reader = await _command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            leads.Add(new Lead
-            {
-                Id = reader.GetInt64(0),
-                CampaignId = reader.GetInt64(1),
-                PhoneE164 = reader.GetString(2),
-                Fields = JsonSerializer.Deserialize(reader.GetString(3), DataJson.Default.DictionaryStringString) ?? [],
-                TimeZones = JsonSerializer.Deserialize(reader.GetString(4), DataJson.Default.ListString) ?? [],
-                State = DbNames.LeadStateOf(reader.GetString(5)),
-                FinalOutcome = DbNames.OutcomeOf(reader.IsDBNull(6) ? null : reader.GetString(6)),
-                AttemptCount = reader.GetInt32(7),
-                NextEligibleAt = reader.IsDBNull(8) ? null : DapperTypeHandlers.FromDb(reader.GetString(8)),
-            });
+            leads.Add(LeadRepository.LeadRow.Build(
+                reader.GetInt64(0),
+                reader.GetInt64(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.GetInt32(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8)));
         }
 
         return leads;

@@ -141,17 +141,20 @@ public sealed class LeadRepository(AmiDialerDatabase database)
         public int AttemptCount { get; set; }
         public string? NextEligibleAt { get; set; }
 
-        public Lead ToLead() => new()
+        public Lead ToLead() => Build(Id, CampaignId, Phone, Fields, TimeZones, State, FinalOutcome, AttemptCount, NextEligibleAt);
+
+        /// <summary>A lead from its stored columns, in <see cref="SelectColumns"/> order.</summary>
+        public static Lead Build(long id, long campaignId, string phone, string fields, string timeZones, string state, string? finalOutcome, int attemptCount, string? nextEligibleAt) => new()
         {
-            Id = Id,
-            CampaignId = CampaignId,
-            PhoneE164 = Phone,
-            Fields = JsonSerializer.Deserialize(Fields, DataJson.Default.DictionaryStringString) ?? [],
-            TimeZones = JsonSerializer.Deserialize(TimeZones, DataJson.Default.ListString) ?? [],
-            State = DbNames.LeadStateOf(State),
-            FinalOutcome = DbNames.OutcomeOf(FinalOutcome),
-            AttemptCount = AttemptCount,
-            NextEligibleAt = NextEligibleAt is null ? null : DapperTypeHandlers.FromDb(NextEligibleAt),
+            Id = id,
+            CampaignId = campaignId,
+            PhoneE164 = phone,
+            Fields = JsonSerializer.Deserialize(fields, DataJson.Default.DictionaryStringString) ?? [],
+            TimeZones = JsonSerializer.Deserialize(timeZones, DataJson.Default.ListString) ?? [],
+            State = DbNames.LeadStateOf(state),
+            FinalOutcome = DbNames.OutcomeOf(finalOutcome),
+            AttemptCount = attemptCount,
+            NextEligibleAt = nextEligibleAt is null ? null : DapperTypeHandlers.FromDb(nextEligibleAt),
         };
     }
 }

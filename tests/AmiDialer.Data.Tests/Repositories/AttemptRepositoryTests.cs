@@ -62,6 +62,7 @@ public sealed class AttemptRepositoryTests
         Assert.Equal((await db.Leads.GetDueAsync(c.Id, now, 10)).Select(Shape), again.Select(Shape));
         Assert.Equal(all.Skip(2).Select(l => l.Id), again.Select(l => l.Id));
         Assert.Equal(2, (await due.GetAsync(c.Id, now, 2)).Count);
+        Assert.Empty(await due.GetAsync(c.Id, now, 0));
         var later = await due.GetAsync(c.Id, now + TimeSpan.FromHours(2), 10);
         Assert.Equal(all[0].Id, later[^1].Id);
         Assert.Equal(now + TimeSpan.FromHours(1), later[^1].NextEligibleAt);
