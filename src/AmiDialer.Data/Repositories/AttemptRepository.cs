@@ -48,37 +48,36 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
         """;
 
     /// <summary>
-    /// Claims a dialable lead (pending or waiting to retry, due at <paramref name="now"/>) and writes its attempt as
-    /// dialing, atomically. Null when the lead is not claimable: another claimer won, it was blocked, or it is not due.
-    /// The lead's attempt count goes up here, because the attempt exists from this moment.
+    /// The insert of a dialing attempt (also prepared once by <see cref="AttemptWriter"/>). No RETURNING: SQLite runs
+    /// one as a trigger, and would copy every page the insert changes into a statement journal first; callers read
+    /// the new row's id with <see cref="LastRowId"/>.
     /// </summary>
-    /// <summary>
-    /// The one place an attempt row is born: inserted as dialing inside the caller's claim transaction, with the
-    /// lead moved to in-progress in the counters. Null when the partial unique index finds the lead already has an
-    /// open attempt (the caller then changes nothing).
-    /// </summary>
-    /// <summary>The insert of a dialing attempt (also prepared once by <see cref="AttemptWriter"/>).</summary>
     internal const string InsertDialingSql = """
         INSERT INTO attempts (lead_id, campaign_id, action_id, channel_id, server, state, created_at, is_simulated)
         VALUES (@leadId, @campaignId, @actionId, @channelId, @server, 'dialing', @now, @isSimulated)
-        RETURNING id
         """;
 
-    /// <summary><see cref="InsertDialingSql"/> without RETURNING, for the writer, which reads the rowid itself.</summary>
-    internal static readonly string InsertDialingNoReturningSql = InsertDialingSql[..InsertDialingSql.IndexOf("RETURNING", StringComparison.Ordinal)].TrimEnd();
+    /// <summary>The rowid of the connection's last insert.</summary>
+    internal static long LastRowId(SqliteConnection connection) => SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle);
 
     /// <summary>The partial unique index refused a second open attempt for a lead.</summary>
     internal static bool IsOpenAttemptConflict(SqliteException e) =>
         e.SqliteErrorCode == 19 && e.Message.Contains("attempts.lead_id", StringComparison.Ordinal);
 
+    /// <summary>
+    /// The one place an attempt row is born: inserted as dialing inside the caller's claim transaction, with the
+    /// lead moved to in-progress in the counters. Null when the partial unique index finds the lead already has an
+    /// open attempt (the caller then changes nothing).
+    /// </summary>
     internal static async Task<long?> InsertDialingAsync(SqliteConnection connection, SqliteTransaction transaction, long leadId, long campaignId, LeadState leadWas, AttemptClaim claim, DateTimeOffset now, CancellationToken cancellationToken)
     {
         long id;
         try
         {
-            id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            await connection.ExecuteAsync(new CommandDefinition(
                 InsertDialingSql, new { leadId, campaignId, actionId = claim.ActionId, channelId = claim.ChannelId, server = claim.Server, now, isSimulated = claim.IsSimulated },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            id = LastRowId(connection);
         }
         catch (SqliteException e) when (IsOpenAttemptConflict(e))
         {
@@ -90,6 +89,11 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
         return id;
     }
 
+    /// <summary>
+    /// Claims a dialable lead (pending or waiting to retry, due at <paramref name="now"/>) and writes its attempt as
+    /// dialing, atomically. Null when the lead is not claimable: another claimer won, it was blocked, or it is not due.
+    /// The lead's attempt count goes up here, because the attempt exists from this moment.
+    /// </summary>
     public async Task<Attempt?> ClaimAsync(AttemptClaim claim, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(claim);

@@ -60,7 +60,7 @@ public sealed partial class AttemptWriter
                 WHERE id = $lead AND campaign_id = $campaign AND state = $state AND state IN ('pending', 'waiting_retry') AND next_eligible_at <= $now
                 """, ("$lead", SqliteType.Integer), ("$state", SqliteType.Text), ("$now", SqliteType.Text), ("$campaign", SqliteType.Integer));
             _attemptCount = Command(connection, "SELECT attempt_count FROM leads WHERE id = $lead", ("$lead", SqliteType.Integer));
-            _insertAttempt = Command(connection, AttemptRepository.InsertDialingNoReturningSql,
+            _insertAttempt = Command(connection, AttemptRepository.InsertDialingSql,
                 ("@leadId", SqliteType.Integer), ("@campaignId", SqliteType.Integer), ("@actionId", SqliteType.Text), ("@channelId", SqliteType.Text),
                 ("@server", SqliteType.Text), ("@now", SqliteType.Text), ("@isSimulated", SqliteType.Integer));
             _markLive = Command(connection, "UPDATE attempts SET state = 'live' WHERE id = $attempt AND state = 'dialing'", ("$attempt", SqliteType.Integer));
@@ -228,7 +228,7 @@ public sealed partial class AttemptWriter
             try
             {
                 _insertAttempt.ExecuteNonQuery();
-                id = SQLitePCL.raw.sqlite3_last_insert_rowid(_insertAttempt.Connection!.Handle);
+                id = AttemptRepository.LastRowId(_insertAttempt.Connection!);
             }
             catch (SqliteException e) when (isolated && AttemptRepository.IsOpenAttemptConflict(e))
             {

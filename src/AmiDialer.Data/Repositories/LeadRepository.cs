@@ -40,7 +40,7 @@ public sealed class LeadRepository(AmiDialerDatabase database)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<LeadRow>(new CommandDefinition(
-            DueSql.Replace('$', '@'), new { campaign = campaignId, now, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            DueSql, new { campaign = campaignId, now, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToLead()).ToList();
     }
 
