@@ -95,6 +95,38 @@ public sealed partial class AmiMessage : IReadOnlyList<AmiHeader>
         return value is not null;
     }
 
+    /// <summary>
+    /// The first value of each of <paramref name="keys"/> (any case), in one pass over the headers, into
+    /// <paramref name="values"/> in the keys' order; null where a key is missing.
+    /// </summary>
+    public void GetValues(AmiHeaderKeys keys, Span<string?> values)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (values.Length < keys.Count)
+        {
+            throw new ArgumentException($"Room for {keys.Count} values is needed, not {values.Length}.", nameof(values));
+        }
+
+        values[..keys.Count].Clear();
+        var names = keys.Array;
+        var count = Count;
+        for (var i = 0; i < count; i++)
+        {
+            var key = _parsed is { } parsed ? _frame.AsSpan(parsed[i].KeyStart, parsed[i].KeyLength) : default;
+            var length = _parsed is null ? _headers![i].Key.Length : key.Length;
+            foreach (var k in keys.OfLength(length))
+            {
+                if (values[k] is null && (_parsed is null
+                    ? string.Equals(_headers![i].Key, names[k], StringComparison.OrdinalIgnoreCase)
+                    : Ascii.EqualsIgnoreCase(key, names[k])))
+                {
+                    values[k] = _parsed is null ? _headers![i].Value : ValueAt(i);
+                    break;
+                }
+            }
+        }
+    }
+
     /// <summary>Whether a header named <paramref name="key"/> is present (any case), without decoding its value.</summary>
     public bool Contains(string key)
     {

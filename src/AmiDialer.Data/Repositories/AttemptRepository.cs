@@ -30,7 +30,16 @@ public sealed record AttemptEnding
 
     /// <summary>When a lead waiting to retry becomes due; null for a final lead.</summary>
     public DateTimeOffset? LeadNextEligibleAt { get; init; }
+
+    /// <summary>
+    /// The attempt as it was claimed, when the caller still holds it: the writer then ends it without reading it
+    /// first. Null: read from the store.
+    /// </summary>
+    public ClaimedAttempt? Claimed { get; init; }
 }
+
+/// <summary>What an attempt's claim wrote and an ending needs: its lead, its campaign, and when it was created.</summary>
+public readonly record struct ClaimedAttempt(long LeadId, long CampaignId, DateTimeOffset CreatedAt);
 
 /// <summary>
 /// Attempts: one row per Originate, written before it is sent and never overwritten by another call. Claiming a

@@ -9,34 +9,37 @@ public sealed partial class AttemptWriter
     /// <summary>
     /// The writer's statements on its own connection, each prepared once and re-bound per use: parsing SQL was the
     /// largest single cost of a claim or an ending when every call opened a pooled connection and its own commands.
+    /// The transaction's own statements stay commands, which wait out SQLITE_BUSY; those that run inside it, where
+    /// the write lock is already held, go through <see cref="PreparedStatement"/>.
     /// </summary>
     private sealed class Statements : IDisposable
     {
-        private readonly List<SqliteCommand> _all = [];
+        private readonly List<IDisposable> _all = [];
         private readonly SqliteCommand _begin;
         private readonly SqliteCommand _commit;
         private readonly SqliteCommand _rollback;
         private readonly SqliteCommand _savepoint;
         private readonly SqliteCommand _release;
         private readonly SqliteCommand _rollbackTo;
-        private readonly SqliteCommand _isBlocked;
-        private readonly SqliteCommand _leadState;
-        private readonly SqliteCommand _block;
-        private readonly SqliteCommand _claimLead;
-        private readonly SqliteCommand _attemptCount;
-        private readonly SqliteCommand _insertAttempt;
-        private readonly SqliteCommand _openAttempt;
-        private readonly SqliteCommand _markLive;
-        private readonly SqliteCommand _endAttempt;
-        private readonly SqliteCommand _leadForEnd;
-        private readonly SqliteCommand _endLead;
-        private readonly SqliteCommand _endInProgressLead;
-        private readonly SqliteCommand _addCounter;
-        private readonly SqliteCommand _addHour;
+        private readonly PreparedStatement _isBlocked;
+        private readonly PreparedStatement _leadState;
+        private readonly PreparedStatement _block;
+        private readonly PreparedStatement _claimLead;
+        private readonly PreparedStatement _insertAttempt;
+        private readonly PreparedStatement _claimedAttempt;
+        private readonly PreparedStatement _markLive;
+        private readonly PreparedStatement _endAttempt;
+        private readonly PreparedStatement _leadForEnd;
+        private readonly PreparedStatement _endLead;
+        private readonly PreparedStatement _endInProgressLead;
+        private readonly PreparedStatement _addCounter;
+        private readonly PreparedStatement _addHour;
+        private readonly SqliteConnection _connection;
         private bool _inTransaction;
 
         public Statements(SqliteConnection connection)
         {
+            _connection = connection;
             // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads first could be refused
             // its upgrade (SQLITE_BUSY) by another process's writer after doing work.
             _begin = Command(connection, "BEGIN IMMEDIATE");
@@ -45,51 +48,40 @@ public sealed partial class AttemptWriter
             _savepoint = Command(connection, "SAVEPOINT request");
             _release = Command(connection, "RELEASE request");
             _rollbackTo = Command(connection, "ROLLBACK TO request");
-            _isBlocked = Command(connection, "SELECT 1 FROM dnc WHERE number = $number AND (campaign_id IS NULL OR campaign_id = $campaign) LIMIT 1",
-                ("$number", SqliteType.Text), ("$campaign", SqliteType.Integer));
-            _leadState = Command(connection, "SELECT state, attempt_count FROM leads WHERE id = $lead AND campaign_id = $campaign",
-                ("$lead", SqliteType.Integer), ("$campaign", SqliteType.Integer));
-            _block = Command(connection, "UPDATE leads SET state = 'blocked', next_eligible_at = NULL WHERE id = $lead AND campaign_id = $campaign AND state = $state AND state IN ('pending', 'waiting_retry')",
-                ("$lead", SqliteType.Integer), ("$state", SqliteType.Text), ("$campaign", SqliteType.Integer));
+            _isBlocked = Prepare(connection, "SELECT 1 FROM dnc WHERE number = $number AND (campaign_id IS NULL OR campaign_id = $campaign) LIMIT 1", "$number", "$campaign");
+            _leadState = Prepare(connection, "SELECT state, attempt_count FROM leads WHERE id = $lead AND campaign_id = $campaign", "$lead", "$campaign");
+            _block = Prepare(connection, "UPDATE leads SET state = 'blocked', next_eligible_at = NULL WHERE id = $lead AND campaign_id = $campaign AND state = $state AND state IN ('pending', 'waiting_retry')", "$lead", "$campaign", "$state");
             // The conditional update is the claim: of two claimers only one sees its row change.
             // No RETURNING on the statements below: SQLite runs a RETURNING clause as a trigger, and a statement with a
             // trigger that may abort half-way (a NOT NULL or UNIQUE check) copies every page it changes into a
             // statement journal first, in case it must undo itself alone: 8 KB copied, allocated and freed per page.
-            _claimLead = Command(connection, """
+            _claimLead = Prepare(connection, """
                 UPDATE leads SET state = 'in_progress', attempt_count = attempt_count + 1, next_eligible_at = NULL
-                WHERE id = $lead AND campaign_id = $campaign AND state = $state AND state IN ('pending', 'waiting_retry') AND next_eligible_at <= $now
-                """, ("$lead", SqliteType.Integer), ("$state", SqliteType.Text), ("$now", SqliteType.Text), ("$campaign", SqliteType.Integer));
-            _attemptCount = Command(connection, "SELECT attempt_count FROM leads WHERE id = $lead", ("$lead", SqliteType.Integer));
-            _insertAttempt = Command(connection, AttemptRepository.InsertDialingSql,
-                ("@leadId", SqliteType.Integer), ("@campaignId", SqliteType.Integer), ("@actionId", SqliteType.Text), ("@channelId", SqliteType.Text),
-                ("@server", SqliteType.Text), ("@now", SqliteType.Text), ("@isSimulated", SqliteType.Integer));
-            _markLive = Command(connection, "UPDATE attempts SET state = 'live' WHERE id = $attempt AND state = 'dialing'", ("$attempt", SqliteType.Integer));
-            _openAttempt = Command(connection, "SELECT lead_id, campaign_id, created_at FROM attempts WHERE id = $attempt AND state <> 'ended'",
-                ("$attempt", SqliteType.Integer));
-            _endAttempt = Command(connection, """
+                WHERE id = $lead AND campaign_id = $campaign AND state = $state AND attempt_count = $count AND state IN ('pending', 'waiting_retry') AND next_eligible_at <= $now
+                """, "$lead", "$campaign", "$state", "$count", "$now");
+            _insertAttempt = Prepare(connection, AttemptRepository.InsertDialingSql, "@leadId", "@campaignId", "@actionId", "@channelId", "@server", "@now", "@isSimulated");
+            _markLive = Prepare(connection, "UPDATE attempts SET state = 'live' WHERE id = $attempt AND state = 'dialing'", "$attempt");
+            _claimedAttempt = Prepare(connection, "SELECT lead_id, campaign_id, created_at FROM attempts WHERE id = $attempt", "$attempt");
+            _endAttempt = Prepare(connection, """
                 UPDATE attempts SET state = 'ended', ended_at = $endedAt, outcome = $outcome, failure_reason = $failureReason,
                     reason = $reason, dial_status = $dialStatus, hangup_cause = $hangupCause, hangup_cause_text = $hangupCauseText,
                     answered_at = COALESCE(answered_at, $answeredAt), talk_seconds = $talkSeconds
-                WHERE id = $attempt
-                """, ("$attempt", SqliteType.Integer), ("$endedAt", SqliteType.Text), ("$outcome", SqliteType.Text), ("$failureReason", SqliteType.Text),
-                ("$reason", SqliteType.Text), ("$dialStatus", SqliteType.Text), ("$hangupCause", SqliteType.Integer), ("$hangupCauseText", SqliteType.Text),
-                ("$answeredAt", SqliteType.Text), ("$talkSeconds", SqliteType.Real));
-            _leadForEnd = Command(connection, "SELECT state, final_outcome FROM leads WHERE id = $lead", ("$lead", SqliteType.Integer));
-            _endLead = Command(connection, "UPDATE leads SET state = $state, final_outcome = COALESCE(final_outcome, $finalOutcome), next_eligible_at = $next WHERE id = $lead",
-                ("$lead", SqliteType.Integer), ("$state", SqliteType.Text), ("$finalOutcome", SqliteType.Text), ("$next", SqliteType.Text));
+                WHERE id = $attempt AND state <> 'ended'
+                """, "$endedAt", "$outcome", "$failureReason", "$reason", "$dialStatus", "$hangupCause", "$hangupCauseText", "$answeredAt", "$talkSeconds", "$attempt");
+            _leadForEnd = Prepare(connection, "SELECT state, final_outcome FROM leads WHERE id = $lead", "$lead");
+            _endLead = Prepare(connection, "UPDATE leads SET state = $state, final_outcome = COALESCE(final_outcome, $finalOutcome), next_eligible_at = $next WHERE id = $lead", "$state", "$finalOutcome", "$next", "$lead");
             // The usual case, the lead in progress with no final outcome yet, in one statement: its old values are known
             // when it changes a row, so the counters need no read first.
-            _endInProgressLead = Command(connection, """
+            _endInProgressLead = Prepare(connection, """
                 UPDATE leads SET state = $state, final_outcome = $finalOutcome, next_eligible_at = $next
                 WHERE id = $lead AND state = 'in_progress' AND final_outcome IS NULL
-                """, ("$lead", SqliteType.Integer), ("$state", SqliteType.Text), ("$finalOutcome", SqliteType.Text), ("$next", SqliteType.Text));
-            _addCounter = Command(connection, CampaignCounters.AddSql.Replace("@", "$", StringComparison.Ordinal),
-                ("$campaignId", SqliteType.Integer), ("$name", SqliteType.Text), ("$delta", SqliteType.Real));
-            _addHour = Command(connection, """
+                """, "$state", "$finalOutcome", "$next", "$lead");
+            _addCounter = Prepare(connection, CampaignCounters.AddSql, "@campaignId", "@name", "@delta");
+            _addHour = Prepare(connection, """
                 INSERT INTO campaign_hourly (campaign_id, hour_utc, attempts, answered, talk_seconds) VALUES ($campaign, $hour, $attempts, $answered, $talk)
                 ON CONFLICT (campaign_id, hour_utc) DO UPDATE SET attempts = campaign_hourly.attempts + excluded.attempts,
                     answered = campaign_hourly.answered + excluded.answered, talk_seconds = campaign_hourly.talk_seconds + excluded.talk_seconds
-                """, ("$campaign", SqliteType.Integer), ("$hour", SqliteType.Text), ("$attempts", SqliteType.Integer), ("$answered", SqliteType.Integer), ("$talk", SqliteType.Real));
+                """, "$campaign", "$hour", "$attempts", "$answered", "$talk");
         }
 
         public void Begin()
@@ -170,33 +162,45 @@ public sealed partial class AttemptWriter
         {
             var a = claim.Attempt;
             string state;
-            if (claim.LeadState is { } known)
+            long count;
+            if (claim is { LeadState: { } known, AttemptCount: { } knownCount })
             {
-                // The state the dialer read the lead in: the conditional updates below refuse it if it changed since.
+                // The lead as the dialer read it: the conditional updates below refuse it if it changed since.
                 state = DbNames.Of(known);
+                count = knownCount;
             }
             else
             {
-                _leadState.Parameters[0].Value = a.LeadId;
-                _leadState.Parameters[1].Value = claim.CampaignId;
-                using var reader = _leadState.ExecuteReader();
-                if (!reader.Read())
+                _leadState.Bind(1, a.LeadId);
+                _leadState.Bind(2, claim.CampaignId);
+                try
                 {
-                    return new DialClaimResult(DialClaimStatus.NotClaimable);
-                }
+                    if (!_leadState.Read())
+                    {
+                        return new DialClaimResult(DialClaimStatus.NotClaimable);
+                    }
 
-                state = reader.GetString(0);
+                    // A state the caller read still holds it to that state.
+                    state = claim.LeadState is { } stated ? DbNames.Of(stated) : _leadState.Text(0)!;
+                    count = _leadState.Int64(1);
+                }
+                finally
+                {
+                    _leadState.Reset();
+                }
             }
 
             var from = DbNames.LeadStateOf(state);
-            _isBlocked.Parameters[0].Value = claim.PhoneE164;
-            _isBlocked.Parameters[1].Value = claim.CampaignId;
-            if (_isBlocked.ExecuteScalar() is not null)
+            _isBlocked.Bind(1, claim.PhoneE164);
+            _isBlocked.Bind(2, claim.CampaignId);
+            var blocked = _isBlocked.Read();
+            _isBlocked.Reset();
+            if (blocked)
             {
-                _block.Parameters[0].Value = a.LeadId;
-                _block.Parameters[1].Value = state;
-                _block.Parameters[2].Value = claim.CampaignId;
-                if (_block.ExecuteNonQuery() == 0)
+                _block.Bind(1, a.LeadId);
+                _block.Bind(2, claim.CampaignId);
+                _block.Bind(3, state);
+                if (_block.Execute() == 0)
                 {
                     return new DialClaimResult(DialClaimStatus.NotClaimable);
                 }
@@ -205,30 +209,29 @@ public sealed partial class AttemptWriter
                 return new DialClaimResult(DialClaimStatus.Blocked);
             }
 
-            _claimLead.Parameters[0].Value = a.LeadId;
-            _claimLead.Parameters[1].Value = state;
-            _claimLead.Parameters[2].Value = DapperTypeHandlers.ToDb(now);
-            _claimLead.Parameters[3].Value = claim.CampaignId;
-            if (_claimLead.ExecuteNonQuery() == 0)
+            var at = DapperTypeHandlers.ToDb(now);
+            _claimLead.Bind(1, a.LeadId);
+            _claimLead.Bind(2, claim.CampaignId);
+            _claimLead.Bind(3, state);
+            _claimLead.Bind(4, count);
+            _claimLead.Bind(5, at);
+            if (_claimLead.Execute() == 0)
             {
                 return new DialClaimResult(DialClaimStatus.NotClaimable);
             }
 
-            _attemptCount.Parameters[0].Value = a.LeadId;
-            var prior = (int)(long)_attemptCount.ExecuteScalar()! - 1;
-            var p = _insertAttempt.Parameters;
-            p[0].Value = a.LeadId;
-            p[1].Value = claim.CampaignId;
-            p[2].Value = a.ActionId;
-            p[3].Value = a.ChannelId;
-            p[4].Value = a.Server;
-            p[5].Value = DapperTypeHandlers.ToDb(now);
-            p[6].Value = a.IsSimulated ? 1 : 0;
+            _insertAttempt.Bind(1, a.LeadId);
+            _insertAttempt.Bind(2, claim.CampaignId);
+            _insertAttempt.Bind(3, a.ActionId);
+            _insertAttempt.Bind(4, a.ChannelId);
+            _insertAttempt.Bind(5, a.Server);
+            _insertAttempt.Bind(6, at);
+            _insertAttempt.Bind(7, a.IsSimulated ? 1 : 0);
             long id;
             try
             {
-                _insertAttempt.ExecuteNonQuery();
-                id = AttemptRepository.LastRowId(_insertAttempt.Connection!);
+                _insertAttempt.Execute();
+                id = AttemptRepository.LastRowId(_connection);
             }
             catch (SqliteException e) when (isolated && AttemptRepository.IsOpenAttemptConflict(e))
             {
@@ -250,75 +253,69 @@ public sealed partial class AttemptWriter
                 IsSimulated = a.IsSimulated,
             })
             {
-                PriorAttempts = prior,
+                PriorAttempts = (int)count,
             };
         }
 
         public int MarkLive(long attemptId)
         {
-            _markLive.Parameters[0].Value = attemptId;
-            return _markLive.ExecuteNonQuery();
+            _markLive.Bind(1, attemptId);
+            return _markLive.Execute();
         }
 
         /// <summary>The same changes as <see cref="AttemptRepository.EndAsync"/>; false when the attempt was already ended.</summary>
         public bool End(AttemptEnding ending, CounterDeltas counters)
         {
-            long leadId, campaignId;
-            string createdAt;
-            _openAttempt.Parameters[0].Value = ending.AttemptId;
-            using (var reader = _openAttempt.ExecuteReader())
+            _endAttempt.Bind(1, DapperTypeHandlers.ToDb(ending.EndedAt));
+            _endAttempt.Bind(2, DbNames.Of(ending.Outcome));
+            _endAttempt.Bind(3, ending.FailureReason);
+            _endAttempt.Bind(4, ending.Reason);
+            _endAttempt.Bind(5, ending.DialStatus);
+            _endAttempt.Bind(6, ending.HangupCause);
+            _endAttempt.Bind(7, ending.HangupCauseText);
+            _endAttempt.Bind(8, DapperTypeHandlers.ToDb(ending.AnsweredAt));
+            _endAttempt.Bind(9, ending.TalkSeconds);
+            _endAttempt.Bind(10, ending.AttemptId);
+            if (_endAttempt.Execute() == 0)
             {
-                if (!reader.Read())
-                {
-                    return false;
-                }
-
-                leadId = reader.GetInt64(0);
-                campaignId = reader.GetInt64(1);
-                createdAt = reader.GetString(2);
+                // Already ended (or never written): that ending settled its lead and counters.
+                return false;
             }
 
-            var p = _endAttempt.Parameters;
-            p[0].Value = ending.AttemptId;
-            p[1].Value = DapperTypeHandlers.ToDb(ending.EndedAt);
-            p[2].Value = DbNames.Of(ending.Outcome);
-            p[3].Value = (object?)ending.FailureReason ?? DBNull.Value;
-            p[4].Value = (object?)ending.Reason ?? DBNull.Value;
-            p[5].Value = (object?)ending.DialStatus ?? DBNull.Value;
-            p[6].Value = (object?)ending.HangupCause ?? DBNull.Value;
-            p[7].Value = (object?)ending.HangupCauseText ?? DBNull.Value;
-            p[8].Value = (object?)DapperTypeHandlers.ToDb(ending.AnsweredAt) ?? DBNull.Value;
-            p[9].Value = (object?)ending.TalkSeconds ?? DBNull.Value;
-            _endAttempt.ExecuteNonQuery();
-
+            var (leadId, campaignId, createdAt) = ending.Claimed ?? ReadAttempt(ending.AttemptId);
+            var newState = DbNames.Of(ending.LeadState);
+            var newFinal = ending.LeadFinalOutcome is { } f ? DbNames.Of(f) : null;
+            var next = DapperTypeHandlers.ToDb(ending.LeadNextEligibleAt);
             string state;
             string? finalOutcome;
-            var q = _endInProgressLead.Parameters;
-            q[0].Value = leadId;
-            q[1].Value = DbNames.Of(ending.LeadState);
-            q[2].Value = ending.LeadFinalOutcome is { } f ? DbNames.Of(f) : DBNull.Value;
-            q[3].Value = (object?)DapperTypeHandlers.ToDb(ending.LeadNextEligibleAt) ?? DBNull.Value;
-            if (_endInProgressLead.ExecuteNonQuery() == 1)
+            _endInProgressLead.Bind(1, newState);
+            _endInProgressLead.Bind(2, newFinal);
+            _endInProgressLead.Bind(3, next);
+            _endInProgressLead.Bind(4, leadId);
+            if (_endInProgressLead.Execute() == 1)
             {
                 state = DbNames.Of(LeadState.InProgress);
                 finalOutcome = null;
             }
             else
             {
-                _leadForEnd.Parameters[0].Value = leadId;
-                using (var reader = _leadForEnd.ExecuteReader())
+                _leadForEnd.Bind(1, leadId);
+                try
                 {
-                    reader.Read();
-                    state = reader.GetString(0);
-                    finalOutcome = reader.IsDBNull(1) ? null : reader.GetString(1);
+                    _leadForEnd.Read();
+                    state = _leadForEnd.Text(0)!;
+                    finalOutcome = _leadForEnd.Text(1);
+                }
+                finally
+                {
+                    _leadForEnd.Reset();
                 }
 
-                var u = _endLead.Parameters;
-                u[0].Value = leadId;
-                u[1].Value = q[1].Value;
-                u[2].Value = q[2].Value;
-                u[3].Value = q[3].Value;
-                _endLead.ExecuteNonQuery();
+                _endLead.Bind(1, newState);
+                _endLead.Bind(2, newFinal);
+                _endLead.Bind(3, next);
+                _endLead.Bind(4, leadId);
+                _endLead.Execute();
             }
 
             counters.MoveLead(campaignId, DbNames.LeadStateOf(state), ending.LeadState);
@@ -335,35 +332,56 @@ public sealed partial class AttemptWriter
                 counters.Add(campaignId, CampaignCounters.TalkedAttempts, 1);
             }
 
-            counters.AddHour(campaignId, CampaignCounters.HourKey(DapperTypeHandlers.FromDb(createdAt)), ending.Outcome == CallOutcome.Answered, talk);
+            counters.AddHour(campaignId, CampaignCounters.HourKey(createdAt), ending.Outcome == CallOutcome.Answered, talk);
             return true;
+        }
+
+        private ClaimedAttempt ReadAttempt(long attemptId)
+        {
+            _claimedAttempt.Bind(1, attemptId);
+            try
+            {
+                _claimedAttempt.Read();
+                return new ClaimedAttempt(_claimedAttempt.Int64(0), _claimedAttempt.Int64(1), DapperTypeHandlers.FromDb(_claimedAttempt.Text(2)!));
+            }
+            finally
+            {
+                _claimedAttempt.Reset();
+            }
         }
 
         public void AddCounter(long campaignId, string name, double delta)
         {
-            _addCounter.Parameters[0].Value = campaignId;
-            _addCounter.Parameters[1].Value = name;
-            _addCounter.Parameters[2].Value = delta;
-            _addCounter.ExecuteNonQuery();
+            _addCounter.Bind(1, campaignId);
+            _addCounter.Bind(2, name);
+            _addCounter.Bind(3, delta);
+            _addCounter.Execute();
         }
 
         public void AddHour(long campaignId, string hour, long attempts, long answered, double talk)
         {
-            var p = _addHour.Parameters;
-            p[0].Value = campaignId;
-            p[1].Value = hour;
-            p[2].Value = attempts;
-            p[3].Value = answered;
-            p[4].Value = talk;
-            _addHour.ExecuteNonQuery();
+            _addHour.Bind(1, campaignId);
+            _addHour.Bind(2, hour);
+            _addHour.Bind(3, attempts);
+            _addHour.Bind(4, answered);
+            _addHour.Bind(5, talk);
+            _addHour.Execute();
         }
 
         public void Dispose()
         {
-            foreach (var command in _all)
+            // Statements first: a statement left unfinalized would keep the pooled connection from closing cleanly.
+            foreach (var statement in _all)
             {
-                command.Dispose();
+                statement.Dispose();
             }
+        }
+
+        private PreparedStatement Prepare(SqliteConnection connection, string sql, params string[] parameters)
+        {
+            var statement = new PreparedStatement(connection, sql, parameters);
+            _all.Add(statement);
+            return statement;
         }
 
         private SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, SqliteType Type)[] parameters)

@@ -12,6 +12,12 @@ public sealed record DialClaim(AttemptClaim Attempt, long CampaignId, string Pho
     /// is refused (not claimable) if the lead has changed since. Null: read in the claim.
     /// </summary>
     public Core.Model.LeadState? LeadState { get; init; }
+
+    /// <summary>
+    /// The lead's attempt count as read with <see cref="LeadState"/>: the claim is refused if it changed since, and
+    /// the count needs no read after the claim. Used only together with <see cref="LeadState"/>.
+    /// </summary>
+    public int? AttemptCount { get; init; }
 }
 
 public enum DialClaimStatus
@@ -284,8 +290,6 @@ public sealed partial class AttemptWriter : IAsyncDisposable
             if (_connection is null)
             {
                 _connection = await _database.OpenConnectionAsync().ConfigureAwait(false);
-                // Before the statements are prepared: SQLite resizes lookaside only while none of it is in use.
-                LookasideMemory.Enlarge(_connection, LookasideMemory.WriterSlots);
                 _statements = new Statements(_connection);
                 _statements.UseMemoryJournals();
             }

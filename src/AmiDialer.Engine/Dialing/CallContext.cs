@@ -1,8 +1,10 @@
 namespace AmiDialer.Engine.Dialing;
 
 /// <summary>What the engine remembers about a call it placed, until the call ends.</summary>
+/// <param name="AttemptCreatedAt">When the attempt was written (its claim's time, which files it in the hourly report), not when its Originate went.</param>
 internal sealed record CallContext(
     long AttemptId,
+    DateTimeOffset AttemptCreatedAt,
     long CampaignId,
     AmiDialer.Core.Model.Lead Lead,
     string Server,

@@ -397,7 +397,7 @@ internal sealed class CampaignDialer
 
             var callId = _s.NextCallId();
             planned.Add(new PlannedCall(lead, server, callId, channel, variables));
-            claims.Add(new DialClaim(new AttemptClaim(lead.Id, callId, callId, server.Name, _s.Options.Simulated), CampaignId, lead.PhoneE164) { LeadState = lead.State });
+            claims.Add(new DialClaim(new AttemptClaim(lead.Id, callId, callId, server.Name, _s.Options.Simulated), CampaignId, lead.PhoneE164) { LeadState = lead.State, AttemptCount = lead.AttemptCount });
         }
 
         if (claims.Count == 0)
@@ -454,7 +454,7 @@ internal sealed class CampaignDialer
         var (lead, server, callId, channel, variables) = call;
         // Counted at the moment it goes out, not when the batch was planned.
         var sentAt = _s.Time.GetUtcNow();
-        var context = new CallContext(attempt.Id, CampaignId, lead, server.Name, callId, sentAt, this, PriorAttempts: priorAttempts);
+        var context = new CallContext(attempt.Id, attempt.CreatedAt, CampaignId, lead, server.Name, callId, sentAt, this, PriorAttempts: priorAttempts);
         _s.Calls[attempt.Id] = context;
         Interlocked.Increment(ref _active);
         Interlocked.Increment(ref _sent);

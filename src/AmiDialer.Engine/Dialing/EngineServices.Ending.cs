@@ -159,6 +159,7 @@ internal sealed partial class EngineServices
             LeadState = decision.State,
             LeadFinalOutcome = decision.FinalOutcome,
             LeadNextEligibleAt = next,
+            Claimed = context is null ? null : new ClaimedAttempt(lead.Id, campaignId, context.AttemptCreatedAt),
         };
         return new Ending(ending, verdict, facts.Finality, context, campaignId, now);
     }

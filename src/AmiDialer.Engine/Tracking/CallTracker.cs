@@ -179,7 +179,7 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
                     var hung = Channel(call, e.Uniqueid, e.Channel);
                     if (hung is not null)
                     {
-                        hung.HungUpAt = now;
+                        call.HangUp(hung, now);
                         hung.Cause = int.TryParse(e.Cause, NumberStyles.Integer, CultureInfo.InvariantCulture, out var cause) ? cause : null;
                         hung.CauseText = e.CauseText;
                     }
@@ -362,7 +362,7 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
         if (!call.Channels.TryGetValue(uniqueid, out var state))
         {
             state = new TrackedCall.ChannelState(uniqueid) { Order = _channelOrder++ };
-            call.Channels.Add(uniqueid, state);
+            call.AddChannel(state);
         }
 
         if (name is { Length: > 0 })

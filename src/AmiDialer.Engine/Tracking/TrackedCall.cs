@@ -15,6 +15,7 @@ internal sealed class TrackedCall(TrackedCallStart start)
     public string? ClientActionId { get; set; }
     public string? OriginateResult { get; set; }
     public string? Reason { get; set; }
+    /// <summary>The call's channels by Uniqueid; add with <see cref="AddChannel"/>, end with <see cref="HangUp"/>.</summary>
     public Dictionary<string, ChannelState> Channels { get; } = new(StringComparer.Ordinal);
     public List<DialEndFacts> DialEnds { get; } = [];
     public DateTimeOffset? AnsweredAt { get; set; }
@@ -26,21 +27,30 @@ internal sealed class TrackedCall(TrackedCallStart start)
     /// <summary>Adopted after a restart of our process or a reconnect: its OriginateResponse may never come.</summary>
     public bool Adopted { get; set; }
 
-    /// <summary>Asked of every live call at every poll: a plain loop, no enumerator boxed.</summary>
-    public bool AllChannelsDown
-    {
-        get
-        {
-            foreach (var channel in Channels.Values)
-            {
-                if (channel.HungUpAt is null)
-                {
-                    return false;
-                }
-            }
+    // Channels seen and not hung up, kept as they change: every poll asks every live call, and a count answers
+    // without walking its channels.
+    private int _openChannels;
 
-            return true;
+    public bool AllChannelsDown => _openChannels == 0;
+
+    public void AddChannel(ChannelState channel)
+    {
+        Channels.Add(channel.Uniqueid, channel);
+        if (channel.HungUpAt is null)
+        {
+            _openChannels++;
         }
+    }
+
+    /// <summary>Marks the channel hung up; a second Hangup for it moves only its time.</summary>
+    public void HangUp(ChannelState channel, DateTimeOffset at)
+    {
+        if (channel.HungUpAt is null)
+        {
+            _openChannels--;
+        }
+
+        channel.HungUpAt = at;
     }
 
     public sealed class ChannelState(string uniqueid)

@@ -56,6 +56,34 @@ public sealed class ParsedMessageTests
         Assert.Equal(message.AsSpan().ToArray(), Enumerable.Range(0, message.Count).Select(i => message[i]).ToArray());
     }
 
+    [Fact]
+    public void Values_read_in_one_pass_are_what_each_key_read_alone_gives()
+    {
+        const string wire = "Event: Hangup\r\nchannel: PJSIP/a-1\r\nUniqueid: 17.1\r\nLinkedid: 17.1\r\nUniqueid: 99.9\r\n"
+            + "Cause: 16\r\nCause-txt: \r\nCAUSE-TXT: later\r\nDestLinkedid: 17.2\r\n\r\n";
+        var keys = new AmiHeaderKeys("Uniqueid", "Linkedid", "Channel", "Cause-txt", "Cause", "DestChannel", "DestLinkedid", "Event");
+        var parsed = Parse(wire);
+        var built = new AmiMessage(parsed.AsSpan().ToArray());
+        foreach (var message in new[] { parsed, built })
+        {
+            var values = new string?[keys.Count + 1];
+            values[^1] = "untouched";
+            message.GetValues(keys, values);
+
+            Assert.Equal(keys.Keys.Select(k => message.Get(k)), values[..^1]);
+            Assert.Equal(new string?[] { "17.1", "17.1", "PJSIP/a-1", "", "16", null, "17.2", "Hangup" }, values[..^1]);
+            Assert.Equal("untouched", values[^1]);
+        }
+    }
+
+    [Fact]
+    public void A_key_set_refuses_keys_that_differ_only_by_case_and_too_few_places_for_values()
+    {
+        Assert.Throws<ArgumentException>(() => new AmiHeaderKeys("Channel", "CHANNEL"));
+        Assert.Throws<ArgumentException>(() => new AmiHeaderKeys("Channel", ""));
+        Assert.Throws<ArgumentException>(() => Parse("Event: X\r\n\r\n").GetValues(new AmiHeaderKeys("A", "B"), new string?[1]));
+    }
+
     private static AmiMessage Parse(string wire)
     {
         var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(wire)));

@@ -117,7 +117,7 @@ internal static class StoreBench
                 var claims = due.Select(l =>
                 {
                     var id = "store-" + l.Id.ToString(CultureInfo.InvariantCulture);
-                    return new DialClaim(new AttemptClaim(l.Id, id, id, "sim", IsSimulated: false), campaign.Id, l.PhoneE164) { LeadState = l.State };
+                    return new DialClaim(new AttemptClaim(l.Id, id, id, "sim", IsSimulated: false), campaign.Id, l.PhoneE164) { LeadState = l.State, AttemptCount = l.AttemptCount };
                 }).ToList();
                 foreach (var result in await writer.ClaimAsync(claims, now))
                 {

@@ -42,6 +42,33 @@ public sealed class CallTrackerCaptureTests
         Assert.Equal(0, result.Tracker.Count);
     }
 
+    [Theory]
+    [InlineData("h-burst-200-originates.raw")]
+    [InlineData("d11-originate-errors.raw")]
+    [InlineData("d7-originate-long-call.raw")]
+    public void Every_captured_event_reads_as_its_headers_read_one_by_one(string file)
+    {
+        var read = 0;
+        foreach (var message in CaptureReplay.Read(file).Where(m => m.IsEvent))
+        {
+            var e = AmiCallEvents.From(message);
+            if (e.Kind == CallEventKind.Other)
+            {
+                continue;
+            }
+
+            read++;
+            Assert.Equal(
+                (message.ActionId, message.Channel, message.Uniqueid, message.Linkedid, message.DestChannel, message.DestUniqueid, message.DestLinkedid),
+                (e.ActionId, e.Channel, e.Uniqueid, e.Linkedid, e.DestChannel, e.DestUniqueid, e.DestLinkedid));
+            Assert.Equal(
+                (message.Get("ChannelState"), e.Kind == CallEventKind.OriginateResponse ? message.Response : null, message.Get("Reason"), message.DialStatus, message.Get("Cause"), message.CauseText),
+                (e.ChannelState, e.Response, e.Reason, e.DialStatus, e.Cause, e.CauseText));
+        }
+
+        Assert.True(read > 0, "no call event in " + file);
+    }
+
     [Fact]
     public void Channel_ids_we_assign_tie_every_event_to_the_call()
     {
