@@ -13,9 +13,9 @@ public sealed class AmiHeaderKeys
     public AmiHeaderKeys(params string[] keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        if (keys.Any(string.IsNullOrEmpty))
+        if (keys.Any(k => string.IsNullOrEmpty(k) || !System.Text.Ascii.IsValid(k)))
         {
-            throw new ArgumentException("A header key must not be empty.", nameof(keys));
+            throw new ArgumentException("A header key must be ASCII and not empty (Asterisk's keys are).", nameof(keys));
         }
 
         if (keys.Distinct(StringComparer.OrdinalIgnoreCase).Count() != keys.Length)
@@ -24,6 +24,7 @@ public sealed class AmiHeaderKeys
         }
 
         Array = keys.ToArray();
+        Ascii = Array.Select(System.Text.Encoding.ASCII.GetBytes).ToArray();
         _byLength = new int[Array.Max(k => k.Length) + 1][];
         for (var length = 0; length < _byLength.Length; length++)
         {
@@ -36,6 +37,9 @@ public sealed class AmiHeaderKeys
     public int Count => Array.Length;
 
     internal string[] Array { get; }
+
+    /// <summary>The keys as bytes: a parsed message's keys are compared byte to byte, which vectorises.</summary>
+    internal byte[][] Ascii { get; }
 
     /// <summary>The positions in <see cref="Keys"/> of the keys <paramref name="length"/> characters long.</summary>
     internal ReadOnlySpan<int> OfLength(int length) => length < _byLength.Length ? _byLength[length] : [];

@@ -108,20 +108,36 @@ public sealed partial class AmiMessage : IReadOnlyList<AmiHeader>
         }
 
         values[..keys.Count].Clear();
-        var names = keys.Array;
-        var count = Count;
-        for (var i = 0; i < count; i++)
+        if (_parsed is { } parsed)
         {
-            var key = _parsed is { } parsed ? _frame.AsSpan(parsed[i].KeyStart, parsed[i].KeyLength) : default;
-            var length = _parsed is null ? _headers![i].Key.Length : key.Length;
-            foreach (var k in keys.OfLength(length))
+            var frame = _frame!;
+            var names = keys.Ascii;
+            for (var i = 0; i < parsed.Length; i++)
             {
-                if (values[k] is null && (_parsed is null
-                    ? string.Equals(_headers![i].Key, names[k], StringComparison.OrdinalIgnoreCase)
-                    : Ascii.EqualsIgnoreCase(key, names[k])))
+                ref readonly var header = ref parsed[i];
+                foreach (var k in keys.OfLength(header.KeyLength))
                 {
-                    values[k] = _parsed is null ? _headers![i].Value : ValueAt(i);
-                    break;
+                    if (values[k] is null && Ascii.EqualsIgnoreCase(frame.AsSpan(header.KeyStart, header.KeyLength), names[k]))
+                    {
+                        values[k] = ValueAt(i);
+                        break;
+                    }
+                }
+            }
+        }
+        else
+        {
+            var headers = _headers!;
+            var names = keys.Array;
+            for (var i = 0; i < headers.Length; i++)
+            {
+                foreach (var k in keys.OfLength(headers[i].Key.Length))
+                {
+                    if (values[k] is null && string.Equals(headers[i].Key, names[k], StringComparison.OrdinalIgnoreCase))
+                    {
+                        values[k] = headers[i].Value;
+                        break;
+                    }
                 }
             }
         }

@@ -272,28 +272,33 @@ public sealed class AmiParser
     /// <summary>Whether the filter keeps this frame: anything but an event, an event it names, or one with an ActionID.</summary>
     private bool Wanted(ReadOnlySpan<byte> frame, ReadOnlySpan<AmiParsedHeader> headers)
     {
+        // Keys are compared only when their length matches, and a kept event (its name is usually the first header)
+        // is known without looking further: most frames that reach here are kept.
         var eventName = -1;
         for (var i = 0; i < headers.Length; i++)
         {
             var h = headers[i];
-            var key = frame.Slice(h.KeyStart, h.KeyLength);
-            if (eventName < 0 && Ascii.EqualsIgnoreCase(key, "Event"u8))
+            if (h.KeyLength == 5 && Ascii.EqualsIgnoreCase(frame.Slice(h.KeyStart, 5), "Event"u8))
             {
                 eventName = i;
+                break;
             }
-            else if (Ascii.EqualsIgnoreCase(key, "ActionID"u8))
+        }
+
+        if (eventName < 0 || _eventFilter!.Keeps(frame.Slice(headers[eventName].ValueStart, headers[eventName].ValueLength)))
+        {
+            return true;
+        }
+
+        foreach (var h in headers)
+        {
+            if (h.KeyLength == 8 && Ascii.EqualsIgnoreCase(frame.Slice(h.KeyStart, 8), "ActionID"u8))
             {
                 return true;
             }
         }
 
-        if (eventName < 0)
-        {
-            return true;
-        }
-
-        var name = headers[eventName];
-        return _eventFilter!.Keeps(frame.Slice(name.ValueStart, name.ValueLength));
+        return false;
     }
 
     /// <summary>

@@ -96,7 +96,9 @@ public static class E164
 
     private static PhoneNumberInfo ToInfo(PhoneNumber parsed)
     {
+        // No region: finding it tests the number against every region sharing its country code (25 for +1),
+        // and the dialer splits a number for every call it places.
         var e164 = Util.Format(parsed, PhoneNumberFormat.E164);
-        return new PhoneNumberInfo(e164, e164[1..], Util.GetNationalSignificantNumber(parsed), Util.GetRegionCodeForNumber(parsed) ?? "ZZ");
+        return new PhoneNumberInfo(e164, e164[1..], Util.GetNationalSignificantNumber(parsed));
     }
 }

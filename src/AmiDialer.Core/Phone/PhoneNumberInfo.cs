@@ -6,5 +6,4 @@ namespace AmiDialer.Core.Phone;
 /// <param name="E164">With the plus: <c>+14155550123</c> (<c>{e164}</c>).</param>
 /// <param name="Number">The same digits without the plus: <c>14155550123</c> (<c>{number}</c>).</param>
 /// <param name="National">The national significant number: <c>4155550123</c> (<c>{national}</c>).</param>
-/// <param name="RegionCode">ISO 3166 region, e.g. <c>US</c>; <c>ZZ</c> when the number belongs to no single region.</param>
-public sealed record PhoneNumberInfo(string E164, string Number, string National, string RegionCode);
+public sealed record PhoneNumberInfo(string E164, string Number, string National);

@@ -18,7 +18,7 @@ public static class CampaignValidator
     public const int MaxAttemptsLimit = 100;
 
     // Rendered through the dial template to catch literal text that is not allowed in a dial string.
-    private static readonly PhoneNumberInfo SampleNumber = new("+14155550123", "14155550123", "4155550123", "US");
+    private static readonly PhoneNumberInfo SampleNumber = new("+14155550123", "14155550123", "4155550123");
 
     /// <param name="campaign">The settings to check.</param>
     /// <param name="allowedContexts">When given, the on-answer redirect must go to one of them (config <c>Dialing:AllowedContexts</c>).</param>

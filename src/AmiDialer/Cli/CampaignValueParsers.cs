@@ -13,7 +13,7 @@ namespace AmiDialer.Cli;
 internal static class CampaignValueParsers
 {
     /// <summary>Rendering a template against this number shows whether its dial strings would be safe.</summary>
-    private static readonly PhoneNumberInfo SampleNumber = new("+14155550123", "14155550123", "4155550123", "US");
+    private static readonly PhoneNumberInfo SampleNumber = new("+14155550123", "14155550123", "4155550123");
 
     public static string? Window(string text, out DailyWindow window) =>
         ScheduleText.TryParseWindow(text, out window, out var error) ? null : error + ".";

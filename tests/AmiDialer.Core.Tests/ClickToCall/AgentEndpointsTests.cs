@@ -51,7 +51,7 @@ public sealed class AgentEndpointsTests
     [Fact]
     public void Destination_writes_the_number_with_the_extension_template()
     {
-        var number = new PhoneNumberInfo("+14158137442", "14158137442", "4158137442", "US");
+        var number = new PhoneNumberInfo("+14158137442", "14158137442", "4158137442");
         Assert.Equal(new("outbound", "4158137442", 1), ClickToCallRules.Destination("outbound", NumberTemplate.Parse("{national}"), number)); // as in j2
         Assert.Equal(new("outbound", "+14158137442", 1), ClickToCallRules.Destination("outbound", NumberTemplate.Parse("{e164}"), number));
         Assert.Equal(new("outbound", "914158137442", 1), ClickToCallRules.Destination("outbound", NumberTemplate.Parse("9{number}"), number));

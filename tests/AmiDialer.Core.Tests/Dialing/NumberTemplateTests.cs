@@ -5,7 +5,7 @@ namespace AmiDialer.Core.Tests.Dialing;
 
 public sealed class NumberTemplateTests
 {
-    private static readonly PhoneNumberInfo Number = new("+14155550123", "14155550123", "4155550123", "US");
+    private static readonly PhoneNumberInfo Number = new("+14155550123", "14155550123", "4155550123");
 
     [Theory]
     [InlineData("PJSIP/{number}@trunk", "PJSIP/14155550123@trunk")]
