@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using PhoneNumbers;
 
 // The class is called E164 because libphonenumber already owns the name PhoneNumbers.
@@ -12,6 +13,9 @@ public static class E164
 {
     /// <summary>libphonenumber's answer when it cannot tell a number's zone.</summary>
     public const string UnknownZone = "Etc/Unknown";
+
+    /// <summary>libphonenumber's region for a country code it does not know.</summary>
+    private const string NoRegion = "ZZ";
 
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
 
@@ -53,7 +57,8 @@ public static class E164
 
     /// <summary>
     /// Splits a stored E.164 number (already validated at import) into its spellings. Throws
-    /// <see cref="FormatException"/> if <paramref name="e164"/> is not <c>+</c> followed by 2 to 15 digits.
+    /// <see cref="FormatException"/> if <paramref name="e164"/> is not <c>+</c> followed by 2 to 15 digits, or
+    /// starts with no country code.
     /// </summary>
     public static PhoneNumberInfo Split(string e164)
     {
@@ -62,14 +67,22 @@ public static class E164
             throw new FormatException($"'{e164}' is not an E.164 number (+ and 2 to 15 digits).");
         }
 
-        try
+        // A stored number is canonical (libphonenumber formatted it at import): +, the country code, then the national
+        // significant number. Country codes are prefix-free, so the first one to three digits that name one are it.
+        // The dialer splits a number for every call, and a full parse was most of that call's work on the number.
+        for (var length = 1; length <= 3; length++)
         {
-            return ToInfo(Util.Parse(e164, null));
+            var code = int.Parse(e164.AsSpan(1, length), NumberStyles.None, CultureInfo.InvariantCulture);
+            if (Util.GetRegionCodeForCountryCode(code) != NoRegion)
+            {
+                var national = e164[(1 + length)..];
+                return national.Length >= 2
+                    ? new PhoneNumberInfo(e164, e164[1..], national)
+                    : throw new FormatException($"'{e164}' is not an E.164 number (too short after its country code {code}).");
+            }
         }
-        catch (NumberParseException ex)
-        {
-            throw new FormatException($"'{e164}' is not an E.164 number ({ex.ErrorType}).", ex);
-        }
+
+        throw new FormatException($"'{e164}' is not an E.164 number (no country code).");
     }
 
     /// <summary>The IANA zones the number may be in; empty when libphonenumber cannot tell.</summary>

@@ -36,6 +36,8 @@ public sealed partial class AttemptWriter
         private readonly PreparedStatement _addHour;
         private readonly SqliteConnection _connection;
         private bool _inTransaction;
+        private long _lastHour = -1;
+        private string _lastHourKey = "";
 
         public Statements(SqliteConnection connection)
         {
@@ -332,8 +334,21 @@ public sealed partial class AttemptWriter
                 counters.Add(campaignId, CampaignCounters.TalkedAttempts, 1);
             }
 
-            counters.AddHour(campaignId, CampaignCounters.HourKey(createdAt), ending.Outcome == CallOutcome.Answered, talk);
+            counters.AddHour(campaignId, HourKey(createdAt), ending.Outcome == CallOutcome.Answered, talk);
             return true;
+        }
+
+        /// <summary><see cref="CampaignCounters.HourKey"/>, formatted once per hour: a batch's attempts were nearly all created in the same one.</summary>
+        private string HourKey(DateTimeOffset at)
+        {
+            var hour = at.UtcTicks / TimeSpan.TicksPerHour;
+            if (hour != _lastHour)
+            {
+                _lastHourKey = CampaignCounters.HourKey(at);
+                _lastHour = hour;
+            }
+
+            return _lastHourKey;
         }
 
         private ClaimedAttempt ReadAttempt(long attemptId)

@@ -36,6 +36,30 @@ public sealed class E164Tests
         Assert.Equal("390236618200", info.Number);
     }
 
+    [Fact]
+    public void Split_gives_every_region_s_numbers_the_spellings_a_full_parse_gives()
+    {
+        var util = PhoneNumbers.PhoneNumberUtil.GetInstance();
+        var types = Enum.GetValues<PhoneNumbers.PhoneNumberType>();
+        var numbers = util.GetSupportedRegions()
+            .SelectMany(region => types.Select(type => util.GetExampleNumberForType(region, type)))
+            .Concat(util.GetSupportedGlobalNetworkCallingCodes().Select(util.GetExampleNumberForNonGeoEntity))
+            .Where(n => n is not null)
+            .ToList();
+        Assert.True(numbers.Count > 1000, $"{numbers.Count} example numbers");
+
+        foreach (var parsed in numbers)
+        {
+            var e164 = util.Format(parsed, PhoneNumbers.PhoneNumberFormat.E164);
+            Assert.Equal(new PhoneNumberInfo(e164, e164[1..], util.GetNationalSignificantNumber(parsed)), E164.Split(e164));
+        }
+    }
+
+    [Theory]
+    [InlineData("+999123456")] // no country code starts with 9, 99 or 999
+    [InlineData("+441")] // a country code and one digit
+    public void Split_refuses_a_number_without_a_country_code_or_a_national_number(string text) => Assert.Throws<FormatException>(() => E164.Split(text));
+
     [Theory]
     [InlineData("14158137440")]
     [InlineData("+1415813744x")]

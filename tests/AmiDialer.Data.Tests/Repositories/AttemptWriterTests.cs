@@ -184,6 +184,24 @@ public sealed class AttemptWriterTests
     }
 
     [Fact]
+    public async Task Endings_are_counted_in_the_hour_their_attempts_were_created()
+    {
+        var (db, c, leads) = await WithLeadsAsync(3);
+        await using var _ = db;
+        await using var writer = new AttemptWriter(db.Database);
+        var now = db.Time.GetUtcNow();
+        var first = (await writer.ClaimAsync([Claim(leads[0]), Claim(leads[1])], now)).Select(r => r.Attempt!).ToList();
+        var later = (await writer.ClaimAsync([Claim(leads[2])], now.AddHours(1))).Single().Attempt!;
+
+        // Ended together, in one batch, and in the order that makes a remembered hour wrong if it were kept too long.
+        await writer.EndManyAsync([Busy(first[0].Id, now.AddHours(1)), Busy(later.Id, now.AddHours(1)), Busy(first[1].Id, now.AddHours(1))]);
+
+        var byHour = (await db.Reports.GetSummaryAsync(c.Id)).ByHour;
+        Assert.Equal(2, byHour.Count);
+        Assert.Equal([2L, 1L], byHour.OrderBy(h => h.HourUtc).Select(h => h.Attempts));
+    }
+
+    [Fact]
     public async Task A_lead_is_claimed_once_and_a_number_on_the_dnc_list_is_blocked_instead()
     {
         var (db, c, leads) = await WithLeadsAsync(2);
