@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace AmiDialer.Ami;
 
 /// <summary>
@@ -13,7 +15,7 @@ public sealed class AmiHeaderKeys
     public AmiHeaderKeys(params string[] keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        if (keys.Any(k => string.IsNullOrEmpty(k) || !System.Text.Ascii.IsValid(k)))
+        if (keys.Any(k => string.IsNullOrEmpty(k) || !Ascii.IsValid(k)))
         {
             throw new ArgumentException("A header key must be ASCII and not empty (Asterisk's keys are).", nameof(keys));
         }
@@ -23,23 +25,23 @@ public sealed class AmiHeaderKeys
             throw new ArgumentException("The keys must differ other than by case.", nameof(keys));
         }
 
-        Array = keys.ToArray();
-        Ascii = Array.Select(System.Text.Encoding.ASCII.GetBytes).ToArray();
-        _byLength = new int[Array.Max(k => k.Length) + 1][];
+        Names = keys.ToArray();
+        AsciiNames = Names.Select(Encoding.ASCII.GetBytes).ToArray();
+        _byLength = new int[Names.Max(k => k.Length) + 1][];
         for (var length = 0; length < _byLength.Length; length++)
         {
-            _byLength[length] = Enumerable.Range(0, Array.Length).Where(i => Array[i].Length == length).ToArray();
+            _byLength[length] = Enumerable.Range(0, Names.Length).Where(i => Names[i].Length == length).ToArray();
         }
     }
 
-    public IReadOnlyList<string> Keys => Array;
+    public IReadOnlyList<string> Keys => Names;
 
-    public int Count => Array.Length;
+    public int Count => Names.Length;
 
-    internal string[] Array { get; }
+    internal string[] Names { get; }
 
     /// <summary>The keys as bytes: a parsed message's keys are compared byte to byte, which vectorises.</summary>
-    internal byte[][] Ascii { get; }
+    internal byte[][] AsciiNames { get; }
 
     /// <summary>The positions in <see cref="Keys"/> of the keys <paramref name="length"/> characters long.</summary>
     internal ReadOnlySpan<int> OfLength(int length) => length < _byLength.Length ? _byLength[length] : [];

@@ -111,7 +111,7 @@ public sealed partial class AmiMessage : IReadOnlyList<AmiHeader>
         if (_parsed is { } parsed)
         {
             var frame = _frame!;
-            var names = keys.Ascii;
+            var names = keys.AsciiNames;
             for (var i = 0; i < parsed.Length; i++)
             {
                 ref readonly var header = ref parsed[i];
@@ -128,7 +128,7 @@ public sealed partial class AmiMessage : IReadOnlyList<AmiHeader>
         else
         {
             var headers = _headers!;
-            var names = keys.Array;
+            var names = keys.Names;
             for (var i = 0; i < headers.Length; i++)
             {
                 foreach (var k in keys.OfLength(headers[i].Key.Length))
