@@ -15,8 +15,10 @@ internal sealed class TrackedCall(TrackedCallStart start)
     public string? ClientActionId { get; set; }
     public string? OriginateResult { get; set; }
     public string? Reason { get; set; }
+    private readonly Dictionary<string, ChannelState> _channels = new(StringComparer.Ordinal);
+
     /// <summary>The call's channels by Uniqueid; add with <see cref="AddChannel"/>, end with <see cref="HangUp"/>.</summary>
-    public Dictionary<string, ChannelState> Channels { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, ChannelState> Channels => _channels;
     public List<DialEndFacts> DialEnds { get; } = [];
     public DateTimeOffset? AnsweredAt { get; set; }
     public DateTimeOffset LastActivityAt { get; set; } = start.SentAt;
@@ -35,7 +37,7 @@ internal sealed class TrackedCall(TrackedCallStart start)
 
     public void AddChannel(ChannelState channel)
     {
-        Channels.Add(channel.Uniqueid, channel);
+        _channels.Add(channel.Uniqueid, channel);
         if (channel.HungUpAt is null)
         {
             _openChannels++;
@@ -59,6 +61,7 @@ internal sealed class TrackedCall(TrackedCallStart start)
         public string? Name { get; set; }
         public int? Cause { get; set; }
         public string? CauseText { get; set; }
+        /// <summary>Set through <see cref="HangUp"/>, which keeps the call's count of open channels.</summary>
         public DateTimeOffset? HungUpAt { get; set; }
         public int Order { get; set; }
     }
