@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace AmiDialer.Simulator;
 
 /// <summary>
-/// An AMI server that behaves like the Asterisk recorded in ../shared/ami-captures. Start it with
+/// An AMI server that behaves like the Asterisk recorded in tests/captures. Start it with
 /// <see cref="StartAsync(SimulatorOptions?, CancellationToken)"/>, point a client at <see cref="EndPoint"/>,
 /// read what clients sent from <see cref="Actions"/>, and script faults with the methods below.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace AmiDialer.Testing;
 
-/// <summary>Finds the repository and the shared AMI captures from wherever a test runs.</summary>
+/// <summary>Finds the repository and its recorded AMI captures from wherever a test runs.</summary>
 public static class RepoPaths
 {
     private static readonly Lazy<string> Root = new(FindRoot);
@@ -8,13 +8,13 @@ public static class RepoPaths
     /// <summary>The folder that holds AmiDialer.sln.</summary>
     public static string RepoRoot => Root.Value;
 
-    /// <summary>The recorded Asterisk traffic: AMIDIALER_CAPTURES, else ../shared/ami-captures beside the repository.</summary>
+    /// <summary>The recorded Asterisk traffic: AMIDIALER_CAPTURES, else the repository's own copy in tests/captures.</summary>
     public static string Captures
     {
         get
         {
             var fromEnv = Environment.GetEnvironmentVariable("AMIDIALER_CAPTURES");
-            var path = !string.IsNullOrEmpty(fromEnv) ? fromEnv : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "ami-captures"));
+            var path = !string.IsNullOrEmpty(fromEnv) ? fromEnv : Path.Combine(RepoRoot, "tests", "captures");
             if (!Directory.Exists(path))
             {
                 throw new DirectoryNotFoundException($"AMI captures not found at {path}; set AMIDIALER_CAPTURES.");

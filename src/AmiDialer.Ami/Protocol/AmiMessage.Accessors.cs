@@ -1,6 +1,6 @@
 namespace AmiDialer.Ami;
 
-/// <summary>Typed access to the headers the dialer reads (see ../shared/ami-captures/README.md for where each comes from).</summary>
+/// <summary>Typed access to the headers the dialer reads (see tests/captures/README.md for where each comes from).</summary>
 public sealed partial class AmiMessage
 {
     public string? Privilege => Get("Privilege");

@@ -4,7 +4,7 @@ namespace AmiDialer.Core.Outcomes;
 
 /// <summary>
 /// THE mapping from what Asterisk reported about a call to its <see cref="CallOutcome"/>. Every value below was seen in
-/// the real captures in ../shared/ami-captures (d0-d13 for campaign calls, j0-j8 for click-to-call) unless marked.
+/// the real captures in tests/captures (d0-d13 for campaign calls, j0-j8 for click-to-call) unless marked.
 /// </summary>
 /// <remarks>
 /// <para><b>Sources.</b> OriginateResponse <c>Reason</c> is an AST_CONTROL code: 4 answered, 5 busy, 8 congestion,
