@@ -211,7 +211,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
             })
             .OrderBy(c => c.AttemptId)
             .ToList();
-        var campaigns = _dialers.Values.Select(d => d.Snapshot(now, new Dictionary<LeadState, int>())).OrderBy(c => c.CampaignId).ToList();
+        var campaigns = _dialers.Values.Select(d => d.Snapshot(now)).OrderBy(c => c.CampaignId).ToList();
         var servers = services.Servers.Select(s => new ServerLiveState(s.Name, s.IsConnected, s.Tracker.Count, s.MaxConcurrentCalls)).ToList();
         return new EngineSnapshot(now, campaigns, servers, calls);
     }
@@ -222,13 +222,6 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
 
     /// <summary>Transactions the engine's store writer committed, and requests written in them (the engine bench reports both per call).</summary>
     internal (long Commits, long Requests) StoreWrites => S.Writer.Stats;
-
-    /// <summary>Lead counts by state for one campaign, read from the store's counters (cheap).</summary>
-    public async Task<IReadOnlyDictionary<LeadState, long>> GetLeadCountsAsync(long campaignId, CancellationToken cancellationToken = default)
-    {
-        var summary = await new Data.Repositories.ReportRepository(S.Database).GetSummaryAsync(campaignId, cancellationToken).ConfigureAwait(false);
-        return summary.LeadsByState;
-    }
 
     /// <summary>
     /// A feed of changes (call started/answered/ended, campaign status, server up/down). Bounded and dropping the

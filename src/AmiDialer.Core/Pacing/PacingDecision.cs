@@ -2,14 +2,14 @@ namespace AmiDialer.Core.Pacing;
 
 public enum PacingLimit
 {
-    /// <summary>The sliding-window rate is used up until <see cref="PacingDecision.LookAgainAt"/>.</summary>
+    /// <summary>The sliding window's rate binds: look again at <see cref="PacingDecision.LookAgainAt"/>, or when a Response comes back.</summary>
     Rate,
 
-    /// <summary>All call slots are busy: look again when a call ends.</summary>
+    /// <summary>All call slots are busy (or the policy wants no more calls): look again when a call ends.</summary>
     Concurrency,
 }
 
-/// <param name="MayStart">How many Originates may be sent now.</param>
-/// <param name="LookAgainAt">When a slot frees by time alone; null when only a call ending can free one.</param>
+/// <param name="MayStart">How many calls may be placed now.</param>
+/// <param name="LookAgainAt">When <paramref name="MayStart"/> is 0: when room opens by time alone; null when only an event (a call ending, a Response) can open it.</param>
 /// <param name="LimitedBy">What capped <paramref name="MayStart"/>.</param>
 public readonly record struct PacingDecision(int MayStart, DateTimeOffset? LookAgainAt, PacingLimit LimitedBy);

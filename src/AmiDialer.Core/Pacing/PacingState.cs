@@ -1,14 +1,19 @@
 namespace AmiDialer.Core.Pacing;
 
-/// <summary>The live state a pacing policy decides from. Built by the engine; nothing here reads a clock.</summary>
-/// <param name="ActiveCalls">Attempts dialing or live right now.</param>
-/// <param name="MaxConcurrentCalls">The campaign's (or server's) cap.</param>
-/// <param name="RecentOriginates">When recent Originates were sent; anything older than one window may be left out.</param>
-/// <param name="CallsPerSecond">The campaign's rate: at most this many Originates in any sliding one-second window.</param>
+/// <summary>
+/// The live state a pacing policy decides from. Built by the engine; nothing here reads a clock. Policies that pace
+/// by other figures (free agents, measured answer rates) get them as further properties of this record.
+/// </summary>
 /// <param name="Now">The decision time.</param>
+/// <param name="ActiveCalls">The campaign's attempts dialing or live right now.</param>
+/// <param name="MaxConcurrentCalls">The campaign's cap on calls at once.</param>
+/// <param name="CallsPerSecond">The campaign's rate: the sliding window's budget (<see cref="SendWindow.Budget"/>).</param>
+/// <param name="Window">The Originates the sliding window still counts; older ones may be left out.</param>
+/// <param name="Lookahead">Window slots opening within this count as open: what is decided now is sent when they do.</param>
 public sealed record PacingState(
+    DateTimeOffset Now,
     int ActiveCalls,
     int MaxConcurrentCalls,
-    IReadOnlyList<DateTimeOffset> RecentOriginates,
     double CallsPerSecond,
-    DateTimeOffset Now);
+    IReadOnlyList<WindowEntry> Window,
+    TimeSpan Lookahead = default);

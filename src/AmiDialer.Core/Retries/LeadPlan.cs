@@ -7,9 +7,10 @@ namespace AmiDialer.Core.Retries;
 public sealed record LeadPlan(LeadState State, CallOutcome? FinalOutcome, DateTimeOffset? NextEligibleAt)
 {
     /// <summary>
-    /// Puts a retry decision through the calling hours and the campaign's schedule. A retry that can never happen
-    /// before the campaign ends makes the lead <see cref="LeadState.Expired"/> (with its last outcome as final), so no
-    /// lead is left waiting forever with no time to wait for.
+    /// Puts a retry decision through the calling hours and the campaign's schedule
+    /// (<see cref="DialingSchedule.NextDueAt"/>). A retry whose hours open only after the campaign's end keeps that
+    /// time (the end expires the lead); one that can never happen at all makes the lead
+    /// <see cref="LeadState.Expired"/> (with its last outcome as final), so no lead waits with no time to wait for.
     /// </summary>
     public static LeadPlan From(LeadDecision decision, DialingSchedule schedule, IReadOnlyList<string> calleeZones)
     {
@@ -18,7 +19,7 @@ public sealed record LeadPlan(LeadState State, CallOutcome? FinalOutcome, DateTi
             return new(decision.State, decision.FinalOutcome, null);
         }
 
-        return schedule.NextEligibleAt(decision.RetryAt!.Value, calleeZones) is { } next
+        return schedule.NextDueAt(decision.RetryAt!.Value, calleeZones) is { } next
             ? new(LeadState.WaitingRetry, null, next)
             : new(LeadState.Expired, decision.LastOutcome, null);
     }

@@ -36,6 +36,15 @@ public sealed class DialingSchedule
         _callingHours = callingHours;
     }
 
+    /// <summary>The same rules with no end.</summary>
+    private DialingSchedule(DialingSchedule bounded)
+    {
+        CampaignZone = bounded.CampaignZone;
+        StartAt = bounded.StartAt;
+        _campaignHours = bounded._campaignHours;
+        _callingHours = bounded._callingHours;
+    }
+
     public TimeZoneInfo CampaignZone { get; }
     public DateTimeOffset? StartAt { get; }
     public DateTimeOffset? EndAt { get; }
@@ -61,6 +70,21 @@ public sealed class DialingSchedule
         }
 
         return zones.Count == 0 ? [CampaignZone] : zones;
+    }
+
+    /// <summary>
+    /// A lead's next <c>next_eligible_at</c>: <see cref="NextEligibleAt"/>, or when the campaign ends before the lead's
+    /// hours open, the instant it would have been due without the end (past it): the run can then say when the next
+    /// lead would have been due, and the campaign's end expires it. Null when no instant is ever open for it.
+    /// </summary>
+    public DateTimeOffset? NextDueAt(DateTimeOffset notBefore, IReadOnlyList<string> calleeZones)
+    {
+        if (NextEligibleAt(notBefore, calleeZones) is { } due)
+        {
+            return due;
+        }
+
+        return EndAt is null ? null : new DialingSchedule(this).NextEligibleAt(notBefore, calleeZones);
     }
 
     /// <summary>May the lead be dialed at <paramref name="now"/>? Asked again at the moment of dialing.</summary>

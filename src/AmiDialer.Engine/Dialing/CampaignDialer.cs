@@ -1,5 +1,6 @@
 using AmiDialer.Core.Dialing;
 using AmiDialer.Core.Model;
+using AmiDialer.Core.Pacing;
 using AmiDialer.Core.Phone;
 using AmiDialer.Core.Scheduling;
 using AmiDialer.Data.Repositories;
@@ -11,7 +12,8 @@ namespace AmiDialer.Engine.Dialing;
 /// <summary>
 /// Dials one campaign while holding its lease: asks the store for due leads in <c>next_eligible_at</c> order,
 /// re-checks do-not-call and calling hours at the moment of dialing, writes each attempt as dialing, then
-/// sends its Originate, paced by <see cref="OriginatePacer"/>. Outcomes come back through
+/// sends its Originate, as many at a time as the campaign's <see cref="IPacingPolicy"/> decides and the sliding window
+/// kept by <see cref="OriginatePacer"/> lets go. Outcomes come back through
 /// <see cref="OnCallEnded"/>. Pause, stop and campaign changes made anywhere (this process, the CLI in
 /// another, the web) are read from the store at least every <see cref="ReloadEvery"/>.
 /// </summary>
@@ -22,7 +24,8 @@ internal sealed class CampaignDialer
 
     private readonly EngineServices _s;
     private readonly bool _foreground;
-    private readonly OriginatePacer _pacer = new();
+    private readonly OriginatePacer _pacer;
+    private readonly IPacingPolicy _policy;
     // At most one pending wake-up: a burst of call endings and Responses wakes the loop once, not once each.
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _statsGate = new();
@@ -43,6 +46,8 @@ internal sealed class CampaignDialer
     {
         _s = services;
         _foreground = foreground;
+        _pacer = new OriginatePacer(services.Time);
+        _policy = PacingFor(services.Options);
         _campaign = campaign;
         _schedule = DialingSchedule.For(campaign);
         _template = NumberTemplate.Parse(campaign.DialTemplate);
@@ -64,6 +69,14 @@ internal sealed class CampaignDialer
     public long OriginatesSent => Interlocked.Read(ref _sent);
 
     public Task? Running { get; set; }
+
+    /// <summary>
+    /// How the campaign is paced: fixed caps, with the calls a rate-bound look allows spread over four batch intervals.
+    /// At 500/s that is 485 -> 497 sent per second: a window's calls freed in waves each lost the time to claim and send
+    /// them. Four rather than two: half the claim transactions, whose commits are much of the dialer's CPU. Calls held
+    /// back by the cap on calls free as they end, in no waves.
+    /// </summary>
+    private static IPacingPolicy PacingFor(DialerEngineOptions options) => new FixedPacing(4 * options.DialBatchInterval);
 
     /// <summary>Acquires the campaign's lease, or throws <see cref="CampaignLeaseException"/> naming the holder.</summary>
     public async Task AcquireLeaseAsync(CancellationToken cancellationToken)
@@ -115,7 +128,7 @@ internal sealed class CampaignDialer
         }
     }
 
-    public CampaignLiveState Snapshot(DateTimeOffset now, IReadOnlyDictionary<LeadState, int> leadsByState)
+    public CampaignLiveState Snapshot(DateTimeOffset now)
     {
         lock (_statsGate)
         {
@@ -130,7 +143,6 @@ internal sealed class CampaignDialer
                 Name = _campaign.Name,
                 Status = Status,
                 ActiveCalls = Active,
-                LeadsByState = leadsByState,
                 AttemptsByOutcome = new Dictionary<CallOutcome, int>(_outcomes),
                 DialRate = _recent.Count / RateWindow.TotalSeconds,
                 OriginatesSent = Interlocked.Read(ref _sent),
@@ -252,19 +264,11 @@ internal sealed class CampaignDialer
                 lastDialCheck = now;
                 // Claimed for the slots opening within the lookahead too: the query and the claim's commit take time,
                 // and a slot left idle meanwhile is a call per second lost. They go out when their slots open.
-                var (allowed, nextSlot) = _pacer.Check(now, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, 2 * _s.Options.DialBatchInterval);
-                // When the rate binds (not the cap on calls), no more than four batch intervals' worth at once: a
-                // window's calls spread over its second instead of leaving together, so their slots free a few at a time
-                // and are reused at once, not in waves that each lose the time to claim and send them (at 500/s: 485 ->
-                // 497 sent per second). Four rather than two: half the claim transactions, whose commits are much of the
-                // dialer's CPU. Calls held back by the cap on calls free as they end, in no waves.
-                if (allowed < _campaign.MaxConcurrentCalls - Active)
-                {
-                    allowed = Math.Min(allowed, Math.Max(1, (int)Math.Ceiling(_campaign.CallsPerSecond * 4 * _s.Options.DialBatchInterval.TotalSeconds)));
-                }
+                var pacing = _pacer.Decide(_policy, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, 2 * _s.Options.DialBatchInterval);
+                var allowed = pacing.MayStart;
                 if (allowed == 0)
                 {
-                    if (nextSlot is { } slot)
+                    if (pacing.LookAgainAt is { } slot)
                     {
                         await WaitAsync(Min(slot - now, _s.Options.IdleWait), cancellationToken).ConfigureAwait(false);
                     }
@@ -363,7 +367,7 @@ internal sealed class CampaignDialer
         var room = true;
         foreach (var lead in leads)
         {
-            var eligible = LeadTiming.NextDue(_campaign, _schedule, now, lead.TimeZones);
+            var eligible = _schedule.NextDueAt(now, lead.TimeZones);
             if (eligible != now)
             {
                 // Outside the callee's hours (or the campaign's windows) right now: due again when they open.
@@ -488,7 +492,7 @@ internal sealed class CampaignDialer
         while (next < claimed.Count)
         {
             var now = _s.Time.GetUtcNow();
-            var (free, slotAt) = _pacer.Check(now, _campaign.CallsPerSecond, int.MaxValue, 0);
+            var (free, slotAt) = _pacer.Room(_campaign.CallsPerSecond);
             if (free == 0)
             {
                 await WaitAsync(slotAt is { } at ? Min(at - now, _s.Options.IdleWait) : _s.Options.IdleWait, CancellationToken.None).ConfigureAwait(false);
@@ -527,7 +531,7 @@ internal sealed class CampaignDialer
         Task<(OriginateSendResult Result, string? Message)[]> sending, OriginatePacer.Entry paced)
     {
         var results = await sending.ConfigureAwait(false);
-        paced.Answered(_s.Time.GetUtcNow());
+        paced.Answered();
         Signal();
         for (var i = 0; i < results.Length; i++)
         {

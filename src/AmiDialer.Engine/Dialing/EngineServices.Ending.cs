@@ -131,17 +131,9 @@ internal sealed partial class EngineServices
 
         var policy = RetryPolicy.TryParse(campaign?.RetryPolicy, out var parsed, out _) ? parsed : RetryPolicy.None;
         var decision = RetryRules.AfterAttempt(earlier, verdict.Outcome, now, policy, Math.Max(1, campaign?.MaxAttempts ?? 1));
-        DateTimeOffset? next = null;
-        if (decision.State == LeadState.WaitingRetry && campaign is not null)
-        {
-            next = LeadTiming.NextDue(campaign, DialingSchedule.For(campaign), decision.RetryAt ?? now, lead.TimeZones);
-            if (next is null)
-            {
-                // The retry can never fall inside the callee's hours and the schedule: the lead would wait forever.
-                decision = decision with { State = LeadState.Expired };
-            }
-        }
-
+        var plan = campaign is null
+            ? new LeadPlan(decision.State, decision.FinalOutcome, null)
+            : LeadPlan.From(decision, DialingSchedule.For(campaign), lead.TimeZones);
         var endedAt = facts.EndedAt ?? now;
         var answeredAt = verdict.Outcome == CallOutcome.Answered ? facts.AnsweredAt : null;
         var ending = new AttemptEnding
@@ -156,9 +148,9 @@ internal sealed partial class EngineServices
             HangupCauseText = verdict.HangupCauseText,
             AnsweredAt = answeredAt,
             TalkSeconds = answeredAt is { } a ? Math.Max(0, (endedAt - a).TotalSeconds) : null,
-            LeadState = decision.State,
-            LeadFinalOutcome = decision.FinalOutcome,
-            LeadNextEligibleAt = next,
+            LeadState = plan.State,
+            LeadFinalOutcome = plan.FinalOutcome,
+            LeadNextEligibleAt = plan.NextEligibleAt,
             Claimed = context is null ? null : new ClaimedAttempt(lead.Id, campaignId, context.AttemptCreatedAt),
         };
         return new Ending(ending, verdict, facts.Finality, context, campaignId, now);

@@ -1,65 +1,44 @@
+using AmiDialer.Core.Pacing;
+
 namespace AmiDialer.Engine.Dialing;
 
 /// <summary>
-/// A campaign's pacing: at most <c>MaxConcurrentCalls</c> calls at once, and at most N Originates in any sliding
-/// one-second window (N = calls per second; below 1, one Originate per 1/N seconds). Fed by the live state (calls
-/// in progress, when each Originate went out), so a smarter policy can replace it without touching I/O.
-/// <para>
-/// The window must hold where Asterisk receives the actions, and a write can leave well after we decide it (a
-/// busy machine, a socket buffer). So an Originate counts from the moment it is decided until one window after
-/// Asterisk's Response came back, which is after Asterisk received it: no receiver-side second can hold more.
-/// </para>
+/// A campaign's sliding window and its clock: which Originates still count against the rate (<see cref="WindowEntry"/>:
+/// from the moment they are decided until one window after their Responses). What to do with the room is decided by
+/// Core: the campaign's <see cref="IPacingPolicy"/> for how many calls to place, <see cref="SendWindow"/> for when
+/// claimed calls may go out.
 /// </summary>
-internal sealed class OriginatePacer
+internal sealed class OriginatePacer(TimeProvider time)
 {
+    private readonly TimeProvider _time = time;
     private readonly Lock _gate = new();
     private readonly List<Entry> _entries = [];
+    // Filled from _entries under the lock for each look; the send check reads it in place.
+    private readonly List<WindowEntry> _view = [];
 
     /// <summary>
-    /// How many Originates may go out now, and when the next window slot may open if none may. With a
-    /// <paramref name="lookahead"/>, slots that open within it count as open: leads can be claimed for them ahead,
-    /// then sent once a later check without lookahead lets them (the window is never judged early).
+    /// The policy's decision now. With a <paramref name="lookahead"/>, slots that open within it count as open: leads
+    /// can be claimed for them ahead, then sent once <see cref="Room"/> (which never judges the window early) lets them.
     /// </summary>
-    public (int Allowed, DateTimeOffset? NextSlotAt) Check(DateTimeOffset now, double callsPerSecond, int maxConcurrent, int active, TimeSpan lookahead = default)
+    public PacingDecision Decide(IPacingPolicy policy, double callsPerSecond, int maxConcurrent, int active, TimeSpan lookahead)
     {
-        var (perWindow, window) = Window(callsPerSecond);
+        PacingState state;
         lock (_gate)
         {
-            // One pass: drop entries whose window has passed, and find when the next one will.
-            var kept = 0;
-            DateTimeOffset? next = null;
-            for (var i = 0; i < _entries.Count; i++)
-            {
-                var entry = _entries[i];
-                if (entry.AnsweredAt is { } at)
-                {
-                    if (at <= now - window)
-                    {
-                        continue;
-                    }
+            var now = Refresh(callsPerSecond);
+            state = new PacingState(now, active, maxConcurrent, callsPerSecond, _view.ToArray(), lookahead);
+        }
 
-                    var free = at + window;
-                    if (next is null || free < next)
-                    {
-                        next = free;
-                    }
-                }
+        return policy.Decide(state);
+    }
 
-                _entries[kept++] = entry;
-            }
-
-            _entries.RemoveRange(kept, _entries.Count - kept);
-            var inWindow = 0;
-            foreach (var entry in _entries)
-            {
-                var leavesBy = entry.AnsweredAt is { } answered && answered + window <= now + lookahead;
-                inWindow += leavesBy ? 0 : entry.Count;
-            }
-
-            var byRate = perWindow - inWindow;
-            var byConcurrency = maxConcurrent - active;
-            var allowed = Math.Max(0, Math.Min(byRate, byConcurrency));
-            return (allowed, byRate <= 0 ? next : null);
+    /// <summary>How many claimed calls may go out now, by the window alone, and when a slot opens if none may.</summary>
+    public WindowRoom Room(double callsPerSecond)
+    {
+        lock (_gate)
+        {
+            var now = Refresh(callsPerSecond);
+            return SendWindow.Room(_view, callsPerSecond, now);
         }
     }
 
@@ -78,16 +57,27 @@ internal sealed class OriginatePacer
         return entry;
     }
 
-    private static (int PerWindow, TimeSpan Window) Window(double callsPerSecond)
+    /// <summary>Drops the entries whose window has passed and copies the rest into the view. Under the lock.</summary>
+    private DateTimeOffset Refresh(double callsPerSecond)
     {
-        if (callsPerSecond <= 0 || double.IsNaN(callsPerSecond))
+        var now = _time.GetUtcNow();
+        var window = SendWindow.Budget(callsPerSecond).Window;
+        _view.Clear();
+        var kept = 0;
+        for (var i = 0; i < _entries.Count; i++)
         {
-            return (0, TimeSpan.FromSeconds(1));
+            var entry = _entries[i];
+            if (entry.AnsweredAt is { } at && at <= now - window)
+            {
+                continue;
+            }
+
+            _entries[kept++] = entry;
+            _view.Add(new WindowEntry(entry.Count, entry.AnsweredAt));
         }
 
-        return callsPerSecond >= 1
-            ? ((int)Math.Floor(callsPerSecond), TimeSpan.FromSeconds(1))
-            : (1, TimeSpan.FromSeconds(1 / callsPerSecond));
+        _entries.RemoveRange(kept, _entries.Count - kept);
+        return now;
     }
 
     internal sealed class Entry(OriginatePacer owner, int count)
@@ -96,9 +86,10 @@ internal sealed class OriginatePacer
 
         public DateTimeOffset? AnsweredAt { get; private set; }
 
-        /// <summary>The Response (or the failure) came back at <paramref name="at"/>.</summary>
-        public void Answered(DateTimeOffset at)
+        /// <summary>The Responses (or the failure) came back: the entry leaves the window one window from now.</summary>
+        public void Answered()
         {
+            var at = owner._time.GetUtcNow();
             lock (owner._gate)
             {
                 AnsweredAt = at;

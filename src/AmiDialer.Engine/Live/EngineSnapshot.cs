@@ -30,14 +30,13 @@ public sealed record ActiveCall(
     DateTimeOffset StartedAt,
     DateTimeOffset? AnsweredAt);
 
-/// <summary>A campaign's live figures.</summary>
+/// <summary>A campaign's live figures in this engine. Lead counts by state come from the store: <see cref="Data.Repositories.ReportRepository.GetSummaryAsync"/>, whichever process dials.</summary>
 public sealed record CampaignLiveState
 {
     public required long CampaignId { get; init; }
     public required string Name { get; init; }
     public required DialerStatus Status { get; init; }
     public int ActiveCalls { get; init; }
-    public IReadOnlyDictionary<LeadState, int> LeadsByState { get; init; } = new Dictionary<LeadState, int>();
 
     /// <summary>Attempts ended by this engine since it started, by outcome.</summary>
     public IReadOnlyDictionary<CallOutcome, int> AttemptsByOutcome { get; init; } = new Dictionary<CallOutcome, int>();

@@ -21,11 +21,23 @@ public sealed class LeadPlanTests
     }
 
     [Fact]
-    public void A_retry_after_the_campaign_end_expires_the_lead()
+    public void A_retry_whose_hours_open_only_after_the_campaign_end_keeps_that_time_for_the_end_to_expire()
     {
         var decision = RetryRules.AfterAttempt([], CallOutcome.Busy, Now, Policy, 5);
         var plan = LeadPlan.From(decision, Schedule(end: Now.AddHours(2)), ["America/New_York"]);
-        Assert.Equal(new LeadPlan(LeadState.Expired, CallOutcome.Busy, null), plan);
+        Assert.Equal(new LeadPlan(LeadState.WaitingRetry, null, new DateTimeOffset(2026, 6, 10, 12, 0, 0, TimeSpan.Zero)), plan);
+    }
+
+    [Fact]
+    public void A_retry_that_can_never_happen_expires_the_lead_with_its_last_outcome()
+    {
+        // The campaign dials 09:00-10:00 New York, when it is 22:00-23:00 in Tokyo, outside the callee's 08:00-21:00.
+        var schedule = new DialingSchedule(TimeZoneInfo.FindSystemTimeZoneById("America/New_York"), null, Now.AddDays(30), [],
+            [new DailyWindow(TimeSpan.FromHours(9), TimeSpan.FromHours(10))], new DailyWindow(TimeSpan.FromHours(8), TimeSpan.FromHours(21)));
+        var decision = RetryRules.AfterAttempt([], CallOutcome.Busy, Now, Policy, 5);
+        Assert.Equal(new LeadPlan(LeadState.Expired, CallOutcome.Busy, null), LeadPlan.From(decision, schedule, ["Asia/Tokyo"]));
+        Assert.Null(schedule.NextDueAt(Now, ["Asia/Tokyo"]));
+        Assert.NotNull(schedule.NextDueAt(Now, ["America/New_York"]));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using AmiDialer.Core.Pacing;
 using AmiDialer.Engine.Dialing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AmiDialer.Engine.Tests.Dialing;
 
@@ -7,29 +9,38 @@ public sealed class OriginatePacerTests
     private static readonly DateTimeOffset T0 = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void Slots_opening_within_the_lookahead_may_be_claimed_but_the_window_itself_is_never_judged_early()
+    public void The_policy_sees_the_window_on_the_pacers_clock_and_a_send_is_never_let_go_early()
     {
-        var pacer = new OriginatePacer();
-        pacer.Sending(6).Answered(T0 + TimeSpan.FromMilliseconds(5));
-        pacer.Sending(4).Answered(T0 + TimeSpan.FromMilliseconds(50));
-        var now = T0 + TimeSpan.FromMilliseconds(990);
+        var time = new FakeTimeProvider(T0);
+        var pacer = new OriginatePacer(time);
+        time.Advance(TimeSpan.FromMilliseconds(5));
+        pacer.Sending(6).Answered();
+        var late = pacer.Sending(4);
+        time.Advance(TimeSpan.FromMilliseconds(45));
+        late.Answered();
+        time.SetUtcNow(T0 + TimeSpan.FromMilliseconds(990));
 
-        Assert.Equal((0, T0 + TimeSpan.FromMilliseconds(1005)), pacer.Check(now, 10, 100, 0));
-        Assert.Equal(6, pacer.Check(now, 10, 100, 0, TimeSpan.FromMilliseconds(20)).Allowed);
-        Assert.Equal(10, pacer.Check(now, 10, 100, 0, TimeSpan.FromMilliseconds(60)).Allowed);
+        Assert.Equal(new PacingDecision(0, T0 + TimeSpan.FromMilliseconds(1005), PacingLimit.Rate), pacer.Decide(FixedPacing.Instance, 10, 100, 0, TimeSpan.Zero));
+        Assert.Equal(6, pacer.Decide(FixedPacing.Instance, 10, 100, 0, TimeSpan.FromMilliseconds(20)).MayStart);
+        Assert.Equal(10, pacer.Decide(FixedPacing.Instance, 10, 100, 0, TimeSpan.FromMilliseconds(60)).MayStart);
+        Assert.Equal(3, pacer.Decide(FixedPacing.Instance, 10, 100, 97, TimeSpan.FromMilliseconds(60)).MayStart);
 
-        // Still counted at the moment itself: a lookahead check drops nothing.
-        Assert.Equal(0, pacer.Check(now, 10, 100, 0).Allowed);
-        Assert.Equal(6, pacer.Check(T0 + TimeSpan.FromMilliseconds(1005), 10, 100, 0).Allowed);
+        // Still counted at the moment itself: a look with lookahead drops nothing.
+        Assert.Equal(new WindowRoom(0, T0 + TimeSpan.FromMilliseconds(1005)), pacer.Room(10));
+        time.SetUtcNow(T0 + TimeSpan.FromMilliseconds(1005));
+        Assert.Equal(new WindowRoom(6, null), pacer.Room(10));
+        time.SetUtcNow(T0 + TimeSpan.FromMilliseconds(1050));
+        Assert.Equal(new WindowRoom(10, null), pacer.Room(10));
     }
 
     [Fact]
     public void Originates_without_their_Response_never_leave_the_window()
     {
-        var pacer = new OriginatePacer();
+        var time = new FakeTimeProvider(T0);
+        var pacer = new OriginatePacer(time);
         pacer.Sending(3);
-        var (allowed, next) = pacer.Check(T0 + TimeSpan.FromMinutes(1), 3, 100, 0, TimeSpan.FromSeconds(5));
-        Assert.Equal(0, allowed);
-        Assert.Null(next);
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(new PacingDecision(0, null, PacingLimit.Rate), pacer.Decide(FixedPacing.Instance, 3, 100, 0, TimeSpan.FromSeconds(5)));
+        Assert.Equal(new WindowRoom(0, null), pacer.Room(3));
     }
 }
