@@ -5,45 +5,10 @@ using Microsoft.Data.Sqlite;
 
 namespace AmiDialer.Data.Repositories;
 
-/// <summary>What the dialer writes for one Originate to be sent.</summary>
-public sealed record AttemptClaim(long LeadId, string ActionId, string ChannelId, string Server, bool IsSimulated);
-
-/// <summary>How an attempt ended (the raw values as Asterisk gave them) and what becomes of its lead.</summary>
-public sealed record AttemptEnding
-{
-    public required long AttemptId { get; init; }
-    public required CallOutcome Outcome { get; init; }
-    public required DateTimeOffset EndedAt { get; init; }
-    public string? FailureReason { get; init; }
-    public string? Reason { get; init; }
-    public string? DialStatus { get; init; }
-    public int? HangupCause { get; init; }
-    public string? HangupCauseText { get; init; }
-    public DateTimeOffset? AnsweredAt { get; init; }
-    public double? TalkSeconds { get; init; }
-
-    /// <summary>The lead's new state, as Core's retry policy decided: waiting-retry, done or exhausted (or pending for an interrupted call).</summary>
-    public required LeadState LeadState { get; init; }
-
-    /// <summary>Set when the lead is final (done or exhausted).</summary>
-    public CallOutcome? LeadFinalOutcome { get; init; }
-
-    /// <summary>When a lead waiting to retry becomes due; null for a final lead.</summary>
-    public DateTimeOffset? LeadNextEligibleAt { get; init; }
-
-    /// <summary>
-    /// The attempt as it was claimed, when the caller still holds it: the writer then ends it without reading it
-    /// first. Null: read from the store.
-    /// </summary>
-    public ClaimedAttempt? Claimed { get; init; }
-}
-
-/// <summary>What an attempt's claim wrote and an ending needs: its lead, its campaign, and when it was created.</summary>
-public readonly record struct ClaimedAttempt(long LeadId, long CampaignId, DateTimeOffset CreatedAt);
-
 /// <summary>
-/// Attempts: one row per Originate, written before it is sent and never overwritten by another call. Claiming a
-/// lead and ending an attempt each change the attempt, the lead and the counters in one transaction.
+/// Attempts: one row per Originate, written before it is sent and never overwritten by another call. This reads
+/// them; the engine claims, marks and ends them through its <see cref="IAttemptWriter"/>, each change of the
+/// attempt, its lead and the counters in one transaction.
 /// </summary>
 public sealed class AttemptRepository(AmiDialerDatabase database)
 {
@@ -57,7 +22,7 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
         """;
 
     /// <summary>
-    /// The insert of a dialing attempt (also prepared once by <see cref="AttemptWriter"/>). No RETURNING: SQLite runs
+    /// The insert of a dialing attempt (prepared once by <see cref="AttemptWriter"/>). No RETURNING: SQLite runs
     /// one as a trigger, and would copy every page the insert changes into a statement journal first; callers read
     /// the new row's id with <see cref="LastRowId"/>.
     /// </summary>
@@ -96,142 +61,6 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
         await CampaignCounters.MoveLeadAsync(connection, transaction, campaignId, leadWas, LeadState.InProgress, 1, cancellationToken).ConfigureAwait(false);
         await CampaignCounters.AddAsync(connection, transaction, campaignId, CampaignCounters.Attempts, 1, cancellationToken).ConfigureAwait(false);
         return id;
-    }
-
-    /// <summary>
-    /// Claims a dialable lead (pending or waiting to retry, due at <paramref name="now"/>) and writes its attempt as
-    /// dialing, atomically. Null when the lead is not claimable: another claimer won, it was blocked, or it is not due.
-    /// The lead's attempt count goes up here, because the attempt exists from this moment.
-    /// </summary>
-    public async Task<Attempt?> ClaimAsync(AttemptClaim claim, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(claim);
-        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction();
-        var lead = await connection.QuerySingleOrDefaultAsync<(long CampaignId, string State)>(new CommandDefinition(
-            "SELECT campaign_id, state FROM leads WHERE id = @LeadId", claim, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (lead.CampaignId == 0)
-        {
-            return null;
-        }
-
-        // The conditional update is the claim: of two claimers only one sees its row change.
-        var claimed = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE leads SET state = 'in_progress', attempt_count = attempt_count + 1, next_eligible_at = NULL
-            WHERE id = @leadId AND state = @state AND state IN ('pending', 'waiting_retry') AND next_eligible_at <= @now
-            """, new { leadId = claim.LeadId, state = lead.State, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (claimed == 0)
-        {
-            return null;
-        }
-
-        var inserted = await InsertDialingAsync(connection, transaction, claim.LeadId, lead.CampaignId, DbNames.LeadStateOf(lead.State), claim, now, cancellationToken).ConfigureAwait(false);
-        if (inserted is not { } id)
-        {
-            return null;
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new Attempt
-        {
-            Id = id,
-            LeadId = claim.LeadId,
-            CampaignId = lead.CampaignId,
-            State = AttemptState.Dialing,
-            ActionId = claim.ActionId,
-            ChannelId = claim.ChannelId,
-            Server = claim.Server,
-            CreatedAt = now,
-            IsSimulated = claim.IsSimulated,
-        };
-    }
-
-    /// <summary>Dialing -> live (Asterisk accepted the Originate). False when the attempt is not dialing.</summary>
-    public async Task<bool> MarkLiveAsync(long attemptId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE attempts SET state = 'live' WHERE id = @attemptId AND state = 'dialing'",
-            new { attemptId }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
-    }
-
-    /// <summary>Records when an open attempt was answered (first answer wins). False when it is ended or already answered.</summary>
-    public async Task<bool> MarkAnsweredAsync(long attemptId, DateTimeOffset answeredAt, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE attempts SET answered_at = @answeredAt, state = 'live' WHERE id = @attemptId AND state <> 'ended' AND answered_at IS NULL",
-            new { attemptId, answeredAt }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
-    }
-
-    /// <summary>
-    /// Ends an open attempt with its outcome and raw values, and in the same transaction moves its lead to
-    /// <see cref="AttemptEnding.LeadState"/> and updates the counters. False (and nothing changed) when the attempt is
-    /// already ended, so a late or repeated ending is harmless.
-    /// </summary>
-    public async Task<bool> EndAsync(AttemptEnding ending, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(ending);
-        if (ending.LeadState == LeadState.InProgress)
-        {
-            throw new ArgumentException("An ended attempt cannot leave its lead in progress.", nameof(ending));
-        }
-
-        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction();
-        var attempt = await connection.QuerySingleOrDefaultAsync<(long LeadId, long CampaignId, string CreatedAt, string? AnsweredAt)>(new CommandDefinition(
-            "SELECT lead_id, campaign_id, created_at, answered_at FROM attempts WHERE id = @AttemptId AND state <> 'ended'",
-            ending, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (attempt.LeadId == 0)
-        {
-            return false;
-        }
-
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE attempts SET state = 'ended', ended_at = @EndedAt, outcome = @outcome, failure_reason = @FailureReason,
-                reason = @Reason, dial_status = @DialStatus, hangup_cause = @HangupCause, hangup_cause_text = @HangupCauseText,
-                answered_at = COALESCE(answered_at, @AnsweredAt), talk_seconds = @TalkSeconds
-            WHERE id = @AttemptId
-            """,
-            new
-            {
-                ending.AttemptId, ending.EndedAt, outcome = DbNames.Of(ending.Outcome), ending.FailureReason, ending.Reason, ending.DialStatus,
-                ending.HangupCause, ending.HangupCauseText, ending.AnsweredAt, ending.TalkSeconds,
-            }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-
-        var lead = await connection.QuerySingleAsync<(string State, string? FinalOutcome)>(new CommandDefinition(
-            "SELECT state, final_outcome FROM leads WHERE id = @leadId", new { leadId = attempt.LeadId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var fromState = DbNames.LeadStateOf(lead.State);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE leads SET state = @state, final_outcome = COALESCE(final_outcome, @finalOutcome), next_eligible_at = @next WHERE id = @leadId",
-            new
-            {
-                leadId = attempt.LeadId,
-                state = DbNames.Of(ending.LeadState),
-                finalOutcome = ending.LeadFinalOutcome is { } f ? DbNames.Of(f) : null,
-                next = ending.LeadNextEligibleAt,
-            }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-
-        var campaignId = attempt.CampaignId;
-        await CampaignCounters.MoveLeadAsync(connection, transaction, campaignId, fromState, ending.LeadState, 1, cancellationToken).ConfigureAwait(false);
-        if (ending.LeadFinalOutcome is { } final && lead.FinalOutcome is null)
-        {
-            await CampaignCounters.AddAsync(connection, transaction, campaignId, CampaignCounters.Outcome(final), 1, cancellationToken).ConfigureAwait(false);
-        }
-
-        await CampaignCounters.AddAsync(connection, transaction, campaignId, CampaignCounters.AttemptOutcome(ending.Outcome), 1, cancellationToken).ConfigureAwait(false);
-        var talk = ending.TalkSeconds ?? 0;
-        if (ending.TalkSeconds is not null)
-        {
-            await CampaignCounters.AddAsync(connection, transaction, campaignId, CampaignCounters.TalkSeconds, talk, cancellationToken).ConfigureAwait(false);
-            await CampaignCounters.AddAsync(connection, transaction, campaignId, CampaignCounters.TalkedAttempts, 1, cancellationToken).ConfigureAwait(false);
-        }
-
-        await CampaignCounters.AddHourAsync(connection, transaction, campaignId, DapperTypeHandlers.FromDb(attempt.CreatedAt), ending.Outcome == CallOutcome.Answered, talk, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return true;
     }
 
     public async Task<Attempt?> GetAsync(long attemptId, CancellationToken cancellationToken = default)

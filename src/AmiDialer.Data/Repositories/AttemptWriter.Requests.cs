@@ -47,24 +47,36 @@ public sealed partial class AttemptWriter
         }
     }
 
-    private sealed class ClaimRequest(IReadOnlyList<DialClaim> claims, DateTimeOffset now) : WriteRequest
+    /// <summary>
+    /// A request of several items, written one by one, each with its own result. Isolated, the whole request is tried
+    /// in one savepoint (two statements per request instead of two per item); if something fails, it is undone and
+    /// written again item by item, so only the item that failed is lost.
+    /// </summary>
+    private abstract class ItemsRequest<TItem, TResult>(IReadOnlyList<TItem> items) : WriteRequest
     {
-        private readonly DialClaimResult[] _results = new DialClaimResult[claims.Count];
+        private readonly TResult[] _results = new TResult[items.Count];
 
-        public TaskCompletionSource<IReadOnlyList<DialClaimResult>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<TResult[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Writes one item. With <paramref name="isolated"/> false, a store error is thrown rather than reported.</summary>
+        protected abstract TResult WriteItem(Statements statements, TItem item, CounterDeltas counters, bool isolated);
+
+        /// <summary>False when the item changed nothing useful: its savepoint is rolled back so it leaves nothing behind.</summary>
+        protected abstract bool Changed(TResult result);
+
+        /// <summary>The result of an item whose writes failed and were rolled back.</summary>
+        protected abstract TResult Failed(Exception error);
 
         public override void WriteUnisolated(Statements statements, CounterDeltas counters)
         {
-            for (var i = 0; i < claims.Count; i++)
+            for (var i = 0; i < items.Count; i++)
             {
-                _results[i] = statements.Claim(claims[i], now, counters, isolated: false);
+                _results[i] = WriteItem(statements, items[i], counters, isolated: false);
             }
         }
 
         public override void Write(Statements statements, CounterDeltas counters)
         {
-            // The whole request in one savepoint (two statements per request instead of two per claim). If something
-            // fails, it is undone and written again claim by claim, so only that claim is lost.
             if (Isolated(statements, counters, () =>
                 {
                     WriteUnisolated(statements, counters);
@@ -74,17 +86,12 @@ public sealed partial class AttemptWriter
                 return;
             }
 
-            for (var i = 0; i < claims.Count; i++)
+            for (var i = 0; i < items.Count; i++)
             {
-                var claim = claims[i];
-                DialClaimResult result = new(DialClaimStatus.NotClaimable);
-                var error = Isolated(statements, counters, () =>
-                {
-                    result = statements.Claim(claim, now, counters, isolated: true);
-                    // A claim that changed nothing useful (the open-attempt index refused it) leaves nothing behind.
-                    return result.Status != DialClaimStatus.NotClaimable;
-                });
-                _results[i] = error is null ? result : new DialClaimResult(DialClaimStatus.NotClaimable) { Error = error.Message };
+                var item = items[i];
+                var result = default(TResult)!;
+                var error = Isolated(statements, counters, () => Changed(result = WriteItem(statements, item, counters, isolated: true)));
+                _results[i] = error is null ? result : Failed(error);
             }
         }
 
@@ -93,44 +100,25 @@ public sealed partial class AttemptWriter
         public override void Fail(Exception error) => Done.TrySetException(error);
     }
 
-    private sealed class EndManyRequest(IReadOnlyList<AttemptEnding> endings) : WriteRequest
+    private sealed class ClaimRequest(IReadOnlyList<DialClaim> claims, DateTimeOffset now) : ItemsRequest<DialClaim, DialClaimResult>(claims)
     {
-        private readonly AttemptEndResult[] _results = new AttemptEndResult[endings.Count];
+        protected override DialClaimResult WriteItem(Statements statements, DialClaim item, CounterDeltas counters, bool isolated) =>
+            statements.Claim(item, now, counters, isolated);
 
-        public TaskCompletionSource<AttemptEndResult[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A claim the open-attempt index refused leaves nothing behind.
+        protected override bool Changed(DialClaimResult result) => result.Status != DialClaimStatus.NotClaimable;
 
-        public override void WriteUnisolated(Statements statements, CounterDeltas counters)
-        {
-            for (var i = 0; i < endings.Count; i++)
-            {
-                _results[i] = new AttemptEndResult(statements.End(endings[i], counters), null);
-            }
-        }
+        protected override DialClaimResult Failed(Exception error) => new(DialClaimStatus.NotClaimable) { Error = error.Message };
+    }
 
-        public override void Write(Statements statements, CounterDeltas counters)
-        {
-            // As for claims: one savepoint for the request, and one per ending only when something failed.
-            if (Isolated(statements, counters, () =>
-                {
-                    WriteUnisolated(statements, counters);
-                    return true;
-                }) is null)
-            {
-                return;
-            }
+    private sealed class EndManyRequest(IReadOnlyList<AttemptEnding> endings) : ItemsRequest<AttemptEnding, AttemptEndResult>(endings)
+    {
+        protected override AttemptEndResult WriteItem(Statements statements, AttemptEnding item, CounterDeltas counters, bool isolated) =>
+            new(statements.End(item, counters), null);
 
-            for (var i = 0; i < endings.Count; i++)
-            {
-                var ending = endings[i];
-                var ended = false;
-                var error = Isolated(statements, counters, () => ended = statements.End(ending, counters));
-                _results[i] = new AttemptEndResult(ended, error);
-            }
-        }
+        protected override bool Changed(AttemptEndResult result) => result.Ended;
 
-        public override void Complete() => Done.TrySetResult(_results);
-
-        public override void Fail(Exception error) => Done.TrySetException(error);
+        protected override AttemptEndResult Failed(Exception error) => new(false, error);
     }
 
     /// <summary>Wakes the loop for the live marks queued aside; the marks themselves are written at the start of every batch.</summary>

@@ -12,7 +12,7 @@ public sealed partial class AttemptWriter
     /// The transaction's own statements stay commands, which wait out SQLITE_BUSY; those that run inside it, where
     /// the write lock is already held, go through <see cref="PreparedStatement"/>.
     /// </summary>
-    private sealed class Statements : IDisposable
+    private sealed class Statements : ICounterSink, IDisposable
     {
         private readonly List<IDisposable> _all = [];
         private readonly SqliteCommand _begin;
@@ -207,7 +207,7 @@ public sealed partial class AttemptWriter
                     return new DialClaimResult(DialClaimStatus.NotClaimable);
                 }
 
-                counters.MoveLead(claim.CampaignId, from, LeadState.Blocked);
+                counters.Blocked(claim.CampaignId, from);
                 return new DialClaimResult(DialClaimStatus.Blocked);
             }
 
@@ -240,23 +240,8 @@ public sealed partial class AttemptWriter
                 return new DialClaimResult(DialClaimStatus.NotClaimable);
             }
 
-            counters.MoveLead(claim.CampaignId, from, LeadState.InProgress);
-            counters.Add(claim.CampaignId, CampaignCounters.Attempts, 1);
-            return new DialClaimResult(DialClaimStatus.Claimed, new Attempt
-            {
-                Id = id,
-                LeadId = a.LeadId,
-                CampaignId = claim.CampaignId,
-                State = AttemptState.Dialing,
-                ActionId = a.ActionId,
-                ChannelId = a.ChannelId,
-                Server = a.Server,
-                CreatedAt = now,
-                IsSimulated = a.IsSimulated,
-            })
-            {
-                PriorAttempts = (int)count,
-            };
+            counters.Claimed(claim.CampaignId, from);
+            return new DialClaimResult(DialClaimStatus.Claimed, a.Dialing(id, claim.CampaignId, now)) { PriorAttempts = (int)count };
         }
 
         public int MarkLive(long attemptId)
@@ -265,7 +250,10 @@ public sealed partial class AttemptWriter
             return _markLive.Execute();
         }
 
-        /// <summary>The same changes as <see cref="AttemptRepository.EndAsync"/>; false when the attempt was already ended.</summary>
+        /// <summary>
+        /// Ends one attempt: the attempt, then its lead (in one statement when it is in progress with no final outcome,
+        /// as nearly always), then the counters. False, with nothing changed, when the attempt was already ended.
+        /// </summary>
         public bool End(AttemptEnding ending, CounterDeltas counters)
         {
             _endAttempt.Bind(1, DapperTypeHandlers.ToDb(ending.EndedAt));
@@ -320,21 +308,7 @@ public sealed partial class AttemptWriter
                 _endLead.Execute();
             }
 
-            counters.MoveLead(campaignId, DbNames.LeadStateOf(state), ending.LeadState);
-            if (ending.LeadFinalOutcome is { } final && finalOutcome is null)
-            {
-                counters.Add(campaignId, CampaignCounters.Outcome(final), 1);
-            }
-
-            counters.Add(campaignId, CampaignCounters.AttemptOutcome(ending.Outcome), 1);
-            var talk = ending.TalkSeconds ?? 0;
-            if (ending.TalkSeconds is not null)
-            {
-                counters.Add(campaignId, CampaignCounters.TalkSeconds, talk);
-                counters.Add(campaignId, CampaignCounters.TalkedAttempts, 1);
-            }
-
-            counters.AddHour(campaignId, HourKey(createdAt), ending.Outcome == CallOutcome.Answered, talk);
+            counters.Ended(campaignId, DbNames.LeadStateOf(state), finalOutcome is not null, ending, HourKey(createdAt));
             return true;
         }
 
@@ -373,13 +347,13 @@ public sealed partial class AttemptWriter
             _addCounter.Execute();
         }
 
-        public void AddHour(long campaignId, string hour, long attempts, long answered, double talk)
+        public void AddHour(long campaignId, string hour, long attempts, long answered, double talkSeconds)
         {
             _addHour.Bind(1, campaignId);
             _addHour.Bind(2, hour);
             _addHour.Bind(3, attempts);
             _addHour.Bind(4, answered);
-            _addHour.Bind(5, talk);
+            _addHour.Bind(5, talkSeconds);
             _addHour.Execute();
         }
 

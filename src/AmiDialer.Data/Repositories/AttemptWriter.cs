@@ -4,48 +4,8 @@ using Microsoft.Data.Sqlite;
 
 namespace AmiDialer.Data.Repositories;
 
-/// <summary>A lead the dialer wants to dial now: its attempt, and the number checked against do-not-call in the claim.</summary>
-public sealed record DialClaim(AttemptClaim Attempt, long CampaignId, string PhoneE164)
-{
-    /// <summary>
-    /// The state the lead was read in, when the caller knows it: the claim then needs no read of the lead first, and
-    /// is refused (not claimable) if the lead has changed since. Null: read in the claim.
-    /// </summary>
-    public Core.Model.LeadState? LeadState { get; init; }
-
-    /// <summary>
-    /// The lead's attempt count as read with <see cref="LeadState"/>: the claim is refused if it changed since, and
-    /// the count needs no read after the claim. Used only together with <see cref="LeadState"/>.
-    /// </summary>
-    public int? AttemptCount { get; init; }
-}
-
-public enum DialClaimStatus
-{
-    /// <summary>The lead is in progress and its attempt is written as dialing: the Originate may go.</summary>
-    Claimed,
-
-    /// <summary>The number is on the do-not-call list: the lead is now blocked, nothing was written for a call.</summary>
-    Blocked,
-
-    /// <summary>Not due, not dialable any more, or already in an open attempt: nothing changed.</summary>
-    NotClaimable,
-}
-
-/// <summary>One ending of <see cref="AttemptWriter.EndManyAsync"/>: whether it ended the attempt (false: already ended), or why it failed (rolled back alone).</summary>
-public readonly record struct AttemptEndResult(bool Ended, Exception? Error);
-
-public sealed record DialClaimResult(DialClaimStatus Status, Core.Model.Attempt? Attempt = null)
-{
-    /// <summary>Attempts the lead had before this one (0: its retry decision needs no look at earlier outcomes).</summary>
-    public int PriorAttempts { get; init; }
-
-    /// <summary>Why a claim failed in the store (it was rolled back alone; the lead is as it was).</summary>
-    public string? Error { get; init; }
-}
-
 /// <summary>
-/// The engine's one writer to the store, doing group commit: attempt claims, live marks and endings queued by any
+/// The engine's one writer to the SQLite store (its <see cref="IAttemptWriter"/>), doing group commit: attempt claims, live marks and endings queued by any
 /// number of callers are written by one loop on one connection, many to a transaction, with statements prepared
 /// once. Each request runs inside its own savepoint, so one that fails is rolled back and reported alone while the
 /// rest of its batch commits. A caller's task completes only after its transaction has committed: a claimed
@@ -55,7 +15,7 @@ public sealed record DialClaimResult(DialClaimStatus Status, Core.Model.Attempt?
 /// and writers racing each other upgrade read locks into SQLITE_BUSY and back off for milliseconds each.
 /// </para>
 /// </summary>
-public sealed partial class AttemptWriter : IAsyncDisposable
+public sealed partial class AttemptWriter : IAttemptWriter
 {
     /// <summary>At most this many requests share a transaction, so no caller waits behind a huge batch.</summary>
     public const int MaxBatch = 512;
@@ -97,14 +57,11 @@ public sealed partial class AttemptWriter : IAsyncDisposable
     /// <summary>The writer connection's lookaside counts since it opened; null before it has written anything.</summary>
     internal (long Hits, long MissesFull)? LookasideCounts => _connection is { } c ? LookasideMemory.Counts(c) : null;
 
-    /// <summary>Transactions committed and requests written so far (tests and benchmarks read the batching from them).</summary>
+    /// <inheritdoc/>
     public (long Batches, long Requests) Stats => (Interlocked.Read(ref _batches), Interlocked.Read(ref _requests));
 
-    /// <summary>
-    /// Claims each lead (due at <paramref name="now"/>, pending or waiting to retry, not on the do-not-call list) and
-    /// writes its attempt as dialing, each atomically, all in one transaction; results in the order given.
-    /// </summary>
-    public Task<IReadOnlyList<DialClaimResult>> ClaimAsync(IReadOnlyList<DialClaim> claims, DateTimeOffset now)
+    /// <inheritdoc/>
+    public Task<DialClaimResult[]> ClaimAsync(IReadOnlyList<DialClaim> claims, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(claims);
         var request = new ClaimRequest(claims, now);
@@ -112,17 +69,9 @@ public sealed partial class AttemptWriter : IAsyncDisposable
         return request.Done.Task;
     }
 
-    /// <summary>Same as <see cref="AttemptRepository.EndAsync"/>, group-committed: false when the attempt was already ended.</summary>
-    public async Task<bool> EndAsync(AttemptEnding ending)
-    {
-        ArgumentNullException.ThrowIfNull(ending);
-        var result = (await EndManyAsync([ending]).ConfigureAwait(false))[0];
-        return result.Error is { } error ? throw error : result.Ended;
-    }
-
     /// <summary>
-    /// <see cref="EndAsync"/> for several attempts in one request: one wake-up of the writer and of the caller, each
-    /// ending still in its own savepoint. Results in the order given.
+    /// Ends each attempt in one request: one wake-up of the writer and of the caller, each ending still in its own
+    /// savepoint. Results in the order given.
     /// </summary>
     public Task<AttemptEndResult[]> EndManyAsync(IReadOnlyList<AttemptEnding> endings)
     {

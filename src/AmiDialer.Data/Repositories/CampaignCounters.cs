@@ -44,14 +44,5 @@ internal static class CampaignCounters
         await AddAsync(connection, transaction, campaignId, State(to), count, cancellationToken).ConfigureAwait(false);
     }
 
-    public static Task AddHourAsync(DbConnection connection, DbTransaction transaction, long campaignId, DateTimeOffset at, bool answered, double talkSeconds, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO campaign_hourly (campaign_id, hour_utc, attempts, answered, talk_seconds) VALUES (@campaignId, @hour, 1, @answered, @talkSeconds)
-            ON CONFLICT (campaign_id, hour_utc) DO UPDATE SET attempts = campaign_hourly.attempts + 1,
-                answered = campaign_hourly.answered + excluded.answered, talk_seconds = campaign_hourly.talk_seconds + excluded.talk_seconds
-            """,
-            new { campaignId, hour = HourKey(at), answered = answered ? 1 : 0, talkSeconds }, transaction, cancellationToken: cancellationToken));
-
     public static string HourKey(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH':00Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

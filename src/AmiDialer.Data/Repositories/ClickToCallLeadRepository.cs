@@ -70,18 +70,7 @@ public sealed class ClickToCallLeadRepository(AmiDialerDatabase database)
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        var attempt = new Attempt
-        {
-            Id = id,
-            LeadId = lead.Id,
-            CampaignId = claim.CampaignId,
-            State = AttemptState.Dialing,
-            ActionId = claim.ActionId,
-            ChannelId = claim.ChannelId,
-            Server = claim.Server,
-            CreatedAt = now,
-            IsSimulated = claim.IsSimulated,
-        };
+        var attempt = attemptClaim.Dialing(id, claim.CampaignId, now);
         return (attempt, lead with { State = LeadState.InProgress, AttemptCount = lead.AttemptCount + 1, NextEligibleAt = null });
     }
 }

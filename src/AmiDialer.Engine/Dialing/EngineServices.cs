@@ -28,10 +28,10 @@ internal sealed partial class EngineServices(
     public List<AmiServer> Servers { get; } = [];
 
     /// <summary>
-    /// The engine's writes to the store: claims, live marks and endings group-committed, every other write run
-    /// alone between batches (SQLite has one writer; writers racing each other back off for milliseconds each).
+    /// The engine's writes to the store: claims, live marks and endings (group-committed on SQLite), every other write
+    /// run alone between batches (SQLite has one writer; writers racing each other back off for milliseconds each).
     /// </summary>
-    public AttemptWriter Writer { get; } = new(database, time, claimsOnCallerThread: InlineIo);
+    public IAttemptWriter Writer { get; } = new AttemptWriter(database, time, claimsOnCallerThread: InlineIo);
 
     /// <summary>
     /// Socket completions run on the socket engine's thread (<see cref="InlineSocketCompletions"/>): then the AMI event

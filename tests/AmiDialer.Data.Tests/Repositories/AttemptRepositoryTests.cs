@@ -23,7 +23,14 @@ public sealed class AttemptRepositoryTests
     private static string Shape(Lead l) =>
         $"{l.Id}|{l.CampaignId}|{l.PhoneE164}|{string.Join(",", l.Fields.OrderBy(f => f.Key))}|{string.Join(",", l.TimeZones)}|{l.State}|{l.FinalOutcome}|{l.AttemptCount}|{l.NextEligibleAt:O}";
 
-    private static AttemptClaim Claim(long leadId, string server = "pbx1") => new(leadId, "act-" + Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString(), server, false);
+    /// <summary>Claims one lead through the engine's writer, as the dialer does: its attempt, or null when not claimed.</summary>
+    private static async Task<Attempt?> ClaimAsync(TempDatabase db, IAttemptWriter writer, long leadId, DateTimeOffset now, string server = "pbx1", bool simulated = false)
+    {
+        var lead = (await db.Leads.GetAsync(leadId))!;
+        var claim = new AttemptClaim(leadId, "act-" + Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString(), server, simulated);
+        var result = (await writer.ClaimAsync([new DialClaim(claim, lead.CampaignId, lead.PhoneE164)], now))[0];
+        return result.Status == DialClaimStatus.Claimed ? result.Attempt : null;
+    }
 
     [Fact]
     public async Task Due_leads_come_in_next_eligible_order_and_only_once_due()
@@ -51,13 +58,14 @@ public sealed class AttemptRepositoryTests
         await using var _ = db;
         var now = db.Time.GetUtcNow();
         await using var due = await db.Leads.OpenDueQueryAsync();
+        await using var writer = new AttemptWriter(db.Database);
         var all = await db.Leads.GetDueAsync(c.Id, now, 10);
         Assert.Equal(all.Select(Shape), (await due.GetAsync(c.Id, now, 10)).Select(Shape));
         Assert.Equal("n0", all[0].Fields["name"]);
 
         // Asked again on the same connection: a lead moved later and one claimed since are both seen.
         Assert.True(await db.Leads.RescheduleAsync(all[0].Id, now + TimeSpan.FromHours(1)));
-        Assert.NotNull(await db.Attempts.ClaimAsync(Claim(all[1].Id), now));
+        Assert.NotNull(await ClaimAsync(db, writer, all[1].Id, now));
         var again = await due.GetAsync(c.Id, now, 10);
         Assert.Equal((await db.Leads.GetDueAsync(c.Id, now, 10)).Select(Shape), again.Select(Shape));
         Assert.Equal(all.Skip(2).Select(l => l.Id), again.Select(l => l.Id));
@@ -69,14 +77,15 @@ public sealed class AttemptRepositoryTests
     }
 
     [Fact]
-    public async Task Claim_then_live_then_end_moves_lead_attempt_and_counters_together()
+    public async Task Claim_then_live_then_end_through_the_writer_moves_lead_attempt_and_counters_together()
     {
         var (db, c) = await WithLeadsAsync(3);
         await using var _ = db;
+        await using var writer = new AttemptWriter(db.Database);
         var now = db.Time.GetUtcNow();
         var lead = (await db.Leads.GetDueAsync(c.Id, now, 1))[0];
 
-        var attempt = await db.Attempts.ClaimAsync(Claim(lead.Id), now);
+        var attempt = await ClaimAsync(db, writer, lead.Id, now);
         Assert.NotNull(attempt);
         Assert.Equal(AttemptState.Dialing, attempt.State);
         var claimed = await db.Leads.GetAsync(lead.Id);
@@ -85,14 +94,13 @@ public sealed class AttemptRepositoryTests
         Assert.Null(claimed.NextEligibleAt);
         Assert.DoesNotContain(await db.Leads.GetDueAsync(c.Id, now, 10), l => l.Id == lead.Id);
 
-        Assert.True(await db.Attempts.MarkLiveAsync(attempt.Id));
-        Assert.False(await db.Attempts.MarkLiveAsync(attempt.Id));
-        Assert.True(await db.Attempts.MarkAnsweredAsync(attempt.Id, now + TimeSpan.FromSeconds(5)));
+        writer.MarkLive(attempt.Id);
+        Assert.Equal(AttemptState.Live, (await writer.RunExclusiveAsync(() => db.Attempts.GetAsync(attempt.Id)))!.State);
 
         var retryAt = now + TimeSpan.FromMinutes(5);
-        Assert.True(await db.Attempts.EndAsync(new AttemptEnding
+        Assert.True(await writer.EndAsync(new AttemptEnding
         {
-            AttemptId = attempt.Id, Outcome = CallOutcome.Busy, EndedAt = now + TimeSpan.FromSeconds(8),
+            AttemptId = attempt.Id, Outcome = CallOutcome.Busy, EndedAt = now + TimeSpan.FromSeconds(8), AnsweredAt = now + TimeSpan.FromSeconds(5),
             Reason = "5", DialStatus = "BUSY", HangupCause = 17, HangupCauseText = "User busy",
             LeadState = LeadState.WaitingRetry, LeadNextEligibleAt = retryAt,
         }));
@@ -110,11 +118,11 @@ public sealed class AttemptRepositoryTests
         Assert.Null(waiting.FinalOutcome);
 
         // Ending twice is harmless; claiming before the retry time is refused; after it, allowed.
-        Assert.False(await db.Attempts.EndAsync(new AttemptEnding { AttemptId = attempt.Id, Outcome = CallOutcome.Answered, EndedAt = now, LeadState = LeadState.Done }));
-        Assert.Null(await db.Attempts.ClaimAsync(Claim(lead.Id), now + TimeSpan.FromMinutes(1)));
-        var second = await db.Attempts.ClaimAsync(Claim(lead.Id), retryAt);
+        Assert.False(await writer.EndAsync(new AttemptEnding { AttemptId = attempt.Id, Outcome = CallOutcome.Answered, EndedAt = now, LeadState = LeadState.Done }));
+        Assert.Null(await ClaimAsync(db, writer, lead.Id, now + TimeSpan.FromMinutes(1)));
+        var second = await ClaimAsync(db, writer, lead.Id, retryAt);
         Assert.NotNull(second);
-        Assert.True(await db.Attempts.EndAsync(new AttemptEnding
+        Assert.True(await writer.EndAsync(new AttemptEnding
         {
             AttemptId = second.Id, Outcome = CallOutcome.Answered, EndedAt = retryAt + TimeSpan.FromSeconds(40),
             AnsweredAt = retryAt + TimeSpan.FromSeconds(10), TalkSeconds = 30,
@@ -137,13 +145,51 @@ public sealed class AttemptRepositoryTests
         Assert.Equal(1, summary.AnsweredAttempts);
         Assert.Equal(30, summary.AverageTalkSeconds);
         Assert.Equal(2, summary.ByHour.Sum(h => h.Attempts));
+        await AssertCountersAgreeWithARecountAsync(db, c.Id);
+    }
 
-        // The counters agree with a full recount.
-        var recount = await db.Reports.RebuildCountersAsync(c.Id);
-        Assert.Equal(summary.LeadsByState, recount.LeadsByState);
-        Assert.Equal(summary.LeadsByOutcome, recount.LeadsByOutcome);
-        Assert.Equal(summary.AttemptsByOutcome, recount.AttemptsByOutcome);
+    [Fact]
+    public async Task An_ending_whose_lead_moved_meanwhile_counts_from_where_the_lead_was_and_keeps_its_first_final_outcome()
+    {
+        var (db, c) = await WithLeadsAsync(2);
+        await using var _ = db;
+        await using var writer = new AttemptWriter(db.Database);
+        var now = db.Time.GetUtcNow();
+        var leads = await db.Leads.GetDueAsync(c.Id, now, 2);
+        var first = (await ClaimAsync(db, writer, leads[0].Id, now))!;
+        var second = (await ClaimAsync(db, writer, leads[1].Id, now))!;
+        // Settled behind the writer's back (as a reconciliation in another process might), the counters with it.
+        Assert.True(await db.Leads.TransitionAsync(leads[0].Id, LeadState.InProgress, LeadState.Done, CallOutcome.Answered, null));
+        Assert.True(await db.Leads.TransitionAsync(leads[1].Id, LeadState.InProgress, LeadState.Pending, null, now));
+
+        var results = await writer.EndManyAsync(
+        [
+            new AttemptEnding { AttemptId = first.Id, Outcome = CallOutcome.Busy, EndedAt = now.AddSeconds(3), LeadState = LeadState.Exhausted, LeadFinalOutcome = CallOutcome.Busy },
+            new AttemptEnding { AttemptId = second.Id, Outcome = CallOutcome.NoAnswer, EndedAt = now.AddSeconds(3), LeadState = LeadState.Exhausted, LeadFinalOutcome = CallOutcome.NoAnswer },
+        ]);
+
+        Assert.Equal([true, true], results.Select(r => r.Ended));
+        Assert.Equal((LeadState.Exhausted, CallOutcome.Answered), ((await db.Leads.GetAsync(leads[0].Id))!.State, (await db.Leads.GetAsync(leads[0].Id))!.FinalOutcome));
+        Assert.Equal((LeadState.Exhausted, CallOutcome.NoAnswer), ((await db.Leads.GetAsync(leads[1].Id))!.State, (await db.Leads.GetAsync(leads[1].Id))!.FinalOutcome));
+        var summary = await db.Reports.GetSummaryAsync(c.Id);
+        Assert.Equal(2, summary.LeadsByState[LeadState.Exhausted]);
+        Assert.Equal(0, summary.LeadsByState.GetValueOrDefault(LeadState.InProgress));
+        Assert.Equal(1, summary.LeadsByOutcome[CallOutcome.Answered]);
+        Assert.Equal(1, summary.LeadsByOutcome[CallOutcome.NoAnswer]);
+        Assert.Equal(0, summary.LeadsByOutcome.GetValueOrDefault(CallOutcome.Busy));
+        await AssertCountersAgreeWithARecountAsync(db, c.Id);
+    }
+
+    private static async Task AssertCountersAgreeWithARecountAsync(TempDatabase db, long campaignId)
+    {
+        var summary = await db.Reports.GetSummaryAsync(campaignId);
+        var recount = await db.Reports.RebuildCountersAsync(campaignId);
+        Assert.Equal(summary.LeadsByState.Where(p => p.Value != 0), recount.LeadsByState.Where(p => p.Value != 0));
+        Assert.Equal(summary.LeadsByOutcome.Where(p => p.Value != 0), recount.LeadsByOutcome.Where(p => p.Value != 0));
+        Assert.Equal(summary.AttemptsByOutcome.Where(p => p.Value != 0), recount.AttemptsByOutcome.Where(p => p.Value != 0));
         Assert.Equal(summary.Attempts, recount.Attempts);
+        Assert.Equal(summary.AnsweredAttempts, recount.AnsweredAttempts);
+        Assert.Equal(summary.AverageTalkSeconds, recount.AverageTalkSeconds);
         Assert.Equal(summary.ByHour, recount.ByHour);
     }
 
@@ -154,13 +200,17 @@ public sealed class AttemptRepositoryTests
         await using var _ = db;
         var now = db.Time.GetUtcNow();
         var leads = await db.Leads.GetDueAsync(c.Id, now, 20);
+        // Two writers, each on its own connection: two processes dialing the same campaign by mistake.
+        await using var one = new AttemptWriter(db.Database);
+        await using var other = new AttemptWriter(db.Database);
+        IAttemptWriter[] writers = [one, other];
         foreach (var lead in leads)
         {
             using var start = new Barrier(2);
             var claims = await Task.WhenAll(Enumerable.Range(0, 2).Select(i => Task.Run(async () =>
             {
                 start.SignalAndWait();
-                return await db.Attempts.ClaimAsync(Claim(lead.Id, $"pbx{i}"), now);
+                return await ClaimAsync(db, writers[i], lead.Id, now, $"pbx{i}");
             })));
             Assert.Single(claims, a => a is not null);
         }
@@ -176,7 +226,11 @@ public sealed class AttemptRepositoryTests
         var (db, c) = await WithLeadsAsync(1);
         await using var _ = db;
         var lead = (await db.Leads.GetDueAsync(c.Id, db.Time.GetUtcNow(), 1))[0];
-        Assert.NotNull(await db.Attempts.ClaimAsync(Claim(lead.Id), db.Time.GetUtcNow()));
+        await using (var writer = new AttemptWriter(db.Database))
+        {
+            Assert.NotNull(await ClaimAsync(db, writer, lead.Id, db.Time.GetUtcNow()));
+        }
+
         await using var connection = await db.Database.OpenConnectionAsync();
         var e = await Assert.ThrowsAsync<SqliteException>(() => connection.ExecuteAsync(
             "INSERT INTO attempts (lead_id, campaign_id, action_id, channel_id, server, state, created_at, is_simulated) VALUES (@id, @c, 'x', 'y', 'pbx1', 'live', '2026-12-01T00:00:00.0000000Z', 0)",
@@ -191,11 +245,12 @@ public sealed class AttemptRepositoryTests
         await using var _ = db;
         var now = db.Time.GetUtcNow();
         var leads = await db.Leads.GetDueAsync(c.Id, now, 4);
-        var a1 = await db.Attempts.ClaimAsync(Claim(leads[0].Id, "pbx1"), now);
-        var a2 = await db.Attempts.ClaimAsync(Claim(leads[1].Id, "pbx2"), now);
-        var a3 = await db.Attempts.ClaimAsync(Claim(leads[2].Id, "pbx1"), now);
-        await db.Attempts.MarkLiveAsync(a3!.Id);
-        await db.Attempts.EndAsync(new AttemptEnding { AttemptId = a1!.Id, Outcome = CallOutcome.Interrupted, EndedAt = now, LeadState = LeadState.Pending, LeadNextEligibleAt = now });
+        await using var writer = new AttemptWriter(db.Database);
+        var a1 = await ClaimAsync(db, writer, leads[0].Id, now, "pbx1");
+        var a2 = await ClaimAsync(db, writer, leads[1].Id, now, "pbx2");
+        var a3 = await ClaimAsync(db, writer, leads[2].Id, now, "pbx1");
+        writer.MarkLive(a3!.Id);
+        await writer.EndAsync(new AttemptEnding { AttemptId = a1!.Id, Outcome = CallOutcome.Interrupted, EndedAt = now, LeadState = LeadState.Pending, LeadNextEligibleAt = now });
 
         Assert.Equal([a3.Id], (await db.Attempts.ListOpenAsync("pbx1")).Select(a => a.Id));
         Assert.Equal([a2!.Id, a3.Id], (await db.Attempts.ListOpenAsync()).Select(a => a.Id));
@@ -229,8 +284,9 @@ public sealed class AttemptRepositoryTests
         await using var _ = db;
         var now = db.Time.GetUtcNow();
         var lead = (await db.Leads.GetDueAsync(c.Id, now, 1))[0];
-        var a = await db.Attempts.ClaimAsync(Claim(lead.Id) with { IsSimulated = true }, now);
-        await db.Attempts.EndAsync(new AttemptEnding
+        await using var writer = new AttemptWriter(db.Database);
+        var a = await ClaimAsync(db, writer, lead.Id, now, simulated: true);
+        await writer.EndAsync(new AttemptEnding
         {
             AttemptId = a!.Id, Outcome = CallOutcome.NoAnswer, EndedAt = now, HangupCause = 19, HangupCauseText = "No answer",
             LeadState = LeadState.Exhausted, LeadFinalOutcome = CallOutcome.NoAnswer,
