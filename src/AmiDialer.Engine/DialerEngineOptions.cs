@@ -1,4 +1,6 @@
 using AmiDialer.Ami;
+using AmiDialer.Data.Database;
+using AmiDialer.Data.Repositories;
 
 namespace AmiDialer.Engine;
 
@@ -62,6 +64,12 @@ public sealed class DialerEngineOptions
 
     /// <summary>Who the engine says did things in the audit log.</summary>
     public string Actor { get; init; } = "engine";
+
+    /// <summary>
+    /// Makes the engine's writer of attempts for the store it opened; null: SQLite's <see cref="AttemptWriter"/>.
+    /// Another store is one more <see cref="IAttemptWriter"/> made here, not a change to the engine.
+    /// </summary>
+    internal Func<AmiDialerDatabase, TimeProvider, IAttemptWriter>? AttemptWriterFactory { get; init; }
 
     internal IReadOnlyList<string> Validate()
     {

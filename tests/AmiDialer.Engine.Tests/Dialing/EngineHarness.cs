@@ -64,8 +64,9 @@ public sealed class EngineHarness : IAsyncDisposable
         PingInterval = TimeSpan.FromSeconds(2),
     }, maxConcurrent);
 
-    public DialerEngineOptions Options(string instance, TimeSpan? lease = null) => new()
+    public DialerEngineOptions Options(string instance, TimeSpan? lease = null, Func<AmiDialerDatabase, TimeProvider, IAttemptWriter>? attemptWriter = null) => new()
     {
+        AttemptWriterFactory = attemptWriter,
         DatabasePath = DbPath,
         Servers = [Server()],
         Simulated = true,
