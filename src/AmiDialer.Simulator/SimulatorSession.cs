@@ -79,62 +79,30 @@ internal sealed partial class SimulatorSession
     private async Task ReadLoopAsync()
     {
         // Headers beyond MaxHeaders are dropped here like Asterisk does, so the parser itself is generous on count.
-        var parser = new AmiParser(new AmiParserLimits { MaxLineBytes = Options.MaxLineLength, MaxHeaders = 16 * 1024, MaxFrameBytes = 4 * 1024 * 1024 });
-        var buffer = new byte[16 * 1024];
-        var filled = 0;
-        while (!_closed.IsCancellationRequested)
+        var reader = new AmiFrameReader(_socket, new AmiParser(new AmiParserLimits { MaxLineBytes = Options.MaxLineLength, MaxHeaders = 16 * 1024, MaxFrameBytes = 4 * 1024 * 1024 }));
+        while (!_closed.IsCancellationRequested && await reader.ReadAsync(_closed.Token).ConfigureAwait(false) is { } frame)
         {
-            if (filled == buffer.Length)
+            if (frame.Kind == AmiFrameKind.Malformed)
             {
-                Array.Resize(ref buffer, buffer.Length * 2);
+                // Asterisk dumps an over-long line; the action it belonged to is lost without a reply.
+                _logger.MalformedAction(Id, frame.Error ?? "malformed");
+                continue;
             }
 
-            var read = await _socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, _closed.Token).ConfigureAwait(false);
-            if (read == 0)
+            if (frame.Kind != AmiFrameKind.Message || frame.Message is null)
+            {
+                continue;
+            }
+
+            var message = frame.Message;
+            if (message.Count > Options.MaxHeaders)
+            {
+                message = new AmiMessage(message.AsSpan()[..Options.MaxHeaders].ToArray());
+            }
+
+            if (!await HandleFrameAsync(message).ConfigureAwait(false))
             {
                 return;
-            }
-
-            filled += read;
-            var consumed = 0;
-            while (true)
-            {
-                var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(buffer, consumed, filled - consumed));
-                if (!parser.TryParse(ref reader, out var frame))
-                {
-                    consumed += (int)reader.Consumed;
-                    break;
-                }
-
-                consumed += (int)reader.Consumed;
-                if (frame.Kind == AmiFrameKind.Malformed)
-                {
-                    // Asterisk dumps an over-long line; the action it belonged to is lost without a reply.
-                    _logger.MalformedAction(Id, frame.Error ?? "malformed");
-                    continue;
-                }
-
-                if (frame.Kind != AmiFrameKind.Message || frame.Message is null)
-                {
-                    continue;
-                }
-
-                var message = frame.Message;
-                if (message.Count > Options.MaxHeaders)
-                {
-                    message = new AmiMessage(message.AsSpan()[..Options.MaxHeaders].ToArray());
-                }
-
-                if (!await HandleFrameAsync(message).ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-
-            if (consumed > 0)
-            {
-                Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
-                filled -= consumed;
             }
         }
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -179,53 +178,24 @@ internal sealed class RawAmiConnection : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
-        var parser = new AmiParser();
-        var buffer = new byte[64 * 1024];
-        var filled = 0;
+        var reader = new AmiFrameReader(_socket, new AmiParser(), 64 * 1024);
         try
         {
-            while (true)
+            while (await reader.ReadAsync() is { } frame)
             {
-                if (filled == buffer.Length)
+                if (frame.Kind == AmiFrameKind.Message)
                 {
-                    Array.Resize(ref buffer, buffer.Length * 2);
+                    lock (_received)
+                    {
+                        _received.Add(frame.Message!);
+                    }
+                }
+                else if (frame.Kind == AmiFrameKind.Malformed)
+                {
+                    MalformedFrames++;
                 }
 
-                var n = await _socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                filled += n;
-                var consumed = 0;
-                while (true)
-                {
-                    var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(buffer, consumed, filled - consumed));
-                    if (!parser.TryParse(ref reader, out var frame))
-                    {
-                        consumed += (int)reader.Consumed;
-                        break;
-                    }
-
-                    consumed += (int)reader.Consumed;
-                    if (frame.Kind == AmiFrameKind.Message)
-                    {
-                        lock (_received)
-                        {
-                            _received.Add(frame.Message!);
-                        }
-                    }
-                    else if (frame.Kind == AmiFrameKind.Malformed)
-                    {
-                        MalformedFrames++;
-                    }
-
-                    _frames.Writer.TryWrite(frame);
-                }
-
-                Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
-                filled -= consumed;
+                _frames.Writer.TryWrite(frame);
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
