@@ -42,6 +42,17 @@ public sealed class TempDatabase : IAsyncDisposable
     public async Task<Campaign> CreateCampaignAsync(string name = "test") =>
         await Campaigns.CreateAsync(new Campaign { Name = name }, "tester");
 
+    /// <summary>A campaign with <paramref name="count"/> leads imported by the real importer: 212 555 0000 upwards, named n0, n1...</summary>
+    public async Task<Campaign> CreateCampaignWithLeadsAsync(int count)
+    {
+        var campaign = await CreateCampaignAsync();
+        var csv = "phone,name\n" + string.Concat(Enumerable.Range(0, count).Select(i => $"212555{i:0000},n{i}\n"));
+        await File.WriteAllTextAsync(PathOf("leads.csv"), csv);
+        var result = await Importer.ImportFileAsync(PathOf("leads.csv"), new AmiDialer.Data.Import.CsvImportOptions { CampaignId = campaign.Id });
+        Assert.Equal(count, result.Imported);
+        return campaign;
+    }
+
     public async Task<long> ScalarAsync(string sql)
     {
         await using var connection = await Database.OpenConnectionAsync();

@@ -1,5 +1,4 @@
 using AmiDialer.Core.Model;
-using AmiDialer.Data.Import;
 using AmiDialer.Data.Repositories;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -11,12 +10,7 @@ public sealed class AttemptRepositoryTests
     private static async Task<(TempDatabase Db, Campaign Campaign)> WithLeadsAsync(int count)
     {
         var db = await TempDatabase.CreateAsync();
-        var campaign = await db.CreateCampaignAsync();
-        var csv = "phone,name\n" + string.Concat(Enumerable.Range(0, count).Select(i => $"212555{i:0000},n{i}\n"));
-        await File.WriteAllTextAsync(db.PathOf("leads.csv"), csv);
-        var result = await db.Importer.ImportFileAsync(db.PathOf("leads.csv"), new CsvImportOptions { CampaignId = campaign.Id });
-        Assert.Equal(count, result.Imported);
-        return (db, campaign);
+        return (db, await db.CreateCampaignWithLeadsAsync(count));
     }
 
     /// <summary>A lead's every value, its collections spelled out (a record compares those by reference).</summary>

@@ -1,5 +1,4 @@
 using AmiDialer.Core.Model;
-using AmiDialer.Data.Import;
 using AmiDialer.Data.Repositories;
 
 namespace AmiDialer.Data.Tests.Repositories;
@@ -9,13 +8,8 @@ public sealed class AttemptWriterTests
     private static async Task<(TempDatabase Db, Campaign Campaign, IReadOnlyList<Lead> Leads)> WithLeadsAsync(int count)
     {
         var db = await TempDatabase.CreateAsync();
-        var campaign = await db.CreateCampaignAsync();
-        var csv = "phone,name\n" + string.Concat(Enumerable.Range(0, count).Select(i => $"212555{i:0000},n{i}\n"));
-        await File.WriteAllTextAsync(db.PathOf("leads.csv"), csv);
-        var result = await db.Importer.ImportFileAsync(db.PathOf("leads.csv"), new CsvImportOptions { CampaignId = campaign.Id });
-        Assert.Equal(count, result.Imported);
-        var leads = await db.Leads.GetDueAsync(campaign.Id, db.Time.GetUtcNow(), count);
-        return (db, campaign, leads);
+        var campaign = await db.CreateCampaignWithLeadsAsync(count);
+        return (db, campaign, await db.Leads.GetDueAsync(campaign.Id, db.Time.GetUtcNow(), count));
     }
 
     private static DialClaim Claim(Lead lead, string? actionId = null) =>
