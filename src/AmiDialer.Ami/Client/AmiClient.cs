@@ -39,6 +39,9 @@ public sealed partial class AmiClient : IAsyncDisposable
     private long _generation;
     private int _disposed;
 
+    // Made once: the metrics' tag for this server, so a state change allocates nothing for them.
+    private readonly string _serverTag;
+
     public AmiClient(AmiClientOptions options, ILogger<AmiClient>? logger = null, TimeProvider? timeProvider = null, AmiActionIdGenerator? actionIds = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -65,6 +68,7 @@ public sealed partial class AmiClient : IAsyncDisposable
         _originateThrottle = options.OriginatesPerSecond > 0 ? new SlidingWindowThrottle(options.OriginatesPerSecond, TimeSpan.FromSeconds(1), _time) : null;
         _eventFilter = options.EventNames is { } names ? new AmiEventFilter(names) : null;
         _state = new AmiConnectionState(AmiConnectionStatus.Disconnected, 0, "not started", null, _time.GetUtcNow());
+        _serverTag = $"{options.Host}:{options.Port}";
     }
 
     /// <summary>Every event in arrival order (with the generation of the connection it came on), for one reader at a
@@ -262,6 +266,7 @@ public sealed partial class AmiClient : IAsyncDisposable
         else
         {
             LogMessages.ConnectionLost(_logger, _options.Host, _options.Port, reason, failedActions, error);
+            AmiMetrics.ConnectionLost(_serverTag);
         }
 
         SetState(AmiConnectionStatus.Disconnected, reason, error);
@@ -276,7 +281,9 @@ public sealed partial class AmiClient : IAsyncDisposable
                 return;
             }
 
+            var from = _state.Status;
             _state = new AmiConnectionState(status, Interlocked.Read(ref _generation), reason, error, _time.GetUtcNow());
+            AmiMetrics.StatusChanged(_serverTag, from, status, _state.Generation);
             if (status == AmiConnectionStatus.Connected)
             {
                 _connected.TrySetResult(_state);

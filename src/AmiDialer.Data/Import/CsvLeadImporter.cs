@@ -304,6 +304,7 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
             var commitStart = Stopwatch.GetTimestamp();
             await writer.CommitBatchAsync(totals, errors is null ? null : errorPath, options.BeforeCommit is { } hook ? () => hook(n) : null, stop.Token).ConfigureAwait(false);
             committing += Stopwatch.GetElapsedTime(commitStart);
+            DataMetrics.ImportCommitted(committed, totals);
             committed = totals;
             batchRows = 0;
             progress?.Report(Progress(importId, committed, source.BytesRead, totalBytes, clock.Elapsed));

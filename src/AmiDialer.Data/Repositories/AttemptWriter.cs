@@ -134,6 +134,7 @@ public sealed partial class AttemptWriter : IAttemptWriter
         }
 
         _queue.Enqueue(request);
+        DataMetrics.WriterQueued(1);
         if (_closed)
         {
             // Disposed meanwhile: its last drain may have missed this one.
@@ -211,10 +212,18 @@ public sealed partial class AttemptWriter : IAttemptWriter
             }
 
             await WriteBatchAsync(batch).ConfigureAwait(false);
+            DataMetrics.WriterQueued(-batch.Count);
             batch.Clear();
             if (exclusive is not null)
             {
-                await exclusive.RunAsync().ConfigureAwait(false);
+                try
+                {
+                    await exclusive.RunAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    DataMetrics.WriterQueued(-1);
+                }
             }
         }
     }
@@ -223,6 +232,7 @@ public sealed partial class AttemptWriter : IAttemptWriter
     {
         while (_queue.TryDequeue(out var request))
         {
+            DataMetrics.WriterQueued(-1);
             request.Fail(new ObjectDisposedException(nameof(AttemptWriter)));
         }
     }

@@ -111,6 +111,7 @@ public sealed partial class CallControlService
                 ?? throw new CallControlException(CallControlError.CallInProgress, "number", $"Number {number.E164} already has a click-to-call in progress.");
             var (attempt, lead) = claimed;
             _s.Calls[attempt.Id] = new CallContext(attempt.Id, attempt.CreatedAt, campaign.Id, lead, server.Name, callId, now, null, CallKind.ClickToCall);
+            EngineMetrics.CallPlaced(CallKind.ClickToCall);
             var originate = new OriginateRequest(attempt.Id, callId, request.Agent, destination.Context, destination.Extension, destination.Priority,
                 callerId, ringTimeout, [new("AMIDIALER_ATTEMPT", attempt.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
             _s.Publish(new EngineChange(EngineChangeKind.CallStarted, now, campaign.Id, attempt.Id));

@@ -1,5 +1,6 @@
 using AmiDialer.Core.Dialing;
 using AmiDialer.Core.Model;
+using AmiDialer.Core.Outcomes;
 using AmiDialer.Core.Pacing;
 using AmiDialer.Core.Phone;
 using AmiDialer.Core.Scheduling;
@@ -52,7 +53,11 @@ internal sealed class CampaignDialer
         _schedule = DialingSchedule.For(campaign);
         _template = NumberTemplate.Parse(campaign.DialTemplate);
         Status = DialerStatus.Waiting;
+        _startedAt = services.Time.GetUtcNow();
     }
+
+    // A lead due before this dialer ran was not late because of it: its lag counts from here (or the campaign's start).
+    private readonly DateTimeOffset _startedAt;
 
     public long CampaignId => _campaign.Id;
 
@@ -460,6 +465,12 @@ internal sealed class CampaignDialer
         var sentAt = _s.Time.GetUtcNow();
         var context = new CallContext(attempt.Id, attempt.CreatedAt, CampaignId, lead, server.Name, callId, sentAt, this, PriorAttempts: priorAttempts);
         _s.Calls[attempt.Id] = context;
+        EngineMetrics.CallPlaced(CallKind.Campaign);
+        if (lead.NextEligibleAt is { } due)
+        {
+            EngineMetrics.Lag(sentAt - Max(Max(due, _startedAt), _campaign.StartAt ?? _startedAt));
+        }
+
         Interlocked.Increment(ref _active);
         Interlocked.Increment(ref _sent);
         lock (_statsGate)
@@ -627,6 +638,8 @@ internal sealed class CampaignDialer
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     /// <summary>
     /// Rounded up: a wait counts whole milliseconds, so 0.4 ms would be no wait at all, and the loop would spin

@@ -1,4 +1,5 @@
 using AmiDialer.Core.Model;
+using CallKind = AmiDialer.Core.Outcomes.CallKind;
 using OutcomeVerdict = AmiDialer.Core.Outcomes.OutcomeVerdict;
 using AmiDialer.Core.Retries;
 using AmiDialer.Core.Scheduling;
@@ -80,6 +81,7 @@ internal sealed partial class EngineServices
             ending.Context?.Dialer?.OnCallEnded(ending.Verdict.Outcome);
             if (ended)
             {
+                EngineMetrics.Ended(ending.Verdict.Outcome, ending.Kind);
                 AttemptEnded?.Invoke(ending.Write.AttemptId);
                 Publish(new EngineChange(EngineChangeKind.CallEnded, ending.At, ending.CampaignId, ending.Write.AttemptId, ending.Verdict.Outcome, ending.Verdict.Rule));
             }
@@ -87,12 +89,15 @@ internal sealed partial class EngineServices
     }
 
     /// <summary>An attempt's ending as decided, with what is reported once it is written.</summary>
-    private sealed record Ending(AttemptEnding Write, OutcomeVerdict Verdict, Finality Finality, CallContext? Context, long CampaignId, DateTimeOffset At);
+    private sealed record Ending(AttemptEnding Write, OutcomeVerdict Verdict, Finality Finality, CallContext? Context, long CampaignId, DateTimeOffset At, CallKind Kind);
 
     private async Task<Ending?> DecideAsync(CallFacts facts)
     {
         var now = Time.GetUtcNow();
-        Calls.TryRemove(facts.AttemptId, out var context);
+        if (Calls.TryRemove(facts.AttemptId, out var context))
+        {
+            EngineMetrics.CallLeft();
+        }
         Lead? lead = context?.Lead;
         long campaignId;
         if (context is null)
@@ -118,7 +123,8 @@ internal sealed partial class EngineServices
         }
 
         var campaign = await CampaignAsync(campaignId, now).ConfigureAwait(false);
-        var verdict = OutcomeFacts.Decide(facts, context?.Kind ?? CallControl.ClickToCallCampaign.KindOf(campaign));
+        var kind = context?.Kind ?? CallControl.ClickToCallCampaign.KindOf(campaign);
+        var verdict = OutcomeFacts.Decide(facts, kind);
         var earlier = new List<CallOutcome>();
         if (context?.PriorAttempts != 0)
         {
@@ -153,7 +159,7 @@ internal sealed partial class EngineServices
             LeadNextEligibleAt = plan.NextEligibleAt,
             Claimed = context is null ? null : new ClaimedAttempt(lead.Id, campaignId, context.AttemptCreatedAt),
         };
-        return new Ending(ending, verdict, facts.Finality, context, campaignId, now);
+        return new Ending(ending, verdict, facts.Finality, context, campaignId, now, kind);
     }
 
     private async Task<Campaign?> CampaignAsync(long campaignId, DateTimeOffset now)
