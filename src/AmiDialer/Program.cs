@@ -17,13 +17,5 @@ Console.CancelKeyPress += (_, e) =>
     }
 };
 
-var context = CliContext.FromConsole();
-try
-{
-    return await AmiDialerCli.RunAsync(args, context, interrupt.Token);
-}
-finally
-{
-    // Flushes the console logger's queue.
-    context.ServicesOptions.LoggerFactory?.Dispose();
-}
+// The console logger is made (and flushed at the end) by RunAsync, once --log-format and the settings are read.
+return await AmiDialerCli.RunAsync(args, CliContext.FromConsole(), interrupt.Token);

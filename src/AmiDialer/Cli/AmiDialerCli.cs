@@ -22,6 +22,8 @@ public static class AmiDialerCli
         Recursive = true,
     };
 
+    public static readonly Option<string?> LogFormatOption = LogFormat();
+
     /// <summary>Exit code of a command stopped by Ctrl-C (128 + SIGINT), after it paused what it was doing.</summary>
     public const int Interrupted = 130;
 
@@ -33,6 +35,7 @@ public static class AmiDialerCli
         var root = new RootCommand("AmiDialer: campaign dialer and click-to-call for Asterisk, through AMI.");
         root.Options.Add(ConfigOption);
         root.Options.Add(DbOption);
+        root.Options.Add(LogFormatOption);
         root.Subcommands.Add(RunCommand.Build(context));
         root.Subcommands.Add(ServeCommand.Build(context));
         root.Subcommands.Add(CampaignCommand.Build(context));
@@ -52,10 +55,24 @@ public static class AmiDialerCli
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var output = context.Output;
-        var error = context.Error;
         var root = Build(context);
         var parse = root.Parse(args);
+        using var logging = parse.Errors.Count == 0 && context.Logging is { } makeLogging ? makeLogging(LogFormatOf(parse)) : null;
+        if (logging is not null)
+        {
+            // The commands hold the context they were built with: build them again around the logger just made.
+            context = context with { ServicesOptions = context.ServicesOptions with { LoggerFactory = logging } };
+            root = Build(context);
+            parse = root.Parse(args);
+        }
+
+        return await RunAsync(args, context, root, parse, cancellationToken);
+    }
+
+    private static async Task<int> RunAsync(string[] args, CliContext context, RootCommand root, ParseResult parse, CancellationToken cancellationToken)
+    {
+        var output = context.Output;
+        var error = context.Error;
         if (parse.Errors.Count > 0)
         {
             foreach (var problem in parse.Errors)
@@ -102,6 +119,36 @@ public static class AmiDialerCli
         {
             await error.WriteLineAsync("Interrupted.");
             return Interrupted;
+        }
+    }
+
+    private static Option<string?> LogFormat()
+    {
+        var option = new Option<string?>("--log-format")
+        {
+            Description = "How log lines on stderr look: simple (text) or json (one object per line). Default: Logging:Format, else simple.",
+            Recursive = true,
+        };
+        option.AcceptOnlyFromAmong([.. LogFormats.All]);
+        return option;
+    }
+
+    /// <summary>--log-format, else Logging:Format from the settings; a broken settings file is the command's to report.</summary>
+    private static string LogFormatOf(ParseResult parse)
+    {
+        if (parse.GetValue(LogFormatOption) is { } chosen)
+        {
+            return chosen;
+        }
+
+        try
+        {
+            var configured = SettingsLoader.BuildConfiguration(parse.GetValue(ConfigOption))["Logging:Format"];
+            return LogFormats.IsKnown(configured) ? configured!.Trim().ToLowerInvariant() : LogFormats.Simple;
+        }
+        catch (Exception ex) when (ex is SettingsException or InvalidDataException or IOException or FormatException)
+        {
+            return LogFormats.Simple;
         }
     }
 

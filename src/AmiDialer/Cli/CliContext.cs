@@ -15,21 +15,19 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
     /// <summary>Clock, logging and simulator time scale for the services a command builds.</summary>
     public AppServicesOptions ServicesOptions { get; init; } = new();
 
+    /// <summary>
+    /// Makes the logger for a log format (<c>simple</c>, <c>json</c>) once the command line and the settings say which;
+    /// <see cref="AmiDialerCli.RunAsync(string[], CliContext, CancellationToken)"/> then owns it. Null keeps
+    /// <see cref="AppServicesOptions.LoggerFactory"/> as given (tests).
+    /// </summary>
+    public Func<string, ILoggerFactory>? Logging { get; init; }
+
     /// <summary>The console, with a terminal progress bar when stderr is not redirected.</summary>
     public static CliContext FromConsole() => new(Console.Out, Console.Error)
     {
         Input = Console.In,
         IsTerminal = !Console.IsErrorRedirected,
-        ServicesOptions = new AppServicesOptions
-        {
-            // Warnings and errors only, on stderr: stdout carries the command's own output (reports, JSON, CSV).
-            LoggerFactory = LoggerFactory.Create(logging =>
-            {
-                logging.SetMinimumLevel(LogLevel.Warning);
-                logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-                logging.AddSimpleConsole(o => o.SingleLine = true);
-            }),
-        },
+        Logging = ConsoleLogging.Create,
     };
 }
 

@@ -7,6 +7,8 @@ public sealed class AmiDialerSettings
     public AmiSettings Ami { get; set; } = new();
     public DialingSettings Dialing { get; set; } = new();
     public WebSettings Web { get; set; } = new();
+    public TelemetrySettings Telemetry { get; set; } = new();
+    public LoggingSettings Logging { get; set; } = new();
 }
 
 public sealed class DatabaseSettings
@@ -95,4 +97,34 @@ public sealed class WebSettings
 
     /// <summary>Largest CSV upload accepted.</summary>
     public long MaxUploadBytes { get; set; } = 200L * 1024 * 1024;
+}
+
+/// <summary>Where metrics go besides <c>/metrics</c> on the web host.</summary>
+public sealed class TelemetrySettings
+{
+    /// <summary>An OpenTelemetry collector (e.g. http://otel:4317); metrics are pushed there by every command when set.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary><c>grpc</c> (default, port 4317) or <c>http/protobuf</c> (port 4318).</summary>
+    public string OtlpProtocol { get; set; } = "grpc";
+}
+
+/// <summary>The part of the standard <c>Logging</c> section this program reads itself.</summary>
+public sealed class LoggingSettings
+{
+    /// <summary><c>simple</c> (one line of text each) or <c>json</c> (one JSON object per line); <c>--log-format</c> wins.</summary>
+    public string Format { get; set; } = LogFormats.Simple;
+
+    /// <summary>Levels by category (Microsoft.Extensions.Logging's own key).</summary>
+    public Dictionary<string, string> LogLevel { get; set; } = [];
+}
+
+public static class LogFormats
+{
+    public const string Simple = "simple";
+    public const string Json = "json";
+
+    public static readonly IReadOnlyList<string> All = [Simple, Json];
+
+    public static bool IsKnown(string? format) => All.Contains(format?.Trim().ToLowerInvariant());
 }

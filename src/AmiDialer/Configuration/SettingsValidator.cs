@@ -17,7 +17,27 @@ public static class SettingsValidator
         ValidateServers(s.Ami, use.HasFlag(SettingsUse.Ami), errors);
         ValidateDialing(s.Dialing, errors);
         ValidateWeb(s.Web, use.HasFlag(SettingsUse.Web), errors);
+        ValidateTelemetry(s.Telemetry, s.Logging, errors);
         return errors;
+    }
+
+    private static void ValidateTelemetry(TelemetrySettings telemetry, LoggingSettings logging, List<string> errors)
+    {
+        if (!string.IsNullOrWhiteSpace(telemetry.OtlpEndpoint)
+            && (!Uri.TryCreate(telemetry.OtlpEndpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+        {
+            errors.Add($"Telemetry:OtlpEndpoint must be an http:// or https:// URL, e.g. http://localhost:4317 (was '{telemetry.OtlpEndpoint}').");
+        }
+
+        if (telemetry.OtlpProtocol is not ("grpc" or "http/protobuf"))
+        {
+            errors.Add($"Telemetry:OtlpProtocol must be 'grpc' or 'http/protobuf' (was '{telemetry.OtlpProtocol}').");
+        }
+
+        if (!LogFormats.IsKnown(logging.Format))
+        {
+            errors.Add($"Logging:Format must be one of {string.Join(", ", LogFormats.All)} (was '{logging.Format}').");
+        }
     }
 
     private static void ValidateServers(AmiSettings ami, bool required, List<string> errors)

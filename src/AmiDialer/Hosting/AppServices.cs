@@ -42,7 +42,11 @@ public sealed class AppServices : IAsyncDisposable
         Leases = new LeaseRepository(database, loggerFactory.CreateLogger<LeaseRepository>());
         Audit = new AuditLog(database);
         Importer = new CsvLeadImporter(database, time, loggerFactory.CreateLogger<CsvLeadImporter>());
+        otlp = Telemetry.StartOtlp(settings.Telemetry);
     }
+
+    // Pushes metrics to Telemetry:OtlpEndpoint while this process runs; disposing it sends the last ones.
+    private readonly OpenTelemetry.Metrics.MeterProvider? otlp;
 
     /// <summary>
     /// The settings in force. With --simulate, <c>Ami:Servers</c> holds one server: the built-in simulator on loopback
@@ -206,6 +210,7 @@ public sealed class AppServices : IAsyncDisposable
         }
 
         engineGate.Dispose();
+        otlp?.Dispose();
     }
 }
 

@@ -9,12 +9,16 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
 
 namespace AmiDialer.Web;
 
 /// <summary>The web UI and HTTP API host that <c>amidialer serve</c> runs (and tests build on a loopback port).</summary>
 public static class WebServer
 {
+    /// <summary>Where Prometheus scrapes the metrics.</summary>
+    public const string MetricsPath = "/metrics";
+
     /// <summary>Builds the host for <c>serve</c> on <paramref name="urls"/> (semicolon-separated; port 0 picks a free one).</summary>
     public static WebApplication Build(AppServices services, string urls) => Build(AppServicesBackend.Create(services), urls);
 
@@ -58,6 +62,7 @@ public static class WebServer
         // The slim builder leaves out the regex route constraint that /campaigns/{id}/{command:regex(...)} uses;
         // without it every request whose path reaches that route's matcher fails with 500.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteOptions>(o => o.SetParameterPolicy<Microsoft.AspNetCore.Routing.Constraints.RegexInlineRouteConstraint>("regex"));
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddAmiDialerMeters().AddPrometheusExporter());
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -78,6 +83,8 @@ public static class WebServer
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
+        // Prometheus' text format, behind the same API key or login cookie as the API (the fallback policy).
+        app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization();
         app.MapCampaignsApi();
         app.MapImportsApi();
         app.MapReportsApi();

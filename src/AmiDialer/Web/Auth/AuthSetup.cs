@@ -52,6 +52,7 @@ internal static class AuthSetup
     public static bool IsApi(HttpRequest request) =>
         request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
         || request.Path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase)
+        || request.Path.StartsWithSegments(WebServer.MetricsPath, StringComparison.OrdinalIgnoreCase)
         || request.Headers.Accept.ToString().Contains("application/json", StringComparison.OrdinalIgnoreCase)
         || request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase);
 
