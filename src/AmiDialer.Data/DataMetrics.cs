@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using AmiDialer.Data.Repositories;
 
@@ -14,8 +15,11 @@ public static class DataMetrics
 
     private static readonly Meter Meter = new(MeterName);
 
-    private static readonly UpDownCounter<long> WriterQueue = Meter.CreateUpDownCounter<long>(
-        "amidialer.writer.queue", unit: "{request}", description: "Engine writes (claims, live marks, endings, other writes) queued or being written.");
+    private static readonly ConcurrentDictionary<AttemptWriter, byte> Writers = new();
+
+    private static readonly ObservableGauge<long> WriterQueue = Meter.CreateObservableGauge(
+        "amidialer.writer.queue", () => Writers.Keys.Sum(w => (long)w.QueueDepth), unit: "{request}",
+        description: "Engine writes (claims, live marks, endings, other writes) waiting for the writer.");
 
     private static readonly Counter<long> ImportRows = Meter.CreateCounter<long>(
         "amidialer.import.rows", unit: "{row}", description: "CSV rows committed by imports, by result (imported, rejected, duplicate).");
@@ -24,7 +28,9 @@ public static class DataMetrics
     private static readonly KeyValuePair<string, object?> Rejected = new("result", "rejected");
     private static readonly KeyValuePair<string, object?> Duplicate = new("result", "duplicate");
 
-    internal static void WriterQueued(int change) => WriterQueue.Add(change);
+    internal static void Track(AttemptWriter writer) => Writers[writer] = 0;
+
+    internal static void Untrack(AttemptWriter writer) => Writers.TryRemove(writer, out _);
 
     /// <summary>Counts what one commit added to an import's totals.</summary>
     internal static void ImportCommitted(ImportCounts before, ImportCounts after)

@@ -83,6 +83,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         }
 
         _services = services;
+        EngineMetrics.Track(services);
         _callControl = new CallControl.CallControlService(services);
         foreach (var server in services.Servers)
         {
@@ -382,6 +383,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
                 await server.DisposeAsync().ConfigureAwait(false);
             }
 
+            EngineMetrics.Untrack(services);
             await services.Writer.DisposeAsync().ConfigureAwait(false);
             _callControl?.Complete();
             services.Changes.Complete();
@@ -413,6 +415,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
                 await server.DisposeAsync().ConfigureAwait(false);
             }
 
+            EngineMetrics.Untrack(services);
             await services.Writer.DisposeAsync().ConfigureAwait(false);
         }
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using AmiDialer.Core.Model;
 using AmiDialer.Core.Outcomes;
@@ -19,8 +20,11 @@ internal static class EngineMetrics
     private static readonly Counter<long> Outcomes = Meter.CreateCounter<long>(
         "amidialer.outcomes", unit: "{call}", description: "Attempts ended, by outcome and kind.");
 
-    private static readonly UpDownCounter<long> LiveCalls = Meter.CreateUpDownCounter<long>(
-        "amidialer.calls.live", unit: "{call}", description: "Calls this process placed that have not ended yet.");
+    // Observed rather than counted up and down, so a provider started after the engine (serve) sees calls already live.
+    private static readonly ConcurrentDictionary<Dialing.EngineServices, byte> Engines = new();
+
+    private static readonly ObservableGauge<long> LiveCalls = Meter.CreateObservableGauge(
+        "amidialer.calls.live", () => Engines.Keys.Sum(e => (long)e.Calls.Count), unit: "{call}", description: "Calls this process placed that have not ended yet.");
 
     private static readonly Histogram<double> DueLag = Meter.CreateHistogram<double>(
         "amidialer.dial.lag", unit: "s", description: "From the moment a lead became due to its Originate being sent.",
@@ -32,15 +36,12 @@ internal static class EngineMetrics
     private static readonly KeyValuePair<string, object?>[] OutcomeTags =
         [.. Enum.GetValues<CallOutcome>().Select(o => new KeyValuePair<string, object?>("outcome", o.ToWireName()))];
 
-    /// <summary>An Originate is about to go out for a call now registered as live.</summary>
-    public static void CallPlaced(CallKind kind)
-    {
-        Originates.Add(1, KindTags[(int)kind]);
-        LiveCalls.Add(1);
-    }
+    public static void Track(Dialing.EngineServices engine) => Engines[engine] = 0;
 
-    /// <summary>A live call of this process left the registry (its ending is being decided).</summary>
-    public static void CallLeft() => LiveCalls.Add(-1);
+    public static void Untrack(Dialing.EngineServices engine) => Engines.TryRemove(engine, out _);
+
+    /// <summary>An Originate is about to go out.</summary>
+    public static void CallPlaced(CallKind kind) => Originates.Add(1, KindTags[(int)kind]);
 
     public static void Ended(CallOutcome outcome, CallKind kind) => Outcomes.Add(1, OutcomeTags[(int)outcome], KindTags[(int)kind]);
 

@@ -69,6 +69,7 @@ public sealed partial class AmiClient : IAsyncDisposable
         _eventFilter = options.EventNames is { } names ? new AmiEventFilter(names) : null;
         _state = new AmiConnectionState(AmiConnectionStatus.Disconnected, 0, "not started", null, _time.GetUtcNow());
         _serverTag = $"{options.Host}:{options.Port}";
+        AmiMetrics.Track(this, _serverTag);
     }
 
     /// <summary>Every event in arrival order (with the generation of the connection it came on), for one reader at a
@@ -224,6 +225,7 @@ public sealed partial class AmiClient : IAsyncDisposable
         _actionThrottle?.Dispose();
         _originateThrottle?.Dispose();
         _stop.Dispose();
+        AmiMetrics.Untrack(this);
         LogMessages.Stopped(_logger, _options.Host, _options.Port);
     }
 

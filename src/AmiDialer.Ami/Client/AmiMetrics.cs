@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
 namespace AmiDialer.Ami;
@@ -12,9 +13,12 @@ public static class AmiMetrics
 
     private static readonly Meter Meter = new(MeterName);
 
-    /// <summary>1 while logged in to a server, 0 otherwise (summed over the clients of this process, by server).</summary>
-    private static readonly UpDownCounter<int> Connected = Meter.CreateUpDownCounter<int>(
-        "amidialer.ami.connected", unit: "{connection}", description: "AMI connections logged in, by server (host:port).");
+    // Observed, not counted up and down: a provider that starts after the login (serve starts the engine first) still
+    // sees the connection.
+    private static readonly ConcurrentDictionary<AmiClient, string> Clients = new();
+
+    private static readonly ObservableGauge<int> Connected = Meter.CreateObservableGauge(
+        "amidialer.ami.connected", ObserveConnected, unit: "{connection}", description: "1 while an AMI client is logged in, 0 otherwise, by server (host:port).");
 
     private static readonly Counter<long> Reconnects = Meter.CreateCounter<long>(
         "amidialer.ami.reconnects", unit: "{login}", description: "Logins after a client's first one: each means a connection was lost and restored.");
@@ -22,26 +26,24 @@ public static class AmiMetrics
     private static readonly Counter<long> Disconnects = Meter.CreateCounter<long>(
         "amidialer.ami.disconnects", unit: "{connection}", description: "Logged-in connections lost (not counting this client's own stop).");
 
+    internal static void Track(AmiClient client, string server) => Clients[client] = server;
+
+    internal static void Untrack(AmiClient client) => Clients.TryRemove(client, out _);
+
     /// <summary>Called under the client's state lock with each change of its status.</summary>
     internal static void StatusChanged(string server, AmiConnectionStatus from, AmiConnectionStatus to, long generation)
     {
-        if (from == to)
+        if (from != to && to == AmiConnectionStatus.Connected && generation > 1)
         {
-            return;
+            Reconnects.Add(1, new KeyValuePair<string, object?>("server", server));
         }
+    }
 
-        var tag = new KeyValuePair<string, object?>("server", server);
-        if (to == AmiConnectionStatus.Connected)
+    private static IEnumerable<Measurement<int>> ObserveConnected()
+    {
+        foreach (var (client, server) in Clients)
         {
-            Connected.Add(1, tag);
-            if (generation > 1)
-            {
-                Reconnects.Add(1, tag);
-            }
-        }
-        else if (from == AmiConnectionStatus.Connected)
-        {
-            Connected.Add(-1, tag);
+            yield return new Measurement<int>(client.State.IsConnected ? 1 : 0, new KeyValuePair<string, object?>("server", server));
         }
     }
 

@@ -52,7 +52,11 @@ public sealed partial class AttemptWriter : IAttemptWriter
         _claimsOnCallerThread = claimsOnCallerThread;
         _liveMarksTimer = (time ?? TimeProvider.System).CreateTimer(
             static state => ((AttemptWriter)state!).TryEnqueue(new MarkLiveRequest(), inline: true), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        DataMetrics.Track(this);
     }
+
+    /// <summary>Requests and live marks waiting to be written (the writer queue depth metric).</summary>
+    internal int QueueDepth => _queue.Count + _liveMarks.Count;
 
     /// <summary>The writer connection's lookaside counts since it opened; null before it has written anything.</summary>
     internal (long Hits, long MissesFull)? LookasideCounts => _connection is { } c ? LookasideMemory.Counts(c) : null;
@@ -134,7 +138,6 @@ public sealed partial class AttemptWriter : IAttemptWriter
         }
 
         _queue.Enqueue(request);
-        DataMetrics.WriterQueued(1);
         if (_closed)
         {
             // Disposed meanwhile: its last drain may have missed this one.
@@ -212,18 +215,10 @@ public sealed partial class AttemptWriter : IAttemptWriter
             }
 
             await WriteBatchAsync(batch).ConfigureAwait(false);
-            DataMetrics.WriterQueued(-batch.Count);
             batch.Clear();
             if (exclusive is not null)
             {
-                try
-                {
-                    await exclusive.RunAsync().ConfigureAwait(false);
-                }
-                finally
-                {
-                    DataMetrics.WriterQueued(-1);
-                }
+                await exclusive.RunAsync().ConfigureAwait(false);
             }
         }
     }
@@ -232,7 +227,6 @@ public sealed partial class AttemptWriter : IAttemptWriter
     {
         while (_queue.TryDequeue(out var request))
         {
-            DataMetrics.WriterQueued(-1);
             request.Fail(new ObjectDisposedException(nameof(AttemptWriter)));
         }
     }
@@ -343,6 +337,7 @@ public sealed partial class AttemptWriter : IAttemptWriter
     /// <summary>Writes what is queued, then stops; later requests are refused.</summary>
     public async ValueTask DisposeAsync()
     {
+        DataMetrics.Untrack(this);
         await _liveMarksTimer.DisposeAsync().ConfigureAwait(false);
         _closed = true;
         // Waits for the writer at work, then becomes the last one: nobody writes after this.

@@ -94,10 +94,7 @@ internal sealed partial class EngineServices
     private async Task<Ending?> DecideAsync(CallFacts facts)
     {
         var now = Time.GetUtcNow();
-        if (Calls.TryRemove(facts.AttemptId, out var context))
-        {
-            EngineMetrics.CallLeft();
-        }
+        Calls.TryRemove(facts.AttemptId, out var context);
         Lead? lead = context?.Lead;
         long campaignId;
         if (context is null)
