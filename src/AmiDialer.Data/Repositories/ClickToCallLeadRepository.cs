@@ -55,11 +55,17 @@ public sealed class ClickToCallLeadRepository(AmiDialerDatabase database)
         }
 
         var moved = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE leads SET state = 'in_progress', attempt_count = attempt_count + 1, next_eligible_at = NULL, time_zones = @zones WHERE id = @id AND state = @state",
+            "UPDATE leads SET state = 'in_progress', final_outcome = NULL, attempt_count = attempt_count + 1, next_eligible_at = NULL, time_zones = @zones WHERE id = @id AND state = @state",
             new { id = lead.Id, state = DbNames.Of(lead.State), zones }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (moved == 0)
         {
             return null;
+        }
+
+        if (lead.FinalOutcome is { } previous)
+        {
+            // Each call gives the number's lead its own outcome: the ending sets it again, and counts it again.
+            await CampaignCounters.AddAsync(connection, transaction, claim.CampaignId, CampaignCounters.Outcome(previous), -1, cancellationToken).ConfigureAwait(false);
         }
 
         var attemptClaim = new AttemptClaim(lead.Id, claim.ActionId, claim.ChannelId, claim.Server, claim.IsSimulated);
@@ -71,6 +77,6 @@ public sealed class ClickToCallLeadRepository(AmiDialerDatabase database)
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         var attempt = attemptClaim.Dialing(id, claim.CampaignId, now);
-        return (attempt, lead with { State = LeadState.InProgress, AttemptCount = lead.AttemptCount + 1, NextEligibleAt = null });
+        return (attempt, lead with { State = LeadState.InProgress, FinalOutcome = null, AttemptCount = lead.AttemptCount + 1, NextEligibleAt = null });
     }
 }

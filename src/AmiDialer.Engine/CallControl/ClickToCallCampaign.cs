@@ -1,4 +1,5 @@
 using System.Data;
+using AmiDialer.Core.ClickToCall;
 using AmiDialer.Core.Model;
 using AmiDialer.Core.Outcomes;
 using AmiDialer.Engine.Dialing;
@@ -13,14 +14,14 @@ namespace AmiDialer.Engine.CallControl;
 internal sealed class ClickToCallCampaign(EngineServices services)
 {
     /// <summary>The reserved name; a campaign with this name is read as click-to-call by the outcome table.</summary>
-    public const string Name = "click-to-call";
+    public const string Name = BuiltInCampaign.ClickToCallName;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Campaign? _campaign;
 
     /// <summary>Which way Core's outcome table reads a call of this campaign (used for calls adopted after a restart).</summary>
     public static CallKind KindOf(Campaign? campaign) =>
-        campaign is not null && string.Equals(campaign.Name, Name, StringComparison.Ordinal) ? CallKind.ClickToCall : CallKind.Campaign;
+        campaign is not null && BuiltInCampaign.IsBuiltIn(campaign) ? CallKind.ClickToCall : CallKind.Campaign;
 
     public async Task<Campaign> GetOrCreateAsync(CancellationToken cancellationToken)
     {

@@ -123,7 +123,8 @@ internal sealed partial class EngineServices
         var kind = context?.Kind ?? CallControl.ClickToCallCampaign.KindOf(campaign);
         var verdict = OutcomeFacts.Decide(facts, kind);
         var earlier = new List<CallOutcome>();
-        if (context?.PriorAttempts != 0)
+        // A click-to-call is one call, not a retry: its outcome is its own, whatever the number's earlier calls did.
+        if (kind == CallKind.Campaign && context?.PriorAttempts != 0)
         {
             // A lead on its first attempt has no earlier outcome to count: no need to ask the store.
             foreach (var (outcome, count) in await Attempts.CountOutcomesAsync(lead.Id).ConfigureAwait(false))
@@ -138,7 +139,10 @@ internal sealed partial class EngineServices
             ? new LeadPlan(decision.State, decision.FinalOutcome, null)
             : LeadPlan.From(decision, DialingSchedule.For(campaign), lead.TimeZones);
         var endedAt = facts.EndedAt ?? now;
-        var answeredAt = verdict.Outcome == CallOutcome.Answered ? facts.AnsweredAt : null;
+        // A click-to-call's Originate is answered by the agent; talk time starts when the customer answers (j0's DialEnd).
+        var answeredAt = verdict.Outcome != CallOutcome.Answered ? null
+            : kind == CallKind.ClickToCall ? facts.DialAnsweredAt ?? facts.AnsweredAt
+            : facts.AnsweredAt;
         var ending = new AttemptEnding
         {
             AttemptId = facts.AttemptId,

@@ -37,6 +37,9 @@ public sealed record CallFacts
     public IReadOnlyList<ChannelFacts> Channels { get; init; } = [];
     public IReadOnlyList<DialEndFacts> DialEnds { get; init; } = [];
     public DateTimeOffset? AnsweredAt { get; init; }
+
+    /// <summary>When a DialEnd with a calling channel (a dialplan Dial()) said ANSWER: a click-to-call's customer answering.</summary>
+    public DateTimeOffset? DialAnsweredAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
 
     /// <summary>A SoftHangupRequest with cause 4 (system shutdown) hit the call: Asterisk is going down.</summary>

@@ -162,6 +162,10 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
                         if (status == "ANSWER")
                         {
                             call.AnsweredAt ??= now;
+                            if (!string.IsNullOrEmpty(e.Channel))
+                            {
+                                call.DialAnsweredAt ??= now;
+                            }
                         }
                     }
 

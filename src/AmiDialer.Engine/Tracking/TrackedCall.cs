@@ -21,6 +21,9 @@ internal sealed class TrackedCall(TrackedCallStart start)
     public IReadOnlyDictionary<string, ChannelState> Channels => _channels;
     public List<DialEndFacts> DialEnds { get; } = [];
     public DateTimeOffset? AnsweredAt { get; set; }
+
+    /// <summary>When a Dial() run by the dialplan was answered: the customer of a click-to-call (j0), not the agent.</summary>
+    public DateTimeOffset? DialAnsweredAt { get; set; }
     public DateTimeOffset LastActivityAt { get; set; } = start.SentAt;
     public bool ShutdownSeen { get; set; }
     public bool Disturbed { get; set; }
@@ -81,6 +84,7 @@ internal sealed class TrackedCall(TrackedCallStart start)
             .ToList(),
         DialEnds = DialEnds.ToList(),
         AnsweredAt = AnsweredAt,
+        DialAnsweredAt = DialAnsweredAt,
         EndedAt = Channels.Values.Max(c => c.HungUpAt),
         ShutdownSeen = ShutdownSeen,
         Disturbed = Disturbed,

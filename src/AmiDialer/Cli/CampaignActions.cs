@@ -166,6 +166,11 @@ internal static class CampaignActions
     {
         await using var services = await CliServices.OpenAsync(context, parse, ct);
         var campaign = await CliServices.CampaignAsync(services, name, ct);
+        if (AmiDialer.Core.ClickToCall.BuiltInCampaign.Refusal(campaign, verb) is { } refusal)
+        {
+            throw new CliException(refusal);
+        }
+
         var now = services.Time.GetUtcNow();
         var later = campaign.StartAt > now ? CampaignState.Scheduled : CampaignState.Running;
         var (from, to) = verb switch

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using AmiDialer.Core.ClickToCall;
 using AmiDialer.Core.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -33,6 +34,11 @@ internal static class CampaignControl
             return CampaignsApi.NotFound(id);
         }
 
+        if (Refused(campaign, command.ToString().ToLowerInvariant()) is { } refused)
+        {
+            return refused;
+        }
+
         var (from, to) = Rule(command, campaign, data.Now);
         if (!from.Contains(campaign.State) || !await ApplyAsync(id, command, from, to, data, CampaignsApi.Actor(user), ct))
         {
@@ -44,6 +50,12 @@ internal static class CampaignControl
 
         return TypedResults.Ok(CampaignDto.From((await repo.GetAsync(id, ct))!));
     }
+
+    /// <summary>409 naming why, for the built-in click-to-call campaign; null for any other.</summary>
+    public static ProblemHttpResult? Refused(Campaign campaign, string verb) =>
+        BuiltInCampaign.Refusal(campaign, verb) is { } why
+            ? TypedResults.Problem(why, statusCode: StatusCodes.Status409Conflict, title: $"The built-in campaign cannot be {(verb == "delete" ? "deleted" : "changed")}")
+            : null;
 
     /// <summary>Through the engine when it runs (it schedules, dials and drains); else the stored state alone changes.</summary>
     private static async Task<bool> ApplyAsync(long id, CampaignCommand command, CampaignState[] from, CampaignState to, WebData data, string actor, CancellationToken ct)

@@ -91,6 +91,11 @@ internal static class CampaignsApi
             return NotFound(id);
         }
 
+        if (CampaignControl.Refused(current, "delete") is { } refused)
+        {
+            return refused;
+        }
+
         if (current.State is CampaignState.Running or CampaignState.Paused)
         {
             return TypedResults.Problem($"Campaign {id} is {current.State.ToString().ToLowerInvariant()}; stop it before deleting it.", statusCode: StatusCodes.Status409Conflict, title: "Campaign in use");

@@ -26,7 +26,13 @@ internal static class CampaignPage
         if (command == "delete")
         {
             var repo = await data.CampaignsAsync(ct);
-            if (await repo.GetAsync(id, ct) is { State: not (CampaignState.Running or CampaignState.Paused) })
+            var campaign = await repo.GetAsync(id, ct);
+            if (campaign is not null && AmiDialer.Core.ClickToCall.BuiltInCampaign.Refusal(campaign, "delete") is { } refusal)
+            {
+                return await RenderAsync(ctx, id, data, refusal, ct);
+            }
+
+            if (campaign is { State: not (CampaignState.Running or CampaignState.Paused) })
             {
                 await repo.DeleteAsync(id, CampaignsApi.Actor(user), ct);
                 return Results.Redirect("/");
