@@ -11,6 +11,22 @@ public sealed class CampaignCommandTests : IDisposable
     public void Dispose() => cli.Dispose();
 
     [Fact]
+    public async Task The_built_in_click_to_call_campaign_cannot_be_started_or_stopped()
+    {
+        Assert.Equal(AmiDialerCli.Success, (await cli.Db("campaign", "create", "click-to-call")).Code);
+        foreach (var verb in new[] { "start", "stop", "pause" })
+        {
+            var refused = await cli.Db("campaign", verb, "click-to-call");
+            Assert.True(refused.Code == AmiDialerCli.Failure, refused.ToString());
+            Assert.Contains("built in", refused.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", refused.Error, StringComparison.Ordinal);
+        }
+
+        var shown = await cli.Db("campaign", "show", "click-to-call", "--format", "json");
+        Assert.Equal("draft", JsonDocument.Parse(shown.Output).RootElement.GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task Create_then_show_as_json_keeps_every_setting()
     {
         var created = await cli.Db(

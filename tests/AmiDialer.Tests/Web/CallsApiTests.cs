@@ -139,9 +139,79 @@ public sealed class CallsApiTests
         Assert.Equal("answered", (await PollOutcomeAsync(client, id)).GetProperty("outcome").GetString());
     }
 
-    private static async Task<JsonElement> PollOutcomeAsync(HttpClient client, long id)
+    [Fact]
+    public async Task Click_to_call_talk_time_starts_when_the_customer_answers_not_the_agent()
     {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        // Real time: the agent answers at once, the customer (digit 1) after 2 s of ringing, then talks 5 s.
+        await using var host = await CallsHost.StartAsync(timeScale: 1);
+        using var client = host.Client();
+        using var started = await client.PostAsJsonAsync("/api/calls", new { number = "4158137441", agent = Agent });
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal("answered", (await PollOutcomeAsync(client, id, seconds: 60)).GetProperty("outcome").GetString());
+
+        var attempt = (await host.Services.Attempts.GetAsync(id))!;
+        var ringing = attempt.AnsweredAt!.Value - attempt.CreatedAt;
+        Assert.True(ringing >= TimeSpan.FromSeconds(1.8), $"answered {ringing.TotalSeconds:F2} s after the call began: the agent's answer, not the customer's");
+        var total = (attempt.EndedAt!.Value - attempt.CreatedAt).TotalSeconds;
+        Assert.True(attempt.TalkSeconds <= total - 1.8, $"talk {attempt.TalkSeconds:F2} s of a {total:F2} s call includes the customer's ringing");
+        Assert.True(attempt.TalkSeconds >= 4, $"talk {attempt.TalkSeconds:F2} s");
+    }
+
+    [Fact]
+    public async Task Each_click_to_call_sets_its_numbers_lead_outcome_and_the_report_counts_the_latest()
+    {
+        await using var host = await CallsHost.StartAsync(timeScale: 100);
+        using var client = host.Client();
+        using var first = await client.PostAsJsonAsync("/api/calls", new { number = "4158137442", agent = Agent });
+        var firstId = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal("busy", (await PollOutcomeAsync(client, firstId)).GetProperty("outcome").GetString());
+        var leadId = (await host.Services.Attempts.GetAsync(firstId))!.LeadId;
+        Assert.Equal(CallOutcome.Busy, (await host.Services.Leads.GetAsync(leadId))!.FinalOutcome);
+
+        // The same number, answered this time.
+        host.Services.Simulator!.Options.Outcomes = new Simulator.OutcomeRules([new Simulator.OutcomeRule("2$", Simulator.SimulatedOutcome.Answered, 0, 1)]);
+        using var second = await client.PostAsJsonAsync("/api/calls", new { number = "4158137442", agent = Agent });
+        var secondId = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal("answered", (await PollOutcomeAsync(client, secondId)).GetProperty("outcome").GetString());
+        Assert.Equal(leadId, (await host.Services.Attempts.GetAsync(secondId))!.LeadId);
+        Assert.Equal(CallOutcome.Answered, (await host.Services.Leads.GetAsync(leadId))!.FinalOutcome);
+
+        var campaign = (await host.Services.Campaigns.GetByNameAsync("click-to-call"))!;
+        // The counters behind the reports agree with the rows: one lead, answered, none busy any more.
+        var summary = await host.Services.Reports.GetSummaryAsync(campaign.Id);
+        Assert.Equal(1, summary.LeadsByOutcome.GetValueOrDefault(CallOutcome.Answered));
+        Assert.Equal(0, summary.LeadsByOutcome.GetValueOrDefault(CallOutcome.Busy));
+        var rebuilt = await host.Services.Reports.RebuildCountersAsync(campaign.Id);
+        Assert.Equal(summary.LeadsByOutcome.Where(kv => kv.Value != 0).ToDictionary(), rebuilt.LeadsByOutcome.Where(kv => kv.Value != 0).ToDictionary());
+    }
+
+    [Fact]
+    public async Task The_built_in_click_to_call_campaign_refuses_start_stop_and_delete()
+    {
+        await using var host = await CallsHost.StartAsync(timeScale: 100);
+        using var client = host.Client();
+        using var call = await client.PostAsJsonAsync("/api/calls", new { number = "4158137442", agent = Agent });
+        await PollOutcomeAsync(client, (await call.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+        var campaign = (await host.Services.Campaigns.GetByNameAsync("click-to-call"))!;
+
+        foreach (var verb in new[] { "start", "stop", "pause" })
+        {
+            using var refused = await client.PostAsync($"/api/campaigns/{campaign.Id}/{verb}", null);
+            var problem = await refused.Content.ReadAsStringAsync();
+            Assert.True(refused.StatusCode == HttpStatusCode.Conflict, $"{verb}: {refused.StatusCode} {problem}");
+            Assert.Contains("built in", problem, StringComparison.Ordinal);
+        }
+
+        using var delete = await client.DeleteAsync($"/api/campaigns/{campaign.Id}");
+        Assert.Equal(HttpStatusCode.Conflict, delete.StatusCode);
+        Assert.Contains("cannot be deleted", await delete.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var after = (await host.Services.Campaigns.GetAsync(campaign.Id))!;
+        Assert.Equal(CampaignState.Draft, after.State);
+    }
+
+    private static async Task<JsonElement> PollOutcomeAsync(HttpClient client, long id, int seconds = 10)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(seconds);
         while (DateTimeOffset.UtcNow < deadline)
         {
             var call = await client.GetFromJsonAsync<JsonElement>($"/api/calls/{id}");
