@@ -69,8 +69,8 @@ public sealed class CallsApiTests
     [Fact]
     public async Task Transfer_redirects_a_live_call_and_refuses_a_disallowed_destination_and_an_ended_call()
     {
-        // Scale 10: the callee (digit 7) answers at once and talks 950 ms.
-        await using var host = await CallsHost.StartAsync(timeScale: 10);
+        // Scale 2: the callee (digit 7) answers at once and talks 4.75 s, long enough for a loaded machine to see it live.
+        await using var host = await CallsHost.StartAsync(timeScale: 2);
         using var client = host.Client();
         var engine = host.Services.Engine!;
         var campaign = await host.Services.Campaigns.CreateAsync(new Campaign
@@ -98,10 +98,19 @@ public sealed class CallsApiTests
             }
         }
 
+        // Bounded: a call that ended before it was seen live must fail the test, not spin it forever.
         JsonElement call;
+        var liveBy = DateTimeOffset.UtcNow.AddSeconds(30);
         do
         {
+            Assert.True(DateTimeOffset.UtcNow < liveBy, $"call {id} was never seen live and answered");
             call = await client.GetFromJsonAsync<JsonElement>($"/api/calls/{id}");
+            if (call.GetProperty("outcome").ValueKind == JsonValueKind.String)
+            {
+                Assert.Fail($"call {id} ended before it was seen live: {call}");
+            }
+
+            await Task.Delay(10);
         }
         while (!(call.GetProperty("live").GetBoolean() && call.GetProperty("answeredAt").ValueKind != JsonValueKind.Null && call.GetProperty("channel").ValueKind == JsonValueKind.String));
 
@@ -122,7 +131,7 @@ public sealed class CallsApiTests
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
         Assert.Contains("has ended", await late.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Single(host.Services.Simulator!.ActionsNamed("Redirect"));
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     [Fact]
@@ -141,7 +150,8 @@ public sealed class CallsApiTests
 
     private static async Task<JsonElement> PollOutcomeAsync(HttpClient client, long id)
     {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        // Generous: a loaded machine runs the scaled simulator's calls late.
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
         while (DateTimeOffset.UtcNow < deadline)
         {
             var call = await client.GetFromJsonAsync<JsonElement>($"/api/calls/{id}");
