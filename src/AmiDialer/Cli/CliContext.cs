@@ -19,11 +19,11 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
     /// <summary>Clock, logging and simulator time scale for the services a command builds.</summary>
     public AppServicesOptions ServicesOptions { get; init; } = new();
 
-    /// <summary>The console, with a terminal progress bar when stderr is not redirected.</summary>
+    /// <summary>The console: a progress bar when stderr is a terminal, boxed tables when stdout is.</summary>
     public static CliContext FromConsole() => new(Console.Out, Console.Error)
     {
         Input = Console.In,
-        IsTerminal = !Console.IsErrorRedirected,
+        IsTerminal = !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb",
         Tables = TableStyle.ForConsole(),
         ServicesOptions = new AppServicesOptions
         {

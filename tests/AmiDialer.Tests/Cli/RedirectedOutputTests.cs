@@ -107,8 +107,9 @@ public sealed class RedirectedOutputTests : IDisposable
         info.RedirectStandardError = true;
         info.RedirectStandardInput = true;
         info.UseShellExecute = false;
-        // A terminal the test runner may have had must not leak in through the environment.
+        // A capable terminal type and colours allowed: redirection alone must keep the output plain.
         info.Environment["TERM"] = "xterm-256color";
+        info.Environment.Remove("NO_COLOR");
         using var process = Process.Start(info) ?? throw new InvalidOperationException("amidialer did not start");
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
