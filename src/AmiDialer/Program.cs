@@ -4,6 +4,8 @@ using AmiDialer.Engine;
 // Before any socket exists: the runtime reads this once, at the first socket operation (see the class for why).
 InlineSocketCompletions.EnableUnlessSet();
 
+var context = CliContext.FromConsole();
+
 // The first Ctrl-C asks the running command to stop gracefully (a campaign is paused, live calls finish);
 // a second one ends the process at once.
 using var interrupt = new CancellationTokenSource();
@@ -15,9 +17,13 @@ Console.CancelKeyPress += (_, e) =>
         Console.Error.WriteLine("Stopping gracefully (Ctrl-C again to quit at once)...");
         interrupt.Cancel();
     }
+    else if (context.IsTerminal)
+    {
+        // Quitting at once skips the progress bar's cleanup: give the terminal its cursor back.
+        Console.Error.Write("\u001b[?25h");
+    }
 };
 
-var context = CliContext.FromConsole();
 try
 {
     return await AmiDialerCli.RunAsync(args, context, interrupt.Token);

@@ -114,7 +114,7 @@ internal static class CampaignActions
                 (report.AnswerRate * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%");
         }
 
-        await context.Output.WriteAsync(table.ToString());
+        await context.Output.WriteAsync(table.Render(context.Tables));
         return AmiDialerCli.Success;
     }
 
@@ -156,9 +156,9 @@ internal static class CampaignActions
         }
 
         await context.Output.WriteLineAsync($"Campaign: {campaign.Name}");
-        await context.Output.WriteAsync(table.ToString());
+        await context.Output.WriteAsync(table.Render(context.Tables));
         await context.Output.WriteLineAsync();
-        await context.Output.WriteAsync(ReportTable.Format(report));
+        await context.Output.WriteAsync(ReportTable.Format(report, context.Tables));
         return AmiDialerCli.Success;
     }
 

@@ -1,4 +1,5 @@
 using AmiDialer.Hosting;
+using AmiDialer.Reports;
 using Microsoft.Extensions.Logging;
 
 namespace AmiDialer.Cli;
@@ -12,14 +13,18 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
     /// <summary>True when stderr is an interactive terminal: progress is then drawn as a bar, rewritten in place.</summary>
     public bool IsTerminal { get; init; }
 
+    /// <summary>How tables on <see cref="Output"/> are drawn: plain unless stdout is an interactive terminal.</summary>
+    public TableStyle Tables { get; init; } = TableStyle.Plain;
+
     /// <summary>Clock, logging and simulator time scale for the services a command builds.</summary>
     public AppServicesOptions ServicesOptions { get; init; } = new();
 
-    /// <summary>The console, with a terminal progress bar when stderr is not redirected.</summary>
+    /// <summary>The console: a progress bar when stderr is a terminal, boxed tables when stdout is.</summary>
     public static CliContext FromConsole() => new(Console.Out, Console.Error)
     {
         Input = Console.In,
-        IsTerminal = !Console.IsErrorRedirected,
+        IsTerminal = !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb",
+        Tables = TableStyle.ForConsole(),
         ServicesOptions = new AppServicesOptions
         {
             // Warnings and errors only, on stderr: stdout carries the command's own output (reports, JSON, CSV).

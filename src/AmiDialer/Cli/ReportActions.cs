@@ -17,7 +17,7 @@ internal static class ReportActions
         var campaign = await CliServices.CampaignAsync(services, name, ct);
         if (file is null)
         {
-            await WriteAsync(services, campaign, format, leads, context.Output, ct);
+            await WriteAsync(services, campaign, format, leads, context.Output, context.Tables, ct);
             return AmiDialerCli.Success;
         }
 
@@ -27,7 +27,7 @@ internal static class ReportActions
         {
             await using (var writer = new StreamWriter(temp, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: format.Is("csv"))))
             {
-                await WriteAsync(services, campaign, format, leads, writer, ct);
+                await WriteAsync(services, campaign, format, leads, writer, TableStyle.Plain, ct);
             }
 
             File.Move(temp, file.FullName, overwrite: true);
@@ -42,12 +42,12 @@ internal static class ReportActions
         return AmiDialerCli.Success;
     }
 
-    /// <summary>Writes the summary (or per-lead rows) of <paramref name="campaign"/> to <paramref name="output"/>.</summary>
-    public static async Task WriteAsync(AppServices services, Campaign campaign, string format, bool leads, TextWriter output, CancellationToken ct)
+    /// <summary>Writes the summary (or per-lead rows) of <paramref name="campaign"/> to <paramref name="output"/>; tables in <paramref name="style"/>.</summary>
+    public static async Task WriteAsync(AppServices services, Campaign campaign, string format, bool leads, TextWriter output, TableStyle style, CancellationToken ct)
     {
         if (leads)
         {
-            await WriteLeadsAsync(services, campaign, format, output, ct);
+            await WriteLeadsAsync(services, campaign, format, output, style, ct);
             return;
         }
 
@@ -64,11 +64,11 @@ internal static class ReportActions
         }
         else
         {
-            await output.WriteAsync(ReportTable.Format(report));
+            await output.WriteAsync(ReportTable.Format(report, style));
         }
     }
 
-    private static async Task WriteLeadsAsync(AppServices services, Campaign campaign, string format, TextWriter output, CancellationToken ct)
+    private static async Task WriteLeadsAsync(AppServices services, Campaign campaign, string format, TextWriter output, TableStyle style, CancellationToken ct)
     {
         if (format.Is("json"))
         {
@@ -113,6 +113,6 @@ internal static class ReportActions
             table.Add([.. LeadReport.Cells(row, fields)]);
         }
 
-        await output.WriteAsync(table.RowCount == 0 ? $"Campaign '{campaign.Name}' has no leads yet.{Environment.NewLine}" : table.ToString());
+        await output.WriteAsync(table.RowCount == 0 ? $"Campaign '{campaign.Name}' has no leads yet.{Environment.NewLine}" : table.Render(style));
     }
 }

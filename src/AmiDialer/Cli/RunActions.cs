@@ -118,24 +118,25 @@ internal static class RunActions
         }
 
         var progress = new ProgressDisplay(context.Error, context.IsTerminal, services.Time);
-        using var stopProgress = new CancellationTokenSource();
-        var showing = ShowProgressAsync(services, engine, campaign, progress, context.IsTerminal, stopProgress.Token);
-        CampaignRunResult result;
-        try
+        var result = await progress.ShowAsync(async () =>
         {
-            logger.RunStarted(campaign.Name, services.IsSimulated);
-            result = await engine.RunCampaignAsync(campaign.Id, ct);
-        }
-        catch (CampaignLeaseException ex)
-        {
-            throw new CliException(ex.Message);
-        }
-        finally
-        {
-            await stopProgress.CancelAsync();
-            await showing;
-            progress.Done();
-        }
+            using var stopProgress = new CancellationTokenSource();
+            var showing = ShowProgressAsync(services, engine, campaign, progress, context.IsTerminal, stopProgress.Token);
+            try
+            {
+                logger.RunStarted(campaign.Name, services.IsSimulated);
+                return await engine.RunCampaignAsync(campaign.Id, ct);
+            }
+            catch (CampaignLeaseException ex)
+            {
+                throw new CliException(ex.Message);
+            }
+            finally
+            {
+                await stopProgress.CancelAsync();
+                await showing;
+            }
+        });
 
         if (result.End == CampaignRunEnd.Paused)
         {
@@ -156,7 +157,7 @@ internal static class RunActions
         }
 
         await context.Output.WriteLineAsync();
-        await context.Output.WriteAsync(ReportTable.Format(report));
+        await context.Output.WriteAsync(ReportTable.Format(report, context.Tables));
         return result.End switch
         {
             CampaignRunEnd.Finished or CampaignRunEnd.EndReached => AmiDialerCli.Success,
