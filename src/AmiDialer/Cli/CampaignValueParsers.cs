@@ -85,6 +85,5 @@ internal static class CampaignValueParsers
     public static string? RingTimeout(int seconds) =>
         seconds >= 15 ? null : $"must be at least 15 seconds (was {seconds}).";
 
-    public static string? Region(string text) =>
-        text.Length == 2 && text.All(char.IsAsciiLetter) ? null : "expected a two-letter region code such as US.";
+    public static string? Region(string text) => PhoneRegions.Check(text) is { } error ? error + "." : null;
 }

@@ -34,7 +34,7 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
 }
 
 /// <summary>A failure a command reports as one message and an exit code (1 failure, 2 bad usage).</summary>
-public sealed class CliException(string message, int exitCode = AmiDialerCli.Failure) : Exception(message)
+public sealed class CliException(string message, int exitCode = AmiDialerCli.Failure, Exception? inner = null) : Exception(message, inner)
 {
     public int ExitCode { get; } = exitCode;
 
