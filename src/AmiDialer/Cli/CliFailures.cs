@@ -20,7 +20,7 @@ internal static class CliFailures
             DirectoryNotFoundException => [ex.Message, "Create the folder first, or choose a path in a folder that exists."],
             FileNotFoundException missing => [missing.FileName is { } name ? $"File not found: {name}." : ex.Message, "Check the path."],
             IOException io when IsDiskFull(io) => [ex.Message, "Free some space on that disk, or choose a path on another one."],
-            IOException => [ex.Message, "Check the path and that the disk is writable."],
+            IOException => [ex.Message, "Run the command again with --verbose for the details."],
             _ => [ex.Message, $"This was not expected ({ex.GetType().Name}); run the command again with --verbose for the details, and report it."],
         };
     }

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
-using Microsoft.Extensions.Configuration.Memory;
 
 namespace AmiDialer.Configuration;
 
@@ -184,7 +183,6 @@ public static class SettingsBinder
             {
                 EnvironmentVariablesConfigurationProvider => $" (from environment variable {SettingsLoader.EnvironmentPrefix}{path.Replace(":", "__", StringComparison.Ordinal)})",
                 FileConfigurationProvider file => $" (in {file.Source.Path})",
-                MemoryConfigurationProvider => " (from the command line)",
                 _ => "",
             };
         }
