@@ -144,8 +144,9 @@ public static class AmiDialerCli
             var path = parse.GetValue(DbOption) ?? SettingsLoader.Load(SettingsLoader.BuildConfiguration(parse.GetValue(ConfigOption)), SettingsUse.None).Database.Path;
             return Path.GetFullPath(path);
         }
-        catch (Exception ex) when (ex is SettingsException or ArgumentException or IOException or NotSupportedException)
+        catch (Exception)
         {
+            // Only for naming the file in a message: a configuration that cannot be read has been reported already.
             return null;
         }
     }

@@ -29,7 +29,16 @@ public static class SettingsLoader
             builder.AddInMemoryCollection(overrides);
         }
 
-        return builder.Build();
+        try
+        {
+            return builder.Build();
+        }
+        catch (InvalidDataException ex)
+        {
+            // "Failed to load configuration from file 'x'" wraps the reason; the JSON reader's says where (line, byte).
+            var reason = ex.InnerException?.InnerException?.Message ?? ex.InnerException?.Message ?? ex.Message;
+            throw new SettingsException([$"{ex.Message} {reason}"]);
+        }
     }
 
     /// <summary>Binds and validates; throws <see cref="SettingsException"/> naming every bad key at once.</summary>

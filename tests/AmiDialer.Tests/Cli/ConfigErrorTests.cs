@@ -82,6 +82,19 @@ public sealed class ConfigErrorTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_config_file_that_is_not_json_is_named_with_where_it_breaks()
+    {
+        var config = _runner.File("broken.json", "{ \"Dialing\": { \"DefaultRegion\": \"GB\"\n");
+        var r = await ExecutableRunner.RunAsync(_runner.Folder, "campaign", "list", "--config", config, "--db", _runner.DatabasePath);
+
+        Assert.True(r.Code == AmiDialerCli.Failure, r.ToString());
+        Assert.Contains(config, r.Error, StringComparison.Ordinal);
+        Assert.Contains("LineNumber", r.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", r.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.Error, StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string> Environment() => new()
     {
         ["AMIDIALER_Ami__Servers__0__Port"] = "abc",
