@@ -26,6 +26,8 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
             LoggerFactory = LoggerFactory.Create(logging =>
             {
                 logging.SetMinimumLevel(LogLevel.Warning);
+                // The web host logs a failed start (a port in use) with its whole stack; serve reports it in one line.
+                logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
                 logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
                 logging.AddSimpleConsole(o => o.SingleLine = true);
             }),

@@ -109,6 +109,17 @@ public sealed class CliFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_on_a_port_in_use_says_so_in_one_line_without_the_hosts_stack()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)taken.LocalEndpoint).Port}";
+        var r = await Amidialer("serve", "--simulate", "--urls", url, "--db", _runner.DatabasePath);
+
+        AssertFailure(r, AmiDialerCli.Failure, url, "address already in use");
+    }
+
+    [Fact]
     public async Task Verbose_adds_the_stack_trace_to_the_message()
     {
         var path = _runner.File("notes.db", "not a database" + new string('x', 4096));
