@@ -113,7 +113,17 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
         };
         using var parser = new CsvParser(reader, config);
 
-        if (!parser.Read())
+        bool hasHeader;
+        try
+        {
+            hasHeader = parser.Read();
+        }
+        catch (CsvHelperException e) when (e is MaxFieldSizeException or ParserException)
+        {
+            throw new CsvImportRefusedException("line 1 (the header): a field is longer than the limit or the quoting is broken beyond repair (an unclosed quote?).");
+        }
+
+        if (!hasHeader)
         {
             throw new CsvImportRefusedException($"{fileName} is empty.");
         }
@@ -125,7 +135,17 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
         lines.Advance(parser);
 
         // A header and nothing else is refused too: there would be nothing to import and nothing to report.
-        var first = ReadRow(parser, header.Length, rowState, lines);
+        Row? first;
+        try
+        {
+            first = ReadRow(parser, header.Length, rowState, lines);
+        }
+        catch (CsvBrokenException e)
+        {
+            // Nothing is written yet: the whole file is refused, with the importer's own words for the line.
+            throw new CsvImportRefusedException(e.Message);
+        }
+
         if (first is null)
         {
             throw new CsvImportRefusedException($"{fileName} has a header but no rows.");

@@ -31,6 +31,8 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
             LoggerFactory = LoggerFactory.Create(logging =>
             {
                 logging.SetMinimumLevel(LogLevel.Warning);
+                // The web host logs a failed start (a port in use) with its whole stack; serve reports it in one line.
+                logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
                 logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
                 logging.AddSimpleConsole(o => o.SingleLine = true);
             }),
@@ -39,7 +41,7 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
 }
 
 /// <summary>A failure a command reports as one message and an exit code (1 failure, 2 bad usage).</summary>
-public sealed class CliException(string message, int exitCode = AmiDialerCli.Failure) : Exception(message)
+public sealed class CliException(string message, int exitCode = AmiDialerCli.Failure, Exception? inner = null) : Exception(message, inner)
 {
     public int ExitCode { get; } = exitCode;
 

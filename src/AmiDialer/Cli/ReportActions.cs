@@ -21,6 +21,16 @@ internal static class ReportActions
             return AmiDialerCli.Success;
         }
 
+        if (file.Directory is { Exists: false } folder)
+        {
+            throw new CliException($"--out: the folder {folder.FullName} does not exist; create it first or choose another path.");
+        }
+
+        if (Directory.Exists(file.FullName))
+        {
+            throw new CliException($"--out: {file.FullName} is a folder; give a file name, e.g. {Path.Combine(file.FullName, name + "." + (format.Is("table") ? "txt" : format.ToLowerInvariant()))}.");
+        }
+
         // Written beside the target and moved into place, so a failed export never leaves a half file under the name asked for.
         var temp = file.FullName + ".partial";
         try
@@ -34,8 +44,12 @@ internal static class ReportActions
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temp);
-            throw new CliException($"--out: cannot write {file.FullName}: {ex.Message}");
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+
+            throw new CliException($"--out: cannot write {file.FullName}: {ex.Message.Replace(temp, file.FullName, StringComparison.Ordinal)}{Environment.NewLine}Choose a path in a folder this user can write to.", inner: ex);
         }
 
         await context.Error.WriteLineAsync($"Report written to {file.FullName}");
