@@ -94,11 +94,17 @@ internal static class RunActions
             throw new CliException($"Campaign '{campaign.Name}' is {campaign.State.WireName()}: there is nothing left to dial.");
         }
 
+        if (!services.IsSimulated && campaign.IsSimulated)
+        {
+            // Said before connecting to the PBX; the engine refuses it too, whoever asks.
+            throw new CliException(CampaignSimulatedException.Explain(campaign.Name));
+        }
+
         if (services.IsSimulated && !campaign.IsSimulated)
         {
-            // The campaign's report and pages say its calls were simulated.
+            // The campaign's report and pages say its calls were simulated, and a real engine will not take it over.
             campaign = campaign with { IsSimulated = true };
-            await services.Campaigns.UpdateAsync(campaign, CliServices.Actor, ct);
+            await services.Campaigns.MarkSimulatedAsync(campaign.Id, CliServices.Actor, ct);
         }
 
         var logger = services.LoggerFactory.CreateLogger("AmiDialer.Cli");
@@ -126,7 +132,7 @@ internal static class RunActions
             logger.RunStarted(campaign.Name, services.IsSimulated);
             result = await engine.RunCampaignAsync(campaign.Id, ct);
         }
-        catch (CampaignLeaseException ex)
+        catch (Exception ex) when (ex is CampaignLeaseException or CampaignSimulatedException)
         {
             throw new CliException(ex.Message);
         }
