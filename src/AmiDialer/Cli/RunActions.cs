@@ -89,15 +89,15 @@ internal static class RunActions
     /// <summary>Dials <paramref name="campaign"/> until the engine says it is done, showing progress, then prints the report.</summary>
     private static async Task<int> RunCampaignAsync(CliContext context, AppServices services, Campaign campaign, CancellationToken ct)
     {
+        if (!services.IsSimulated && campaign.IsSimulated)
+        {
+            // Said first (even a completed one may be requeued), before connecting to the PBX; the engine refuses it too, whoever asks.
+            throw new CliException(CampaignSimulatedException.Explain(campaign.Name));
+        }
+
         if (campaign.State is CampaignState.Completed or CampaignState.Stopped)
         {
             throw new CliException($"Campaign '{campaign.Name}' is {campaign.State.WireName()}: there is nothing left to dial.");
-        }
-
-        if (!services.IsSimulated && campaign.IsSimulated)
-        {
-            // Said before connecting to the PBX; the engine refuses it too, whoever asks.
-            throw new CliException(CampaignSimulatedException.Explain(campaign.Name));
         }
 
         if (services.IsSimulated && !campaign.IsSimulated)

@@ -22,7 +22,7 @@ public sealed class SimulatedCampaignTests
 
         // Left running, as serve --simulate would leave it: a real serve's supervisor finds it and refuses it.
         Assert.True(await h.Campaigns.TransitionAsync(campaign.Id, [CampaignState.Completed], CampaignState.Running, "test"));
-        var real = await h.StartEngineAsync(h.Options("real") with { Simulated = false }, useScheduler: true);
+        var real = await h.StartEngineAsync(h.Options("real", simulated: false), useScheduler: true);
         var refused = await WaitForAsync(() => real.GetSnapshot().Campaigns.FirstOrDefault(c => c.CampaignId == campaign.Id && c.Status == DialerStatus.Refused));
         Assert.Contains("campaign requeue sim-then-real --simulated", refused.Message, StringComparison.Ordinal);
         var run = await Assert.ThrowsAsync<CampaignSimulatedException>(() => real.RunCampaignAsync(campaign.Id));

@@ -20,8 +20,9 @@ public sealed class CampaignRequeueTests : IDisposable
         Assert.True(simulated.Code == AmiDialerCli.Success, simulated.ToString());
         Assert.Contains("(simulated)", (await cli.Db("campaign", "show", "trial")).Output, StringComparison.Ordinal);
 
-        // A real run says why it will not dial, before any connection to a PBX.
-        var real = await cli.Db("run", "--campaign", "trial");
+        // A real run says why it will not dial, before any connection to a PBX (none listens on this one).
+        var config = cli.File("real.json", """{"Ami":{"Servers":[{"Name":"pbx1","Host":"127.0.0.1","Port":9,"Username":"amidialer","Secret":"x"}]}}""");
+        var real = await cli.Db("run", "--campaign", "trial", "--config", config);
         Assert.True(real.Code == AmiDialerCli.Failure, real.ToString());
         Assert.Contains("dialed by the simulator", real.Error + real.Output, StringComparison.Ordinal);
         Assert.Contains("amidialer campaign requeue trial --simulated", real.Error + real.Output, StringComparison.Ordinal);

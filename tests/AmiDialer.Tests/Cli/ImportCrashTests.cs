@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Globalization;
 using System.Text;
 using AmiDialer.Data.Database;
@@ -8,7 +9,7 @@ using Microsoft.Data.Sqlite;
 namespace AmiDialer.Tests.Cli;
 
 /// <summary>An import killed mid-file (SIGKILL: nothing runs on the way out), through the real executable.</summary>
-public sealed class ImportCrashTests : IDisposable
+public sealed partial class ImportCrashTests : IDisposable
 {
     private const int Rows = 1_000_000;
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(10);
@@ -28,30 +29,23 @@ public sealed class ImportCrashTests : IDisposable
         var imports = new ImportRepository(database);
         var campaignId = (await new CampaignRepository(database, TimeProvider.System).GetByNameAsync("crash"))!.Id;
 
-        // Wait for a committed batch, then take the write lock between two of its batches: the import stays alive
-        // and unfinished while another process looks at its record.
-        await using var blocker = await database.OpenConnectionAsync();
-        SqliteTransaction? held = null;
+        // Wait for a committed batch, then freeze the importer (SIGSTOP): alive and unfinished, for certain, while
+        // another process looks at its record.
         var deadline = DateTime.UtcNow + Long;
-        while (held is null)
+        while (await LastLineAsync(database) == 0)
         {
-            Assert.False(import.HasExited, "the import ended before the test could stop it: " + await import.WaitAsync(Long));
+            if (import.HasExited)
+            {
+                Assert.Fail("the import ended early: " + await import.WaitAsync(Long));
+            }
+
             Assert.True(DateTime.UtcNow < deadline, "no progress from the import");
-            if (await LastLineAsync(database) > 0)
-            {
-                try
-                {
-                    held = blocker.BeginTransaction();
-                }
-                catch (SqliteException e) when (e.SqliteErrorCode == 5)
-                {
-                    // The import is inside its next batch: wait for that one to commit.
-                }
-            }
-            else
-            {
-                await Task.Delay(50);
-            }
+            await Task.Delay(50);
+        }
+
+        if (Freeze(import.Id) != 0)
+        {
+            Assert.Fail($"SIGSTOP failed ({Marshal.GetLastPInvokeError()}): " + (import.HasExited ? (await import.WaitAsync(Long)).ToString() : "still running"));
         }
 
         var running = Assert.Single(await imports.ListAsync(campaignId));
@@ -61,8 +55,6 @@ public sealed class ImportCrashTests : IDisposable
 
         import.Kill();
         await import.WaitAsync(Long);
-        held.Rollback();
-        held.Dispose();
         var lastLine = running.LastCommittedLine;
         Assert.InRange(lastLine, 2, Rows);
 
@@ -88,6 +80,12 @@ public sealed class ImportCrashTests : IDisposable
         Assert.True(records[1].RowsRejected < Rows / 100, records[1].ToString());
         SqliteConnection.ClearAllPools();
     }
+
+    /// <summary>SIGSTOP (19 on Linux): the process stays, does nothing, and can still be killed.</summary>
+    private static int Freeze(int pid) => Kill(pid, 19);
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private static async Task<long> LastLineAsync(AmiDialerDatabase database)
     {
