@@ -318,7 +318,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         {
             await dialer.AcquireLeaseAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (CampaignLeaseException)
+        catch (Exception e) when (e is CampaignLeaseException or CampaignSimulatedException)
         {
             _dialers[campaignId] = dialer; // Shown as refused; the supervisor tries again at its next tick.
             return;

@@ -20,6 +20,12 @@ internal static partial class LogMessages
     [LoggerMessage(4012, LogLevel.Warning, "Campaign {CampaignId} refused: {Why}")]
     public static partial void LeaseRefused(this ILogger logger, long campaignId, string why);
 
+    [LoggerMessage(4018, LogLevel.Information, "Campaign {CampaignId} marked simulated: the simulator dials it")]
+    public static partial void CampaignMarkedSimulated(this ILogger logger, long campaignId);
+
+    [LoggerMessage(4019, LogLevel.Warning, "Campaign {CampaignId} refused: {Why}")]
+    public static partial void SimulatedCampaignRefused(this ILogger logger, long campaignId, string why);
+
     [LoggerMessage(4013, LogLevel.Error, "Campaign {CampaignId} lost its lease to another process; dialing stops")]
     public static partial void LeaseLost(this ILogger logger, long campaignId);
 

@@ -153,7 +153,7 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
 
         var blocked = await new DncRepository(database, time).LoadBlockedSetAsync(options.CampaignId, cancellationToken).ConfigureAwait(false);
         var started = time.GetUtcNow();
-        await using var writer = await LeadImportWriter.OpenAsync(database, options.CampaignId, fileName, normalizer.DefaultRegion, options.Actor, started, options.WalSettleRows, cancellationToken).ConfigureAwait(false);
+        await using var writer = await LeadImportWriter.OpenAsync(database, options.CampaignId, fileName, normalizer.DefaultRegion, options.Actor, started, options.WalSettleRows, time, cancellationToken).ConfigureAwait(false);
         var importId = writer.ImportId;
         logger.ImportStarted(importId, fileName, options.CampaignId, delimiter == '\t' ? "TAB" : delimiter.ToString(), encoding.WebName, header[phoneIndex]);
 

@@ -78,7 +78,11 @@ internal sealed class CampaignDialer
     /// </summary>
     private static IPacingPolicy PacingFor(DialerEngineOptions options) => new FixedPacing(4 * options.DialBatchInterval);
 
-    /// <summary>Acquires the campaign's lease, or throws <see cref="CampaignLeaseException"/> naming the holder.</summary>
+    /// <summary>
+    /// Acquires the campaign's lease, or throws <see cref="CampaignLeaseException"/> naming the holder. A real engine
+    /// then refuses a campaign the simulator dialed (<see cref="CampaignSimulatedException"/>: its results are not
+    /// real calls); a simulating engine marks the campaign it takes as simulated.
+    /// </summary>
     public async Task AcquireLeaseAsync(CancellationToken cancellationToken)
     {
         var lease = await _s.Leases.TryAcquireAsync(CampaignId, _s.Options.InstanceName, _s.Time.GetUtcNow(), _s.Options.LeaseDuration, cancellationToken).ConfigureAwait(false);
@@ -88,6 +92,24 @@ internal sealed class CampaignDialer
             Message = $"Campaign '{_campaign.Name}' is being dialed by another process ({lease.Owner}); its lease runs until {lease.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z. Stop that process, or wait for the lease to expire.";
             _s.Logger.LeaseRefused(CampaignId, Message);
             throw new CampaignLeaseException(Message) { Holder = lease.Owner, ExpiresAt = lease.ExpiresAt };
+        }
+
+        // Read again under the lease: a simulating engine may have marked it since this dialer was made.
+        var simulated = (await _s.Campaigns.GetAsync(CampaignId, cancellationToken).ConfigureAwait(false))?.IsSimulated ?? _campaign.IsSimulated;
+        if (_s.Options.Simulated)
+        {
+            if (!simulated && await _s.Campaigns.MarkSimulatedAsync(CampaignId, _s.Options.Actor, cancellationToken).ConfigureAwait(false))
+            {
+                _s.Logger.CampaignMarkedSimulated(CampaignId);
+            }
+        }
+        else if (simulated)
+        {
+            await _s.Leases.ReleaseAsync(CampaignId, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
+            Status = DialerStatus.Refused;
+            Message = CampaignSimulatedException.Explain(_campaign.Name);
+            _s.Logger.SimulatedCampaignRefused(CampaignId, Message);
+            throw new CampaignSimulatedException(Message);
         }
     }
 

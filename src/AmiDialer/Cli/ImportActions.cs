@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using AmiDialer.Data.Import;
+using AmiDialer.Data.Repositories;
 using AmiDialer.Reports;
 
 namespace AmiDialer.Cli;
@@ -21,6 +22,13 @@ internal static class ImportActions
 
             campaign = await services.Campaigns.CreateAsync(CampaignActions.Defaults(services, request.Campaign), CliServices.Actor, ct);
             await context.Output.WriteLineAsync($"Created campaign '{campaign.Name}' (draft).");
+        }
+
+        // Looking settles the records of imports whose process died; the last one of this file says where it stopped.
+        if ((await services.Imports.ListAsync(campaign.Id, ct)).LastOrDefault(r => r.FileName == request.File.Name) is { Status: ImportStatus.Interrupted } interrupted)
+        {
+            await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Import {interrupted.Id} of {request.File.Name} into '{campaign.Name}' was interrupted after line {interrupted.LastCommittedLine}; this import completes it (rows already imported are skipped as duplicates)."));
         }
 
         var progress = new ProgressDisplay(context.Error, context.IsTerminal, services.Time);

@@ -89,6 +89,12 @@ internal static class RunActions
     /// <summary>Dials <paramref name="campaign"/> until the engine says it is done, showing progress, then prints the report.</summary>
     private static async Task<int> RunCampaignAsync(CliContext context, AppServices services, Campaign campaign, CancellationToken ct)
     {
+        if (!services.IsSimulated && campaign.IsSimulated)
+        {
+            // Said first (even a completed one may be requeued), before connecting to the PBX; the engine refuses it too, whoever asks.
+            throw new CliException(CampaignSimulatedException.Explain(campaign.Name));
+        }
+
         if (campaign.State is CampaignState.Completed or CampaignState.Stopped)
         {
             throw new CliException($"Campaign '{campaign.Name}' is {campaign.State.WireName()}: there is nothing left to dial.");
@@ -96,9 +102,9 @@ internal static class RunActions
 
         if (services.IsSimulated && !campaign.IsSimulated)
         {
-            // The campaign's report and pages say its calls were simulated.
+            // The campaign's report and pages say its calls were simulated, and a real engine will not take it over.
             campaign = campaign with { IsSimulated = true };
-            await services.Campaigns.UpdateAsync(campaign, CliServices.Actor, ct);
+            await services.Campaigns.MarkSimulatedAsync(campaign.Id, CliServices.Actor, ct);
         }
 
         var logger = services.LoggerFactory.CreateLogger("AmiDialer.Cli");
@@ -127,7 +133,7 @@ internal static class RunActions
                 logger.RunStarted(campaign.Name, services.IsSimulated);
                 return await engine.RunCampaignAsync(campaign.Id, ct);
             }
-            catch (CampaignLeaseException ex)
+            catch (Exception ex) when (ex is CampaignLeaseException or CampaignSimulatedException)
             {
                 throw new CliException(ex.Message);
             }

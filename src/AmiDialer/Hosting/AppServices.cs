@@ -37,7 +37,7 @@ public sealed class AppServices : IAsyncDisposable
         Leads = new LeadRepository(database);
         Attempts = new AttemptRepository(database);
         Dnc = new DncRepository(database, time, loggerFactory.CreateLogger<DncRepository>());
-        Imports = new ImportRepository(database);
+        Imports = new ImportRepository(database, time);
         Reports = new ReportRepository(database);
         Leases = new LeaseRepository(database, loggerFactory.CreateLogger<LeaseRepository>());
         Audit = new AuditLog(database);

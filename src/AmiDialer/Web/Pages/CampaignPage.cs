@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text;
 using AmiDialer.Core.Model;
+using AmiDialer.Data.Repositories;
 using AmiDialer.Web.Api;
 using static AmiDialer.Web.Pages.Html;
 
@@ -49,6 +50,7 @@ internal static class CampaignPage
 
     private static async Task<IResult> RenderAsync(HttpContext ctx, long id, WebData data, string? error, CancellationToken ct)
     {
+        var backend = ctx.RequestServices.GetRequiredService<WebBackend>();
         if (await ReportsApi.StatusOfAsync(id, data, ct) is not { } status || await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is not { } c)
         {
             return CampaignFormPage.NotFoundPage(ctx, id);
@@ -62,6 +64,19 @@ internal static class CampaignPage
         }
 
         sb.Append("<div class=\"actions card\"><span>State: <span class=\"badge state-").Append(status.State).Append("\" id=\"state\">").Append(E(status.State)).Append("</span></span>");
+        if (c.IsSimulated)
+        {
+            // A real engine leaves such a campaign alone: say why here, where the operator looks.
+            var why = backend.IsSimulated
+                ? "Its calls go to the built-in simulator."
+                : $"Dialed by the simulator: a real engine will not dial it until it is requeued with: amidialer campaign requeue {c.Name} --simulated";
+            sb.Append(" <span class=\"badge\" id=\"simulated\" title=\"").Append(Attr(why)).Append("\">simulated</span>");
+            if (!backend.IsSimulated)
+            {
+                sb.Append("<span class=\"muted\" id=\"simulated-note\">").Append(E(why)).Append("</span>");
+            }
+        }
+
         foreach (var (command, label, css) in new[] { ("start", "Start", ""), ("pause", "Pause", "secondary"), ("resume", "Resume", ""), ("stop", "Stop", "danger") })
         {
             sb.Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append('/').Append(command).Append("\">").Append(Layout.Field(token))
@@ -96,6 +111,7 @@ internal static class CampaignPage
         }
 
         sb.Append("</tbody></table></section></div>");
+        await AppendImportsAsync(sb, id, data, ct);
         sb.Append("<section class=\"card\"><h2>Schedule and settings</h2><table><tbody>");
         Row(sb, "Time zone", c.TimeZoneId);
         Row(sb, "Start / end", $"{c.StartAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "now"} – {c.EndAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "no end"}");
@@ -116,6 +132,26 @@ internal static class CampaignPage
           .Append("Object.keys(s.outcomes).forEach(function(k){var e=document.querySelector('[data-outcome=\"'+k+'\"]');if(e)e.textContent=s.outcomes[k];});")
           .Append("Object.keys(s.states).forEach(function(k){var e=document.querySelector('[data-state=\"'+k+'\"]');if(e)e.textContent=s.states[k];});});})();</script>");
         return Layout.Page(ctx, c.Name, sb.ToString(), error is null ? 200 : 409);
+    }
+
+    private static async Task AppendImportsAsync(StringBuilder sb, long id, WebData data, CancellationToken ct)
+    {
+        var imports = await (await data.ImportsAsync(ct)).ListAsync(id, ct);
+        if (imports.Count == 0)
+        {
+            return;
+        }
+
+        sb.Append("<section class=\"card\"><h2>Imports</h2><table id=\"imports\"><thead><tr><th>File</th><th>Status</th><th class=\"num\">Imported</th><th class=\"num\">Last line stored</th><th></th></tr></thead><tbody>");
+        foreach (var import in imports.TakeLast(10).Reverse())
+        {
+            var status = import.Status.ToString().ToLowerInvariant();
+            sb.Append("<tr data-import=\"").Append(E(import.Id)).Append("\"><td>").Append(E(import.FileName)).Append("</td><td><span class=\"badge import-").Append(status).Append("\">")
+              .Append(E(status)).Append("</span></td><td class=\"num\">").Append(E(import.RowsImported)).Append("</td><td class=\"num\">").Append(E(import.LastCommittedLine))
+              .Append("</td><td>").Append(E(import.Status == ImportStatus.Interrupted ? import.Message : null)).Append("</td></tr>");
+        }
+
+        sb.Append("</tbody></table></section>");
     }
 
     private static void Stat(StringBuilder sb, string label, string id, string value) =>
