@@ -67,7 +67,7 @@ internal static class UploadPage
             var finished=false;
             function show(p){if(finished||!p)return;
               if(p.phase==='importing'){pb.value=p.percent==null?pb.value:Math.round(p.percent);pt.textContent='Importing: '+(p.percent==null?'':Math.round(p.percent)+'%, ')+p.rowsRead+' rows read, '+p.imported+' imported';}
-              else if(p.phase==='receiving'){pt.textContent='Uploading: '+(p.percent==null?'':Math.round(p.percent)+'%');}}
+              else if(p.phase==='receiving'&&p.percent!=null){pb.value=Math.round(p.percent);pt.textContent='Uploading: '+pb.value+'%';}}
             var poll=setInterval(function(){fetch('/api/imports/progress/'+id,{credentials:'same-origin'}).then(function(r){return r.ok?r.json():null;}).then(show).catch(function(){});},300);
             var x=new XMLHttpRequest();x.open('POST','/api/campaigns/{ID}/imports');
             x.setRequestHeader('X-CSRF-TOKEN',amidialer.token);x.setRequestHeader('X-Upload-Id',id);
