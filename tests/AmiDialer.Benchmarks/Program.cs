@@ -13,6 +13,8 @@ var modes = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ord
     ["store"] = AmiDialer.Benchmarks.Engine.StoreBench.RunAsync, // the store's share of a call, alone (issue 6)
     ["sim-server"] = AmiDialer.Benchmarks.Engine.SimServer.RunAsync, // hidden: the engine bench's simulator process
     ["import-once"] = AmiDialer.Benchmarks.Data.ImportBenchmark.RunOnceAsync, // hidden: one import in a fresh process
+    ["upload"] = AmiDialer.Benchmarks.Web.UploadBench.RunAsync, // a CSV uploaded through the web host vs the CLI import (issue 21)
+    ["upload-once"] = AmiDialer.Benchmarks.Web.UploadBench.RunOnceAsync, // hidden: one upload in a fresh process
 };
 
 if (args.Length > 0 && modes.TryGetValue(args[0], out var mode))

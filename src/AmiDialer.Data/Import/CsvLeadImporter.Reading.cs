@@ -8,6 +8,20 @@ public sealed partial class CsvLeadImporter
     /// <summary>Rows handed between threads at a time: enough to make a hand-over cheap, few enough to keep memory flat.</summary>
     private const int ChunkRows = 1000;
 
+    private const string BrokenField = "a field is longer than the limit or the quoting is broken beyond repair (an unclosed quote?); stopped there.";
+
+    private static bool ReadHeader(CsvParser parser, string fileName)
+    {
+        try
+        {
+            return parser.Read() && parser.Record is not null;
+        }
+        catch (CsvHelperException e) when (e is MaxFieldSizeException or ParserException)
+        {
+            throw new CsvImportRefusedException($"{fileName}, line 1 (the header): {BrokenField}");
+        }
+    }
+
     private static Row? ReadRow(CsvParser parser, int headerLength, ParseState state, LineCounter lines)
     {
         while (true)
@@ -21,7 +35,7 @@ public sealed partial class CsvLeadImporter
             }
             catch (CsvHelperException e) when (e is MaxFieldSizeException or ParserException)
             {
-                throw new CsvBrokenException($"line {lines.Next}: a field is longer than the limit or the quoting is broken beyond repair (an unclosed quote?); stopped there.", e);
+                throw new CsvBrokenException($"line {lines.Next}: {BrokenField}", e);
             }
 
             if (!more)

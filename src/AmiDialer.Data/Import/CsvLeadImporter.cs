@@ -91,7 +91,7 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
             throw new CsvImportRefusedException($"{fileName} is empty.");
         }
 
-        var encoding = CsvSniffer.DetectEncoding(prefix.AsSpan(0, prefixLength), complete);
+        var encoding = await EncodingScan.DetectAsync(stream, prefix.AsMemory(0, prefixLength), complete, cancellationToken).ConfigureAwait(false);
         var delimiter = options.Delimiter ?? CsvSniffer.DetectDelimiter(encoding.GetString(prefix, 0, prefixLength).TrimStart('\uFEFF'));
         var source = new SniffedStream(prefix, prefixLength, stream);
         using var reader = new StreamReader(source, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
@@ -113,17 +113,7 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
         };
         using var parser = new CsvParser(reader, config);
 
-        bool hasHeader;
-        try
-        {
-            hasHeader = parser.Read();
-        }
-        catch (CsvHelperException e) when (e is MaxFieldSizeException or ParserException)
-        {
-            throw new CsvImportRefusedException("line 1 (the header): a field is longer than the limit or the quoting is broken beyond repair (an unclosed quote?).");
-        }
-
-        if (!hasHeader)
+        if (!ReadHeader(parser, fileName))
         {
             throw new CsvImportRefusedException($"{fileName} is empty.");
         }
@@ -142,8 +132,8 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
         }
         catch (CsvBrokenException e)
         {
-            // Nothing is written yet: the whole file is refused, with the importer's own words for the line.
-            throw new CsvImportRefusedException(e.Message);
+            // Nothing is written yet: the file is refused as a whole, naming the line.
+            throw new CsvImportRefusedException($"{fileName}, {e.Message}");
         }
 
         if (first is null)

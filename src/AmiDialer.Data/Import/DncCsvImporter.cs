@@ -36,7 +36,7 @@ public sealed class DncCsvImporter(AmiDialerDatabase database, TimeProvider time
             throw new CsvImportRefusedException($"{fileName} is empty.");
         }
 
-        var encoding = CsvSniffer.DetectEncoding(prefix.AsSpan(0, length), length < prefix.Length);
+        var encoding = await EncodingScan.DetectAsync(stream, prefix.AsMemory(0, length), length < prefix.Length, cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(new SniffedStream(prefix, length, stream), encoding, detectEncodingFromByteOrderMarks: true);
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {

@@ -90,13 +90,14 @@ internal static class ReportsApi
         var fields = await LeadReport.FieldNamesAsync(reports, id, ct);
         ctx.Response.ContentType = "text/csv; charset=utf-8";
         ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{SafeFileName(campaign.Name)}-leads.csv\"";
+        // Asynchronous writes only: Kestrel refuses synchronous ones, and a failed flush would end the download empty.
         await using (var writer = new StreamWriter(ctx.Response.Body, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
         await using (var csv = new SafeCsvWriter(writer))
         {
-            csv.WriteRow(LeadReport.Header(fields));
+            await csv.WriteRowAsync(LeadReport.Header(fields), ct);
             await foreach (var row in LeadReport.AllAsync(reports, id, ct))
             {
-                csv.WriteRow(LeadReport.Cells(row, fields));
+                await csv.WriteRowAsync(LeadReport.Cells(row, fields), ct);
             }
         }
 
