@@ -15,6 +15,12 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
     /// <summary>Clock, logging and simulator time scale for the services a command builds.</summary>
     public AppServicesOptions ServicesOptions { get; init; } = new();
 
+    /// <summary>
+    /// The process's SIGINT and SIGTERM (null in process, in tests: their cancellation token is then Ctrl-C). Says which
+    /// one stopped a command: run pauses its campaign on SIGINT only.
+    /// </summary>
+    public StopSignals? Signals { get; init; }
+
     /// <summary>The console, with a terminal progress bar when stderr is not redirected.</summary>
     public static CliContext FromConsole() => new(Console.Out, Console.Error)
     {

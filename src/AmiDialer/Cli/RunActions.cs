@@ -121,10 +121,14 @@ internal static class RunActions
         using var stopProgress = new CancellationTokenSource();
         var showing = ShowProgressAsync(services, engine, campaign, progress, context.IsTerminal, stopProgress.Token);
         CampaignRunResult result;
+        // SIGTERM stops the engine gracefully and leaves the campaign running for whoever dials it next; only Ctrl-C
+        // (or, in process, the caller's token) pauses it.
+        var pause = context.Signals is { } signals ? signals.Interrupted : ct;
+        await using var onTerminate = context.Signals is { } s ? s.Terminated.Register(engine.RequestStop) : default;
         try
         {
             logger.RunStarted(campaign.Name, services.IsSimulated);
-            result = await engine.RunCampaignAsync(campaign.Id, ct);
+            result = await engine.RunCampaignAsync(campaign.Id, pause);
         }
         catch (CampaignLeaseException ex)
         {
@@ -157,6 +161,12 @@ internal static class RunActions
 
         await context.Output.WriteLineAsync();
         await context.Output.WriteAsync(ReportTable.Format(report));
+        if (result.End == CampaignRunEnd.Stopped && context.Signals?.Kind == StopKind.Terminate)
+        {
+            await context.Output.WriteLineAsync($"Campaign '{campaign.Name}' is left {fresh.State.WireName()} for the next 'amidialer serve' or 'run' to continue.");
+            return AmiDialerCli.Terminated;
+        }
+
         return result.End switch
         {
             CampaignRunEnd.Finished or CampaignRunEnd.EndReached => AmiDialerCli.Success,
