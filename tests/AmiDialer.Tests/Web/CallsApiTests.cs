@@ -141,7 +141,7 @@ public sealed class CallsApiTests
 
     private static async Task<JsonElement> PollOutcomeAsync(HttpClient client, long id)
     {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
         while (DateTimeOffset.UtcNow < deadline)
         {
             var call = await client.GetFromJsonAsync<JsonElement>($"/api/calls/{id}");
