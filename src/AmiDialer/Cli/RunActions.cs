@@ -124,7 +124,13 @@ internal static class RunActions
         // SIGTERM stops the engine gracefully and leaves the campaign running for whoever dials it next; only Ctrl-C
         // (or, in process, the caller's token) pauses it.
         var pause = context.Signals is { } signals ? signals.Interrupted : ct;
-        await using var onTerminate = context.Signals is { } s ? s.Terminated.Register(engine.RequestStop) : default;
+        await using var onTerminate = context.Signals is { } s
+            ? s.Terminated.Register(() =>
+            {
+                engine.RequestStop();
+                ExitDeadline.Arm(s, engine.Options.ShutdownGrace, AmiDialerCli.Terminated);
+            })
+            : default;
         try
         {
             logger.RunStarted(campaign.Name, services.IsSimulated);

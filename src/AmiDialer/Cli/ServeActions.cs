@@ -16,7 +16,11 @@ internal static class ServeActions
         await using var services = await CliServices.OpenAsync(context, parse, ct, simulate, timeScale, use);
         var engine = await services.StartEngineAsync(useScheduler: true, ct);
         // SIGTERM or SIGINT: no new Originate from this instant, while the web host finishes its requests.
-        await using var stopDialing = ct.Register(engine.RequestStop);
+        await using var stopDialing = ct.Register(() =>
+        {
+            engine.RequestStop();
+            ExitDeadline.Arm(context.Signals, engine.Options.ShutdownGrace, AmiDialerCli.Success);
+        });
         var listen = urls ?? services.Settings.Web.Urls;
         if (services.IsSimulated)
         {

