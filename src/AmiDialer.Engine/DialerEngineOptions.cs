@@ -45,6 +45,12 @@ public sealed class DialerEngineOptions
     /// <summary>How often Quartz's supervisor makes sure every running campaign is dialing (serve).</summary>
     public TimeSpan SupervisorInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A graceful stop (<see cref="DialerEngine.StopAsync"/>) follows live calls for at most this long; calls still
+    /// up then are left to the reconciliation of the next start.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Longest a dialer sleeps when nothing is due, so pause/stop/new leads are noticed promptly.</summary>
     public TimeSpan IdleWait { get; init; } = TimeSpan.FromMilliseconds(250);
 
@@ -97,6 +103,16 @@ public sealed class DialerEngineOptions
         if (HeartbeatInterval >= LeaseDuration)
         {
             errors.Add("HeartbeatInterval must be shorter than LeaseDuration.");
+        }
+
+        if (ShutdownGrace < TimeSpan.Zero)
+        {
+            errors.Add("ShutdownGrace must not be negative.");
+        }
+
+        if (SupervisorInterval <= TimeSpan.Zero)
+        {
+            errors.Add("SupervisorInterval must be positive.");
         }
 
         return errors;

@@ -74,6 +74,15 @@ internal static partial class LogMessages
     [LoggerMessage(4035, LogLevel.Warning, "AMI server {Server}: hangup of {Channel} failed")]
     public static partial void HangupFailed(this ILogger logger, string server, string channel, Exception error);
 
+    [LoggerMessage(4016, LogLevel.Warning, "Campaign {CampaignId}: the shutdown grace ran out with {Count} live call(s); they are left to the next start's reconciliation")]
+    public static partial void CallsLeftToReconciliation(this ILogger logger, long campaignId, int count);
+
+    [LoggerMessage(4002, LogLevel.Information, "Engine {Instance} stopping: no new calls, live calls followed for up to {Grace}")]
+    public static partial void EngineStopping(this ILogger logger, string instance, TimeSpan grace);
+
+    [LoggerMessage(4041, LogLevel.Information, "Scheduler reconciled with the store: {Changed} trigger(s) set or removed")]
+    public static partial void TriggersReconciled(this ILogger logger, int changed);
+
     [LoggerMessage(4040, LogLevel.Error, "Scheduled job for campaign {CampaignId} failed")]
     public static partial void ScheduledJobFailed(this ILogger logger, long campaignId, Exception error);
 }

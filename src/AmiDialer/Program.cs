@@ -4,29 +4,16 @@ using AmiDialer.Engine;
 // Before any socket exists: the runtime reads this once, at the first socket operation (see the class for why).
 InlineSocketCompletions.EnableUnlessSet();
 
-var context = CliContext.FromConsole();
+// The first SIGINT or SIGTERM asks the running command to stop gracefully; a second one ends the process at once.
+using var signals = StopSignals.Register();
+signals.Received += kind => Console.Error.WriteLine(kind == StopKind.Interrupt
+    ? "Stopping gracefully (Ctrl-C again to quit at once)..."
+    : "SIGTERM: stopping gracefully (a second signal quits at once)...");
 
-// The first Ctrl-C asks the running command to stop gracefully (a campaign is paused, live calls finish);
-// a second one ends the process at once.
-using var interrupt = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    if (!interrupt.IsCancellationRequested)
-    {
-        e.Cancel = true;
-        Console.Error.WriteLine("Stopping gracefully (Ctrl-C again to quit at once)...");
-        interrupt.Cancel();
-    }
-    else if (context.IsTerminal)
-    {
-        // Quitting at once skips the progress bar's cleanup: give the terminal its cursor back.
-        Console.Error.Write("\u001b[?25h");
-    }
-};
-
+var context = CliContext.FromConsole() with { Signals = signals };
 try
 {
-    return await AmiDialerCli.RunAsync(args, context, interrupt.Token);
+    return await AmiDialerCli.RunAsync(args, context, signals.Token);
 }
 finally
 {

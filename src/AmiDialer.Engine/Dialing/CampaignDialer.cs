@@ -193,14 +193,16 @@ internal sealed class CampaignDialer
             while (result is null && !_s.Crashed)
             {
                 var now = time.GetUtcNow();
-                if (cancellationToken.IsCancellationRequested && !_foreground)
+                var cancelled = cancellationToken.IsCancellationRequested;
+                if (_s.Stopping.IsCancellationRequested || (cancelled && !_foreground))
                 {
-                    // The engine is shutting down: the campaign stays running, and the next start resumes it.
+                    // The engine is shutting down: the campaign stays as it is stored (running), and the next start,
+                    // here or on another node, resumes it. Never a pause: a deploy must not leave campaigns paused.
                     result = End(CampaignRunEnd.Stopped, "engine stopping", now);
                     break;
                 }
 
-                if (cancellationToken.IsCancellationRequested)
+                if (cancelled)
                 {
                     await _s.Campaigns.TransitionAsync(CampaignId, [CampaignState.Running, CampaignState.Scheduled], CampaignState.Paused, _s.Options.Actor, CancellationToken.None).ConfigureAwait(false);
                     result = End(CampaignRunEnd.Paused, "paused: no new calls, live calls let finish", now);
@@ -358,7 +360,7 @@ internal sealed class CampaignDialer
 
     private async Task FinishRunAsync(CampaignRunResult? result)
     {
-        if (_foreground)
+        if (_foreground || _s.Stopping.IsCancellationRequested)
         {
             await DrainAsync().ConfigureAwait(false);
         }
@@ -574,14 +576,25 @@ internal sealed class CampaignDialer
         await _s.Leads.ExpireDialableAsync(CampaignId, CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>Lets live calls finish, renewing the lease meanwhile so nobody else starts dialing under them.</summary>
+    /// <summary>
+    /// Lets live calls finish, renewing the lease meanwhile so nobody else starts dialing under them. A stopping
+    /// engine waits only until its deadline: calls still up then stay open in the store for the next start to reconcile.
+    /// </summary>
     private async Task DrainAsync()
     {
         SetStatus(DialerStatus.Draining, Message);
         var lastRenew = _s.Time.GetUtcNow();
         while (Active > 0)
         {
-            await WaitForRoomAsync(_s.Options.IdleWait, CancellationToken.None).ConfigureAwait(false);
+            var until = _s.DrainUntil;
+            var left = until is { } u ? u - _s.Time.GetUtcNow() : _s.Options.IdleWait;
+            if (left <= TimeSpan.Zero)
+            {
+                _s.Logger.CallsLeftToReconciliation(CampaignId, Active);
+                break;
+            }
+
+            await WaitForRoomAsync(Min(left, _s.Options.IdleWait), CancellationToken.None).ConfigureAwait(false);
             var now = _s.Time.GetUtcNow();
             if (now - lastRenew >= _s.Options.HeartbeatInterval)
             {

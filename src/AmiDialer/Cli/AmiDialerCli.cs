@@ -31,6 +31,9 @@ public static class AmiDialerCli
     /// <summary>Exit code of a command stopped by Ctrl-C (128 + SIGINT), after it paused what it was doing.</summary>
     public const int Interrupted = 130;
 
+    /// <summary>Exit code of a command stopped by SIGTERM (128 + 15), after it stopped gracefully; serve exits 0 instead.</summary>
+    public const int Terminated = 143;
+
     public static RootCommand Build(TextWriter output, TextWriter error) => Build(new CliContext(output, error));
 
     public static RootCommand Build(CliContext context)
@@ -92,8 +95,9 @@ public static class AmiDialerCli
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await error.WriteLineAsync("Interrupted.");
-            return Interrupted;
+            var terminated = context.Signals?.Kind == StopKind.Terminate;
+            await error.WriteLineAsync(terminated ? "Terminated." : "Interrupted.");
+            return terminated ? Terminated : Interrupted;
         }
         catch (Exception ex)
         {

@@ -19,6 +19,12 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
     /// <summary>Clock, logging and simulator time scale for the services a command builds.</summary>
     public AppServicesOptions ServicesOptions { get; init; } = new();
 
+    /// <summary>
+    /// The process's SIGINT and SIGTERM (null in process, in tests: their cancellation token is then Ctrl-C). Says which
+    /// one stopped a command: run pauses its campaign on SIGINT only.
+    /// </summary>
+    public StopSignals? Signals { get; init; }
+
     /// <summary>The console: a progress bar when stderr is a terminal, boxed tables when stdout is.</summary>
     public static CliContext FromConsole() => new(Console.Out, Console.Error)
     {

@@ -124,6 +124,16 @@ internal static class RunActions
         }
 
         var progress = new ProgressDisplay(context.Error, context.IsTerminal, services.Time);
+        // SIGTERM stops the engine gracefully and leaves the campaign running for whoever dials it next; only Ctrl-C
+        // (or, in process, the caller's token) pauses it.
+        var pause = context.Signals is { } signals ? signals.Interrupted : ct;
+        await using var onTerminate = context.Signals is { } s
+            ? s.Terminated.Register(() =>
+            {
+                engine.RequestStop();
+                ExitDeadline.Arm(s, engine.Options.ShutdownGrace, AmiDialerCli.Terminated);
+            })
+            : default;
         var result = await progress.ShowAsync(async () =>
         {
             using var stopProgress = new CancellationTokenSource();
@@ -131,7 +141,7 @@ internal static class RunActions
             try
             {
                 logger.RunStarted(campaign.Name, services.IsSimulated);
-                return await engine.RunCampaignAsync(campaign.Id, ct);
+                return await engine.RunCampaignAsync(campaign.Id, pause);
             }
             catch (Exception ex) when (ex is CampaignLeaseException or CampaignSimulatedException)
             {
@@ -164,6 +174,12 @@ internal static class RunActions
 
         await context.Output.WriteLineAsync();
         await context.Output.WriteAsync(ReportTable.Format(report, context.Tables));
+        if (result.End == CampaignRunEnd.Stopped && context.Signals?.Kind == StopKind.Terminate)
+        {
+            await context.Output.WriteLineAsync($"Campaign '{campaign.Name}' is left {fresh.State.WireName()} for the next 'amidialer serve' or 'run' to continue.");
+            return AmiDialerCli.Terminated;
+        }
+
         return result.End switch
         {
             CampaignRunEnd.Finished or CampaignRunEnd.EndReached => AmiDialerCli.Success,

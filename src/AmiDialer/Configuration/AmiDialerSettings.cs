@@ -7,6 +7,20 @@ public sealed class AmiDialerSettings
     public AmiSettings Ami { get; set; } = new();
     public DialingSettings Dialing { get; set; } = new();
     public WebSettings Web { get; set; } = new();
+    public EngineSettings Engine { get; set; } = new();
+}
+
+/// <summary>How the dialing engine of <c>serve</c> and <c>run</c> behaves.</summary>
+public sealed class EngineSettings
+{
+    /// <summary>
+    /// On SIGTERM (and SIGINT in serve): how long live calls are followed before the process exits anyway, leaving
+    /// the rest to the next start's reconciliation. A service manager's stop timeout must be longer.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How often serve reconciles the scheduler's triggers with the store and makes sure running campaigns dial.</summary>
+    public TimeSpan SupervisorInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public sealed class DatabaseSettings

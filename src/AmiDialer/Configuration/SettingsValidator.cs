@@ -23,7 +23,24 @@ public static class SettingsValidator
         ValidateServers(s.Ami, use.HasFlag(SettingsUse.Ami), errors);
         ValidateDialing(s.Dialing, errors);
         ValidateWeb(s.Web, use.HasFlag(SettingsUse.Web), errors);
+        ValidateEngine(s.Engine, errors);
         return errors;
+    }
+
+    /// <summary>The most a stop may wait for live calls: beyond it a service manager's timeout would be unusual, and a deploy slow.</summary>
+    public static readonly TimeSpan MaxShutdownGrace = TimeSpan.FromMinutes(10);
+
+    private static void ValidateEngine(EngineSettings e, List<string> errors)
+    {
+        if (e.ShutdownGrace < TimeSpan.Zero || e.ShutdownGrace > MaxShutdownGrace)
+        {
+            errors.Add($"Engine:ShutdownGrace must be between 00:00:00 and 00:10:00 (was {e.ShutdownGrace}).");
+        }
+
+        if (e.SupervisorInterval < TimeSpan.FromSeconds(1) || e.SupervisorInterval > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"Engine:SupervisorInterval must be between 00:00:01 and 00:01:00 (was {e.SupervisorInterval}).");
+        }
     }
 
     private static void ValidateServers(AmiSettings ami, bool required, List<string> errors)

@@ -182,7 +182,15 @@ public sealed class AppServices : IAsyncDisposable
                 MaxReconnectDelay = s.MaxReconnectDelay,
             },
             s.MaxConcurrentCalls)).ToList();
-        var configured = new DialerEngineOptions { DatabasePath = DatabasePath, Servers = servers, Simulated = IsSimulated, CallControl = CallControlSettings.From(Settings) };
+        var configured = new DialerEngineOptions
+        {
+            DatabasePath = DatabasePath,
+            Servers = servers,
+            Simulated = IsSimulated,
+            CallControl = CallControlSettings.From(Settings),
+            ShutdownGrace = Settings.Engine.ShutdownGrace,
+            SupervisorInterval = Settings.Engine.SupervisorInterval,
+        };
         return options.Engine?.Invoke(configured) ?? configured;
     }
 

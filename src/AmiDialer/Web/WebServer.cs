@@ -42,6 +42,11 @@ public static class WebServer
             k.Limits.MaxRequestBodySize = 1024 * 1024;
         });
 
+        // Signals are the command's (StopSignals): the console lifetime would catch SIGTERM and SIGINT itself and only
+        // stop the host's lifetime, leaving serve running. A stop waits for requests as long as for live calls.
+        builder.Services.AddSingleton<IHostLifetime, CallerStoppedLifetime>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = backend.Settings.Engine.ShutdownGrace);
+
         // One logging pipeline for CLI, engine and web: the host logs through the application's factory.
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(backend.LoggerFactory);

@@ -69,8 +69,9 @@ public sealed class CallsApiTests
     [Fact]
     public async Task Transfer_redirects_a_live_call_and_refuses_a_disallowed_destination_and_an_ended_call()
     {
-        // Scale 2: the callee (digit 7) answers at once and talks 4.75 s, long enough for a loaded machine to see it live.
-        await using var host = await CallsHost.StartAsync(timeScale: 2);
+        // Real time: the callee (digit 7) answers at once and talks 9.5 s, long enough for a loaded machine to get
+        // its transfer in while the call is up.
+        await using var host = await CallsHost.StartAsync(timeScale: 1);
         using var client = host.Client();
         var engine = host.Services.Engine!;
         var campaign = await host.Services.Campaigns.CreateAsync(new Campaign
@@ -89,7 +90,7 @@ public sealed class CallsApiTests
         using var feed = engine.Subscribe();
         var run = engine.RunCampaignAsync(campaign.Id);
         long id = 0;
-        await foreach (var change in feed.Reader.ReadAllAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token))
+        await foreach (var change in feed.Reader.ReadAllAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token))
         {
             if (change.Kind == EngineChangeKind.CallStarted)
             {
