@@ -182,7 +182,15 @@ public sealed class AppServices : IAsyncDisposable
                 MaxReconnectDelay = s.MaxReconnectDelay,
             },
             s.MaxConcurrentCalls)).ToList();
-        var configured = new DialerEngineOptions { DatabasePath = DatabasePath, Servers = servers, Simulated = IsSimulated, CallControl = CallControlSettings.From(Settings) };
+        var configured = new DialerEngineOptions
+        {
+            DatabasePath = DatabasePath,
+            Servers = servers,
+            Simulated = IsSimulated,
+            // Reports speak of the simulated calls' seconds, not of the sped-up wall clock's.
+            PbxTimeScale = Simulator?.Options.TimeScale ?? 1,
+            CallControl = CallControlSettings.From(Settings),
+        };
         return options.Engine?.Invoke(configured) ?? configured;
     }
 
