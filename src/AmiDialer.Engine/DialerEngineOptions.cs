@@ -21,6 +21,13 @@ public sealed class DialerEngineOptions
     /// <summary>The servers are the built-in simulator: every attempt is marked simulated.</summary>
     public bool Simulated { get; init; }
 
+    /// <summary>
+    /// PBX seconds per real second: 1 for a real Asterisk, the simulator's time scale when it runs faster. Talk times
+    /// are recorded in the PBX's seconds, so a simulated 60 s conversation reads 60 s at any speed-up (the attempt's
+    /// answered and ended timestamps stay real time).
+    /// </summary>
+    public double PbxTimeScale { get; init; } = 1;
+
     /// <summary>Who holds campaign leases: unique per process, shown in the refusal message of another one.</summary>
     public string InstanceName { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
 
@@ -88,6 +95,11 @@ public sealed class DialerEngineOptions
         if (Servers.Count == 0)
         {
             errors.Add("At least one AMI server is required.");
+        }
+
+        if (!(PbxTimeScale > 0) || double.IsInfinity(PbxTimeScale))
+        {
+            errors.Add("PbxTimeScale must be a positive number.");
         }
 
         foreach (var group in Servers.GroupBy(s => s.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))

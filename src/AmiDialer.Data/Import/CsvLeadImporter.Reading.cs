@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.Channels;
 using CsvHelper;
 
@@ -62,7 +63,7 @@ public sealed partial class CsvLeadImporter
             }
             else if (cells.Length > headerLength)
             {
-                row.Error = new RowError(line, $"column {headerLength + 1}", $"{cells.Length} cells but the header has {headerLength}");
+                row.Error = new RowError(line, (headerLength + 1).ToString(CultureInfo.InvariantCulture), $"{cells.Length} cells but the header has {headerLength}");
             }
 
             return row;

@@ -77,7 +77,7 @@ public sealed class DncCsvImporter(AmiDialerDatabase database, TimeProvider time
                 rejected++;
                 if (errors.Count < 1000)
                 {
-                    errors.Add(new RowError(parser.RawRow, column < cells.Length ? $"column {column + 1}" : "", check.Message!));
+                    errors.Add(new RowError(parser.RawRow, (column + 1).ToString(CultureInfo.InvariantCulture), check.Message!));
                 }
 
                 continue;

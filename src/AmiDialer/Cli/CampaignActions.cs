@@ -81,7 +81,7 @@ internal static class CampaignActions
         if (format.Is("json"))
         {
             using var stream = new MemoryStream();
-            using (var w = new Utf8JsonWriter(stream))
+            using (var w = new Utf8JsonWriter(stream, JsonOutput.Writer()))
             {
                 w.WriteStartArray();
                 foreach (var (campaign, report) in reports)

@@ -153,7 +153,7 @@ internal static class DncActions
         if (format.Is("json"))
         {
             using var stream = new MemoryStream();
-            using (var w = new Utf8JsonWriter(stream))
+            using (var w = new Utf8JsonWriter(stream, JsonOutput.Writer()))
             {
                 w.WriteStartArray();
                 foreach (var e in entries)

@@ -70,7 +70,7 @@ internal static class ImportActions
         await output.WriteAsync(table.Render(style));
         foreach (var error in r.FirstErrors.Take(10))
         {
-            await output.WriteLineAsync($"  line {error.Line}, column {error.Column}: {error.Reason}");
+            await output.WriteLineAsync($"  {error}");
         }
 
         if (r.Rejected > 10)

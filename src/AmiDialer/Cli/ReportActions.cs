@@ -93,7 +93,7 @@ internal static class ReportActions
             await foreach (var row in LeadReport.AllAsync(services.Reports, campaign.Id, ct))
             {
                 buffer.SetLength(0);
-                using (var w = new Utf8JsonWriter(buffer))
+                using (var w = new Utf8JsonWriter(buffer, JsonOutput.Writer()))
                 {
                     LeadReport.WriteJson(w, row);
                 }

@@ -187,6 +187,8 @@ public sealed class AppServices : IAsyncDisposable
             DatabasePath = DatabasePath,
             Servers = servers,
             Simulated = IsSimulated,
+            // Reports speak of the simulated calls' seconds, not of the sped-up wall clock's.
+            PbxTimeScale = Simulator?.Options.TimeScale ?? 1,
             CallControl = CallControlSettings.From(Settings),
             ShutdownGrace = Settings.Engine.ShutdownGrace,
             SupervisorInterval = Settings.Engine.SupervisorInterval,

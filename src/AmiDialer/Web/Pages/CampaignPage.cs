@@ -77,11 +77,18 @@ internal static class CampaignPage
             }
         }
 
-        foreach (var (command, label, css) in new[] { ("start", "Start", ""), ("pause", "Pause", "secondary"), ("resume", "Resume", ""), ("stop", "Stop", "danger") })
+        // Only the commands the campaign's state allows; each form names the states it applies in, so the live
+        // script shows and hides them as the state changes (a campaign that completes loses its Pause and Stop).
+        foreach (var (command, label, css, states) in Commands(c, data.Now))
         {
-            sb.Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append('/').Append(command).Append("\">").Append(Layout.Field(token))
+            sb.Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append('/').Append(command).Append("\" data-states=\"").Append(Attr(states)).Append('"')
+              .Append(states.Split(' ').Contains(status.State) ? "" : " hidden").Append('>').Append(Layout.Field(token))
               .Append("<button type=\"submit\" id=\"").Append(command).Append("\" class=\"").Append(css).Append("\">").Append(label).Append("</button></form>");
         }
+
+        const string Final = "completed stopped";
+        sb.Append("<span class=\"muted\" id=\"no-commands\" data-states=\"").Append(Final).Append('"').Append(Final.Split(' ').Contains(status.State) ? "" : " hidden")
+          .Append(">Nothing more will be dialed.</span>");
 
         sb.Append("<a class=\"button secondary\" href=\"/campaigns/").Append(E(id)).Append("/upload\" id=\"upload-link\">Upload CSV</a>")
           .Append("<a class=\"button secondary\" href=\"/campaigns/").Append(E(id)).Append("/report\" id=\"report-link\">Report</a>")
@@ -128,6 +135,7 @@ internal static class CampaignPage
           .Append("function set(id,v){var e=document.getElementById(id);if(e)e.textContent=v;}")
           .Append("es.addEventListener('status',function(ev){var s=JSON.parse(ev.data);set('leads',s.leads);set('pending',s.pending);set('active',s.activeCalls);set('attempts',s.attempts);")
           .Append("set('answerRate',(s.answerRate*100).toFixed(1)+'%');var st=document.getElementById('state');st.textContent=s.state;st.className='badge state-'+s.state;")
+          .Append("document.querySelectorAll('[data-states]').forEach(function(f){f.hidden=f.getAttribute('data-states').split(' ').indexOf(s.state)<0;});")
           .Append("var p=document.getElementById('progress');p.max=Math.max(1,s.leads);p.value=s.leads-s.pending;")
           .Append("Object.keys(s.outcomes).forEach(function(k){var e=document.querySelector('[data-outcome=\"'+k+'\"]');if(e)e.textContent=s.outcomes[k];});")
           .Append("Object.keys(s.states).forEach(function(k){var e=document.querySelector('[data-state=\"'+k+'\"]');if(e)e.textContent=s.states[k];});});})();</script>");
@@ -152,6 +160,19 @@ internal static class CampaignPage
         }
 
         sb.Append("</tbody></table></section>");
+    }
+
+    /// <summary>Start, pause, resume and stop with the states each applies in, from <see cref="CampaignControl.Rule"/>.</summary>
+    private static IEnumerable<(string Command, string Label, string Css, string States)> Commands(Campaign c, DateTimeOffset now)
+    {
+        string States(CampaignCommand command, params CampaignState[] except) =>
+            string.Join(' ', CampaignControl.Rule(command, c, now).From.Except(except).Select(s => s.ToString().ToLowerInvariant()));
+
+        // Start also continues a paused campaign, but Resume is the button that says so.
+        yield return ("start", "Start", "", States(CampaignCommand.Start, CampaignState.Paused));
+        yield return ("pause", "Pause", "secondary", States(CampaignCommand.Pause));
+        yield return ("resume", "Resume", "", States(CampaignCommand.Resume));
+        yield return ("stop", "Stop", "danger", States(CampaignCommand.Stop));
     }
 
     private static void Stat(StringBuilder sb, string label, string id, string value) =>
