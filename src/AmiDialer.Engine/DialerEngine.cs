@@ -68,7 +68,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         }
 
         var database = await AmiDialerDatabase.OpenAsync(_options.DatabasePath, _loggers.CreateLogger("AmiDialer.Data"), cancellationToken).ConfigureAwait(false);
-        var services = new EngineServices(_options, database, _time, _loggers);
+        var services = new EngineServices(_options, database, _time, _loggers) { Stopping = _stop.Token };
         var open = await services.Attempts.ListOpenAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         if (open.Count > 0)
         {
@@ -109,6 +109,8 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         if (useScheduler)
         {
             _scheduler = await EngineScheduler.CreateAsync(database.Path, "engine", this, _time, _options.SupervisorInterval, cancellationToken).ConfigureAwait(false);
+            // Campaigns scheduled while no serve ran (the CLI, another node) get their triggers before anything fires.
+            await ReconcileTriggersAsync(cancellationToken).ConfigureAwait(false);
         }
 
         _logger.EngineStarted(_options.InstanceName, services.Servers.Count, database.Path);
@@ -213,7 +215,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
             .OrderBy(c => c.AttemptId)
             .ToList();
         var campaigns = _dialers.Values.Select(d => d.Snapshot(now)).OrderBy(c => c.CampaignId).ToList();
-        var servers = services.Servers.Select(s => new ServerLiveState(s.Name, s.IsConnected, s.Tracker.Count, s.MaxConcurrentCalls)).ToList();
+        var servers = services.Servers.Select(s => new ServerLiveState(s.Name, s.IsConnected, s.Tracker.Count, s.MaxConcurrentCalls, s.Status)).ToList();
         return new EngineSnapshot(now, campaigns, servers, calls);
     }
 
@@ -253,6 +255,11 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
 
     async Task ICampaignScheduleTarget.OnCampaignStartDueAsync(long campaignId, CancellationToken cancellationToken)
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return; // Still scheduled in the store: the next start's reconciliation sets the trigger again, and it fires at once.
+        }
+
         try
         {
             if (await S.Campaigns.TransitionAsync(campaignId, [CampaignState.Scheduled], CampaignState.Running, _options.Actor, cancellationToken).ConfigureAwait(false))
@@ -291,16 +298,45 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
 
     async Task ICampaignScheduleTarget.SuperviseAsync(CancellationToken cancellationToken)
     {
-        var running = await S.Campaigns.ListByStateAsync([CampaignState.Running], cancellationToken).ConfigureAwait(false);
-        foreach (var campaign in running)
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var running = await ReconcileTriggersAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var campaign in running.Where(c => c.State == CampaignState.Running))
         {
             await EnsureDialingAsync(campaign.Id, cancellationToken).ConfigureAwait(false);
         }
     }
 
+    /// <summary>
+    /// Makes the scheduler's start and end triggers what the store says, whoever wrote it (the CLI, the API, the
+    /// pages, another node). Returns the campaigns that may still dial (scheduled, running, paused).
+    /// </summary>
+    private async Task<IReadOnlyList<Campaign>> ReconcileTriggersAsync(CancellationToken cancellationToken)
+    {
+        var live = await S.Campaigns.ListByStateAsync([CampaignState.Scheduled, CampaignState.Running, CampaignState.Paused], cancellationToken).ConfigureAwait(false);
+        if (_scheduler is not null)
+        {
+            var changed = await _scheduler.ReconcileAsync(live, cancellationToken).ConfigureAwait(false);
+            if (changed > 0)
+            {
+                _logger.TriggersReconciled(changed);
+            }
+        }
+
+        return live;
+    }
+
     /// <summary>Serve: makes sure a running campaign has its dialer here, unless another process holds it.</summary>
     private async Task EnsureDialingAsync(long campaignId, CancellationToken cancellationToken)
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return; // Stopping: this process starts nothing new; another one takes the campaign.
+        }
+
         if (_dialers.TryGetValue(campaignId, out var existing) && existing.Running is { IsCompleted: false })
         {
             existing.Wake();
@@ -319,13 +355,20 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         {
             await dialer.AcquireLeaseAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (CampaignLeaseException)
+        catch (Exception e) when (e is CampaignLeaseException or CampaignSimulatedException)
         {
             _dialers[campaignId] = dialer; // Shown as refused; the supervisor tries again at its next tick.
             return;
         }
 
         _dialers[campaignId] = dialer;
+        if (_stop.IsCancellationRequested)
+        {
+            // The stop came while the lease was taken: give it straight back rather than start a dialer nobody awaits.
+            await services.Leases.ReleaseAsync(campaignId, _options.InstanceName, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
         dialer.Running = Task.Run(() => dialer.RunAsync(_stop.Token), CancellationToken.None);
     }
 
@@ -347,9 +390,56 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         _logger.CampaignChanged(campaignId, what);
     }
 
-    /// <summary>Stops the scheduler and every dialer (leases released, live calls left to Asterisk), then disconnects.</summary>
+    /// <summary>
+    /// Starts a graceful stop and returns at once (a signal handler calls it): no dialer sends a new Originate from now
+    /// on, live calls are followed until they end or <see cref="DialerEngineOptions.ShutdownGrace"/> passes. Stored
+    /// campaign states are not changed. <see cref="StopAsync"/> waits for it; calling both is fine.
+    /// </summary>
+    public void RequestStop() => RequestStop(_options.ShutdownGrace);
+
+    private void RequestStop(TimeSpan grace)
+    {
+        if (_stop.IsCancellationRequested || Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        _services?.SetDrainUntil(_time.GetUtcNow() + grace);
+        _logger.EngineStopping(_options.InstanceName, grace);
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed meanwhile: already stopped.
+        }
+    }
+
+    /// <summary>
+    /// The graceful stop of serve and of run on SIGTERM: <see cref="RequestStop()"/>, then waits for the live calls (at
+    /// most the grace period; the rest is left to the next start's reconciliation), releases the leases, shuts Quartz
+    /// down and disconnects. Campaigns stay as they are stored, so another process or node takes them over.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        RequestStop();
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops at once (unless <see cref="RequestStop()"/> gave live calls a grace period): no new Originate, the
+    /// scheduler and every dialer stopped, leases released, live calls left to Asterisk and reconciliation, then disconnects.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        // No grace unless a stop asked for one: the deadline is set once, by whoever comes first.
+        RequestStop(TimeSpan.Zero);
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
@@ -357,10 +447,10 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
 
         if (_scheduler is not null)
         {
+            // Nothing fires from now on; a supervisor run in progress sees the stop and starts nothing.
             await _scheduler.DisposeAsync().ConfigureAwait(false);
         }
 
-        await _stop.CancelAsync().ConfigureAwait(false);
         foreach (var dialer in _dialers.Values)
         {
             if (dialer.Running is { } running)

@@ -21,6 +21,13 @@ public sealed class DialerEngineOptions
     /// <summary>The servers are the built-in simulator: every attempt is marked simulated.</summary>
     public bool Simulated { get; init; }
 
+    /// <summary>
+    /// PBX seconds per real second: 1 for a real Asterisk, the simulator's time scale when it runs faster. Talk times
+    /// are recorded in the PBX's seconds, so a simulated 60 s conversation reads 60 s at any speed-up (the attempt's
+    /// answered and ended timestamps stay real time).
+    /// </summary>
+    public double PbxTimeScale { get; init; } = 1;
+
     /// <summary>Who holds campaign leases: unique per process, shown in the refusal message of another one.</summary>
     public string InstanceName { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
 
@@ -44,6 +51,12 @@ public sealed class DialerEngineOptions
 
     /// <summary>How often Quartz's supervisor makes sure every running campaign is dialing (serve).</summary>
     public TimeSpan SupervisorInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A graceful stop (<see cref="DialerEngine.StopAsync"/>) follows live calls for at most this long; calls still
+    /// up then are left to the reconciliation of the next start.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Longest a dialer sleeps when nothing is due, so pause/stop/new leads are noticed promptly.</summary>
     public TimeSpan IdleWait { get; init; } = TimeSpan.FromMilliseconds(250);
@@ -84,6 +97,11 @@ public sealed class DialerEngineOptions
             errors.Add("At least one AMI server is required.");
         }
 
+        if (!(PbxTimeScale > 0) || double.IsInfinity(PbxTimeScale))
+        {
+            errors.Add("PbxTimeScale must be a positive number.");
+        }
+
         foreach (var group in Servers.GroupBy(s => s.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
             errors.Add($"AMI server name '{group.Key}' is used twice.");
@@ -97,6 +115,16 @@ public sealed class DialerEngineOptions
         if (HeartbeatInterval >= LeaseDuration)
         {
             errors.Add("HeartbeatInterval must be shorter than LeaseDuration.");
+        }
+
+        if (ShutdownGrace < TimeSpan.Zero)
+        {
+            errors.Add("ShutdownGrace must not be negative.");
+        }
+
+        if (SupervisorInterval <= TimeSpan.Zero)
+        {
+            errors.Add("SupervisorInterval must be positive.");
         }
 
         return errors;

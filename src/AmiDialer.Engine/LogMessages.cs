@@ -20,6 +20,12 @@ internal static partial class LogMessages
     [LoggerMessage(4012, LogLevel.Warning, "Campaign {CampaignId} refused: {Why}")]
     public static partial void LeaseRefused(this ILogger logger, long campaignId, string why);
 
+    [LoggerMessage(4018, LogLevel.Information, "Campaign {CampaignId} marked simulated: the simulator dials it")]
+    public static partial void CampaignMarkedSimulated(this ILogger logger, long campaignId);
+
+    [LoggerMessage(4019, LogLevel.Warning, "Campaign {CampaignId} refused: {Why}")]
+    public static partial void SimulatedCampaignRefused(this ILogger logger, long campaignId, string why);
+
     [LoggerMessage(4013, LogLevel.Error, "Campaign {CampaignId} lost its lease to another process; dialing stops")]
     public static partial void LeaseLost(this ILogger logger, long campaignId);
 
@@ -67,6 +73,15 @@ internal static partial class LogMessages
 
     [LoggerMessage(4035, LogLevel.Warning, "AMI server {Server}: hangup of {Channel} failed")]
     public static partial void HangupFailed(this ILogger logger, string server, string channel, Exception error);
+
+    [LoggerMessage(4016, LogLevel.Warning, "Campaign {CampaignId}: the shutdown grace ran out with {Count} live call(s); they are left to the next start's reconciliation")]
+    public static partial void CallsLeftToReconciliation(this ILogger logger, long campaignId, int count);
+
+    [LoggerMessage(4002, LogLevel.Information, "Engine {Instance} stopping: no new calls, live calls followed for up to {Grace}")]
+    public static partial void EngineStopping(this ILogger logger, string instance, TimeSpan grace);
+
+    [LoggerMessage(4041, LogLevel.Information, "Scheduler reconciled with the store: {Changed} trigger(s) set or removed")]
+    public static partial void TriggersReconciled(this ILogger logger, int changed);
 
     [LoggerMessage(4040, LogLevel.Error, "Scheduled job for campaign {CampaignId} failed")]
     public static partial void ScheduledJobFailed(this ILogger logger, long campaignId, Exception error);

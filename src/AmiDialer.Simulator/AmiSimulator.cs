@@ -103,9 +103,18 @@ public sealed class AmiSimulator : IAsyncDisposable
 
         writer.WriteLine($"e.g.  printf 'Action: Login\\r\\nUsername: {Options.Users[0].Username}\\r\\nSecret: ...\\r\\n\\r\\n' | nc {EndPoint.Address} {Port}");
         writer.WriteLine("Originate Local/<number>@pstn into context 'agents' exten 100 for campaign calls, or Local/<agent>@agentphone into 'outbound' exten <number> for click-to-call.");
-        writer.WriteLine(Options.Outcomes.Rules.Count > 0
-            ? "Outcomes by number: " + string.Join("; ", Options.Outcomes.Rules.Select(r => $"/{r.Pattern}/ -> {r.Outcome}"))
-            : "Outcomes: a seeded random mix (" + string.Join(", ", Options.Outcomes.Mix.Select(m => $"{m.Outcome} {m.Weight}")) + ")");
+        var outcomes = Options.Outcomes;
+        if (outcomes.Rules.Count > 0)
+        {
+            writer.WriteLine("Outcomes by number: " + string.Join("; ", outcomes.Rules.Select(r => $"/{r.Pattern}/ -> {r.Outcome}")));
+        }
+
+        if (outcomes.Mix.Count > 0)
+        {
+            // The seed is what makes a run repeatable: say it even when it was drawn at random.
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{(outcomes.Rules.Count > 0 ? "Other numbers" : "Outcomes")}: a random mix, seed {outcomes.Seed} ({string.Join(", ", outcomes.Mix.Select(m => $"{m.Outcome} {m.Weight}"))})"));
+        }
         if (Math.Abs(Options.TimeScale - 1) > 1e-9)
         {
             writer.WriteLine($"Time runs {Options.TimeScale.ToString(CultureInfo.InvariantCulture)}x faster than a real PBX.");

@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 namespace AmiDialer.Simulator;
 
 /// <summary>
-/// A scenario file for <c>amidialer simulate --scenario file.json</c> (and for tests):
+/// A scenario file for <c>amidialer simulate --scenario file.json</c> (and for tests): JSON, with comments and
+/// trailing commas allowed, property names in any case; an unknown property is an error, so a typo is not ignored.
 /// <code>
 /// {
 ///   "timeScale": 10, "maxChannels": 200, "responseLatencyMs": 0, "seed": 7,
@@ -14,8 +15,16 @@ namespace AmiDialer.Simulator;
 ///   "contexts": { "dialer-answered": [ "_X.", "s" ] }
 /// }
 /// </code>
-/// Outcomes: answered, busy, noAnswer, congestion, rejected, unallocated, channelUnavailable. Rules are tried in order;
-/// numbers no rule matches draw from the mix. With neither, the test PBX's last-digit table applies.
+/// Every property is optional. timeScale: simulated seconds per real second (default 1). maxChannels: live channels
+/// allowed at once (default no limit). responseLatencyMs: added before every Response. seed: of the random mix (when
+/// absent, each start draws one and <see cref="AmiSimulator.WriteLoginInstructions"/> prints it). users: manager.conf
+/// users, read/write as Asterisk's classes ("all", "none", or a comma list such as "call,system"); default the test
+/// PBX's dialer/dialerpass (all) and readonly/ro (write none). rules: a .NET regular expression against the dialled
+/// number, tried in order, with optional ringSeconds, talkSeconds and flavor ("answered", "short", "long",
+/// "playback"). mix: weighted outcomes with [min, max] ring and talk seconds, for numbers no rule matches.
+/// contexts: extra dialplan contexts with their extension patterns.
+/// Outcomes: answered, busy, noAnswer, congestion, rejected, unallocated, channelUnavailable. With neither rules nor
+/// mix, the test PBX's last-digit table applies. Errors name the file and the property (e.g. <c>rules[0].pattern</c>).
 /// </summary>
 public sealed class SimulatorScenario
 {
@@ -34,7 +43,8 @@ public sealed class SimulatorScenario
 
     public int ResponseLatencyMs { get; set; }
 
-    public int Seed { get; set; } = 1;
+    /// <summary>Seed of the random mix; null draws a new one at each <see cref="ToOptions"/>.</summary>
+    public int? Seed { get; set; }
 
     public List<ScenarioUser>? Users { get; set; }
 
@@ -44,7 +54,10 @@ public sealed class SimulatorScenario
 
     public Dictionary<string, List<string>>? Contexts { get; set; }
 
-    /// <summary>What <c>amidialer simulate</c> uses without --scenario: the test PBX users, a realistic random mix.</summary>
+    /// <summary>
+    /// What <c>amidialer simulate</c> uses without --scenario: the test PBX users and
+    /// <see cref="OutcomeRules.RealisticMix"/> (not the last-digit table, which is <c>--outcomes last-digit</c>).
+    /// </summary>
     public static SimulatorScenario Default() => new()
     {
         Mix = OutcomeRules.RealisticMix().Mix.Select(m => new ScenarioMixEntry
@@ -56,14 +69,14 @@ public sealed class SimulatorScenario
         }).ToList(),
     };
 
-    /// <summary>Reads a scenario file; errors name the file and say what is wrong (and where, for JSON syntax).</summary>
-    public static SimulatorScenario Load(string path)
+    /// <summary>Reads a scenario file; errors name the file and say what is wrong and where (the property, and the line for JSON syntax).</summary>
+    public static async Task<SimulatorScenario> LoadAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -82,8 +95,10 @@ public sealed class SimulatorScenario
         }
         catch (JsonException ex)
         {
-            var where = ex.LineNumber is { } line ? $" (line {line + 1}, byte {ex.BytePositionInLine + 1}{(ex.Path is { Length: > 0 } p ? ", at " + p : "")})" : "";
-            throw new SimulatorScenarioException($"{source}{where}: {ex.Message}", ex);
+            var where = ex.LineNumber is { } line ? $" (line {line + 1}, byte {ex.BytePositionInLine + 1})" : "";
+            // "$.rules[0].outcome" -> "rules[0].outcome": the field as the scenario's author wrote it.
+            var field = ex.Path is { Length: > 1 } path ? path.TrimStart('$', '.') + ": " : "";
+            throw new SimulatorScenarioException($"{source}{where}: {field}{Explain(ex)}", ex);
         }
 
         if (scenario is null)
@@ -93,6 +108,38 @@ public sealed class SimulatorScenario
 
         scenario.Check(source);
         return scenario;
+    }
+
+    /// <summary>System.Text.Json's message in the scenario's terms: no .NET type names, no repeated position.</summary>
+    private static string Explain(JsonException ex)
+    {
+        var message = ex.Message;
+        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        message = cut >= 0 ? message[..cut] : message;
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        {
+            return "unknown property (see the scenario format: timeScale, maxChannels, responseLatencyMs, seed, users, rules, mix, contexts).";
+        }
+
+        const string Converted = "could not be converted to ";
+        var at = message.IndexOf(Converted, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return message;
+        }
+
+        var type = message[(at + Converted.Length)..];
+        return type switch
+        {
+            _ when type.Contains(nameof(SimulatedOutcome), StringComparison.Ordinal) =>
+                "not an outcome: use one of " + string.Join(", ", Enum.GetValues<SimulatedOutcome>().Select(o => JsonNamingPolicy.CamelCase.ConvertName(o.ToString()))) + ".",
+            _ when type.Contains("Double[]", StringComparison.Ordinal) => "must be [min, max] seconds.",
+            _ when type.Contains("Double", StringComparison.Ordinal) || type.Contains("Int32", StringComparison.Ordinal) => "must be a number.",
+            _ when type.Contains("String", StringComparison.Ordinal) && type.Contains("List", StringComparison.Ordinal) => "must be a list of text values.",
+            _ when type.Contains("String", StringComparison.Ordinal) => "must be text (in quotes).",
+            _ when type.Contains("List", StringComparison.Ordinal) => "must be a list [ ... ].",
+            _ => "must be an object { ... }.",
+        };
     }
 
     /// <summary>Options for <see cref="AmiSimulator.StartAsync(SimulatorOptions?, CancellationToken)"/>; change address/port/logging afterwards.</summary>
@@ -111,7 +158,7 @@ public sealed class SimulatorScenario
             Users = Users is { Count: > 0 } users
                 ? users.Select(u => new SimulatorUser(u.Username!, u.Secret!, AmiPrivileges.Parse(u.Read ?? "all"), AmiPrivileges.Parse(u.Write ?? "all"))).ToList()
                 : SimulatorUser.TestPbxUsers,
-            Outcomes = rules.Count == 0 && mix.Count == 0 ? OutcomeRules.TestPbx() : new OutcomeRules(rules, mix, Seed),
+            Outcomes = rules.Count == 0 && mix.Count == 0 ? OutcomeRules.TestPbx() : new OutcomeRules(rules, mix, Seed ?? Random.Shared.Next(1, int.MaxValue)),
             ExtraContexts = Contexts?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value) ?? new Dictionary<string, IReadOnlyList<string>>(),
         };
     }

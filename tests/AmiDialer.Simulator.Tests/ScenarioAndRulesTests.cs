@@ -78,9 +78,9 @@ public sealed class ScenarioAndRulesTests
     }
 
     [Fact]
-    public void The_shipped_example_scenario_loads()
+    public async Task The_shipped_example_scenario_loads()
     {
-        var scenario = SimulatorScenario.Load(Path.Combine(AmiDialer.Testing.RepoPaths.RepoRoot, "src", "AmiDialer.Simulator", "scenario.example.json"));
+        var scenario = await SimulatorScenario.LoadAsync(Path.Combine(AmiDialer.Testing.RepoPaths.RepoRoot, "src", "AmiDialer.Simulator", "scenario.example.json"));
         var options = scenario.ToOptions();
         Assert.Equal(2, options.Users.Count);
         Assert.Equal(SimulatedOutcome.Busy, options.Outcomes.Decide("1232").Outcome);
@@ -97,10 +97,10 @@ public sealed class ScenarioAndRulesTests
     }
 
     [Fact]
-    public void A_missing_scenario_file_names_the_file()
+    public async Task A_missing_scenario_file_names_the_file()
     {
         var path = Path.Combine(Path.GetTempPath(), "no-such-scenario-" + Guid.NewGuid() + ".json");
-        var ex = Assert.Throws<SimulatorScenarioException>(() => SimulatorScenario.Load(path));
+        var ex = await Assert.ThrowsAsync<SimulatorScenarioException>(() => SimulatorScenario.LoadAsync(path));
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
     }
 
@@ -111,7 +111,7 @@ public sealed class ScenarioAndRulesTests
         await File.WriteAllTextAsync(file, """{ "timeScale": 100, "rules": [ { "pattern": "^777", "outcome": "rejected", "ringSeconds": 1 } ], "contexts": { "dialer": [ "s" ] } }""");
         try
         {
-            await using var sim = await AmiSimulator.StartAsync(SimulatorScenario.Load(file));
+            await using var sim = await AmiSimulator.StartAsync(await SimulatorScenario.LoadAsync(file));
             await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
             await c.SendActionAsync("Originate", ("Channel", "Local/7770000@pstn"), ("Context", "dialer"), ("Exten", "s"), ("Priority", "1"), ("Async", "true"), ("ActionID", "o"));
             var or = await c.ReadUntilAsync(m => m.IsEventNamed("OriginateResponse"));

@@ -8,4 +8,5 @@ internal sealed record VariableJson(string Name, string? Value, string? Field);
 [JsonSerializable(typeof(List<VariableJson>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(List<long>))]
 internal sealed partial class DataJson : JsonSerializerContext;

@@ -149,5 +149,14 @@ internal static class Migrations
             expires_at TEXT NOT NULL
         );
         """,
+
+        // 2: an import record names the process that runs it and is kept fresh by a heartbeat, so a killed import can
+        // be told from a live one; a campaign dialed by the simulator says so (attempts from before this step show it).
+        """
+        ALTER TABLE imports ADD COLUMN process TEXT NULL;
+        ALTER TABLE imports ADD COLUMN heartbeat_at TEXT NULL;
+        UPDATE campaigns SET is_simulated = 1
+        WHERE is_simulated = 0 AND EXISTS (SELECT 1 FROM attempts a WHERE a.campaign_id = campaigns.id AND a.is_simulated = 1);
+        """,
     ];
 }

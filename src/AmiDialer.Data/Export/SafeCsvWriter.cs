@@ -30,6 +30,28 @@ public sealed partial class SafeCsvWriter(TextWriter writer, char delimiter = ',
 
     public void WriteRow(IEnumerable<string?> cells)
     {
+        Format(cells);
+        writer.Write(line);
+    }
+
+    /// <summary>
+    /// Writes the row without blocking: over a response stream that refuses synchronous writes (Kestrel's default),
+    /// only this and <see cref="DisposeAsync"/> may be used.
+    /// </summary>
+    public Task WriteRowAsync(IEnumerable<string?> cells, CancellationToken cancellationToken = default)
+    {
+        Format(cells);
+        return writer.WriteAsync(line, cancellationToken);
+    }
+
+    public void Flush() => writer.Flush();
+
+    public void Dispose() => writer.Dispose();
+
+    public ValueTask DisposeAsync() => writer.DisposeAsync();
+
+    private void Format(IEnumerable<string?> cells)
+    {
         ArgumentNullException.ThrowIfNull(cells);
         line.Clear();
         var first = true;
@@ -45,20 +67,7 @@ public sealed partial class SafeCsvWriter(TextWriter writer, char delimiter = ',
         }
 
         line.Append("\r\n");
-        writer.Write(line);
     }
-
-    public Task WriteRowAsync(IEnumerable<string?> cells, CancellationToken cancellationToken = default)
-    {
-        WriteRow(cells);
-        return cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.CompletedTask;
-    }
-
-    public void Flush() => writer.Flush();
-
-    public void Dispose() => writer.Dispose();
-
-    public ValueTask DisposeAsync() => writer.DisposeAsync();
 
     private void AppendQuoted(string cell)
     {

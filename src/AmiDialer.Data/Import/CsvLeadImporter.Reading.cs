@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.Channels;
 using CsvHelper;
 
@@ -7,6 +8,20 @@ public sealed partial class CsvLeadImporter
 {
     /// <summary>Rows handed between threads at a time: enough to make a hand-over cheap, few enough to keep memory flat.</summary>
     private const int ChunkRows = 1000;
+
+    private const string BrokenField = "a field is longer than the limit or the quoting is broken beyond repair (an unclosed quote?); stopped there.";
+
+    private static bool ReadHeader(CsvParser parser, string fileName)
+    {
+        try
+        {
+            return parser.Read() && parser.Record is not null;
+        }
+        catch (CsvHelperException e) when (e is MaxFieldSizeException or ParserException)
+        {
+            throw new CsvImportRefusedException($"{fileName}, line 1 (the header): {BrokenField}");
+        }
+    }
 
     private static Row? ReadRow(CsvParser parser, int headerLength, ParseState state, LineCounter lines)
     {
@@ -21,7 +36,7 @@ public sealed partial class CsvLeadImporter
             }
             catch (CsvHelperException e) when (e is MaxFieldSizeException or ParserException)
             {
-                throw new CsvBrokenException($"line {lines.Next}: a field is longer than the limit or the quoting is broken beyond repair (an unclosed quote?); stopped there.", e);
+                throw new CsvBrokenException($"line {lines.Next}: {BrokenField}", e);
             }
 
             if (!more)
@@ -48,7 +63,7 @@ public sealed partial class CsvLeadImporter
             }
             else if (cells.Length > headerLength)
             {
-                row.Error = new RowError(line, $"column {headerLength + 1}", $"{cells.Length} cells but the header has {headerLength}");
+                row.Error = new RowError(line, (headerLength + 1).ToString(CultureInfo.InvariantCulture), $"{cells.Length} cells but the header has {headerLength}");
             }
 
             return row;

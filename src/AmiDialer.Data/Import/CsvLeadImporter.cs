@@ -91,7 +91,7 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
             throw new CsvImportRefusedException($"{fileName} is empty.");
         }
 
-        var encoding = CsvSniffer.DetectEncoding(prefix.AsSpan(0, prefixLength), complete);
+        var encoding = await EncodingScan.DetectAsync(stream, prefix.AsMemory(0, prefixLength), complete, cancellationToken).ConfigureAwait(false);
         var delimiter = options.Delimiter ?? CsvSniffer.DetectDelimiter(encoding.GetString(prefix, 0, prefixLength).TrimStart('\uFEFF'));
         var source = new SniffedStream(prefix, prefixLength, stream);
         using var reader = new StreamReader(source, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
@@ -113,7 +113,7 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
         };
         using var parser = new CsvParser(reader, config);
 
-        if (!parser.Read())
+        if (!ReadHeader(parser, fileName))
         {
             throw new CsvImportRefusedException($"{fileName} is empty.");
         }
@@ -125,7 +125,17 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
         lines.Advance(parser);
 
         // A header and nothing else is refused too: there would be nothing to import and nothing to report.
-        var first = ReadRow(parser, header.Length, rowState, lines);
+        Row? first;
+        try
+        {
+            first = ReadRow(parser, header.Length, rowState, lines);
+        }
+        catch (CsvBrokenException e)
+        {
+            // Nothing is written yet: the file is refused as a whole, naming the line.
+            throw new CsvImportRefusedException($"{fileName}, {e.Message}");
+        }
+
         if (first is null)
         {
             throw new CsvImportRefusedException($"{fileName} has a header but no rows.");
@@ -133,7 +143,7 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
 
         var blocked = await new DncRepository(database, time).LoadBlockedSetAsync(options.CampaignId, cancellationToken).ConfigureAwait(false);
         var started = time.GetUtcNow();
-        await using var writer = await LeadImportWriter.OpenAsync(database, options.CampaignId, fileName, normalizer.DefaultRegion, options.Actor, started, options.WalSettleRows, cancellationToken).ConfigureAwait(false);
+        await using var writer = await LeadImportWriter.OpenAsync(database, options.CampaignId, fileName, normalizer.DefaultRegion, options.Actor, started, options.WalSettleRows, time, cancellationToken).ConfigureAwait(false);
         var importId = writer.ImportId;
         logger.ImportStarted(importId, fileName, options.CampaignId, delimiter == '\t' ? "TAB" : delimiter.ToString(), encoding.WebName, header[phoneIndex]);
 

@@ -115,7 +115,7 @@ public static class CsvSniffer
         return best;
     }
 
-    private static int TrimIncompleteUtf8(ReadOnlySpan<byte> sample)
+    internal static int TrimIncompleteUtf8(ReadOnlySpan<byte> sample)
     {
         // Walk back over at most 3 continuation bytes to the lead byte of the last sequence; drop it if incomplete.
         var end = sample.Length;

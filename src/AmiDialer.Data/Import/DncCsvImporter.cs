@@ -36,7 +36,7 @@ public sealed class DncCsvImporter(AmiDialerDatabase database, TimeProvider time
             throw new CsvImportRefusedException($"{fileName} is empty.");
         }
 
-        var encoding = CsvSniffer.DetectEncoding(prefix.AsSpan(0, length), length < prefix.Length);
+        var encoding = await EncodingScan.DetectAsync(stream, prefix.AsMemory(0, length), length < prefix.Length, cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(new SniffedStream(prefix, length, stream), encoding, detectEncodingFromByteOrderMarks: true);
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
@@ -77,7 +77,7 @@ public sealed class DncCsvImporter(AmiDialerDatabase database, TimeProvider time
                 rejected++;
                 if (errors.Count < 1000)
                 {
-                    errors.Add(new RowError(parser.RawRow, column < cells.Length ? $"column {column + 1}" : "", check.Message!));
+                    errors.Add(new RowError(parser.RawRow, (column + 1).ToString(CultureInfo.InvariantCulture), check.Message!));
                 }
 
                 continue;

@@ -19,7 +19,19 @@ public sealed record ImportProgress
 }
 
 /// <summary>One rejected row: where and why.</summary>
-public sealed record RowError(long Line, string Column, string Reason);
+/// <param name="Line">The file's line (1 is the header).</param>
+/// <param name="Column">
+/// The column as a person finds it: its header name ("phone"), or its position ("4") for a cell beyond the header;
+/// empty when the row as a whole is wrong (quoting). Never "column 4": callers word it.
+/// </param>
+/// <param name="Reason">Why, in a few words.</param>
+public sealed record RowError(long Line, string Column, string Reason)
+{
+    /// <summary>"line 7, column 4: ..." or "line 9: ..." when no one column is at fault.</summary>
+    public override string ToString() => Column.Length == 0
+        ? $"line {Line}: {Reason}"
+        : $"line {Line}, column {(int.TryParse(Column, System.Globalization.CultureInfo.InvariantCulture, out _) ? Column : $"'{Column}'")}: {Reason}";
+}
 
 /// <summary>What an import did.</summary>
 public sealed record ImportResult

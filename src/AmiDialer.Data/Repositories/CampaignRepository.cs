@@ -58,7 +58,10 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         return campaign with { Id = id, CreatedAt = now };
     }
 
-    /// <summary>Replaces every setting (not the state, not the id); false if the campaign does not exist.</summary>
+    /// <summary>
+    /// Replaces every setting (not the state, not the id, not the simulated mark: <see cref="MarkSimulatedAsync"/>
+    /// and <see cref="CampaignRequeue"/> change that); false if the campaign does not exist.
+    /// </summary>
     public async Task<bool> UpdateAsync(Campaign campaign, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(campaign);
@@ -75,7 +78,7 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
                 ring_timeout_ms = @RingTimeoutMs, variables = @Variables, max_concurrent_calls = @MaxConcurrentCalls,
                 calls_per_second = @CallsPerSecond, start_at = @StartAt, end_at = @EndAt, days = @Days, windows = @Windows,
                 calling_hours = @CallingHours, retry_policy = @RetryPolicy, max_attempts = @MaxAttempts,
-                is_simulated = @IsSimulated, updated_at = @UpdatedAt
+                updated_at = @UpdatedAt
             WHERE id = @Id
             """, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (changed == 0)
@@ -84,6 +87,25 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         }
 
         await AuditLog.WriteAsync(connection, transaction, now, actor, "campaign.update", $"campaign:{campaign.Id}", campaign.Name, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Marks the campaign as dialed by the simulator (a real engine then refuses it until it is requeued). True when it changed.</summary>
+    public async Task<bool> MarkSimulatedAsync(long id, string actor, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction();
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE campaigns SET is_simulated = 1, updated_at = @now WHERE id = @id AND is_simulated = 0",
+            new { id, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (changed == 0)
+        {
+            return false;
+        }
+
+        await AuditLog.WriteAsync(connection, transaction, now, actor, "campaign.simulated", $"campaign:{id}", "dialed by the simulator", cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }

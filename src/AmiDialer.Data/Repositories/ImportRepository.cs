@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using AmiDialer.Data.Database;
 using Dapper;
 
@@ -10,6 +11,9 @@ public enum ImportStatus
     Completed,
     Failed,
     Cancelled,
+
+    /// <summary>Its process died mid-import (killed, power lost): everything up to its last committed line is stored.</summary>
+    Interrupted,
 }
 
 /// <summary>The progress record of one import: how far it got, even after a crash.</summary>
@@ -33,21 +37,40 @@ public sealed record ImportRecord
     public string? ErrorFile { get; init; }
     public string? Message { get; init; }
     public string Actor { get; init; } = "";
+
+    /// <summary>The process that runs (or ran) the import, as <see cref="ProcessIdentity"/> names it.</summary>
+    public string? Process { get; init; }
+
+    /// <summary>When that process last said it was still importing.</summary>
+    public DateTimeOffset? HeartbeatAt { get; init; }
 }
 
-/// <summary>Import records. The importer writes them inside its batch transactions; others read them.</summary>
-public sealed class ImportRepository(AmiDialerDatabase database)
+/// <summary>
+/// Import records. The importer writes them inside its batch transactions and keeps them alive with a heartbeat;
+/// others read them. Reading first settles the records of imports whose process is gone (see <see cref="SettleAsync"/>).
+/// </summary>
+public sealed class ImportRepository(AmiDialerDatabase database, TimeProvider? time = null)
 {
+    /// <summary>How often a running import says it is alive.</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>A running import silent for longer than this is taken for dead, even if a process of its name runs.</summary>
+    public static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly TimeProvider time = time ?? TimeProvider.System;
+
     private const string SelectColumns = """
         SELECT id AS Id, campaign_id AS CampaignId, file_name AS FileName, region AS Region, status AS Status,
                started_at AS StartedAt, finished_at AS FinishedAt, rows_read AS RowsRead, rows_imported AS RowsImported,
                rows_rejected AS RowsRejected, rows_duplicate AS RowsDuplicate, rows_blocked AS RowsBlocked,
-               last_committed_line AS LastCommittedLine, error_file AS ErrorFile, message AS Message, actor AS Actor
+               last_committed_line AS LastCommittedLine, error_file AS ErrorFile, message AS Message, actor AS Actor,
+               process AS Process, heartbeat_at AS HeartbeatAt
         FROM imports
         """;
 
     public async Task<ImportRecord?> GetAsync(long importId, CancellationToken cancellationToken = default)
     {
+        await SettleAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<ImportRow>(new CommandDefinition(
             SelectColumns + " WHERE id = @importId", new { importId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -56,18 +79,100 @@ public sealed class ImportRepository(AmiDialerDatabase database)
 
     public async Task<IReadOnlyList<ImportRecord>> ListAsync(long campaignId, CancellationToken cancellationToken = default)
     {
+        await SettleAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<ImportRow>(new CommandDefinition(
             SelectColumns + " WHERE campaign_id = @campaignId ORDER BY id", new { campaignId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
+    /// <summary>
+    /// Marks <c>interrupted</c> every running import whose process is gone, or whose heartbeat is older than
+    /// <see cref="HeartbeatTimeout"/>; a live importer (this process, serve, another command) is left alone.
+    /// Returns the records it marked.
+    /// </summary>
+    public async Task<IReadOnlyList<ImportRecord>> SettleAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var running = (await connection.QueryAsync<ImportRow>(new CommandDefinition(
+            SelectColumns + " WHERE status = 'running'", cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        if (running.Count == 0)
+        {
+            return [];
+        }
+
+        var now = time.GetUtcNow();
+        var staleBefore = now - HeartbeatTimeout;
+        var marked = new List<ImportRecord>();
+        foreach (var row in running)
+        {
+            var heartbeat = row.HeartbeatAt ?? row.StartedAt;
+            var alive = ProcessIdentity.IsAlive(row.Process);
+            string why;
+            if (alive == false)
+            {
+                why = $"its process ({row.Process}) is gone";
+            }
+            else if (heartbeat < staleBefore)
+            {
+                why = string.Create(CultureInfo.InvariantCulture, $"no heartbeat from its process ({row.Process ?? "unknown"}) since {heartbeat:yyyy-MM-dd HH:mm:ss}Z");
+            }
+            else
+            {
+                continue;
+            }
+
+            var message = string.Create(CultureInfo.InvariantCulture,
+                $"Interrupted after line {row.LastCommittedLine}: {why}. Import the same file again to complete it; rows already imported are skipped.");
+
+            // The heartbeat is compared again in the update: an importer that spoke up since the read is alive.
+            var changed = await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE imports SET status = 'interrupted', finished_at = @now, message = @message
+                WHERE id = @Id AND status = 'running' AND (@gone OR COALESCE(heartbeat_at, started_at) < @staleBefore)
+                """, new { row.Id, now, message, gone = alive == false, staleBefore }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (changed == 1)
+            {
+                marked.Add(row.ToRecord() with { Status = ImportStatus.Interrupted, FinishedAt = now, Message = message });
+            }
+        }
+
+        return marked;
+    }
+
     internal static Task<long> CreateAsync(DbConnection connection, long campaignId, string fileName, string region, string actor, DateTimeOffset now, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO imports (campaign_id, file_name, region, status, started_at, actor)
-            VALUES (@campaignId, @fileName, @region, 'running', @now, @actor) RETURNING id
-            """, new { campaignId, fileName, region, now, actor }, cancellationToken: cancellationToken));
+            INSERT INTO imports (campaign_id, file_name, region, status, started_at, actor, process, heartbeat_at)
+            VALUES (@campaignId, @fileName, @region, 'running', @now, @actor, @process, @now) RETURNING id
+            """, new { campaignId, fileName, region, now, actor, process = ProcessIdentity.Current }, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// Renews the heartbeat of a running import every <see cref="HeartbeatInterval"/> on a connection of its own,
+    /// whether or not a batch commits (a slow upload, a long batch), until <paramref name="cancellationToken"/> ends it.
+    /// </summary>
+    internal static async Task KeepAliveAsync(AmiDialerDatabase database, long importId, TimeProvider time, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(HeartbeatInterval, time, cancellationToken).ConfigureAwait(false);
+                await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE imports SET heartbeat_at = @now WHERE id = @importId AND status = 'running'",
+                    new { importId, now = time.GetUtcNow() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException)
+            {
+                // Busy past the timeout: the next beat tries again, well within HeartbeatTimeout.
+            }
+        }
+    }
 
     internal static Task SaveProgressAsync(DbConnection connection, DbTransaction? transaction, long importId, ImportCounts counts, string? errorFile, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
@@ -103,6 +208,8 @@ public sealed class ImportRepository(AmiDialerDatabase database)
         public string? ErrorFile { get; set; }
         public string? Message { get; set; }
         public string Actor { get; set; } = "";
+        public string? Process { get; set; }
+        public DateTimeOffset? HeartbeatAt { get; set; }
 
         public ImportRecord ToRecord() => new()
         {
@@ -111,6 +218,7 @@ public sealed class ImportRepository(AmiDialerDatabase database)
             StartedAt = StartedAt, FinishedAt = FinishedAt, RowsRead = RowsRead, RowsImported = RowsImported,
             RowsRejected = RowsRejected, RowsDuplicate = RowsDuplicate, RowsBlocked = RowsBlocked,
             LastCommittedLine = LastCommittedLine, ErrorFile = ErrorFile, Message = Message, Actor = Actor,
+            Process = Process, HeartbeatAt = HeartbeatAt,
         };
     }
 }

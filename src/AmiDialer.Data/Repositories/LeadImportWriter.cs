@@ -29,12 +29,16 @@ internal sealed class LeadImportWriter : IAsyncDisposable
     private readonly sqlite3_stmt insertBlocked;
     private readonly long campaignId;
     private readonly long importId;
+    private readonly CancellationTokenSource heartbeatStop;
+    private readonly Task heartbeat;
     private SqliteTransaction? transaction;
     private int pendingAdded;
     private int blockedAdded;
 
-    private LeadImportWriter(SqliteConnection connection, WalCheckpointer checkpointer, long campaignId, long importId, DateTimeOffset eligibleAt)
+    private LeadImportWriter(SqliteConnection connection, WalCheckpointer checkpointer, long campaignId, long importId, DateTimeOffset eligibleAt, Task heartbeat, CancellationTokenSource heartbeatStop)
     {
+        this.heartbeat = heartbeat;
+        this.heartbeatStop = heartbeatStop;
         this.connection = connection;
         this.checkpointer = checkpointer;
         this.campaignId = campaignId;
@@ -46,9 +50,11 @@ internal sealed class LeadImportWriter : IAsyncDisposable
     /// <summary>Creates the import record (the first write of an import) and readies the inserts.</summary>
     /// <param name="eligibleAt">When the imported dialable leads become due (blocked ones never are).</param>
     /// <param name="walSettleRows">Rows after which a batch first lets the checkpoints catch up, so the WAL starts over.</param>
-    public static async Task<LeadImportWriter> OpenAsync(AmiDialerDatabase database, long campaignId, string fileName, string region, string actor, DateTimeOffset eligibleAt, int walSettleRows, CancellationToken cancellationToken)
+    /// <param name="time">The clock of the import record's heartbeat.</param>
+    public static async Task<LeadImportWriter> OpenAsync(AmiDialerDatabase database, long campaignId, string fileName, string region, string actor, DateTimeOffset eligibleAt, int walSettleRows, TimeProvider time, CancellationToken cancellationToken)
     {
         var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var stop = new CancellationTokenSource();
         try
         {
             var exists = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
@@ -67,10 +73,12 @@ internal sealed class LeadImportWriter : IAsyncDisposable
             // transaction (see BeginBatchAsync): the per-row foreign-key lookup (a tenth of SQLite's insert work) adds nothing.
             await connection.ExecuteAsync(new CommandDefinition("PRAGMA foreign_keys = OFF;", cancellationToken: cancellationToken)).ConfigureAwait(false);
             var checkpointer = await WalCheckpointer.OpenAsync(database, walSettleRows, cancellationToken).ConfigureAwait(false);
-            return new LeadImportWriter(connection, checkpointer, campaignId, importId, eligibleAt);
+            return new LeadImportWriter(connection, checkpointer, campaignId, importId, eligibleAt, ImportRepository.KeepAliveAsync(database, importId, time, stop.Token), stop);
         }
         catch
         {
+            await stop.CancelAsync().ConfigureAwait(false);
+            stop.Dispose();
             // Pooled handles keep their settings, and this one may have the import's: close it rather than pool it.
             SqliteConnection.ClearPool(connection);
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -165,6 +173,9 @@ internal sealed class LeadImportWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await heartbeatStop.CancelAsync().ConfigureAwait(false);
+        await heartbeat.ConfigureAwait(false);
+        heartbeatStop.Dispose();
         await RollbackBatchAsync().ConfigureAwait(false);
         insertPending.Dispose();
         insertBlocked.Dispose();

@@ -90,6 +90,11 @@ public sealed class ReportRepository(AmiDialerDatabase database)
     /// One page of the per-lead report in lead id order: pass the last row's <see cref="LeadReportRow.LeadId"/> as
     /// <paramref name="afterLeadId"/> for the next page (keyset paging stays fast deep into a million leads).
     /// </summary>
+    /// <remarks>
+    /// The unary + keeps SQLite off the (campaign_id, phone) index: through it every page sorted all the campaign's
+    /// leads to take 1,000 (a 1M-lead export never finished); walking the primary key from <paramref name="afterLeadId"/>
+    /// reads each lead once over a whole export.
+    /// </remarks>
     public async Task<IReadOnlyList<LeadReportRow>> ListLeadRowsAsync(long campaignId, long afterLeadId = 0, int limit = 1000, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -101,7 +106,7 @@ public sealed class ReportRepository(AmiDialerDatabase database)
                    (SELECT SUM(t.talk_seconds) FROM attempts t WHERE t.lead_id = l.id) AS TalkSeconds
             FROM leads l
             LEFT JOIN attempts a ON a.id = (SELECT MAX(x.id) FROM attempts x WHERE x.lead_id = l.id)
-            WHERE l.campaign_id = @campaignId AND l.id > @afterLeadId
+            WHERE +l.campaign_id = @campaignId AND l.id > @afterLeadId
             ORDER BY l.id LIMIT @limit
             """, new { campaignId, afterLeadId, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => new LeadReportRow

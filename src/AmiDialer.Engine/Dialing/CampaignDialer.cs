@@ -83,7 +83,11 @@ internal sealed class CampaignDialer
     /// </summary>
     private static IPacingPolicy PacingFor(DialerEngineOptions options) => new FixedPacing(4 * options.DialBatchInterval);
 
-    /// <summary>Acquires the campaign's lease, or throws <see cref="CampaignLeaseException"/> naming the holder.</summary>
+    /// <summary>
+    /// Acquires the campaign's lease, or throws <see cref="CampaignLeaseException"/> naming the holder. A real engine
+    /// then refuses a campaign the simulator dialed (<see cref="CampaignSimulatedException"/>: its results are not
+    /// real calls); a simulating engine marks the campaign it takes as simulated.
+    /// </summary>
     public async Task AcquireLeaseAsync(CancellationToken cancellationToken)
     {
         var lease = await _s.Leases.TryAcquireAsync(CampaignId, _s.Options.InstanceName, _s.Time.GetUtcNow(), _s.Options.LeaseDuration, cancellationToken).ConfigureAwait(false);
@@ -93,6 +97,24 @@ internal sealed class CampaignDialer
             Message = $"Campaign '{_campaign.Name}' is being dialed by another process ({lease.Owner}); its lease runs until {lease.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z. Stop that process, or wait for the lease to expire.";
             _s.Logger.LeaseRefused(CampaignId, Message);
             throw new CampaignLeaseException(Message) { Holder = lease.Owner, ExpiresAt = lease.ExpiresAt };
+        }
+
+        // Read again under the lease: a simulating engine may have marked it since this dialer was made.
+        var simulated = (await _s.Campaigns.GetAsync(CampaignId, cancellationToken).ConfigureAwait(false))?.IsSimulated ?? _campaign.IsSimulated;
+        if (_s.Options.Simulated)
+        {
+            if (!simulated && await _s.Campaigns.MarkSimulatedAsync(CampaignId, _s.Options.Actor, cancellationToken).ConfigureAwait(false))
+            {
+                _s.Logger.CampaignMarkedSimulated(CampaignId);
+            }
+        }
+        else if (simulated)
+        {
+            await _s.Leases.ReleaseAsync(CampaignId, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
+            Status = DialerStatus.Refused;
+            Message = CampaignSimulatedException.Explain(_campaign.Name);
+            _s.Logger.SimulatedCampaignRefused(CampaignId, Message);
+            throw new CampaignSimulatedException(Message);
         }
     }
 
@@ -176,14 +198,16 @@ internal sealed class CampaignDialer
             while (result is null && !_s.Crashed)
             {
                 var now = time.GetUtcNow();
-                if (cancellationToken.IsCancellationRequested && !_foreground)
+                var cancelled = cancellationToken.IsCancellationRequested;
+                if (_s.Stopping.IsCancellationRequested || (cancelled && !_foreground))
                 {
-                    // The engine is shutting down: the campaign stays running, and the next start resumes it.
+                    // The engine is shutting down: the campaign stays as it is stored (running), and the next start,
+                    // here or on another node, resumes it. Never a pause: a deploy must not leave campaigns paused.
                     result = End(CampaignRunEnd.Stopped, "engine stopping", now);
                     break;
                 }
 
-                if (cancellationToken.IsCancellationRequested)
+                if (cancelled)
                 {
                     await _s.Campaigns.TransitionAsync(CampaignId, [CampaignState.Running, CampaignState.Scheduled], CampaignState.Paused, _s.Options.Actor, CancellationToken.None).ConfigureAwait(false);
                     result = End(CampaignRunEnd.Paused, "paused: no new calls, live calls let finish", now);
@@ -341,7 +365,7 @@ internal sealed class CampaignDialer
 
     private async Task FinishRunAsync(CampaignRunResult? result)
     {
-        if (_foreground)
+        if (_foreground || _s.Stopping.IsCancellationRequested)
         {
             await DrainAsync().ConfigureAwait(false);
         }
@@ -563,14 +587,25 @@ internal sealed class CampaignDialer
         await _s.Leads.ExpireDialableAsync(CampaignId, CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>Lets live calls finish, renewing the lease meanwhile so nobody else starts dialing under them.</summary>
+    /// <summary>
+    /// Lets live calls finish, renewing the lease meanwhile so nobody else starts dialing under them. A stopping
+    /// engine waits only until its deadline: calls still up then stay open in the store for the next start to reconcile.
+    /// </summary>
     private async Task DrainAsync()
     {
         SetStatus(DialerStatus.Draining, Message);
         var lastRenew = _s.Time.GetUtcNow();
         while (Active > 0)
         {
-            await WaitForRoomAsync(_s.Options.IdleWait, CancellationToken.None).ConfigureAwait(false);
+            var until = _s.DrainUntil;
+            var left = until is { } u ? u - _s.Time.GetUtcNow() : _s.Options.IdleWait;
+            if (left <= TimeSpan.Zero)
+            {
+                _s.Logger.CallsLeftToReconciliation(CampaignId, Active);
+                break;
+            }
+
+            await WaitForRoomAsync(Min(left, _s.Options.IdleWait), CancellationToken.None).ConfigureAwait(false);
             var now = _s.Time.GetUtcNow();
             if (now - lastRenew >= _s.Options.HeartbeatInterval)
             {

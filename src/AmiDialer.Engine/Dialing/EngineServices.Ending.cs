@@ -154,7 +154,7 @@ internal sealed partial class EngineServices
             HangupCause = verdict.HangupCause,
             HangupCauseText = verdict.HangupCauseText,
             AnsweredAt = answeredAt,
-            TalkSeconds = answeredAt is { } a ? Math.Max(0, (endedAt - a).TotalSeconds) : null,
+            TalkSeconds = answeredAt is { } a ? Math.Max(0, (endedAt - a).TotalSeconds) * Options.PbxTimeScale : null,
             LeadState = plan.State,
             LeadFinalOutcome = plan.FinalOutcome,
             LeadNextEligibleAt = plan.NextEligibleAt,

@@ -52,8 +52,8 @@ public sealed record CampaignLiveState
     public string? Message { get; init; }
 }
 
-/// <summary>One AMI server as the engine sees it.</summary>
-public sealed record ServerLiveState(string Name, bool Connected, int ActiveCalls, int MaxConcurrentCalls);
+/// <summary>One AMI server as the engine sees it; <paramref name="Status"/> says whether it is still connecting or lost.</summary>
+public sealed record ServerLiveState(string Name, bool Connected, int ActiveCalls, int MaxConcurrentCalls, AmiDialer.Ami.AmiConnectionStatus Status = AmiDialer.Ami.AmiConnectionStatus.Disconnected);
 
 /// <summary>Everything the CLI and the web show live, taken at one instant.</summary>
 public sealed record EngineSnapshot(

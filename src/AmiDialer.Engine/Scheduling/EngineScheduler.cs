@@ -1,3 +1,4 @@
+using AmiDialer.Core.Model;
 using Quartz;
 
 namespace AmiDialer.Engine.Scheduling;
@@ -79,6 +80,62 @@ internal sealed class EngineScheduler : IAsyncDisposable
         await _scheduler.DeleteJob(new JobKey($"end-{campaignId}", Group), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Sets, moves or removes triggers so they are exactly what <paramref name="live"/> (the campaigns that are
+    /// scheduled, running or paused, as stored) calls for: a start trigger for each scheduled campaign, an end trigger for
+    /// each with an end time; every other campaign's triggers go. Writes only what differs. Returns how many it changed.
+    /// </summary>
+    public async Task<int> ReconcileAsync(IReadOnlyList<Campaign> live, CancellationToken cancellationToken)
+    {
+        var wanted = new Dictionary<TriggerKey, (Type Job, long CampaignId, DateTimeOffset At)>();
+        foreach (var campaign in live)
+        {
+            if (campaign.State == CampaignState.Scheduled)
+            {
+                // Scheduled with no start time is not something a writer leaves; start it now rather than never.
+                wanted[StartKey(campaign.Id)] = (typeof(CampaignStartJob), campaign.Id, campaign.StartAt ?? _timeProvider.GetUtcNow());
+            }
+
+            if (campaign.EndAt is { } end)
+            {
+                wanted[EndKey(campaign.Id)] = (typeof(CampaignEndJob), campaign.Id, end);
+            }
+        }
+
+        var changed = 0;
+        var existing = await _scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.GroupEquals(Group), cancellationToken).ConfigureAwait(false);
+        foreach (var key in existing)
+        {
+            if (!wanted.TryGetValue(key, out var want))
+            {
+                await _scheduler.DeleteJob(new JobKey(key.Name, Group), cancellationToken).ConfigureAwait(false);
+                changed++;
+                continue;
+            }
+
+            var trigger = await _scheduler.GetTrigger(key, cancellationToken).ConfigureAwait(false);
+            if (trigger is not null && Same(trigger.StartTimeUtc, want.At))
+            {
+                wanted.Remove(key);
+            }
+        }
+
+        foreach (var (key, want) in wanted)
+        {
+            await ScheduleOneAsync(want.Job, key.Name, want.CampaignId, want.At, cancellationToken).ConfigureAwait(false);
+            changed++;
+        }
+
+        return changed;
+    }
+
+    /// <summary>The store keeps times to the millisecond or coarser; Quartz to the tick.</summary>
+    private static bool Same(DateTimeOffset a, DateTimeOffset b) => (a - b).Duration() < TimeSpan.FromMilliseconds(1);
+
+    private static TriggerKey StartKey(long campaignId) => new($"start-{campaignId}", Group);
+
+    private static TriggerKey EndKey(long campaignId) => new($"end-{campaignId}", Group);
+
     /// <summary>The next fire time of a campaign's start or end trigger, for tests and the live view.</summary>
     public async Task<DateTimeOffset?> NextFireAsync(string kind, long campaignId, CancellationToken cancellationToken)
     {
@@ -89,17 +146,26 @@ internal sealed class EngineScheduler : IAsyncDisposable
     private async Task ScheduleOneAsync<TJob>(string kind, long campaignId, DateTimeOffset? at, CancellationToken cancellationToken)
         where TJob : IJob
     {
-        var key = new JobKey($"{kind}-{campaignId}", Group);
+        var name = $"{kind}-{campaignId}";
         if (at is null)
         {
-            await _scheduler.DeleteJob(key, cancellationToken).ConfigureAwait(false);
+            await _scheduler.DeleteJob(new JobKey(name, Group), cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        var job = JobBuilder.Create<TJob>().WithIdentity(key).UsingJobData(CampaignIdKey, campaignId).Build();
+        await ScheduleOneAsync(typeof(TJob), name, campaignId, at.Value, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One trigger, replacing any of the same name. A time already past fires at once (misfire: fire now), so a start
+    /// or end missed while no serve ran still happens.
+    /// </summary>
+    private async Task ScheduleOneAsync(Type jobType, string name, long campaignId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var job = JobBuilder.Create().OfType(jobType).WithIdentity(name, Group).UsingJobData(CampaignIdKey, campaignId).Build();
         var trigger = TriggerBuilder.Create(_timeProvider)
-            .WithIdentity($"{kind}-{campaignId}", Group)
-            .StartAt(at.Value)
+            .WithIdentity(name, Group)
+            .StartAt(at)
             .WithSimpleSchedule(s => s.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
             .Build();
         await _scheduler.ScheduleJob(job, trigger, new ScheduleJobOptions { Replace = true }, cancellationToken).ConfigureAwait(false);

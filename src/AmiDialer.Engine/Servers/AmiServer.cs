@@ -24,6 +24,7 @@ internal sealed class AmiServer : IAsyncDisposable
     private TaskCompletionSource<AmiMessage?> _booted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _bootedGeneration;
     private volatile bool _connected;
+    private volatile AmiConnectionStatus _status = AmiConnectionStatus.Disconnected;
     // Completed (and replaced) each time _connected changes, for WaitUntilConnectedAsync.
     private TaskCompletionSource _connectedChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reserved;
@@ -52,6 +53,9 @@ internal sealed class AmiServer : IAsyncDisposable
     public CallTracker Tracker { get; }
 
     public bool IsConnected => _connected;
+
+    /// <summary>The AMI client's latest state as this server saw it: connecting, connected, disconnected (retrying) or stopped.</summary>
+    public AmiConnectionStatus Status => _status;
 
     /// <summary>Calls on this server plus slots reserved by dialers about to originate.</summary>
     public int Load => Tracker.Count + Volatile.Read(ref _reserved);
@@ -282,6 +286,7 @@ internal sealed class AmiServer : IAsyncDisposable
             await foreach (var state in _client.WatchStateAsync(cancellationToken).ConfigureAwait(false))
             {
                 var wasConnected = _connected;
+                _status = state.Status;
                 _connected = state.IsConnected;
                 if (wasConnected != _connected)
                 {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AmiDialer.Hosting;
+using AmiDialer.Reports;
 
 namespace AmiDialer.Cli;
 
@@ -125,6 +126,6 @@ internal static class AdminCommand
             Directory.CreateDirectory(folder);
         }
 
-        await File.WriteAllTextAsync(file, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine, ct);
+        await File.WriteAllTextAsync(file, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JsonOutput.Encoder }) + Environment.NewLine, ct);
     }
 }

@@ -24,8 +24,17 @@ public static class AmiDialerCli
 
     public static readonly Option<string?> LogFormatOption = LogFormat();
 
+    public static readonly Option<bool> VerboseOption = new("--verbose")
+    {
+        Description = "When a command fails, also print the full exception and stack trace.",
+        Recursive = true,
+    };
+
     /// <summary>Exit code of a command stopped by Ctrl-C (128 + SIGINT), after it paused what it was doing.</summary>
     public const int Interrupted = 130;
+
+    /// <summary>Exit code of a command stopped by SIGTERM (128 + 15), after it stopped gracefully; serve exits 0 instead.</summary>
+    public const int Terminated = 143;
 
     public static RootCommand Build(TextWriter output, TextWriter error) => Build(new CliContext(output, error));
 
@@ -36,6 +45,7 @@ public static class AmiDialerCli
         root.Options.Add(ConfigOption);
         root.Options.Add(DbOption);
         root.Options.Add(LogFormatOption);
+        root.Options.Add(VerboseOption);
         root.Subcommands.Add(RunCommand.Build(context));
         root.Subcommands.Add(ServeCommand.Build(context));
         root.Subcommands.Add(CampaignCommand.Build(context));
@@ -77,7 +87,7 @@ public static class AmiDialerCli
         {
             foreach (var problem in parse.Errors)
             {
-                await error.WriteLineAsync(problem.Message);
+                await error.WriteLineAsync(ParseErrorText.Describe(problem));
             }
 
             var arguments = parse.CommandResult.Command.Arguments;
@@ -100,25 +110,65 @@ public static class AmiDialerCli
         {
             return await parse.InvokeAsync(Invocation(context), cancellationToken);
         }
-        catch (SettingsException ex)
-        {
-            await error.WriteLineAsync(ex.Message);
-            return Failure;
-        }
-        catch (CliException ex)
-        {
-            await error.WriteLineAsync(ex.Message);
-            if (ex.ExitCode == Usage)
-            {
-                await error.WriteLineAsync($"Run '{CommandPath(parse)} --help' for usage.");
-            }
-
-            return ex.ExitCode;
-        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await error.WriteLineAsync("Interrupted.");
-            return Interrupted;
+            var terminated = context.Signals?.Kind == StopKind.Terminate;
+            await error.WriteLineAsync(terminated ? "Terminated." : "Interrupted.");
+            return terminated ? Terminated : Interrupted;
+        }
+        catch (Exception ex)
+        {
+            // The one place a failure becomes what the operator reads and an exit code: never a bare stack trace.
+            return await ReportFailureAsync(ex, parse, error);
+        }
+    }
+
+    private static async Task<int> ReportFailureAsync(Exception ex, ParseResult parse, TextWriter error)
+    {
+        var code = Failure;
+        switch (ex)
+        {
+            case SettingsException settings:
+                await error.WriteLineAsync(settings.Message);
+                break;
+            case CliException cli:
+                await error.WriteLineAsync(cli.Message);
+                code = cli.ExitCode;
+                if (code == Usage)
+                {
+                    await error.WriteLineAsync($"Run '{CommandPath(parse)} --help' for usage.");
+                }
+
+                break;
+            default:
+                foreach (var line in CliFailures.Describe(ex, DatabasePathOf(parse)))
+                {
+                    await error.WriteLineAsync(line);
+                }
+
+                break;
+        }
+
+        if (parse.GetValue(VerboseOption))
+        {
+            await error.WriteLineAsync(ex.ToString());
+        }
+
+        return code;
+    }
+
+    /// <summary>The database the command was using, to name it in a message; null when the settings do not say.</summary>
+    private static string? DatabasePathOf(ParseResult parse)
+    {
+        try
+        {
+            var path = parse.GetValue(DbOption) ?? SettingsLoader.Load(SettingsLoader.BuildConfiguration(parse.GetValue(ConfigOption)), SettingsUse.None).Database.Path;
+            return Path.GetFullPath(path);
+        }
+        catch (Exception)
+        {
+            // Only for naming the file in a message: a configuration that cannot be read has been reported already.
+            return null;
         }
     }
 
@@ -184,6 +234,20 @@ public static class AmiDialerCli
         }
 
         var configuration = SettingsLoader.BuildConfiguration(parse.GetValue(ConfigOption), overrides);
-        return SettingsLoader.Load(configuration, use);
+        var loaded = SettingsLoader.LoadChecked(configuration, use);
+        if (loaded.Warnings.Count > 0 && WarnedParses.TryAdd(parse, Marker))
+        {
+            // Once per command, however many times it loads the settings; stderr keeps stdout clean for reports.
+            var error = parse.InvocationConfiguration.Error;
+            foreach (var warning in loaded.Warnings)
+            {
+                error.WriteLine("Warning: " + warning);
+            }
+        }
+
+        return loaded.Settings;
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ParseResult, object> WarnedParses = [];
+    private static readonly object Marker = new();
 }

@@ -5,6 +5,7 @@ using AmiDialer.Configuration;
 using AmiDialer.Core.Model;
 using AmiDialer.Engine.CallControl;
 using AmiDialer.Hosting;
+using AmiDialer.Reports;
 
 namespace AmiDialer.Cli;
 
@@ -183,7 +184,7 @@ internal static class CallCommands
     private static string Json(Action<Utf8JsonWriter> body)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using (var writer = new Utf8JsonWriter(stream, JsonOutput.Writer()))
         {
             writer.WriteStartObject();
             body(writer);

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using AmiDialer.Core.Model;
 using AmiDialer.Core.Scheduling;
+using AmiDialer.Data.Repositories;
 using AmiDialer.Hosting;
 using AmiDialer.Reports;
 
@@ -80,7 +81,7 @@ internal static class CampaignActions
         if (format.Is("json"))
         {
             using var stream = new MemoryStream();
-            using (var w = new Utf8JsonWriter(stream))
+            using (var w = new Utf8JsonWriter(stream, JsonOutput.Writer()))
             {
                 w.WriteStartArray();
                 foreach (var (campaign, report) in reports)
@@ -114,7 +115,7 @@ internal static class CampaignActions
                 (report.AnswerRate * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%");
         }
 
-        await context.Output.WriteAsync(table.ToString());
+        await context.Output.WriteAsync(table.Render(context.Tables));
         return AmiDialerCli.Success;
     }
 
@@ -156,9 +157,9 @@ internal static class CampaignActions
         }
 
         await context.Output.WriteLineAsync($"Campaign: {campaign.Name}");
-        await context.Output.WriteAsync(table.ToString());
+        await context.Output.WriteAsync(table.Render(context.Tables));
         await context.Output.WriteLineAsync();
-        await context.Output.WriteAsync(ReportTable.Format(report));
+        await context.Output.WriteAsync(ReportTable.Format(report, context.Tables));
         return AmiDialerCli.Success;
     }
 
@@ -201,6 +202,43 @@ internal static class CampaignActions
             _ => "",
         };
         await context.Output.WriteLineAsync($"Campaign '{name}' is now {to.WireName()}.{next}");
+        if (campaign.IsSimulated && to is CampaignState.Running or CampaignState.Scheduled)
+        {
+            await context.Output.WriteLineAsync("Only 'serve --simulate' or 'run --simulate' will dial it: " + Engine.CampaignSimulatedException.Explain(name));
+        }
+
+        return AmiDialerCli.Success;
+    }
+
+    public static async Task<int> RequeueAsync(CliContext context, ParseResult parse, string name, bool simulated, CancellationToken ct)
+    {
+        await using var services = await CliServices.OpenAsync(context, parse, ct);
+        var campaign = await CliServices.CampaignAsync(services, name, ct);
+        if (simulated && !campaign.IsSimulated)
+        {
+            await context.Output.WriteLineAsync($"Campaign '{name}' was not dialed by the simulator: nothing to requeue.");
+            return AmiDialerCli.Success;
+        }
+
+        RequeueResult result;
+        try
+        {
+            result = await new CampaignRequeue(services.Database, services.Time).SimulatedAsync(campaign.Id, CliServices.Actor, ct);
+        }
+        catch (CampaignRequeueException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+
+        var next = result.State switch
+        {
+            CampaignState.Running => " A real 'amidialer serve' dials it now.",
+            CampaignState.Paused => $" Resume it to dial: amidialer campaign resume {CliServices.Quote(name)}",
+            CampaignState.Draft => $" Start it to dial: amidialer campaign start {CliServices.Quote(name)}",
+            _ => "",
+        };
+        await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Campaign '{name}' requeued for real dialing: {result.LeadsReturned} lead(s) whose last call was simulated are pending again; their attempts stay in the history. It is {result.State.WireName()}.{next}"));
         return AmiDialerCli.Success;
     }
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace AmiDialer.Cli;
 
-/// <summary><c>campaign create|list|show|update|start|pause|resume|stop</c>.</summary>
+/// <summary><c>campaign create|list|show|update|start|pause|resume|stop|requeue</c>.</summary>
 internal static class CampaignCommand
 {
     public static Command Build(CliContext context)
@@ -16,7 +16,30 @@ internal static class CampaignCommand
         campaign.Subcommands.Add(Control(context, "pause", "Pause a running campaign: no new calls, live calls finish."));
         campaign.Subcommands.Add(Control(context, "resume", "Resume a paused campaign."));
         campaign.Subcommands.Add(Control(context, "stop", "Stop a campaign for good: no lead of it is dialed again."));
+        campaign.Subcommands.Add(Requeue(context));
         return campaign;
+    }
+
+    /// <summary>One verb for every "these results do not count, dial those leads again"; each option names one kind.</summary>
+    private static Command Requeue(CliContext context)
+    {
+        var name = NameArgument();
+        var simulated = new Option<bool>("--simulated")
+        {
+            Description = "Leads whose last call went to the simulator (serve/run --simulate) go back to pending, with their real attempts only counted; the campaign may then be dialed for real. The attempts stay in the history.",
+        };
+        var command = new Command("requeue", "Return leads to pending whose results should not count, keeping the attempt history.");
+        command.Arguments.Add(name);
+        command.Options.Add(simulated);
+        command.Validators.Add(result =>
+        {
+            if (!result.GetValue(simulated))
+            {
+                result.AddError("Say which leads to requeue: --simulated.");
+            }
+        });
+        command.SetAction((parse, ct) => CampaignActions.RequeueAsync(context, parse, parse.GetValue(name)!, parse.GetValue(simulated), ct));
+        return command;
     }
 
     private static Argument<string> NameArgument() =>

@@ -3,6 +3,7 @@ using AmiDialer.Core.Dialing;
 using AmiDialer.Core.Model;
 using AmiDialer.Core.Phone;
 using AmiDialer.Core.Scheduling;
+using AmiDialer.Core.Validation;
 
 namespace AmiDialer.Cli;
 
@@ -79,12 +80,10 @@ internal static class CampaignValueParsers
         return null;
     }
 
-    public static string? TimeZone(string text) =>
-        TimeZoneInfo.TryFindSystemTimeZoneById(text, out _) ? null : "not a known IANA time zone, e.g. America/New_York.";
+    public static string? TimeZone(string text) => CampaignValidator.CheckZone(text) is { } error ? error + "." : null;
 
     public static string? RingTimeout(int seconds) =>
         seconds >= 15 ? null : $"must be at least 15 seconds (was {seconds}).";
 
-    public static string? Region(string text) =>
-        text.Length == 2 && text.All(char.IsAsciiLetter) ? null : "expected a two-letter region code such as US.";
+    public static string? Region(string text) => PhoneRegions.Check(text) is { } error ? error + "." : null;
 }

@@ -1,4 +1,5 @@
 using AmiDialer.Hosting;
+using AmiDialer.Reports;
 using Microsoft.Extensions.Logging;
 
 namespace AmiDialer.Cli;
@@ -12,6 +13,9 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
     /// <summary>True when stderr is an interactive terminal: progress is then drawn as a bar, rewritten in place.</summary>
     public bool IsTerminal { get; init; }
 
+    /// <summary>How tables on <see cref="Output"/> are drawn: plain unless stdout is an interactive terminal.</summary>
+    public TableStyle Tables { get; init; } = TableStyle.Plain;
+
     /// <summary>Clock, logging and simulator time scale for the services a command builds.</summary>
     public AppServicesOptions ServicesOptions { get; init; } = new();
 
@@ -22,17 +26,24 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
     /// </summary>
     public Func<string, ILoggerFactory>? Logging { get; init; }
 
-    /// <summary>The console, with a terminal progress bar when stderr is not redirected.</summary>
+    /// <summary>
+    /// The process's SIGINT and SIGTERM (null in process, in tests: their cancellation token is then Ctrl-C). Says which
+    /// one stopped a command: run pauses its campaign on SIGINT only.
+    /// </summary>
+    public StopSignals? Signals { get; init; }
+
+    /// <summary>The console: a progress bar when stderr is a terminal, boxed tables when stdout is.</summary>
     public static CliContext FromConsole() => new(Console.Out, Console.Error)
     {
         Input = Console.In,
-        IsTerminal = !Console.IsErrorRedirected,
+        IsTerminal = !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb",
+        Tables = TableStyle.ForConsole(),
         Logging = ConsoleLogging.Create,
     };
 }
 
 /// <summary>A failure a command reports as one message and an exit code (1 failure, 2 bad usage).</summary>
-public sealed class CliException(string message, int exitCode = AmiDialerCli.Failure) : Exception(message)
+public sealed class CliException(string message, int exitCode = AmiDialerCli.Failure, Exception? inner = null) : Exception(message, inner)
 {
     public int ExitCode { get; } = exitCode;
 

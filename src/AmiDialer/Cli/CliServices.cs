@@ -2,6 +2,7 @@ using System.CommandLine;
 using AmiDialer.Configuration;
 using AmiDialer.Core.Model;
 using AmiDialer.Hosting;
+using Microsoft.Data.Sqlite;
 
 namespace AmiDialer.Cli;
 
@@ -15,7 +16,19 @@ internal static class CliServices
     {
         var settings = AmiDialerCli.LoadSettings(parse, use);
         var options = timeScale is { } scale ? context.ServicesOptions with { SimulatorTimeScale = scale } : context.ServicesOptions;
-        return await AppServices.CreateAsync(settings, simulate, options, ct);
+        try
+        {
+            return await AppServices.CreateAsync(settings, simulate, options, ct);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
+        {
+            // Opening creates the folder, the file and the schema: whatever fails there is about the database path.
+            var path = Path.GetFullPath(settings.Database.Path);
+            var lines = ex is SqliteException sqlite
+                ? CliFailures.Database(sqlite, path)
+                : [$"Cannot create the database {path}: {ex.Message}", "Point --db (or Database:Path) at a file in a folder this user can write to."];
+            throw new CliException(string.Join(Environment.NewLine, lines), inner: ex);
+        }
     }
 
     public static async Task<Campaign> CampaignAsync(AppServices services, string name, CancellationToken ct) =>

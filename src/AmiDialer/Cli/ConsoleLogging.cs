@@ -10,6 +10,8 @@ internal static class ConsoleLogging
     public static ILoggerFactory Create(string format) => LoggerFactory.Create(logging =>
     {
         logging.SetMinimumLevel(LogLevel.Warning);
+        // The web host logs a failed start (a port in use) with its whole stack; serve reports it in one line.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         if (string.Equals(format, LogFormats.Json, StringComparison.OrdinalIgnoreCase))
         {

@@ -60,35 +60,38 @@ internal static class DncActions
         long read = 0, added = 0;
         var rejected = new List<string>();
         var batch = new List<string>(Batch);
-        using (var reader = new StreamReader(file.FullName, detectEncodingFromByteOrderMarks: true))
+        await progress.ShowAsync(async () =>
         {
-            var header = await reader.ReadLineAsync(ct) ?? throw new CliException($"{file.Name}: the file is empty.");
-            var delimiter = new[] { ',', ';', '\t', '|' }.MaxBy(d => header.Count(c => c == d));
-            using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { Delimiter = delimiter.ToString(), HasHeaderRecord = false, BadDataFound = null, MissingFieldFound = null });
-            var headerCells = header.Split(delimiter);
-            var column = Array.FindIndex(headerCells, h => CsvLeadImporter.PhoneColumnNames.Contains(Simplify(h)));
-            var line = 1L;
-            if (column < 0)
+            using (var reader = new StreamReader(file.FullName, detectEncodingFromByteOrderMarks: true))
             {
-                // No phone header: a plain list of numbers, the first line included.
-                column = 0;
-                Take(header.Split(delimiter)[0], 1);
-            }
-
-            while (await csv.ReadAsync())
-            {
-                line = csv.Parser.RawRow + 1;
-                Take(csv.TryGetField<string>(column, out var cell) ? cell : null, line);
-                if (batch.Count >= Batch)
+                var header = await reader.ReadLineAsync(ct) ?? throw new CliException($"{file.Name}: the file is empty.");
+                var delimiter = new[] { ',', ';', '\t', '|' }.MaxBy(d => header.Count(c => c == d));
+                using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { Delimiter = delimiter.ToString(), HasHeaderRecord = false, BadDataFound = null, MissingFieldFound = null });
+                var headerCells = header.Split(delimiter);
+                var column = Array.FindIndex(headerCells, h => CsvLeadImporter.PhoneColumnNames.Contains(Simplify(h)));
+                var line = 1L;
+                if (column < 0)
                 {
-                    added += await FlushAsync();
-                    progress.Update(null, $"{read} numbers read, {added} added, {rejected.Count} rejected");
+                    // No phone header: a plain list of numbers, the first line included.
+                    column = 0;
+                    Take(header.Split(delimiter)[0], 1);
+                }
+
+                while (await csv.ReadAsync())
+                {
+                    line = csv.Parser.RawRow + 1;
+                    Take(csv.TryGetField<string>(column, out var cell) ? cell : null, line);
+                    if (batch.Count >= Batch)
+                    {
+                        added += await FlushAsync();
+                        progress.Update(null, $"{read} numbers read, {added} added, {rejected.Count} rejected");
+                    }
                 }
             }
-        }
 
-        added += await FlushAsync();
-        progress.Done();
+            added += await FlushAsync();
+            return added;
+        });
         await context.Output.WriteLineAsync($"Read {read} number(s) from {file.Name}: {added} added to the do-not-call list {ScopeText(campaign)}, {read - added - rejected.Count} already there, {rejected.Count} rejected.");
         foreach (var problem in rejected.Take(20))
         {
@@ -150,7 +153,7 @@ internal static class DncActions
         if (format.Is("json"))
         {
             using var stream = new MemoryStream();
-            using (var w = new Utf8JsonWriter(stream))
+            using (var w = new Utf8JsonWriter(stream, JsonOutput.Writer()))
             {
                 w.WriteStartArray();
                 foreach (var e in entries)
@@ -193,7 +196,7 @@ internal static class DncActions
                 table.Add(e.Number, ScopeOf(e), Source(e), e.AddedAt, e.AddedBy, e.Note);
             }
 
-            await context.Output.WriteAsync(table.ToString());
+            await context.Output.WriteAsync(table.Render(context.Tables));
         }
 
         return AmiDialerCli.Success;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using AmiDialer.Data.Import;
+using AmiDialer.Data.Repositories;
 using AmiDialer.Reports;
 
 namespace AmiDialer.Cli;
@@ -23,11 +24,18 @@ internal static class ImportActions
             await context.Output.WriteLineAsync($"Created campaign '{campaign.Name}' (draft).");
         }
 
+        // Looking settles the records of imports whose process died; the last one of this file says where it stopped.
+        if ((await services.Imports.ListAsync(campaign.Id, ct)).LastOrDefault(r => r.FileName == request.File.Name) is { Status: ImportStatus.Interrupted } interrupted)
+        {
+            await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Import {interrupted.Id} of {request.File.Name} into '{campaign.Name}' was interrupted after line {interrupted.LastCommittedLine}; this import completes it (rows already imported are skipped as duplicates)."));
+        }
+
         var progress = new ProgressDisplay(context.Error, context.IsTerminal, services.Time);
         ImportResult result;
         try
         {
-            result = await services.Importer.ImportFileAsync(
+            result = await progress.ShowAsync(() => services.Importer.ImportFileAsync(
                 request.File.FullName,
                 new CsvImportOptions
                 {
@@ -38,20 +46,18 @@ internal static class ImportActions
                     Actor = CliServices.Actor,
                 },
                 new ImportProgressReporter(progress),
-                ct);
+                ct));
         }
         catch (CsvImportRefusedException ex)
         {
-            progress.Done();
             throw new CliException($"{request.File.Name}: refused, nothing imported: {ex.Message}");
         }
 
-        progress.Done();
-        await WriteSummaryAsync(context.Output, request.File.Name, campaign.Name, result);
+        await WriteSummaryAsync(context.Output, context.Tables, request.File.Name, campaign.Name, result);
         return result.Message is null ? AmiDialerCli.Success : AmiDialerCli.Failure;
     }
 
-    private static async Task WriteSummaryAsync(TextWriter output, string file, string campaign, ImportResult r)
+    private static async Task WriteSummaryAsync(TextWriter output, TableStyle style, string file, string campaign, ImportResult r)
     {
         var delimiter = r.Delimiter == '\t' ? "tab" : r.Delimiter.ToString();
         await output.WriteLineAsync($"Imported {file} into '{campaign}' in {r.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s (phone column '{r.PhoneColumn}', delimiter '{delimiter}', {r.EncodingName}).");
@@ -61,10 +67,10 @@ internal static class ImportActions
         table.Add("rejected", r.Rejected);
         table.Add("duplicates skipped", r.Duplicates);
         table.Add("blocked (do-not-call)", r.Blocked);
-        await output.WriteAsync(table.ToString());
+        await output.WriteAsync(table.Render(style));
         foreach (var error in r.FirstErrors.Take(10))
         {
-            await output.WriteLineAsync($"  line {error.Line}, column {error.Column}: {error.Reason}");
+            await output.WriteLineAsync($"  {error}");
         }
 
         if (r.Rejected > 10)

@@ -1,44 +1,89 @@
 using System.Globalization;
-using System.Text;
+using Spectre.Console;
 
 namespace AmiDialer.Cli;
 
 /// <summary>
-/// Long work's progress on stderr: on a terminal, one bar rewritten in place; otherwise (a log, a pipe, a test)
-/// plain lines, at most one per <see cref="PlainInterval"/>, so logs stay readable.
+/// Long work's progress on stderr. On a terminal, a Spectre.Console bar with percent, time left and the work's own
+/// figures (rows/s, calls/s), redrawn in place while <see cref="ShowAsync{T}"/> runs; otherwise (a log, a pipe, a
+/// test) plain lines, at most one per <see cref="PlainInterval"/>, so logs stay readable and free of escape codes.
 /// </summary>
-internal sealed class ProgressDisplay(TextWriter writer, bool terminal, TimeProvider time)
+internal sealed class ProgressDisplay
 {
     public static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(1);
-    private const int BarWidth = 30;
+
+    private readonly TextWriter writer;
+    private readonly bool terminal;
+    private readonly TimeProvider time;
     private readonly Lock gate = new();
     private long lastPlainTicks = long.MinValue;
-    private int lastWidth;
-    private bool drawn;
+
+    // Measures speed and time left, in percent, from the clock the work runs on; on a terminal it is the bar's own.
+    private ProgressTask task;
+
+    public ProgressDisplay(TextWriter writer, bool terminal, TimeProvider time)
+    {
+        this.writer = writer;
+        this.terminal = terminal;
+        this.time = time;
+        task = new ProgressTask(0, "progress", 100, autoStart: true, time);
+    }
+
+    /// <summary>Runs <paramref name="work"/>, which calls <see cref="Update"/>; on a terminal the bar is drawn until it ends.</summary>
+    public async Task<T> ShowAsync<T>(Func<Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (!terminal)
+        {
+            return await work();
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = AnsiSupport.Yes,
+            ColorSystem = Environment.GetEnvironmentVariable("NO_COLOR") is null or "" ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.Yes,
+        });
+        var progress = new Progress(console, time) { AutoClear = false, HideCompleted = false }.Columns(
+            new ProgressBarColumn(),
+            new PercentageColumn(),
+            new RemainingTimeColumn(),
+            new TaskDescriptionColumn { Alignment = Justify.Left });
+        return await progress.StartAsync(async context =>
+        {
+            lock (gate)
+            {
+                task = context.AddTask("starting", autoStart: true, maxValue: 100);
+                task.IsIndeterminate = true;
+            }
+
+            try
+            {
+                return await work();
+            }
+            finally
+            {
+                task.StopTask();
+            }
+        });
+    }
 
     /// <summary>Shows the state of the work; <paramref name="percent"/> is null when the total is unknown.</summary>
     public void Update(double? percent, string text, bool force = false)
     {
         lock (gate)
         {
+            task.IsIndeterminate = percent is null;
+            if (percent is { } p)
+            {
+                task.Value = Math.Clamp(p, 0, 100);
+            }
+
             if (terminal)
             {
-                var line = new StringBuilder("\r");
-                if (percent is { } p)
-                {
-                    var filled = (int)Math.Round(Math.Clamp(p, 0, 100) / 100 * BarWidth);
-                    line.Append('[').Append('#', filled).Append('.', BarWidth - filled).Append("] ")
-                        .Append(p.ToString("0", CultureInfo.InvariantCulture).PadLeft(3)).Append("% ");
-                }
-
-                line.Append(text);
-                var width = line.Length;
-                // Blank out what a longer previous line left behind.
-                line.Append(' ', Math.Max(0, lastWidth - width));
-                lastWidth = width;
-                writer.Write(line.ToString());
-                writer.Flush();
-                drawn = true;
+                // The description is Spectre markup: the text's own brackets must stay text.
+                task.Description = Markup.Escape(text);
                 return;
             }
 
@@ -49,20 +94,16 @@ internal sealed class ProgressDisplay(TextWriter writer, bool terminal, TimeProv
             }
 
             lastPlainTicks = now;
-            writer.WriteLine(percent is { } q ? $"{q.ToString("0", CultureInfo.InvariantCulture)}% {text}" : text);
+            var left = percent is null or >= 100 || task.RemainingTime is not { } remaining ? "" : $", {Left(remaining)} left";
+            writer.WriteLine(percent is { } q ? $"{q.ToString("0", CultureInfo.InvariantCulture)}% {text}{left}" : text);
         }
     }
 
-    /// <summary>Ends the bar's line so what follows starts on a fresh one.</summary>
-    public void Done()
+    /// <summary>A time left as people say it: "8 s", "3 min 5 s", "2 h 10 min".</summary>
+    public static string Left(TimeSpan remaining) => remaining switch
     {
-        lock (gate)
-        {
-            if (terminal && drawn)
-            {
-                writer.WriteLine();
-                drawn = false;
-            }
-        }
-    }
+        { TotalMinutes: < 1 } => string.Create(CultureInfo.InvariantCulture, $"{Math.Ceiling(remaining.TotalSeconds):0} s"),
+        { TotalHours: < 1 } => string.Create(CultureInfo.InvariantCulture, $"{remaining.Minutes} min {remaining.Seconds} s"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{(int)remaining.TotalHours} h {remaining.Minutes} min"),
+    };
 }

@@ -17,8 +17,18 @@ internal static class ReportActions
         var campaign = await CliServices.CampaignAsync(services, name, ct);
         if (file is null)
         {
-            await WriteAsync(services, campaign, format, leads, context.Output, ct);
+            await WriteAsync(services, campaign, format, leads, context.Output, context.Tables, ct);
             return AmiDialerCli.Success;
+        }
+
+        if (file.Directory is { Exists: false } folder)
+        {
+            throw new CliException($"--out: the folder {folder.FullName} does not exist; create it first or choose another path.");
+        }
+
+        if (Directory.Exists(file.FullName))
+        {
+            throw new CliException($"--out: {file.FullName} is a folder; give a file name, e.g. {Path.Combine(file.FullName, name + "." + (format.Is("table") ? "txt" : format.ToLowerInvariant()))}.");
         }
 
         // Written beside the target and moved into place, so a failed export never leaves a half file under the name asked for.
@@ -27,27 +37,31 @@ internal static class ReportActions
         {
             await using (var writer = new StreamWriter(temp, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: format.Is("csv"))))
             {
-                await WriteAsync(services, campaign, format, leads, writer, ct);
+                await WriteAsync(services, campaign, format, leads, writer, TableStyle.Plain, ct);
             }
 
             File.Move(temp, file.FullName, overwrite: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temp);
-            throw new CliException($"--out: cannot write {file.FullName}: {ex.Message}");
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+
+            throw new CliException($"--out: cannot write {file.FullName}: {ex.Message.Replace(temp, file.FullName, StringComparison.Ordinal)}{Environment.NewLine}Choose a path in a folder this user can write to.", inner: ex);
         }
 
         await context.Error.WriteLineAsync($"Report written to {file.FullName}");
         return AmiDialerCli.Success;
     }
 
-    /// <summary>Writes the summary (or per-lead rows) of <paramref name="campaign"/> to <paramref name="output"/>.</summary>
-    public static async Task WriteAsync(AppServices services, Campaign campaign, string format, bool leads, TextWriter output, CancellationToken ct)
+    /// <summary>Writes the summary (or per-lead rows) of <paramref name="campaign"/> to <paramref name="output"/>; tables in <paramref name="style"/>.</summary>
+    public static async Task WriteAsync(AppServices services, Campaign campaign, string format, bool leads, TextWriter output, TableStyle style, CancellationToken ct)
     {
         if (leads)
         {
-            await WriteLeadsAsync(services, campaign, format, output, ct);
+            await WriteLeadsAsync(services, campaign, format, output, style, ct);
             return;
         }
 
@@ -64,11 +78,11 @@ internal static class ReportActions
         }
         else
         {
-            await output.WriteAsync(ReportTable.Format(report));
+            await output.WriteAsync(ReportTable.Format(report, style));
         }
     }
 
-    private static async Task WriteLeadsAsync(AppServices services, Campaign campaign, string format, TextWriter output, CancellationToken ct)
+    private static async Task WriteLeadsAsync(AppServices services, Campaign campaign, string format, TextWriter output, TableStyle style, CancellationToken ct)
     {
         if (format.Is("json"))
         {
@@ -79,7 +93,7 @@ internal static class ReportActions
             await foreach (var row in LeadReport.AllAsync(services.Reports, campaign.Id, ct))
             {
                 buffer.SetLength(0);
-                using (var w = new Utf8JsonWriter(buffer))
+                using (var w = new Utf8JsonWriter(buffer, JsonOutput.Writer()))
                 {
                     LeadReport.WriteJson(w, row);
                 }
@@ -113,6 +127,6 @@ internal static class ReportActions
             table.Add([.. LeadReport.Cells(row, fields)]);
         }
 
-        await output.WriteAsync(table.RowCount == 0 ? $"Campaign '{campaign.Name}' has no leads yet.{Environment.NewLine}" : table.ToString());
+        await output.WriteAsync(table.RowCount == 0 ? $"Campaign '{campaign.Name}' has no leads yet.{Environment.NewLine}" : table.Render(style));
     }
 }

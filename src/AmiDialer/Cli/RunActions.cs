@@ -89,6 +89,12 @@ internal static class RunActions
     /// <summary>Dials <paramref name="campaign"/> until the engine says it is done, showing progress, then prints the report.</summary>
     private static async Task<int> RunCampaignAsync(CliContext context, AppServices services, Campaign campaign, CancellationToken ct)
     {
+        if (!services.IsSimulated && campaign.IsSimulated)
+        {
+            // Said first (even a completed one may be requeued), before connecting to the PBX; the engine refuses it too, whoever asks.
+            throw new CliException(CampaignSimulatedException.Explain(campaign.Name));
+        }
+
         if (campaign.State is CampaignState.Completed or CampaignState.Stopped)
         {
             throw new CliException($"Campaign '{campaign.Name}' is {campaign.State.WireName()}: there is nothing left to dial.");
@@ -96,9 +102,9 @@ internal static class RunActions
 
         if (services.IsSimulated && !campaign.IsSimulated)
         {
-            // The campaign's report and pages say its calls were simulated.
+            // The campaign's report and pages say its calls were simulated, and a real engine will not take it over.
             campaign = campaign with { IsSimulated = true };
-            await services.Campaigns.UpdateAsync(campaign, CliServices.Actor, ct);
+            await services.Campaigns.MarkSimulatedAsync(campaign.Id, CliServices.Actor, ct);
         }
 
         var logger = services.LoggerFactory.CreateLogger("AmiDialer.Cli");
@@ -118,24 +124,35 @@ internal static class RunActions
         }
 
         var progress = new ProgressDisplay(context.Error, context.IsTerminal, services.Time);
-        using var stopProgress = new CancellationTokenSource();
-        var showing = ShowProgressAsync(services, engine, campaign, progress, context.IsTerminal, stopProgress.Token);
-        CampaignRunResult result;
-        try
+        // SIGTERM stops the engine gracefully and leaves the campaign running for whoever dials it next; only Ctrl-C
+        // (or, in process, the caller's token) pauses it.
+        var pause = context.Signals is { } signals ? signals.Interrupted : ct;
+        await using var onTerminate = context.Signals is { } s
+            ? s.Terminated.Register(() =>
+            {
+                engine.RequestStop();
+                ExitDeadline.Arm(s, engine.Options.ShutdownGrace, AmiDialerCli.Terminated);
+            })
+            : default;
+        var result = await progress.ShowAsync(async () =>
         {
-            logger.RunStarted(campaign.Name, services.IsSimulated);
-            result = await engine.RunCampaignAsync(campaign.Id, ct);
-        }
-        catch (CampaignLeaseException ex)
-        {
-            throw new CliException(ex.Message);
-        }
-        finally
-        {
-            await stopProgress.CancelAsync();
-            await showing;
-            progress.Done();
-        }
+            using var stopProgress = new CancellationTokenSource();
+            var showing = ShowProgressAsync(services, engine, campaign, progress, context.IsTerminal, stopProgress.Token);
+            try
+            {
+                logger.RunStarted(campaign.Name, services.IsSimulated);
+                return await engine.RunCampaignAsync(campaign.Id, pause);
+            }
+            catch (Exception ex) when (ex is CampaignLeaseException or CampaignSimulatedException)
+            {
+                throw new CliException(ex.Message);
+            }
+            finally
+            {
+                await stopProgress.CancelAsync();
+                await showing;
+            }
+        });
 
         if (result.End == CampaignRunEnd.Paused)
         {
@@ -156,7 +173,13 @@ internal static class RunActions
         }
 
         await context.Output.WriteLineAsync();
-        await context.Output.WriteAsync(ReportTable.Format(report));
+        await context.Output.WriteAsync(ReportTable.Format(report, context.Tables));
+        if (result.End == CampaignRunEnd.Stopped && context.Signals?.Kind == StopKind.Terminate)
+        {
+            await context.Output.WriteLineAsync($"Campaign '{campaign.Name}' is left {fresh.State.WireName()} for the next 'amidialer serve' or 'run' to continue.");
+            return AmiDialerCli.Terminated;
+        }
+
         return result.End switch
         {
             CampaignRunEnd.Finished or CampaignRunEnd.EndReached => AmiDialerCli.Success,

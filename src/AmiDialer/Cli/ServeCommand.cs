@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace AmiDialer.Cli;
 
-/// <summary><c>serve</c>: the web UI, the HTTP API and the engine together, until Ctrl-C.</summary>
+/// <summary><c>serve</c>: the web UI, the HTTP API and the engine together, until SIGINT (Ctrl-C) or SIGTERM.</summary>
 internal static class ServeCommand
 {
     public static Command Build(CliContext context)
@@ -17,7 +17,7 @@ internal static class ServeCommand
             .All(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
                 ? null
                 : "expected http or https URLs separated by ';'.");
-        var command = new Command("serve", "Run the web UI, the HTTP API and the dialing engine until Ctrl-C.");
+        var command = new Command("serve", "Run the web UI, the HTTP API and the dialing engine until Ctrl-C or SIGTERM (a graceful stop; see Engine:ShutdownGrace).");
         command.Options.Add(simulate);
         command.Options.Add(timeScale);
         command.Options.Add(urls);

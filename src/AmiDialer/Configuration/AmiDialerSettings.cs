@@ -7,8 +7,22 @@ public sealed class AmiDialerSettings
     public AmiSettings Ami { get; set; } = new();
     public DialingSettings Dialing { get; set; } = new();
     public WebSettings Web { get; set; } = new();
+    public EngineSettings Engine { get; set; } = new();
     public TelemetrySettings Telemetry { get; set; } = new();
     public LoggingSettings Logging { get; set; } = new();
+}
+
+/// <summary>How the dialing engine of <c>serve</c> and <c>run</c> behaves.</summary>
+public sealed class EngineSettings
+{
+    /// <summary>
+    /// On SIGTERM (and SIGINT in serve): how long live calls are followed before the process exits anyway, leaving
+    /// the rest to the next start's reconciliation. A service manager's stop timeout must be longer.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How often serve reconciles the scheduler's triggers with the store and makes sure running campaigns dial.</summary>
+    public TimeSpan SupervisorInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public sealed class DatabaseSettings
@@ -110,6 +124,7 @@ public sealed class TelemetrySettings
 }
 
 /// <summary>The part of the standard <c>Logging</c> section this program reads itself.</summary>
+[SharedSection]
 public sealed class LoggingSettings
 {
     /// <summary><c>simple</c> (one line of text each) or <c>json</c> (one JSON object per line); <c>--log-format</c> wins.</summary>

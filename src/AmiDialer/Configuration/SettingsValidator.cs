@@ -1,10 +1,16 @@
-using System.Globalization;
+using AmiDialer.Core.Dialing;
+using AmiDialer.Core.Phone;
+using AmiDialer.Core.Scheduling;
+using AmiDialer.Core.Validation;
 
 namespace AmiDialer.Configuration;
 
 /// <summary>Checks the bound settings and names each bad key the way it is written in appsettings.json.</summary>
 public static class SettingsValidator
 {
+    /// <summary>Rendering a template against this number shows whether every extension it makes is safe.</summary>
+    private static readonly PhoneNumberInfo SampleNumber = new("+14155550123", "14155550123", "4155550123");
+
     public static IReadOnlyList<string> Validate(AmiDialerSettings s, SettingsUse use)
     {
         var errors = new List<string>();
@@ -17,8 +23,25 @@ public static class SettingsValidator
         ValidateServers(s.Ami, use.HasFlag(SettingsUse.Ami), errors);
         ValidateDialing(s.Dialing, errors);
         ValidateWeb(s.Web, use.HasFlag(SettingsUse.Web), errors);
+        ValidateEngine(s.Engine, errors);
         ValidateTelemetry(s.Telemetry, s.Logging, errors);
         return errors;
+    }
+
+    /// <summary>The most a stop may wait for live calls: beyond it a service manager's timeout would be unusual, and a deploy slow.</summary>
+    public static readonly TimeSpan MaxShutdownGrace = TimeSpan.FromMinutes(10);
+
+    private static void ValidateEngine(EngineSettings e, List<string> errors)
+    {
+        if (e.ShutdownGrace < TimeSpan.Zero || e.ShutdownGrace > MaxShutdownGrace)
+        {
+            errors.Add($"Engine:ShutdownGrace must be between 00:00:00 and 00:10:00 (was {e.ShutdownGrace}).");
+        }
+
+        if (e.SupervisorInterval < TimeSpan.FromSeconds(1) || e.SupervisorInterval > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"Engine:SupervisorInterval must be between 00:00:01 and 00:01:00 (was {e.SupervisorInterval}).");
+        }
     }
 
     private static void ValidateTelemetry(TelemetrySettings telemetry, LoggingSettings logging, List<string> errors)
@@ -64,6 +87,10 @@ public static class SettingsValidator
             if (string.IsNullOrWhiteSpace(server.Host))
             {
                 errors.Add($"{key}:Host must not be empty.");
+            }
+            else if (!HasLineBreak(server.Host) && Uri.CheckHostName(server.Host.Trim('[', ']')) == UriHostNameType.Unknown)
+            {
+                errors.Add($"{key}:Host: '{server.Host}' is not a host name or IP address.");
             }
 
             if (server.Port is < 1 or > 65535)
@@ -121,47 +148,81 @@ public static class SettingsValidator
             errors.Add($"Dialing:RingTimeout must be at least 00:00:15 (was {d.RingTimeout}).");
         }
 
-        if (!TryParseHours(d.CallingHours))
+        if (!ScheduleText.TryParseWindow(d.CallingHours, out _, out var hoursError))
         {
-            errors.Add($"Dialing:CallingHours must look like 08:00-21:00 (was '{d.CallingHours}').");
+            errors.Add($"Dialing:CallingHours: {hoursError} (was '{d.CallingHours}').");
         }
 
-        if (d.DefaultRegion.Length != 2 || !d.DefaultRegion.All(char.IsAsciiLetter))
+        if (PhoneRegions.Check(d.DefaultRegion) is { } regionError)
         {
-            errors.Add($"Dialing:DefaultRegion must be a two-letter region code such as US (was '{d.DefaultRegion}').");
+            errors.Add($"Dialing:DefaultRegion: {regionError}.");
         }
 
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(d.DefaultTimeZone, out _))
+        if (CampaignValidator.CheckZone(d.DefaultTimeZone) is { } zoneError)
         {
-            errors.Add($"Dialing:DefaultTimeZone '{d.DefaultTimeZone}' is not a known IANA time zone.");
+            errors.Add($"Dialing:DefaultTimeZone: {zoneError}.");
         }
 
         for (var i = 0; i < d.AllowedContexts.Count; i++)
         {
-            if (!IsDialplanName(d.AllowedContexts[i]))
+            if (DialplanNames.CheckContext(d.AllowedContexts[i]) is { } contextError)
             {
-                errors.Add($"Dialing:AllowedContexts:{i} '{d.AllowedContexts[i]}' is not a valid context name.");
+                errors.Add($"Dialing:AllowedContexts:{i}: {contextError}.");
             }
         }
 
-        if (!IsDialplanName(d.ClickToCall.Context))
+        if (DialplanNames.CheckContext(d.ClickToCall.Context) is { } c2cContextError)
         {
-            errors.Add($"Dialing:ClickToCall:Context '{d.ClickToCall.Context}' is not a valid context name.");
+            errors.Add($"Dialing:ClickToCall:Context: {c2cContextError}.");
         }
 
-        if (!d.ClickToCall.ExtensionTemplate.Contains('{', StringComparison.Ordinal))
+        if (CheckExtensionTemplate(d.ClickToCall.ExtensionTemplate) is { } templateError)
         {
-            errors.Add("Dialing:ClickToCall:ExtensionTemplate must contain {national}, {number} or {e164}.");
+            errors.Add($"Dialing:ClickToCall:ExtensionTemplate: {templateError}.");
         }
 
         for (var i = 0; i < d.ClickToCall.AllowedAgents.Count; i++)
         {
-            var pattern = d.ClickToCall.AllowedAgents[i];
-            if (string.IsNullOrWhiteSpace(pattern) || !pattern.Contains('/', StringComparison.Ordinal) || HasLineBreak(pattern))
+            if (CheckAgentGlob(d.ClickToCall.AllowedAgents[i]) is { } globError)
             {
-                errors.Add($"Dialing:ClickToCall:AllowedAgents:{i} '{pattern}' must look like PJSIP/1??.");
+                errors.Add($"Dialing:ClickToCall:AllowedAgents:{i}: {globError}.");
             }
         }
+    }
+
+    /// <summary>The template must parse and render, for any number, an extension Asterisk accepts in an AMI header.</summary>
+    internal static string? CheckExtensionTemplate(string template)
+    {
+        if (!NumberTemplate.TryParse(template, out var parsed, out var error))
+        {
+            return $"'{Printable(template)}': {error}; use {{national}}, {{number}} or {{e164}}";
+        }
+
+        return DialplanNames.CheckExtension(parsed.Render(SampleNumber)) is { } extensionError
+            ? $"'{Printable(template)}' makes {extensionError}"
+            : null;
+    }
+
+    /// <summary>
+    /// An agent glob must be a dial string once its wildcards are filled (Tech/resource, AMI-safe characters only),
+    /// so that a pattern can only ever admit endpoints the click-to-call check would accept anyway.
+    /// </summary>
+    internal static string? CheckAgentGlob(string pattern)
+    {
+        if (string.IsNullOrWhiteSpace(pattern))
+        {
+            return "the pattern is empty; use e.g. PJSIP/1??";
+        }
+
+        var sample = pattern.Replace('*', '1').Replace('?', '1');
+        if (DialString.Check(sample) is { } shapeError)
+        {
+            return $"'{Printable(pattern)}' is not an endpoint pattern such as PJSIP/1?? or Local/1??@agentphone: {shapeError}";
+        }
+
+        return pattern.AsSpan(0, pattern.IndexOf('/', StringComparison.Ordinal)).IndexOfAny('*', '?') >= 0
+            ? $"'{pattern}': the technology before '/' must be written out (wildcards only after it)"
+            : null;
     }
 
     private static void ValidateWeb(WebSettings w, bool serving, List<string> errors)
@@ -188,17 +249,8 @@ public static class SettingsValidator
         }
     }
 
-    internal static bool TryParseHours(string text)
-    {
-        var parts = text.Split('-');
-        return parts.Length == 2 && TryParseClock(parts[0]) && TryParseClock(parts[1]);
-    }
-
-    private static bool TryParseClock(string text) =>
-        text.Trim() == "24:00" || TimeOnly.TryParseExact(text.Trim(), "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
-
-    private static bool IsDialplanName(string name) =>
-        !string.IsNullOrWhiteSpace(name) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+    private static string Printable(string value) =>
+        string.Concat(value.Select(c => char.IsControl(c) ? $"<U+{(int)c:X4}>" : c.ToString()));
 
     private static bool HasLineBreak(string value) => value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0;
 }

@@ -37,7 +37,7 @@ public sealed class AppServices : IAsyncDisposable
         Leads = new LeadRepository(database);
         Attempts = new AttemptRepository(database);
         Dnc = new DncRepository(database, time, loggerFactory.CreateLogger<DncRepository>());
-        Imports = new ImportRepository(database);
+        Imports = new ImportRepository(database, time);
         Reports = new ReportRepository(database);
         Leases = new LeaseRepository(database, loggerFactory.CreateLogger<LeaseRepository>());
         Audit = new AuditLog(database);
@@ -186,7 +186,17 @@ public sealed class AppServices : IAsyncDisposable
                 MaxReconnectDelay = s.MaxReconnectDelay,
             },
             s.MaxConcurrentCalls)).ToList();
-        var configured = new DialerEngineOptions { DatabasePath = DatabasePath, Servers = servers, Simulated = IsSimulated, CallControl = CallControlSettings.From(Settings) };
+        var configured = new DialerEngineOptions
+        {
+            DatabasePath = DatabasePath,
+            Servers = servers,
+            Simulated = IsSimulated,
+            // Reports speak of the simulated calls' seconds, not of the sped-up wall clock's.
+            PbxTimeScale = Simulator?.Options.TimeScale ?? 1,
+            CallControl = CallControlSettings.From(Settings),
+            ShutdownGrace = Settings.Engine.ShutdownGrace,
+            SupervisorInterval = Settings.Engine.SupervisorInterval,
+        };
         return options.Engine?.Invoke(configured) ?? configured;
     }
 

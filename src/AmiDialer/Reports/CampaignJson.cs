@@ -69,7 +69,7 @@ public static class CampaignJson
     public static string ToJson(Campaign campaign, CampaignReport? report = null, bool indented = false)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented }))
+        using (var writer = new Utf8JsonWriter(stream, JsonOutput.Writer(indented)))
         {
             Write(writer, campaign, report);
         }

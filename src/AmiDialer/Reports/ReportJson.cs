@@ -46,7 +46,7 @@ public static class ReportJson
     public static string ToJson(CampaignReport report, bool indented = false)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented }))
+        using (var writer = new Utf8JsonWriter(stream, JsonOutput.Writer(indented)))
         {
             Write(writer, report);
         }

@@ -6,7 +6,9 @@ namespace AmiDialer.Reports;
 /// <summary>The report as a terminal reads it: headline figures, then outcomes, states and attempts by hour.</summary>
 public static class ReportTable
 {
-    public static string Format(CampaignReport report)
+    public static string Format(CampaignReport report) => Format(report, TableStyle.Plain);
+
+    public static string Format(CampaignReport report, TableStyle style)
     {
         ArgumentNullException.ThrowIfNull(report);
         var text = new StringBuilder();
@@ -27,7 +29,7 @@ public static class ReportTable
             outcomes.Add(key, report.Outcomes.GetValueOrDefault(key), report.AttemptOutcomes.GetValueOrDefault(key));
         }
 
-        text.Append(outcomes);
+        text.Append(outcomes.Render(style));
         text.AppendLine();
 
         var states = new TextTable("state", "leads");
@@ -36,7 +38,7 @@ public static class ReportTable
             states.Add(key, n);
         }
 
-        text.Append(states);
+        text.Append(states.Render(style));
         if (report.ByHour.Count > 0)
         {
             text.AppendLine();
@@ -46,7 +48,7 @@ public static class ReportTable
                 hours.Add(hour.Hour.UtcDateTime.ToString("yyyy-MM-dd HH:00", CultureInfo.InvariantCulture), hour.Attempts, hour.Answered);
             }
 
-            text.Append(hours);
+            text.Append(hours.Render(style));
         }
 
         return text.ToString();

@@ -1,11 +1,17 @@
 using System.Globalization;
-using System.Text;
+using Spectre.Console;
 
 namespace AmiDialer.Reports;
 
-/// <summary>A plain-text table for terminals: padded columns, numbers right-aligned, a rule under the header.</summary>
+/// <summary>
+/// A table of the CLI's output, drawn by Spectre.Console in a <see cref="TableStyle"/>: boxed for a terminal,
+/// padded columns for a pipe. Numeric columns are right-aligned in both.
+/// </summary>
 public sealed class TextTable(params string[] headers)
 {
+    /// <summary>What separates plain columns.</summary>
+    internal const string PlainGap = "  ";
+
     private readonly List<string[]> rows = [];
 
     public int RowCount => rows.Count;
@@ -21,25 +27,51 @@ public sealed class TextTable(params string[] headers)
         return this;
     }
 
-    public override string ToString()
+    /// <summary>The plain form.</summary>
+    public override string ToString() => Render(TableStyle.Plain);
+
+    public string Render(TableStyle style)
     {
-        var widths = headers.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
-        var numeric = headers.Select((_, i) => rows.Count > 0 && rows.All(r => r[i].Length == 0 || IsNumber(r[i]))).ToArray();
-        var text = new StringBuilder();
-        AppendRow(text, headers, widths, numeric);
-        text.AppendLine(string.Join("  ", widths.Select(w => new string('-', w))).TrimEnd());
-        foreach (var row in rows)
+        ArgumentNullException.ThrowIfNull(style);
+        var table = new Table { Border = style.Terminal ? TableBorder.Rounded : PlainTableBorder.Instance };
+        var header = style.Terminal ? new Style(decoration: Decoration.Bold) : Style.Plain;
+        for (var i = 0; i < headers.Length; i++)
         {
-            AppendRow(text, row, widths, numeric);
+            var column = new TableColumn(new Text(headers[i], header));
+            if (!style.Terminal)
+            {
+                column.Padding(0, 0, i < headers.Length - 1 ? PlainGap.Length : 0, 0);
+            }
+
+            var index = i;
+            if (rows.Count > 0 && rows.All(r => r[index].Length == 0 || IsNumber(r[index])))
+            {
+                column.RightAligned();
+            }
+
+            table.AddColumn(column);
         }
 
-        return text.ToString();
+        foreach (var row in rows)
+        {
+            table.AddRow(row.Select(c => new Text(c)));
+        }
+
+        var text = style.Render(table);
+        // Spectre.Console pads every cell to its column's width; a plain line ends at its last character.
+        return style.Terminal ? text : TrimLineEnds(text);
     }
 
-    private static void AppendRow(StringBuilder text, string[] cells, int[] widths, bool[] numeric)
+    private static string TrimLineEnds(string text)
     {
-        var line = string.Join("  ", cells.Select((c, i) => numeric[i] ? c.PadLeft(widths[i]) : c.PadRight(widths[i])));
-        text.AppendLine(line.TrimEnd());
+        var lines = text.Split('\n');
+        var result = new System.Text.StringBuilder(text.Length);
+        foreach (var line in lines.Take(lines.Length - (lines[^1].Length == 0 ? 1 : 0)))
+        {
+            result.AppendLine(line.TrimEnd());
+        }
+
+        return result.ToString();
     }
 
     private static bool IsNumber(string cell) =>

@@ -30,7 +30,7 @@ internal static class AppServicesBackend
     {
         public IReadOnlyList<AmiServerHealth> AmiServers() =>
             services.Engine is { } engine
-                ? [.. engine.GetSnapshot().Servers.Select(s => new AmiServerHealth(s.Name, s.Connected ? "connected" : "disconnected", s.Connected))]
+                ? [.. engine.GetSnapshot().Servers.Select(s => new AmiServerHealth(s.Name, s.Connected ? "connected" : s.Status.ToString().ToLowerInvariant(), s.Connected))]
                 : [.. services.Settings.Ami.Servers.Select(s => new AmiServerHealth(s.Name, "engine not running", false))];
     }
 }

@@ -46,6 +46,11 @@ public static class WebServer
             k.Limits.MaxRequestBodySize = 1024 * 1024;
         });
 
+        // Signals are the command's (StopSignals): the console lifetime would catch SIGTERM and SIGINT itself and only
+        // stop the host's lifetime, leaving serve running. A stop waits for requests as long as for live calls.
+        builder.Services.AddSingleton<IHostLifetime, CallerStoppedLifetime>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = backend.Settings.Engine.ShutdownGrace);
+
         // One logging pipeline for CLI, engine and web: the host logs through the application's factory.
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(backend.LoggerFactory);
@@ -124,6 +129,7 @@ public static class WebServer
     public static void Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.Encoder = Reports.JsonOutput.Encoder;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
     }
 

@@ -119,6 +119,9 @@ internal sealed class FakeAmiSession
         _stream = new NetworkStream(socket, ownsSocket: true);
     }
 
+    /// <summary>When the server accepted this connection (a Stopwatch timestamp): taken before anything is said on it.</summary>
+    public long AcceptedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>Every action received, in order (login included).</summary>
     public ConcurrentQueue<AmiMessage> Received { get; } = new();
 

@@ -123,9 +123,9 @@ internal static class ImportBenchmark
         return correct ? 0 : 1;
     }
 
-    private sealed record ChildImport(double Wall, double Cpu, double PeakMb, bool Correct, IReadOnlyList<string> Details);
+    internal sealed record ChildImport(double Wall, double Cpu, double PeakMb, bool Correct, IReadOnlyList<string> Details);
 
-    private static async Task<ChildImport> ImportInChildAsync(string csv, string folder, int rows, (int Bad, int Duplicates) expected, string[] settings)
+    internal static async Task<ChildImport> ImportInChildAsync(string csv, string folder, int rows, (int Bad, int Duplicates) expected, string[] settings, string mode = "import-once")
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which executable this is.");
         var info = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -135,7 +135,7 @@ internal static class ImportBenchmark
             info.ArgumentList.Add(typeof(ImportBenchmark).Assembly.Location);
         }
 
-        foreach (var arg in new[] { "import-once", csv, folder, rows.ToString(CultureInfo.InvariantCulture), expected.Bad.ToString(CultureInfo.InvariantCulture), expected.Duplicates.ToString(CultureInfo.InvariantCulture) })
+        foreach (var arg in new[] { mode, csv, folder, rows.ToString(CultureInfo.InvariantCulture), expected.Bad.ToString(CultureInfo.InvariantCulture), expected.Duplicates.ToString(CultureInfo.InvariantCulture) })
         {
             info.ArgumentList.Add(arg);
         }
@@ -156,16 +156,16 @@ internal static class ImportBenchmark
         return new ChildImport(Number("wall"), Number("cpu"), Number("peak"), values["correct"] == "True", [.. lines.Where(l => !l.StartsWith("RESULT ", StringComparison.Ordinal))]);
     }
 
-    private static string? Option(string[] args, string name) =>
+    internal static string? Option(string[] args, string name) =>
         args.FirstOrDefault(a => a.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static (int Bad, int Duplicates) Generate(string path, int rows)
+    internal static (int Bad, int Duplicates) Generate(string path, int rows)
     {
         var bad = 0;
         var duplicates = 0;
@@ -231,5 +231,5 @@ internal static class ImportBenchmark
         return (TimeSpan.FromSeconds(Seconds(last[0])), TimeSpan.FromSeconds(Seconds(last[1]) + Seconds(last[2])));
     }
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 }

@@ -40,7 +40,7 @@ internal static class ImportPhases
         Console.WriteLine($"phase normalize: {(t3 - t2).TotalSeconds:F2} s CPU ({(t3 - t2).TotalMicroseconds / phones.Count:F2} us/row); warm-up {(t2 - t1).TotalSeconds:F2} s");
         var db = await AmiDialerDatabase.OpenAsync(Path.Combine(folder, "phases.db"));
         var c = await new CampaignRepository(db, TimeProvider.System).CreateAsync(new AmiDialer.Core.Model.Campaign { Name = "p" }, "b");
-        await using var writer = await LeadImportWriter.OpenAsync(db, c.Id, "x", "US", "b", DateTimeOffset.UtcNow, 400_000, default);
+        await using var writer = await LeadImportWriter.OpenAsync(db, c.Id, "x", "US", "b", DateTimeOffset.UtcNow, 400_000, TimeProvider.System, default);
         var t4 = Cpu();
         var sw = Stopwatch.StartNew();
         var fields = System.Text.Encoding.UTF8.GetBytes("{\"first_name\":\"First1\",\"last_name\":\"Last1\",\"email\":\"user1@example.com\",\"city\":\"Boston\",\"account_id\":\"A0000001\"}");

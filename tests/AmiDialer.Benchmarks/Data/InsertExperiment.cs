@@ -40,7 +40,7 @@ internal static class InsertExperiment
                 GC.Collect();
                 var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                 var sw = Stopwatch.StartNew();
-                await using (var writer = await LeadImportWriter.OpenAsync(db, c.Id, "x", "US", "b", DateTimeOffset.UtcNow, 400_000, default))
+                await using (var writer = await LeadImportWriter.OpenAsync(db, c.Id, "x", "US", "b", DateTimeOffset.UtcNow, 400_000, TimeProvider.System, default))
                 {
                     for (var i = 0; i < rows; i += 100_000)
                     {

@@ -22,7 +22,12 @@ public sealed class BrokenCsvTests
         Assert.Equal("too short", errors[4].Reason);
         Assert.Equal("invalid for region US", errors[6].Reason);
         Assert.Contains("5 cells but the header has 3", errors[8].Reason, StringComparison.Ordinal);
+        Assert.Equal("4", errors[8].Column);
         Assert.StartsWith("bad quoting", errors[9].Reason, StringComparison.Ordinal);
+        Assert.Equal("", errors[9].Column);
+        Assert.Equal("line 8, column 4: 5 cells but the header has 3", errors[8].ToString());
+        Assert.Equal("line 3, column 'phone': not a number", errors[3].ToString());
+        Assert.StartsWith("line 9: bad quoting", errors[9].ToString(), StringComparison.Ordinal);
         Assert.Equal("no number", errors[13].Reason);
         Assert.Equal("not a number", errors[14].Reason);
         Assert.Equal([3, 4, 6, 8, 9, 13, 14], errors.Keys.Order().Select(k => (int)k));

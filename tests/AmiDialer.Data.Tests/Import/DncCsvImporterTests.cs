@@ -14,6 +14,7 @@ public sealed class DncCsvImporterTests
         var withHeader = await importer.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes("name;Mobile\nA;(212) 555-0100\nB;oops\nC;212 555 0100\n")), "dnc.csv", null, "alice");
         Assert.Equal((3L, 1L, 1L, 1L), (withHeader.RowsRead, withHeader.Added, withHeader.AlreadyListed, withHeader.Rejected));
         Assert.Equal(3, withHeader.FirstErrors.Single().Line);
+        Assert.Equal("line 3, column 2: not a number", withHeader.FirstErrors.Single().ToString());
 
         var c = await db.CreateCampaignAsync();
         var bare = await importer.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes("+12125550101\n2125550102\n")), "list.txt", c.Id, "alice");

@@ -79,7 +79,7 @@ public sealed class MultiServerTests
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
         while (!condition())
         {
             if (DateTimeOffset.UtcNow > deadline)

@@ -119,7 +119,7 @@ public sealed class RedirectTests
 
     internal static async Task<CallStatus> WaitAnsweredAsync(CallControlService calls, long attemptId)
     {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
         while (DateTimeOffset.UtcNow < deadline)
         {
             if (await calls.GetCallAsync(attemptId) is { IsLive: true, AnsweredAt: not null, Channel: not null } status)

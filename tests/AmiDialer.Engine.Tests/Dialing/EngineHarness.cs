@@ -64,12 +64,13 @@ public sealed class EngineHarness : IAsyncDisposable
         PingInterval = TimeSpan.FromSeconds(2),
     }, maxConcurrent);
 
-    public DialerEngineOptions Options(string instance, TimeSpan? lease = null, Func<AmiDialerDatabase, TimeProvider, IAttemptWriter>? attemptWriter = null) => new()
+    /// <param name="simulated">False for an engine that takes the simulator for a real PBX (as a real serve would be).</param>
+    public DialerEngineOptions Options(string instance, TimeSpan? lease = null, Func<AmiDialerDatabase, TimeProvider, IAttemptWriter>? attemptWriter = null, bool simulated = true) => new()
     {
         AttemptWriterFactory = attemptWriter,
         DatabasePath = DbPath,
         Servers = [Server()],
-        Simulated = true,
+        Simulated = simulated,
         InstanceName = instance,
         LeaseDuration = lease ?? TimeSpan.FromSeconds(30),
         HeartbeatInterval = (lease ?? TimeSpan.FromSeconds(30)) / 4,

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using AmiDialer.Core.Model;
 using AmiDialer.Engine.Scheduling;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace AmiDialer.Engine.Tests.Scheduling;
@@ -32,12 +34,14 @@ public sealed class EngineSchedulerTests
     {
         using var db = new TempDatabase();
         var first = new RecordingTarget();
-        await using (var scheduler = await EngineScheduler.CreateAsync(db.Path, "t2", first, TimeProvider.System, TimeSpan.FromMinutes(5), CancellationToken.None))
+        // The first process's clock stands still a minute ago, so its trigger cannot come due while it runs, however
+        // slow the machine; for the second (the real clock) the start time is long past.
+        var then = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-1));
+        await using (var scheduler = await EngineScheduler.CreateAsync(db.Path, "t2", first, then, TimeSpan.FromMinutes(5), CancellationToken.None))
         {
-            await scheduler.ScheduleCampaignAsync(7, DateTimeOffset.UtcNow.AddSeconds(1.5), null, CancellationToken.None);
+            await scheduler.ScheduleCampaignAsync(7, then.GetUtcNow().AddSeconds(1.5), null, CancellationToken.None);
         }
 
-        await Task.Delay(2000);
         Assert.Empty(first.Started);
         var second = new RecordingTarget();
         await using (await EngineScheduler.CreateAsync(db.Path, "t2", second, TimeProvider.System, TimeSpan.FromMinutes(5), CancellationToken.None))
@@ -46,9 +50,56 @@ public sealed class EngineSchedulerTests
         }
     }
 
+    [Fact]
+    public async Task Reconciling_sets_moves_and_removes_triggers_to_match_the_stored_campaigns()
+    {
+        using var db = new TempDatabase();
+        var target = new RecordingTarget();
+        // A clock that stands still: nothing comes due while the test looks at the triggers.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        var start = time.GetUtcNow().AddHours(1);
+        var end = time.GetUtcNow().AddHours(5);
+        await using var scheduler = await EngineScheduler.CreateAsync(db.Path, "t3", target, time, TimeSpan.FromMinutes(5), CancellationToken.None);
+        await scheduler.ScheduleCampaignAsync(99, start, end, CancellationToken.None); // a campaign since deleted or stopped
+
+        Campaign[] live =
+        [
+            Stored(1, CampaignState.Scheduled, start, end),
+            Stored(2, CampaignState.Running, null, end),
+            Stored(3, CampaignState.Paused, start, null),
+        ];
+        Assert.Equal(5, await scheduler.ReconcileAsync(live, CancellationToken.None)); // 3 set, 2 of campaign 99 removed
+        Assert.Equal(start, await scheduler.NextFireAsync("start", 1, CancellationToken.None));
+        Assert.Equal(end, await scheduler.NextFireAsync("end", 1, CancellationToken.None));
+        Assert.Null(await scheduler.NextFireAsync("start", 2, CancellationToken.None));
+        Assert.Equal(end, await scheduler.NextFireAsync("end", 2, CancellationToken.None));
+        Assert.Null(await scheduler.NextFireAsync("start", 3, CancellationToken.None)); // paused: no start until resumed
+        Assert.Null(await scheduler.NextFireAsync("start", 99, CancellationToken.None));
+        Assert.Null(await scheduler.NextFireAsync("end", 99, CancellationToken.None));
+
+        // Nothing changed: nothing written.
+        Assert.Equal(0, await scheduler.ReconcileAsync(live, CancellationToken.None));
+
+        // Another process moved campaign 1's start: the trigger moves with it.
+        var later = start.AddMinutes(30);
+        Assert.Equal(1, await scheduler.ReconcileAsync([live[0] with { StartAt = later }, live[1], live[2]], CancellationToken.None));
+        Assert.Equal(later, await scheduler.NextFireAsync("start", 1, CancellationToken.None));
+        Assert.Empty(target.Started);
+    }
+
+    private static Campaign Stored(long id, CampaignState state, DateTimeOffset? startAt, DateTimeOffset? endAt) => new()
+    {
+        Id = id,
+        Name = "c" + id,
+        State = state,
+        StartAt = startAt,
+        EndAt = endAt,
+    };
+
     private static async Task WaitUntil(Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(8);
+        // Generous: a loaded machine may be slow to fire, but a trigger that never fires still fails.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "condition not met in time");

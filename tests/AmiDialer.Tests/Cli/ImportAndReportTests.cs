@@ -32,7 +32,11 @@ public sealed class ImportAndReportTests : IDisposable
         var result = await cli.Db("import", RepoPaths.Campaign("broken.csv"), "--campaign", "b", "--create");
         Assert.True(result.Code == AmiDialerCli.Success, result.ToString());
         Assert.Matches(@"(?m)^duplicates skipped\s+2$", result.Output);
-        Assert.Contains("line 3", result.Output, StringComparison.Ordinal);
+        Assert.Contains("  line 3, column 'phone': not a number", result.Output, StringComparison.Ordinal);
+        Assert.Contains("  line 8, column 4: 5 cells but the header has 3", result.Output, StringComparison.Ordinal);
+        Assert.Contains("  line 9: bad quoting", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("column column", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("column :", result.Output, StringComparison.Ordinal);
         var path = result.Output.Split('\n').Single(l => l.StartsWith("Rejected rows", StringComparison.Ordinal)).Split(": ", 2)[1].Trim();
         Assert.True(File.Exists(path), path);
         Assert.Contains("import_error_reason", File.ReadAllText(path), StringComparison.Ordinal);

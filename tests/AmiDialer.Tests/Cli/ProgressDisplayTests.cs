@@ -6,31 +6,73 @@ namespace AmiDialer.Tests.Cli;
 public sealed class ProgressDisplayTests
 {
     [Fact]
-    public void On_a_terminal_one_bar_is_rewritten_in_place()
+    public async Task On_a_terminal_a_bar_with_percent_and_time_left_is_drawn_until_the_work_ends()
     {
         using var writer = new StringWriter();
-        var display = new ProgressDisplay(writer, terminal: true, new FakeTimeProvider());
-        display.Update(50, "a longer text here");
-        display.Update(100, "short");
-        display.Done();
+        var time = new FakeTimeProvider();
+        var display = new ProgressDisplay(writer, terminal: true, time);
+        var result = await display.ShowAsync(() =>
+        {
+            display.Update(50, "half way [waiting: outside calling hours]");
+            time.Advance(TimeSpan.FromSeconds(5));
+            display.Update(100, "all 20 rows read (4 rows/s)");
+            return Task.FromResult(42);
+        });
+
+        Assert.Equal(42, result);
         var text = writer.ToString();
-        Assert.StartsWith("\r[###############...............]  50% a longer text here", text, StringComparison.Ordinal);
-        Assert.Contains("\r[##############################] 100% short             ", text, StringComparison.Ordinal);
-        Assert.EndsWith(Environment.NewLine, text, StringComparison.Ordinal);
-        Assert.Single(text.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains('\u001b', text);
+        Assert.Contains("━", text, StringComparison.Ordinal);
+        Assert.Contains("100%", text, StringComparison.Ordinal);
+        Assert.Contains("00:00:00", text, StringComparison.Ordinal);
+        Assert.Contains("all 20 rows read (4 rows/s)", text, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Elsewhere_plain_lines_at_most_once_a_second()
+    public async Task On_a_terminal_brackets_in_the_text_stay_text()
+    {
+        using var writer = new StringWriter();
+        var display = new ProgressDisplay(writer, terminal: true, new FakeTimeProvider());
+        await display.ShowAsync(() =>
+        {
+            display.Update(null, "3 leads done [waiting: outside calling hours]");
+            return Task.FromResult(0);
+        });
+
+        Assert.Contains("[waiting: outside calling hours]", writer.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Elsewhere_plain_lines_at_most_once_a_second_with_the_time_left()
     {
         using var writer = new StringWriter();
         var time = new FakeTimeProvider();
         var display = new ProgressDisplay(writer, terminal: false, time);
-        display.Update(10, "first");
-        display.Update(20, "dropped: too soon");
-        time.Advance(TimeSpan.FromSeconds(1));
-        display.Update(null, "second");
-        display.Done();
-        Assert.Equal(["10% first", "second"], writer.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        await display.ShowAsync(() =>
+        {
+            // One percent every 100 ms: 10 percent a second.
+            for (var percent = 1; percent <= 25; percent++)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(100));
+                display.Update(percent, $"{percent}0 rows read");
+            }
+
+            display.Update(null, "total unknown", force: true);
+            time.Advance(TimeSpan.FromSeconds(1));
+            display.Update(100, "done");
+            return Task.FromResult(0);
+        });
+
+        Assert.Equal(
+            ["1% 10 rows read, 10 s left", "11% 110 rows read, 9 s left", "21% 210 rows read, 8 s left", "total unknown", "100% done"],
+            writer.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain('\u001b', writer.ToString());
     }
+
+    [Theory]
+    [InlineData(7.2, "8 s")]
+    [InlineData(185, "3 min 5 s")]
+    [InlineData(7800, "2 h 10 min")]
+    public void Time_left_reads_as_people_say_it(double seconds, string expected) =>
+        Assert.Equal(expected, ProgressDisplay.Left(TimeSpan.FromSeconds(seconds)));
 }

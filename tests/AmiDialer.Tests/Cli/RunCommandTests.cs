@@ -92,7 +92,7 @@ public sealed class RunCommandTests : IDisposable
             ["run", "--campaign", "held", "--simulate", "--time-scale", "5", "--db", cli.DatabasePath],
             new CliContext(TextWriter.Synchronized(firstOut), TextWriter.Synchronized(firstErr)),
             interrupt.Token);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!firstErr.ToString().Contains("leads done", StringComparison.Ordinal))
         {
             Assert.True(DateTime.UtcNow < deadline && !first.IsCompleted, "the first run never showed progress: " + firstOut + firstErr);

@@ -24,7 +24,7 @@ public sealed class ServeCommandTests : IDisposable
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         HttpResponseMessage? health = null;
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (health is null)
         {
             Assert.False(serve.IsCompleted, "serve ended early: " + output + error);

@@ -105,6 +105,16 @@ public sealed class ReportBuilderTests
     }
 
     [Fact]
+    public void On_a_terminal_the_report_tables_are_boxed_and_hold_the_same_figures()
+    {
+        var table = ReportTable.Format(ReportBuilder.Build(Counts), new TableStyle(Terminal: true, Width: 100));
+        Assert.Contains("Campaign: reminders (running)", table, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^│ busy\s+│\s+4 │\s+9 │$", table);
+        Assert.Matches(@"(?m)^│ waiting-retry\s+│\s+2 │$", table);
+        Assert.Matches(@"(?m)^│ 2026-11-26 14:00 │\s+20 │\s+6 │$", table);
+    }
+
+    [Fact]
     public void Table_cells_cannot_carry_terminal_control_characters()
     {
         var text = new TextTable("name").Add("evil\u001b[2Jname\r").ToString();

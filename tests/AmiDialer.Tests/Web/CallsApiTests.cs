@@ -69,8 +69,9 @@ public sealed class CallsApiTests
     [Fact]
     public async Task Transfer_redirects_a_live_call_and_refuses_a_disallowed_destination_and_an_ended_call()
     {
-        // Scale 10: the callee (digit 7) answers at once and talks 950 ms.
-        await using var host = await CallsHost.StartAsync(timeScale: 10);
+        // Real time: the callee (digit 7) answers at once and talks 9.5 s, long enough for a loaded machine to get
+        // its transfer in while the call is up.
+        await using var host = await CallsHost.StartAsync(timeScale: 1);
         using var client = host.Client();
         var engine = host.Services.Engine!;
         var campaign = await host.Services.Campaigns.CreateAsync(new Campaign
@@ -89,7 +90,7 @@ public sealed class CallsApiTests
         using var feed = engine.Subscribe();
         var run = engine.RunCampaignAsync(campaign.Id);
         long id = 0;
-        await foreach (var change in feed.Reader.ReadAllAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token))
+        await foreach (var change in feed.Reader.ReadAllAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token))
         {
             if (change.Kind == EngineChangeKind.CallStarted)
             {
@@ -98,10 +99,19 @@ public sealed class CallsApiTests
             }
         }
 
+        // Bounded: a call that ended before it was seen live must fail the test, not spin it forever.
         JsonElement call;
+        var liveBy = DateTimeOffset.UtcNow.AddSeconds(30);
         do
         {
+            Assert.True(DateTimeOffset.UtcNow < liveBy, $"call {id} was never seen live and answered");
             call = await client.GetFromJsonAsync<JsonElement>($"/api/calls/{id}");
+            if (call.GetProperty("outcome").ValueKind == JsonValueKind.String)
+            {
+                Assert.Fail($"call {id} ended before it was seen live: {call}");
+            }
+
+            await Task.Delay(10);
         }
         while (!(call.GetProperty("live").GetBoolean() && call.GetProperty("answeredAt").ValueKind != JsonValueKind.Null && call.GetProperty("channel").ValueKind == JsonValueKind.String));
 
@@ -122,7 +132,7 @@ public sealed class CallsApiTests
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
         Assert.Contains("has ended", await late.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Single(host.Services.Simulator!.ActionsNamed("Redirect"));
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     [Fact]
@@ -147,7 +157,7 @@ public sealed class CallsApiTests
         using var client = host.Client();
         using var started = await client.PostAsJsonAsync("/api/calls", new { number = "4158137441", agent = Agent });
         var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        Assert.Equal("answered", (await PollOutcomeAsync(client, id, seconds: 60)).GetProperty("outcome").GetString());
+        Assert.Equal("answered", (await PollOutcomeAsync(client, id)).GetProperty("outcome").GetString());
 
         var attempt = (await host.Services.Attempts.GetAsync(id))!;
         var ringing = attempt.AnsweredAt!.Value - attempt.CreatedAt;
@@ -209,7 +219,8 @@ public sealed class CallsApiTests
         Assert.Equal(CampaignState.Draft, after.State);
     }
 
-    private static async Task<JsonElement> PollOutcomeAsync(HttpClient client, long id, int seconds = 10)
+    // Generous: a loaded machine runs the scaled simulator's calls late.
+    private static async Task<JsonElement> PollOutcomeAsync(HttpClient client, long id, int seconds = 60)
     {
         var deadline = DateTimeOffset.UtcNow.AddSeconds(seconds);
         while (DateTimeOffset.UtcNow < deadline)

@@ -18,7 +18,8 @@ public sealed record ImportSummaryDto(
     long ImportId, long CampaignId, string Status, long RowsRead, long Imported, long Rejected, long Duplicates, long Blocked,
     string PhoneColumn, string Delimiter, string Encoding, string Region, IReadOnlyList<RowError> FirstErrors, string? ErrorCsv, string? Message);
 
-public sealed record ImportProgressDto(long ImportId, long RowsRead, long Imported, long Rejected, long Duplicates, long Blocked, long BytesRead, double? Percent, bool Done);
+/// <summary>An upload's progress: <c>receiving</c> the file (bytes of the request), then <c>importing</c> it (bytes of the file read), then <c>done</c>.</summary>
+public sealed record ImportProgressDto(long ImportId, long RowsRead, long Imported, long Rejected, long Duplicates, long Blocked, long BytesRead, double? Percent, bool Done, string Phase);
 
 public sealed record CsvPreviewDto(string Delimiter, string Encoding, IReadOnlyList<string> Columns, string? PhoneColumn, string Region, IReadOnlyList<IReadOnlyList<string>> Rows, string? Problem);
 
@@ -97,9 +98,9 @@ internal static class ImportsApi
             fields[key] = value.ToString();
         }
 
-        var reader = new MultipartReader(boundary, ctx.Request.Body);
+        var reader = new MultipartReader(boundary, ctx.Request.Body) { BodyLengthLimit = limit };
         MultipartSection? section;
-        while ((section = await reader.ReadNextSectionAsync(ct)) is not null)
+        while ((section = await NextSectionAsync(reader, ct)) is not null)
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
             {
@@ -109,7 +110,7 @@ internal static class ImportsApi
             var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
             if (disposition.IsFileDisposition() && name == "file")
             {
-                var options = Options(id, fields, backend, user, ctx.Request.ContentLength, out var errors);
+                var options = Options(id, fields, backend, user, out var errors);
                 if (errors.Count > 0)
                 {
                     return TypedResults.ValidationProblem(errors, title: "Invalid import options");
@@ -117,19 +118,36 @@ internal static class ImportsApi
 
                 var fileName = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "upload.csv");
                 var uploadId = ctx.Request.Headers[UploadIdHeader].ToString();
-                IProgress<ImportProgress>? progress = uploadId.Length is > 0 and <= 64
-                    ? new Progress<ImportProgress>(p => registry.Report(uploadId, ToDto(p, done: false)))
-                    : null;
+                var tracked = uploadId.Length is > 0 and <= 64;
+                var contentLength = ctx.Request.ContentLength;
                 try
                 {
+                    await using var spool = await UploadSpool.ReceiveAsync(
+                        section.Body,
+                        UploadSpool.DirectoryFor(backend.Services.Database.Path),
+                        backend.Time,
+                        tracked ? new SyncProgress<long>(bytes => registry.Report(uploadId, Receiving(bytes, contentLength))) : null,
+                        ct);
+                    IProgress<ImportProgress>? progress = tracked ? new SyncProgress<ImportProgress>(p => registry.Report(uploadId, ToDto(p, done: false))) : null;
                     var importer = new CsvLeadImporter(backend.Services.Database, backend.Time, ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<CsvLeadImporter>());
-                    var result = await importer.ImportAsync(section.Body, fileName, options, progress, ct);
-                    if (uploadId.Length is > 0 and <= 64)
+                    var result = await importer.ImportAsync(spool.File, fileName, options with { TotalBytes = spool.File.Length }, progress, ct);
+                    var summary = ToDto(id, result, options.DefaultRegion);
+                    if (tracked)
                     {
-                        registry.Report(uploadId, new ImportProgressDto(result.ImportId, result.RowsRead, result.Imported, result.Rejected, result.Duplicates, result.Blocked, 0, 100, true));
+                        registry.Report(uploadId, new ImportProgressDto(result.ImportId, result.RowsRead, result.Imported, result.Rejected, result.Duplicates, result.Blocked,
+                            spool.File.Length, 100, true, "done"));
                     }
 
-                    return TypedResults.Ok(ToDto(id, result, options.DefaultRegion));
+                    if (result.Status == ImportStatus.Failed)
+                    {
+                        // The file broke off at a line (a runaway field): the rows before it are in, the rest is not.
+                        return TypedResults.ValidationProblem(
+                            new Dictionary<string, string[]> { ["file"] = [$"{fileName}, {result.Message} The {result.Imported} rows before it were imported (import {result.ImportId}); fix that line and upload the file again."] },
+                            title: "Invalid file",
+                            extensions: new Dictionary<string, object?> { ["import"] = summary });
+                    }
+
+                    return TypedResults.Ok(summary);
                 }
                 catch (CsvImportRefusedException ex)
                 {
@@ -138,6 +156,14 @@ internal static class ImportsApi
                 catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
                 {
                     return TooLarge(limit);
+                }
+                catch (InvalidDataException ex) when (ex.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase))
+                {
+                    return TooLarge(limit);
+                }
+                catch (InvalidDataException ex)
+                {
+                    return Problems.Field("file", $"The upload is not a well-formed multipart body: {ex.Message}");
                 }
             }
 
@@ -154,7 +180,7 @@ internal static class ImportsApi
         return Problems.Field("file", "The upload has no part named 'file'.");
     }
 
-    private static CsvImportOptions Options(long campaignId, Dictionary<string, string> fields, WebBackend backend, ClaimsPrincipal user, long? contentLength, out Dictionary<string, string[]> errors)
+    private static CsvImportOptions Options(long campaignId, Dictionary<string, string> fields, WebBackend backend, ClaimsPrincipal user, out Dictionary<string, string[]> errors)
     {
         errors = [];
         var region = fields.GetValueOrDefault("region") is { Length: > 0 } r ? r.Trim().ToUpperInvariant() : backend.Settings.Dialing.DefaultRegion;
@@ -183,12 +209,17 @@ internal static class ImportsApi
             Delimiter = delimiter,
             PhoneColumn = phoneColumn,
             Actor = CampaignsApi.Actor(user),
-            TotalBytes = contentLength,
         };
     }
 
     private static async Task<Results<Ok<CsvPreviewDto>, ProblemHttpResult>> PreviewAsync(HttpContext ctx, WebBackend backend, string? region, CancellationToken ct)
     {
+        if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            // A client may send the whole file: only its start is read, the server drops the rest.
+            size.MaxRequestBodySize = backend.Settings.Web.MaxUploadBytes;
+        }
+
         var buffer = new byte[PreviewBytes];
         var length = 0;
         int n;
@@ -270,7 +301,29 @@ internal static class ImportsApi
         r.ErrorCsvPath is null ? null : $"/api/imports/{r.ImportId}/errors.csv", r.Message);
 
     private static ImportProgressDto ToDto(ImportProgress p, bool done) => new(
-        p.ImportId, p.RowsRead, p.Imported, p.Rejected, p.Duplicates, p.Blocked, p.BytesRead, p.Percent, done);
+        p.ImportId, p.RowsRead, p.Imported, p.Rejected, p.Duplicates, p.Blocked, p.BytesRead, p.Percent, done, done ? "done" : "importing");
+
+    private static ImportProgressDto Receiving(long bytes, long? contentLength) =>
+        new(0, 0, 0, 0, 0, 0, bytes, contentLength is > 0 ? Math.Min(100, 100.0 * bytes / contentLength.Value) : null, false, "receiving");
+
+    /// <summary>A malformed multipart body (bad boundary, headers too long) is the client's fault: 400, not 500.</summary>
+    private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken ct)
+    {
+        try
+        {
+            return await reader.ReadNextSectionAsync(ct);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new BadHttpRequestException($"The upload is not a well-formed multipart body: {e.Message}", StatusCodes.Status400BadRequest, e);
+        }
+    }
+
+    /// <summary>Reports on the caller's thread: Progress&lt;T&gt; would post to the thread pool and could land after the final report.</summary>
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
 
     private static ProblemHttpResult TooLarge(long limit) =>
         TypedResults.Problem($"The file is larger than Web:MaxUploadBytes ({limit} bytes).", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Upload too large");

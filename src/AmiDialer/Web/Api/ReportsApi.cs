@@ -7,6 +7,7 @@ using AmiDialer.Data.Export;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Reports;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Hosting;
 
 namespace AmiDialer.Web.Api;
 
@@ -90,13 +91,14 @@ internal static class ReportsApi
         var fields = await LeadReport.FieldNamesAsync(reports, id, ct);
         ctx.Response.ContentType = "text/csv; charset=utf-8";
         ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{SafeFileName(campaign.Name)}-leads.csv\"";
+        // Asynchronous writes only: Kestrel refuses synchronous ones, and a failed flush would end the download empty.
         await using (var writer = new StreamWriter(ctx.Response.Body, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
         await using (var csv = new SafeCsvWriter(writer))
         {
-            csv.WriteRow(LeadReport.Header(fields));
+            await csv.WriteRowAsync(LeadReport.Header(fields), ct);
             await foreach (var row in LeadReport.AllAsync(reports, id, ct))
             {
-                csv.WriteRow(LeadReport.Cells(row, fields));
+                await csv.WriteRowAsync(LeadReport.Cells(row, fields), ct);
             }
         }
 
@@ -120,12 +122,15 @@ internal static class ReportsApi
     private static async Task<Results<Ok<CampaignStatusDto>, ProblemHttpResult>> StatusAsync(long id, WebData data, CancellationToken ct) =>
         await StatusOfAsync(id, data, ct) is { } status ? TypedResults.Ok(status) : CampaignsApi.NotFound(id);
 
-    private static IResult Events(long id, WebData data, WebBackend backend, CancellationToken ct) =>
-        TypedResults.ServerSentEvents(StatusStream(id, data, backend, ct));
+    private static IResult Events(long id, WebData data, WebBackend backend, IHostApplicationLifetime lifetime, CancellationToken ct) =>
+        TypedResults.ServerSentEvents(StatusStream(id, data, backend, lifetime.ApplicationStopping, ct));
 
     /// <summary>Sends the status at once, then again each time it changes (checked every half second), with a keep-alive comment otherwise.</summary>
-    private static async IAsyncEnumerable<SseItem<string>> StatusStream(long id, WebData data, WebBackend backend, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<SseItem<string>> StatusStream(long id, WebData data, WebBackend backend, CancellationToken stopping, [EnumeratorCancellation] CancellationToken aborted)
     {
+        // Ends when the host stops too: an open page must not hold a graceful stop for its whole timeout.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping);
+        var ct = linked.Token;
         string? last = null;
         var quiet = 0;
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text;
 using AmiDialer.Core.Model;
+using AmiDialer.Data.Repositories;
 using AmiDialer.Web.Api;
 using static AmiDialer.Web.Pages.Html;
 
@@ -55,6 +56,7 @@ internal static class CampaignPage
 
     private static async Task<IResult> RenderAsync(HttpContext ctx, long id, WebData data, string? error, CancellationToken ct)
     {
+        var backend = ctx.RequestServices.GetRequiredService<WebBackend>();
         if (await ReportsApi.StatusOfAsync(id, data, ct) is not { } status || await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is not { } c)
         {
             return CampaignFormPage.NotFoundPage(ctx, id);
@@ -68,11 +70,31 @@ internal static class CampaignPage
         }
 
         sb.Append("<div class=\"actions card\"><span>State: <span class=\"badge state-").Append(status.State).Append("\" id=\"state\">").Append(E(status.State)).Append("</span></span>");
-        foreach (var (command, label, css) in new[] { ("start", "Start", ""), ("pause", "Pause", "secondary"), ("resume", "Resume", ""), ("stop", "Stop", "danger") })
+        if (c.IsSimulated)
         {
-            sb.Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append('/').Append(command).Append("\">").Append(Layout.Field(token))
+            // A real engine leaves such a campaign alone: say why here, where the operator looks.
+            var why = backend.IsSimulated
+                ? "Its calls go to the built-in simulator."
+                : $"Dialed by the simulator: a real engine will not dial it until it is requeued with: amidialer campaign requeue {c.Name} --simulated";
+            sb.Append(" <span class=\"badge\" id=\"simulated\" title=\"").Append(Attr(why)).Append("\">simulated</span>");
+            if (!backend.IsSimulated)
+            {
+                sb.Append("<span class=\"muted\" id=\"simulated-note\">").Append(E(why)).Append("</span>");
+            }
+        }
+
+        // Only the commands the campaign's state allows; each form names the states it applies in, so the live
+        // script shows and hides them as the state changes (a campaign that completes loses its Pause and Stop).
+        foreach (var (command, label, css, states) in Commands(c, data.Now))
+        {
+            sb.Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append('/').Append(command).Append("\" data-states=\"").Append(Attr(states)).Append('"')
+              .Append(states.Split(' ').Contains(status.State) ? "" : " hidden").Append('>').Append(Layout.Field(token))
               .Append("<button type=\"submit\" id=\"").Append(command).Append("\" class=\"").Append(css).Append("\">").Append(label).Append("</button></form>");
         }
+
+        const string Final = "completed stopped";
+        sb.Append("<span class=\"muted\" id=\"no-commands\" data-states=\"").Append(Final).Append('"').Append(Final.Split(' ').Contains(status.State) ? "" : " hidden")
+          .Append(">Nothing more will be dialed.</span>");
 
         sb.Append("<a class=\"button secondary\" href=\"/campaigns/").Append(E(id)).Append("/upload\" id=\"upload-link\">Upload CSV</a>")
           .Append("<a class=\"button secondary\" href=\"/campaigns/").Append(E(id)).Append("/report\" id=\"report-link\">Report</a>")
@@ -102,6 +124,7 @@ internal static class CampaignPage
         }
 
         sb.Append("</tbody></table></section></div>");
+        await AppendImportsAsync(sb, id, data, ct);
         sb.Append("<section class=\"card\"><h2>Schedule and settings</h2><table><tbody>");
         Row(sb, "Time zone", c.TimeZoneId);
         Row(sb, "Start / end", $"{c.StartAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "now"} – {c.EndAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "no end"}");
@@ -118,10 +141,44 @@ internal static class CampaignPage
           .Append("function set(id,v){var e=document.getElementById(id);if(e)e.textContent=v;}")
           .Append("es.addEventListener('status',function(ev){var s=JSON.parse(ev.data);set('leads',s.leads);set('pending',s.pending);set('active',s.activeCalls);set('attempts',s.attempts);")
           .Append("set('answerRate',(s.answerRate*100).toFixed(1)+'%');var st=document.getElementById('state');st.textContent=s.state;st.className='badge state-'+s.state;")
+          .Append("document.querySelectorAll('[data-states]').forEach(function(f){f.hidden=f.getAttribute('data-states').split(' ').indexOf(s.state)<0;});")
           .Append("var p=document.getElementById('progress');p.max=Math.max(1,s.leads);p.value=s.leads-s.pending;")
           .Append("Object.keys(s.outcomes).forEach(function(k){var e=document.querySelector('[data-outcome=\"'+k+'\"]');if(e)e.textContent=s.outcomes[k];});")
           .Append("Object.keys(s.states).forEach(function(k){var e=document.querySelector('[data-state=\"'+k+'\"]');if(e)e.textContent=s.states[k];});});})();</script>");
         return Layout.Page(ctx, c.Name, sb.ToString(), error is null ? 200 : 409);
+    }
+
+    private static async Task AppendImportsAsync(StringBuilder sb, long id, WebData data, CancellationToken ct)
+    {
+        var imports = await (await data.ImportsAsync(ct)).ListAsync(id, ct);
+        if (imports.Count == 0)
+        {
+            return;
+        }
+
+        sb.Append("<section class=\"card\"><h2>Imports</h2><table id=\"imports\"><thead><tr><th>File</th><th>Status</th><th class=\"num\">Imported</th><th class=\"num\">Last line stored</th><th></th></tr></thead><tbody>");
+        foreach (var import in imports.TakeLast(10).Reverse())
+        {
+            var status = import.Status.ToString().ToLowerInvariant();
+            sb.Append("<tr data-import=\"").Append(E(import.Id)).Append("\"><td>").Append(E(import.FileName)).Append("</td><td><span class=\"badge import-").Append(status).Append("\">")
+              .Append(E(status)).Append("</span></td><td class=\"num\">").Append(E(import.RowsImported)).Append("</td><td class=\"num\">").Append(E(import.LastCommittedLine))
+              .Append("</td><td>").Append(E(import.Status == ImportStatus.Interrupted ? import.Message : null)).Append("</td></tr>");
+        }
+
+        sb.Append("</tbody></table></section>");
+    }
+
+    /// <summary>Start, pause, resume and stop with the states each applies in, from <see cref="CampaignControl.Rule"/>.</summary>
+    private static IEnumerable<(string Command, string Label, string Css, string States)> Commands(Campaign c, DateTimeOffset now)
+    {
+        string States(CampaignCommand command, params CampaignState[] except) =>
+            string.Join(' ', CampaignControl.Rule(command, c, now).From.Except(except).Select(s => s.ToString().ToLowerInvariant()));
+
+        // Start also continues a paused campaign, but Resume is the button that says so.
+        yield return ("start", "Start", "", States(CampaignCommand.Start, CampaignState.Paused));
+        yield return ("pause", "Pause", "secondary", States(CampaignCommand.Pause));
+        yield return ("resume", "Resume", "", States(CampaignCommand.Resume));
+        yield return ("stop", "Stop", "danger", States(CampaignCommand.Stop));
     }
 
     private static void Stat(StringBuilder sb, string label, string id, string value) =>

@@ -51,7 +51,19 @@ internal static class DashboardPage
         }
 
         sb.Append("</section>");
-        sb.Append("<section class=\"card\" id=\"ami-status\"><h2>AMI servers</h2><table><thead><tr><th>Server</th><th>State</th></tr></thead><tbody>");
+        sb.Append("<section class=\"card\" id=\"ami-status\"><h2>AMI servers</h2><p class=\"muted\" id=\"engine-state\">");
+        if (data.Engine is { } engine)
+        {
+            var live = engine.GetSnapshot();
+            sb.Append("Dialing engine running: ").Append(E(live.Campaigns.Count(l => l.Status == Engine.Live.DialerStatus.Dialing))).Append(" campaign(s) dialing, ")
+              .Append(E(live.ActiveCalls.Count)).Append(" call(s) live.");
+        }
+        else
+        {
+            sb.Append("The dialing engine does not run in this process: <code>amidialer serve</code> runs it.");
+        }
+
+        sb.Append("</p><table><thead><tr><th>Server</th><th>State</th></tr></thead><tbody>");
         foreach (var server in backend.Health.AmiServers())
         {
             sb.Append("<tr><td>").Append(E(server.Name)).Append("</td><td class=\"").Append(server.IsUp ? "up" : "down").Append("\">")

@@ -64,12 +64,17 @@ internal static class UploadPage
             var fd=new FormData();fd.append('region',document.getElementById('region').value);fd.append('phoneColumn',document.getElementById('phoneColumn').value);fd.append('file',f,f.name);
             var id=Math.random().toString(36).slice(2);var pb=document.getElementById('upload-progress'),pt=document.getElementById('progress-text');
             document.getElementById('progress-box').hidden=false;
-            var poll=setInterval(function(){fetch('/api/imports/progress/'+id,{credentials:'same-origin'}).then(function(r){return r.ok?r.json():null;}).then(function(p){if(p){pt.textContent=p.rowsRead+' rows read, '+p.imported+' imported';}});},500);
+            var finished=false;
+            function show(p){if(finished||!p)return;
+              if(p.phase==='importing'){pb.value=p.percent==null?pb.value:Math.round(p.percent);pt.textContent='Importing: '+(p.percent==null?'':Math.round(p.percent)+'%, ')+p.rowsRead+' rows read, '+p.imported+' imported';}
+              else if(p.phase==='receiving'&&p.percent!=null){pb.value=Math.round(p.percent);pt.textContent='Uploading: '+pb.value+'%';}}
+            var poll=setInterval(function(){fetch('/api/imports/progress/'+id,{credentials:'same-origin'}).then(function(r){return r.ok?r.json():null;}).then(show).catch(function(){});},300);
             var x=new XMLHttpRequest();x.open('POST','/api/campaigns/{ID}/imports');
             x.setRequestHeader('X-CSRF-TOKEN',amidialer.token);x.setRequestHeader('X-Upload-Id',id);
-            x.upload.onprogress=function(e){if(e.lengthComputable){pb.value=Math.round(100*e.loaded/e.total);}};
+            x.upload.onprogress=function(e){if(e.lengthComputable&&!finished){pb.value=Math.round(100*e.loaded/e.total);pt.textContent='Uploading: '+pb.value+'%';}};
+            x.upload.onload=function(){if(!finished){pb.value=0;pt.textContent='Uploaded; importing...';}};
             x.onload=function(){
-              clearInterval(poll);pb.value=100;btn.disabled=false;var r;try{r=JSON.parse(x.responseText);}catch(e){r={};}
+              finished=true;clearInterval(poll);pb.value=100;btn.disabled=false;var r;try{r=JSON.parse(x.responseText);}catch(e){r={};}
               if(x.status!==200){var msg=r.detail||r.title||('HTTP '+x.status);if(r.errors){msg=Object.keys(r.errors).map(function(k){return k+': '+r.errors[k].join(' ');}).join(' ');}err.textContent=msg;return;}
               pt.textContent='done';
               var h='<h2>Import finished</h2><table id="import-summary"><tbody>'+
@@ -81,7 +86,7 @@ internal static class UploadPage
               h+='<p><a class="button" href="/campaigns/{ID}" id="back-to-campaign">Back to the campaign</a></p>';
               var res=document.getElementById('result');res.innerHTML=h;res.hidden=false;
             };
-            x.onerror=function(){clearInterval(poll);btn.disabled=false;err.textContent='The upload failed (connection lost?).';};
+            x.onerror=function(){finished=true;clearInterval(poll);btn.disabled=false;err.textContent='The upload failed (connection lost?).';};
             x.send(fd);
           });
         })();

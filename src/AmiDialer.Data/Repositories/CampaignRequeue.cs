@@ -1,0 +1,86 @@
+using AmiDialer.Core.Model;
+using AmiDialer.Data.Database;
+using Dapper;
+
+namespace AmiDialer.Data.Repositories;
+
+/// <summary>What a requeue did: leads returned to pending, and the campaign's state after it.</summary>
+public sealed record RequeueResult(long LeadsReturned, CampaignState State);
+
+/// <summary>A requeue refused: the campaign is being dialed, or a call of it is still open.</summary>
+public sealed class CampaignRequeueException(string message) : Exception(message);
+
+/// <summary>
+/// Gives leads back to the dialer after an operator decides their results do not count. The attempts stay as the
+/// history of what happened; the leads, their counters and the campaign change in one audited transaction.
+/// </summary>
+public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider time)
+{
+    /// <summary>
+    /// Readies a campaign the simulator dialed for a real PBX: the leads whose last call was a simulated one (done,
+    /// exhausted, or waiting for a retry) go back to pending with only their real attempts counted, and the
+    /// campaign stops being marked simulated. A completed campaign becomes paused, to be resumed when wanted.
+    /// Refused while an engine holds the campaign's lease or one of its calls is open.
+    /// </summary>
+    public async Task<RequeueResult> SimulatedAsync(long campaignId, string actor, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction();
+        var campaign = await connection.QuerySingleOrDefaultAsync<(string Name, string State)>(new CommandDefinition(
+            "SELECT name, state FROM campaigns WHERE id = @campaignId", new { campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (campaign.Name is null)
+        {
+            throw new ArgumentException($"No campaign with id {campaignId}.", nameof(campaignId));
+        }
+
+        var holder = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT owner FROM campaign_leases WHERE campaign_id = @campaignId AND expires_at > @now", new { campaignId, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (holder is not null)
+        {
+            throw new CampaignRequeueException($"Campaign '{campaign.Name}' is being dialed by {holder}: pause it and stop that process (or wait for its lease to expire) before requeueing it.");
+        }
+
+        var open = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT count(*) FROM attempts WHERE campaign_id = @campaignId AND state <> 'ended'", new { campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (open > 0)
+        {
+            throw new CampaignRequeueException($"Campaign '{campaign.Name}' has {open} call(s) still open: let an engine reconcile them (start serve or run) before requeueing it.");
+        }
+
+        var leads = (await connection.QueryAsync<(long Id, string State, string? FinalOutcome, long RealAttempts)>(new CommandDefinition(
+            """
+            SELECT l.id, l.state, l.final_outcome,
+                   (SELECT count(*) FROM attempts r WHERE r.lead_id = l.id AND r.is_simulated = 0) AS real_attempts
+            FROM leads l
+            WHERE l.campaign_id = @campaignId AND l.state IN ('done', 'exhausted', 'waiting_retry')
+              AND (SELECT a.is_simulated FROM attempts a WHERE a.lead_id = l.id ORDER BY a.id DESC LIMIT 1) = 1
+            """, new { campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        foreach (var lead in leads)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE leads SET state = 'pending', final_outcome = NULL, attempt_count = @RealAttempts, next_eligible_at = @now WHERE id = @Id",
+                new { lead.Id, lead.RealAttempts, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
+        foreach (var group in leads.GroupBy(l => l.State))
+        {
+            await CampaignCounters.MoveLeadAsync(connection, transaction, campaignId, DbNames.LeadStateOf(group.Key), LeadState.Pending, group.Count(), cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var group in leads.Where(l => l.FinalOutcome is not null).GroupBy(l => l.FinalOutcome!))
+        {
+            await CampaignCounters.AddAsync(connection, transaction, campaignId, CampaignCounters.Outcome(DbNames.OutcomeOf(group.Key)!.Value), -group.Count(), cancellationToken).ConfigureAwait(false);
+        }
+
+        var previous = DbNames.CampaignStateOf(campaign.State);
+        var state = previous == CampaignState.Completed && leads.Count > 0 ? CampaignState.Paused : previous;
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE campaigns SET is_simulated = 0, state = @state, updated_at = @now WHERE id = @campaignId",
+            new { campaignId, state = DbNames.Of(state), now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await AuditLog.WriteAsync(connection, transaction, now, actor, "campaign.requeue", $"campaign:{campaignId}",
+            $"simulated: {leads.Count} lead(s) back to pending; {campaign.State} -> {DbNames.Of(state)}", cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new RequeueResult(leads.Count, state);
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+using AmiDialer.Core.Model;
+using AmiDialer.Data.Database;
+using AmiDialer.Data.Repositories;
+
+namespace AmiDialer.Tests.Web;
+
+/// <summary>A campaign's page offers the commands its state allows, and no others.</summary>
+public sealed partial class CampaignPageCommandsTests(WebHostFixture fixture) : IClassFixture<WebHostFixture>
+{
+    private readonly WebTestHost host = fixture.Host;
+
+    [Fact]
+    public async Task Each_state_shows_only_the_commands_that_apply()
+    {
+        var (client, token) = await host.LoggedInAsync();
+        using (client)
+        {
+            var api = host.WithApiKey();
+            var id = await CampaignsApiTests.CreateAsync(api);
+            Assert.Equal(["start", "stop"], await VisibleCommandsAsync(client, id));
+
+            (await api.PostAsync(new Uri($"/api/campaigns/{id}/start", UriKind.Relative), null)).Dispose();
+            Assert.Equal(["pause", "stop"], await VisibleCommandsAsync(client, id));
+
+            (await api.PostAsync(new Uri($"/api/campaigns/{id}/pause", UriKind.Relative), null)).Dispose();
+            Assert.Equal(["resume", "stop"], await VisibleCommandsAsync(client, id));
+
+            // Completion is the engine's to decide; here the stored state is moved as it would.
+            (await api.PostAsync(new Uri($"/api/campaigns/{id}/resume", UriKind.Relative), null)).Dispose();
+            var db = await AmiDialerDatabase.OpenAsync(Path.Combine(host.Directory, "amidialer.db"));
+            Assert.True(await new CampaignRepository(db, TimeProvider.System).TransitionAsync(id, [CampaignState.Running], CampaignState.Completed, "test"));
+
+            var completed = await client.GetStringAsync(new Uri($"/campaigns/{id}", UriKind.Relative));
+            Assert.Contains("id=\"state\">completed<", completed, StringComparison.Ordinal);
+            Assert.Empty(Visible(completed));
+            Assert.Matches("id=\"no-commands\" data-states=\"[^\"]*\">Nothing more will be dialed", completed);
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> VisibleCommandsAsync(HttpClient client, long id) =>
+        Visible(await client.GetStringAsync(new Uri($"/campaigns/{id}", UriKind.Relative)));
+
+    /// <summary>The command buttons not rendered hidden, in page order.</summary>
+    private static IReadOnlyList<string> Visible(string html) =>
+        [.. CommandForm().Matches(html).Where(m => !m.Groups["attrs"].Value.Contains(" hidden", StringComparison.Ordinal)).Select(m => m.Groups["command"].Value)];
+
+    [GeneratedRegex("<form method=\"post\" action=\"/campaigns/\\d+/(?<command>start|pause|resume|stop)\"(?<attrs>[^>]*)>")]
+    private static partial Regex CommandForm();
+}
