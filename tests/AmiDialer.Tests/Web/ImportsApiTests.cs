@@ -75,6 +75,24 @@ public sealed class ImportsApiTests(WebHostFixture fixture) : IClassFixture<WebH
         var id = await CampaignsApiTests.CreateAsync(client);
         var problem = await UploadAsync(client, id, File.ReadAllBytes(RepoPaths.Campaign("sample.csv")), "sample.csv", HttpStatusCode.BadRequest, region: "USA");
         Assert.True(problem.GetProperty("errors").TryGetProperty("region", out _), problem.ToString());
+
+        // Two letters that name no region used to pass this check and crash the importer: a 500.
+        var unknown = await UploadAsync(client, id, File.ReadAllBytes(RepoPaths.Campaign("sample.csv")), "sample.csv", HttpStatusCode.BadRequest, region: "XX");
+        Assert.True(unknown.GetProperty("errors").TryGetProperty("region", out var why), unknown.ToString());
+        Assert.Contains("'XX'", why.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_region_that_names_no_region_is_400_naming_region_on_the_do_not_call_api()
+    {
+        using var client = host.WithApiKey();
+        using var added = await client.PostAsJsonAsync("/api/dnc", new { number = "4155550100", region = "XX" });
+        Assert.Equal(HttpStatusCode.BadRequest, added.StatusCode);
+        Assert.Contains("region", await added.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var import = await client.PostAsync("/api/dnc/import?region=XX", new StringContent("phone\n4155550100\n", Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.BadRequest, import.StatusCode);
+        Assert.Contains("region", await import.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -56,6 +56,11 @@ internal static class DncApi
     private static async Task<Results<Created<DncEntryDto>, Ok<DncEntryDto>, ValidationProblem>> AddAsync(DncInput input, WebData data, WebBackend backend, ClaimsPrincipal user, CancellationToken ct)
     {
         var region = string.IsNullOrWhiteSpace(input.Region) ? backend.Settings.Dialing.DefaultRegion : input.Region.Trim().ToUpperInvariant();
+        if (PhoneRegions.Check(region) is { } regionError)
+        {
+            return Problems.Field("region", regionError + ".");
+        }
+
         if (!TryNormalise(input.Number, region, out var e164, out var error))
         {
             return Problems.Field("number", $"'{input.Number}': {error}.");
@@ -92,6 +97,11 @@ internal static class DncApi
         }
 
         var regionCode = string.IsNullOrWhiteSpace(region) ? backend.Settings.Dialing.DefaultRegion : region.Trim().ToUpperInvariant();
+        if (PhoneRegions.Check(regionCode) is { } regionError)
+        {
+            return Problems.Field("region", regionError + ".");
+        }
+
         if (campaignId is { } cid && await (await data.CampaignsAsync(ct)).GetAsync(cid, ct) is null)
         {
             return Problems.Field("campaignId", $"No campaign has id {cid}.");

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
+using AmiDialer.Core.Phone;
 using AmiDialer.Data.Import;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Web.Infrastructure;
@@ -184,9 +185,9 @@ internal static class ImportsApi
     {
         errors = [];
         var region = fields.GetValueOrDefault("region") is { Length: > 0 } r ? r.Trim().ToUpperInvariant() : backend.Settings.Dialing.DefaultRegion;
-        if (region.Length != 2 || !region.All(char.IsAsciiLetter))
+        if (PhoneRegions.Check(region) is { } regionError)
         {
-            errors["region"] = [$"'{region}' is not a two-letter region code such as US."];
+            errors["region"] = [regionError + "."];
         }
 
         char? delimiter = null;
