@@ -1,5 +1,6 @@
 using AmiDialer.Cli;
 using Microsoft.Data.Sqlite;
+using AmiDialer.Tests.Executable;
 
 namespace AmiDialer.Tests.Cli;
 
@@ -138,7 +139,7 @@ public sealed class CliFailureTests : IDisposable
         Assert.True(r.Code == 0, r.ToString());
     }
 
-    private Task<CliResult> Amidialer(params string[] args) => ExecutableRunner.RunAsync(_runner.Folder, args);
+    private Task<CliResult> Amidialer(params string[] args) => AmiDialerProcess.RunAsync(_runner.Folder, AmiDialerProcess.CommandLimit, args);
 
     /// <summary>A folder nobody may create files in: read-only for an ordinary user; for root (who ignores modes), /proc.</summary>
     private string UnwritableFolder()

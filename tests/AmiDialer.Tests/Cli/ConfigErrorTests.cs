@@ -1,4 +1,5 @@
 using AmiDialer.Cli;
+using AmiDialer.Tests.Executable;
 
 namespace AmiDialer.Tests.Cli;
 
@@ -10,7 +11,7 @@ public sealed class ConfigErrorTests : IDisposable
     [Fact]
     public async Task Config_check_names_every_bad_value_from_the_environment_at_once()
     {
-        var r = await ExecutableRunner.RunAsync(_runner.Folder, Environment(), "config", "check");
+        var r = await AmiDialerProcess.RunAsync(_runner.Folder, Environment(), AmiDialerProcess.CommandLimit, "config", "check");
 
         Assert.True(r.Code == AmiDialerCli.Failure, r.ToString());
         AssertEveryBadKeyNamed(r.Error);
@@ -37,7 +38,7 @@ public sealed class ConfigErrorTests : IDisposable
               }
             }
             """);
-        var r = await ExecutableRunner.RunAsync(_runner.Folder, "campaign", "list", "--config", config, "--db", _runner.DatabasePath);
+        var r = await AmiDialerProcess.RunAsync(_runner.Folder, AmiDialerProcess.CommandLimit, "campaign", "list", "--config", config, "--db", _runner.DatabasePath);
 
         Assert.True(r.Code == AmiDialerCli.Failure, r.ToString());
         foreach (var key in new[]
@@ -57,7 +58,7 @@ public sealed class ConfigErrorTests : IDisposable
     public async Task A_misspelled_key_alone_is_a_warning_and_the_command_runs()
     {
         var env = new Dictionary<string, string> { ["AMIDIALER_Dialing__DefautRegion"] = "GB" };
-        var r = await ExecutableRunner.RunAsync(_runner.Folder, env, "config", "check");
+        var r = await AmiDialerProcess.RunAsync(_runner.Folder, env, AmiDialerProcess.CommandLimit, "config", "check");
 
         Assert.True(r.Code == AmiDialerCli.Success, r.ToString());
         Assert.Contains("Configuration is valid", r.Output, StringComparison.Ordinal);
@@ -69,9 +70,9 @@ public sealed class ConfigErrorTests : IDisposable
     public async Task An_unknown_default_region_fails_config_check_instead_of_crashing_the_import()
     {
         var env = new Dictionary<string, string> { ["AMIDIALER_Dialing__DefaultRegion"] = "ZZ" };
-        var check = await ExecutableRunner.RunAsync(_runner.Folder, env, "config", "check");
+        var check = await AmiDialerProcess.RunAsync(_runner.Folder, env, AmiDialerProcess.CommandLimit, "config", "check");
         var csv = _runner.File("leads.csv", "phone\n2025550100\n");
-        var import = await ExecutableRunner.RunAsync(_runner.Folder, env, "import", csv, "--campaign", "c1", "--create", "--db", _runner.DatabasePath);
+        var import = await AmiDialerProcess.RunAsync(_runner.Folder, env, AmiDialerProcess.CommandLimit, "import", csv, "--campaign", "c1", "--create", "--db", _runner.DatabasePath);
 
         foreach (var r in new[] { check, import })
         {
@@ -86,7 +87,7 @@ public sealed class ConfigErrorTests : IDisposable
     public async Task A_config_file_that_is_not_json_is_named_with_where_it_breaks()
     {
         var config = _runner.File("broken.json", "{ \"Dialing\": { \"DefaultRegion\": \"GB\"\n");
-        var r = await ExecutableRunner.RunAsync(_runner.Folder, "campaign", "list", "--config", config, "--db", _runner.DatabasePath);
+        var r = await AmiDialerProcess.RunAsync(_runner.Folder, AmiDialerProcess.CommandLimit, "campaign", "list", "--config", config, "--db", _runner.DatabasePath);
 
         Assert.True(r.Code == AmiDialerCli.Failure, r.ToString());
         Assert.Contains(config, r.Error, StringComparison.Ordinal);

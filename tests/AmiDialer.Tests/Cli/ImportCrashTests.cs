@@ -4,6 +4,7 @@ using System.Text;
 using AmiDialer.Data.Database;
 using AmiDialer.Data.Repositories;
 using Dapper;
+using AmiDialer.Tests.Executable;
 using Microsoft.Data.Sqlite;
 
 namespace AmiDialer.Tests.Cli;
@@ -22,9 +23,9 @@ public sealed partial class ImportCrashTests : IDisposable
     {
         var file = Path.Combine(cli.Folder, "big.csv");
         await WriteLeadsAsync(file, Rows);
-        Assert.Equal(0, (await AmiDialerProcess.RunAsync(Long, "campaign", "create", "crash", "--db", cli.DatabasePath)).Code);
+        Assert.Equal(0, (await AmiDialerProcess.RunAsync(cli.Folder, Long, "campaign", "create", "crash", "--db", cli.DatabasePath)).Code);
 
-        using var import = AmiDialerProcess.Start("import", file, "--campaign", "crash", "--region", "US", "--db", cli.DatabasePath);
+        await using var import = AmiDialerProcess.Start(cli.Folder, null, "import", file, "--campaign", "crash", "--region", "US", "--db", cli.DatabasePath);
         var database = await AmiDialerDatabase.OpenAsync(cli.DatabasePath);
         var imports = new ImportRepository(database);
         var campaignId = (await new CampaignRepository(database, TimeProvider.System).GetByNameAsync("crash"))!.Id;
@@ -59,7 +60,7 @@ public sealed partial class ImportCrashTests : IDisposable
         Assert.InRange(lastLine, 2, Rows);
 
         // The next command that looks settles the record and says so; importing the same file again completes it.
-        var again = await AmiDialerProcess.RunAsync(Long, "import", file, "--campaign", "crash", "--region", "US", "--db", cli.DatabasePath);
+        var again = await AmiDialerProcess.RunAsync(cli.Folder, Long, "import", file, "--campaign", "crash", "--region", "US", "--db", cli.DatabasePath);
         Assert.True(again.Code == 0, again.ToString());
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"Import {running.Id} of big.csv into 'crash' was interrupted after line {lastLine}"), again.Output, StringComparison.Ordinal);
 

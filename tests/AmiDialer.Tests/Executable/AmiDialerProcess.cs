@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using AmiDialer.Tests.Cli;
 
 namespace AmiDialer.Tests.Executable;
 
@@ -12,6 +13,9 @@ internal sealed class AmiDialerProcess : IAsyncDisposable
 {
     public const int SigInt = 2;
     public const int SigTerm = 15;
+
+    /// <summary>Generous, for a command run to its end: a loaded machine starts .NET slowly, and one case waits out the busy timeout.</summary>
+    public static readonly TimeSpan CommandLimit = TimeSpan.FromMinutes(2);
 
     private readonly System.Diagnostics.Process process;
     private readonly StringBuilder output = new();
@@ -103,12 +107,28 @@ internal sealed class AmiDialerProcess : IAsyncDisposable
         return child;
     }
 
-    /// <summary>Runs a command to its end (a second process writing the same database) and returns its exit code.</summary>
-    public static async Task<(int Code, string Output, string Error)> RunAsync(string workingDirectory, TimeSpan timeout, params string[] args)
+    /// <summary>Runs a command to its end, its input closed as in a cron job, and returns its exit code and output.</summary>
+    public static Task<CliResult> RunAsync(string workingDirectory, TimeSpan timeout, params string[] args) =>
+        RunAsync(workingDirectory, null, timeout, args);
+
+    /// <summary>As <see cref="RunAsync(string, TimeSpan, string[])"/>, with <paramref name="environment"/> added to a clean one.</summary>
+    public static async Task<CliResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, params string[] args)
     {
-        await using var child = Start(workingDirectory, null, args);
-        var code = await child.WaitForExitAsync(timeout);
-        return (code, child.Output, child.Error);
+        await using var child = Start(workingDirectory, environment, args);
+        child.process.StandardInput.Close();
+        return await child.WaitAsync(timeout);
+    }
+
+    /// <summary>The exit code with what the process printed (see <see cref="WaitForExitAsync"/>).</summary>
+    public async Task<CliResult> WaitAsync(TimeSpan timeout) => new(await WaitForExitAsync(timeout), Output, Error);
+
+    /// <summary>SIGKILL of the whole tree: no handler runs, nothing is flushed or finished.</summary>
+    public void Kill()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
     }
 
     /// <summary>Sends a real signal, as kill(1) does.</summary>
