@@ -13,6 +13,13 @@ public enum CallOutcome
     Interrupted,
     /// <summary>Click-to-call only: the agent's own phone did not answer, so the customer was never dialed.</summary>
     AgentNoAnswer,
+    /// <summary>
+    /// The call ended while no dialer was connected and nothing (no event, no ledger) tells how: final, never retried
+    /// automatically (the callee may have answered), counted toward the maximum of attempts, left out of the answer rate.
+    /// </summary>
+    Unknown,
+    /// <summary>The Originate never reached Asterisk (proven by the ledger: no key, no channel, no restart): the lead is due again.</summary>
+    NotSent,
 }
 
 public static class CallOutcomeNames
@@ -28,6 +35,8 @@ public static class CallOutcomeNames
         CallOutcome.Failed => "failed",
         CallOutcome.Interrupted => "interrupted",
         CallOutcome.AgentNoAnswer => "agent-no-answer",
+        CallOutcome.Unknown => "unknown",
+        CallOutcome.NotSent => "not-sent",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 

@@ -33,8 +33,26 @@ public sealed record CallFacts
     /// <summary>The engine gave up waiting: no OriginateResponse by the ring timeout plus a grace period.</summary>
     public bool TimedOut { get; init; }
 
-    /// <summary>The call was lost to a crash or an Asterisk restart (its channels are gone, nobody saw it end).</summary>
+    /// <summary>The engine knows the call was cut by Asterisk going down (a Shutdown event while it was live).</summary>
     public bool Interrupted { get; init; }
+
+    /// <summary>A channel of the call got <c>SoftHangupRequest</c> with <c>Cause: 4</c>: Asterisk shutting down (i1, i3, i4).</summary>
+    public bool ShutdownSeen { get; init; }
+
+    /// <summary>The call was lost and Asterisk has booted since it was claimed (a FullyBooted Uptime lower than at the claim).</summary>
+    public bool RestartSeen { get; init; }
+
+    /// <summary>
+    /// The outcome ledger's value for the call (<c>DIALSTATUS|HANGUPCAUSE|ANSWEREDTIME|EPOCH</c>, read with DBGet),
+    /// when it was read; for click-to-call, the customer's (<c>-customer</c>) key.
+    /// </summary>
+    public string? LedgerValue { get; init; }
+
+    /// <summary>The call ended while no dialer was connected to see it, and no ledger holds its outcome.</summary>
+    public bool EndedUnseen { get; init; }
+
+    /// <summary>Proven never to have reached Asterisk (the ledger has no key, no channel lives, no restart, the claim is old enough).</summary>
+    public bool NotSent { get; init; }
 }
 
 /// <summary>

@@ -17,11 +17,18 @@ namespace AmiDialer.Core.Outcomes;
 /// <para><b>Rules, first match wins.</b></para>
 /// <list type="number">
 /// <item>Originate action refused (<c>Response: Error</c>) → failed / ami-error.</item>
+/// <item>Proven never sent (<see cref="CallFacts.NotSent"/>) → not-sent: the lead is due again.</item>
 /// <item>Click-to-call only: OriginateResponse <c>Failure</c> (the agent's phone never answered: Reason 3 timeout, 5 busy,
 /// 8 congestion, 0 other) → agent-no-answer; with no channel at all → failed / channel-unavailable.</item>
 /// <item>Answered: campaign OriginateResponse <c>Success</c> (Reason 4: d0, d1, d6, d7, d9, d10, d13, e1, i1) or a
 /// customer DialEnd ANSWER (j0) → answered, even if the call was later cut (i1): the callee was reached, and
 /// calling again would be a second call they did not expect.</item>
+/// <item>Cut by Asterisk going down: a SoftHangupRequest <c>Cause: 4</c> on any channel (i1, i3, i4), a restart seen
+/// since the claim, or a Shutdown while the call was live → interrupted. Above every rule below: i3's calls cut while
+/// ringing say DialEnd NOANSWER, Reason 0, Hangup Cause 0, which would otherwise read as a final no-answer.</item>
+/// <item>The ledger's value (k1, k2, i4), when it was read: ANSWER → answered (rule 3), <c>CHANUNAVAIL|0</c> →
+/// interrupted (i4: what a restart leaves), <c>CHANUNAVAIL|1</c> → invalid-number, <c>CHANUNAVAIL|21</c> → rejected, any
+/// other CHANUNAVAIL → failed / channel-unavailable; BUSY, NOANSWER, CONGESTION, CANCEL and the rest as DialStatus in rule 6.</item>
 /// <item>A customer leg's cause that only the cause can tell: 1 (d5, j5) → invalid-number; 21 (d8, j8) → rejected
 /// (their DialStatus is NOANSWER and their Reason 0, like a plain no-answer).</item>
 /// <item>Campaign OriginateResponse Reason 5 → busy (d2, d12), 8 → congestion (d4), 3 → no-answer (d3).</item>
@@ -29,7 +36,7 @@ namespace AmiDialer.Core.Outcomes;
 /// CHANUNAVAIL → failed / channel-unavailable, DONTCALL/TORTURE → rejected, INVALIDARGS → failed / unknown.</item>
 /// <item>The most specific customer-leg cause: 17 busy, 34/41/42/44/47 congestion, 18/19/20 no-answer, 27/38 failed /
 /// channel-unavailable (and 2/3/22/28 invalid-number, by rule 4).</item>
-/// <item>Engine saw the call lost to a crash or restart → interrupted.</item>
+/// <item>Ended while no dialer was connected, and nothing above tells how → unknown (final, never re-dialed automatically).</item>
 /// <item>No OriginateResponse by ring timeout + grace → failed / timeout.</item>
 /// <item>Customer DialStatus CANCEL → failed / cancelled.</item>
 /// <item>OriginateResponse <c>Failure</c> and no channel ever existed (d11 <c>Bogus/...</c>) → failed / channel-unavailable.</item>
@@ -62,7 +69,13 @@ public static class OutcomeTable
             return Verdict(CallOutcome.Failed, FailureReasons.AmiError, "1: Originate refused by Asterisk");
         }
 
-        if (facts.Kind == CallKind.ClickToCall && orFailure)
+        if (facts.NotSent)
+        {
+            return Verdict(CallOutcome.NotSent, null, "1a: the Originate never reached Asterisk");
+        }
+
+        var ledger = LedgerEntry.TryParse(facts.LedgerValue);
+        if (facts.Kind == CallKind.ClickToCall && orFailure && ledger is null)
         {
             return facts.Hangups.Count == 0
                 ? Verdict(CallOutcome.Failed, FailureReasons.ChannelUnavailable, "2: agent channel could not be created")
@@ -74,9 +87,33 @@ public static class OutcomeTable
         var answered = facts.Kind == CallKind.Campaign
             ? orSuccess || facts.DialEnds.Any(d => IsAnswer(d.DialStatus))
             : dialStatus == "ANSWER";
-        if (answered)
+        if (answered || ledger?.DialStatus == "ANSWER")
         {
-            return Verdict(CallOutcome.Answered, null, "3: answered");
+            return Verdict(CallOutcome.Answered, null, answered ? "3: answered" : "3: answered (ledger)");
+        }
+
+        if (facts.ShutdownSeen || facts.RestartSeen || facts.Interrupted)
+        {
+            var why = facts.ShutdownSeen ? "SoftHangupRequest Cause 4" : facts.RestartSeen ? "Asterisk restarted since the claim" : "Shutdown while live";
+            return Verdict(CallOutcome.Interrupted, null, $"3a: cut by Asterisk going down ({why})");
+        }
+
+        if (ledger is { } entry)
+        {
+            OutcomeVerdict FromLedger(CallOutcome outcome, string? failure) =>
+                new(outcome, failure, reason, entry.DialStatus, entry.Cause, null, $"3b: ledger {entry.DialStatus}|{entry.Cause?.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            switch (entry.DialStatus)
+            {
+                case "CHANUNAVAIL" when entry.Cause is null or 0: return FromLedger(CallOutcome.Interrupted, null);
+                case "CHANUNAVAIL" when entry.Cause is { } c && HangupCauses.Classify(c) is { } byCause: return FromLedger(byCause.Outcome, byCause.FailureReason);
+                case "CHANUNAVAIL": return FromLedger(CallOutcome.Failed, FailureReasons.ChannelUnavailable);
+                case "BUSY": return FromLedger(CallOutcome.Busy, null);
+                case "CONGESTION": return FromLedger(CallOutcome.Congestion, null);
+                case "NOANSWER": return FromLedger(CallOutcome.NoAnswer, null);
+                case "DONTCALL" or "TORTURE": return FromLedger(CallOutcome.Rejected, null);
+                case "CANCEL": return FromLedger(CallOutcome.Failed, FailureReasons.Cancelled);
+                case "INVALIDARGS": return FromLedger(CallOutcome.Failed, FailureReasons.Unknown);
+            }
         }
 
         if (telling is not null && HangupCauses.Classify(telling.Cause)?.Outcome is CallOutcome.InvalidNumber or CallOutcome.Rejected)
@@ -111,9 +148,9 @@ public static class OutcomeTable
             return Verdict(o, failure, $"7: customer leg cause {telling.Cause}", telling);
         }
 
-        if (facts.Interrupted)
+        if (facts.EndedUnseen)
         {
-            return Verdict(CallOutcome.Interrupted, null, "8: lost to a crash or restart");
+            return Verdict(CallOutcome.Unknown, null, "8: ended while the dialer was down: outcome unknown");
         }
 
         if (facts.TimedOut && facts.OriginateResponse is null)

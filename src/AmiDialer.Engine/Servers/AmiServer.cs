@@ -82,6 +82,43 @@ internal sealed class AmiServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Takes over attempts this process now owns (its campaign's lease, a dead process's click-to-call lease) after
+    /// start: they are followed like calls of this process and checked against Asterisk at once when connected (else at
+    /// the next login). Attempts already followed here are left as they are.
+    /// </summary>
+    public void Adopt(IReadOnlyList<TrackedCallStart> attempts)
+    {
+        var added = 0;
+        foreach (var attempt in attempts)
+        {
+            if (!Tracker.IsTracking(attempt.AttemptId))
+            {
+                Tracker.Track(attempt, adopted: true);
+                added++;
+            }
+        }
+
+        if (added > 0 && _connected && !_stop.IsCancellationRequested)
+        {
+            var token = _stop.Token;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await FinishAsync(await ReconcileAsync(token).ConfigureAwait(false), "adopt").ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is AmiException or OperationCanceledException)
+                {
+                    if (!token.IsCancellationRequested)
+                    {
+                        _logger.ReconcileFailed(Name, e);
+                    }
+                }
+            }, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
     /// Waits for this server's own view of the connection, which the state loop updates a moment after the client's:
     /// a caller told "connected" then finds it reservable (<see cref="TryReserve"/> reads the same flag).
     /// </summary>

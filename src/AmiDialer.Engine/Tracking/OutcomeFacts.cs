@@ -26,7 +26,8 @@ public static class OutcomeFacts
             Hangups = facts.Channels.Where(c => c.HungUpAt is not null).Select(c => new HangupFact(c.Name ?? c.Uniqueid, c.Cause ?? 0, c.CauseText)).ToList(),
             // A call that timed out while our link was down may well have had its OriginateResponse go by unseen.
             TimedOut = facts.Finality == Finality.OriginateTimeout && !disturbedWithoutAnswer,
-            Interrupted = facts.Finality == Finality.Lost || facts.ShutdownSeen || (facts.Finality == Finality.OriginateTimeout && disturbedWithoutAnswer),
+            ShutdownSeen = facts.ShutdownSeen,
+            Interrupted = facts.Finality == Finality.Lost || (facts.Finality == Finality.OriginateTimeout && disturbedWithoutAnswer),
         };
     }
 }
