@@ -17,25 +17,31 @@ namespace AmiDialer.Core.Outcomes;
 /// <para><b>Rules, first match wins.</b></para>
 /// <list type="number">
 /// <item>Originate action refused (<c>Response: Error</c>) → failed / ami-error.</item>
+/// <item>Answered: campaign OriginateResponse <c>Success</c> (Reason 4: d0, d1, d6, d7, d9, d10, d13, e1, i1, k1), any
+/// DialEnd ANSWER, a customer DialEnd ANSWER for click-to-call (j0), or a ledger value <c>ANSWER|...</c> (k1, k2, i4)
+/// → answered, even if the call was later cut (i1, i3, i4): the callee was reached, and calling again would be a
+/// second call they did not expect. Above every rule below, not-sent included: any sign of an answer wins.</item>
 /// <item>Proven never sent (<see cref="CallFacts.NotSent"/>) → not-sent: the lead is due again.</item>
+/// <item>Cut by Asterisk going down: a SoftHangupRequest <c>Cause: 4</c> on any channel (i1, i3, i4) → interrupted.
+/// Above every rule below: i3's calls cut while ringing say DialEnd NOANSWER, Reason 0, Hangup Cause 0, which would
+/// otherwise read as a final no-answer (and a click-to-call agent cut while ringing as agent-no-answer).</item>
 /// <item>Click-to-call only: OriginateResponse <c>Failure</c> (the agent's phone never answered: Reason 3 timeout, 5 busy,
 /// 8 congestion, 0 other) → agent-no-answer; with no channel at all → failed / channel-unavailable.</item>
-/// <item>Answered: campaign OriginateResponse <c>Success</c> (Reason 4: d0, d1, d6, d7, d9, d10, d13, e1, i1) or a
-/// customer DialEnd ANSWER (j0) → answered, even if the call was later cut (i1): the callee was reached, and
-/// calling again would be a second call they did not expect.</item>
-/// <item>Cut by Asterisk going down: a SoftHangupRequest <c>Cause: 4</c> on any channel (i1, i3, i4), a restart seen
-/// since the claim, or a Shutdown while the call was live → interrupted. Above every rule below: i3's calls cut while
-/// ringing say DialEnd NOANSWER, Reason 0, Hangup Cause 0, which would otherwise read as a final no-answer.</item>
-/// <item>The ledger's value (k1, k2, i4), when it was read: ANSWER → answered (rule 3), <c>CHANUNAVAIL|0</c> →
-/// interrupted (i4: what a restart leaves), <c>CHANUNAVAIL|1</c> → invalid-number, <c>CHANUNAVAIL|21</c> → rejected, any
-/// other CHANUNAVAIL → failed / channel-unavailable; BUSY, NOANSWER, CONGESTION, CANCEL and the rest as DialStatus in rule 6.</item>
+/// <item>The ledger's value (k1, k2, i4), when it was read: <c>CHANUNAVAIL|0</c> → interrupted (i4: what a restart
+/// leaves), <c>CHANUNAVAIL|1</c> → invalid-number, <c>CHANUNAVAIL|21</c> → rejected (k1), any other CHANUNAVAIL by its
+/// cause or else failed / channel-unavailable; BUSY, NOANSWER, CONGESTION (k1), CANCEL and the rest as DialStatus in
+/// rule 10. A value with no dial status in it (k2's <c>MANUAL|16|0</c>, put by hand) tells nothing and falls through.</item>
+/// <item>A restart seen since the claim (<see cref="CallFacts.RestartSeen"/>), or a Shutdown while the call was live
+/// (<see cref="CallFacts.Interrupted"/>) → interrupted. Below the ledger: those only say Asterisk went down at some
+/// point, while the ledger says how the call itself ended (a call that ended busy before the restart holds BUSY; one
+/// the restart cut holds CHANUNAVAIL|0, i4).</item>
 /// <item>A customer leg's cause that only the cause can tell: 1 (d5, j5) → invalid-number; 21 (d8, j8) → rejected
 /// (their DialStatus is NOANSWER and their Reason 0, like a plain no-answer).</item>
 /// <item>Campaign OriginateResponse Reason 5 → busy (d2, d12), 8 → congestion (d4), 3 → no-answer (d3).</item>
 /// <item>Customer DialStatus: BUSY → busy (j2), CONGESTION → congestion (j4), NOANSWER → no-answer (j3, g2),
 /// CHANUNAVAIL → failed / channel-unavailable, DONTCALL/TORTURE → rejected, INVALIDARGS → failed / unknown.</item>
 /// <item>The most specific customer-leg cause: 17 busy, 34/41/42/44/47 congestion, 18/19/20 no-answer, 27/38 failed /
-/// channel-unavailable (and 2/3/22/28 invalid-number, by rule 4).</item>
+/// channel-unavailable (and 2/3/22/28 invalid-number, by rule 8).</item>
 /// <item>Ended while no dialer was connected, and nothing above tells how → unknown (final, never re-dialed automatically).</item>
 /// <item>No OriginateResponse by ring timeout + grace → failed / timeout.</item>
 /// <item>Customer DialStatus CANCEL → failed / cancelled.</item>
@@ -69,18 +75,7 @@ public static class OutcomeTable
             return Verdict(CallOutcome.Failed, FailureReasons.AmiError, "1: Originate refused by Asterisk");
         }
 
-        if (facts.NotSent)
-        {
-            return Verdict(CallOutcome.NotSent, null, "1a: the Originate never reached Asterisk");
-        }
-
         var ledger = LedgerEntry.TryParse(facts.LedgerValue);
-        if (facts.Kind == CallKind.ClickToCall && orFailure && ledger is null)
-        {
-            return facts.Hangups.Count == 0
-                ? Verdict(CallOutcome.Failed, FailureReasons.ChannelUnavailable, "2: agent channel could not be created")
-                : Verdict(CallOutcome.AgentNoAnswer, null, $"2: agent leg failed (Reason {reason ?? "none"})");
-        }
 
         // Campaign: the originated channel is the callee, so its Success (or any ANSWER) means the callee answered.
         // Click-to-call: Success and the first ANSWER are the agent's; only the customer's own Dial() counts.
@@ -89,19 +84,30 @@ public static class OutcomeTable
             : dialStatus == "ANSWER";
         if (answered || ledger?.DialStatus == "ANSWER")
         {
-            return Verdict(CallOutcome.Answered, null, answered ? "3: answered" : "3: answered (ledger)");
+            return Verdict(CallOutcome.Answered, null, answered ? "2: answered" : "2: answered (ledger)");
         }
 
-        if (facts.ShutdownSeen || facts.RestartSeen || facts.Interrupted)
+        if (facts.NotSent)
         {
-            var why = facts.ShutdownSeen ? "SoftHangupRequest Cause 4" : facts.RestartSeen ? "Asterisk restarted since the claim" : "Shutdown while live";
-            return Verdict(CallOutcome.Interrupted, null, $"3a: cut by Asterisk going down ({why})");
+            return Verdict(CallOutcome.NotSent, null, "3: the Originate never reached Asterisk");
+        }
+
+        if (facts.ShutdownSeen)
+        {
+            return Verdict(CallOutcome.Interrupted, null, "4: cut by Asterisk going down (SoftHangupRequest Cause 4)");
+        }
+
+        if (facts.Kind == CallKind.ClickToCall && orFailure && ledger is null)
+        {
+            return facts.Hangups.Count == 0
+                ? Verdict(CallOutcome.Failed, FailureReasons.ChannelUnavailable, "5: agent channel could not be created")
+                : Verdict(CallOutcome.AgentNoAnswer, null, $"5: agent leg failed (Reason {reason ?? "none"})");
         }
 
         if (ledger is { } entry)
         {
             OutcomeVerdict FromLedger(CallOutcome outcome, string? failure) =>
-                new(outcome, failure, reason, entry.DialStatus, entry.Cause, null, $"3b: ledger {entry.DialStatus}|{entry.Cause?.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                new(outcome, failure, reason, entry.DialStatus, entry.Cause, null, $"6: ledger {entry.DialStatus}|{entry.Cause?.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
             switch (entry.DialStatus)
             {
                 case "CHANUNAVAIL" when entry.Cause is null or 0: return FromLedger(CallOutcome.Interrupted, null);
@@ -116,59 +122,64 @@ public static class OutcomeTable
             }
         }
 
+        if (facts.RestartSeen || facts.Interrupted)
+        {
+            return Verdict(CallOutcome.Interrupted, null, $"7: cut by Asterisk going down ({(facts.RestartSeen ? "Asterisk restarted since the claim" : "Shutdown while live")})");
+        }
+
         if (telling is not null && HangupCauses.Classify(telling.Cause)?.Outcome is CallOutcome.InvalidNumber or CallOutcome.Rejected)
         {
             var o = HangupCauses.Classify(telling.Cause)!.Value.Outcome;
-            return Verdict(o, null, $"4: customer leg cause {telling.Cause}", telling);
+            return Verdict(o, null, $"8: customer leg cause {telling.Cause}", telling);
         }
 
         if (facts.Kind == CallKind.Campaign && orFailure)
         {
             switch (facts.OriginateReason)
             {
-                case 5: return Verdict(CallOutcome.Busy, null, "5: Reason 5");
-                case 8: return Verdict(CallOutcome.Congestion, null, "5: Reason 8");
-                case 3: return Verdict(CallOutcome.NoAnswer, null, "5: Reason 3");
+                case 5: return Verdict(CallOutcome.Busy, null, "9: Reason 5");
+                case 8: return Verdict(CallOutcome.Congestion, null, "9: Reason 8");
+                case 3: return Verdict(CallOutcome.NoAnswer, null, "9: Reason 3");
             }
         }
 
         switch (dialStatus)
         {
-            case "BUSY": return Verdict(CallOutcome.Busy, null, "6: DialStatus BUSY");
-            case "CONGESTION": return Verdict(CallOutcome.Congestion, null, "6: DialStatus CONGESTION");
-            case "NOANSWER": return Verdict(CallOutcome.NoAnswer, null, "6: DialStatus NOANSWER");
-            case "CHANUNAVAIL": return Verdict(CallOutcome.Failed, FailureReasons.ChannelUnavailable, "6: DialStatus CHANUNAVAIL");
-            case "DONTCALL" or "TORTURE": return Verdict(CallOutcome.Rejected, null, $"6: DialStatus {dialStatus}");
-            case "INVALIDARGS": return Verdict(CallOutcome.Failed, FailureReasons.Unknown, "6: DialStatus INVALIDARGS");
+            case "BUSY": return Verdict(CallOutcome.Busy, null, "10: DialStatus BUSY");
+            case "CONGESTION": return Verdict(CallOutcome.Congestion, null, "10: DialStatus CONGESTION");
+            case "NOANSWER": return Verdict(CallOutcome.NoAnswer, null, "10: DialStatus NOANSWER");
+            case "CHANUNAVAIL": return Verdict(CallOutcome.Failed, FailureReasons.ChannelUnavailable, "10: DialStatus CHANUNAVAIL");
+            case "DONTCALL" or "TORTURE": return Verdict(CallOutcome.Rejected, null, $"10: DialStatus {dialStatus}");
+            case "INVALIDARGS": return Verdict(CallOutcome.Failed, FailureReasons.Unknown, "10: DialStatus INVALIDARGS");
         }
 
         if (telling is not null)
         {
             var (o, failure) = HangupCauses.Classify(telling.Cause)!.Value;
-            return Verdict(o, failure, $"7: customer leg cause {telling.Cause}", telling);
+            return Verdict(o, failure, $"11: customer leg cause {telling.Cause}", telling);
         }
 
         if (facts.EndedUnseen)
         {
-            return Verdict(CallOutcome.Unknown, null, "8: ended while the dialer was down: outcome unknown");
+            return Verdict(CallOutcome.Unknown, null, "12: ended while the dialer was down: outcome unknown");
         }
 
         if (facts.TimedOut && facts.OriginateResponse is null)
         {
-            return Verdict(CallOutcome.Failed, FailureReasons.Timeout, "9: no OriginateResponse in time");
+            return Verdict(CallOutcome.Failed, FailureReasons.Timeout, "13: no OriginateResponse in time");
         }
 
         if (dialStatus == "CANCEL")
         {
-            return Verdict(CallOutcome.Failed, FailureReasons.Cancelled, "10: DialStatus CANCEL");
+            return Verdict(CallOutcome.Failed, FailureReasons.Cancelled, "14: DialStatus CANCEL");
         }
 
         if (orFailure && facts.Hangups.Count == 0)
         {
-            return Verdict(CallOutcome.Failed, FailureReasons.ChannelUnavailable, "11: no channel was created");
+            return Verdict(CallOutcome.Failed, FailureReasons.ChannelUnavailable, "15: no channel was created");
         }
 
-        return Verdict(CallOutcome.Failed, FailureReasons.Unknown, "12: nothing tells what happened");
+        return Verdict(CallOutcome.Failed, FailureReasons.Unknown, "16: nothing tells what happened");
     }
 
     private static bool IsAnswer(string? dialStatus) => string.Equals(dialStatus?.Trim(), "ANSWER", StringComparison.OrdinalIgnoreCase);

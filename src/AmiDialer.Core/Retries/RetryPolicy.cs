@@ -6,7 +6,8 @@ namespace AmiDialer.Core.Retries;
 
 /// <summary>
 /// Which outcomes are tried again, how soon and how often: <c>busy=5m:3,no-answer=1h:2</c>. An outcome the policy does
-/// not list is final. <c>answered</c> is always final and <c>interrupted</c> is always retried, so neither may be listed.
+/// not list is final. <c>answered</c> and <c>unknown</c> are always final, <c>interrupted</c> and <c>not-sent</c> are
+/// always tried again, so none of them may be listed.
 /// </summary>
 public sealed class RetryPolicy
 {
@@ -15,7 +16,7 @@ public sealed class RetryPolicy
 
     private RetryPolicy(IReadOnlyList<RetryRule> rules) => Rules = rules;
 
-    /// <summary>Nothing is retried except interrupted attempts.</summary>
+    /// <summary>Nothing is retried except interrupted and not-sent attempts.</summary>
     public static RetryPolicy None { get; } = new([]);
 
     public IReadOnlyList<RetryRule> Rules { get; }
@@ -86,6 +87,17 @@ public sealed class RetryPolicy
         if (outcome == CallOutcome.Interrupted)
         {
             return "interrupted attempts are always retried at once; leave them out";
+        }
+
+        if (outcome == CallOutcome.Unknown)
+        {
+            // Its callee may have answered: re-dialing it has to be an operator's decision, never a policy's.
+            return "unknown is final and never retried automatically; requeue such leads with: amidialer campaign requeue <name> --outcome unknown";
+        }
+
+        if (outcome == CallOutcome.NotSent)
+        {
+            return "not-sent attempts (the Originate never reached Asterisk) are always due again at once; leave them out";
         }
 
         if (earlier.Any(r => r.Outcome == outcome))

@@ -9,22 +9,36 @@ public static class RetryRules
     /// The lead's next state after an attempt ended with <paramref name="outcome"/> at <paramref name="now"/>.
     /// </summary>
     /// <param name="earlierOutcomes">Outcomes of the lead's earlier, ended attempts (any order), not including this one.</param>
-    /// <param name="maxAttempts">Caps every attempt, the first and interrupted ones included.</param>
+    /// <param name="maxAttempts">Caps every attempt that reached Asterisk, the first, interrupted and unknown ones included.</param>
     /// <remarks>
     /// Counts are per outcome over the lead's life: with <c>busy=5m:3</c> the 1st, 2nd and 3rd busy are retried and
-    /// the 4th is final, whatever happened in between. An interrupted attempt (its call was lost to a crash or an
-    /// Asterisk restart, so nobody knows how it went) is retried at once and uses no outcome's retries, only one of
-    /// the maximum. The result's RetryAt still has to go through the calling hours and the campaign's schedule
+    /// the 4th is final, whatever happened in between. An interrupted attempt (its call was cut by Asterisk going
+    /// down before anyone answered) is retried at once and uses no outcome's retries, only one of the maximum.
+    /// An unknown attempt (it ended while no dialer was connected, and nothing tells how) is final: its callee may
+    /// have answered, so only an operator's requeue dials the lead again; it counts toward the maximum. A not-sent
+    /// attempt (its Originate never reached Asterisk: nobody was called) is due again at once and counts toward
+    /// nothing. The result's RetryAt still has to go through the calling hours and the campaign's schedule
     /// (<see cref="Scheduling.DialingSchedule.NextEligibleAt"/>).
     /// </remarks>
     public static LeadDecision AfterAttempt(IReadOnlyCollection<CallOutcome> earlierOutcomes, CallOutcome outcome, DateTimeOffset now, RetryPolicy policy, int maxAttempts)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
-        var attemptsMade = earlierOutcomes.Count + 1;
+        // The store counts every attempt row; one whose Originate never left is no attempt at the callee.
+        var attemptsMade = earlierOutcomes.Count(o => o != CallOutcome.NotSent) + 1;
 
         if (outcome == CallOutcome.Answered)
         {
             return new(LeadState.Done, outcome, null, "answered");
+        }
+
+        if (outcome == CallOutcome.NotSent)
+        {
+            return new(LeadState.WaitingRetry, outcome, now, "not-sent: the Originate never reached Asterisk; due again at once, not counted as an attempt");
+        }
+
+        if (outcome == CallOutcome.Unknown)
+        {
+            return new(LeadState.Done, outcome, null, "unknown: ended while the dialer was down; never re-dialed automatically (requeue it to call again)");
         }
 
         if (outcome == CallOutcome.Interrupted)

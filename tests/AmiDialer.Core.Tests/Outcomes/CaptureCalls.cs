@@ -6,7 +6,8 @@ namespace AmiDialer.Core.Tests.Outcomes;
 
 /// <summary>
 /// Reads a recorded AMI stream (.raw) and collects, for each OriginateResponse, the facts the engine would collect:
-/// the call's DialEnd and Hangup events, tied by Linkedid exactly as the engine ties them (never by arrival order).
+/// the call's DialEnd and Hangup events, tied by Linkedid exactly as the engine ties them (never by arrival order),
+/// and whether a channel of the call got <c>SoftHangupRequest Cause: 4</c> (Asterisk shutting down: i1, i3, i4).
 /// </summary>
 internal static class CaptureCalls
 {
@@ -44,11 +45,24 @@ internal static class CaptureCalls
                     .Where(m => linked is not null && Get(m, "Event") == "Hangup" && Get(m, "Linkedid") == linked)
                     .Select(m => new HangupFact(Get(m, "Channel")!, int.Parse(Get(m, "Cause")!, System.Globalization.CultureInfo.InvariantCulture), Get(m, "Cause-txt")))
                     .ToList(),
+                ShutdownSeen = messages.Any(m => linked is not null && Get(m, "Event") == "SoftHangupRequest" && Get(m, "Linkedid") == linked && Get(m, "Cause") == "4"),
             };
             calls.Add((Get(or, "ActionID")!, facts));
         }
 
         return calls;
+    }
+
+    /// <summary>The outcome ledger's values in a capture: each <c>DBGetResponse</c>'s Key and Val (k1, k2, i4).</summary>
+    public static IReadOnlyDictionary<string, string> LedgerValues(string rawFile)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var m in Messages(File.ReadAllText(RepoPaths.Capture(rawFile), Encoding.UTF8)).Where(m => Get(m, "Event") == "DBGetResponse"))
+        {
+            values[Get(m, "Key")!] = Get(m, "Val")!;
+        }
+
+        return values;
     }
 
     private static string? Get(Dictionary<string, string> m, string key) => m.GetValueOrDefault(key);

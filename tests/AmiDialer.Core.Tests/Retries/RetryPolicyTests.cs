@@ -43,6 +43,8 @@ public sealed class RetryPolicyTests
     [InlineData("busy=5m:3,busy=1h:1", "'busy' is listed twice")]
     [InlineData("answered=1h:1", "answered is final")]
     [InlineData("interrupted=1m:1", "interrupted attempts are always retried")]
+    [InlineData("unknown=1h:1", "unknown is final and never retried automatically; requeue such leads with: amidialer campaign requeue <name> --outcome unknown")]
+    [InlineData("busy=5m:3,not-sent=1m:5", "entry 2 'not-sent=1m:5': not-sent attempts (the Originate never reached Asterisk) are always due again at once")]
     public void Errors_name_the_bad_part(string text, string expected)
     {
         Assert.False(RetryPolicy.TryParse(text, out var policy, out var error));

@@ -100,4 +100,46 @@ public sealed class RetryRulesTests
 
         Assert.Equal([LeadState.WaitingRetry, LeadState.WaitingRetry, LeadState.WaitingRetry, LeadState.WaitingRetry, LeadState.Exhausted], states);
     }
+
+    [Fact]
+    public void Unknown_is_final_and_never_retried_even_with_attempts_and_retries_left()
+    {
+        var d = After(CallOutcome.Unknown, 10);
+        Assert.Equal((LeadState.Done, (CallOutcome?)CallOutcome.Unknown, (DateTimeOffset?)null), (d.State, d.FinalOutcome, d.RetryAt));
+        Assert.Contains("never re-dialed automatically", d.Why, StringComparison.Ordinal);
+        // Whatever the policy retries and however many attempts are left.
+        var lenient = RetryPolicy.Parse("busy=1m:100,no-answer=1m:100,failed=1m:100,congestion=1m:100");
+        Assert.Equal(LeadState.Done, RetryRules.AfterAttempt([CallOutcome.Busy], CallOutcome.Unknown, Now, lenient, 100).State);
+        Assert.Equal(LeadState.Done, RetryRules.AfterAttempt([], CallOutcome.Unknown, Now, RetryPolicy.None, 1).State);
+    }
+
+    [Fact]
+    public void Unknown_counts_toward_the_maximum_after_a_requeue()
+    {
+        // The operator requeued a lead whose 1st attempt ended unknown: that attempt still counts, so with a
+        // maximum of 2 the requeued call is the last one whatever the policy says...
+        var second = After(CallOutcome.Busy, 2, CallOutcome.Unknown);
+        Assert.Equal((LeadState.Exhausted, (CallOutcome?)CallOutcome.Busy), (second.State, second.FinalOutcome));
+        // ...and with a maximum of 3 it is retried as usual.
+        Assert.Equal(LeadState.WaitingRetry, After(CallOutcome.Busy, 3, CallOutcome.Unknown).State);
+        Assert.Equal(LeadState.Exhausted, After(CallOutcome.Interrupted, 2, CallOutcome.Unknown).State);
+    }
+
+    [Fact]
+    public void Not_sent_is_due_again_at_once_and_counts_toward_nothing()
+    {
+        var d = After(CallOutcome.NotSent, 1);
+        Assert.Equal((LeadState.WaitingRetry, (CallOutcome?)null, (DateTimeOffset?)Now, CallOutcome.NotSent), (d.State, d.FinalOutcome, d.RetryAt, d.LastOutcome));
+        // Not the maximum: five not-sent before the only allowed attempt leave it allowed (max 1: busy is then final as a first attempt would be).
+        var notSent = Enumerable.Repeat(CallOutcome.NotSent, 5).ToArray();
+        Assert.Equal(LeadState.WaitingRetry, After(CallOutcome.NotSent, 1, notSent).State);
+        Assert.Equal(LeadState.WaitingRetry, After(CallOutcome.Busy, 2, notSent).State);
+        var cap = After(CallOutcome.Busy, 2, [.. notSent, CallOutcome.Busy]);
+        Assert.Equal(LeadState.Exhausted, cap.State);
+        Assert.Contains("all 2 attempts", cap.Why, StringComparison.Ordinal);
+        // Not any outcome's retries either (busy=5m:3: a 3rd busy is retried with not-sent in between).
+        Assert.Equal(LeadState.WaitingRetry, After(CallOutcome.Busy, 10, CallOutcome.Busy, CallOutcome.NotSent, CallOutcome.Busy, CallOutcome.NotSent).State);
+        // Not even the interrupted count toward the maximum.
+        Assert.Equal(LeadState.WaitingRetry, After(CallOutcome.Interrupted, 2, CallOutcome.NotSent, CallOutcome.NotSent).State);
+    }
 }
