@@ -7,7 +7,7 @@ namespace AmiDialer.Data.Repositories;
 /// <summary>What a requeue did: leads returned to pending, and the campaign's state after it.</summary>
 public sealed record RequeueResult(long LeadsReturned, CampaignState State);
 
-/// <summary>A requeue refused: the campaign is being dialed, or a call of it is still open.</summary>
+/// <summary>A requeue refused: the campaign is being dialed, a call of it is still open, or it is stopped.</summary>
 public sealed class CampaignRequeueException(string message) : Exception(message);
 
 /// <summary>
@@ -80,6 +80,73 @@ public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider tim
             new { campaignId, state = DbNames.Of(state), now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await AuditLog.WriteAsync(connection, transaction, now, actor, "campaign.requeue", $"campaign:{campaignId}",
             $"simulated: {leads.Count} lead(s) back to pending; {campaign.State} -> {DbNames.Of(state)}", cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new RequeueResult(leads.Count, state);
+    }
+
+    /// <summary>
+    /// Gives the leads whose final outcome is <see cref="CallOutcome.Unknown"/> (their call ended while no dialer was
+    /// connected, so nobody knows whether the callee answered) back to the dialer, because an operator decided to
+    /// call them again: pending at once, attempt history and attempt count kept (those attempts still count toward
+    /// the maximum), counters moved and the change audited in one transaction. A completed campaign becomes paused,
+    /// to be resumed when wanted; a stopped one is refused (nothing more is dialed in it).
+    /// </summary>
+    /// <remarks>
+    /// Unlike <see cref="SimulatedAsync"/> this runs while an engine dials the campaign: only leads that are final
+    /// are touched, they have no open call, and the dialer claims a lead only through a conditional update of its
+    /// stored state, so the engine finds them as it finds any pending lead. Asking again also pauses a campaign
+    /// that completed with pending leads (an engine that finished just as the requeue committed).
+    /// </remarks>
+    public async Task<RequeueResult> UnknownAsync(long campaignId, string actor, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction();
+        var campaign = await connection.QuerySingleOrDefaultAsync<(string Name, string State)>(new CommandDefinition(
+            "SELECT name, state FROM campaigns WHERE id = @campaignId", new { campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (campaign.Name is null)
+        {
+            throw new ArgumentException($"No campaign with id {campaignId}.", nameof(campaignId));
+        }
+
+        var previous = DbNames.CampaignStateOf(campaign.State);
+        if (previous == CampaignState.Stopped)
+        {
+            throw new CampaignRequeueException($"Campaign '{campaign.Name}' is stopped: nothing more will be dialed in it, so its leads cannot be requeued.");
+        }
+
+        var unknown = DbNames.Of(CallOutcome.Unknown);
+        var leads = (await connection.QueryAsync<(long Id, string State)>(new CommandDefinition(
+            "SELECT id, state FROM leads WHERE campaign_id = @campaignId AND final_outcome = @unknown AND state IN ('done', 'exhausted', 'expired')",
+            new { campaignId, unknown }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE leads SET state = 'pending', final_outcome = NULL, next_eligible_at = @now
+            WHERE campaign_id = @campaignId AND final_outcome = @unknown AND state IN ('done', 'exhausted', 'expired')
+            """, new { campaignId, unknown, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        foreach (var group in leads.GroupBy(l => l.State))
+        {
+            await CampaignCounters.MoveLeadAsync(connection, transaction, campaignId, DbNames.LeadStateOf(group.Key), LeadState.Pending, group.Count(), cancellationToken).ConfigureAwait(false);
+        }
+
+        await CampaignCounters.AddAsync(connection, transaction, campaignId, CampaignCounters.Outcome(CallOutcome.Unknown), -leads.Count, cancellationToken).ConfigureAwait(false);
+
+        var state = previous;
+        if (previous == CampaignState.Completed)
+        {
+            var dialable = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT count(*) FROM leads WHERE campaign_id = @campaignId AND state IN ('pending', 'waiting_retry')", new { campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (dialable > 0)
+            {
+                state = CampaignState.Paused;
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE campaigns SET state = @state, updated_at = @now WHERE id = @campaignId",
+                    new { campaignId, state = DbNames.Of(state), now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
+        await AuditLog.WriteAsync(connection, transaction, now, actor, "campaign.requeue", $"campaign:{campaignId}",
+            $"outcome unknown: {leads.Count} lead(s) back to pending; {campaign.State} -> {DbNames.Of(state)}", cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new RequeueResult(leads.Count, state);
     }
