@@ -30,6 +30,7 @@ public static class BuiltInCampaign
         "pause" => "paused",
         "resume" => "resumed",
         "start" => "started",
+        "requeue" => "requeued",
         _ => verb + "ed",
     };
 }

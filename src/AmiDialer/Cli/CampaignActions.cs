@@ -241,4 +241,42 @@ internal static class CampaignActions
             $"Campaign '{name}' requeued for real dialing: {result.LeadsReturned} lead(s) whose last call was simulated are pending again; their attempts stay in the history. It is {result.State.WireName()}.{next}"));
         return AmiDialerCli.Success;
     }
+
+    /// <summary><c>campaign requeue NAME --outcome unknown</c>: an operator's decision to call again the leads whose call ended unseen.</summary>
+    public static async Task<int> RequeueUnknownAsync(CliContext context, ParseResult parse, string name, CancellationToken ct)
+    {
+        await using var services = await CliServices.OpenAsync(context, parse, ct);
+        var campaign = await CliServices.CampaignAsync(services, name, ct);
+        if (Core.ClickToCall.BuiltInCampaign.Refusal(campaign, "requeue") is { } refusal)
+        {
+            throw new CliException(refusal);
+        }
+
+        RequeueResult result;
+        try
+        {
+            result = await new CampaignRequeue(services.Database, services.Time).UnknownAsync(campaign.Id, CliServices.Actor, ct);
+        }
+        catch (CampaignRequeueException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+
+        if (result.LeadsReturned == 0)
+        {
+            await context.Output.WriteLineAsync($"Campaign '{name}' has no lead whose outcome is unknown: nothing to requeue. It is {result.State.WireName()}.");
+            return AmiDialerCli.Success;
+        }
+
+        var next = result.State switch
+        {
+            CampaignState.Running => " A running 'amidialer serve' dials them now.",
+            CampaignState.Paused => $" Resume it to dial: amidialer campaign resume {CliServices.Quote(name)}",
+            CampaignState.Draft => $" Start it to dial: amidialer campaign start {CliServices.Quote(name)}",
+            _ => "",
+        };
+        await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Campaign '{name}' requeued: {result.LeadsReturned} lead(s) whose call ended while the dialer was down (outcome unknown) are pending again; their attempts stay in the history and count toward the maximum of attempts. It is {result.State.WireName()}.{next}"));
+        return AmiDialerCli.Success;
+    }
 }

@@ -28,17 +28,34 @@ internal static class CampaignCommand
         {
             Description = "Leads whose last call went to the simulator (serve/run --simulate) go back to pending, with their real attempts only counted; the campaign may then be dialed for real. The attempts stay in the history.",
         };
+        var outcome = new Option<string?>("--outcome")
+        {
+            Description = "unknown: leads whose call ended while the dialer was down (nobody knows whether the callee answered, so they are never re-dialed automatically) go back to pending. Their attempts stay in the history and still count toward the maximum of attempts.",
+            HelpName = "unknown",
+        };
         var command = new Command("requeue", "Return leads to pending whose results should not count, keeping the attempt history.");
         command.Arguments.Add(name);
         command.Options.Add(simulated);
+        command.Options.Add(outcome);
         command.Validators.Add(result =>
         {
-            if (!result.GetValue(simulated))
+            var which = result.GetValue(outcome);
+            if (!result.GetValue(simulated) && which is null)
             {
-                result.AddError("Say which leads to requeue: --simulated.");
+                result.AddError("Say which leads to requeue: --simulated or --outcome unknown.");
+            }
+            else if (result.GetValue(simulated) && which is not null)
+            {
+                result.AddError("Give one of --simulated and --outcome, not both.");
+            }
+            else if (which is not null && which != "unknown")
+            {
+                result.AddError($"--outcome: only 'unknown' can be requeued (was '{which}'); every other outcome is settled by the retry policy.");
             }
         });
-        command.SetAction((parse, ct) => CampaignActions.RequeueAsync(context, parse, parse.GetValue(name)!, parse.GetValue(simulated), ct));
+        command.SetAction((parse, ct) => parse.GetValue(outcome) is null
+            ? CampaignActions.RequeueAsync(context, parse, parse.GetValue(name)!, parse.GetValue(simulated), ct)
+            : CampaignActions.RequeueUnknownAsync(context, parse, parse.GetValue(name)!, ct));
         return command;
     }
 

@@ -11,6 +11,15 @@ public sealed record CampaignReport
     public static readonly IReadOnlyList<string> StandardOutcomes =
         ["answered", "busy", "no-answer", "congestion", "rejected", "invalid-number", "failed"];
 
+    /// <summary>
+    /// What reports and pages say of a lead whose final outcome is <c>unknown</c>: its call ended while no dialer was
+    /// connected and nothing tells how (the callee may have answered), so it is never re-dialed automatically.
+    /// </summary>
+    public const string UnknownNote = "ended while the dialer was down: outcome unknown";
+
+    /// <summary>Outcomes whose leads are left out of the answer rate: nobody knows whether they were answered.</summary>
+    public static readonly IReadOnlyList<string> OutsideAnswerRate = ["unknown", "not-sent"];
+
     /// <summary>Lead state keys always present in <c>states</c>, in this order.</summary>
     public static readonly IReadOnlyList<string> StandardStates =
         ["pending", "in-progress", "waiting-retry", "done", "exhausted", "blocked", "expired"];
@@ -40,8 +49,14 @@ public sealed record CampaignReport
     /// <summary>Leads not yet final: pending, in progress or waiting to retry.</summary>
     public long Pending { get; init; }
 
-    /// <summary>Answered leads over leads with a final outcome; 0 when none has one.</summary>
+    /// <summary>
+    /// Answered leads over leads with a final outcome other than unknown and not-sent (<see cref="OutsideAnswerRate"/>);
+    /// 0 when there is none.
+    /// </summary>
     public double AnswerRate { get; init; }
+
+    /// <summary>Leads whose final outcome is unknown (<see cref="UnknownNote"/>): left out of the answer rate, requeued only by an operator.</summary>
+    public long OutcomeUnknown { get; init; }
 
     /// <summary>Mean talk time of answered attempts, in seconds; 0 when none was answered.</summary>
     public double AvgTalkSeconds { get; init; }

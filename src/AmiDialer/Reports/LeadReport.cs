@@ -7,21 +7,22 @@ namespace AmiDialer.Reports;
 
 /// <summary>
 /// The per-lead report's columns: the E.164 number, the lead's CSV fields, then state, final outcome, attempts,
-/// last attempt time, talk seconds and the raw hangup cause of the last attempt.
+/// last attempt time, talk seconds, the raw hangup cause of the last attempt, whether it was simulated, and a note
+/// on the outcome (<see cref="CampaignReport.UnknownNote"/> for an unknown one).
 /// </summary>
 public static class LeadReport
 {
     public static IReadOnlyList<string> Header(IReadOnlyList<string> fieldNames)
     {
         ArgumentNullException.ThrowIfNull(fieldNames);
-        return ["phone", .. fieldNames, "state", "outcome", "attempts", "last_attempt_at", "talk_seconds", "hangup_cause", "hangup_cause_text", "simulated"];
+        return ["phone", .. fieldNames, "state", "outcome", "attempts", "last_attempt_at", "talk_seconds", "hangup_cause", "hangup_cause_text", "simulated", "outcome_note"];
     }
 
     public static IReadOnlyList<string?> Cells(LeadReportRow row, IReadOnlyList<string> fieldNames)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(fieldNames);
-        var cells = new List<string?>(fieldNames.Count + 9) { row.PhoneE164 };
+        var cells = new List<string?>(fieldNames.Count + 10) { row.PhoneE164 };
         cells.AddRange(fieldNames.Select(f => row.Fields.GetValueOrDefault(f)));
         cells.Add(row.State.ToWireName());
         cells.Add(row.FinalOutcome?.ToWireName());
@@ -31,6 +32,7 @@ public static class LeadReport
         cells.Add(row.LastHangupCause?.ToString(CultureInfo.InvariantCulture));
         cells.Add(row.LastHangupCauseText);
         cells.Add(row.Attempts == 0 ? null : row.IsSimulated ? "yes" : "no");
+        cells.Add(OutcomeNote(row.FinalOutcome));
         return cells;
     }
 
@@ -79,8 +81,12 @@ public static class LeadReport
 
         w.WriteString("hangupCauseText", row.LastHangupCauseText);
         w.WriteBoolean("simulated", row.IsSimulated);
+        w.WriteString("outcomeNote", OutcomeNote(row.FinalOutcome));
         w.WriteEndObject();
     }
+
+    /// <summary>What an outcome's bare name does not say: <see cref="CampaignReport.UnknownNote"/> for unknown, else null.</summary>
+    public static string? OutcomeNote(CallOutcome? outcome) => outcome == CallOutcome.Unknown ? CampaignReport.UnknownNote : null;
 
     /// <summary>Every lead of a campaign, page by page (keyset paging: flat memory whatever the size).</summary>
     public static async IAsyncEnumerable<LeadReportRow> AllAsync(ReportRepository reports, long campaignId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)

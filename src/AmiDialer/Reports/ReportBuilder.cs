@@ -25,7 +25,8 @@ public static class ReportBuilder
         var leads = states.Values.Sum();
         var blocked = states["blocked"];
         var pending = states["pending"] + states["in-progress"] + states["waiting-retry"];
-        var final = outcomes.Values.Sum();
+        // Unknown and not-sent leads may or may not have been answered: counting them either way would bend the rate.
+        var final = outcomes.Values.Sum() - CampaignReport.OutsideAnswerRate.Sum(k => outcomes.GetValueOrDefault(k));
         var answered = outcomes["answered"];
         return new CampaignReport
         {
@@ -40,7 +41,8 @@ public static class ReportBuilder
             AttemptOutcomes = attemptOutcomes,
             States = states,
             Pending = pending,
-            AnswerRate = final == 0 ? 0 : Math.Round((double)answered / final, 4),
+            AnswerRate = final <= 0 ? 0 : Math.Round((double)answered / final, 4),
+            OutcomeUnknown = outcomes.GetValueOrDefault("unknown"),
             AvgTalkSeconds = Math.Round(counts.AverageTalkSeconds, 1),
             ByHour = counts.ByHour.OrderBy(h => h.Hour).ToList(),
         };

@@ -19,6 +19,7 @@ public static class ReportCsv
         Row(csv, "attempts", report.Attempts);
         Row(csv, "pending", report.Pending);
         csv.WriteRow(["answer_rate", report.AnswerRate.ToString("0.####", CultureInfo.InvariantCulture)]);
+        Row(csv, "outcome_unknown", report.OutcomeUnknown);
         csv.WriteRow(["avg_talk_seconds", report.AvgTalkSeconds.ToString("0.#", CultureInfo.InvariantCulture)]);
         foreach (var (key, n) in report.Outcomes)
         {

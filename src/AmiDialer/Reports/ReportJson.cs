@@ -8,7 +8,8 @@ namespace AmiDialer.Reports;
 /// The report's documented JSON shape, written by hand so key names and order never drift:
 /// <c>{"campaign","leads","dialable","blocked","attempts","simulated","outcomes":{answered,busy,no-answer,
 /// congestion,rejected,invalid-number,failed,...},"attemptOutcomes":{...},"states":{...},"pending","answerRate",
-/// "avgTalkSeconds","byHour":[{"hour","attempts","answered"}]}</c>.
+/// "outcomeUnknown","avgTalkSeconds","byHour":[{"hour","attempts","answered"}]}</c>. <c>outcomeUnknown</c> counts the
+/// leads whose call ended while the dialer was down (<see cref="CampaignReport.UnknownNote"/>), left out of answerRate.
 /// </summary>
 public static class ReportJson
 {
@@ -28,6 +29,7 @@ public static class ReportJson
         WriteCounts(writer, "states", report.States);
         writer.WriteNumber("pending", report.Pending);
         writer.WriteNumber("answerRate", report.AnswerRate);
+        writer.WriteNumber("outcomeUnknown", report.OutcomeUnknown);
         writer.WriteNumber("avgTalkSeconds", report.AvgTalkSeconds);
         writer.WriteStartArray("byHour");
         foreach (var hour in report.ByHour)

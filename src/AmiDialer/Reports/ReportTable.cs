@@ -21,6 +21,12 @@ public static class ReportTable
 
         text.AppendLine(CultureInfo.InvariantCulture, $"Leads: {report.Leads}  dialable: {report.Dialable}  blocked: {report.Blocked}  pending: {report.Pending}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Attempts: {report.Attempts}  answer rate: {report.AnswerRate * 100:0.0} %  average talk: {report.AvgTalkSeconds:0.0} s");
+        if (report.OutcomeUnknown > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Ended while the dialer was down: outcome unknown: {report.OutcomeUnknown} lead(s), not in the answer rate and never re-dialed automatically. To call them again: amidialer campaign requeue {Cli.CliServices.Quote(report.Campaign)} --outcome unknown");
+        }
+
         text.AppendLine();
 
         var outcomes = new TextTable("outcome", "leads", "attempts");

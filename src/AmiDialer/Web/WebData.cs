@@ -8,6 +8,8 @@ internal sealed class WebData(WebBackend backend)
 {
     public DateTimeOffset Now => backend.Time.GetUtcNow();
 
+    public TimeProvider Time => backend.Time;
+
     /// <summary>The dialing engine, when this process runs one (serve does; tests may not).</summary>
     public Engine.DialerEngine? Engine => backend.Services.Engine;
 

@@ -93,6 +93,7 @@ public static class WebServer
         app.MapCampaignsApi();
         app.MapImportsApi();
         app.MapReportsApi();
+        app.MapRequeueApi();
         app.MapDncApi();
         app.MapCallsApi();
         app.MapLoginPages();

@@ -11,14 +11,23 @@ using Microsoft.Extensions.Hosting;
 
 namespace AmiDialer.Web.Api;
 
+/// <param name="OutcomeNote">What the outcome's name does not say: "ended while the dialer was down: outcome unknown" for unknown.</param>
 public sealed record LeadRowDto(long LeadId, string Phone, IReadOnlyDictionary<string, string> Fields, string State, string? Outcome, int Attempts,
-    DateTimeOffset? LastAttemptAt, double? TalkSeconds, int? HangupCause, string? HangupCauseText, bool Simulated);
+    DateTimeOffset? LastAttemptAt, double? TalkSeconds, int? HangupCause, string? HangupCauseText, bool Simulated, string? OutcomeNote = null);
 
 public sealed record LeadPageDto(IReadOnlyList<LeadRowDto> Leads, long? NextAfter);
 
 /// <summary>What the campaign page shows live, and what each Server-Sent Event carries.</summary>
+/// <param name="OutcomeUnknown">Leads whose call ended while the dialer was down (<see cref="OutcomeUnknownNote"/>): not in the answer rate.</param>
 public sealed record CampaignStatusDto(long Id, string Name, string State, bool Simulated, long Leads, long Pending, long Attempts,
-    IReadOnlyDictionary<string, long> States, IReadOnlyDictionary<string, long> Outcomes, double AnswerRate, double AvgTalkSeconds, int ActiveCalls);
+    IReadOnlyDictionary<string, long> States, IReadOnlyDictionary<string, long> Outcomes, double AnswerRate, double AvgTalkSeconds, int ActiveCalls,
+    long OutcomeUnknown = 0)
+{
+    /// <summary>The heading pages give the unknown count.</summary>
+    public const string UnknownTitle = "Ended while the dialer was down: outcome unknown";
+
+    public string OutcomeUnknownNote => CampaignReport.UnknownNote;
+}
 
 /// <summary>Reports (the CLI's JSON), the per-lead table and CSV export, live status and its event stream.</summary>
 internal static class ReportsApi
@@ -116,7 +125,7 @@ internal static class ReportsApi
             ? engine.GetSnapshot().ActiveCalls.Count(c => c.CampaignId == id)
             : r.Report.States.GetValueOrDefault("in-progress");
         return new CampaignStatusDto(id, r.Campaign.Name, r.Campaign.State.ToString().ToLowerInvariant(), r.Campaign.IsSimulated, r.Report.Leads, r.Report.Pending,
-            r.Report.Attempts, r.Report.States, r.Report.Outcomes, r.Report.AnswerRate, r.Report.AvgTalkSeconds, (int)active);
+            r.Report.Attempts, r.Report.States, r.Report.Outcomes, r.Report.AnswerRate, r.Report.AvgTalkSeconds, (int)active, r.Report.OutcomeUnknown);
     }
 
     private static async Task<Results<Ok<CampaignStatusDto>, ProblemHttpResult>> StatusAsync(long id, WebData data, CancellationToken ct) =>
@@ -164,7 +173,7 @@ internal static class ReportsApi
     }
 
     private static LeadRowDto ToDto(LeadReportRow r) => new(r.LeadId, r.PhoneE164, r.Fields, r.State.ToWireName(), r.FinalOutcome?.ToWireName(),
-        r.Attempts, r.LastAttemptAt, r.TalkSeconds, r.LastHangupCause, r.LastHangupCauseText, r.IsSimulated);
+        r.Attempts, r.LastAttemptAt, r.TalkSeconds, r.LastHangupCause, r.LastHangupCauseText, r.IsSimulated, LeadReport.OutcomeNote(r.FinalOutcome));
 
     private static string SafeFileName(string name) =>
         new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);

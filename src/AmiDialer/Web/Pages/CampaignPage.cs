@@ -19,6 +19,8 @@ internal static class CampaignPage
             app.MapPost($"/campaigns/{{id:long}}/{command}", (long id, HttpContext ctx, WebData data, ClaimsPrincipal user, CancellationToken ct) =>
                 CommandAsync(id, command, ctx, data, user, ct)).ExcludeFromDescription();
         }
+
+        app.MapPost("/campaigns/{id:long}/requeue-unknown", RequeueUnknownAsync).ExcludeFromDescription();
         return app;
     }
 
@@ -51,6 +53,15 @@ internal static class CampaignPage
 
         return Results.Redirect($"/campaigns/{id}");
     }
+
+    /// <summary>The "call them again" button: post, then redirect to the page (or show it with the refusal).</summary>
+    private static async Task<IResult> RequeueUnknownAsync(long id, HttpContext ctx, WebData data, ClaimsPrincipal user, CancellationToken ct) =>
+        await RequeueApi.UnknownAsync(id, data, user, ct) switch
+        {
+            { Result: not null } => Results.Redirect($"/campaigns/{id}"),
+            { Problem: { } problem } => await RenderAsync(ctx, id, data, problem.ProblemDetails.Detail, ct),
+            _ => CampaignFormPage.NotFoundPage(ctx, id),
+        };
 
     private static Task<IResult> ShowAsync(long id, HttpContext ctx, WebData data, CancellationToken ct) => RenderAsync(ctx, id, data, null, ct);
 
@@ -109,6 +120,7 @@ internal static class CampaignPage
         Stat(sb, "Attempts", "attempts", status.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Stat(sb, "Answer rate", "answerRate", Percent(status.AnswerRate));
         sb.Append("</div>");
+        AppendUnknown(sb, id, c, status, token);
         sb.Append("<div class=\"card\"><progress id=\"progress\" max=\"").Append(E(Math.Max(1, status.Leads))).Append("\" value=\"").Append(E(status.Leads - status.Pending)).Append("\"></progress></div>");
 
         sb.Append("<div class=\"grid\"><section class=\"card\"><h2>Outcomes</h2><table id=\"outcomes\"><tbody>");
@@ -140,12 +152,33 @@ internal static class CampaignPage
         sb.Append("<script>(function(){var es=new EventSource('/api/campaigns/").Append(E(id)).Append("/events');")
           .Append("function set(id,v){var e=document.getElementById(id);if(e)e.textContent=v;}")
           .Append("es.addEventListener('status',function(ev){var s=JSON.parse(ev.data);set('leads',s.leads);set('pending',s.pending);set('active',s.activeCalls);set('attempts',s.attempts);")
-          .Append("set('answerRate',(s.answerRate*100).toFixed(1)+'%');var st=document.getElementById('state');st.textContent=s.state;st.className='badge state-'+s.state;")
+          .Append("set('answerRate',(s.answerRate*100).toFixed(1)+'%');set('outcomeUnknown',s.outcomeUnknown);document.getElementById('unknown').hidden=!(s.outcomeUnknown>0);var st=document.getElementById('state');st.textContent=s.state;st.className='badge state-'+s.state;")
           .Append("document.querySelectorAll('[data-states]').forEach(function(f){f.hidden=f.getAttribute('data-states').split(' ').indexOf(s.state)<0;});")
           .Append("var p=document.getElementById('progress');p.max=Math.max(1,s.leads);p.value=s.leads-s.pending;")
           .Append("Object.keys(s.outcomes).forEach(function(k){var e=document.querySelector('[data-outcome=\"'+k+'\"]');if(e)e.textContent=s.outcomes[k];});")
           .Append("Object.keys(s.states).forEach(function(k){var e=document.querySelector('[data-state=\"'+k+'\"]');if(e)e.textContent=s.states[k];});});})();</script>");
         return Layout.Page(ctx, c.Name, sb.ToString(), error is null ? 200 : 409);
+    }
+
+    /// <summary>
+    /// Leads whose call ended while the dialer was down: how many, why they are not dialed again, and the button that
+    /// requeues them (shown only when there are some; the live script shows it when some appear).
+    /// </summary>
+    private static void AppendUnknown(StringBuilder sb, long id, Campaign c, CampaignStatusDto status, string token)
+    {
+        var hidden = status.OutcomeUnknown > 0 ? "" : " hidden";
+        sb.Append("<section class=\"card\" id=\"unknown\"").Append(hidden).Append("><h2>").Append(E(CampaignStatusDto.UnknownTitle)).Append("</h2>")
+          .Append("<p><span class=\"stat\" id=\"outcomeUnknown\">").Append(E(status.OutcomeUnknown)).Append("</span> lead(s): ")
+          .Append(E(status.OutcomeUnknownNote)).Append(". Their callees may have answered, so they are not in the answer rate and are never called again automatically.</p>");
+        if (!AmiDialer.Core.ClickToCall.BuiltInCampaign.IsBuiltIn(c))
+        {
+            sb.Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append("/requeue-unknown\" data-states=\"draft scheduled running paused completed\"")
+              .Append(status.State == "stopped" ? " hidden" : "")
+              .Append(" onsubmit=\"return confirm('Call these leads again? Some of them may already have answered.')\">").Append(Layout.Field(token))
+              .Append("<button type=\"submit\" id=\"requeue-unknown\" class=\"secondary\">Call them again (requeue)</button></form>");
+        }
+
+        sb.Append("</section>");
     }
 
     private static async Task AppendImportsAsync(StringBuilder sb, long id, WebData data, CancellationToken ct)

@@ -38,6 +38,11 @@ internal static class ReportPage
         Stat(sb, "Answer rate", "r-answer-rate", Percent(report.AnswerRate));
         Stat(sb, "Average talk time", "r-talk", Number(report.AvgTalkSeconds) + " s");
         Stat(sb, "Not final yet", "r-pending", report.Pending.ToString(CultureInfo.InvariantCulture));
+        if (report.OutcomeUnknown > 0)
+        {
+            Stat(sb, CampaignStatusDto.UnknownTitle, "r-unknown", report.OutcomeUnknown.ToString(CultureInfo.InvariantCulture));
+        }
+
         sb.Append("</div>");
 
         var outcomes = report.Outcomes.Select(o => new ChartItem(o.Key, o.Value)).ToList();
@@ -57,7 +62,13 @@ internal static class ReportPage
         foreach (var lead in page?.Leads ?? [])
         {
             sb.Append("<tr><td>").Append(E(lead.Phone)).Append("</td><td>").Append(E(string.Join("; ", lead.Fields.Select(f => $"{f.Key}: {f.Value}"))))
-              .Append("</td><td>").Append(E(lead.State)).Append("</td><td>").Append(E(lead.Outcome ?? "")).Append("</td><td class=\"num\">").Append(E(lead.Attempts))
+              .Append("</td><td>").Append(E(lead.State)).Append("</td><td>").Append(E(lead.Outcome ?? ""));
+            if (lead.OutcomeNote is { } note)
+            {
+                sb.Append(" <span class=\"muted\" data-note=\"outcome\">(").Append(E(note)).Append(")</span>");
+            }
+
+            sb.Append("</td><td class=\"num\">").Append(E(lead.Attempts))
               .Append("</td><td>").Append(E(lead.LastAttemptAt?.ToString("u", CultureInfo.InvariantCulture))).Append("</td><td class=\"num\">")
               .Append(E(lead.TalkSeconds is { } t ? Number(t) : "")).Append("</td><td>").Append(E(lead.HangupCause is { } hc ? $"{hc} {lead.HangupCauseText}" : "")).Append("</td></tr>");
         }
