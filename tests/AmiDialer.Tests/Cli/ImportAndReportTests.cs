@@ -92,7 +92,7 @@ public sealed class ImportAndReportTests : IDisposable
         var result = await cli.Db("report", "--campaign", "e", "--leads", "--format", "csv", "--out", output);
         Assert.True(result.Code == AmiDialerCli.Success, result.ToString());
         var lines = File.ReadAllLines(output);
-        Assert.Equal("phone,name,state,outcome,attempts,last_attempt_at,talk_seconds,hangup_cause,hangup_cause_text,simulated", lines[0].TrimStart('\uFEFF'));
+        Assert.Equal("phone,name,state,outcome,attempts,last_attempt_at,talk_seconds,hangup_cause,hangup_cause_text,simulated,outcome_note", lines[0].TrimStart('\uFEFF'));
         Assert.StartsWith("+12125550100,\"'=HYPERLINK(\"\"http://x\"\")\",pending,", lines[1], StringComparison.Ordinal);
         Assert.StartsWith("+12125550101,'@SUM(A1),pending,", lines[2], StringComparison.Ordinal);
         Assert.False(File.Exists(output + ".partial"));

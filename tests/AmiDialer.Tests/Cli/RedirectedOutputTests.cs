@@ -74,7 +74,7 @@ public sealed class RedirectedOutputTests : IDisposable
 
         var leads = await RunAsync("report", "--campaign", "spring", "--leads");
         var rows = Lines(leads.Output);
-        Assert.Equal("       phone  name               appointment       state    outcome  attempts  last_attempt_at  talk_seconds  hangup_cause  hangup_cause_text  simulated", rows[0]);
+        Assert.Equal("       phone  name               appointment       state    outcome  attempts  last_attempt_at  talk_seconds  hangup_cause  hangup_cause_text  simulated  outcome_note", rows[0]);
         Assert.Equal("+12125550100  Ada Lovelace       2026-12-01 09:30  pending                  0", rows[2]);
         Assert.Equal("+16025550116  Lamport, Leslie    2026-12-02 12:00  pending                  0", rows[18]);
         Assert.Equal(22, rows.Length);

@@ -62,7 +62,7 @@ public sealed class ReportBuilderTests
         using var doc = JsonDocument.Parse(ReportJson.ToJson(ReportBuilder.Build(Counts)));
         var root = doc.RootElement;
         Assert.Equal(
-            ["campaign", "leads", "dialable", "blocked", "attempts", "simulated", "outcomes", "attemptOutcomes", "states", "pending", "answerRate", "avgTalkSeconds", "byHour"],
+            ["campaign", "leads", "dialable", "blocked", "attempts", "simulated", "outcomes", "attemptOutcomes", "states", "pending", "answerRate", "outcomeUnknown", "avgTalkSeconds", "byHour"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("reminders", root.GetProperty("campaign").GetString());
         Assert.Equal(25, root.GetProperty("leads").GetInt64());
@@ -75,6 +75,7 @@ public sealed class ReportBuilderTests
         Assert.Equal(2, root.GetProperty("states").GetProperty("waiting-retry").GetInt64());
         Assert.Equal(6, root.GetProperty("pending").GetInt64());
         Assert.Equal(0.5, root.GetProperty("answerRate").GetDouble());
+        Assert.Equal(0, root.GetProperty("outcomeUnknown").GetInt64());
         Assert.Equal(31.5, root.GetProperty("avgTalkSeconds").GetDouble());
         var hour = root.GetProperty("byHour")[0];
         Assert.Equal("2026-11-26T14:00:00Z", hour.GetProperty("hour").GetString());
@@ -120,5 +121,37 @@ public sealed class ReportBuilderTests
         var text = new TextTable("name").Add("evil\u001b[2Jname\r").ToString();
         Assert.DoesNotContain('\u001b', text);
         Assert.DoesNotContain('\r', text);
+    }
+
+    [Fact]
+    public void Unknown_and_not_sent_leads_are_left_out_of_the_answer_rate_and_unknown_is_named()
+    {
+        var counts = Counts with
+        {
+            LeadsByFinalOutcome = new Dictionary<CallOutcome, long>
+            {
+                [CallOutcome.Answered] = 7,
+                [CallOutcome.Busy] = 4,
+                [CallOutcome.InvalidNumber] = 3,
+                [CallOutcome.Unknown] = 6,
+                [CallOutcome.NotSent] = 1, // expired before it could be sent again
+            },
+        };
+        var report = ReportBuilder.Build(counts);
+        Assert.Equal(0.5, report.AnswerRate); // still 7 of 14: the 6 unknown and the not-sent one may or may not have answered
+        Assert.Equal(6, report.OutcomeUnknown);
+        Assert.Equal(6, report.Outcomes["unknown"]);
+
+        using var doc = JsonDocument.Parse(ReportJson.ToJson(report));
+        Assert.Equal(6, doc.RootElement.GetProperty("outcomeUnknown").GetInt64());
+        Assert.Equal(6, doc.RootElement.GetProperty("outcomes").GetProperty("unknown").GetInt64());
+        Assert.Equal(0.5, doc.RootElement.GetProperty("answerRate").GetDouble());
+
+        var table = ReportTable.Format(report);
+        Assert.Contains("Ended while the dialer was down: outcome unknown: 6 lead(s), not in the answer rate and never re-dialed automatically. To call them again: amidialer campaign requeue reminders --outcome unknown", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("outcome unknown", ReportTable.Format(ReportBuilder.Build(Counts)), StringComparison.Ordinal);
+
+        // Only unknown leads: no lead with a known result, so no rate (0, not NaN or a negative).
+        Assert.Equal(0, ReportBuilder.Build(counts with { LeadsByFinalOutcome = new Dictionary<CallOutcome, long> { [CallOutcome.Unknown] = 3 } }).AnswerRate);
     }
 }
