@@ -33,6 +33,9 @@ public sealed class E2EHost : IAsyncDisposable
 
     public IPage Page { get; }
 
+    /// <summary>The composition root the host runs on (its database, for tests that set up what the pages show).</summary>
+    public AppServices Services => services;
+
     public string BaseUrl { get; }
 
     public static string ScreenshotDirectory => Path.Combine(AppContext.BaseDirectory, "screenshots");
