@@ -25,11 +25,13 @@ public sealed class UnknownOutcomeTests
         await page.GotoAsync($"{host.BaseUrl}/campaigns/{campaign.Id}");
         Assert.True(await page.IsVisibleAsync("#unknown"));
         Assert.Equal("2", await page.InnerTextAsync("#outcomeUnknown"));
-        Assert.Contains("ended while the dialer was down: outcome unknown", await page.InnerTextAsync("#unknown"), StringComparison.Ordinal);
+        Assert.Contains("ended while the dialer was down: outcome unknown", await page.InnerTextAsync("#unknown"), StringComparison.OrdinalIgnoreCase);
 
         // A third one ends while the page is open: the live status (Server-Sent Events) updates the card.
         await EndUnknownAsync(services.Database, campaign.Id, 1);
         await page.WaitForFunctionAsync("() => document.getElementById('outcomeUnknown').textContent === '3'", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+
+        await host.ScreenshotAsync("09-outcome-unknown");
 
         // Cancelled at the confirm: nothing is requeued.
         void Dismiss(object? sender, IDialog dialog) => _ = dialog.DismissAsync();
@@ -48,7 +50,6 @@ public sealed class UnknownOutcomeTests
         await page.WaitForSelectorAsync("#unknown", new PageWaitForSelectorOptions { State = WaitForSelectorState.Hidden });
         Assert.Equal($"{host.BaseUrl}/campaigns/{campaign.Id}", page.Url);
         Assert.False((await services.Reports.GetSummaryAsync(campaign.Id)).LeadsByOutcome.ContainsKey(CallOutcome.Unknown));
-        await host.ScreenshotAsync("09-unknown-requeued");
     }
 
     /// <summary>Ends the first due leads as unknown, as the engine does for calls that ended while no dialer was connected.</summary>

@@ -168,8 +168,8 @@ internal static class CampaignPage
     {
         var hidden = status.OutcomeUnknown > 0 ? "" : " hidden";
         sb.Append("<section class=\"card\" id=\"unknown\"").Append(hidden).Append("><h2>").Append(E(CampaignStatusDto.UnknownTitle)).Append("</h2>")
-          .Append("<p><span class=\"stat\" id=\"outcomeUnknown\">").Append(E(status.OutcomeUnknown)).Append("</span> lead(s): ")
-          .Append(E(status.OutcomeUnknownNote)).Append(". Their callees may have answered, so they are not in the answer rate and are never called again automatically.</p>");
+          .Append("<p><span class=\"stat\" id=\"outcomeUnknown\">").Append(E(status.OutcomeUnknown)).Append("</span> lead(s). Their calls ended while no dialer was connected, ")
+          .Append("so nobody knows whether the callee answered: they are not in the answer rate and are never called again automatically.</p>");
         if (!AmiDialer.Core.ClickToCall.BuiltInCampaign.IsBuiltIn(c))
         {
             sb.Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append("/requeue-unknown\" data-states=\"draft scheduled running paused completed\"")
