@@ -75,7 +75,7 @@ public sealed class RunCommandTests : IDisposable
 
         var leads = await cli.Db("report", "--campaign", "cycle", "--leads", "--format", "csv");
         Assert.Matches(@"(?m)^\+12125550100,Ada Lovelace,2026-12-01 09:30,done,answered,1,\d{4}-", leads.Output);
-        Assert.Contains(",yes\r\n", leads.Output, StringComparison.Ordinal);
+        Assert.Contains(",yes,\r\n", leads.Output, StringComparison.Ordinal); // simulated, then an empty outcome_note
         Assert.Matches(@"(?m)^\+13125550104,Edsger Dijkstra,[^,]*,blocked,,0,", leads.Output);
     }
 
