@@ -32,6 +32,7 @@ public sealed partial class AttemptWriter
         private readonly PreparedStatement _leadForEnd;
         private readonly PreparedStatement _endLead;
         private readonly PreparedStatement _endInProgressLead;
+        private readonly PreparedStatement _uncountAttempt;
         private readonly PreparedStatement _addCounter;
         private readonly PreparedStatement _addHour;
         private readonly SqliteConnection _connection;
@@ -78,6 +79,8 @@ public sealed partial class AttemptWriter
                 UPDATE leads SET state = $state, final_outcome = $finalOutcome, next_eligible_at = $next
                 WHERE id = $lead AND state = 'in_progress' AND final_outcome IS NULL
                 """, "$state", "$finalOutcome", "$next", "$lead");
+            // An Originate that never reached Asterisk called nobody: the lead's count of attempts goes back down.
+            _uncountAttempt = Prepare(connection, "UPDATE leads SET attempt_count = attempt_count - 1 WHERE id = $lead AND attempt_count > 0", "$lead");
             _addCounter = Prepare(connection, CampaignCounters.AddSql, "@campaignId", "@name", "@delta");
             _addHour = Prepare(connection, """
                 INSERT INTO campaign_hourly (campaign_id, hour_utc, attempts, answered, talk_seconds) VALUES ($campaign, $hour, $attempts, $answered, $talk)
@@ -306,6 +309,12 @@ public sealed partial class AttemptWriter
                 _endLead.Bind(3, next);
                 _endLead.Bind(4, leadId);
                 _endLead.Execute();
+            }
+
+            if (ending.Outcome == CallOutcome.NotSent)
+            {
+                _uncountAttempt.Bind(1, leadId);
+                _uncountAttempt.Execute();
             }
 
             counters.Ended(campaignId, DbNames.LeadStateOf(state), finalOutcome is not null, ending, HourKey(createdAt));

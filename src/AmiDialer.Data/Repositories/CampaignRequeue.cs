@@ -51,7 +51,7 @@ public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider tim
         var leads = (await connection.QueryAsync<(long Id, string State, string? FinalOutcome, long RealAttempts)>(new CommandDefinition(
             """
             SELECT l.id, l.state, l.final_outcome,
-                   (SELECT count(*) FROM attempts r WHERE r.lead_id = l.id AND r.is_simulated = 0) AS real_attempts
+                   (SELECT count(*) FROM attempts r WHERE r.lead_id = l.id AND r.is_simulated = 0 AND r.outcome IS NOT 'not-sent') AS real_attempts
             FROM leads l
             WHERE l.campaign_id = @campaignId AND l.state IN ('done', 'exhausted', 'waiting_retry')
               AND (SELECT a.is_simulated FROM attempts a WHERE a.lead_id = l.id ORDER BY a.id DESC LIMIT 1) = 1
