@@ -77,7 +77,16 @@ public sealed class AmiSimulator : IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var simulator = new AmiSimulator(options ?? new SimulatorOptions());
-        simulator.Listen(simulator.Options.Port);
+        try
+        {
+            simulator.Listen(simulator.Options.Port);
+        }
+        catch
+        {
+            simulator.Pbx.Recorder?.Dispose();
+            throw;
+        }
+
         return Task.FromResult(simulator);
     }
 
@@ -115,6 +124,14 @@ public sealed class AmiSimulator : IAsyncDisposable
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{(outcomes.Rules.Count > 0 ? "Other numbers" : "Outcomes")}: a random mix, seed {outcomes.Seed} ({string.Join(", ", outcomes.Mix.Select(m => $"{m.Outcome} {m.Weight}"))})"));
         }
+        writer.WriteLine(Options.LedgerInstalled
+            ? "The outcome ledger is installed: Originate Local/<number>@amidialer-dial/n with AMIDIALER_ATTEMPT, AMIDIALER_DIALSTRING and AMIDIALER_RING; outcomes are kept in AstDB family amidialer."
+            : "The outcome ledger is not installed (simulate --ledger installs it).");
+        if (Options.RecordPath is { } record)
+        {
+            writer.WriteLine($"Ground truth (one JSON line per Originate and per ended call) is appended to {record}.");
+        }
+
         if (Math.Abs(Options.TimeScale - 1) > 1e-9)
         {
             writer.WriteLine($"Time runs {Options.TimeScale.ToString(CultureInfo.InvariantCulture)}x faster than a real PBX.");
@@ -266,6 +283,7 @@ public sealed class AmiSimulator : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        Pbx.Recorder?.Dispose();
     }
 
     // ---- internals used by sessions ----

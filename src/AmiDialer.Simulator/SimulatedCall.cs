@@ -21,6 +21,8 @@ internal sealed class SimulatedCall
     private ITimer? _timer;
     private bool _ended;
     private DateTimeOffset _answerTime;
+    private bool _originateSucceeded;
+    private TeardownKind? _cutBy;
 
     public SimulatedCall(SimulatedPbx pbx, OriginateRequest request, CallPlan plan, CallTemplate? template, bool clickToCall, int channels, TaskCompletionSource<bool>? syncResult)
     {
@@ -63,6 +65,56 @@ internal sealed class SimulatedCall
     public bool Ended => _ended;
 
     public DateTimeOffset AnswerTime => _answerTime;
+
+    /// <summary>The number whose fate <see cref="Plan"/> is: the customer's (click-to-call: the Exten; else the dialled digits).</summary>
+    public string Number => ClickToCall ? Request.Exten ?? "" : Request.DialedNumber;
+
+    /// <summary>The ground truth's call id: A;1's Uniqueid (the Originate's ChannelId when it gave one).</summary>
+    public string RecordedChannelId => LegUniqueIds[0] ?? Request.ChannelId ?? "";
+
+    /// <summary>The AstDB key (family amidialer) this call's ledger hangup handler writes, or null for a call not dialled through the ledger.</summary>
+    public string? Ledger { get; init; }
+
+    /// <summary>What really happened to the number, in AmiDialer's outcome names (the record's <c>outcome</c>), and whether the callee answered.</summary>
+    public (string Outcome, bool Answered) GroundTruth()
+    {
+        lock (_gate)
+        {
+            if (!HasChannels || _template.Name is "call.nocontext")
+            {
+                return ("failed", false);
+            }
+
+            var answered = CalleeAnswered();
+            if (answered)
+            {
+                return ("answered", true);
+            }
+
+            return _cutBy switch
+            {
+                TeardownKind.Shutdown => ("interrupted", false),
+                TeardownKind.HangupAction => ("failed", false),
+                _ => (GroundTruthRecorder.OutcomeText(Plan.Outcome == SimulatedOutcome.Answered ? SimulatedOutcome.NoAnswer : Plan.Outcome), false),
+            };
+        }
+    }
+
+    /// <summary>The callee picked up: the Originate succeeded (campaign), or the customer's ring time passed (click-to-call, whose Originate answers with the agent).</summary>
+    private bool CalleeAnswered()
+    {
+        if (Plan.Outcome != SimulatedOutcome.Answered)
+        {
+            return false;
+        }
+
+        if (!ClickToCall)
+        {
+            return _originateSucceeded || _cutBy is null;
+        }
+
+        return _cutBy is null || _pbx.Time.GetUtcNow() - Start >= _pbx.Options.Scaled(Plan.Ring);
+    }
 
     public string Get(Slot slot) => Encoding.UTF8.GetString(_slots[(int)slot]);
 
@@ -217,6 +269,7 @@ internal sealed class SimulatedCall
                     {
                         // A sync Originate gets its Response instead of the event (f1-f3).
                         OriginateResponseSent = true;
+                        _originateSucceeded |= success;
                         SyncResult.TrySetResult(success);
                     }
                     else
@@ -316,6 +369,7 @@ internal sealed class SimulatedCall
     private void WriteOriginateResponse(ArrayBufferWriter<byte> writer, bool success, int reason)
     {
         OriginateResponseSent = true;
+        _originateSucceeded |= success;
         var r = Request;
         var sb = new StringBuilder(320);
         sb.Append("Event: OriginateResponse\r\nPrivilege: call,all\r\n");
@@ -401,6 +455,7 @@ internal sealed class SimulatedCall
 
             _timer?.Dispose();
             _timer = null;
+            _cutBy = kind;
             var legs = new List<KeyValuePair<string, string>>?[4];
             for (var leg = 0; leg < 4; leg++)
             {

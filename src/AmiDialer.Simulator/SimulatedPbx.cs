@@ -24,7 +24,14 @@ internal sealed class SimulatedPbx
         Dialplan = new Dialplan(options.ExtraContexts);
         _publish = publish;
         BootTime = Time.GetUtcNow() - TimeSpan.FromSeconds(options.InitialUptimeSeconds);
+        Recorder = options.RecordPath is { } path ? new GroundTruthRecorder(path) : null;
     }
+
+    /// <summary>Where the ground truth goes (<see cref="SimulatorOptions.RecordPath"/>), or null.</summary>
+    public GroundTruthRecorder? Recorder { get; }
+
+    /// <summary>Asterisk's own database (AstDB): a file on a real PBX, so it outlives restarts.</summary>
+    public AstDb Database { get; } = new();
 
     public SimulatorOptions Options { get; }
 
@@ -58,6 +65,10 @@ internal sealed class SimulatedPbx
 
         return null;
     }
+
+    /// <summary>The number an Originate dials for the ground truth: the customer's Exten for click-to-call, else the channel's digits.</summary>
+    public string NumberOf(OriginateRequest request) =>
+        request.Context is { } context && request.Application is null && Dialplan.KindOf(context) == ContextKind.Trunk ? request.Exten ?? "" : request.DialedNumber;
 
     /// <summary>Creates the call and its channel names; the caller writes the Response, then calls <see cref="SimulatedCall.Run"/>.</summary>
     public SimulatedCall CreateCall(OriginateRequest request, TaskCompletionSource<bool>? syncResult)
@@ -187,6 +198,11 @@ internal sealed class SimulatedPbx
             }
 
             Interlocked.Add(ref _liveChannels, -call.Channels);
+            if (Recorder is { } recorder)
+            {
+                var (outcome, answered) = call.GroundTruth();
+                recorder.CallEnded(call.RecordedChannelId, call.Number, outcome, answered, call.Start, Time.GetUtcNow(), call.Ledger is not null);
+            }
         }
     }
 

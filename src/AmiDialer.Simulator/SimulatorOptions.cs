@@ -56,6 +56,19 @@ public sealed class SimulatorOptions
     /// <summary>Seconds since "boot" reported by FullyBooted until the first restart.</summary>
     public int InitialUptimeSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// True when the PBX has AmiDialer's outcome-ledger dialplan (version 1: [amidialer-dial], [amidialer-ledger],
+    /// [amidialer-c2c]); false (the default) is a PBX where it was never installed, so dialing through it fails as a
+    /// missing context does (d11).
+    /// </summary>
+    public bool LedgerInstalled { get; set; }
+
+    /// <summary>
+    /// A file to append the ground truth to: one JSON line per Originate received and one per call when it ends
+    /// (see <see cref="GroundTruthRecorder"/>), for tests that run the simulator in another process. Null: none.
+    /// </summary>
+    public string? RecordPath { get; set; }
+
     public string Banner { get; set; } = "Asterisk Call Manager/13.0.0";
 
     public string VersionLine { get; set; } = "Asterisk GIT-master-f0c1c1a7b7 built by root @ vm on a x86_64 running Linux on 2026-11-26 11:48:32 UTC";

@@ -12,7 +12,7 @@ namespace AmiDialer.Simulator;
 ///   "users": [ { "username": "dialer", "secret": "dialerpass", "read": "all", "write": "all" } ],
 ///   "rules": [ { "pattern": "2$", "outcome": "busy" }, { "pattern": "^555", "outcome": "answered", "ringSeconds": 3, "talkSeconds": 20 } ],
 ///   "mix":   [ { "outcome": "answered", "weight": 60, "ringSeconds": [2, 8], "talkSeconds": [10, 90] }, { "outcome": "noAnswer", "weight": 40 } ],
-///   "contexts": { "dialer-answered": [ "_X.", "s" ] }
+///   "contexts": { "dialer-answered": [ "_X.", "s" ] }, "ledger": true
 /// }
 /// </code>
 /// Every property is optional. timeScale: simulated seconds per real second (default 1). maxChannels: live channels
@@ -22,7 +22,8 @@ namespace AmiDialer.Simulator;
 /// PBX's dialer/dialerpass (all) and readonly/ro (write none). rules: a .NET regular expression against the dialled
 /// number, tried in order, with optional ringSeconds, talkSeconds and flavor ("answered", "short", "long",
 /// "playback"). mix: weighted outcomes with [min, max] ring and talk seconds, for numbers no rule matches.
-/// contexts: extra dialplan contexts with their extension patterns.
+/// contexts: extra dialplan contexts with their extension patterns. ledger: true when the PBX has AmiDialer's
+/// outcome-ledger dialplan ([amidialer-dial], [amidialer-ledger], [amidialer-c2c]; default false).
 /// Outcomes: answered, busy, noAnswer, congestion, rejected, unallocated, channelUnavailable. With neither rules nor
 /// mix, the test PBX's last-digit table applies. Errors name the file and the property (e.g. <c>rules[0].pattern</c>).
 /// </summary>
@@ -53,6 +54,9 @@ public sealed class SimulatorScenario
     public List<ScenarioMixEntry>? Mix { get; set; }
 
     public Dictionary<string, List<string>>? Contexts { get; set; }
+
+    /// <summary>True: the PBX has AmiDialer's outcome-ledger dialplan (<see cref="SimulatorOptions.LedgerInstalled"/>).</summary>
+    public bool Ledger { get; set; }
 
     /// <summary>
     /// What <c>amidialer simulate</c> uses without --scenario: the test PBX users and
@@ -118,7 +122,7 @@ public sealed class SimulatorScenario
         message = cut >= 0 ? message[..cut] : message;
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
         {
-            return "unknown property (see the scenario format: timeScale, maxChannels, responseLatencyMs, seed, users, rules, mix, contexts).";
+            return "unknown property (see the scenario format: timeScale, maxChannels, responseLatencyMs, seed, users, rules, mix, contexts, ledger).";
         }
 
         const string Converted = "could not be converted to ";
@@ -159,6 +163,7 @@ public sealed class SimulatorScenario
                 ? users.Select(u => new SimulatorUser(u.Username!, u.Secret!, AmiPrivileges.Parse(u.Read ?? "all"), AmiPrivileges.Parse(u.Write ?? "all"))).ToList()
                 : SimulatorUser.TestPbxUsers,
             Outcomes = rules.Count == 0 && mix.Count == 0 ? OutcomeRules.TestPbx() : new OutcomeRules(rules, mix, Seed ?? Random.Shared.Next(1, int.MaxValue)),
+            LedgerInstalled = Ledger,
             ExtraContexts = Contexts?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value) ?? new Dictionary<string, IReadOnlyList<string>>(),
         };
     }

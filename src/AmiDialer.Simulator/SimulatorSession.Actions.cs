@@ -23,6 +23,11 @@ internal sealed partial class SimulatorSession
         ["Command"] = AmiPrivilege.Command,
         ["GetConfig"] = AmiPrivilege.System | AmiPrivilege.Config,
         ["Getvar"] = AmiPrivilege.Call | AmiPrivilege.Reporting,
+        ["DBGet"] = AmiPrivilege.System | AmiPrivilege.Reporting,
+        ["DBGetTree"] = AmiPrivilege.System | AmiPrivilege.Reporting,
+        ["DBPut"] = AmiPrivilege.System,
+        ["DBDel"] = AmiPrivilege.System,
+        ["DBDelTree"] = AmiPrivilege.System,
         ["Ping"] = AmiPrivilege.None,
         ["Logoff"] = AmiPrivilege.None,
         ["Events"] = AmiPrivilege.None,
@@ -40,6 +45,8 @@ internal sealed partial class SimulatorSession
         ("Hangup", "Hangup channel.", "system,call,all"), ("CoreShowChannels", "List currently active channels.", "system,reporting,all"),
         ("Status", "List channel status.", "system,call,reporting,all"), ("Command", "Execute Asterisk CLI Command.", "command,all"),
         ("GetConfig", "Retrieve configuration.", "system,config,all"), ("Getvar", "Gets a channel variable or function value.", "call,reporting,all"),
+        ("DBGet", "Get DB Entry.", "system,reporting,all"), ("DBGetTree", "Get DB entries, optionally at a particular family/key", "system,reporting,all"),
+        ("DBPut", "Put DB entry.", "system,all"), ("DBDel", "Delete DB entry.", "system,all"), ("DBDelTree", "Delete DB Tree.", "system,all"),
     ];
 
     private async Task<bool> DispatchAsync(AmiMessage m)
@@ -98,6 +105,11 @@ internal sealed partial class SimulatorSession
             case "getvar": await GetvarAsync(m).ConfigureAwait(false); return true;
             case "command": return await CommandAsync(m).ConfigureAwait(false);
             case "getconfig": await GetConfigAsync(m).ConfigureAwait(false); return true;
+            case "dbget": await DbGetAsync(m).ConfigureAwait(false); return true;
+            case "dbgettree": await DbGetTreeAsync(m).ConfigureAwait(false); return true;
+            case "dbput": await DbPutAsync(m).ConfigureAwait(false); return true;
+            case "dbdel": await DbDelAsync(m).ConfigureAwait(false); return true;
+            case "dbdeltree": await DbDelTreeAsync(m).ConfigureAwait(false); return true;
             case "listcommands":
                 await RespondAsync(m, "Success", [.. CommandList.Select(c => (c.Name, $"{c.Synopsis}  (Priv: {c.Privilege})"))]).ConfigureAwait(false);
                 return true;
@@ -278,6 +290,8 @@ internal sealed partial class SimulatorSession
             ActionId = m.ActionId,
             Async = m.GetBoolean("Async") == true,
         };
+        // Every Originate that names a channel counts as a dial attempt in the ground truth, even one refused below.
+        _server.Pbx.Recorder?.Originate(request.ChannelId, _server.Pbx.NumberOf(request), _server.Pbx.Time.GetUtcNow());
         if (SimulatedPbx.Validate(request, _server.Pbx.Dialplan) is { } error)
         {
             await RespondAsync(m, "Error", ("Message", error)).ConfigureAwait(false);

@@ -16,6 +16,8 @@ internal static class SimulateActions
 
         var options = await OptionsAsync(request, ct);
         options.Address = address;
+        options.LedgerInstalled |= request.Ledger;
+        options.RecordPath = request.Record?.FullName;
         options.Port = request.Port;
         options.LoggerFactory = context.ServicesOptions.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
         AmiSimulator simulator;
@@ -26,6 +28,10 @@ internal static class SimulateActions
         catch (System.Net.Sockets.SocketException ex)
         {
             throw new CliException($"Cannot listen on {request.Host}:{request.Port}: {ex.Message} (try another --port, or --port 0 for a free one).");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && request.Record is not null)
+        {
+            throw new CliException($"--record {request.Record!.FullName}: cannot open the file for appending: {ex.Message}");
         }
 
         await using (simulator)

@@ -44,12 +44,21 @@ internal static class SimulateCommand
             Description = "Seed of the random mix: the same seed gives the same outcomes in the same call order (default: the scenario's, else a new one, printed).",
             HelpName = "n",
         };
+        var ledger = new Option<bool>("--ledger")
+        {
+            Description = "The simulated PBX has AmiDialer's outcome-ledger dialplan (amidialer-dial, amidialer-ledger, amidialer-c2c) and AstDB; without it (and without the scenario's ledger: true) dialing through it fails as a missing context.",
+        };
+        var record = new Option<FileInfo>("--record")
+        {
+            Description = "Append the ground truth to this file, one JSON line per Originate received and per call when it ends (for tests that compare a dialer's outcomes with what happened).",
+            HelpName = "file",
+        };
         var username = Credential("--username", "The full-access AMI user's name (default dialer).", "name");
         var secret = Credential("--secret", "The full-access AMI user's secret (default dialerpass).", "secret");
         var readonlyUsername = Credential("--readonly-username", "The read-only AMI user's name (default readonly).", "name");
         var readonlySecret = Credential("--readonly-secret", "The read-only AMI user's secret (default ro).", "secret");
         var command = new Command("simulate", "Run the built-in Asterisk AMI simulator alone and print how to log in to it; serves until Ctrl-C.");
-        foreach (var option in new Option[] { host, port, timeScale, scenario, outcomes, seed, username, secret, readonlyUsername, readonlySecret })
+        foreach (var option in new Option[] { host, port, timeScale, scenario, outcomes, seed, ledger, record, username, secret, readonlyUsername, readonlySecret })
         {
             command.Options.Add(option);
         }
@@ -77,6 +86,7 @@ internal static class SimulateCommand
             context,
             new SimulateRequest(
                 parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(timeScale), parse.GetValue(scenario), parse.GetValue(outcomes), parse.GetValue(seed),
+                parse.GetValue(ledger), parse.GetValue(record),
                 parse.GetValue(username), parse.GetValue(secret), parse.GetValue(readonlyUsername), parse.GetValue(readonlySecret)),
             ct));
         return command;
@@ -90,7 +100,7 @@ internal static class SimulateCommand
 
 /// <summary>What <c>simulate</c> was asked for; null means "not given" (the scenario's value, or the default).</summary>
 internal sealed record SimulateRequest(
-    string Host, int Port, double? TimeScale, FileInfo? Scenario, string? Outcomes, int? Seed,
+    string Host, int Port, double? TimeScale, FileInfo? Scenario, string? Outcomes, int? Seed, bool Ledger, FileInfo? Record,
     string? Username, string? Secret, string? ReadonlyUsername, string? ReadonlySecret)
 {
     public bool GivesUsers => Username is not null || Secret is not null || ReadonlyUsername is not null || ReadonlySecret is not null;
