@@ -31,28 +31,59 @@ internal static class CallTeardown
                 continue;
             }
 
-            var device = pair == 0 ? call.Request.Channel : "Local/" + call.Request.Exten + "@pstn";
+            var device = call.Get(pair == 0 ? Slot.DevA : Slot.DevB);
             var up = one is not null && Get(one, "ChannelState") == "6";
-            if (kind == TeardownKind.Shutdown)
+            // The ledger's hangup handler runs inside its leg's hangup, before that leg's Hangup event (i4, k5).
+            var handlerOnOne = call.Ledger is not null && call.LedgerLeg == pair;
+            var handlerOnTwo = call.Ledger is not null && call.LedgerLeg == pair + 1;
+            if (kind == TeardownKind.Shutdown && up)
             {
                 Add(events, "SoftHangupRequest", two, ("Cause", "4"));
                 Add(events, "SoftHangupRequest", one, ("Cause", "4"));
                 Add(events, "SoftHangupRequest", two, ("Cause", "16"));
                 Add(events, "HangupRequest", one, ("Cause", "0"));
+                if (handlerOnTwo)
+                {
+                    Handler(events, call, two);
+                }
+
                 Add(events, "Hangup", two, ("Cause", "0"), ("Cause-txt", Causes.Text(0)));
                 Device(events, device);
-                if (up)
-                {
-                    Cdr(events, call, two, now);
-                }
-
+                Cdr(events, call, two, now);
                 Add(events, "SoftHangupRequest", one, ("Cause", "16"));
-                Add(events, "Hangup", one, ("Cause", "0"), ("Cause-txt", Causes.Text(0)));
-                if (up)
+                if (handlerOnOne)
                 {
-                    Cdr(events, call, one, now);
+                    Handler(events, call, one);
                 }
 
+                Add(events, "Hangup", one, ("Cause", "0"), ("Cause-txt", Causes.Text(0)));
+                Cdr(events, call, one, now);
+                Device(events, device);
+                continue;
+            }
+
+            if (kind == TeardownKind.Shutdown)
+            {
+                // Still ringing (i3, i4): the dial that created this pair ends NOANSWER, both halves hang up with cause 0.
+                Add(events, "SoftHangupRequest", one, ("Cause", "4"));
+                Add(events, "SoftHangupRequest", two, ("Cause", "4"));
+                DialEnd(events, Dialer(call, legs, pair), one);
+                Add(events, "HangupRequest", two, ("Cause", "0"));
+                if (handlerOnOne)
+                {
+                    Handler(events, call, one);
+                }
+
+                Add(events, "Hangup", one, ("Cause", "0"), ("Cause-txt", Causes.Text(0)));
+                Add(events, "SoftHangupRequest", two, ("Cause", "16"));
+                if (handlerOnTwo)
+                {
+                    Add(events, "VarSet", two, ("Variable", "DIALSTATUS"), ("Value", "CHANUNAVAIL"));
+                    Handler(events, call, two);
+                }
+
+                Add(events, "Hangup", two, ("Cause", "0"), ("Cause-txt", Causes.Text(0)));
+                Device(events, device);
                 Device(events, device);
                 continue;
             }
@@ -65,25 +96,35 @@ internal static class CallTeardown
                 Add(events, "HangupRequest", one, ("Cause", c));
                 Cdr(events, call, two, now);
                 Cdr(events, call, one, now);
+                if (handlerOnTwo)
+                {
+                    Handler(events, call, two);
+                }
+
                 Add(events, "Hangup", two, ("Cause", c), ("Cause-txt", Causes.Text(cause)));
+                if (handlerOnOne)
+                {
+                    Handler(events, call, one);
+                }
+
                 Add(events, "Hangup", one, ("Cause", c), ("Cause-txt", Causes.Text(cause)));
             }
             else
             {
-                if (one is not null)
-                {
-                    var dial = new StringBuilder("Event: DialEnd\r\nPrivilege: call,all\r\n");
-                    foreach (var (key, value) in one.Where(h => h.Key is not ("Application" or "ApplicationData")))
-                    {
-                        dial.Append("Dest").Append(key == "Uniqueid" ? "Uniqueid" : key).Append(": ").Append(value).Append("\r\n");
-                    }
-
-                    events.Add((dial.Append("DialStatus: NOANSWER\r\n\r\n").ToString(), AmiPrivilege.Call));
-                }
-
+                DialEnd(events, Dialer(call, legs, pair), one);
                 Add(events, "HangupRequest", two, ("Cause", c));
                 Add(events, "SoftHangupRequest", two, ("Cause", "16"));
+                if (handlerOnTwo)
+                {
+                    Handler(events, call, two);
+                }
+
                 Add(events, "Hangup", two, ("Cause", c), ("Cause-txt", Causes.Text(cause)));
+                if (handlerOnOne)
+                {
+                    Handler(events, call, one);
+                }
+
                 Add(events, "Hangup", one, ("Cause", c), ("Cause-txt", Causes.Text(cause)));
             }
 
@@ -94,16 +135,68 @@ internal static class CallTeardown
         return events;
     }
 
-    private static string Get(List<KeyValuePair<string, string>> headers, string key) => headers.FirstOrDefault(h => h.Key == key).Value ?? "";
+    /// <summary>Who dialled the pair: nobody for A (the Originate itself); for B the wrapper's ;2 or, in click-to-call, the agent's ;1.</summary>
+    private static List<KeyValuePair<string, string>>? Dialer(SimulatedCall call, IReadOnlyList<List<KeyValuePair<string, string>>?> legs, int pair) =>
+        pair == 0 ? null : call.Wrapper ? legs[1] : legs[0];
 
-    private static void Add(List<(string, AmiPrivilege)> events, string name, List<KeyValuePair<string, string>>? leg, params (string Key, string Value)[] extra)
+    /// <summary>The DialEnd of the dial that created a pair: the Originate's own (no Channel) or, for a wrapper's far pair, the wrapper's ;2 Dial.</summary>
+    private static void DialEnd(List<(string, AmiPrivilege)> events, List<KeyValuePair<string, string>>? caller, List<KeyValuePair<string, string>>? dest)
+    {
+        if (dest is null)
+        {
+            return;
+        }
+
+        var dial = new StringBuilder("Event: DialEnd\r\nPrivilege: call,all\r\n");
+        foreach (var (key, value) in (caller ?? []).Where(h => h.Key is not ("Application" or "ApplicationData")))
+        {
+            dial.Append(key).Append(": ").Append(value).Append("\r\n");
+        }
+
+        foreach (var (key, value) in dest.Where(h => h.Key is not ("Application" or "ApplicationData")))
+        {
+            dial.Append("Dest").Append(key).Append(": ").Append(value).Append("\r\n");
+        }
+
+        events.Add((dial.Append("DialStatus: NOANSWER\r\n\r\n").ToString(), AmiPrivilege.Call));
+    }
+
+    /// <summary>The ledger's hangup handler ([amidialer-ledger] s,1: Set(DB(amidialer/KEY)=VALUE), Return), as i4 recorded it.</summary>
+    private static void Handler(List<(string, AmiPrivilege)> events, SimulatedCall call, List<KeyValuePair<string, string>>? leg)
     {
         if (leg is null)
         {
             return;
         }
 
-        var sb = new StringBuilder("Event: ").Append(name).Append("\r\nPrivilege: call,all\r\n");
+        call.WriteLedgerIfDue();
+        var inHandler = leg.Select(h => h.Key switch
+        {
+            "Context" => new KeyValuePair<string, string>(h.Key, Dialplan.LedgerHandler),
+            "Exten" => new KeyValuePair<string, string>(h.Key, "s"),
+            "Priority" => new KeyValuePair<string, string>(h.Key, "1"),
+            _ => h,
+        }).ToList();
+        Add(events, "HangupHandlerRun", leg, AmiPrivilege.Dialplan, ("Handler", Dialplan.LedgerHandler + ",s,1"));
+        Add(events, "VarSet", leg, AmiPrivilege.Dialplan, ("Variable", "LOCAL(ARGC)"), ("Value", "0"));
+        Add(events, "Newexten", inHandler, AmiPrivilege.Dialplan, ("Extension", "s"), ("Application", "Set"), ("AppData", "DB(amidialer/" + call.Ledger + ")=" + call.Get(Slot.Ledger)));
+        var returning = inHandler.Select(h => h.Key == "Priority" ? new KeyValuePair<string, string>(h.Key, "2") : h).ToList();
+        Add(events, "Newexten", returning, AmiPrivilege.Dialplan, ("Extension", "s"), ("Application", "Return"), ("AppData", ""));
+    }
+
+    private static string Get(List<KeyValuePair<string, string>> headers, string key) => headers.FirstOrDefault(h => h.Key == key).Value ?? "";
+
+    private static void Add(List<(string, AmiPrivilege)> events, string name, List<KeyValuePair<string, string>>? leg, params (string Key, string Value)[] extra) =>
+        Add(events, name, leg, AmiPrivilege.Call, extra);
+
+    private static void Add(List<(string, AmiPrivilege)> events, string name, List<KeyValuePair<string, string>>? leg, AmiPrivilege cls, params (string Key, string Value)[] extra)
+    {
+        if (leg is null)
+        {
+            return;
+        }
+
+        var sb = new StringBuilder("Event: ").Append(name).Append("\r\nPrivilege: ").Append(cls == AmiPrivilege.Dialplan ? "dialplan" : "call").Append(",all\r\n");
         foreach (var (key, value) in leg.Where(h => h.Key is not ("Application" or "ApplicationData")))
         {
             sb.Append(key).Append(": ").Append(value).Append("\r\n");
@@ -114,7 +207,7 @@ internal static class CallTeardown
             sb.Append(key).Append(": ").Append(value).Append("\r\n");
         }
 
-        events.Add((sb.Append("\r\n").ToString(), AmiPrivilege.Call));
+        events.Add((sb.Append("\r\n").ToString(), cls));
     }
 
     private static void Device(List<(string, AmiPrivilege)> events, string device) =>

@@ -9,6 +9,9 @@ internal enum Slot
 {
     A, B, UA1, UA2, UB1, UB2, CidNum, CidName, Ctx, Exten, DCtx, DExten, DevA, DevB, Num, RCtx, RExten,
     CdrStart, CdrAnswer, CdrEnd, Dur, Bill, Var, Val, VarCampaign, Digit,
+
+    /// <summary>Outcome ledger: the AstDB key, the value the hangup handler writes, Dial's ring timeout, ANSWEREDTIME.</summary>
+    Attempt, Ledger, Ring, Answered,
 }
 
 /// <summary>The legs a template talks about: A is the originated Local pair, B the trunk's pair in click-to-call.</summary>
@@ -19,7 +22,8 @@ internal enum Leg
 
 internal enum PhaseDelay
 {
-    Now, Ring, Talk, Timeout, DialTimeout, Fixed,
+    /// <summary>LedgerRing: the ledger wrapper's Dial timeout (AMIDIALER_RING), which ends an unanswered ring.</summary>
+    Now, Ring, Talk, Timeout, DialTimeout, Fixed, LedgerRing,
 }
 
 internal enum ItemKind
@@ -68,6 +72,7 @@ internal sealed class CallTemplate
         ["rctx"] = Slot.RCtx, ["rexten"] = Slot.RExten, ["cdrstart"] = Slot.CdrStart, ["cdranswer"] = Slot.CdrAnswer,
         ["cdrend"] = Slot.CdrEnd, ["dur"] = Slot.Dur, ["bill"] = Slot.Bill, ["var"] = Slot.Var, ["val"] = Slot.Val,
         ["var:CAMPAIGN"] = Slot.VarCampaign, ["digit"] = Slot.Digit,
+        ["attempt"] = Slot.Attempt, ["ledger"] = Slot.Ledger, ["ring"] = Slot.Ring, ["answered"] = Slot.Answered,
     };
 
     private static readonly Lazy<IReadOnlyDictionary<string, CallTemplate>> AllTemplates = new(LoadAll);
@@ -169,6 +174,7 @@ internal sealed class CallTemplate
                     "talk" => PhaseDelay.Talk,
                     "timeout" => PhaseDelay.Timeout,
                     "dialtimeout" => PhaseDelay.DialTimeout,
+                    "ledgerring" => PhaseDelay.LedgerRing,
                     _ when spec.StartsWith("fixed:", StringComparison.Ordinal) => PhaseDelay.Fixed,
                     _ => throw new FormatException($"{name}: unknown phase {spec}"),
                 };

@@ -31,8 +31,20 @@ internal sealed class Dialplan
         ["agentphone"] = (ContextKind.Phone, ["_X."]),
     };
 
-    public Dialplan(IReadOnlyDictionary<string, IReadOnlyList<string>> extra)
+    /// <summary>The outcome ledger's contexts (version 1): the wrappers dial like a trunk, the handler context only runs as a hangup handler.</summary>
+    public const string LedgerDial = "amidialer-dial";
+    public const string LedgerClickToCall = "amidialer-c2c";
+    public const string LedgerHandler = "amidialer-ledger";
+
+    public Dialplan(IReadOnlyDictionary<string, IReadOnlyList<string>> extra, bool ledgerInstalled = false)
     {
+        if (ledgerInstalled)
+        {
+            _contexts[LedgerDial] = (ContextKind.Trunk, ["_X."]);
+            _contexts[LedgerClickToCall] = (ContextKind.Trunk, ["_X."]);
+            _contexts[LedgerHandler] = (ContextKind.Agent, ["s"]);
+        }
+
         foreach (var (name, patterns) in extra)
         {
             _contexts[name] = (_contexts.TryGetValue(name, out var known) ? known.Kind : ContextKind.Agent, [.. patterns]);

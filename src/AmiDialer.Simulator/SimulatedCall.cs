@@ -22,6 +22,9 @@ internal sealed class SimulatedCall
     private bool _ended;
     private DateTimeOffset _answerTime;
     private bool _originateSucceeded;
+    private bool _ledgerWritten;
+    private TimeSpan _pbxElapsed;
+    private TimeSpan _pbxAnswered;
     private TeardownKind? _cutBy;
 
     public SimulatedCall(SimulatedPbx pbx, OriginateRequest request, CallPlan plan, CallTemplate? template, bool clickToCall, int channels, TaskCompletionSource<bool>? syncResult)
@@ -75,6 +78,15 @@ internal sealed class SimulatedCall
     /// <summary>The AstDB key (family amidialer) this call's ledger hangup handler writes, or null for a call not dialled through the ledger.</summary>
     public string? Ledger { get; init; }
 
+    /// <summary>Which leg holds the ledger's hangup handler (its index in <see cref="LegNames"/>).</summary>
+    public int LedgerLeg { get; init; }
+
+    /// <summary>A call dialled through [amidialer-dial]/[amidialer-c2c] as the Originate's channel (two Local pairs, LEDGER.md).</summary>
+    public bool Wrapper { get; init; }
+
+    /// <summary>How long the wrapper's Dial rings before its own timeout (AMIDIALER_RING).</summary>
+    public TimeSpan DialRing { get; init; }
+
     /// <summary>What really happened to the number, in AmiDialer's outcome names (the record's <c>outcome</c>), and whether the callee answered.</summary>
     public (string Outcome, bool Answered) GroundTruth()
     {
@@ -121,7 +133,7 @@ internal sealed class SimulatedCall
     public void Set(Slot slot, string value) => _slots[(int)slot] = Encoding.UTF8.GetBytes(value);
 
     /// <summary>Names the legs and fills the slots (channel names, Uniqueids, caller id, target...).</summary>
-    public void Prepare(string nameA, string? nameB, string uA1, string uA2, string? uB1, string? uB2)
+    public void Prepare(string deviceA, string nameA, string? deviceB, string? nameB, string uA1, string uA2, string? uB1, string? uB2)
     {
         var r = Request;
         LegNames[0] = nameA + ";1";
@@ -140,10 +152,10 @@ internal sealed class SimulatedCall
             Set(Slot.B, nameB);
             Set(Slot.UB1, uB1!);
             Set(Slot.UB2, uB2!);
-            Set(Slot.DevB, "Local/" + r.Exten + "@pstn");
+            Set(Slot.DevB, deviceB!);
         }
 
-        Set(Slot.DevA, r.Channel);
+        Set(Slot.DevA, deviceA);
         Set(Slot.CidNum, r.CallerIdNum);
         Set(Slot.CidName, r.CallerIdName);
         Set(Slot.Ctx, r.Context ?? "");
@@ -227,12 +239,21 @@ internal sealed class SimulatedCall
         PhaseDelay.Timeout => TimeSpan.FromMilliseconds(Request.TimeoutMs),
         PhaseDelay.DialTimeout => TimeSpan.FromSeconds(30),
         PhaseDelay.Fixed => TimeSpan.FromSeconds(phase.FixedSeconds),
+        PhaseDelay.LedgerRing => DialRing,
         _ => TimeSpan.Zero,
     };
 
     private void PlayPhase(TemplatePhase phase)
     {
         var now = _pbx.Time.GetUtcNow();
+        _pbxElapsed += DelayOf(phase);
+        Set(Slot.Answered, _answerTime == default ? "" : AnsweredSeconds(now).ToString(CultureInfo.InvariantCulture));
+        if (Ledger is not null && !_ledgerWritten && phase.Items.Any(i => i.Kind == ItemKind.Gone && (int)i.Leg == LedgerLeg))
+        {
+            // The handler runs inside the leg's hangup: the key exists before that leg's Hangup event goes out (LEDGER.md).
+            WriteLedger(now);
+        }
+
         Set(Slot.CdrEnd, now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
         Set(Slot.Dur, ((int)(now - Start).TotalSeconds).ToString(CultureInfo.InvariantCulture));
         var billed = _answerTime == default ? 0 : (int)(now - _answerTime).TotalSeconds;
@@ -248,6 +269,7 @@ internal sealed class SimulatedCall
                     if (item.EventName == "Newstate" && _answerTime == default && IsUpState(item))
                     {
                         _answerTime = now;
+                        _pbxAnswered = _pbxElapsed;
                         Set(Slot.CdrAnswer, now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
                     }
 
@@ -331,8 +353,63 @@ internal sealed class SimulatedCall
         _pbx.Publish(new EventBatch(buffer, buffer.Length, [.. slices]));
     }
 
+    /// <summary>What the ledger's hangup handler writes: DIALSTATUS|HANGUPCAUSE|ANSWEREDTIME|EPOCH (k1; i4 for a restart, k5 for a Hangup).</summary>
+    private string LedgerValue(DateTimeOffset now)
+    {
+        var epoch = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        if (Plan.Outcome == SimulatedOutcome.Answered && (_cutBy is null || CalleeAnswered()))
+        {
+            return "ANSWER|16|" + AnsweredSeconds(now).ToString(CultureInfo.InvariantCulture) + "|" + epoch;
+        }
+
+        var status = _cutBy switch
+        {
+            // Dial's channel is torn down under it: no status of the far end, no cause (i4).
+            TeardownKind.Shutdown => "CHANUNAVAIL|0",
+            TeardownKind.HangupAction => "CANCEL|16",
+            _ => Plan.Outcome switch
+            {
+                SimulatedOutcome.Busy => "BUSY|16",
+                SimulatedOutcome.Congestion => "CONGESTION|16",
+                SimulatedOutcome.Unallocated => "CHANUNAVAIL|1",
+                SimulatedOutcome.Rejected => "CHANUNAVAIL|21",
+                SimulatedOutcome.ChannelUnavailable => "CHANUNAVAIL|27",
+                _ => "NOANSWER|16",
+            },
+        };
+        return status + "||" + epoch;
+    }
+
+    /// <summary>ANSWEREDTIME in the PBX's seconds: the played phases' durations, or for a cut call the time scaled back.</summary>
+    private int AnsweredSeconds(DateTimeOffset now) => _cutBy is null
+        ? (int)(_pbxElapsed - _pbxAnswered).TotalSeconds
+        : (int)((now - (_answerTime == default ? Start : _answerTime)).TotalSeconds * _pbx.Options.TimeScale);
+
+    private void WriteLedger(DateTimeOffset now)
+    {
+        var value = LedgerValue(now);
+        Set(Slot.Ledger, value);
+        _ledgerWritten = true;
+        _pbx.Database.Put("amidialer", Ledger!, value);
+    }
+
+    /// <summary>For a teardown: writes the ledger as the handler would (idempotent), so it holds the value before the legs' Hangup events.</summary>
+    internal void WriteLedgerIfDue()
+    {
+        if (Ledger is not null && !_ledgerWritten)
+        {
+            WriteLedger(_pbx.Time.GetUtcNow());
+        }
+    }
+
     private (bool Success, int Reason) OriginateResult()
     {
+        if (Wrapper)
+        {
+            // Dial does not pass busy or congestion back to the originated half: every failure is Reason 0 (k1).
+            return Plan.Outcome == SimulatedOutcome.Answered ? (true, 4) : (false, 0);
+        }
+
         if (ClickToCall || _template.Name.StartsWith("redirect", StringComparison.Ordinal))
         {
             return (true, 4);
@@ -468,6 +545,7 @@ internal sealed class SimulatedCall
             }
 
             var events = CallTeardown.Build(this, legs, kind, cause, _pbx.Time.GetUtcNow());
+            WriteLedgerIfDue();
             if (events.Count > 0)
             {
                 var writer = new ArrayBufferWriter<byte>(events.Sum(e => e.Text.Length) + 16);

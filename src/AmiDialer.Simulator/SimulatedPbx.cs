@@ -21,7 +21,7 @@ internal sealed class SimulatedPbx
     {
         Options = options;
         Time = options.TimeProvider;
-        Dialplan = new Dialplan(options.ExtraContexts);
+        Dialplan = new Dialplan(options.ExtraContexts, options.LedgerInstalled);
         _publish = publish;
         BootTime = Time.GetUtcNow() - TimeSpan.FromSeconds(options.InitialUptimeSeconds);
         Recorder = options.RecordPath is { } path ? new GroundTruthRecorder(path) : null;
@@ -76,6 +76,9 @@ internal sealed class SimulatedPbx
         var dialplan = Dialplan;
         var technologyKnown = Options.Technologies.Any(t => t.Equals(request.Technology, StringComparison.OrdinalIgnoreCase));
         var localContext = request.LocalContext;
+        // A wrapper call (LEDGER.md): the originated Local pair runs the ledger's context, whose ;2 half dials
+        // AMIDIALER_DIALSTRING with a hangup handler that writes the outcome to AstDB.
+        var wrapper = localContext is Dialplan.LedgerDial or Dialplan.LedgerClickToCall && dialplan.HasContext(localContext);
         var targetKind = request.Context is null || request.Application is not null ? null : dialplan.KindOf(request.Context);
         // The agent leg rings a phone: Local/<n>@agentphone as in j0-j8, or a device endpoint (PJSIP/101), which on
         // this PBX is a phone that answers at once.
@@ -85,12 +88,26 @@ internal sealed class SimulatedPbx
         var clickToCall = targetKind == ContextKind.Trunk && ringsAPhone;
         var number = clickToCall ? request.Exten ?? "" : request.DialedNumber;
         var plan = Options.Outcomes.Decide(number);
-        var legs = clickToCall ? 4 : 2;
+        var legs = clickToCall || wrapper ? 4 : 2;
+        var attempt = request.Variables.LastOrDefault(v => v.Key == "AMIDIALER_ATTEMPT").Value;
+        var ledgerContext = wrapper ? localContext : clickToCall && request.Context is Dialplan.LedgerDial or Dialplan.LedgerClickToCall ? request.Context : null;
+        // Set(DB(amidialer/)=...) with an empty key writes nothing on Asterisk either.
+        var ledgerKey = ledgerContext is null || string.IsNullOrEmpty(attempt) ? null : attempt + (ledgerContext == Dialplan.LedgerClickToCall ? "-customer" : "");
+        var dialString = request.Variables.LastOrDefault(v => v.Key == "AMIDIALER_DIALSTRING").Value;
+        var ringSeconds = int.TryParse(request.Variables.LastOrDefault(v => v.Key == "AMIDIALER_RING").Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ring) && ring > 0 ? ring : (int?)null;
+
+        if (wrapper && plan.Outcome == SimulatedOutcome.ChannelUnavailable)
+        {
+            // The wrapper's channels exist whatever the far end does; the recorded failure closest to "no channel" is k1's unallocated.
+            plan = plan with { Outcome = SimulatedOutcome.Unallocated };
+        }
 
         if (plan.Outcome is SimulatedOutcome.Answered or SimulatedOutcome.Rejected)
         {
-            // Ringing longer than the Originate (or the trunk Dial's 30 s) timeout is a no-answer.
-            var limit = clickToCall ? TimeSpan.FromSeconds(30) : TimeSpan.FromMilliseconds(request.TimeoutMs);
+            // Ringing longer than the Originate (or the trunk Dial's 30 s, or the wrapper Dial's AMIDIALER_RING) timeout is a no-answer.
+            var limit = clickToCall ? TimeSpan.FromSeconds(30)
+                : wrapper && ringSeconds is { } r ? TimeSpan.FromSeconds(r)
+                : TimeSpan.FromMilliseconds(request.TimeoutMs);
             if (plan.Ring >= limit)
             {
                 plan = plan with { Outcome = SimulatedOutcome.NoAnswer };
@@ -116,6 +133,23 @@ internal sealed class SimulatedPbx
         else if (localContext is not null && !dialplan.HasContext(localContext))
         {
             template = CallTemplate.Get("call.nocontext");
+        }
+        else if (wrapper)
+        {
+            template = CallTemplate.Get(plan.Outcome switch
+            {
+                SimulatedOutcome.Answered => plan.Flavor switch
+                {
+                    "short" => "ledger.short",
+                    "playback" => "ledger.playback",
+                    _ => "ledger.answered",
+                },
+                SimulatedOutcome.Busy => "ledger.busy",
+                SimulatedOutcome.NoAnswer => "ledger.noanswer",
+                SimulatedOutcome.Rejected => "ledger.rejected",
+                SimulatedOutcome.Unallocated => "ledger.unallocated",
+                _ => "ledger.congestion",
+            });
         }
         else if (clickToCall)
         {
@@ -150,14 +184,22 @@ internal sealed class SimulatedPbx
             });
         }
 
-        var call = new SimulatedCall(this, request, plan, template, clickToCall, legs, syncResult);
+        var call = new SimulatedCall(this, request, plan, template, clickToCall, legs, syncResult)
+        {
+            Wrapper = wrapper,
+            Ledger = template is null || template.Name == "call.nocontext" ? null : ledgerKey,
+            // The handler is pushed on the channel that runs Dial: the wrapper's ;2, or the agent's ;1 that runs a ledger context.
+            LedgerLeg = wrapper ? 1 : 0,
+            DialRing = wrapper && ringSeconds is { } dialRing ? TimeSpan.FromSeconds(dialRing) : TimeSpan.FromMilliseconds(request.TimeoutMs),
+        };
         if (template is not null)
         {
             var epoch = Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
             string NextUniqueId() => epoch + "." + (Interlocked.Increment(ref _uniqueSeq) - 1).ToString(CultureInfo.InvariantCulture);
             string NextChannel(string device) => device + "-" + (Interlocked.Increment(ref _channelSeq) - 1).ToString("x8", CultureInfo.InvariantCulture);
 
-            var nameA = NextChannel(request.Channel);
+            var deviceA = Device(request.Channel);
+            var nameA = NextChannel(deviceA);
             var uA1 = NextUniqueId();
             var uA2 = NextUniqueId();
             if (request.ChannelId is not null)
@@ -166,19 +208,30 @@ internal sealed class SimulatedPbx
                 uA2 = request.OtherChannelId ?? request.ChannelId + ";2";
             }
 
-            string? nameB = null, uB1 = null, uB2 = null;
-            if (clickToCall)
+            string? nameB = null, uB1 = null, uB2 = null, deviceB = null;
+            if (clickToCall || wrapper)
             {
-                nameB = NextChannel("Local/" + request.Exten + "@pstn");
+                deviceB = wrapper && !string.IsNullOrEmpty(dialString) ? Device(dialString) : "Local/" + request.Exten + "@pstn";
+                nameB = NextChannel(deviceB);
                 uB1 = NextUniqueId();
                 uB2 = NextUniqueId();
             }
 
-            call.Prepare(nameA, nameB, uA1, uA2, uB1, uB2);
+            call.Prepare(deviceA, nameA, deviceB, nameB, uA1, uA2, uB1, uB2);
+            call.Set(Slot.Attempt, attempt ?? "");
+            call.Set(Slot.Ring, ringSeconds?.ToString(CultureInfo.InvariantCulture) ?? "");
         }
 
         _calls.TryAdd(call, 0);
         return call;
+    }
+
+    /// <summary>The device a channel is named after: a Local channel's options (Local/n@ctx/n) are not part of its name.</summary>
+    internal static string Device(string channel)
+    {
+        var at = channel.IndexOf('@', StringComparison.Ordinal);
+        var slash = at < 0 ? -1 : channel.IndexOf('/', at);
+        return channel.StartsWith("Local/", StringComparison.OrdinalIgnoreCase) && slash > 0 ? channel[..slash] : channel;
     }
 
     public void LegAlive(SimulatedCall call, int leg) => _byChannel[call.LegNames[leg]] = call;

@@ -31,6 +31,15 @@ SPECS = [
     ('c2c.congestion', 'j4-click-to-call-congestion', 'c2c-', [], 'c2c'),
     ('c2c.unallocated', 'j5-click-to-call-unallocated', 'c2c-', [], 'c2c'),
     ('c2c.rejected', 'j8-click-to-call-rejected', 'c2c-', ['ring'], 'c2c'),
+    # Calls dialled through the outcome ledger's [amidialer-dial] (k1: eight calls at once, told apart by channel names).
+    ('ledger.answered', 'k1-ledger-dial-outcomes', 'orig-k1-4158137410', ['ring', 'fixed:0.5', 'talk'], 'ledger'),
+    ('ledger.busy', 'k1-ledger-dial-outcomes', 'orig-k1-4158137412', [], 'ledger'),
+    ('ledger.noanswer', 'k1-ledger-dial-outcomes', 'orig-k1-4158137413', ['ledgerring'], 'ledger'),
+    ('ledger.congestion', 'k1-ledger-dial-outcomes', 'orig-k1-4158137414', [], 'ledger'),
+    ('ledger.unallocated', 'k1-ledger-dial-outcomes', 'orig-k1-4158137415', [], 'ledger'),
+    ('ledger.short', 'k1-ledger-dial-outcomes', 'orig-k1-4158137416', ['fixed:0.5', 'talk'], 'ledger'),
+    ('ledger.rejected', 'k1-ledger-dial-outcomes', 'orig-k1-4158137418', ['ring'], 'ledger'),
+    ('ledger.playback', 'k1-ledger-dial-outcomes', 'orig-k1-4158137419', ['fixed:0.5', 'fixed:1', 'talk'], 'ledger'),
     ('redirect.ivr', 'e1-redirect-live-call', 'redirect-', ['fixed:2'], 'redirect'),
     ('redirect.nocontext', 'e3-redirect-to-missing-context', 'redirect-', [], 'redirect'),
 ]
@@ -86,6 +95,8 @@ def extract(name, cap, which, kinds, kind):
     events = []
     for m in txt[start + 1:]:
         if m['dir'] == 'C>':
+            if kind == 'ledger' and m['lines'][0].startswith('Action: Originate'):
+                continue
             break
         if 'raw' not in m or m['raw'][0][0] != 'Event':
             continue
@@ -127,20 +138,26 @@ def build(name, cap, which, kinds, kind, until=1e9):
         cands.sort(key=lambda n: int(n[-8:], 16))
         chanA = cands[-1] if cands else None
     chanB = None
-    if kind == 'c2c':
+    if kind in ('c2c', 'ledger'):
         cands = [n for n in names if n.startswith('Local/%s@pstn-' % num)]
         cands.sort(key=lambda n: int(n[-8:], 16))
         chanB = cands[-1] if cands else None
     ours = {chanA, chanB} - {None}
+    uid_values = {hdr(ev, 'Uniqueid') for _, ev in events if hdr(ev, 'Event') == 'Newchannel' and any(hdr(ev, 'Channel').startswith(c) for c in ours)}
     # drop events of other calls still running on the connection
     kept = []
+    # Bridges carry no channel name of their own: theirs are the ones our channels entered.
+    our_bridges = {hdr(ev, 'BridgeUniqueid') for _, ev in events
+                   if hdr(ev, 'Event') in ('BridgeEnter', 'BridgeLeave') and any((hdr(ev, 'Channel') or '').startswith(c) for c in ours)}
     for t, ev in events:
-        foreign = False
+        foreign = hdr(ev, 'Event') == 'OriginateResponse' and hdr(ev, 'ActionID') != a.get('ActionID')
+        if kind == 'ledger' and hdr(ev, 'BridgeUniqueid') is not None and hdr(ev, 'BridgeUniqueid') not in our_bridges:
+            foreign = True
         for k, v in ev:
             for mm in re.finditer(r'Local/[^;,\s]+-[0-9a-f]{8}', v):
                 if mm.group(0) not in ours:
                     foreign = True
-            if k == 'Device' and v not in (dial, 'Local/%s@pstn' % num):
+            if k == 'Device' and v not in (dial, 'Local/%s@pstn' % num) or kind == 'ledger' and k == 'UniqueID' and v not in uid_values:
                 foreign = True
         if not foreign:
             kept.append((t, ev))
@@ -169,11 +186,21 @@ def build(name, cap, which, kinds, kind, until=1e9):
     rexten = a.get('Exten') if kind == 'redirect' else None
 
     uid_map = {v: '{{u%s}}' % k for k, v in uids.items()}
+    variables = dict(x.split('=', 1) for x in [v for (k, v) in action_list(cap, which) if k == 'Variable'])
+    dialstring = variables.get('AMIDIALER_DIALSTRING')
+    ring = variables.get('AMIDIALER_RING')
     def sub(msg):
         ctxv = hdr(msg, 'Context')
         out = []
         for k, v in msg:
-            if v in uid_map:
+            if kind == 'ledger' and k == 'AppData' and v.startswith('DB(amidialer/'):
+                v = 'DB(amidialer/{{attempt}})={{ledger}}'
+            elif kind == 'ledger' and k == 'Value' and hdr(msg, 'Variable') == 'ANSWEREDTIME':
+                v = '{{answered}}'
+            elif kind == 'ledger' and dialstring and dialstring in v:
+                v = v.replace(chanA, '{{A}}').replace(chanB, '{{B}}')
+                v = v.replace(dialstring + ',' + ring, '{{devB}},{{ring}}').replace(dialstring, '{{devB}}')
+            elif v in uid_map:
                 v = uid_map[v]
             elif k in ('StartTime', 'AnswerTime', 'EndTime') and v:
                 v = {'StartTime': '{{cdrstart}}', 'AnswerTime': '{{cdranswer}}', 'EndTime': '{{cdrend}}'}[k]
@@ -205,7 +232,7 @@ def build(name, cap, which, kinds, kind, until=1e9):
                 if chanA: v = v.replace(chanA, '{{A}}')
                 if chanB: v = v.replace(chanB, '{{B}}')
                 v = v.replace(dial, '{{devA}}')
-                if kind == 'c2c':
+                if kind in ('c2c', 'ledger'):
                     v = v.replace('Local/%s@pstn' % num, '{{devB}}')
                 digit = num[-1]
                 if k == 'AppData' and v.endswith('outcome digit ' + digit):
@@ -231,6 +258,10 @@ def build(name, cap, which, kinds, kind, until=1e9):
     for t, ev in events:
         if last is None or t - last > 0.25 and len(phases) <= len(kinds):
             phases.append([])
+            if os.environ.get('PHASES'):
+                print('  phase at %.3f after %s: %s' % (t, 'start' if last is None else '%.3f' % last, hdr(ev, 'Event')))
+        elif os.environ.get('PHASES') and t - last > 0.25:
+            print('  (gap not cut) at %.3f after %.3f: %s' % (t, last, hdr(ev, 'Event')))
         phases[-1].append(ev)
         last = t
     assert len(phases) == len(kinds) + 1, (name, len(phases), kinds)

@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using AmiDialer.Ami;
+using AmiDialer.Simulator.Tests.Infrastructure;
+
+namespace AmiDialer.Simulator.Tests;
+
+/// <summary>
+/// The outcome ledger on the simulated PBX (LEDGER.md, k1-k5, i4): wrapper calls through [amidialer-dial], the hangup
+/// handler's AstDB value, the DB actions, and what a restart leaves in the ledger.
+/// </summary>
+public sealed partial class LedgerTests
+{
+    private static readonly SimulatorOptions Installed = new() { TimeScale = 50, LedgerInstalled = true };
+
+    public static TheoryData<string, string, string, string> Digits => new()
+    {
+        // digit, OriginateResponse, inner DialEnd (A;2 → B;1), ledger value without its epoch (k1's table)
+        { "0", "Success/4", "ANSWER", "ANSWER|16|5|" },
+        { "2", "Failure/0", "BUSY", "BUSY|16||" },
+        { "3", "Failure/0", "NOANSWER", "NOANSWER|16||" },
+        { "4", "Failure/0", "CONGESTION", "CONGESTION|16||" },
+        { "5", "Failure/0", "NOANSWER", "CHANUNAVAIL|1||" },
+        { "6", "Success/4", "ANSWER", "ANSWER|16|1|" },
+        { "8", "Failure/0", "NOANSWER", "CHANUNAVAIL|21||" },
+        { "9", "Success/4", "ANSWER", "ANSWER|16|3|" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Digits))]
+    public async Task A_wrapper_call_has_two_local_pairs_the_real_status_inside_and_its_ledger_written_before_the_wrappers_hangup(string digit, string originate, string innerStatus, string ledger)
+    {
+        await using var sim = await AmiSimulator.StartAsync(Installed);
+        await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        var number = "415813741" + digit;
+        await c.SendActionAsync("Originate", Wrapper(number, "att-" + digit, ring: 8));
+        // Frames are read in arrival order: when the wrapper's ;2 Hangup is read, the handler has run, so the key is there.
+        await c.ReadUntilAsync(m => m.IsEventNamed("Hangup") && m.Channel!.EndsWith(";2", StringComparison.Ordinal) && m.Channel.Contains("@amidialer-dial-", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        var ledgerAtHangup = sim.Pbx.Database.Get("amidialer", "att-" + digit);
+        await WaitUntilAsync(() => sim.LiveCalls == 0);
+        await c.WaitForQuietAsync(TimeSpan.FromMilliseconds(100));
+        var events = c.Received.Where(m => m.IsEvent).ToList();
+
+        var created = events.Where(m => m.IsEventNamed("Newchannel")).ToList();
+        Assert.Equal(
+            [$"Local/{number}@amidialer-dial-00000000;1", $"Local/{number}@amidialer-dial-00000000;2", $"Local/{number}@pstn-00000001;1", $"Local/{number}@pstn-00000001;2"],
+            created.Select(m => m.Channel!));
+        Assert.Equal(["att-" + digit, "att-" + digit + "-2"], created.Take(2).Select(m => m.Uniqueid!));
+        Assert.All(created, m => Assert.Equal("att-" + digit, m.Linkedid));
+
+        var or = events.Single(m => m.IsEventNamed("OriginateResponse"));
+        Assert.Equal(originate, or.Response + "/" + or.Reason);
+        Assert.Equal("att-" + digit, or.Uniqueid);
+        var inner = events.Single(m => m.IsEventNamed("DialEnd") && m.Channel == created[1].Channel);
+        Assert.Equal((created[2].Channel, innerStatus), (inner.DestChannel, inner.DialStatus));
+        var own = events.Single(m => m.IsEventNamed("DialEnd") && m.Channel is null);
+        Assert.Equal((created[0].Channel, originate.StartsWith('S') ? "ANSWER" : "NOANSWER"), (own.DestChannel, own.DialStatus));
+
+        Assert.NotNull(ledgerAtHangup);
+        Assert.StartsWith(ledger, ledgerAtHangup);
+        var epoch = long.Parse(ledgerAtHangup[ledger.Length..], CultureInfo.InvariantCulture);
+        Assert.InRange(epoch, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 30, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
+        var set = events.Single(m => m.IsEventNamed("Newexten") && m["Application"] == "Set" && m.Context == "amidialer-ledger");
+        Assert.Equal((created[1].Channel, "DB(amidialer/att-" + digit + ")=" + ledgerAtHangup), (set.Channel, set["AppData"]));
+        Assert.Contains(events, m => m.IsEventNamed("HangupHandlerPush") && m.Channel == created[1].Channel && m["Handler"] == "amidialer-ledger,s,1");
+    }
+
+    [Fact]
+    public async Task An_unanswered_ring_is_cut_by_the_wrappers_dial_timeout_not_the_originate_timeout()
+    {
+        await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = 20, LedgerInstalled = true });
+        await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        var sent = DateTime.UtcNow;
+        await c.SendActionAsync("Originate", Wrapper("4158137413", "ring", ring: 4, timeoutMs: 60000));
+        await c.ReadUntilAsync(m => m.IsEventNamed("OriginateResponse"), TimeSpan.FromSeconds(10));
+        // 4 s of ring at 20x is 0.2 s; the Originate's 60 s would be 3 s.
+        Assert.True(DateTime.UtcNow - sent < TimeSpan.FromSeconds(2.5), "the ring lasted the Originate timeout");
+        await WaitUntilAsync(() => sim.Pbx.Database.Get("amidialer", "ring") is not null);
+        Assert.StartsWith("NOANSWER|16||", sim.Pbx.Database.Get("amidialer", "ring"));
+    }
+
+    [Fact]
+    public async Task Without_the_ledger_installed_the_wrapper_fails_as_a_missing_context_and_writes_nothing()
+    {
+        await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = 50 });
+        await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        await c.SendActionAsync("Originate", Wrapper("4158137410", "none", ring: 8));
+        var or = await c.ReadUntilAsync(m => m.IsEventNamed("OriginateResponse"));
+        Assert.Equal(("Failure", 0), (or.Response, or.Reason));
+        await WaitUntilAsync(() => sim.LiveCalls == 0);
+        await c.WaitForQuietAsync(TimeSpan.FromMilliseconds(50));
+        Assert.All(c.Received.Where(m => m.IsEventNamed("Hangup")), m => Assert.Equal(0, m.Cause));
+        Assert.Equal(2, c.Received.Count(m => m.IsEventNamed("Newchannel")));
+        await c.SendActionAsync("DBGet", ("Family", "amidialer"), ("Key", "none"), ("ActionID", "g"));
+        var get = await c.ReadUntilAsync(m => m.ActionId == "g");
+        Assert.Equal(("Error", "Database entry not found"), (get.Response, get.Message));
+    }
+
+    [Fact]
+    public async Task The_db_actions_answer_as_k1_and_k2_recorded()
+    {
+        await using var sim = await AmiSimulator.StartAsync(Installed);
+        await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        async Task<List<AmiMessage>> Act(string action, string id, params (string, string)[] headers)
+        {
+            var before = c.Received.Count;
+            await c.SendActionAsync(action, [.. headers, ("ActionID", id)]);
+            var first = await c.ReadUntilAsync(m => m.ActionId == id && m.IsResponse);
+            if (first.StartsEventList)
+            {
+                await c.ReadUntilAsync(m => m.ActionId == id && m.CompletesEventList);
+            }
+
+            return c.Received.Skip(before).Where(m => m.ActionId == id).ToList();
+        }
+
+        var missing = await Act("DBGet", "1", ("Family", "amidialer"), ("Key", "nosuchkey"));
+        Assert.Equal("Error|Database entry not found", Shape(missing.Single()));
+        Assert.Equal("Success|Updated database successfully", Shape((await Act("DBPut", "2", ("Family", "amidialer"), ("Key", "k-b"), ("Val", "BUSY|16||1796605895"))).Single()));
+        await Act("DBPut", "3", ("Family", "amidialer"), ("Key", "k-a"), ("Val", "ANSWER|16|5|1796605902"));
+
+        var get = await Act("DBGet", "4", ("Family", "amidialer"), ("Key", "k-b"));
+        Assert.Equal(["Success|start|Result will follow", "DBGetResponse|amidialer|k-b|BUSY|16||1796605895", "DBGetComplete|Complete|1"], get.Select(Shape));
+        Assert.Null(get[1].Privilege);
+        Assert.Equal("ActionID", get[1][get[1].Count - 1].Key);
+
+        var tree = await Act("DBGetTree", "5", ("Family", "amidialer"));
+        Assert.Equal(
+            ["Success|start|Result will follow", "DBGetTreeResponse|/amidialer/k-a|ANSWER|16|5|1796605902", "DBGetTreeResponse|/amidialer/k-b|BUSY|16||1796605895", "DBGetTreeComplete|Complete|2"],
+            tree.Select(Shape));
+        Assert.Null(tree[1]["Family"]);
+
+        Assert.Equal("Success|Key deleted successfully", Shape((await Act("DBDel", "6", ("Family", "amidialer"), ("Key", "k-b"))).Single()));
+        Assert.Equal("Error|Database entry could not be deleted", Shape((await Act("DBDel", "7", ("Family", "amidialer"), ("Key", "k-b"))).Single()));
+        Assert.Equal("Success|Key tree deleted successfully", Shape((await Act("DBDelTree", "8", ("Family", "amidialer"))).Single()));
+        Assert.Equal("Error|Database entry not found", Shape((await Act("DBDelTree", "9", ("Family", "amidialer"))).Single()));
+        Assert.Equal("Error|No key specified.", Shape((await Act("DBGet", "10", ("Family", "amidialer"))).Single()));
+
+        // DBGet needs system or reporting write; the read-only user has neither (k3).
+        await using var ro = await RawAmiConnection.LoginAsync(sim.EndPoint, "readonly", "ro");
+        await ro.SendActionAsync("DBGet", ("Family", "amidialer"), ("Key", "k-a"), ("ActionID", "ro"));
+        var denied = await ro.ReadUntilAsync(m => m.ActionId == "ro");
+        Assert.Equal(("Error", "Permission denied"), (denied.Response, denied.Message));
+    }
+
+    [Fact]
+    public async Task Calls_outlive_their_client_and_a_new_session_reads_every_outcome_from_the_ledger()
+    {
+        await using var sim = await AmiSimulator.StartAsync(Installed);
+        var digits = new[] { "0", "1", "2", "3", "6", "8" };
+        await using (var dialer = await RawAmiConnection.LoginAsync(sim.EndPoint))
+        {
+            foreach (var d in digits)
+            {
+                await dialer.SendActionAsync("Originate", Wrapper("415813741" + d, "k2-" + d, ring: 8));
+            }
+
+            await dialer.ReadUntilAsync(m => m.IsResponse && m.ActionId == "o-k2-8");
+        }
+
+        // k2: the dialer closed its socket without a Logoff; Asterisk kept every call running.
+        await WaitUntilAsync(() => sim.LiveCalls == 0);
+        await using var after = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        var values = new List<string>();
+        foreach (var d in digits)
+        {
+            await after.SendActionAsync("DBGet", ("Family", "amidialer"), ("Key", "k2-" + d), ("ActionID", "g" + d));
+            values.Add((await after.ReadUntilAsync(m => m.IsEventNamed("DBGetResponse") && m.ActionId == "g" + d))["Val"]!);
+        }
+
+        Assert.Equal(["ANSWER|16|5|", "ANSWER|16|5|", "BUSY|16||", "NOANSWER|16||", "ANSWER|16|1|", "CHANUNAVAIL|21||"], values.Select(v => Epoch().Replace(v, "")));
+    }
+
+    [Fact]
+    public async Task A_restart_leaves_chanunavail_0_for_ringing_calls_answer_for_answered_ones_and_the_astdb_survives_it()
+    {
+        await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions
+        {
+            TimeScale = 10,
+            LedgerInstalled = true,
+            Outcomes = new OutcomeRules([new("3$", SimulatedOutcome.NoAnswer), new("0$", SimulatedOutcome.Answered, 2, 60), new("7$", SimulatedOutcome.Answered, 0, 60)]),
+        });
+        await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        await c.SendActionAsync("DBPut", ("Family", "amidialer"), ("Key", "older"), ("Val", "BUSY|16||1796605895"), ("ActionID", "put"));
+        // i4: one rings for 60 s, one rings 2 s then answers, one answers at once; AMIDIALER_RING=30.
+        await c.SendActionAsync("Originate", Wrapper("4158137493", "i4-3", ring: 30, timeoutMs: 35000));
+        await c.SendActionAsync("Originate", Wrapper("4158137490", "i4-0", ring: 30, timeoutMs: 35000));
+        await c.SendActionAsync("Originate", Wrapper("4158137497", "i4-7", ring: 30, timeoutMs: 35000));
+        await c.ReadUntilAsync(m => m.IsResponse && m.ActionId == "o-i4-7");
+        await c.ReadUntilAsync(m => m.IsEventNamed("OriginateResponse") && m.ActionId == "o-i4-7");
+        await Task.Delay(50);
+        await sim.RestartAsync(TimeSpan.FromMilliseconds(20));
+        await c.WaitClosedAsync(TimeSpan.FromSeconds(5));
+
+        var events = c.Received.Where(m => m.IsEvent).ToList();
+        var shutdown = events.FindIndex(m => m.IsEventNamed("Shutdown"));
+        Assert.True(shutdown > 0);
+        var cut = events.Take(shutdown).ToList();
+        Assert.Equal(12, cut.Count(m => m.IsEventNamed("SoftHangupRequest") && m.Cause == 4));
+        Assert.Equal(["Failure/0/o-i4-0", "Failure/0/o-i4-3", "Success/4/o-i4-7"], cut.Where(m => m.IsEventNamed("OriginateResponse")).Select(m => $"{m.Response}/{m.Reason}/{m.ActionId}").Order());
+        var ringing = cut.Where(m => m.Linkedid == "i4-3" || m.DestLinkedid == "i4-3").ToList();
+        Assert.Contains(ringing, m => m.IsEventNamed("DialEnd") && m.DialStatus == "NOANSWER" && m.Channel is null);
+        Assert.Contains(ringing, m => m.IsEventNamed("DialEnd") && m.DialStatus == "NOANSWER" && m.Channel is not null);
+        Assert.All(ringing.Where(m => m.IsEventNamed("Hangup")), m => Assert.Equal(0, m.Cause));
+        Assert.Contains(ringing, m => m.IsEventNamed("Newexten") && m["AppData"]!.StartsWith("DB(amidialer/i4-3)=CHANUNAVAIL|0||", StringComparison.Ordinal));
+
+        await WaitUntilAsync(() => !sim.IsDown);
+        await using var after = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        var values = new Dictionary<string, string>();
+        foreach (var key in new[] { "i4-3", "i4-0", "i4-7", "older" })
+        {
+            await after.SendActionAsync("DBGet", ("Family", "amidialer"), ("Key", key), ("ActionID", key));
+            values[key] = Epoch().Replace((await after.ReadUntilAsync(m => m.IsEventNamed("DBGetResponse") && m.ActionId == key))["Val"]!, "");
+        }
+
+        Assert.Equal("CHANUNAVAIL|0||", values["i4-3"]);
+        Assert.Equal("CHANUNAVAIL|0||", values["i4-0"]);
+        Assert.StartsWith("ANSWER|16|", values["i4-7"]);
+        Assert.Equal("BUSY|16||", values["older"]);
+    }
+
+    internal static (string, string)[] Wrapper(string number, string attempt, int ring, int timeoutMs = 30000) =>
+    [
+        ("Channel", $"Local/{number}@amidialer-dial/n"), ("Context", "agents"), ("Exten", "100"), ("Priority", "1"), ("Async", "true"),
+        ("Timeout", timeoutMs.ToString(CultureInfo.InvariantCulture)), ("CallerID", "\"Campaign 7\" <5551234>"),
+        ("ChannelId", attempt), ("OtherChannelId", attempt + "-2"),
+        ("Variable", "AMIDIALER_ATTEMPT=" + attempt), ("Variable", $"AMIDIALER_DIALSTRING=Local/{number}@pstn"), ("Variable", "AMIDIALER_RING=" + ring.ToString(CultureInfo.InvariantCulture)),
+        ("ActionID", "o-" + attempt),
+    ];
+
+    private static string Shape(AmiMessage m) => m.IsEvent
+        ? string.Join('|', new[] { m.EventName, m["Family"], m["Key"], m["Val"], m.EventList is null ? null : "Complete", m["ListItems"] }.Where(x => x is not null))
+        : string.Join('|', new[] { m.Response, m.EventList, m.Message }.Where(x => x is not null));
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in 20 s");
+            await Task.Delay(20);
+        }
+    }
+
+    [GeneratedRegex(@"\d{10}$")]
+    private static partial Regex Epoch();
+}
