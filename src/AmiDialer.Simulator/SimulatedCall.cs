@@ -84,7 +84,7 @@ internal sealed class SimulatedCall
     /// <summary>A call dialled through [amidialer-dial]/[amidialer-c2c] as the Originate's channel (two Local pairs, LEDGER.md).</summary>
     public bool Wrapper { get; init; }
 
-    /// <summary>How long the wrapper's Dial rings before its own timeout (AMIDIALER_RING).</summary>
+    /// <summary>How long a Dial rings before its own timeout: AMIDIALER_RING in a ledger context, the trunk's 30 s, else the Originate's Timeout.</summary>
     public TimeSpan DialRing { get; init; }
 
     /// <summary>What really happened to the number, in AmiDialer's outcome names (the record's <c>outcome</c>), and whether the callee answered.</summary>
@@ -237,7 +237,7 @@ internal sealed class SimulatedCall
         PhaseDelay.Ring => Plan.Ring,
         PhaseDelay.Talk => Plan.Talk,
         PhaseDelay.Timeout => TimeSpan.FromMilliseconds(Request.TimeoutMs),
-        PhaseDelay.DialTimeout => TimeSpan.FromSeconds(30),
+        PhaseDelay.DialTimeout => DialRing,
         PhaseDelay.Fixed => TimeSpan.FromSeconds(phase.FixedSeconds),
         PhaseDelay.LedgerRing => DialRing,
         _ => TimeSpan.Zero,
@@ -380,10 +380,21 @@ internal sealed class SimulatedCall
         return status + "||" + epoch;
     }
 
-    /// <summary>ANSWEREDTIME in the PBX's seconds: the played phases' durations, or for a cut call the time scaled back.</summary>
-    private int AnsweredSeconds(DateTimeOffset now) => _cutBy is null
-        ? (int)(_pbxElapsed - _pbxAnswered).TotalSeconds
-        : (int)((now - (_answerTime == default ? Start : _answerTime)).TotalSeconds * _pbx.Options.TimeScale);
+    /// <summary>
+    /// ANSWEREDTIME in the PBX's seconds: the played phases' durations, or for a cut call the time scaled back. In
+    /// click-to-call the ledger's leg is the customer's, answered when its ring ended (the agent's phone answers first).
+    /// </summary>
+    private int AnsweredSeconds(DateTimeOffset now)
+    {
+        if (_cutBy is null)
+        {
+            return (int)(_pbxElapsed - (ClickToCall ? Plan.Ring : _pbxAnswered)).TotalSeconds;
+        }
+
+        var scale = _pbx.Options.TimeScale;
+        var answeredAt = ClickToCall ? Plan.Ring.TotalSeconds : _answerTime == default ? 0 : (_answerTime - Start).TotalSeconds * scale;
+        return Math.Max(0, (int)(((now - Start).TotalSeconds * scale) - answeredAt));
+    }
 
     private void WriteLedger(DateTimeOffset now)
     {

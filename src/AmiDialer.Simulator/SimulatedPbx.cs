@@ -96,6 +96,10 @@ internal sealed class SimulatedPbx
         var dialString = request.Variables.LastOrDefault(v => v.Key == "AMIDIALER_DIALSTRING").Value;
         var ringSeconds = int.TryParse(request.Variables.LastOrDefault(v => v.Key == "AMIDIALER_RING").Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ring) && ring > 0 ? ring : (int?)null;
 
+        // Who ends an unanswered ring: the ledger context's Dial (AMIDIALER_RING), the trunk's Dial(…,30), or the Originate's Timeout.
+        var dialRing = ledgerContext is not null && ringSeconds is { } r ? TimeSpan.FromSeconds(r)
+            : clickToCall ? TimeSpan.FromSeconds(30)
+            : TimeSpan.FromMilliseconds(request.TimeoutMs);
         if (wrapper && plan.Outcome == SimulatedOutcome.ChannelUnavailable)
         {
             // The wrapper's channels exist whatever the far end does; the recorded failure closest to "no channel" is k1's unallocated.
@@ -105,9 +109,7 @@ internal sealed class SimulatedPbx
         if (plan.Outcome is SimulatedOutcome.Answered or SimulatedOutcome.Rejected)
         {
             // Ringing longer than the Originate (or the trunk Dial's 30 s, or the wrapper Dial's AMIDIALER_RING) timeout is a no-answer.
-            var limit = clickToCall ? TimeSpan.FromSeconds(30)
-                : wrapper && ringSeconds is { } r ? TimeSpan.FromSeconds(r)
-                : TimeSpan.FromMilliseconds(request.TimeoutMs);
+            var limit = dialRing;
             if (plan.Ring >= limit)
             {
                 plan = plan with { Outcome = SimulatedOutcome.NoAnswer };
@@ -190,7 +192,7 @@ internal sealed class SimulatedPbx
             Ledger = template is null || template.Name == "call.nocontext" ? null : ledgerKey,
             // The handler is pushed on the channel that runs Dial: the wrapper's ;2, or the agent's ;1 that runs a ledger context.
             LedgerLeg = wrapper ? 1 : 0,
-            DialRing = wrapper && ringSeconds is { } dialRing ? TimeSpan.FromSeconds(dialRing) : TimeSpan.FromMilliseconds(request.TimeoutMs),
+            DialRing = dialRing,
         };
         if (template is not null)
         {
@@ -211,7 +213,7 @@ internal sealed class SimulatedPbx
             string? nameB = null, uB1 = null, uB2 = null, deviceB = null;
             if (clickToCall || wrapper)
             {
-                deviceB = wrapper && !string.IsNullOrEmpty(dialString) ? Device(dialString) : "Local/" + request.Exten + "@pstn";
+                deviceB = ledgerContext is not null && !string.IsNullOrEmpty(dialString) ? Device(dialString) : "Local/" + request.Exten + "@pstn";
                 nameB = NextChannel(deviceB);
                 uB1 = NextUniqueId();
                 uB2 = NextUniqueId();

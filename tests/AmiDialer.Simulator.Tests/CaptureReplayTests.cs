@@ -59,43 +59,7 @@ public sealed partial class CaptureReplayTests
     [MemberData(nameof(Captures))]
     public async Task Replay_matches_the_recorded_asterisk(string capture, double timeScale)
     {
-        var timeline = CaptureTimeline.Load(capture);
-        var expected = ExpectedMessages(capture, timeline);
-        await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = timeScale, LoginFailureDelay = TimeSpan.FromMilliseconds(50) });
-        await using var client = await RawAmiConnection.ConnectAsync(sim.EndPoint);
-        Assert.Equal("Asterisk Call Manager/13.0.0", client.Banner);
-
-        var clock = Stopwatch.StartNew();
-        string? lastChallenge = null;
-        string? recordedChallenge = null;
-        var receivedBefore = 0;
-        foreach (var entry in timeline)
-        {
-            if (!entry.FromClient)
-            {
-                if (expected.Contains(entry.Message))
-                {
-                    receivedBefore++;
-                }
-
-                recordedChallenge = entry.Message.Challenge ?? recordedChallenge;
-                continue;
-            }
-
-            // Pace like the capture: what Asterisk had sent by then has arrived, and the (scaled) time has passed.
-            await client.WaitForCountAsync(receivedBefore, TimeSpan.FromSeconds(8));
-            var due = TimeSpan.FromSeconds(entry.Seconds / timeScale);
-            if (clock.Elapsed < due)
-            {
-                await Task.Delay(due - clock.Elapsed);
-            }
-
-            lastChallenge = client.Received.LastOrDefault(m => m.Challenge is not null)?.Challenge ?? lastChallenge;
-            await client.SendRawAsync(Wire(entry, lastChallenge, recordedChallenge, ChannelMap(expected, client.Received)));
-        }
-
-        await client.WaitClosedAsync(TimeSpan.FromSeconds(8));
-        var actual = client.Received;
+        var (expected, actual) = await ReplayAsync(capture, timeScale, ledger: false);
 
         // Responses: same order, same fields.
         var expectedResponses = EventComparer.Normalize(expected.Where(m => !m.IsEvent));
@@ -135,8 +99,56 @@ public sealed partial class CaptureReplayTests
         }
     }
 
+    /// <summary>Plays the capture's client side against a fresh simulator; the recorded messages and what came back.</summary>
+    internal static async Task<(List<AmiMessage> Expected, IReadOnlyList<AmiMessage> Actual)> ReplayAsync(string capture, double timeScale, bool ledger)
+    {
+        var timeline = CaptureTimeline.Load(capture);
+        var expected = ExpectedMessages(capture, timeline);
+        await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions
+        {
+            TimeScale = timeScale,
+            LoginFailureDelay = TimeSpan.FromMilliseconds(50),
+            LedgerInstalled = ledger,
+        });
+        await using var client = await RawAmiConnection.ConnectAsync(sim.EndPoint);
+        Assert.Equal("Asterisk Call Manager/13.0.0", client.Banner);
+
+        var clock = Stopwatch.StartNew();
+        string? lastChallenge = null;
+        string? recordedChallenge = null;
+        var receivedBefore = 0;
+        foreach (var entry in timeline)
+        {
+            if (!entry.FromClient)
+            {
+                if (expected.Contains(entry.Message))
+                {
+                    receivedBefore++;
+                }
+
+                recordedChallenge = entry.Message.Challenge ?? recordedChallenge;
+                continue;
+            }
+
+            // Pace like the capture: what Asterisk had sent by then has arrived, and the (scaled) time has passed.
+            await client.WaitForCountAsync(receivedBefore, TimeSpan.FromSeconds(8));
+            var due = TimeSpan.FromSeconds(entry.Seconds / timeScale);
+            if (clock.Elapsed < due)
+            {
+                await Task.Delay(due - clock.Elapsed);
+            }
+
+            lastChallenge = client.Received.LastOrDefault(m => m.Challenge is not null)?.Challenge ?? lastChallenge;
+            await client.SendRawAsync(Wire(entry, lastChallenge, recordedChallenge, ChannelMap(expected, client.Received)));
+        }
+
+        await client.WaitClosedAsync(TimeSpan.FromSeconds(8));
+        return (expected, client.Received);
+    }
+
+
     /// <summary>The recorded messages this connection's own actions caused (j0 also shows the tail of an earlier call).</summary>
-    private static List<AmiMessage> ExpectedMessages(string capture, IReadOnlyList<TimelineEntry> timeline)
+    internal static List<AmiMessage> ExpectedMessages(string capture, IReadOnlyList<TimelineEntry> timeline)
     {
         var received = timeline.Where(e => !e.FromClient).ToList();
         var created = received.Where(e => e.Message.IsEventNamed("Newchannel")).Select(e => Base(e.Message.Channel!)).ToHashSet();
@@ -160,7 +172,7 @@ public sealed partial class CaptureReplayTests
         return expected.Where(m => m.IsEventNamed("Newchannel")).Select(m => m.Channel!).ElementAt(index);
     }
 
-    private static List<string> PerChannel(IEnumerable<AmiMessage> messages, string channel) =>
+    internal static List<string> PerChannel(IEnumerable<AmiMessage> messages, string channel) =>
         messages.Where(m => m.IsEvent && m.Channel == channel && m.EventName is not ("Cdr" or "DeviceStateChange" or "OriginateResponse"))
             .Select(m => m.EventName + (m.Cause is { } c ? " " + c : "") + (m.Get("Application") is { } a ? " " + a : "") + (m.Variable is { } v ? " " + v : ""))
             .ToList();

@@ -69,6 +69,24 @@ public sealed class GroundTruthTests : IDisposable
         Assert.Equal(("interrupted", false), Truth(calls["ringing"]));
     }
 
+    [Fact]
+    public async Task A_call_through_the_ledger_is_recorded_with_its_channel_id_digits_and_ledger_true()
+    {
+        await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = 50, RecordPath = _path, LedgerInstalled = true });
+        await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        await c.SendActionAsync("Originate", LedgerTests.Wrapper("4158137412", "w-busy", ring: 8));
+        await c.SendActionAsync("Originate", LedgerTests.Wrapper("4158137410", "w-up", ring: 8));
+        await WaitUntilAsync(() => Lines().Count(l => l.TryGetProperty("channelId", out _)) == 2);
+
+        var lines = Lines();
+        Assert.Equal(["w-busy/4158137412", "w-up/4158137410"], lines.Where(l => l.TryGetProperty("originate", out _)).Select(l => l.GetProperty("originate").GetString() + "/" + l.GetProperty("number").GetString()));
+        var calls = lines.Where(l => l.TryGetProperty("channelId", out _)).ToDictionary(l => l.GetProperty("channelId").GetString()!);
+        Assert.Equal(("busy", false), Truth(calls["w-busy"]));
+        Assert.Equal(("answered", true), Truth(calls["w-up"]));
+        Assert.All(calls.Values, l => Assert.True(l.GetProperty("ledger").GetBoolean()));
+        Assert.All(calls.Values, l => Assert.StartsWith("415813741", l.GetProperty("number").GetString(), StringComparison.Ordinal));
+    }
+
     private static (string?, bool) Truth(JsonElement line) => (line.GetProperty("outcome").GetString(), line.GetProperty("answered").GetBoolean());
 
     private List<JsonElement> Lines()

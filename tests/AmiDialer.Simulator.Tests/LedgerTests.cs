@@ -219,6 +219,49 @@ public sealed partial class LedgerTests
         Assert.Equal("BUSY|16||", values["older"]);
     }
 
+    [Theory]
+    [InlineData("4158137440", "ANSWER|16|5|")]
+    [InlineData("4158137442", "BUSY|16||")]
+    [InlineData("4158137443", "NOANSWER|16||")]
+    [InlineData("4158137448", "CHANUNAVAIL|21||")]
+    public async Task Click_to_call_through_amidialer_c2c_records_the_customers_leg_under_the_customer_key(string customer, string ledger)
+    {
+        await using var sim = await AmiSimulator.StartAsync(Installed);
+        await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        await c.SendActionAsync("Originate",
+            ("Channel", "Local/201@agentphone"), ("Context", "amidialer-c2c"), ("Exten", customer), ("Priority", "1"), ("Async", "true"), ("ChannelId", "c2c-1"),
+            ("Variable", "AMIDIALER_ATTEMPT=c2c-1"), ("Variable", $"AMIDIALER_DIALSTRING=Local/{customer}@pstn"), ("Variable", "AMIDIALER_RING=8"), ("ActionID", "c2c"));
+        var response = await c.ReadUntilAsync(m => m.IsResponse && m.ActionId == "c2c");
+        Assert.True(response.IsSuccess, response.Message);
+        await WaitUntilAsync(() => sim.LiveCalls == 0);
+        Assert.StartsWith(ledger, sim.Pbx.Database.Get("amidialer", "c2c-1-customer"));
+        Assert.Null(sim.Pbx.Database.Get("amidialer", "c2c-1"));
+        await c.WaitForQuietAsync(TimeSpan.FromMilliseconds(50));
+        Assert.Contains(c.Received, m => m.IsEventNamed("Newchannel") && m.Channel!.StartsWith($"Local/{customer}@pstn-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_customer_leg_can_also_be_the_originated_channel_of_amidialer_c2c()
+    {
+        await using var sim = await AmiSimulator.StartAsync(Installed);
+        await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        var headers = Wrapper("4158137442", "c2c-2", ring: 8).Select(h => h.Item1 == "Channel" ? ("Channel", "Local/4158137442@amidialer-c2c/n") : h).ToArray();
+        await c.SendActionAsync("Originate", headers);
+        await c.ReadUntilAsync(m => m.IsEventNamed("OriginateResponse"));
+        await WaitUntilAsync(() => sim.LiveCalls == 0);
+        Assert.StartsWith("BUSY|16||", sim.Pbx.Database.Get("amidialer", "c2c-2-customer"));
+    }
+
+    [Fact]
+    public async Task Without_the_ledger_an_originate_into_amidialer_c2c_is_refused_as_a_missing_extension()
+    {
+        await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = 50 });
+        await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        await c.SendActionAsync("Originate", ("Channel", "Local/201@agentphone"), ("Context", "amidialer-c2c"), ("Exten", "4158137440"), ("Priority", "1"), ("Async", "true"), ("ActionID", "x"));
+        var response = await c.ReadUntilAsync(m => m.ActionId == "x");
+        Assert.Equal(("Error", "Extension does not exist."), (response.Response, response.Message));
+    }
+
     internal static (string, string)[] Wrapper(string number, string attempt, int ring, int timeoutMs = 30000) =>
     [
         ("Channel", $"Local/{number}@amidialer-dial/n"), ("Context", "agents"), ("Exten", "100"), ("Priority", "1"), ("Async", "true"),

@@ -51,12 +51,17 @@ internal static partial class EventComparer
 
                 // The shared parser drops a value's leading blanks (CLI Output lines have them); compare without them.
                 var value = uids.TryGetValue(h.Value, out var u) ? u : RenameChannels(h.Value.TrimStart(' ', '\t'), counters);
+                // A ledger value ends with the epoch its hangup handler ran at (k1: DIALSTATUS|HANGUPCAUSE|ANSWEREDTIME|EPOCH).
+                value = LedgerEpoch().Replace(value, "|<epoch>");
                 parts.Add(h.Key + "=" + value);
             }
 
             return string.Join(" | ", parts);
         }).ToList();
     }
+
+    [GeneratedRegex(@"\|\d{10}$")]
+    private static partial Regex LedgerEpoch();
 
     private static string RenameChannels(string value, Dictionary<string, string> counters) =>
         ChannelName().Replace(value, x => x.Groups[1].Value + "-" + (counters.TryGetValue(x.Groups[2].Value, out var n) ? n : x.Groups[2].Value));
