@@ -141,6 +141,33 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Contains("--outcomes applies only without --scenario", result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Ledger_installs_the_outcome_ledger_and_record_appends_the_ground_truth()
+    {
+        var record = Path.Combine(cli.Folder, "truth.jsonl");
+        await using (var sim = await RunningSimulator.StartAsync("simulate", "--port", "0", "--time-scale", "1000", "--outcomes", "last-digit", "--ledger", "--record", record))
+        {
+            await using var client = await AmiSocket.ConnectAsync(sim.Port, sim.Stop.Token);
+            Assert.Equal("Success", await client.LoginAsync("dialer", "dialerpass"));
+            Assert.Equal("Success", await client.SendAsync(
+                "Action: Originate\r\nActionID: w\r\nChannel: Local/4158137412@amidialer-dial/n\r\nContext: agents\r\nExten: 100\r\nAsync: true\r\nChannelId: att-1\r\n"
+                + "Variable: AMIDIALER_ATTEMPT=att-1\r\nVariable: AMIDIALER_DIALSTRING=Local/4158137412@pstn\r\nVariable: AMIDIALER_RING=8\r\n\r\n", "w"));
+            var ended = await client.NextAsync(m => m.GetValueOrDefault("Event") == "Hangup" && m.GetValueOrDefault("Channel", "").EndsWith(";2", StringComparison.Ordinal)
+                && m.GetValueOrDefault("Channel", "").Contains("amidialer-dial", StringComparison.Ordinal));
+            Assert.NotNull(ended);
+            Assert.Equal("Success", await client.SendAsync("Action: DBGet\r\nActionID: g\r\nFamily: amidialer\r\nKey: att-1\r\n\r\n", "g"));
+            Assert.StartsWith("BUSY|16||", (await client.NextAsync(m => m.GetValueOrDefault("Event") == "DBGetResponse"))["Val"], StringComparison.Ordinal);
+            Assert.Equal(AmiDialerCli.Success, await sim.StopAsync());
+            Assert.Contains("The outcome ledger is installed", sim.Output, StringComparison.Ordinal);
+            Assert.Contains(record, sim.Output, StringComparison.Ordinal);
+        }
+
+        var lines = await File.ReadAllLinesAsync(record);
+        Assert.Contains("""{"originate":"att-1","number":"4158137412",""", lines[0], StringComparison.Ordinal);
+        Assert.Contains("""{"channelId":"att-1","number":"4158137412","outcome":"busy","answered":false,""", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith("\"ledger\":true}", lines[1], StringComparison.Ordinal);
+    }
+
     /// <summary>Originates 30 numbers ending in 2, one after the other, on a fresh `simulate` with these options.</summary>
     private static async Task<IReadOnlyList<string>> OutcomesAsync(params string[] options)
     {
@@ -262,10 +289,17 @@ public sealed class SimulateCommandTests : IDisposable
 
         private async Task SendAsync(string text) => await stream.WriteAsync(Encoding.ASCII.GetBytes(text), ct);
 
+        /// <summary>Sends a raw action; returns the Response header of the answer with this ActionID.</summary>
+        public async Task<string> SendAsync(string action, string actionId)
+        {
+            await SendAsync(action);
+            return (await NextAsync(m => m.GetValueOrDefault("ActionID") == actionId && m.ContainsKey("Response") && !m.ContainsKey("Event")))["Response"];
+        }
+
         // Frames seen and not yet matched stay buffered, so responses can be looked for in any order.
         private readonly List<Dictionary<string, string>> frames = [];
 
-        private async Task<Dictionary<string, string>> NextAsync(Func<Dictionary<string, string>, bool> match)
+        public async Task<Dictionary<string, string>> NextAsync(Func<Dictionary<string, string>, bool> match)
         {
             var buffer = new byte[8192];
             while (true)
