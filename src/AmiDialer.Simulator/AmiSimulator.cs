@@ -226,6 +226,7 @@ public sealed class AmiSimulator : IAsyncDisposable
     internal async Task RestartAsync(TimeSpan downtime, bool restart, SimulatorSession? issuer, CancellationToken cancellationToken = default)
     {
         _logger.Restarting(restart ? "restart" : "stop/start", downtime);
+        issuer?.StopEvents();
         Pbx.HangupAll();
         await Task.Delay(Options.Scaled(TimeSpan.FromSeconds(1.1)), Pbx.Time, cancellationToken).ConfigureAwait(false);
         var shutdown = AmiWriter.ToBytes(

@@ -22,6 +22,12 @@ internal static class CallTeardown
     public static List<(string Text, AmiPrivilege Class)> Build(SimulatedCall call, IReadOnlyList<List<KeyValuePair<string, string>>?> legs, TeardownKind kind, int cause, DateTimeOffset now)
     {
         var events = new List<(string, AmiPrivilege)>();
+        if (call.Wrapper && kind == TeardownKind.Shutdown && legs[0] is { } a1 && Get(a1, "ChannelState") == "6")
+        {
+            AnsweredWrapperShutdown(events, call, legs, now);
+            return events;
+        }
+
         for (var pair = 2; pair >= 0; pair -= 2)
         {
             var one = legs[pair];
@@ -133,6 +139,37 @@ internal static class CallTeardown
         }
 
         return events;
+    }
+
+    /// <summary>
+    /// An answered wrapper call cut by a restart (i4): only A;1, in the Originate's dialplan, goes with cause 0; the
+    /// wrapper's ;2 runs the ledger handler and it and the far pair clear normally (16) as the bridge empties.
+    /// </summary>
+    private static void AnsweredWrapperShutdown(List<(string, AmiPrivilege)> events, SimulatedCall call, IReadOnlyList<List<KeyValuePair<string, string>>?> legs, DateTimeOffset now)
+    {
+        var (a1, a2, b1, b2) = (legs[0], legs[1], legs[2], legs[3]);
+        foreach (var leg in legs)
+        {
+            Add(events, "SoftHangupRequest", leg, ("Cause", "4"));
+        }
+
+        Add(events, "SoftHangupRequest", a1, ("Cause", "16"));
+        Add(events, "HangupRequest", a2, ("Cause", "0"));
+        Add(events, "Hangup", a1, ("Cause", "0"), ("Cause-txt", Causes.Text(0)));
+        Cdr(events, call, a1, now);
+        Add(events, "SoftHangupRequest", a2, ("Cause", "16"));
+        Handler(events, call, a2);
+        Add(events, "HangupRequest", b2, ("Cause", "16"));
+        Add(events, "Hangup", b1, ("Cause", "16"), ("Cause-txt", Causes.Text(16)));
+        Add(events, "SoftHangupRequest", b2, ("Cause", "16"));
+        Add(events, "Hangup", b2, ("Cause", "16"), ("Cause-txt", Causes.Text(16)));
+        Cdr(events, call, b2, now);
+        Add(events, "Hangup", a2, ("Cause", "16"), ("Cause-txt", Causes.Text(16)));
+        Cdr(events, call, a2, now);
+        foreach (var device in new[] { call.Get(Slot.DevA), call.Get(Slot.DevA), call.Get(Slot.DevB), call.Get(Slot.DevB) })
+        {
+            Device(events, device);
+        }
     }
 
     /// <summary>Who dialled the pair: nobody for A (the Originate itself); for B the wrapper's ;2 or, in click-to-call, the agent's ;1.</summary>

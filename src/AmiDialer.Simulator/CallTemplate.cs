@@ -12,6 +12,9 @@ internal enum Slot
 
     /// <summary>Outcome ledger: the AstDB key, the value the hangup handler writes, Dial's ring timeout, ANSWEREDTIME.</summary>
     Attempt, Ledger, Ring, Answered,
+
+    /// <summary>The BridgeUniqueid of the call's bridge (a new UUID per call, as Asterisk makes one).</summary>
+    Bridge,
 }
 
 /// <summary>The legs a template talks about: A is the originated Local pair, B the trunk's pair in click-to-call.</summary>
@@ -72,7 +75,7 @@ internal sealed class CallTemplate
         ["rctx"] = Slot.RCtx, ["rexten"] = Slot.RExten, ["cdrstart"] = Slot.CdrStart, ["cdranswer"] = Slot.CdrAnswer,
         ["cdrend"] = Slot.CdrEnd, ["dur"] = Slot.Dur, ["bill"] = Slot.Bill, ["var"] = Slot.Var, ["val"] = Slot.Val,
         ["var:CAMPAIGN"] = Slot.VarCampaign, ["digit"] = Slot.Digit,
-        ["attempt"] = Slot.Attempt, ["ledger"] = Slot.Ledger, ["ring"] = Slot.Ring, ["answered"] = Slot.Answered,
+        ["attempt"] = Slot.Attempt, ["ledger"] = Slot.Ledger, ["ring"] = Slot.Ring, ["answered"] = Slot.Answered, ["bridge"] = Slot.Bridge,
     };
 
     private static readonly Lazy<IReadOnlyDictionary<string, CallTemplate>> AllTemplates = new(LoadAll);

@@ -161,6 +161,66 @@ internal sealed class Dialplan
         ("agentphone", ["exten=_X.,1,Answer()", "same=n,Wait(120)", "same=n,Hangup()"]),
     ];
 
+    /// <summary>
+    /// The outcome ledger's dialplan, version 1 (the recipe). [amidialer-c2c] dials the customer's string like
+    /// [amidialer-dial] and keeps its own handler as extension "ledger" (not matched by _X.), writing KEY-customer.
+    /// </summary>
+    public static readonly (string Category, string[] Lines)[] LedgerConf =
+    [
+        (LedgerDial,
+        [
+            "exten=_X.,1,NoOp(amidialer-ledger v1)", "same=n,Set(CHANNEL(hangup_handler_push)=amidialer-ledger,s,1)",
+            "same=n,Dial(${AMIDIALER_DIALSTRING},${AMIDIALER_RING})", "same=n,Hangup()",
+        ]),
+        (LedgerHandler, ["exten=s,1,Set(DB(amidialer/${AMIDIALER_ATTEMPT})=${DIALSTATUS}|${HANGUPCAUSE}|${ANSWEREDTIME}|${EPOCH})", "same=n,Return()"]),
+        (LedgerClickToCall,
+        [
+            "exten=_X.,1,NoOp(amidialer-ledger v1)", "same=n,Set(CHANNEL(hangup_handler_push)=amidialer-c2c,ledger,1)",
+            "same=n,Dial(${AMIDIALER_DIALSTRING},${AMIDIALER_RING})", "same=n,Hangup()",
+            "exten=ledger,1,Set(DB(amidialer/${AMIDIALER_ATTEMPT}-customer)=${DIALSTATUS}|${HANGUPCAUSE}|${ANSWEREDTIME}|${EPOCH})", "same=n,Return()",
+        ]),
+    ];
+
+    /// <summary>One dialplan priority as ShowDialPlan lists it.</summary>
+    public readonly record struct Priority(string Extension, int Number, string Application, string AppData);
+
+    /// <summary>The priorities of a context (its extensions.conf lines), or null for a context this PBX does not have.</summary>
+    public List<Priority>? Priorities(string context)
+    {
+        if (!HasContext(context))
+        {
+            return null;
+        }
+
+        var lines = ExtensionsConf.Concat(LedgerConf).FirstOrDefault(c => c.Category == context).Lines
+            // A scenario's extra context answers like the agents context.
+            ?? ExtensionsConf.First(c => c.Category == "agents").Lines;
+        var list = new List<Priority>();
+        var extension = "";
+        var number = 0;
+        foreach (var raw in lines)
+        {
+            var body = raw[(raw.IndexOf('=', StringComparison.Ordinal) + 1)..];
+            if (raw.StartsWith("exten=", StringComparison.Ordinal))
+            {
+                var parts = body.Split(',', 3);
+                extension = parts[0];
+                number = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+                body = parts[2];
+            }
+            else
+            {
+                number++;
+                body = body[(body.IndexOf(',', StringComparison.Ordinal) + 1)..];
+            }
+
+            var open = body.IndexOf('(', StringComparison.Ordinal);
+            list.Add(open < 0 ? new(extension, number, body, "") : new(extension, number, body[..open], body[(open + 1)..^1]));
+        }
+
+        return list;
+    }
+
     /// <summary>Where each context's first line sits in the test PBX's extensions.conf (ivr's is recorded in g1).</summary>
     private static readonly Dictionary<string, int> FirstLine = new(StringComparer.Ordinal)
     {

@@ -222,6 +222,7 @@ internal sealed class SimulatedPbx
             call.Prepare(deviceA, nameA, deviceB, nameB, uA1, uA2, uB1, uB2);
             call.Set(Slot.Attempt, attempt ?? "");
             call.Set(Slot.Ring, ringSeconds?.ToString(CultureInfo.InvariantCulture) ?? "");
+            call.Set(Slot.Bridge, Guid.NewGuid().ToString());
         }
 
         _calls.TryAdd(call, 0);

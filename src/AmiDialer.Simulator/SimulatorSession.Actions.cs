@@ -24,6 +24,7 @@ internal sealed partial class SimulatorSession
         ["GetConfig"] = AmiPrivilege.System | AmiPrivilege.Config,
         ["Getvar"] = AmiPrivilege.Call | AmiPrivilege.Reporting,
         ["DBGet"] = AmiPrivilege.System | AmiPrivilege.Reporting,
+        ["ShowDialPlan"] = AmiPrivilege.Config | AmiPrivilege.Reporting,
         ["DBGetTree"] = AmiPrivilege.System | AmiPrivilege.Reporting,
         ["DBPut"] = AmiPrivilege.System,
         ["DBDel"] = AmiPrivilege.System,
@@ -45,7 +46,7 @@ internal sealed partial class SimulatorSession
         ("Hangup", "Hangup channel.", "system,call,all"), ("CoreShowChannels", "List currently active channels.", "system,reporting,all"),
         ("Status", "List channel status.", "system,call,reporting,all"), ("Command", "Execute Asterisk CLI Command.", "command,all"),
         ("GetConfig", "Retrieve configuration.", "system,config,all"), ("Getvar", "Gets a channel variable or function value.", "call,reporting,all"),
-        ("DBGet", "Get DB Entry.", "system,reporting,all"), ("DBGetTree", "Get DB entries, optionally at a particular family/key", "system,reporting,all"),
+        ("ShowDialPlan", "Show dialplan contexts and extensions", "config,reporting,all"), ("DBGet", "Get DB Entry.", "system,reporting,all"), ("DBGetTree", "Get DB entries, optionally at a particular family/key", "system,reporting,all"),
         ("DBPut", "Put DB entry.", "system,all"), ("DBDel", "Delete DB entry.", "system,all"), ("DBDelTree", "Delete DB Tree.", "system,all"),
     ];
 
@@ -105,6 +106,7 @@ internal sealed partial class SimulatorSession
             case "getvar": await GetvarAsync(m).ConfigureAwait(false); return true;
             case "command": return await CommandAsync(m).ConfigureAwait(false);
             case "getconfig": await GetConfigAsync(m).ConfigureAwait(false); return true;
+            case "showdialplan": await ShowDialPlanAsync(m).ConfigureAwait(false); return true;
             case "dbget": await DbGetAsync(m).ConfigureAwait(false); return true;
             case "dbgettree": await DbGetTreeAsync(m).ConfigureAwait(false); return true;
             case "dbput": await DbPutAsync(m).ConfigureAwait(false); return true;
@@ -531,6 +533,44 @@ internal sealed partial class SimulatorSession
                 await RespondAsync(m, "Error", ("Message", "Command output follows"), ("Output", $"No such command '{command}' (type 'core show help {help}' for other possible commands)")).ConfigureAwait(false);
                 return true;
         }
+    }
+
+    private async Task ShowDialPlanAsync(AmiMessage m)
+    {
+        var context = m["Context"];
+        var extension = m["Extension"];
+        var contexts = string.IsNullOrEmpty(context)
+            ? Dialplan.ExtensionsConf.Concat(Dialplan.LedgerConf).Select(c => c.Category).Where(_server.Pbx.Dialplan.HasContext).ToList()
+            : [context];
+        var items = new List<(string Context, Dialplan.Priority Priority)>();
+        foreach (var name in contexts)
+        {
+            if (_server.Pbx.Dialplan.Priorities(name) is not { } priorities)
+            {
+                await RespondAsync(m, "Error", ("Message", $"Did not find context {name}")).ConfigureAwait(false);
+                return;
+            }
+
+            items.AddRange(priorities.Where(p => string.IsNullOrEmpty(extension) || Dialplan.Matches(p.Extension, extension)).Select(p => (name, p)));
+        }
+
+        if (items.Count == 0 && !string.IsNullOrEmpty(extension))
+        {
+            await RespondAsync(m, "Error", ("Message", $"Did not find extension {extension}@{context}")).ConfigureAwait(false);
+            return;
+        }
+
+        await RespondAsync(m, "Success", ("EventList", "start"), ("Message", "DialPlan list will follow")).ConfigureAwait(false);
+        foreach (var (name, p) in items)
+        {
+            Send(Message([.. ActionIdHeader(m), ("Event", "ListDialplan"), ("Context", name), ("Extension", p.Extension), ("Priority", p.Number.ToString(CultureInfo.InvariantCulture)),
+                ("Application", p.Application), ("AppData", p.AppData), ("Registrar", "pbx_config")]));
+        }
+
+        Send(Message([.. ActionIdHeader(m), ("Event", "ShowDialPlanComplete"), ("EventList", "Complete"), ("ListItems", items.Count.ToString(CultureInfo.InvariantCulture)),
+            ("ListExtensions", items.Select(i => i.Context + "/" + i.Priority.Extension).Distinct().Count().ToString(CultureInfo.InvariantCulture)),
+            ("ListPriorities", items.Count.ToString(CultureInfo.InvariantCulture)),
+            ("ListContexts", items.Select(i => i.Context).Distinct().Count().ToString(CultureInfo.InvariantCulture))]));
     }
 
     private async Task GetConfigAsync(AmiMessage m)

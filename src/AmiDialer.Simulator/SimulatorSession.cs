@@ -27,6 +27,7 @@ internal sealed partial class SimulatorSession
     private volatile bool _loggedIn;
     private AmiPrivilege _eventMask = AmiPrivilege.All;
     private int _closing;
+    private volatile bool _eventsStopped;
 
     public SimulatorSession(AmiSimulator server, Socket socket, int id, ILogger logger)
     {
@@ -133,9 +134,15 @@ internal sealed partial class SimulatorSession
     public void Send(byte[] bytes, bool closeAfter = false) => Enqueue(new OutItem(bytes, null, AmiPrivilege.All, closeAfter));
 
     /// <summary>Delivers a shared event batch if this session may see any of it (read rights, event mask, login).</summary>
+    /// <summary>
+    /// The session that typed "core restart now" waits inside the command until Asterisk goes down: it gets no event
+    /// after it (i1, i3, i4 'admin': no reply, no hangups, only EOF).
+    /// </summary>
+    public void StopEvents() => _eventsStopped = true;
+
     public void Deliver(EventBatch batch)
     {
-        if (!_loggedIn || User is null)
+        if (!_loggedIn || User is null || _eventsStopped)
         {
             return;
         }

@@ -111,8 +111,15 @@ public sealed partial class CaptureReplayTests
             LedgerInstalled = ledger,
         });
         await using var client = await RawAmiConnection.ConnectAsync(sim.EndPoint);
-        Assert.Equal("Asterisk Call Manager/13.0.0", client.Banner);
+        await DriveAsync(client, timeline, expected, timeScale);
+        await client.WaitClosedAsync(TimeSpan.FromSeconds(8));
+        return (expected, client.Received);
+    }
 
+    /// <summary>Sends one connection's C&gt; actions, paced like the capture (scaled) and after what Asterisk had sent by then.</summary>
+    internal static async Task DriveAsync(RawAmiConnection client, IReadOnlyList<TimelineEntry> timeline, List<AmiMessage> expected, double timeScale)
+    {
+        Assert.Equal("Asterisk Call Manager/13.0.0", client.Banner);
         var clock = Stopwatch.StartNew();
         string? lastChallenge = null;
         string? recordedChallenge = null;
@@ -141,11 +148,7 @@ public sealed partial class CaptureReplayTests
             lastChallenge = client.Received.LastOrDefault(m => m.Challenge is not null)?.Challenge ?? lastChallenge;
             await client.SendRawAsync(Wire(entry, lastChallenge, recordedChallenge, ChannelMap(expected, client.Received)));
         }
-
-        await client.WaitClosedAsync(TimeSpan.FromSeconds(8));
-        return (expected, client.Received);
     }
-
 
     /// <summary>The recorded messages this connection's own actions caused (j0 also shows the tail of an earlier call).</summary>
     internal static List<AmiMessage> ExpectedMessages(string capture, IReadOnlyList<TimelineEntry> timeline)

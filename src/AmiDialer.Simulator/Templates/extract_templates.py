@@ -195,6 +195,8 @@ def build(name, cap, which, kinds, kind, until=1e9):
         for k, v in msg:
             if kind == 'ledger' and k == 'AppData' and v.startswith('DB(amidialer/'):
                 v = 'DB(amidialer/{{attempt}})={{ledger}}'
+            elif kind == 'ledger' and k == 'BridgeUniqueid':
+                v = '{{bridge}}'
             elif kind == 'ledger' and k == 'Value' and hdr(msg, 'Variable') == 'ANSWEREDTIME':
                 v = '{{answered}}'
             elif kind == 'ledger' and dialstring and dialstring in v:

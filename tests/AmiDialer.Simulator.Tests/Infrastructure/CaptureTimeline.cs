@@ -11,7 +11,35 @@ internal sealed record TimelineEntry(double Seconds, bool FromClient, AmiMessage
 /// <summary>Reads the NAME.txt timeline of a single-connection capture (format in the captures' README).</summary>
 internal static partial class CaptureTimeline
 {
-    public static IReadOnlyList<TimelineEntry> Load(string name)
+    /// <summary>One connection of a multi-connection capture (the "## connection 'LABEL'" section of NAME.txt).</summary>
+    public static IReadOnlyList<TimelineEntry> Load(string name, string connection) => LoadLines(Section(name, connection));
+
+    public static IReadOnlyList<TimelineEntry> Load(string name) => LoadLines(File.ReadLines(RepoPaths.Capture(name + ".txt")));
+
+    private static IEnumerable<string> Section(string name, string connection)
+    {
+        var inside = false;
+        foreach (var raw in File.ReadLines(RepoPaths.Capture(name + ".txt")))
+        {
+            if (raw.StartsWith("## connection '", StringComparison.Ordinal))
+            {
+                inside = raw.StartsWith("## connection '" + connection + "'", StringComparison.Ordinal);
+                continue;
+            }
+
+            if (raw.StartsWith("## message counts on connection", StringComparison.Ordinal))
+            {
+                inside = false;
+            }
+
+            if (inside)
+            {
+                yield return raw;
+            }
+        }
+    }
+
+    private static IReadOnlyList<TimelineEntry> LoadLines(IEnumerable<string> source)
     {
         var entries = new List<TimelineEntry>();
         double t = 0;
@@ -42,7 +70,7 @@ internal static partial class CaptureTimeline
             blank = false;
         }
 
-        foreach (var raw in File.ReadLines(RepoPaths.Capture(name + ".txt")))
+        foreach (var raw in source)
         {
             var m = EntryStart().Match(raw);
             if (m.Success)

@@ -38,6 +38,8 @@ internal static partial class EventComparer
             }
         }
 
+        // Bridges: a new UUID each run, named by order of first appearance.
+        var bridges = list.Select(m => m["BridgeUniqueid"]).OfType<string>().Distinct().Select((b, i) => (b, i)).ToDictionary(x => x.b, x => "bridge#" + x.i);
         return list.Select(m =>
         {
             var name = m.EventName is { } e ? "Event:" + e : "Response:" + m.Response;
@@ -53,6 +55,7 @@ internal static partial class EventComparer
                 var value = uids.TryGetValue(h.Value, out var u) ? u : RenameChannels(h.Value.TrimStart(' ', '\t'), counters);
                 // A ledger value ends with the epoch its hangup handler ran at (k1: DIALSTATUS|HANGUPCAUSE|ANSWEREDTIME|EPOCH).
                 value = LedgerEpoch().Replace(value, "|<epoch>");
+                value = h.Key == "BridgeUniqueid" && bridges.TryGetValue(value, out var bridge) ? bridge : value;
                 parts.Add(h.Key + "=" + value);
             }
 
