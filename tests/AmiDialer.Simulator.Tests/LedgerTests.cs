@@ -262,6 +262,35 @@ public sealed partial class LedgerTests
         Assert.Equal(("Error", "Extension does not exist."), (response.Response, response.Message));
     }
 
+    [Fact]
+    public async Task A_redirected_then_hung_up_wrapper_call_keeps_its_ledger_answer_and_a_hangup_before_the_answer_is_cancel()
+    {
+        await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions
+        {
+            TimeScale = 10,
+            LedgerInstalled = true,
+            Outcomes = new OutcomeRules([new("7$", SimulatedOutcome.Answered, 0, 600, "long"), new("3$", SimulatedOutcome.NoAnswer)]),
+        });
+        await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        // k5 part 1: answered at once, Redirect of A;1 to agents,100,1, then a Hangup of A;1 with no Cause.
+        await c.SendActionAsync("Originate", Wrapper("4158137457", "k5", ring: 8));
+        var up = await c.ReadUntilAsync(m => m.IsEventNamed("OriginateResponse"));
+        Assert.Equal("Success", up.Response);
+        await c.SendActionAsync("Redirect", ("Channel", up.Channel!), ("Context", "agents"), ("Exten", "100"), ("Priority", "1"), ("ActionID", "r"));
+        Assert.Equal("Redirect successful", (await c.ReadUntilAsync(m => m.ActionId == "r")).Message);
+        await c.SendActionAsync("Hangup", ("Channel", up.Channel!), ("ActionID", "h"));
+        await c.ReadUntilAsync(m => m.ActionId == "h");
+        await WaitUntilAsync(() => sim.LiveCalls == 0);
+        Assert.StartsWith("ANSWER|16|", sim.Pbx.Database.Get("amidialer", "k5"));
+
+        await c.SendActionAsync("Originate", Wrapper("4158137453", "cancel", ring: 30, timeoutMs: 35000));
+        var ringing = await c.ReadUntilAsync(m => m.IsEventNamed("Newchannel") && m.Uniqueid == "cancel");
+        await c.SendActionAsync("Hangup", ("Channel", ringing.Channel!), ("ActionID", "h2"));
+        await c.ReadUntilAsync(m => m.ActionId == "h2");
+        await WaitUntilAsync(() => sim.LiveCalls == 0);
+        Assert.StartsWith("CANCEL|16||", sim.Pbx.Database.Get("amidialer", "cancel"));
+    }
+
     internal static (string, string)[] Wrapper(string number, string attempt, int ring, int timeoutMs = 30000) =>
     [
         ("Channel", $"Local/{number}@amidialer-dial/n"), ("Context", "agents"), ("Exten", "100"), ("Priority", "1"), ("Async", "true"),

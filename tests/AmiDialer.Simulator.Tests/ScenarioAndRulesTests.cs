@@ -85,6 +85,16 @@ public sealed class ScenarioAndRulesTests
         Assert.Equal(2, options.Users.Count);
         Assert.Equal(SimulatedOutcome.Busy, options.Outcomes.Decide("1232").Outcome);
         Assert.Equal(7, options.Outcomes.Mix.Count);
+        Assert.False(options.LedgerInstalled);
+    }
+
+    [Fact]
+    public void A_scenario_installs_the_outcome_ledger_only_when_it_says_so()
+    {
+        Assert.True(SimulatorScenario.Parse("""{ "ledger": true }""").ToOptions().LedgerInstalled);
+        Assert.False(SimulatorScenario.Parse("{}").ToOptions().LedgerInstalled);
+        var bad = Assert.Throws<SimulatorScenarioException>(() => SimulatorScenario.Parse("""{ "ledger": "yes" }""", "s.json"));
+        Assert.Contains("ledger", bad.Message, StringComparison.Ordinal);
     }
 
     [Fact]
