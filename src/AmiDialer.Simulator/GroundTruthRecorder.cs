@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace AmiDialer.Simulator;
@@ -10,6 +11,8 @@ namespace AmiDialer.Simulator;
 /// </summary>
 internal sealed class GroundTruthRecorder : IDisposable
 {
+    // A file for tests to read, not HTML: "+" and quotes in a dial string stay as they are.
+    private static readonly JsonWriterOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly FileStream _file;
     private readonly Lock _gate = new();
     private bool _disposed;
@@ -64,7 +67,7 @@ internal sealed class GroundTruthRecorder : IDisposable
     private void Write(Action<Utf8JsonWriter> fields)
     {
         using var buffer = new MemoryStream(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, Relaxed))
         {
             writer.WriteStartObject();
             fields(writer);

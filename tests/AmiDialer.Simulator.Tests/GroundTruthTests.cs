@@ -22,15 +22,18 @@ public sealed class GroundTruthTests : IDisposable
                 ("Timeout", "15000"), ("ChannelId", "id-" + n), ("OtherChannelId", "id-" + n + "-2"), ("ActionID", "o" + n));
         }
 
+        // An E.164 number as a trunk would take it stays readable in the file.
+        await c.SendActionAsync("Originate", ("Channel", "PJSIP/+15550009@trunk"), ("Context", "agents"), ("Exten", "100"), ("Priority", "1"), ("Async", "true"), ("ChannelId", "id-plus"));
         // A missing context and an unknown technology: dials that made no call, or no channel.
         await c.SendActionAsync("Originate", ("Channel", "Local/5550006@nosuchcontext"), ("Context", "agents"), ("Exten", "100"), ("Priority", "1"), ("Async", "true"), ("ChannelId", "id-ctx"));
         await c.SendActionAsync("Originate", ("Channel", "Bogus/5550007"), ("Context", "agents"), ("Exten", "100"), ("Priority", "1"), ("Async", "true"), ("ChannelId", "id-bogus"));
-        await WaitUntilAsync(() => sim.LiveCalls == 0 && Lines().Count(l => l.TryGetProperty("channelId", out _)) == 8);
+        await WaitUntilAsync(() => sim.LiveCalls == 0 && Lines().Count(l => l.TryGetProperty("channelId", out _)) == 9);
 
         var lines = Lines();
         var dials = lines.Where(l => l.TryGetProperty("originate", out _)).ToList();
-        Assert.Equal(8, dials.Count);
-        Assert.Equal([.. numbers, "5550006", "5550007"], dials.Select(d => d.GetProperty("number").GetString()));
+        Assert.Equal(9, dials.Count);
+        Assert.Equal([.. numbers, "+15550009", "5550006", "5550007"], dials.Select(d => d.GetProperty("number").GetString()));
+        Assert.Contains("\"number\":\"+15550009\"", Text(), StringComparison.Ordinal);
         Assert.Equal("id-5550001", dials[0].GetProperty("originate").GetString());
         Assert.True(DateTimeOffset.TryParse(dials[0].GetProperty("at").GetString(), System.Globalization.CultureInfo.InvariantCulture, out _));
 
@@ -89,11 +92,15 @@ public sealed class GroundTruthTests : IDisposable
 
     private static (string?, bool) Truth(JsonElement line) => (line.GetProperty("outcome").GetString(), line.GetProperty("answered").GetBoolean());
 
-    private List<JsonElement> Lines()
+    private List<JsonElement> Lines() =>
+        Text().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+
+    // The simulator still has the file open for appending, as a test in another process would find it.
+    private string Text()
     {
         using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var reader = new StreamReader(stream);
-        return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        return reader.ReadToEnd();
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
