@@ -140,6 +140,16 @@ public sealed class AmiSimulator : IAsyncDisposable
         static string Format(AmiPrivilege p) => p == AmiPrivilege.All ? "all" : p == AmiPrivilege.None ? "none" : p.ToString().ToLowerInvariant().Replace(" ", "", StringComparison.Ordinal);
     }
 
+    /// <summary>A value in the PBX's AstDB (e.g. family "amidialer", key an attempt's ChannelId: what the ledger wrote), or null.</summary>
+    public string? GetDatabaseValue(string family, string key) => Pbx.Database.Get(family, key);
+
+    /// <summary>Writes an AstDB value as DBPut would (to stage a ledger entry left by an earlier run).</summary>
+    public void PutDatabaseValue(string family, string key, string value) => Pbx.Database.Put(family, key, value);
+
+    /// <summary>Every AstDB entry of a family as (key, value), keys without the family path, sorted.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> DatabaseEntries(string family) =>
+        Pbx.Database.Tree(family, null).Select(e => new KeyValuePair<string, string>(e.Key[(family.Length + 2)..], e.Value)).ToList();
+
     /// <summary>Actions with this Action name (any case), in arrival order.</summary>
     public IReadOnlyList<ReceivedAction> ActionsNamed(string action) => Actions.Where(a => a.Is(action)).ToArray();
 

@@ -135,6 +135,8 @@ public sealed partial class LedgerTests
         Assert.Equal("Success|Key tree deleted successfully", Shape((await Act("DBDelTree", "8", ("Family", "amidialer"))).Single()));
         Assert.Equal("Error|Database entry not found", Shape((await Act("DBDelTree", "9", ("Family", "amidialer"))).Single()));
         Assert.Equal("Error|No key specified.", Shape((await Act("DBGet", "10", ("Family", "amidialer"))).Single()));
+        sim.PutDatabaseValue("amidialer", "staged", "NOANSWER|16||1796605903");
+        Assert.Equal("DBGetResponse|amidialer|staged|NOANSWER|16||1796605903", Shape((await Act("DBGet", "11", ("Family", "amidialer"), ("Key", "staged")))[1]));
 
         // DBGet needs system or reporting write; the read-only user has neither (k3).
         await using var ro = await RawAmiConnection.LoginAsync(sim.EndPoint, "readonly", "ro");
@@ -213,6 +215,8 @@ public sealed partial class LedgerTests
             values[key] = Epoch().Replace((await after.ReadUntilAsync(m => m.IsEventNamed("DBGetResponse") && m.ActionId == key))["Val"]!, "");
         }
 
+        Assert.Equal(["i4-0", "i4-3", "i4-7", "older"], sim.DatabaseEntries("amidialer").Select(e => e.Key));
+        Assert.Equal("BUSY|16||1796605895", sim.GetDatabaseValue("amidialer", "older"));
         Assert.Equal("CHANUNAVAIL|0||", values["i4-3"]);
         Assert.Equal("CHANUNAVAIL|0||", values["i4-0"]);
         Assert.StartsWith("ANSWER|16|", values["i4-7"]);
