@@ -78,6 +78,8 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         foreach (var config in _options.Servers)
         {
             var server = new AmiServer(config, _options, _time, _loggers, services.EndCallsAsync);
+            // An answer is committed when it is seen: a process that takes the call over later ends it answered.
+            server.Tracker.AnswerSeen = (attemptId, at) => services.Writer.MarkAnswered(attemptId, at);
             server.StateChanged += s => services.Publish(new EngineChange(EngineChangeKind.ServerStatusChanged, _time.GetUtcNow(), Detail: s.Name));
             services.Servers.Add(server);
         }
@@ -85,10 +87,15 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         _services = services;
         EngineMetrics.Track(services);
         _callControl = new CallControl.CallControlService(services);
+        var kinds = new Dictionary<long, Core.Outcomes.CallKind>();
+        foreach (var campaignId in open.Select(a => a.CampaignId).Distinct())
+        {
+            kinds[campaignId] = AmiDialer.Engine.CallControl.ClickToCallCampaign.KindOf(await services.Campaigns.GetAsync(campaignId, cancellationToken).ConfigureAwait(false));
+        }
+
         foreach (var server in services.Servers)
         {
-            var mine = open.Where(a => a.Server == server.Name)
-                .Select(a => new TrackedCallStart(a.Id, a.ActionId, a.ChannelId, a.CreatedAt, TimeSpan.FromMinutes(1)));
+            var mine = open.Where(a => a.Server == server.Name).Select(a => TrackedCallStart.Adopting(a, kinds[a.CampaignId]));
             server.Start(mine);
         }
 

@@ -8,7 +8,15 @@ namespace AmiDialer.Engine;
 /// <param name="Name">The configured name; written on every attempt sent there.</param>
 /// <param name="Client">How to reach and log in to its AMI.</param>
 /// <param name="MaxConcurrentCalls">Calls this server carries at once, over every campaign.</param>
-public sealed record AmiServerConfig(string Name, AmiClientOptions Client, int MaxConcurrentCalls);
+public sealed record AmiServerConfig(string Name, AmiClientOptions Client, int MaxConcurrentCalls)
+{
+    /// <summary>
+    /// The server has the outcome ledger dialplan (<c>[amidialer-dial]</c>, <c>[amidialer-ledger]</c>,
+    /// <c>[amidialer-c2c]</c>, version 1): calls are dialed through it, and the outcome of a call that ended while no
+    /// dialer watched is read back from AstDB (config <c>Ami:Servers[n]:Ledger</c>).
+    /// </summary>
+    public bool Ledger { get; init; }
+}
 
 /// <summary>How the engine runs. Only <see cref="DatabasePath"/> and <see cref="Servers"/> are required.</summary>
 public sealed class DialerEngineOptions

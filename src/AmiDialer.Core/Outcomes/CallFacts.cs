@@ -48,6 +48,13 @@ public sealed record CallFacts
     /// </summary>
     public string? LedgerValue { get; init; }
 
+    /// <summary>
+    /// The callee's answer was seen and committed before this ending: the attempt's stored <c>answered_at</c>
+    /// (written when an OriginateResponse Success or, for click-to-call, the customer's DialEnd ANSWER was seen), or a
+    /// channel of a campaign call listed Up when it was taken over. Answered, ledger or not.
+    /// </summary>
+    public bool AnswerSeen { get; init; }
+
     /// <summary>The call ended while no dialer was connected to see it, and no ledger holds its outcome.</summary>
     public bool EndedUnseen { get; init; }
 

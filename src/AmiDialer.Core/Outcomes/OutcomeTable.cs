@@ -18,7 +18,8 @@ namespace AmiDialer.Core.Outcomes;
 /// <list type="number">
 /// <item>Originate action refused (<c>Response: Error</c>) → failed / ami-error.</item>
 /// <item>Answered: campaign OriginateResponse <c>Success</c> (Reason 4: d0, d1, d6, d7, d9, d10, d13, e1, i1, k1), any
-/// DialEnd ANSWER, a customer DialEnd ANSWER for click-to-call (j0), or a ledger value <c>ANSWER|...</c> (k1, k2, i4)
+/// DialEnd ANSWER, a customer DialEnd ANSWER for click-to-call (j0), an answer committed earlier
+/// (<see cref="CallFacts.AnswerSeen"/>), or a ledger value <c>ANSWER|...</c> (k1, k2, i4)
 /// → answered, even if the call was later cut (i1, i3, i4): the callee was reached, and calling again would be a
 /// second call they did not expect. Above every rule below, not-sent included: any sign of an answer wins.</item>
 /// <item>Proven never sent (<see cref="CallFacts.NotSent"/>) → not-sent: the lead is due again.</item>
@@ -79,9 +80,9 @@ public static class OutcomeTable
 
         // Campaign: the originated channel is the callee, so its Success (or any ANSWER) means the callee answered.
         // Click-to-call: Success and the first ANSWER are the agent's; only the customer's own Dial() counts.
-        var answered = facts.Kind == CallKind.Campaign
+        var answered = facts.AnswerSeen || (facts.Kind == CallKind.Campaign
             ? orSuccess || facts.DialEnds.Any(d => IsAnswer(d.DialStatus))
-            : dialStatus == "ANSWER";
+            : dialStatus == "ANSWER");
         if (answered || ledger?.DialStatus == "ANSWER")
         {
             return Verdict(CallOutcome.Answered, null, answered ? "2: answered" : "2: answered (ledger)");

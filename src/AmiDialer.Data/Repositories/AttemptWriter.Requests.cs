@@ -125,11 +125,18 @@ public sealed partial class AttemptWriter
     private sealed class MarkLiveRequest : WriteRequest
     {
         /// <summary>One statement, no savepoint: SQLite undoes a failed statement by itself, and nobody waits for the answer.</summary>
-        public static void Write(Statements statements, long attemptId)
+        public static void Write(Statements statements, long attemptId, DateTimeOffset? answeredAt)
         {
             try
             {
-                statements.MarkLive(attemptId);
+                if (answeredAt is { } at)
+                {
+                    statements.MarkAnswered(attemptId, at);
+                }
+                else
+                {
+                    statements.MarkLive(attemptId);
+                }
             }
             catch (SqliteException)
             {

@@ -28,6 +28,7 @@ public sealed partial class AttemptWriter
         private readonly PreparedStatement _insertAttempt;
         private readonly PreparedStatement _claimedAttempt;
         private readonly PreparedStatement _markLive;
+        private readonly PreparedStatement _markAnswered;
         private readonly PreparedStatement _endAttempt;
         private readonly PreparedStatement _leadForEnd;
         private readonly PreparedStatement _endLead;
@@ -64,6 +65,10 @@ public sealed partial class AttemptWriter
                 """, "$lead", "$campaign", "$state", "$count", "$now");
             _insertAttempt = Prepare(connection, AttemptRepository.InsertDialingSql, "@leadId", "@campaignId", "@actionId", "@channelId", "@server", "@now", "@isSimulated");
             _markLive = Prepare(connection, "UPDATE attempts SET state = 'live' WHERE id = $attempt AND state = 'dialing'", "$attempt");
+            _markAnswered = Prepare(connection, """
+                UPDATE attempts SET state = 'live', answered_at = COALESCE(answered_at, $answeredAt)
+                WHERE id = $attempt AND state <> 'ended'
+                """, "$answeredAt", "$attempt");
             _claimedAttempt = Prepare(connection, "SELECT lead_id, campaign_id, created_at FROM attempts WHERE id = $attempt", "$attempt");
             _endAttempt = Prepare(connection, """
                 UPDATE attempts SET state = 'ended', ended_at = $endedAt, outcome = $outcome, failure_reason = $failureReason,
@@ -251,6 +256,13 @@ public sealed partial class AttemptWriter
         {
             _markLive.Bind(1, attemptId);
             return _markLive.Execute();
+        }
+
+        public int MarkAnswered(long attemptId, DateTimeOffset answeredAt)
+        {
+            _markAnswered.Bind(1, DapperTypeHandlers.ToDb(answeredAt));
+            _markAnswered.Bind(2, attemptId);
+            return _markAnswered.Execute();
         }
 
         /// <summary>

@@ -23,7 +23,7 @@ public sealed partial class AttemptWriter : IAttemptWriter
     private readonly AmiDialerDatabase _database;
     private readonly ConcurrentQueue<WriteRequest> _queue = new();
     private readonly List<WriteRequest> _batch = new(MaxBatch);
-    private readonly List<long> _marks = [];
+    private readonly List<(long AttemptId, DateTimeOffset? AnsweredAt)> _marks = [];
     // 1 while some thread is writing the queue: whoever sets it is the writer until it finds the queue empty.
     private int _writing;
     // 1 while a thread-pool drain is queued, so a burst of requests queues one.
@@ -32,7 +32,7 @@ public sealed partial class AttemptWriter : IAttemptWriter
     private readonly bool _claimsOnCallerThread;
     private SqliteConnection? _connection;
     private Statements? _statements;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<long> _liveMarks = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(long AttemptId, DateTimeOffset? AnsweredAt)> _liveMarks = new();
     private readonly ITimer _liveMarksTimer;
     private int _liveMarksSignalled;
     private long _batches;
@@ -101,7 +101,18 @@ public sealed partial class AttemptWriter : IAttemptWriter
     {
         // Queued aside and written at the start of the next batch, which a dialing campaign queues every few
         // milliseconds: a mark wakes the loop (and costs a commit) only when no batch came for LiveMarkDelay.
-        _liveMarks.Enqueue(attemptId);
+        QueueMark(attemptId, null);
+    }
+
+    /// <summary>
+    /// Live, and answered at <paramref name="answeredAt"/> (kept if one is already written): ridden with the next batch
+    /// like a live mark, so an answer seen is on disk within <see cref="LiveMarkDelay"/> even if this process dies later.
+    /// </summary>
+    public void MarkAnswered(long attemptId, DateTimeOffset answeredAt) => QueueMark(attemptId, answeredAt);
+
+    private void QueueMark(long attemptId, DateTimeOffset? answeredAt)
+    {
+        _liveMarks.Enqueue((attemptId, answeredAt));
         if (Interlocked.CompareExchange(ref _liveMarksSignalled, 1, 0) == 0)
         {
             _liveMarksTimer.Change(LiveMarkDelay, Timeout.InfiniteTimeSpan);
@@ -252,9 +263,9 @@ public sealed partial class AttemptWriter : IAttemptWriter
             Volatile.Write(ref _liveMarksSignalled, 0);
             var marks = _marks;
             marks.Clear();
-            while (_liveMarks.TryDequeue(out var attemptId))
+            while (_liveMarks.TryDequeue(out var mark))
             {
-                marks.Add(attemptId);
+                marks.Add(mark);
             }
 
             // Nearly always nothing fails, so the batch is first written with no savepoints: SQLite copies every page a
@@ -295,15 +306,15 @@ public sealed partial class AttemptWriter : IAttemptWriter
     /// rolls it all back and returns false; isolated, each request handles its own, and only an error outside them
     /// (the commit itself) is thrown, after the rollback.
     /// </summary>
-    private static bool TryWriteBatch(Statements statements, List<long> marks, List<WriteRequest> batch, bool isolated)
+    private static bool TryWriteBatch(Statements statements, List<(long AttemptId, DateTimeOffset? AnsweredAt)> marks, List<WriteRequest> batch, bool isolated)
     {
         statements.Begin();
         var counters = new CounterDeltas();
         try
         {
-            foreach (var attemptId in marks)
+            foreach (var (attemptId, answeredAt) in marks)
             {
-                MarkLiveRequest.Write(statements, attemptId);
+                MarkLiveRequest.Write(statements, attemptId, answeredAt);
             }
 
             foreach (var request in batch)

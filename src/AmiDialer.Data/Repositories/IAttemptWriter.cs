@@ -19,6 +19,12 @@ public interface IAttemptWriter : IAsyncDisposable
     void MarkLive(long attemptId);
 
     /// <summary>
+    /// Live and answered at <paramref name="answeredAt"/> (an earlier answer time is kept): the answer is committed
+    /// when it is seen, so a process that takes the call over later ends it answered. Nobody waits for it.
+    /// </summary>
+    void MarkAnswered(long attemptId, DateTimeOffset answeredAt);
+
+    /// <summary>
     /// Ends the attempts with their outcomes and raw values, each with its lead's new state and the counters;
     /// results in the order given. One that fails is rolled back alone and reported in its result.
     /// </summary>

@@ -113,7 +113,13 @@ public sealed partial class CallControlService
             _s.Calls[attempt.Id] = new CallContext(attempt.Id, attempt.CreatedAt, campaign.Id, lead, server.Name, callId, now, null, CallKind.ClickToCall);
             EngineMetrics.CallPlaced(CallKind.ClickToCall);
             var originate = new OriginateRequest(attempt.Id, callId, request.Agent, destination.Context, destination.Extension, destination.Priority,
-                callerId, ringTimeout, [new("AMIDIALER_ATTEMPT", attempt.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+                callerId, ringTimeout, [new("AMIDIALER_ATTEMPT", attempt.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))]) { Kind = CallKind.ClickToCall };
+            if (server.Ledger)
+            {
+                var customerRing = campaign.RingTimeout < _s.Options.MinimumRingTimeout ? _s.Options.MinimumRingTimeout : campaign.RingTimeout;
+                originate = LedgerDialplan.ClickToCall(originate, number.E164.TrimStart('+'), customerRing);
+            }
+
             _s.Publish(new EngineChange(EngineChangeKind.CallStarted, now, campaign.Id, attempt.Id));
             _s.Logger.ClickToCallStarted(attempt.Id, request.Agent, destination.ToString(), server.Name);
             reserved = false; // OriginateAsync tracks the call, which takes over the reserved slot.

@@ -511,6 +511,11 @@ internal sealed class CampaignDialer
         var ringTimeout = _campaign.RingTimeout < _s.Options.MinimumRingTimeout ? _s.Options.MinimumRingTimeout : _campaign.RingTimeout;
         var request = new OriginateRequest(attempt.Id, callId, channel, _campaign.Destination.Context, _campaign.Destination.Extension,
             _campaign.Destination.Priority, _campaign.CallerId, ringTimeout, variables);
+        if (server.Ledger)
+        {
+            request = LedgerDialplan.Campaign(request, lead.PhoneE164.TrimStart('+'));
+        }
+
         _s.Logger.Originating(attempt.Id, lead.Id, server.Name, callId);
         _s.Publish(new EngineChange(EngineChangeKind.CallStarted, sentAt, CampaignId, attempt.Id));
         return (request, sentAt, callId);

@@ -22,7 +22,6 @@ internal sealed partial class EngineServices
     /// </summary>
     public async Task EndCallsAsync(AmiServer server, IReadOnlyList<CallFacts> finished)
     {
-        _ = server;
         var decided = new List<Ending>(finished.Count);
         await _endGate.WaitAsync().ConfigureAwait(false);
         try
@@ -34,6 +33,11 @@ internal sealed partial class EngineServices
                     if (await DecideAsync(facts).ConfigureAwait(false) is { } ending)
                     {
                         decided.Add(ending);
+                    }
+                    else
+                    {
+                        // Ended already (by an earlier run that died before deleting its key): the ending is stored.
+                        ForgetLedger(server, facts.ChannelId, facts.Start?.Kind ?? CallKind.Campaign);
                     }
                 }
                 catch (Exception e)
@@ -77,6 +81,8 @@ internal sealed partial class EngineServices
                 continue;
             }
 
+            ForgetLedger(server, ending.ChannelId, ending.Kind);
+
             Logger.AttemptEnded(ending.Write.AttemptId, ending.Verdict.Outcome.ToWireName(), ending.Finality.ToString());
             ending.Context?.Dialer?.OnCallEnded(ending.Verdict.Outcome);
             if (ended)
@@ -89,7 +95,16 @@ internal sealed partial class EngineServices
     }
 
     /// <summary>An attempt's ending as decided, with what is reported once it is written.</summary>
-    private sealed record Ending(AttemptEnding Write, OutcomeVerdict Verdict, Finality Finality, CallContext? Context, long CampaignId, DateTimeOffset At, CallKind Kind);
+    private sealed record Ending(AttemptEnding Write, OutcomeVerdict Verdict, Finality Finality, CallContext? Context, long CampaignId, DateTimeOffset At, CallKind Kind, string ChannelId);
+
+    /// <summary>Once an ending is committed its ledger key goes (not awaited: the ending does not depend on it).</summary>
+    private void ForgetLedger(AmiServer server, string channelId, CallKind kind)
+    {
+        if (server.Ledger && !Crashed)
+        {
+            _ = server.ForgetLedgerAsync(channelId, kind);
+        }
+    }
 
     private async Task<Ending?> DecideAsync(CallFacts facts)
     {
@@ -160,7 +175,7 @@ internal sealed partial class EngineServices
             LeadNextEligibleAt = plan.NextEligibleAt,
             Claimed = context is null ? null : new ClaimedAttempt(lead.Id, campaignId, context.AttemptCreatedAt),
         };
-        return new Ending(ending, verdict, facts.Finality, context, campaignId, now, kind);
+        return new Ending(ending, verdict, facts.Finality, context, campaignId, now, kind, facts.ChannelId);
     }
 
     private async Task<Campaign?> CampaignAsync(long campaignId, DateTimeOffset now)

@@ -28,6 +28,11 @@ internal sealed class AmiServer : IAsyncDisposable
     // Completed (and replaced) each time _connected changes, for WaitUntilConnectedAsync.
     private TaskCompletionSource _connectedChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reserved;
+    // When Asterisk last booted, from the FullyBooted of the latest login (ticks; 0 unknown): a call claimed before that
+    // and found gone was cut by the restart.
+    private long _bootedAtTicks;
+    // Ledger keys whose DBDel did not get through (the link was down): deleted after the next login.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _keysToDelete = new();
 
     public AmiServer(AmiServerConfig config, DialerEngineOptions options, TimeProvider time, ILoggerFactory loggers, Func<AmiServer, IReadOnlyList<CallFacts>, Task> onFinished)
     {
@@ -49,6 +54,18 @@ internal sealed class AmiServer : IAsyncDisposable
     public string Name => _config.Name;
 
     public int MaxConcurrentCalls => _config.MaxConcurrentCalls;
+
+    /// <summary>The server has the outcome ledger dialplan (<c>Ami:Servers[n]:Ledger</c>): calls are dialed through it.</summary>
+    public bool Ledger => _config.Ledger;
+
+    private DateTimeOffset? BootedAt
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _bootedAtTicks);
+            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
 
     public CallTracker Tracker { get; }
 
@@ -105,7 +122,7 @@ internal sealed class AmiServer : IAsyncDisposable
             {
                 try
                 {
-                    await FinishAsync(await ReconcileAsync(token).ConfigureAwait(false), "adopt").ConfigureAwait(false);
+                    await ReconcileUntilSettledAsync("adopt", token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is AmiException or OperationCanceledException)
                 {
@@ -164,7 +181,7 @@ internal sealed class AmiServer : IAsyncDisposable
     public async Task<(OriginateSendResult Result, string? Message)> OriginateAsync(OriginateRequest request, DateTimeOffset sentAt, string provisionalActionId, CancellationToken cancellationToken)
     {
         // The tracked call now holds the slot the dialer reserved.
-        Tracker.Track(new TrackedCallStart(request.AttemptId, provisionalActionId, request.ChannelId, sentAt, request.RingTimeout));
+        Tracker.Track(new TrackedCallStart(request.AttemptId, provisionalActionId, request.ChannelId, sentAt, request.RingTimeout) { Kind = request.Kind });
         ReleaseReservation();
         try
         {
@@ -193,7 +210,7 @@ internal sealed class AmiServer : IAsyncDisposable
         for (var i = 0; i < calls.Count; i++)
         {
             var (request, sentAt, actionId) = calls[i];
-            Tracker.Track(new TrackedCallStart(request.AttemptId, actionId, request.ChannelId, sentAt, request.RingTimeout));
+            Tracker.Track(new TrackedCallStart(request.AttemptId, actionId, request.ChannelId, sentAt, request.RingTimeout) { Kind = request.Kind });
             ReleaseReservation();
             actions[i] = (ToAction(request), actionId);
         }
@@ -303,8 +320,17 @@ internal sealed class AmiServer : IAsyncDisposable
 
                 if (message.IsEventNamed(AmiEventNames.Shutdown))
                 {
-                    // Every call on it has been hung up (i1): end them now rather than wait for the reconnect.
-                    await FinishAsync(Tracker.EndAll("asterisk shut down"), "shutdown").ConfigureAwait(false);
+                    if (_config.Ledger)
+                    {
+                        // Cut, but whether each was answered first is in the ledger, read once Asterisk is back.
+                        Tracker.MarkShutdown();
+                    }
+                    else
+                    {
+                        // Every call on it has been hung up (i1): end them now rather than wait for the reconnect.
+                        await FinishAsync(Tracker.EndAll("asterisk shut down"), "shutdown").ConfigureAwait(false);
+                    }
+
                     continue;
                 }
 
@@ -361,6 +387,7 @@ internal sealed class AmiServer : IAsyncDisposable
             if (fullyBooted?.Uptime is long uptime && Volatile.Read(ref _bootedGeneration) == generation)
             {
                 var bootedAt = _time.GetUtcNow() - TimeSpan.FromSeconds(uptime + 1);
+                Interlocked.Exchange(ref _bootedAtTicks, bootedAt.UtcTicks);
                 var ended = Tracker.EndSentBefore(bootedAt, "asterisk restarted");
                 if (ended.Count > 0)
                 {
@@ -380,7 +407,8 @@ internal sealed class AmiServer : IAsyncDisposable
 
         try
         {
-            await FinishAsync(await ReconcileAsync(cancellationToken).ConfigureAwait(false), "reconcile").ConfigureAwait(false);
+            await DeleteLeftKeysAsync(cancellationToken).ConfigureAwait(false);
+            await ReconcileUntilSettledAsync("reconcile", cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AmiException or OperationCanceledException)
         {
@@ -388,6 +416,24 @@ internal sealed class AmiServer : IAsyncDisposable
             {
                 _logger.ReconcileFailed(Name, e);
             }
+        }
+    }
+
+    /// <summary>
+    /// Reconciles, and again once the calls it found without a channel but too recently claimed to judge are old
+    /// enough: a call taken over is decided within seconds, not at the next periodic reconcile.
+    /// </summary>
+    private async Task ReconcileUntilSettledAsync(string source, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await FinishAsync(await ReconcileAsync(cancellationToken).ConfigureAwait(false), source).ConfigureAwait(false);
+            if (Tracker.DeferredByLastReconcile == 0 || !_connected)
+            {
+                return;
+            }
+
+            await Task.Delay(CallTracker.InFlightAllowance, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -440,11 +486,147 @@ internal sealed class AmiServer : IAsyncDisposable
         }
     }
 
-    private Task FinishAsync(IReadOnlyList<CallFacts> finished, string source)
+    private async Task FinishAsync(IReadOnlyList<CallFacts> finished, string source)
     {
         _ = source;
-        return finished.Count == 0 ? Task.CompletedTask : _onFinished(this, finished);
+        if (finished.Count == 0)
+        {
+            return;
+        }
+
+        var decided = await CompleteFactsAsync(finished).ConfigureAwait(false);
+        if (decided.Count > 0)
+        {
+            await _onFinished(this, decided).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>
+    /// Adds what the tracker cannot know to calls whose ending was not seen: a restart since the claim, and on a ledger
+    /// server the ledger's value (or, with no key, no channel ever seen and no restart, that the Originate never reached
+    /// Asterisk). A call whose ledger cannot be read now is followed again, undecided.
+    /// </summary>
+    private async Task<IReadOnlyList<CallFacts>> CompleteFactsAsync(IReadOnlyList<CallFacts> finished)
+    {
+        var decided = new List<CallFacts>(finished.Count);
+        foreach (var original in finished)
+        {
+            var facts = original;
+            if (facts is { Finality: Finality.Lost, NotSent: false, RestartSeen: false, Start: { } start } && BootedAt is { } bootedAt && start.SentAt < bootedAt)
+            {
+                facts = facts with { RestartSeen = true };
+            }
+
+            if (!_config.Ledger || !NeedsLedger(facts))
+            {
+                decided.Add(facts);
+                continue;
+            }
+
+            var key = LedgerDialplan.KeyOf(facts.ChannelId, facts.Start!.Kind);
+            string? value;
+            try
+            {
+                value = await ReadLedgerAsync(key, _stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AmiException or OperationCanceledException)
+            {
+                _logger.LedgerReadFailed(Name, facts.AttemptId, key, e);
+                Tracker.Retrack(facts);
+                continue;
+            }
+
+            if (value is not null)
+            {
+                _logger.LedgerRead(Name, facts.AttemptId, key, value);
+                facts = facts with { LedgerValue = value };
+            }
+            else if (facts is { Finality: Finality.Lost, RestartSeen: false, Interrupted: false, AnswerSeen: false, OriginateResult: null, Channels.Count: 0 })
+            {
+                // No key, no channel ever, no restart, and the claim older than the in-flight allowance (the tracker
+                // waits that long before it calls a call gone): Asterisk never made the call.
+                _logger.LedgerNotSent(Name, facts.AttemptId, facts.ChannelId);
+                facts = facts with { NotSent = true };
+            }
+
+            decided.Add(facts);
+        }
+
+        return decided;
+    }
+
+    /// <summary>Calls that ended unseen, or were followed only from their hangups after a takeover; never a refused or unsent Originate.</summary>
+    private static bool NeedsLedger(CallFacts facts) =>
+        facts.Start is not null && !facts.NotSent && facts.Finality != Finality.Rejected
+        && (facts.Finality == Finality.Lost || (facts.Finality == Finality.Completed && facts.OriginateResult is null));
+
+    /// <summary>DBGet of one ledger key: its value, or null when Asterisk has no such key.</summary>
+    private async Task<string?> ReadLedgerAsync(string key, CancellationToken cancellationToken)
+    {
+        var action = new AmiAction("DBGet").Add("Family", LedgerDialplan.Family).Add("Key", key);
+        try
+        {
+            var list = await _client.SendListAsync(action, cancellationToken).ConfigureAwait(false);
+            return list.Items.FirstOrDefault(m => m.IsEventNamed("DBGetResponse"))?.Get("Val") ?? "";
+        }
+        catch (AmiActionException e) when (IsMissingKey(e))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Deletes a call's ledger keys once its ending is committed, so the family holds only calls whose ending is not
+    /// stored (never the family whole: other processes' calls live in it). A key already gone is fine; one that could
+    /// not be deleted now is deleted after the next login.
+    /// </summary>
+    public async Task ForgetLedgerAsync(string channelId, AmiDialer.Core.Outcomes.CallKind kind)
+    {
+        if (!_config.Ledger)
+        {
+            return;
+        }
+
+        // A click-to-call records its customer; its plain key is deleted too, for a dialplan that also records the agent.
+        if (kind == AmiDialer.Core.Outcomes.CallKind.ClickToCall)
+        {
+            await DeleteKeyAsync(LedgerDialplan.KeyOf(channelId, kind), _stop.Token).ConfigureAwait(false);
+        }
+
+        await DeleteKeyAsync(channelId, _stop.Token).ConfigureAwait(false);
+    }
+
+    private async Task DeleteKeyAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.SendAsync(new AmiAction("DBDel").Add("Family", LedgerDialplan.Family).Add("Key", key), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmiActionException)
+        {
+            // "Database entry could not be deleted": no such key (the call never made one, or it is gone already).
+        }
+        catch (Exception e) when (e is AmiException or OperationCanceledException)
+        {
+            if (!_stop.IsCancellationRequested)
+            {
+                _logger.LedgerDeleteFailed(Name, key, e);
+                _keysToDelete.Enqueue(key);
+            }
+        }
+    }
+
+    private async Task DeleteLeftKeysAsync(CancellationToken cancellationToken)
+    {
+        var count = _keysToDelete.Count;
+        for (var i = 0; i < count && _connected && _keysToDelete.TryDequeue(out var key); i++)
+        {
+            await DeleteKeyAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsMissingKey(AmiActionException e) =>
+        string.Equals(e.Response?.Message, "Database entry not found", StringComparison.OrdinalIgnoreCase);
 
     public async ValueTask DisposeAsync()
     {

@@ -10,7 +10,11 @@ internal sealed record OriginateRequest(
     int Priority,
     string? CallerId,
     TimeSpan RingTimeout,
-    IReadOnlyList<KeyValuePair<string, string>> Variables);
+    IReadOnlyList<KeyValuePair<string, string>> Variables)
+{
+    /// <summary>Whose outcome the call's ledger key holds: the callee's (campaign) or the customer's (click-to-call).</summary>
+    public AmiDialer.Core.Outcomes.CallKind Kind { get; init; } = AmiDialer.Core.Outcomes.CallKind.Campaign;
+}
 
 /// <summary>What became of sending an Originate.</summary>
 internal enum OriginateSendResult

@@ -15,7 +15,10 @@ public enum Finality
     Rejected,
     /// <summary>No OriginateResponse by ring timeout plus grace.</summary>
     OriginateTimeout,
-    /// <summary>The call was lost: Asterisk restarted, or reconciliation found its channels gone.</summary>
+    /// <summary>
+    /// The call's ending was not seen: Asterisk restarted or shut down, reconciliation found its channels gone, or its
+    /// Originate was never written. Not an outcome by itself: the flags of <see cref="CallFacts"/> and the ledger say what it was.
+    /// </summary>
     Lost,
 }
 
@@ -47,6 +50,30 @@ public sealed record CallFacts
 
     /// <summary>The AMI link dropped while the call was live, so some of its events may be missing.</summary>
     public bool Disturbed { get; init; }
+
+    /// <summary>How the call was started or taken over (kind, claim time); null only for facts built by hand.</summary>
+    public TrackedCallStart? Start { get; init; }
+
+    /// <summary>Taken over from the store or after a reconnect: its OriginateResponse may have gone by unseen.</summary>
+    public bool Adopted { get; init; }
+
+    /// <summary>The callee's (click-to-call: the customer's) answer was seen or already stored, and committed.</summary>
+    public bool AnswerSeen { get; init; }
+
+    /// <summary>A Shutdown event came while the call was live.</summary>
+    public bool Interrupted { get; init; }
+
+    /// <summary>Asterisk booted after the call was claimed (FullyBooted's Uptime): whatever was not answered was cut.</summary>
+    public bool RestartSeen { get; init; }
+
+    /// <summary>The call's channels were found gone with its ending unseen (no OriginateResponse was seen here).</summary>
+    public bool EndedUnseen { get; init; }
+
+    /// <summary>The Originate never reached Asterisk: never written, or (ledger) no key, no channel, no restart, claim old enough.</summary>
+    public bool NotSent { get; init; }
+
+    /// <summary>The outcome ledger's value for the call, read with DBGet when its ending was not seen.</summary>
+    public string? LedgerValue { get; init; }
 
     /// <summary>DialStatus of the last DialEnd, the one that matters for the called party.</summary>
     public string? DialStatus => DialEnds.Count == 0 ? null : DialEnds[^1].DialStatus;

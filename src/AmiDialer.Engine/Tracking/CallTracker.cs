@@ -25,8 +25,12 @@ public sealed record TrackerPoll(IReadOnlyList<CallFacts> Finished, IReadOnlyLis
 /// </summary>
 public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
 {
-    /// <summary>How long a call may show no channel on CoreShowChannels before reconciliation believes it.</summary>
-    private static readonly TimeSpan InFlightAllowance = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long after its claim a call may show no channel on CoreShowChannels before reconciliation believes it: an
+    /// Originate Asterisk has received may not have made its channel yet. For every call, adopted ones too: with the
+    /// ledger, a call found gone with no key is taken for never sent, so it must have had time to exist.
+    /// </summary>
+    public static readonly TimeSpan InFlightAllowance = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a call must have been silent before a list without it is believed.</summary>
     private static readonly TimeSpan QuietBeforeLost = TimeSpan.FromSeconds(1);
@@ -115,6 +119,16 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
     /// </summary>
     public Action<long, string?>? OriginateAnswered { get; set; }
 
+    /// <summary>
+    /// Raised once per call with the attempt and the time when the callee's answer is first seen (campaign: OriginateResponse
+    /// Success or a DialEnd ANSWER, or a channel listed Up when taken over; click-to-call: the customer's DialEnd ANSWER), so
+    /// it is committed at once. Runs under the tracker's lock: it must only hand the work on.
+    /// </summary>
+    public Action<long, DateTimeOffset>? AnswerSeen { get; set; }
+
+    /// <summary>Calls the last <see cref="Reconcile"/> found without a channel but left alone because they were claimed too recently.</summary>
+    public int DeferredByLastReconcile { get; private set; }
+
     /// <summary>Applies one event; returns whether it belonged to a tracked call.</summary>
     public bool Observe(CallEvent e, DateTimeOffset now)
     {
@@ -141,6 +155,10 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
                     {
                         call.AnsweredAt ??= now;
                         OriginateAnswered?.Invoke(call.Start.AttemptId, e.Channel);
+                        if (call.Start.Kind == AmiDialer.Core.Outcomes.CallKind.Campaign)
+                        {
+                            Answered(call, now);
+                        }
                     }
 
                     break;
@@ -165,6 +183,11 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
                             if (!string.IsNullOrEmpty(e.Channel))
                             {
                                 call.DialAnsweredAt ??= now;
+                            }
+
+                            if (call.Start.Kind == AmiDialer.Core.Outcomes.CallKind.Campaign || !string.IsNullOrEmpty(e.Channel))
+                            {
+                                Answered(call, now);
                             }
                         }
                     }
@@ -204,12 +227,12 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
         }
     }
 
-    /// <summary>Stops following an attempt whose Originate was never sent; returns it as lost.</summary>
+    /// <summary>Stops following an attempt whose Originate was never written; returns it as not sent.</summary>
     public CallFacts? Forget(long attemptId, string why)
     {
         lock (_gate)
         {
-            return _byAttempt.TryGetValue(attemptId, out var call) ? Decide(call, Finality.Lost, why) : null;
+            return _byAttempt.TryGetValue(attemptId, out var call) ? Decide(call, Finality.Lost, why) with { NotSent = true } : null;
         }
     }
 
@@ -229,7 +252,9 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
                 {
                     (done ??= []).Add(call);
                 }
-                else if (call.OriginateResult is null && !call.Adopted && now >= call.Start.SentAt + call.Start.RingTimeout + originateGrace)
+                // A call whose link dropped is left to reconciliation after the login: its answer may have gone by unseen,
+                // and connection loss alone never ends a call.
+                else if (call.OriginateResult is null && !call.Adopted && !call.Disturbed && now >= call.Start.SentAt + call.Start.RingTimeout + originateGrace)
                 {
                     (done ??= []).Add(call);
                     if (call.Channels.TryGetValue(call.Start.ChannelId, out var own) && own.HungUpAt is null && own.Name is not null)
@@ -261,22 +286,41 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
         }
     }
 
-    /// <summary>Asterisk restarted (or we learnt it did): every call it carried is over.</summary>
+    /// <summary>Asterisk is shutting down (a Shutdown event): every call it carried is over, cut by it.</summary>
     public IReadOnlyList<CallFacts> EndAll(string why)
     {
         lock (_gate)
         {
             var all = _byAttempt.Values.ToList();
-            return all.Select(c => Decide(c, Finality.Lost, why)).ToList();
+            return all.Select(c =>
+            {
+                c.CutByShutdown = true;
+                return Decide(c, Finality.Lost, why);
+            }).ToList();
         }
     }
 
-    /// <summary>Asterisk (re)booted at <paramref name="bootedAt"/>: every call sent before that is gone.</summary>
+    /// <summary>
+    /// A Shutdown event: every call is being cut, but kept until Asterisk is back, when the ledger tells whether each was
+    /// answered first (<see cref="EndSentBefore"/>, after the login).
+    /// </summary>
+    public void MarkShutdown()
+    {
+        lock (_gate)
+        {
+            foreach (var call in _byAttempt.Values)
+            {
+                call.CutByShutdown = true;
+            }
+        }
+    }
+
+    /// <summary>Asterisk (re)booted at <paramref name="bootedAt"/>: every call sent before that is gone, cut by the restart.</summary>
     public IReadOnlyList<CallFacts> EndSentBefore(DateTimeOffset bootedAt, string why)
     {
         lock (_gate)
         {
-            return _byAttempt.Values.Where(c => c.Start.SentAt < bootedAt).ToList().Select(c => Decide(c, Finality.Lost, why)).ToList();
+            return _byAttempt.Values.Where(c => c.Start.SentAt < bootedAt).ToList().Select(c => Decide(c, Finality.Lost, why) with { RestartSeen = true }).ToList();
         }
     }
 
@@ -306,10 +350,16 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
                 if (state is not null && state.HungUpAt is null && ch.ChannelState == "6")
                 {
                     call.AnsweredAt ??= listedAt;
+                    // A click-to-call's agent is Up while the customer rings: only a campaign call's Up is the callee's answer.
+                    if (call.Start.Kind == AmiDialer.Core.Outcomes.CallKind.Campaign)
+                    {
+                        Answered(call, listedAt);
+                    }
                 }
             }
 
             var lost = new List<CallFacts>();
+            var deferred = 0;
             foreach (var call in _byAttempt.Values.ToList())
             {
                 if (present.Contains(call))
@@ -324,13 +374,19 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
                 }
 
                 var quiet = call.LastActivityAt < listedAt - QuietBeforeLost;
-                var oldEnough = call.Start.SentAt < listedAt - InFlightAllowance || call.Adopted || call.Disturbed;
+                var oldEnough = call.Start.SentAt < listedAt - InFlightAllowance;
                 if (quiet && oldEnough)
                 {
-                    lost.Add(Decide(call, Finality.Lost, "channels gone"));
+                    // Its OriginateResponse seen, the events decide as ever; else nobody saw how it ended.
+                    lost.Add(Decide(call, Finality.Lost, "channels gone") with { EndedUnseen = call.OriginateResult is null });
+                }
+                else
+                {
+                    deferred++;
                 }
             }
 
+            DeferredByLastReconcile = deferred;
             return lost;
         }
     }
@@ -341,6 +397,34 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
         lock (_gate)
         {
             return _byAttempt.Keys.ToList();
+        }
+    }
+
+    /// <summary>Starts following again a call handed back undecided (its ledger could not be read): kept as taken over.</summary>
+    public void Retrack(CallFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        if (facts.Start is { } start)
+        {
+            lock (_gate)
+            {
+                if (!_byAttempt.ContainsKey(start.AttemptId))
+                {
+                    var call = new TrackedCall(start) { Adopted = true, AnswerSeen = facts.AnswerSeen, CutByShutdown = facts.Interrupted, ShutdownSeen = facts.ShutdownSeen };
+                    _byActionId[start.ActionId] = call;
+                    _byChannelId[start.ChannelId] = call;
+                    _byAttempt[start.AttemptId] = call;
+                }
+            }
+        }
+    }
+
+    private void Answered(TrackedCall call, DateTimeOffset at)
+    {
+        if (!call.AnswerSeen)
+        {
+            call.AnswerSeen = true;
+            AnswerSeen?.Invoke(call.Start.AttemptId, at);
         }
     }
 

@@ -15,7 +15,6 @@ public static class OutcomeFacts
     public static CoreFacts ToCore(CallFacts facts, CallKind kind = CallKind.Campaign)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        var disturbedWithoutAnswer = facts.Disturbed && facts.OriginateResult is null;
         return new CoreFacts
         {
             Kind = kind,
@@ -24,10 +23,15 @@ public static class OutcomeFacts
             OriginateReason = int.TryParse(facts.Reason, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var reason) ? reason : null,
             DialEnds = facts.DialEnds.Select(d => new DialEndFact(d.Channel, d.DestChannel, d.DialStatus)).ToList(),
             Hangups = facts.Channels.Where(c => c.HungUpAt is not null).Select(c => new HangupFact(c.Name ?? c.Uniqueid, c.Cause ?? 0, c.CauseText)).ToList(),
-            // A call that timed out while our link was down may well have had its OriginateResponse go by unseen.
-            TimedOut = facts.Finality == Finality.OriginateTimeout && !disturbedWithoutAnswer,
+            TimedOut = facts.Finality == Finality.OriginateTimeout,
             ShutdownSeen = facts.ShutdownSeen,
-            Interrupted = facts.Finality == Finality.Lost || (facts.Finality == Finality.OriginateTimeout && disturbedWithoutAnswer),
+            // Lost alone is no outcome: only a cut seen (Shutdown, a restart) is interrupted; the rest is the ledger's or unknown.
+            Interrupted = facts.Interrupted,
+            RestartSeen = facts.RestartSeen,
+            AnswerSeen = facts.AnswerSeen,
+            LedgerValue = facts.LedgerValue,
+            EndedUnseen = facts.EndedUnseen,
+            NotSent = facts.NotSent,
         };
     }
 }

@@ -6,7 +6,28 @@ public sealed record TrackedCallStart(
     string ActionId,
     string ChannelId,
     DateTimeOffset SentAt,
-    TimeSpan RingTimeout);
+    TimeSpan RingTimeout)
+{
+    /// <summary>Campaign (the originated channel is the callee) or click-to-call (the customer is dialed by the dialplan).</summary>
+    public AmiDialer.Core.Outcomes.CallKind Kind { get; init; } = AmiDialer.Core.Outcomes.CallKind.Campaign;
+
+    /// <summary>The answer already committed for the attempt (its stored <c>answered_at</c>) when it is taken over.</summary>
+    public DateTimeOffset? AnsweredAt { get; init; }
+
+    /// <summary>
+    /// An open attempt taken over from the store (start-up, another process's lease): <see cref="SentAt"/> is its claim's
+    /// time, and an answer it already had counts. A ring timeout of a minute: its Originate's answer may never come.
+    /// </summary>
+    public static TrackedCallStart Adopting(AmiDialer.Core.Model.Attempt attempt, AmiDialer.Core.Outcomes.CallKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        return new(attempt.Id, attempt.ActionId, attempt.ChannelId, attempt.CreatedAt, TimeSpan.FromMinutes(1))
+        {
+            Kind = kind,
+            AnsweredAt = attempt.AnsweredAt,
+        };
+    }
+}
 
 /// <summary>The tracker's running state for one attempt. Only the tracker mutates it, under its lock.</summary>
 internal sealed class TrackedCall(TrackedCallStart start)
@@ -20,12 +41,18 @@ internal sealed class TrackedCall(TrackedCallStart start)
     /// <summary>The call's channels by Uniqueid; add with <see cref="AddChannel"/>, end with <see cref="HangUp"/>.</summary>
     public IReadOnlyDictionary<string, ChannelState> Channels => _channels;
     public List<DialEndFacts> DialEnds { get; } = [];
-    public DateTimeOffset? AnsweredAt { get; set; }
+    public DateTimeOffset? AnsweredAt { get; set; } = start.AnsweredAt;
 
     /// <summary>When a Dial() run by the dialplan was answered: the customer of a click-to-call (j0), not the agent.</summary>
-    public DateTimeOffset? DialAnsweredAt { get; set; }
+    public DateTimeOffset? DialAnsweredAt { get; set; } = start.AnsweredAt;
     public DateTimeOffset LastActivityAt { get; set; } = start.SentAt;
     public bool ShutdownSeen { get; set; }
+
+    /// <summary>An answer was seen (or was already stored) and handed on to be committed.</summary>
+    public bool AnswerSeen { get; set; } = start.AnsweredAt is not null;
+
+    /// <summary>A Shutdown event came while the call was live: Asterisk cut it.</summary>
+    public bool CutByShutdown { get; set; }
     public bool Disturbed { get; set; }
     public bool HangupRequested { get; set; }
 
@@ -88,5 +115,9 @@ internal sealed class TrackedCall(TrackedCallStart start)
         EndedAt = Channels.Values.Max(c => c.HungUpAt),
         ShutdownSeen = ShutdownSeen,
         Disturbed = Disturbed,
+        Start = Start,
+        Adopted = Adopted,
+        AnswerSeen = AnswerSeen,
+        Interrupted = CutByShutdown,
     };
 }

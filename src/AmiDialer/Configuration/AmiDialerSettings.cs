@@ -60,6 +60,12 @@ public sealed class AmiServerSettings
 
     public int MaxConcurrentCalls { get; set; } = 50;
 
+    /// <summary>
+    /// This Asterisk has the outcome ledger dialplan installed (see the README): calls go through
+    /// <c>[amidialer-dial]</c> and outcomes missed while no dialer was connected are read back from AstDB.
+    /// </summary>
+    public bool Ledger { get; set; }
+
     /// <summary>Cap of the reconnect backoff.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
 

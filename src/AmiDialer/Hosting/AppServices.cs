@@ -185,7 +185,7 @@ public sealed class AppServices : IAsyncDisposable
                 PingInterval = s.PingInterval,
                 MaxReconnectDelay = s.MaxReconnectDelay,
             },
-            s.MaxConcurrentCalls)).ToList();
+            s.MaxConcurrentCalls) { Ledger = s.Ledger }).ToList();
         var configured = new DialerEngineOptions
         {
             DatabasePath = DatabasePath,
