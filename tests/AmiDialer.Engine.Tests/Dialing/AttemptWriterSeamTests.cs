@@ -73,6 +73,12 @@ public sealed class AttemptWriterSeamTests
             inner.MarkLive(attemptId);
         }
 
+        public void MarkAnswered(long attemptId, DateTimeOffset answeredAt)
+        {
+            Interlocked.Increment(ref _liveMarks);
+            inner.MarkAnswered(attemptId, answeredAt);
+        }
+
         public async Task<AttemptEndResult[]> EndManyAsync(IReadOnlyList<AttemptEnding> endings)
         {
             var results = await inner.EndManyAsync(endings);

@@ -141,6 +141,6 @@ internal static partial class CaptureReplay
         return result;
     }
 
-    [GeneratedRegex(@"(?<=-)\d{7}(?=-|$)")]
+    [GeneratedRegex(@"(?<=-)(?:\d{7}|\d{10})(?=-|$)")]
     private static partial Regex NumberInActionId();
 }
