@@ -230,6 +230,34 @@ public sealed class SettingsValidationTests
         return SettingsValidator.Validate(settings, SettingsUse.None);
     }
 
+    [Fact]
+    public async Task A_servers_ledger_key_reaches_the_engine_default_off()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"amidialer-ledger-{Guid.NewGuid():N}.db");
+        var settings = Load(new()
+        {
+            ["Database:Path"] = path,
+            ["Ami:Servers:0:Name"] = "with", ["Ami:Servers:0:Host"] = "h", ["Ami:Servers:0:Username"] = "u", ["Ami:Servers:0:Ledger"] = "true",
+            ["Ami:Servers:1:Name"] = "without", ["Ami:Servers:1:Host"] = "h", ["Ami:Servers:1:Username"] = "u",
+        });
+        try
+        {
+            await using var services = await AmiDialer.Hosting.AppServices.CreateAsync(settings, simulate: false, CancellationToken.None);
+            Assert.Equal([true, false], services.EngineOptions().Servers.Select(s => s.Ledger));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + "*"))
+            {
+                File.Delete(file);
+            }
+        }
+
+        var ex = Assert.Throws<SettingsException>(() => Load(new() { ["Ami:Servers:0:Name"] = "a", ["Ami:Servers:0:Host"] = "h", ["Ami:Servers:0:Username"] = "u", ["Ami:Servers:0:Ledger"] = "installed" }));
+        Assert.Contains("Ami:Servers:0:Ledger: 'installed' is not true or false.", ex.Errors);
+    }
+
     private static AmiDialerSettings Load(Dictionary<string, string?> values) => SettingsLoader.Load(Config(values), SettingsUse.None);
 
     private static IConfigurationRoot Config(Dictionary<string, string?> values) =>
