@@ -38,12 +38,14 @@ public sealed class EngineHarness : IAsyncDisposable
     public DncRepository Dnc { get; }
     public ReportRepository Reports { get; }
 
-    public static async Task<EngineHarness> StartAsync(double timeScale = 100, OutcomeRules? outcomes = null)
+    /// <param name="ledger">The simulated PBX has the outcome ledger dialplan installed.</param>
+    public static async Task<EngineHarness> StartAsync(double timeScale = 100, OutcomeRules? outcomes = null, bool ledger = false)
     {
         var simulator = await AmiSimulator.StartAsync(new SimulatorOptions
         {
             TimeScale = timeScale,
             Outcomes = outcomes ?? OutcomeRules.TestPbx(),
+            LedgerInstalled = ledger,
         });
         var temp = new TempDatabase();
         var database = await AmiDialerDatabase.OpenAsync(temp.Path);
@@ -65,11 +67,12 @@ public sealed class EngineHarness : IAsyncDisposable
     }, maxConcurrent);
 
     /// <param name="simulated">False for an engine that takes the simulator for a real PBX (as a real serve would be).</param>
-    public DialerEngineOptions Options(string instance, TimeSpan? lease = null, Func<AmiDialerDatabase, TimeProvider, IAttemptWriter>? attemptWriter = null, bool simulated = true) => new()
+    /// <param name="ledger">The engine's server is configured with <c>Ledger: true</c> (dials through the ledger dialplan).</param>
+    public DialerEngineOptions Options(string instance, TimeSpan? lease = null, Func<AmiDialerDatabase, TimeProvider, IAttemptWriter>? attemptWriter = null, bool simulated = true, bool ledger = false) => new()
     {
         AttemptWriterFactory = attemptWriter,
         DatabasePath = DbPath,
-        Servers = [Server()],
+        Servers = [Server() with { Ledger = ledger }],
         Simulated = simulated,
         InstanceName = instance,
         LeaseDuration = lease ?? TimeSpan.FromSeconds(30),
