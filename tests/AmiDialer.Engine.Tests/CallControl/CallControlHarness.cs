@@ -32,29 +32,50 @@ internal sealed class CallControlHarness : IAsyncDisposable
         int servers = 1,
         double timeScale = 50,
         int maxCallsPerServer = 50,
-        CallControlOptions? callControl = null)
+        CallControlOptions? callControl = null,
+        bool ledger = false)
     {
         var h = new CallControlHarness();
         for (var i = 0; i < servers; i++)
         {
-            h.Simulators.Add(await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = timeScale }));
+            h.Simulators.Add(await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = timeScale, LedgerInstalled = ledger }));
         }
 
-        h.Engine = new DialerEngine(new DialerEngineOptions
+        h._options = new DialerEngineOptions
         {
             DatabasePath = h._db.Path,
-            Servers = h.Simulators.Select((s, i) => new AmiServerConfig($"pbx{i + 1}", ClientFor(s.Port), maxCallsPerServer)).ToList(),
+            Servers = h.Simulators.Select((s, i) => new AmiServerConfig($"pbx{i + 1}", ClientFor(s.Port), maxCallsPerServer) { Ledger = ledger }).ToList(),
             Simulated = true,
             SettleTime = TimeSpan.FromMilliseconds(100),
             PollInterval = TimeSpan.FromMilliseconds(20),
             IdleWait = TimeSpan.FromMilliseconds(50),
             CallControl = callControl ?? new CallControlOptions { ClickToCall = new ClickToCallOptions { RespectCallingHours = false } },
-        });
-        await h.Engine.StartAsync(useScheduler: false);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await h.Engine.WaitForServersAsync(timeout.Token);
+        };
+        await h.StartEngineAsync();
         h.Database = await AmiDialerDatabase.OpenAsync(h._db.Path);
         return h;
+    }
+
+    private DialerEngineOptions _options = null!;
+
+    private async Task StartEngineAsync()
+    {
+        Engine = new DialerEngine(_options);
+        await Engine.StartAsync(useScheduler: false);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await Engine.WaitForServersAsync(timeout.Token);
+    }
+
+    /// <summary>Kills the engine (no cleanup, as a process that died) and starts a new one on the same database.</summary>
+    public async Task CrashAndRestartEngineAsync(Func<Task>? whileDown = null)
+    {
+        await Engine.CrashAsync();
+        if (whileDown is not null)
+        {
+            await whileDown();
+        }
+
+        await StartEngineAsync();
     }
 
     public static AmiClientOptions ClientFor(int port) => new()
