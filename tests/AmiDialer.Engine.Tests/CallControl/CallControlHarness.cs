@@ -41,14 +41,18 @@ internal sealed class CallControlHarness : IAsyncDisposable
             h.Simulators.Add(await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = timeScale, LedgerInstalled = ledger }));
         }
 
-        h._options = new DialerEngineOptions
+        h._options = instance => new DialerEngineOptions
         {
+            InstanceName = instance,
             DatabasePath = h._db.Path,
             Servers = h.Simulators.Select((s, i) => new AmiServerConfig($"pbx{i + 1}", ClientFor(s.Port), maxCallsPerServer) { Ledger = ledger }).ToList(),
             Simulated = true,
             SettleTime = TimeSpan.FromMilliseconds(100),
             PollInterval = TimeSpan.FromMilliseconds(20),
             IdleWait = TimeSpan.FromMilliseconds(50),
+            LeaseDuration = TimeSpan.FromSeconds(2),
+            HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+            SupervisorInterval = TimeSpan.FromMilliseconds(500),
             CallControl = callControl ?? new CallControlOptions { ClickToCall = new ClickToCallOptions { RespectCallingHours = false } },
         };
         await h.StartEngineAsync();
@@ -56,17 +60,24 @@ internal sealed class CallControlHarness : IAsyncDisposable
         return h;
     }
 
-    private DialerEngineOptions _options = null!;
+    private Func<string, DialerEngineOptions> _options = null!;
+    private int _engines;
 
-    private async Task StartEngineAsync()
+    public CollectingLoggerFactory Logs { get; } = new();
+
+    private async Task StartEngineAsync(bool useScheduler = false)
     {
-        Engine = new DialerEngine(_options);
-        await Engine.StartAsync(useScheduler: false);
+        // Each engine is another process: its own instance name (and click-to-call lease).
+        Engine = new DialerEngine(_options($"c2c-engine-{++_engines}"), Logs);
+        await Engine.StartAsync(useScheduler);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await Engine.WaitForServersAsync(timeout.Token);
     }
 
-    /// <summary>Kills the engine (no cleanup, as a process that died) and starts a new one on the same database.</summary>
+    /// <summary>
+    /// Kills the engine (no cleanup, as a process that died) and starts a new one on the same database as serve does
+    /// (its supervisor takes over the dead engine's click-to-call lease once its heartbeat stood still).
+    /// </summary>
     public async Task CrashAndRestartEngineAsync(Func<Task>? whileDown = null)
     {
         await Engine.CrashAsync();
@@ -75,7 +86,7 @@ internal sealed class CallControlHarness : IAsyncDisposable
             await whileDown();
         }
 
-        await StartEngineAsync();
+        await StartEngineAsync(useScheduler: true);
     }
 
     public static AmiClientOptions ClientFor(int port) => new()

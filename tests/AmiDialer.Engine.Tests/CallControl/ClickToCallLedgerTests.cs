@@ -46,6 +46,7 @@ public sealed class ClickToCallLedgerTests
         await h.CrashAndRestartEngineAsync(() => PacingTests.WaitUntil(() => h.Simulators[0].LiveCalls == 0));
 
         await PacingTests.WaitUntil(async () => (await h.Attempts.GetAsync(started.AttemptId))?.State == AttemptState.Ended);
+
         var attempt = (await h.Attempts.GetAsync(started.AttemptId))!;
         Assert.Equal(CallOutcome.NoAnswer, attempt.Outcome);
         Assert.Contains(h.Simulators[0].ActionsNamed("DBGet"), a => a["Key"] == started.ChannelId + "-customer");
