@@ -36,6 +36,7 @@ public sealed class LedgerTakeoverTests
         }
 
         await first.CrashAsync();
+        var openAtCrash = (await h.Attempts.ListOpenAsync(campaignId: campaign.Id)).Select(a => a.ChannelId).ToHashSet();
         await PacingTests.WaitUntil(() => h.Simulator.LiveCalls == 0);
         var second = await h.StartEngineAsync(h.Options("heir", lease, ledger: true));
         var firstWave = h.Originates().Select(o => o.ChannelId).ToHashSet();
@@ -54,10 +55,13 @@ public sealed class LedgerTakeoverTests
         Assert.All(answeredNumbers, n => Assert.Single(h.Originates(), o => o.Number == n));
         Assert.Empty(await h.Attempts.ListOpenAsync(campaignId: campaign.Id));
 
-        // Every key deleted once its ending was stored (one DBDel each), never the family whole.
-        await PacingTests.WaitUntil(() => h.Simulator.ActionsNamed("DBDel").Count >= attempts.Count);
+        // Every key the heir ended is deleted once its ending was stored (one DBDel each), never the family whole. (The
+        // killed dialer's deletes after its last commits may never have been sent: those keys stay, their attempts ended.)
+        var endedByHeir = attempts.Where(a => openAtCrash.Contains(a.ChannelId) || !firstWave.Contains(a.ChannelId)).ToList();
+        Assert.NotEmpty(endedByHeir);
+        await PacingTests.WaitUntil(() => endedByHeir.All(a => h.Simulator.ActionsNamed("DBDel").Any(d => d["Key"] == a.ChannelId)));
         Assert.Empty(h.Simulator.ActionsNamed("DBDelTree"));
-        foreach (var attempt in attempts)
+        foreach (var attempt in endedByHeir)
         {
             var e = await Assert.ThrowsAsync<AmiActionException>(() => second.SendActionAsync("sim", new AmiAction("DBGet").Add("Family", "amidialer").Add("Key", attempt.ChannelId)));
             Assert.Equal("Database entry not found", e.Message);
