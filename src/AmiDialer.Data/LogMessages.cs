@@ -29,9 +29,9 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 3030, Level = LogLevel.Information, Message = "Do-not-call {Action} {Number} (scope {Scope}) by {Actor}")]
     public static partial void DncChanged(this ILogger logger, string action, string number, string scope, string actor);
 
-    [LoggerMessage(EventId = 3040, Level = LogLevel.Information, Message = "Lease on campaign {CampaignId} acquired by {Owner} until {ExpiresAt:o}")]
-    public static partial void LeaseAcquired(this ILogger logger, long campaignId, string owner, DateTimeOffset expiresAt);
+    [LoggerMessage(EventId = 3040, Level = LogLevel.Information, Message = "Lease {Key} taken by {Owner} ({How}; before: {Previous})")]
+    public static partial void LeaseAcquired(this ILogger logger, string key, string owner, string how, string previous);
 
-    [LoggerMessage(EventId = 3041, Level = LogLevel.Information, Message = "Lease on campaign {CampaignId} refused to {Owner}: held by {Holder} until {ExpiresAt:o}")]
-    public static partial void LeaseRefused(this ILogger logger, long campaignId, string owner, string holder, DateTimeOffset expiresAt);
+    [LoggerMessage(EventId = 3041, Level = LogLevel.Information, Message = "Lease {Key} refused to {Owner}: held by {Holder}, heartbeat {Heartbeat}, seen standing still for {StillSeconds:F1} s")]
+    public static partial void LeaseRefused(this ILogger logger, string key, string owner, string holder, long heartbeat, double stillSeconds);
 }

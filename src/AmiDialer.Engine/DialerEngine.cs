@@ -12,8 +12,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AmiDialer.Engine;
 
 /// <summary>
-/// The dialing engine. One per process. <see cref="StartAsync"/> connects to the AMI servers and reconciles what a
-/// previous run left open; then either <see cref="RunCampaignAsync"/> dials one campaign in the foreground
+/// The dialing engine. One per process. <see cref="StartAsync"/> connects to the AMI servers; it adopts nothing: an
+/// open attempt belongs to the holder of its lease (its campaign's, or the click-to-call lease of the process that placed
+/// it), and a dialer adopts its campaign's open attempts once it holds the lease. Then either <see cref="RunCampaignAsync"/> dials one campaign in the foreground
 /// (<c>amidialer run</c>), or, started with <c>useScheduler: true</c>, Quartz fires campaign starts and ends and keeps
 /// every running campaign dialing (<c>amidialer serve</c>). Live state: <see cref="GetSnapshot"/> and <see cref="Subscribe"/>.
 /// </summary>
@@ -56,9 +57,10 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
     private EngineServices S => _services ?? throw new InvalidOperationException("The engine is not started: call StartAsync first.");
 
     /// <summary>
-    /// Opens the database, adopts attempts a previous run left open (each server reconciles them with
-    /// CoreShowChannels once logged in), connects to every AMI server and, for serve, starts Quartz.
-    /// Returns once started; servers that are down keep reconnecting in the background.
+    /// Opens the database, connects to every AMI server and, for serve, starts Quartz. Reads and changes no attempt:
+    /// what a previous run left open is adopted by whoever takes its lease (a campaign's dialer; serve's supervisor for
+    /// the click-to-call leases of processes that are gone), so a <c>call</c>, a refused <c>run</c> or a second
+    /// process never touches calls it does not own. Returns once started; servers that are down keep reconnecting.
     /// </summary>
     public async Task StartAsync(bool useScheduler, CancellationToken cancellationToken = default)
     {
@@ -69,11 +71,6 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
 
         var database = await AmiDialerDatabase.OpenAsync(_options.DatabasePath, _loggers.CreateLogger("AmiDialer.Data"), cancellationToken).ConfigureAwait(false);
         var services = new EngineServices(_options, database, _time, _loggers) { Stopping = _stop.Token };
-        var open = await services.Attempts.ListOpenAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (open.Count > 0)
-        {
-            _logger.AdoptedOpenAttempts(open.Count);
-        }
 
         foreach (var config in _options.Servers)
         {
@@ -87,30 +84,9 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         _services = services;
         EngineMetrics.Track(services);
         _callControl = new CallControl.CallControlService(services);
-        var kinds = new Dictionary<long, Core.Outcomes.CallKind>();
-        foreach (var campaignId in open.Select(a => a.CampaignId).Distinct())
-        {
-            kinds[campaignId] = AmiDialer.Engine.CallControl.ClickToCallCampaign.KindOf(await services.Campaigns.GetAsync(campaignId, cancellationToken).ConfigureAwait(false));
-        }
-
         foreach (var server in services.Servers)
         {
-            var mine = open.Where(a => a.Server == server.Name).Select(a => TrackedCallStart.Adopting(a, kinds[a.CampaignId]));
-            server.Start(mine);
-        }
-
-        // Attempts sent to a server no longer configured can never be reconciled: their calls are lost to us.
-        var orphans = open.Where(a => services.Servers.All(s => s.Name != a.Server)).ToList();
-        if (orphans.Count > 0 && services.Servers.Count > 0)
-        {
-            await services.EndCallsAsync(services.Servers[0], orphans.Select(a => new CallFacts
-            {
-                AttemptId = a.Id,
-                ActionId = a.ActionId,
-                ChannelId = a.ChannelId,
-                Finality = Finality.Lost,
-                ErrorMessage = $"server '{a.Server}' is no longer configured",
-            }).ToList()).ConfigureAwait(false);
+            server.Start([]);
         }
 
         if (useScheduler)
@@ -140,11 +116,20 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         var campaign = await services.Campaigns.GetAsync(campaignId, CancellationToken.None).ConfigureAwait(false)
             ?? throw new ArgumentException($"No campaign with id {campaignId}.", nameof(campaignId));
         var dialer = new CampaignDialer(services, campaign, foreground: true);
-        await dialer.AcquireLeaseAsync(CancellationToken.None).ConfigureAwait(false);
+        // Said before the lease is looked at: taking "our own" lease again would hand it to a second dialer here.
         if (!_dialers.TryAdd(campaignId, dialer))
         {
-            await services.Leases.ReleaseAsync(campaignId, _options.InstanceName, CancellationToken.None).ConfigureAwait(false);
-            throw new CampaignLeaseException($"Campaign '{campaign.Name}' is already being dialed by this process.");
+            throw new CampaignLeaseException($"Campaign '{campaign.Name}' is already being dialed by this process.") { Holder = _options.InstanceName };
+        }
+
+        try
+        {
+            await dialer.AcquireLeaseAsync(watch: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _dialers.TryRemove(new KeyValuePair<long, CampaignDialer>(campaignId, dialer));
+            throw;
         }
 
         try
@@ -315,6 +300,9 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         {
             await EnsureDialingAsync(campaign.Id, cancellationToken).ConfigureAwait(false);
         }
+
+        // Click-to-calls whose process is gone: followed here to their end.
+        await S.Keeper.TakeOverAbandonedAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -360,7 +348,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         var dialer = new CampaignDialer(services, campaign, foreground: false);
         try
         {
-            await dialer.AcquireLeaseAsync(cancellationToken).ConfigureAwait(false);
+            await dialer.AcquireLeaseAsync(watch: false, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is CampaignLeaseException or CampaignSimulatedException)
         {
@@ -372,7 +360,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         if (_stop.IsCancellationRequested)
         {
             // The stop came while the lease was taken: give it straight back rather than start a dialer nobody awaits.
-            await services.Leases.ReleaseAsync(campaignId, _options.InstanceName, CancellationToken.None).ConfigureAwait(false);
+            await services.Leases.ReleaseAsync(Data.Repositories.LeaseKeys.Campaign(campaignId), _options.InstanceName, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
@@ -480,6 +468,8 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
                 await server.DisposeAsync().ConfigureAwait(false);
             }
 
+            // After the servers: no call is followed here any more, so whoever takes the leases may adopt at once.
+            await services.Keeper.DisposeAsync().ConfigureAwait(false);
             EngineMetrics.Untrack(services);
             await services.Writer.DisposeAsync().ConfigureAwait(false);
             _callControl?.Complete();
@@ -507,6 +497,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
 
         if (_services is { } services)
         {
+            await services.Keeper.StopAsync(release: false).ConfigureAwait(false);
             foreach (var server in services.Servers)
             {
                 await server.DisposeAsync().ConfigureAwait(false);

@@ -39,8 +39,18 @@ public sealed class DialerEngineOptions
     /// <summary>Who holds campaign leases: unique per process, shown in the refusal message of another one.</summary>
     public string InstanceName { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
 
-    /// <summary>A lease not renewed for this long is free for another process to take.</summary>
+    /// <summary>
+    /// A lease whose heartbeat another process watched stand still this long (on its own monotonic clock) is free for it
+    /// to take. A holder on the same host whose process is gone is passed over at once.
+    /// </summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The holder sends no Originate once its last successful renewal is older than this (monotonic): the lease's
+    /// duration minus 5 s, so a process that stalled stops before a watcher may take over. Leases under 10 s (tests)
+    /// keep half their duration as the margin.
+    /// </summary>
+    public TimeSpan RenewalCutoff => LeaseDuration - (LeaseDuration >= TimeSpan.FromSeconds(10) ? TimeSpan.FromSeconds(5) : LeaseDuration / 2);
 
     /// <summary>How often the lease is renewed; well under <see cref="LeaseDuration"/>.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(10);
@@ -120,9 +130,9 @@ public sealed class DialerEngineOptions
             errors.Add($"AMI server '{server.Name}': MaxConcurrentCalls must be at least 1.");
         }
 
-        if (HeartbeatInterval >= LeaseDuration)
+        if (HeartbeatInterval >= RenewalCutoff)
         {
-            errors.Add("HeartbeatInterval must be shorter than LeaseDuration.");
+            errors.Add("HeartbeatInterval must be shorter than LeaseDuration minus 5 s (the margin after which a holder stops sending).");
         }
 
         if (ShutdownGrace < TimeSpan.Zero)

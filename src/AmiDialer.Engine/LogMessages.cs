@@ -68,8 +68,23 @@ internal static partial class LogMessages
     [LoggerMessage(4033, LogLevel.Warning, "AMI server {Server}: reconciliation failed")]
     public static partial void ReconcileFailed(this ILogger logger, string server, Exception error);
 
-    [LoggerMessage(4034, LogLevel.Information, "Start-up: {Count} attempt(s) left open by a previous run adopted for reconciliation")]
-    public static partial void AdoptedOpenAttempts(this ILogger logger, int count);
+    [LoggerMessage(4034, LogLevel.Information, "Lease {Key}: {Count} open attempt(s) on server {Server} adopted for reconciliation")]
+    public static partial void AdoptedOwnedAttempts(this ILogger logger, string key, int count, string server);
+
+    [LoggerMessage(4050, LogLevel.Warning, "Lease {Key}: {Count} open attempt(s) were sent to server {Server}, which is not configured: left open, waiting for it")]
+    public static partial void WaitingForServer(this ILogger logger, string key, string server, int count);
+
+    [LoggerMessage(4051, LogLevel.Warning, "Lease {Key}: renewal failed; trying again")]
+    public static partial void LeaseRenewalFailed(this ILogger logger, string key, Exception error);
+
+    [LoggerMessage(4052, LogLevel.Warning, "Lease {Key}: last renewal {Seconds:F1} s ago, too old to send Originates safely; holding them until a renewal succeeds")]
+    public static partial void SendingHeld(this ILogger logger, string key, double seconds);
+
+    [LoggerMessage(4053, LogLevel.Information, "Lease {Key} taken over from {Previous} ({How})")]
+    public static partial void LeaseTakenOver(this ILogger logger, string key, string previous, string how);
+
+    [LoggerMessage(4054, LogLevel.Error, "Lease {Key} lost to another process")]
+    public static partial void KeptLeaseLost(this ILogger logger, string key);
 
     [LoggerMessage(4035, LogLevel.Warning, "AMI server {Server}: hangup of {Channel} failed")]
     public static partial void HangupFailed(this ILogger logger, string server, string channel, Exception error);

@@ -158,5 +158,28 @@ internal static class Migrations
         UPDATE campaigns SET is_simulated = 1
         WHERE is_simulated = 0 AND EXISTS (SELECT 1 FROM attempts a WHERE a.campaign_id = campaigns.id AND a.is_simulated = 1);
         """,
+
+        // 3: ownership. A lease per key (`campaign:<id>`, `c2c:<instance>`) with a heartbeat counter a taker watches on its
+        // own monotonic clock (never a stored expiry: hosts' clocks differ), and the holder's host, pid and start time so
+        // a holder gone from this host is told at once. Every attempt names the lease that owns it while open. Open
+        // click-to-call attempts of older versions belong to no known process: `c2c:` (unheld), which serve takes over.
+        """
+        CREATE TABLE leases (
+            key TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            heartbeat INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            process_start INTEGER NOT NULL,
+            acquired_at TEXT NOT NULL,
+            renewed_at TEXT NOT NULL
+        );
+        DROP TABLE campaign_leases;
+        ALTER TABLE attempts ADD COLUMN lease_key TEXT NULL;
+        UPDATE attempts SET lease_key = CASE
+            WHEN campaign_id IN (SELECT id FROM campaigns WHERE name = 'click-to-call') THEN 'c2c:'
+            ELSE 'campaign:' || campaign_id END;
+        CREATE INDEX ix_attempts_open_lease ON attempts(lease_key, id) WHERE state <> 'ended';
+        """,
     ];
 }

@@ -27,8 +27,8 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
     /// the new row's id with <see cref="LastRowId"/>.
     /// </summary>
     internal const string InsertDialingSql = """
-        INSERT INTO attempts (lead_id, campaign_id, action_id, channel_id, server, state, created_at, is_simulated)
-        VALUES (@leadId, @campaignId, @actionId, @channelId, @server, 'dialing', @now, @isSimulated)
+        INSERT INTO attempts (lead_id, campaign_id, action_id, channel_id, server, state, created_at, is_simulated, lease_key)
+        VALUES (@leadId, @campaignId, @actionId, @channelId, @server, 'dialing', @now, @isSimulated, COALESCE(@leaseKey, 'campaign:' || @campaignId))
         """;
 
     /// <summary>The rowid of the connection's last insert.</summary>
@@ -49,7 +49,7 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
         try
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                InsertDialingSql, new { leadId, campaignId, actionId = claim.ActionId, channelId = claim.ChannelId, server = claim.Server, now, isSimulated = claim.IsSimulated },
+                InsertDialingSql, new { leadId, campaignId, actionId = claim.ActionId, channelId = claim.ChannelId, server = claim.Server, now, isSimulated = claim.IsSimulated, leaseKey = claim.LeaseKey },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             id = LastRowId(connection);
         }
@@ -88,6 +88,15 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
              WHERE state <> 'ended' AND (@server IS NULL OR server = @server) AND (@campaignId IS NULL OR campaign_id = @campaignId)
             ORDER BY id
             """, new { server, campaignId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToAttempt()).ToList();
+    }
+
+    /// <summary>The open attempts a lease owns (<see cref="LeaseKeys"/>), oldest first: what its holder adopts.</summary>
+    public async Task<IReadOnlyList<Attempt>> ListOpenOwnedAsync(string leaseKey, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<AttemptRow>(new CommandDefinition(
+            SelectColumns + " WHERE state <> 'ended' AND lease_key = @leaseKey ORDER BY id", new { leaseKey }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToAttempt()).ToList();
     }
 

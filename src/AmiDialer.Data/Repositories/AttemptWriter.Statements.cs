@@ -27,6 +27,7 @@ public sealed partial class AttemptWriter
         private readonly PreparedStatement _claimLead;
         private readonly PreparedStatement _insertAttempt;
         private readonly PreparedStatement _claimedAttempt;
+        private readonly PreparedStatement _fence;
         private readonly PreparedStatement _markLive;
         private readonly PreparedStatement _markAnswered;
         private readonly PreparedStatement _endAttempt;
@@ -38,6 +39,9 @@ public sealed partial class AttemptWriter
         private readonly PreparedStatement _addHour;
         private readonly SqliteConnection _connection;
         private bool _inTransaction;
+        // The fence as checked in this transaction: the write lock is held from BEGIN IMMEDIATE to COMMIT, so the lease row
+        // cannot change hands in between and one look serves every claim of the batch.
+        private (LeaseFence Fence, bool Held)? _fenceSeen;
         private long _lastHour = -1;
         private string _lastHourKey = "";
 
@@ -63,7 +67,8 @@ public sealed partial class AttemptWriter
                 UPDATE leads SET state = 'in_progress', attempt_count = attempt_count + 1, next_eligible_at = NULL
                 WHERE id = $lead AND campaign_id = $campaign AND state = $state AND attempt_count = $count AND state IN ('pending', 'waiting_retry') AND next_eligible_at <= $now
                 """, "$lead", "$campaign", "$state", "$count", "$now");
-            _insertAttempt = Prepare(connection, AttemptRepository.InsertDialingSql, "@leadId", "@campaignId", "@actionId", "@channelId", "@server", "@now", "@isSimulated");
+            _insertAttempt = Prepare(connection, AttemptRepository.InsertDialingSql, "@leadId", "@campaignId", "@actionId", "@channelId", "@server", "@now", "@isSimulated", "@leaseKey");
+            _fence = Prepare(connection, "SELECT 1 FROM leases WHERE key = $key AND owner = $owner", "$key", "$owner");
             _markLive = Prepare(connection, "UPDATE attempts SET state = 'live' WHERE id = $attempt AND state = 'dialing'", "$attempt");
             _markAnswered = Prepare(connection, """
                 UPDATE attempts SET state = 'live', answered_at = COALESCE(answered_at, $answeredAt)
@@ -96,6 +101,7 @@ public sealed partial class AttemptWriter
 
         public void Begin()
         {
+            _fenceSeen = null;
             _begin.ExecuteNonQuery();
             _inTransaction = true;
         }
@@ -108,6 +114,7 @@ public sealed partial class AttemptWriter
 
         public void Rollback()
         {
+            _fenceSeen = null;
             if (_inTransaction)
             {
                 _inTransaction = false;
@@ -170,6 +177,11 @@ public sealed partial class AttemptWriter
         /// </summary>
         public DialClaimResult Claim(DialClaim claim, DateTimeOffset now, CounterDeltas counters, bool isolated)
         {
+            if (claim.Fence is { } fence && !Holds(fence))
+            {
+                return new DialClaimResult(DialClaimStatus.LeaseLost);
+            }
+
             var a = claim.Attempt;
             string state;
             long count;
@@ -237,6 +249,7 @@ public sealed partial class AttemptWriter
             _insertAttempt.Bind(5, a.Server);
             _insertAttempt.Bind(6, at);
             _insertAttempt.Bind(7, a.IsSimulated ? 1 : 0);
+            _insertAttempt.Bind(8, a.LeaseKey);
             long id;
             try
             {
@@ -250,6 +263,21 @@ public sealed partial class AttemptWriter
 
             counters.Claimed(claim.CampaignId, from);
             return new DialClaimResult(DialClaimStatus.Claimed, a.Dialing(id, claim.CampaignId, now)) { PriorAttempts = (int)count };
+        }
+
+        private bool Holds(LeaseFence fence)
+        {
+            if (_fenceSeen is { } seen && seen.Fence == fence)
+            {
+                return seen.Held;
+            }
+
+            _fence.Bind(1, fence.Key);
+            _fence.Bind(2, fence.Owner);
+            var held = _fence.Read();
+            _fence.Reset();
+            _fenceSeen = (fence, held);
+            return held;
         }
 
         public int MarkLive(long attemptId)

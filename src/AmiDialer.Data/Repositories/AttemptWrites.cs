@@ -5,6 +5,9 @@ namespace AmiDialer.Data.Repositories;
 /// <summary>What the dialer writes for one Originate to be sent.</summary>
 public sealed record AttemptClaim(long LeadId, string ActionId, string ChannelId, string Server, bool IsSimulated)
 {
+    /// <summary>The lease that owns the attempt while it is open (<see cref="LeaseKeys"/>); null: its campaign's.</summary>
+    public string? LeaseKey { get; init; }
+
     /// <summary>The attempt this claim wrote, as dialing, once the store gave it <paramref name="id"/>.</summary>
     public Attempt Dialing(long id, long campaignId, DateTimeOffset createdAt) => new()
     {
@@ -34,7 +37,16 @@ public sealed record DialClaim(AttemptClaim Attempt, long CampaignId, string Pho
     /// the count needs no read after the claim. Used only together with <see cref="LeadState"/>.
     /// </summary>
     public int? AttemptCount { get; init; }
+
+    /// <summary>
+    /// The lease the claimer must still hold: the claim commits only while the lease row is this owner's, so a process
+    /// that stalled (a GC or VM pause) and lost its lease meanwhile claims nothing when it wakes. Null: no check.
+    /// </summary>
+    public LeaseFence? Fence { get; init; }
 }
+
+/// <summary>A lease key and the owner a claim requires to hold it (see <see cref="DialClaim.Fence"/>).</summary>
+public sealed record LeaseFence(string Key, string Owner);
 
 public enum DialClaimStatus
 {
@@ -46,6 +58,9 @@ public enum DialClaimStatus
 
     /// <summary>Not due, not dialable any more, or already in an open attempt: nothing changed.</summary>
     NotClaimable,
+
+    /// <summary>The claim's <see cref="DialClaim.Fence"/> failed: the lease is not the claimer's any more; nothing changed.</summary>
+    LeaseLost,
 }
 
 public sealed record DialClaimResult(DialClaimStatus Status, Attempt? Attempt = null)

@@ -34,11 +34,13 @@ public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider tim
             throw new ArgumentException($"No campaign with id {campaignId}.", nameof(campaignId));
         }
 
-        var holder = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT owner FROM campaign_leases WHERE campaign_id = @campaignId AND expires_at > @now", new { campaignId, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (holder is not null)
+        // A lease row is a holder until it is released or taken over, whatever its wall-clock times say; one whose
+        // process is gone from this host holds nothing.
+        var lease = await connection.QuerySingleOrDefaultAsync<(string Owner, string Host, long Pid, long Start)>(new CommandDefinition(
+            "SELECT owner, host, pid, process_start FROM leases WHERE key = @key", new { key = LeaseKeys.Campaign(campaignId) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (lease.Owner is { } holder && ProcessIdentity.IsRunning(lease.Host, (int)lease.Pid, lease.Start) != false)
         {
-            throw new CampaignRequeueException($"Campaign '{campaign.Name}' is being dialed by {holder}: pause it and stop that process (or wait for its lease to expire) before requeueing it.");
+            throw new CampaignRequeueException($"Campaign '{campaign.Name}' is being dialed by {holder}: pause it and stop that process (or, if it is gone, let 'run' or 'serve' take its lease over) before requeueing it.");
         }
 
         var open = await connection.ExecuteScalarAsync<long>(new CommandDefinition(

@@ -14,7 +14,14 @@ public sealed record ClickToCallClaim(
     string ActionId,
     string ChannelId,
     string Server,
-    bool IsSimulated);
+    bool IsSimulated)
+{
+    /// <summary>
+    /// The click-to-call lease of the placing process (<see cref="LeaseKeys.ClickToCall"/>): the attempt is written as
+    /// its own, and the claim commits only while that process still holds it. Null: unowned (tests of the store alone).
+    /// </summary>
+    public LeaseFence? Lease { get; init; }
+}
 
 /// <summary>
 /// The click-to-call side of leads and attempts. A click-to-call campaign holds one lead per number and adds an
@@ -33,6 +40,12 @@ public sealed class ClickToCallLeadRepository(AmiDialerDatabase database)
         ArgumentNullException.ThrowIfNull(claim);
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
+        if (claim.Lease is { } lease && await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT 1 FROM leases WHERE key = @Key AND owner = @Owner", lease, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) is null)
+        {
+            throw new LeaseLostException($"This process no longer holds its click-to-call lease ({lease.Key}).");
+        }
+
         var zones = JsonSerializer.Serialize(claim.TimeZones.ToList(), DataJson.Default.ListString);
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
             """
@@ -68,7 +81,7 @@ public sealed class ClickToCallLeadRepository(AmiDialerDatabase database)
             await CampaignCounters.AddAsync(connection, transaction, claim.CampaignId, CampaignCounters.Outcome(previous), -1, cancellationToken).ConfigureAwait(false);
         }
 
-        var attemptClaim = new AttemptClaim(lead.Id, claim.ActionId, claim.ChannelId, claim.Server, claim.IsSimulated);
+        var attemptClaim = new AttemptClaim(lead.Id, claim.ActionId, claim.ChannelId, claim.Server, claim.IsSimulated) { LeaseKey = claim.Lease?.Key };
         var attemptId = await AttemptRepository.InsertDialingAsync(connection, transaction, lead.Id, claim.CampaignId, lead.State, attemptClaim, now, cancellationToken).ConfigureAwait(false);
         if (attemptId is not { } id)
         {
@@ -78,5 +91,23 @@ public sealed class ClickToCallLeadRepository(AmiDialerDatabase database)
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         var attempt = attemptClaim.Dialing(id, claim.CampaignId, now);
         return (attempt, lead with { State = LeadState.InProgress, FinalOutcome = null, AttemptCount = lead.AttemptCount + 1, NextEligibleAt = null });
+    }
+}
+
+/// <summary>A claim's lease fence failed: the lease it names is not the claimer's any more, and nothing was written.</summary>
+public sealed class LeaseLostException : Exception
+{
+    public LeaseLostException()
+    {
+    }
+
+    public LeaseLostException(string message)
+        : base(message)
+    {
+    }
+
+    public LeaseLostException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }

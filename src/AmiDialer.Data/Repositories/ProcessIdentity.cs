@@ -14,6 +14,86 @@ public static class ProcessIdentity
     /// <summary>This process.</summary>
     public static string Current { get; } = Describe(Environment.MachineName, Environment.ProcessId, StartOf(Environment.ProcessId));
 
+    /// <summary>
+    /// The host as a lease records it: on Linux the kernel's boot id plus this process's pid namespace, so a reboot, or
+    /// another container with the same hostname and kernel, is another host (its pids mean nothing here); elsewhere the
+    /// machine name.
+    /// </summary>
+    public static string Host { get; } = ReadHost();
+
+    /// <summary>
+    /// When this process started, as <see cref="Host"/> can compare it: on Linux the start time in clock ticks since
+    /// boot from <c>/proc/self/stat</c> (exact, so a reused pid is told apart); elsewhere Unix milliseconds.
+    /// </summary>
+    public static long Start { get; } = StartTicks(Environment.ProcessId) ?? StartOf(Environment.ProcessId)?.ToUnixTimeMilliseconds() ?? 0;
+
+    /// <summary>
+    /// Whether the process a lease names still runs: null when it is on another host (only its heartbeat can tell), false
+    /// when its pid is gone, a zombie, or another process with a different start time.
+    /// </summary>
+    public static bool? IsRunning(string host, int pid, long start)
+    {
+        if (!string.Equals(host, Host, StringComparison.Ordinal) || pid <= 0)
+        {
+            return null;
+        }
+
+        if (OperatingSystem.IsLinux())
+        {
+            return StartTicks(pid) is { } ticks && ticks == start;
+        }
+
+        return StartOf(pid) is { } started && Math.Abs(started.ToUnixTimeMilliseconds() - start) <= StartTolerance.TotalMilliseconds;
+    }
+
+    private static string ReadHost()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                var boot = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+                var pidNamespace = new FileInfo("/proc/self/ns/pid").LinkTarget ?? "pid:[?]";
+                return $"{boot}/{pidNamespace}";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A /proc we may not read: fall back to the name, which is weaker but never mistakes a live process for gone.
+            }
+        }
+
+        return "host:" + Environment.MachineName;
+    }
+
+    /// <summary>Field 22 of <c>/proc/&lt;pid&gt;/stat</c>; null when the pid does not exist or is a zombie (dead, not yet reaped).</summary>
+    private static long? StartTicks(int pid)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        // The command name (field 2) is in parentheses and may hold spaces or parentheses itself: read after the last one.
+        var close = stat.LastIndexOf(')');
+        var fields = stat[(close + 2)..].Split(' ');
+        if (fields.Length < 20 || fields[0] == "Z" || fields[0] == "X")
+        {
+            return null;
+        }
+
+        return long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) ? ticks : null;
+    }
+
     public static string Describe(string host, int pid, DateTimeOffset? started) =>
         string.Create(CultureInfo.InvariantCulture, $"{host}:{pid}:{started?.ToUnixTimeMilliseconds() ?? 0}");
 

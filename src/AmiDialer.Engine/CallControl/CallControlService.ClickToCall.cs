@@ -101,15 +101,39 @@ public sealed partial class CallControlService
 
         var callerId = c2c.CallerId ?? new CallerId("Click to call", number.Number).ToString();
         var ringTimeout = c2c.AgentRingTimeout < _s.Options.MinimumRingTimeout ? _s.Options.MinimumRingTimeout : c2c.AgentRingTimeout;
+        LeaseFence lease;
+        try
+        {
+            // The click-to-calls of this process are its own: under its lease, which the claim checks (a fence).
+            lease = await _s.Keeper.HoldOwnAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (LeaseLostException e)
+        {
+            throw new CallControlException(CallControlError.NoServer, null, e.Message, e);
+        }
+
         var server = _s.ReserveServer()
             ?? throw new CallControlException(CallControlError.NoServer, null, "No AMI server is connected with a free call slot; try again shortly.");
         var reserved = true;
         try
         {
             var callId = _s.NextCallId();
-            var claimed = await _clickToCallLeads.ClaimAsync(new ClickToCallClaim(campaign.Id, number.E164, zones, callId, callId, server.Name, _s.Options.Simulated), now, cancellationToken).ConfigureAwait(false)
-                ?? throw new CallControlException(CallControlError.CallInProgress, "number", $"Number {number.E164} already has a click-to-call in progress.");
-            var (attempt, lead) = claimed;
+            (Attempt Attempt, Lead Lead)? claimed;
+            try
+            {
+                claimed = await _clickToCallLeads.ClaimAsync(new ClickToCallClaim(campaign.Id, number.E164, zones, callId, callId, server.Name, _s.Options.Simulated) { Lease = lease }, now, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LeaseLostException e)
+            {
+                throw new CallControlException(CallControlError.NoServer, null, e.Message, e);
+            }
+
+            if (claimed is null)
+            {
+                throw new CallControlException(CallControlError.CallInProgress, "number", $"Number {number.E164} already has a click-to-call in progress.");
+            }
+
+            var (attempt, lead) = claimed.Value;
             _s.Calls[attempt.Id] = new CallContext(attempt.Id, attempt.CreatedAt, campaign.Id, lead, server.Name, callId, now, null, CallKind.ClickToCall);
             EngineMetrics.CallPlaced(CallKind.ClickToCall);
             var originate = new OriginateRequest(attempt.Id, callId, request.Agent, destination.Context, destination.Extension, destination.Priority,

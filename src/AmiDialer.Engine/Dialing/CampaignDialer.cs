@@ -39,6 +39,14 @@ internal sealed class CampaignDialer
     private long _sent;
     private volatile bool _controlChanged;
 
+    // The campaign's lease: the key its attempts are written under, and when (monotonic) it was last renewed.
+    private readonly string _leaseKey;
+    private long _renewedAt;
+    private volatile bool _leaseLost;
+
+    // Open attempts adopted with the lease that were sent to servers not configured here: left open, reported.
+    private IReadOnlyDictionary<string, int> _waitingFor = new Dictionary<string, int>();
+
     // Set while the loop waits for a call to end (the concurrency cap, no server room, the last calls of a run):
     // other waits are for a time, and would only spin if each of the hundreds of endings a second woke them.
     private volatile bool _roomWanted;
@@ -54,6 +62,7 @@ internal sealed class CampaignDialer
         _template = NumberTemplate.Parse(campaign.DialTemplate);
         Status = DialerStatus.Waiting;
         _startedAt = services.Time.GetUtcNow();
+        _leaseKey = LeaseKeys.Campaign(campaign.Id);
     }
 
     // A lead due before this dialer ran was not late because of it: its lag counts from here (or the campaign's start).
@@ -84,19 +93,31 @@ internal sealed class CampaignDialer
     private static IPacingPolicy PacingFor(DialerEngineOptions options) => new FixedPacing(4 * options.DialBatchInterval);
 
     /// <summary>
-    /// Acquires the campaign's lease, or throws <see cref="CampaignLeaseException"/> naming the holder. A real engine
-    /// then refuses a campaign the simulator dialed (<see cref="CampaignSimulatedException"/>: its results are not
-    /// real calls); a simulating engine marks the campaign it takes as simulated.
+    /// Acquires the campaign's lease, or throws <see cref="CampaignLeaseException"/> naming the holder. With
+    /// <paramref name="watch"/> (<c>run</c>), a held lease is watched for up to its duration: a heartbeat that moves
+    /// refuses at once, one that stands still is taken over; without it (serve's supervisor) each call is one look, the
+    /// watch carried over from the previous tick. A real engine then refuses a campaign the simulator dialed
+    /// (<see cref="CampaignSimulatedException"/>: its results are not real calls); a simulating engine marks the campaign
+    /// it takes as simulated. Once held, the campaign's open attempts are adopted (see <see cref="EngineServices.AdoptOwnedAsync"/>).
     /// </summary>
-    public async Task AcquireLeaseAsync(CancellationToken cancellationToken)
+    public async Task AcquireLeaseAsync(bool watch, CancellationToken cancellationToken)
     {
-        var lease = await _s.Leases.TryAcquireAsync(CampaignId, _s.Options.InstanceName, _s.Time.GetUtcNow(), _s.Options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        var options = _s.Options;
+        var lease = watch
+            ? await _s.Leases.AcquireWatchingAsync(_leaseKey, options.InstanceName, options.LeaseDuration, LookEvery(options), cancellationToken).ConfigureAwait(false)
+            : await _s.Leases.TryAcquireAsync(_leaseKey, options.InstanceName, options.LeaseDuration, cancellationToken).ConfigureAwait(false);
         if (!lease.Acquired)
         {
             Status = DialerStatus.Refused;
-            Message = $"Campaign '{_campaign.Name}' is being dialed by another process ({lease.Owner}); its lease runs until {lease.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z. Stop that process, or wait for the lease to expire.";
+            Message = RefusalMessage(lease, options.LeaseDuration);
             _s.Logger.LeaseRefused(CampaignId, Message);
-            throw new CampaignLeaseException(Message) { Holder = lease.Owner, ExpiresAt = lease.ExpiresAt };
+            throw new CampaignLeaseException(Message) { Holder = lease.Owner };
+        }
+
+        _renewedAt = _s.Time.GetTimestamp();
+        if (lease.Previous is { } previous)
+        {
+            _s.Logger.LeaseTakenOver(_leaseKey, previous.Owner, lease.How?.ToString() ?? "");
         }
 
         // Read again under the lease: a simulating engine may have marked it since this dialer was made.
@@ -110,12 +131,28 @@ internal sealed class CampaignDialer
         }
         else if (simulated)
         {
-            await _s.Leases.ReleaseAsync(CampaignId, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
+            await _s.Leases.ReleaseAsync(_leaseKey, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
             Status = DialerStatus.Refused;
             Message = CampaignSimulatedException.Explain(_campaign.Name);
             _s.Logger.SimulatedCampaignRefused(CampaignId, Message);
             throw new CampaignSimulatedException(Message);
         }
+
+        // Ours now, and only now: the calls a previous holder left open are followed (or wait for their server).
+        _waitingFor = await _s.AdoptOwnedAsync(_leaseKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How often a watching run looks at a held lease's heartbeat.</summary>
+    private static TimeSpan LookEvery(DialerEngineOptions options) => Min(TimeSpan.FromSeconds(1), options.HeartbeatInterval / 2);
+
+    private string RefusalMessage(LeaseResult lease, TimeSpan duration)
+    {
+        var holder = lease.Holder;
+        var where = holder is null ? "" : $" (pid {holder.Pid}, lease taken {holder.AcquiredAt:yyyy-MM-dd HH:mm:ss}Z by its clock)";
+        var why = lease.HeartbeatMoved
+            ? "its heartbeat is moving, so it is alive"
+            : $"its heartbeat has stood still for {lease.Watched.TotalSeconds:F0} s of the {duration.TotalSeconds:F0} s after which it is taken over";
+        return $"Campaign '{_campaign.Name}' is being dialed by another process, {lease.Owner}{where}: {why}. Stop that process, or run this again once it is gone.";
     }
 
     /// <summary>Something changed (a call ended, pause/resume/stop): look again now rather than at the next tick.</summary>
@@ -186,7 +223,7 @@ internal sealed class CampaignDialer
     public async Task<CampaignRunResult> RunAsync(CancellationToken cancellationToken)
     {
         var time = _s.Time;
-        var lastRenew = time.GetUtcNow();
+        var lastRenewTry = time.GetTimestamp();
         var lastReload = DateTimeOffset.MinValue;
         var lastDialCheck = DateTimeOffset.MinValue;
         CampaignRunResult? result = null;
@@ -214,16 +251,33 @@ internal sealed class CampaignDialer
                     break;
                 }
 
-                if (now - lastRenew >= _s.Options.HeartbeatInterval)
+                if (time.GetElapsedTime(lastRenewTry) >= _s.Options.HeartbeatInterval)
                 {
-                    if (!await _s.Leases.RenewAsync(CampaignId, _s.Options.InstanceName, now, _s.Options.LeaseDuration, CancellationToken.None).ConfigureAwait(false))
+                    lastRenewTry = time.GetTimestamp();
+                    await RenewAsync().ConfigureAwait(false);
+                }
+
+                if (_leaseLost)
+                {
+                    _s.Logger.LeaseLost(CampaignId);
+                    result = End(CampaignRunEnd.LeaseLost, "lease lost: another process took the campaign's lease", now);
+                    break;
+                }
+
+                if (RenewalOverdue() is { } overdue)
+                {
+                    // Maybe stalled (a GC or VM pause, a store that would not answer): another process may be about to take the
+                    // campaign over, so nothing is sent until a renewal proves the lease is still ours.
+                    _s.Logger.SendingHeld(_leaseKey, overdue.TotalSeconds);
+                    SetStatus(DialerStatus.Waiting, $"lease renewal overdue ({overdue.TotalSeconds:F0} s): not dialing until it is renewed");
+                    lastRenewTry = time.GetTimestamp();
+                    await RenewAsync().ConfigureAwait(false);
+                    if (RenewalOverdue() is not null && !_leaseLost)
                     {
-                        _s.Logger.LeaseLost(CampaignId);
-                        result = End(CampaignRunEnd.LeaseLost, "another process took the campaign's lease", now);
-                        break;
+                        await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
                     }
 
-                    lastRenew = now;
+                    continue;
                 }
 
                 if (_controlChanged || now - lastReload >= ReloadEvery)
@@ -315,7 +369,16 @@ internal sealed class CampaignDialer
                 {
                     var next = await _s.Leads.GetNextDueAtAsync(CampaignId, CancellationToken.None).ConfigureAwait(false);
                     NextDueAt = next;
-                    if (Active == 0 && await NoLeadInProgressAsync().ConfigureAwait(false) && (next is null || (_campaign.EndAt is { } end && next >= end)))
+                    var nothingDue = next is null || (_campaign.EndAt is { } end && next >= end);
+                    var (noneOpen, onlyWaiting) = Active == 0 && nothingDue ? await OpenAttemptsAsync().ConfigureAwait(false) : (false, false);
+                    if (onlyWaiting && _foreground)
+                    {
+                        // What is left can only end when its server is configured again: a run that waited would wait for ever.
+                        result = End(CampaignRunEnd.Stopped, DescribeWaiting() ?? "waiting for a server that is not configured", now);
+                        continue;
+                    }
+
+                    if (noneOpen)
                     {
                         await CompleteAsync(now).ConfigureAwait(false);
                         var why = next is null
@@ -365,14 +428,14 @@ internal sealed class CampaignDialer
 
     private async Task FinishRunAsync(CampaignRunResult? result)
     {
-        if (_foreground || _s.Stopping.IsCancellationRequested)
+        if ((_foreground || _s.Stopping.IsCancellationRequested) && result?.End != CampaignRunEnd.LeaseLost)
         {
             await DrainAsync().ConfigureAwait(false);
         }
 
         if (result?.End != CampaignRunEnd.LeaseLost)
         {
-            await _s.Leases.ReleaseAsync(CampaignId, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
+            await _s.Leases.ReleaseAsync(_leaseKey, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
         }
 
         SetStatus(result?.End switch
@@ -430,7 +493,12 @@ internal sealed class CampaignDialer
 
             var callId = _s.NextCallId();
             planned.Add(new PlannedCall(lead, server, callId, channel, variables));
-            claims.Add(new DialClaim(new AttemptClaim(lead.Id, callId, callId, server.Name, _s.Options.Simulated), CampaignId, lead.PhoneE164) { LeadState = lead.State, AttemptCount = lead.AttemptCount });
+            claims.Add(new DialClaim(new AttemptClaim(lead.Id, callId, callId, server.Name, _s.Options.Simulated) { LeaseKey = _leaseKey }, CampaignId, lead.PhoneE164)
+            {
+                LeadState = lead.State,
+                AttemptCount = lead.AttemptCount,
+                Fence = new LeaseFence(_leaseKey, _s.Options.InstanceName),
+            });
         }
 
         if (claims.Count == 0)
@@ -465,7 +533,12 @@ internal sealed class CampaignDialer
             }
 
             call.Server.ReleaseReservation();
-            if (result.Status == DialClaimStatus.Blocked)
+            if (result.Status == DialClaimStatus.LeaseLost)
+            {
+                // The fence: the lease row is not ours, so this claim (and the batch's others) wrote nothing.
+                _leaseLost = true;
+            }
+            else if (result.Status == DialClaimStatus.Blocked)
             {
                 _s.Logger.LeadSkipped(call.Lead.Id, "on the do-not-call list");
             }
@@ -531,6 +604,30 @@ internal sealed class CampaignDialer
         var next = 0;
         while (next < claimed.Count)
         {
+            if (RenewalOverdue() is { } overdue)
+            {
+                // Claimed but not sent, and the lease may be passing to another process: only a renewal lets them go.
+                _s.Logger.SendingHeld(_leaseKey, overdue.TotalSeconds);
+                await RenewAsync().ConfigureAwait(false);
+                if (_leaseLost)
+                {
+                    // Left open under the campaign's lease: the new holder adopts them (never sent: not-sent or unknown).
+                    for (; next < claimed.Count; next++)
+                    {
+                        claimed[next].Call.Server.ReleaseReservation();
+                    }
+
+                    return;
+                }
+
+                if (RenewalOverdue() is not null)
+                {
+                    await WaitAsync(_s.Options.IdleWait, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
             var now = _s.Time.GetUtcNow();
             var (free, slotAt) = _pacer.Room(_campaign.CallsPerSecond);
             if (free == 0)
@@ -579,11 +676,44 @@ internal sealed class CampaignDialer
         }
     }
 
-    private async Task<bool> NoLeadInProgressAsync()
+    /// <summary>Whether the campaign has no open attempt, and whether those it has all wait for servers not configured here.</summary>
+    private async Task<(bool NoneOpen, bool OnlyWaiting)> OpenAttemptsAsync()
     {
         var open = await _s.Attempts.ListOpenAsync(campaignId: CampaignId, cancellationToken: CancellationToken.None).ConfigureAwait(false);
-        return open.Count == 0;
+        return (open.Count == 0, open.Count > 0 && open.All(a => _s.Servers.All(s => s.Name != a.Server)));
     }
+
+    /// <summary>
+    /// Renews the lease (the heartbeat goes up). A lease found not ours any more sets <see cref="_leaseLost"/>; a store
+    /// that fails is tried again at the next look, while <see cref="RenewalOverdue"/> holds the Originates back.
+    /// </summary>
+    private async Task RenewAsync()
+    {
+        try
+        {
+            if (await _s.Leases.RenewAsync(_leaseKey, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false))
+            {
+                _renewedAt = _s.Time.GetTimestamp();
+            }
+            else
+            {
+                _leaseLost = true;
+            }
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        {
+            _s.Logger.LeaseRenewalFailed(_leaseKey, e);
+        }
+    }
+
+    /// <summary>How old the last successful renewal is once past <see cref="DialerEngineOptions.RenewalCutoff"/>; null while fresh.</summary>
+    private TimeSpan? RenewalOverdue()
+    {
+        var age = _s.Time.GetElapsedTime(_renewedAt);
+        return age > _s.Options.RenewalCutoff ? age : null;
+    }
+
+    private string? DescribeWaiting() => EngineServices.DescribeWaiting(_waitingFor);
 
     private async Task CompleteAsync(DateTimeOffset now)
     {
@@ -599,7 +729,7 @@ internal sealed class CampaignDialer
     private async Task DrainAsync()
     {
         SetStatus(DialerStatus.Draining, Message);
-        var lastRenew = _s.Time.GetUtcNow();
+        var lastRenew = _s.Time.GetTimestamp();
         while (Active > 0)
         {
             var until = _s.DrainUntil;
@@ -611,11 +741,10 @@ internal sealed class CampaignDialer
             }
 
             await WaitForRoomAsync(Min(left, _s.Options.IdleWait), CancellationToken.None).ConfigureAwait(false);
-            var now = _s.Time.GetUtcNow();
-            if (now - lastRenew >= _s.Options.HeartbeatInterval)
+            if (_s.Time.GetElapsedTime(lastRenew) >= _s.Options.HeartbeatInterval)
             {
-                await _s.Leases.RenewAsync(CampaignId, _s.Options.InstanceName, now, _s.Options.LeaseDuration, CancellationToken.None).ConfigureAwait(false);
-                lastRenew = now;
+                await RenewAsync().ConfigureAwait(false);
+                lastRenew = _s.Time.GetTimestamp();
             }
         }
     }
@@ -625,6 +754,11 @@ internal sealed class CampaignDialer
 
     private void SetStatus(DialerStatus status, string? message)
     {
+        if (DescribeWaiting() is { } waiting)
+        {
+            message = message is null ? waiting : message + "; " + waiting;
+        }
+
         if (Status == status && Message == message)
         {
             return;

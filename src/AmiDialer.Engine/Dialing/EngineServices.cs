@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using AmiDialer.Data.Database;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Engine.Live;
+using AmiDialer.Engine.Ownership;
 using AmiDialer.Engine.Servers;
 using Microsoft.Extensions.Logging;
 
@@ -22,10 +23,16 @@ internal sealed partial class EngineServices(
     public CampaignRepository Campaigns { get; } = new(database, time);
     public LeadRepository Leads { get; } = new(database);
     public AttemptRepository Attempts { get; } = new(database);
-    public LeaseRepository Leases { get; } = new(database);
+    /// <summary>The engine's one lease repository: its observations of other holders' heartbeats live here.</summary>
+    public LeaseRepository Leases { get; } = new(database, time, loggers.CreateLogger("AmiDialer.Data.Leases"));
     public DncRepository Dnc { get; } = new(database, time);
     public ChangeFeed Changes { get; } = new();
     public List<AmiServer> Servers { get; } = [];
+
+    private LeaseKeeper? _keeper;
+
+    /// <summary>The click-to-call leases this engine holds or took over (campaign leases are their dialers').</summary>
+    public LeaseKeeper Keeper => LazyInitializer.EnsureInitialized(ref _keeper, () => new LeaseKeeper(this));
 
     /// <summary>
     /// The engine's writes to the store: claims, live marks and endings (group-committed on SQLite), every other write

@@ -39,7 +39,7 @@ public sealed class AppServices : IAsyncDisposable
         Dnc = new DncRepository(database, time, loggerFactory.CreateLogger<DncRepository>());
         Imports = new ImportRepository(database, time);
         Reports = new ReportRepository(database);
-        Leases = new LeaseRepository(database, loggerFactory.CreateLogger<LeaseRepository>());
+        Leases = new LeaseRepository(database, time, loggerFactory.CreateLogger<LeaseRepository>());
         Audit = new AuditLog(database);
         Importer = new CsvLeadImporter(database, time, loggerFactory.CreateLogger<CsvLeadImporter>());
         otlp = Telemetry.StartOtlp(settings.Telemetry);
