@@ -33,7 +33,7 @@ public sealed class TempDatabase : IAsyncDisposable
     public CampaignRepository Campaigns => new(Database, Time);
     public LeadRepository Leads => new(Database);
     public AttemptRepository Attempts => new(Database);
-    public LeaseRepository Leases => new(Database);
+    public LeaseRepository Leases => new(Database, Time);
     public ReportRepository Reports => new(Database);
     public DncRepository Dnc => new(Database, Time);
     public ImportRepository Imports => new(Database);

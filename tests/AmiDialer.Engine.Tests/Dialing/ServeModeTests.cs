@@ -75,7 +75,7 @@ public sealed class ServeModeTests
         Assert.InRange(sent, 1, sentAtStop + 5);
         Assert.True(sent < 50);
         Assert.Equal(CampaignState.Running, (await h.Campaigns.GetAsync(campaign.Id))!.State);
-        Assert.Null(await new Data.Repositories.LeaseRepository(h.Database).GetAsync(campaign.Id));
+        Assert.Null(await new Data.Repositories.LeaseRepository(h.Database).GetAsync(Data.Repositories.LeaseKeys.Campaign(campaign.Id)));
         // Calls still up when the grace ran out stay open in the store for the next start to reconcile.
         Assert.NotEmpty(await h.Attempts.ListOpenAsync(campaignId: campaign.Id));
     }

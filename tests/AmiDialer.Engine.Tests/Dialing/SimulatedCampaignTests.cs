@@ -28,7 +28,7 @@ public sealed class SimulatedCampaignTests
         var run = await Assert.ThrowsAsync<CampaignSimulatedException>(() => real.RunCampaignAsync(campaign.Id));
         Assert.Contains("dialed by the simulator", run.Message, StringComparison.Ordinal);
         Assert.Contains(h.Logs.Lines, l => l.Contains("[4019]", StringComparison.Ordinal) && l.Contains("requeue", StringComparison.Ordinal));
-        Assert.Null(await new LeaseRepository(h.Database).GetAsync(campaign.Id));
+        Assert.Null(await new LeaseRepository(h.Database).GetAsync(LeaseKeys.Campaign(campaign.Id)));
         Assert.Equal(20, h.Originates().Count);
 
         // Requeued: the leads the simulator made final are pending again, the attempts stay, the counters agree.

@@ -80,7 +80,7 @@ internal static class ChildServe
         public async Task<string?> StateAsync(string campaign) =>
             await ScalarAsync("SELECT state FROM campaigns WHERE name = $p", campaign) as string;
 
-        public async Task<long> LeasesAsync() => (long)(await ScalarAsync("SELECT COUNT(*) FROM campaign_leases", null))!;
+        public async Task<long> LeasesAsync() => (long)(await ScalarAsync("SELECT COUNT(*) FROM leases", null))!;
 
         public async Task<long> AttemptsAsync(string campaign) =>
             (long)(await ScalarAsync("SELECT COUNT(*) FROM attempts WHERE campaign_id = (SELECT id FROM campaigns WHERE name = $p)", campaign))!;
