@@ -117,7 +117,8 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
             ?? throw new ArgumentException($"No campaign with id {campaignId}.", nameof(campaignId));
         var dialer = new CampaignDialer(services, campaign, foreground: true);
         // Said before the lease is looked at: taking "our own" lease again would hand it to a second dialer here.
-        if (!_dialers.TryAdd(campaignId, dialer))
+        if (!_dialers.TryAdd(campaignId, dialer)
+            && !(_dialers.TryGetValue(campaignId, out var existing) && existing.Status == DialerStatus.Refused && _dialers.TryUpdate(campaignId, dialer, existing)))
         {
             throw new CampaignLeaseException($"Campaign '{campaign.Name}' is already being dialed by this process.") { Holder = _options.InstanceName };
         }

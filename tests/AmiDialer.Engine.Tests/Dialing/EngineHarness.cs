@@ -68,11 +68,14 @@ public sealed class EngineHarness : IAsyncDisposable
 
     /// <param name="simulated">False for an engine that takes the simulator for a real PBX (as a real serve would be).</param>
     /// <param name="ledger">The engine's server is configured with <c>Ledger: true</c> (dials through the ledger dialplan).</param>
-    public DialerEngineOptions Options(string instance, TimeSpan? lease = null, Func<AmiDialerDatabase, TimeProvider, IAttemptWriter>? attemptWriter = null, bool simulated = true, bool ledger = false) => new()
+    /// <param name="servers">The AMI servers (all this harness's simulator, by their names); default one named "sim".</param>
+    public DialerEngineOptions Options(string instance, TimeSpan? lease = null, Func<AmiDialerDatabase, TimeProvider, IAttemptWriter>? attemptWriter = null, bool simulated = true, bool ledger = false,
+        IReadOnlyList<AmiServerConfig>? servers = null, AmiDialer.Engine.CallControl.CallControlOptions? callControl = null) => new()
     {
         AttemptWriterFactory = attemptWriter,
         DatabasePath = DbPath,
-        Servers = [Server() with { Ledger = ledger }],
+        Servers = servers ?? [Server() with { Ledger = ledger }],
+        CallControl = callControl ?? new(),
         Simulated = simulated,
         InstanceName = instance,
         LeaseDuration = lease ?? TimeSpan.FromSeconds(30),
