@@ -82,6 +82,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         }
 
         _services = services;
+        services.Keeper.DialedHere = campaignId => _dialers.TryGetValue(campaignId, out var dialer) && dialer.Status != DialerStatus.Refused && dialer.Running is not { IsCompleted: true };
         EngineMetrics.Track(services);
         _callControl = new CallControl.CallControlService(services);
         foreach (var server in services.Servers)
@@ -302,7 +303,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
             await EnsureDialingAsync(campaign.Id, cancellationToken).ConfigureAwait(false);
         }
 
-        // Click-to-calls whose process is gone: followed here to their end.
+        // Click-to-calls, and calls of campaigns not running, whose process is gone: followed here to their end.
         await S.Keeper.TakeOverAbandonedAsync(cancellationToken).ConfigureAwait(false);
     }
 

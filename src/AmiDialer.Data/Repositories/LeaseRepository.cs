@@ -99,7 +99,7 @@ public sealed class LeaseRepository(AmiDialerDatabase database, TimeProvider? ti
 
     /// <summary>
     /// Looks until the lease is taken, its heartbeat is seen moving (a live holder: refused at once), or the
-    /// cancellation: at most about <paramref name="duration"/> when the holder is silent.
+    /// cancellation (refused, with the holder last seen): at most about <paramref name="duration"/> when the holder is silent.
     /// </summary>
     public async Task<LeaseResult> AcquireWatchingAsync(string key, string owner, TimeSpan duration, TimeSpan lookEvery, CancellationToken cancellationToken = default)
     {
@@ -112,7 +112,15 @@ public sealed class LeaseRepository(AmiDialerDatabase database, TimeProvider? ti
             }
 
             var left = duration - result.Watched;
-            await Task.Delay(left < lookEvery ? (left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1)) : lookEvery, time, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(left < lookEvery ? (left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1)) : lookEvery, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Given up (Ctrl-C): still held, by whom the last look saw.
+                return result;
+            }
         }
     }
 

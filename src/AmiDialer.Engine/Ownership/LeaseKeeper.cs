@@ -7,9 +7,10 @@ namespace AmiDialer.Engine.Ownership;
 /// <summary>
 /// The engine's leases that no campaign dialer keeps: this process's click-to-call lease (taken when it places its
 /// first click-to-call, so a process that places none, such as a refused <c>run</c>, writes no lease), and, in serve,
-/// the click-to-call leases of processes that are gone, taken over so their calls are followed to their end. Renews
-/// them every <see cref="DialerEngineOptions.HeartbeatInterval"/>; a taken-over lease is given back once its attempts
-/// have all ended.
+/// the leases of processes that are gone whose attempts no dialer here will adopt (click-to-call leases, and those of
+/// campaigns that are not running: paused, stopped or completed while calls were up), taken over so their calls are
+/// followed to their end. Renews them every <see cref="DialerEngineOptions.HeartbeatInterval"/>; a taken-over lease is
+/// given back once its attempts have all ended, and left to a campaign's dialer once this process dials it.
 /// </summary>
 internal sealed class LeaseKeeper(EngineServices services) : IAsyncDisposable
 {
@@ -17,6 +18,9 @@ internal sealed class LeaseKeeper(EngineServices services) : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
+
+    /// <summary>Whether a dialer of this process holds the campaign now (set by the engine): its lease is the dialer's then.</summary>
+    public Func<long, bool> DialedHere { get; set; } = _ => false;
 
     /// <summary>This process's click-to-call lease key.</summary>
     public string OwnKey { get; } = LeaseKeys.ClickToCall(services.Options.InstanceName);
@@ -69,18 +73,25 @@ internal sealed class LeaseKeeper(EngineServices services) : IAsyncDisposable
     }
 
     /// <summary>
-    /// Serve's supervisor: takes over the click-to-call leases that own open attempts and whose holder is gone (gone
-    /// from this host, or its heartbeat watched standing still for the lease's duration over successive ticks), then
-    /// adopts their attempts. Live holders are left alone.
+    /// Serve's supervisor: takes over the leases that own open attempts no dialer here will adopt and whose holder is
+    /// gone (gone from this host, or its heartbeat watched standing still for the lease's duration over successive
+    /// ticks), then adopts their attempts. Live holders are left alone; a running campaign's lease is its dialer's.
     /// </summary>
     public async Task TakeOverAbandonedAsync(CancellationToken cancellationToken)
     {
-        var keys = await services.Leases.ListOpenAttemptKeysAsync(LeaseKeys.ClickToCallPrefix, cancellationToken).ConfigureAwait(false);
+        var keys = (await services.Leases.ListOpenAttemptKeysAsync(LeaseKeys.ClickToCallPrefix, cancellationToken).ConfigureAwait(false))
+            .Concat(await services.Leases.ListOpenAttemptKeysAsync(LeaseKeys.CampaignPrefix, cancellationToken).ConfigureAwait(false));
         foreach (var key in keys)
         {
             if (_held.ContainsKey(key) || key == OwnKey)
             {
                 continue;
+            }
+
+            if (CampaignOf(key) is { } campaignId
+                && (DialedHere(campaignId) || await services.Campaigns.GetAsync(campaignId, cancellationToken).ConfigureAwait(false) is not { State: not (Core.Model.CampaignState.Running or Core.Model.CampaignState.Scheduled) }))
+            {
+                continue; // Its dialer (here, or the one the supervisor starts for a running campaign) adopts them.
             }
 
             var result = await services.Leases.TryAcquireAsync(key, services.Options.InstanceName, services.Options.LeaseDuration, cancellationToken).ConfigureAwait(false);
@@ -119,6 +130,13 @@ internal sealed class LeaseKeeper(EngineServices services) : IAsyncDisposable
 
             foreach (var (key, held) in _held)
             {
+                if (CampaignOf(key) is { } campaignId && DialedHere(campaignId))
+                {
+                    // A dialer of this process took the campaign (it was resumed): the lease and its renewals are the dialer's.
+                    _held.TryRemove(key, out _);
+                    continue;
+                }
+
                 try
                 {
                     if (held.TakenOver && (await services.Attempts.ListOpenOwnedAsync(key, CancellationToken.None).ConfigureAwait(false)).Count == 0)
@@ -138,6 +156,12 @@ internal sealed class LeaseKeeper(EngineServices services) : IAsyncDisposable
             }
         }
     }
+
+    private static long? CampaignOf(string key) =>
+        key.StartsWith(LeaseKeys.CampaignPrefix, StringComparison.Ordinal)
+        && long.TryParse(key.AsSpan(LeaseKeys.CampaignPrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+            ? id
+            : null;
 
     /// <summary>False when the renewal failed (the store was busy: try again) or the lease is lost (dropped).</summary>
     private async Task<bool> RenewAsync(string key, Held held)

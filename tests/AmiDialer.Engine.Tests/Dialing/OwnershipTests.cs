@@ -188,6 +188,29 @@ public sealed class OwnershipTests
         Assert.Equal(2, h.Originates().Count);
     }
 
+    [Fact]
+    public async Task Serve_takes_over_the_open_calls_of_a_paused_campaign_whose_process_died_and_dials_nothing_new()
+    {
+        await using var h = await EngineHarness.StartAsync(timeScale: 1, outcomes: AnsweredFor(3));
+        var campaign = await h.CreateCampaignAsync("paused-then-killed", c => c with { MaxConcurrentCalls = 3 });
+        await h.ImportAsync(campaign.Id, EngineHarness.Numbers(6));
+        var lease = TimeSpan.FromSeconds(2);
+        var doomed = await h.StartEngineAsync(h.Options("doomed", lease));
+        _ = doomed.RunCampaignAsync(campaign.Id, CancellationToken.None);
+        await PacingTests.WaitUntil(() => h.Simulator.LiveCalls == 3);
+        Assert.True(await h.Campaigns.TransitionAsync(campaign.Id, [CampaignState.Running], CampaignState.Paused, "test"));
+        await doomed.CrashAsync();
+
+        // No dialer will run for a paused campaign: serve's supervisor takes its silent lease and follows the calls.
+        var serve = await h.StartEngineAsync(h.Options("serve-node", lease), useScheduler: true);
+        await PacingTests.WaitUntil(async () => (await h.Attempts.ListOpenAsync(campaignId: campaign.Id)).Count == 0, seconds: 60);
+        Assert.Contains(h.Logs.Lines, l => l.Contains("[4053]", StringComparison.Ordinal) && l.Contains("campaign:" + campaign.Id, StringComparison.Ordinal));
+        await WaitForAsync(async () => await new LeaseRepository(h.Database).GetAsync(LeaseKeys.Campaign(campaign.Id)) is null ? "released" : null);
+        Assert.Equal(CampaignState.Paused, (await h.Campaigns.GetAsync(campaign.Id))!.State);
+        Assert.Equal(3, h.Originates().Count);
+        _ = serve;
+    }
+
     /// <summary>Attempts, leads and leases (without the holders' own heartbeat columns), row by row.</summary>
     private static async Task<string> SnapshotAsync(AmiDialerDatabase database)
     {
