@@ -11,13 +11,13 @@ namespace AmiDialer.Benchmarks.Engine;
 /// The store's share of a dialed call, alone: the engine's reads and writes for each call (the due-leads query, the
 /// claim, the live mark, the ending) on one thread, with no AMI, no tracker and no waits, in batches as the engine
 /// bench groups them. What the engine's CPU per call cannot go below while it stores a call this way.
-/// <c>store [calls=30000] [batch=24] [open=1400] [pace=0]</c>: claims <c>batch</c> leads per transaction and ends them
+/// <c>store [calls=30000] [batch=24] [open=1400] [pace=0] [fence=1]</c>: claims <c>batch</c> leads per transaction and ends them
 /// <c>open</c> calls later (the engine bench's live calls), <c>batch</c> per transaction; <c>pace=500</c> spreads the
 /// work over time as 500 calls a second would (the thread sleeps between batches, as the engine's threads do).
 /// </summary>
 internal static class StoreBench
 {
-    private static readonly string[] Numbers = ["calls", "batch", "open", "pace", "live"];
+    private static readonly string[] Numbers = ["calls", "batch", "open", "pace", "live", "fence"];
 
     /// <summary>Named whole numbers, and <c>drop=NAME[,NAME]</c>; anything else is refused, naming the argument.</summary>
     private static (Dictionary<string, int> Values, List<string> Drop) Parse(string[] args)
@@ -58,6 +58,8 @@ internal static class StoreBench
         var open = values.GetValueOrDefault("open", 1_400);
         var pace = values.GetValueOrDefault("pace", 0);
         var markLive = values.GetValueOrDefault("live", 1) != 0;
+        // As the engine claims: each claim fenced on the campaign's lease (fence=0: without, to measure its cost).
+        var fenced = values.GetValueOrDefault("fence", 1) != 0;
         if (calls < 10 || batch < 1 || open < 0 || pace < 0)
         {
             throw new ArgumentException($"calls ({calls}) must be at least 10, batch ({batch}) at least 1, open ({open}) and pace ({pace}) at least 0.");
@@ -66,7 +68,7 @@ internal static class StoreBench
         var folder = Path.Combine(Path.GetTempPath(), "amidialer-store-bench-" + Environment.ProcessId);
         Directory.CreateDirectory(folder);
         Console.WriteLine($"store bench: {calls:N0} calls, {batch} per transaction, {open:N0} open at a time, warm-up {warmup:N0}; one thread, " +
-            (pace > 0 ? $"paced at {pace} calls/s" : "flat out") + (markLive ? "" : ", no live marks") + (drop.Count > 0 ? ", without " + string.Join(", ", drop) : ""));
+            (pace > 0 ? $"paced at {pace} calls/s" : "flat out") + (markLive ? "" : ", no live marks") + (fenced ? "" : ", no lease fence") + (drop.Count > 0 ? ", without " + string.Join(", ", drop) : ""));
         try
         {
             var database = await AmiDialerDatabase.OpenAsync(Path.Combine(folder, "bench.db"));
@@ -90,6 +92,13 @@ internal static class StoreBench
                     command.CommandText = "DROP INDEX \"" + index.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
                     await command.ExecuteNonQueryAsync();
                 }
+            }
+
+            LeaseFence? fence = null;
+            if (fenced)
+            {
+                fence = new LeaseFence(LeaseKeys.Campaign(campaign.Id), "store-bench");
+                await new LeaseRepository(database).TryAcquireAsync(fence.Key, fence.Owner, TimeSpan.FromMinutes(5));
             }
 
             var leads = new LeadRepository(database);
@@ -117,7 +126,7 @@ internal static class StoreBench
                 var claims = due.Select(l =>
                 {
                     var id = "store-" + l.Id.ToString(CultureInfo.InvariantCulture);
-                    return new DialClaim(new AttemptClaim(l.Id, id, id, "sim", IsSimulated: false), campaign.Id, l.PhoneE164) { LeadState = l.State, AttemptCount = l.AttemptCount };
+                    return new DialClaim(new AttemptClaim(l.Id, id, id, "sim", IsSimulated: false) { LeaseKey = fence?.Key }, campaign.Id, l.PhoneE164) { LeadState = l.State, AttemptCount = l.AttemptCount, Fence = fence };
                 }).ToList();
                 foreach (var result in await writer.ClaimAsync(claims, now))
                 {
