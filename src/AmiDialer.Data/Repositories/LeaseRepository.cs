@@ -41,6 +41,8 @@ public sealed class LeaseRepository(AmiDialerDatabase database, TimeProvider? ti
         // Two rounds at most: a row that changed under a compare-and-swap is looked at once more, then reported.
         for (var round = 0; ; round++)
         {
+            // Before the write: a holder counts its lease's age from here, never from after a pause that followed it.
+            var stamp = time.GetTimestamp();
             var now = time.GetUtcNow();
             var holder = (await connection.QuerySingleOrDefaultAsync<LeaseRow>(new CommandDefinition(
                 SelectColumns + " WHERE key = @key", new { key }, cancellationToken: cancellationToken)).ConfigureAwait(false))?.ToHolder();
@@ -84,7 +86,7 @@ public sealed class LeaseRepository(AmiDialerDatabase database, TimeProvider? ti
                 var mine = (await connection.QuerySingleAsync<LeaseRow>(new CommandDefinition(
                     SelectColumns + " WHERE key = @key", new { key }, cancellationToken: cancellationToken)).ConfigureAwait(false))?.ToHolder();
                 logger.LeaseAcquired(key, owner, taken.ToString(), holder?.Owner ?? "");
-                return new LeaseResult(true, mine) { How = taken, Previous = holder?.Owner == owner ? null : holder };
+                return new LeaseResult(true, mine) { How = taken, Previous = holder?.Owner == owner ? null : holder, Timestamp = stamp };
             }
 
             if (round > 0)
@@ -247,6 +249,9 @@ public sealed record LeaseResult(bool Acquired, LeaseHolder? Holder)
 
     /// <summary>Refused: how long this repository has watched the counter stand still.</summary>
     public TimeSpan Watched { get; init; }
+
+    /// <summary>Acquired: the taker's monotonic timestamp (<see cref="TimeProvider.GetTimestamp"/>) from just before the take was written.</summary>
+    public long Timestamp { get; init; }
 
     public string Owner => Holder?.Owner ?? "";
 }

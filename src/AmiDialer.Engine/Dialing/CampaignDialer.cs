@@ -114,7 +114,7 @@ internal sealed class CampaignDialer
             throw new CampaignLeaseException(Message) { Holder = lease.Owner };
         }
 
-        _renewedAt = _s.Time.GetTimestamp();
+        _renewedAt = lease.Timestamp;
         if (lease.Previous is { } previous)
         {
             _s.Logger.LeaseTakenOver(_leaseKey, previous.Owner, lease.How?.ToString() ?? "");
@@ -689,11 +689,13 @@ internal sealed class CampaignDialer
     /// </summary>
     private async Task RenewAsync()
     {
+        // Stamped before the write: a pause after it must count against the lease, not reset its age.
+        var stamp = _s.Time.GetTimestamp();
         try
         {
             if (await _s.Leases.RenewAsync(_leaseKey, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false))
             {
-                _renewedAt = _s.Time.GetTimestamp();
+                _renewedAt = stamp;
             }
             else
             {

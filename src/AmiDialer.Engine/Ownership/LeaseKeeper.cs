@@ -58,7 +58,7 @@ internal sealed class LeaseKeeper(EngineServices services) : IAsyncDisposable
                     throw new LeaseLostException($"The click-to-call lease {OwnKey} is held by {result.Owner}: another process runs with this instance name.");
                 }
 
-                _held[OwnKey] = new Held(services.Time.GetTimestamp(), TakenOver: false);
+                _held[OwnKey] = new Held(result.Timestamp, TakenOver: false);
                 // An earlier process with this instance name may have left calls open under it: they are ours now.
                 await services.AdoptOwnedAsync(OwnKey, cancellationToken).ConfigureAwait(false);
                 StartLoop();
@@ -102,7 +102,7 @@ internal sealed class LeaseKeeper(EngineServices services) : IAsyncDisposable
 
             services.Logger.LeaseTakenOver(key, result.Previous?.Owner ?? "nobody", result.How?.ToString() ?? "");
             var waiting = await services.AdoptOwnedAsync(key, cancellationToken).ConfigureAwait(false);
-            _held[key] = new Held(services.Time.GetTimestamp(), TakenOver: true) { Waiting = EngineServices.DescribeWaiting(waiting) };
+            _held[key] = new Held(result.Timestamp, TakenOver: true) { Waiting = EngineServices.DescribeWaiting(waiting) };
             StartLoop();
         }
     }
@@ -166,11 +166,13 @@ internal sealed class LeaseKeeper(EngineServices services) : IAsyncDisposable
     /// <summary>False when the renewal failed (the store was busy: try again) or the lease is lost (dropped).</summary>
     private async Task<bool> RenewAsync(string key, Held held)
     {
+        // Stamped before the write: a pause after it must count against the lease, not reset its age.
+        var stamp = services.Time.GetTimestamp();
         try
         {
             if (await services.Leases.RenewAsync(key, services.Options.InstanceName, CancellationToken.None).ConfigureAwait(false))
             {
-                _held[key] = held with { RenewedAt = services.Time.GetTimestamp() };
+                _held[key] = held with { RenewedAt = stamp };
                 return true;
             }
 
