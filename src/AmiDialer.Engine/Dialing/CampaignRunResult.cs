@@ -19,7 +19,7 @@ public enum CampaignRunEnd
 /// <param name="NextDueAt">When the next lead would have been due (null when none ever would).</param>
 public sealed record CampaignRunResult(long CampaignId, CampaignRunEnd End, string Message, DateTimeOffset? NextDueAt, DateTimeOffset EndedAt);
 
-/// <summary>Another process holds the campaign. The message says who and until when.</summary>
+/// <summary>Another process holds the campaign. The message says who, and what its heartbeat did while watched.</summary>
 public sealed class CampaignLeaseException : Exception
 {
     public CampaignLeaseException()
@@ -36,7 +36,6 @@ public sealed class CampaignLeaseException : Exception
     {
     }
 
+    /// <summary>The holder's instance name (leases have no expiry to show: a taker watches the heartbeat instead).</summary>
     public string? Holder { get; init; }
-
-    public DateTimeOffset? ExpiresAt { get; init; }
 }
