@@ -32,6 +32,6 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 3040, Level = LogLevel.Information, Message = "Lease {Key} taken by {Owner} ({How}; before: {Previous})")]
     public static partial void LeaseAcquired(this ILogger logger, string key, string owner, string how, string previous);
 
-    [LoggerMessage(EventId = 3041, Level = LogLevel.Information, Message = "Lease {Key} refused to {Owner}: held by {Holder}, heartbeat {Heartbeat}, seen standing still for {StillSeconds:F1} s")]
+    [LoggerMessage(EventId = 3041, Level = LogLevel.Debug, Message = "Lease {Key} refused to {Owner}: held by {Holder}, heartbeat {Heartbeat}, seen standing still for {StillSeconds:F1} s")]
     public static partial void LeaseRefused(this ILogger logger, string key, string owner, string holder, long heartbeat, double stillSeconds);
 }

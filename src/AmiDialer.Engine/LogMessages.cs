@@ -83,6 +83,9 @@ internal static partial class LogMessages
     [LoggerMessage(4053, LogLevel.Information, "Lease {Key} taken over from {Previous} ({How})")]
     public static partial void LeaseTakenOver(this ILogger logger, string key, string previous, string how);
 
+    [LoggerMessage(4055, LogLevel.Information, "Campaign {CampaignId} is held by {Holder}: watching its heartbeat for up to {Seconds:F0} s (a moving one refuses, a still one is taken over)")]
+    public static partial void WatchingLease(this ILogger logger, long campaignId, string holder, double seconds);
+
     [LoggerMessage(4054, LogLevel.Error, "Lease {Key} lost to another process")]
     public static partial void KeptLeaseLost(this ILogger logger, string key);
 

@@ -103,14 +103,19 @@ public sealed class LeaseRepository(AmiDialerDatabase database, TimeProvider? ti
     /// Looks until the lease is taken, its heartbeat is seen moving (a live holder: refused at once), or the
     /// cancellation (refused, with the holder last seen): at most about <paramref name="duration"/> when the holder is silent.
     /// </summary>
-    public async Task<LeaseResult> AcquireWatchingAsync(string key, string owner, TimeSpan duration, TimeSpan lookEvery, CancellationToken cancellationToken = default)
+    public async Task<LeaseResult> AcquireWatchingAsync(string key, string owner, TimeSpan duration, TimeSpan lookEvery, CancellationToken cancellationToken = default, Action<LeaseResult>? watching = null)
     {
-        while (true)
+        for (var look = 0; ; look++)
         {
             var result = await TryAcquireAsync(key, owner, duration, cancellationToken).ConfigureAwait(false);
             if (result.Acquired || result.HeartbeatMoved || result.Holder is null)
             {
                 return result;
+            }
+
+            if (look == 0)
+            {
+                watching?.Invoke(result);
             }
 
             var left = duration - result.Watched;

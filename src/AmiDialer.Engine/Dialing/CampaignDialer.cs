@@ -104,7 +104,8 @@ internal sealed class CampaignDialer
     {
         var options = _s.Options;
         var lease = watch
-            ? await _s.Leases.AcquireWatchingAsync(_leaseKey, options.InstanceName, options.LeaseDuration, LookEvery(options), cancellationToken).ConfigureAwait(false)
+            ? await _s.Leases.AcquireWatchingAsync(_leaseKey, options.InstanceName, options.LeaseDuration, LookEvery(options), cancellationToken,
+                held => _s.Logger.WatchingLease(CampaignId, held.Owner, options.LeaseDuration.TotalSeconds)).ConfigureAwait(false)
             : await _s.Leases.TryAcquireAsync(_leaseKey, options.InstanceName, options.LeaseDuration, cancellationToken).ConfigureAwait(false);
         if (!lease.Acquired)
         {

@@ -37,6 +37,7 @@ public sealed class OwnershipTests
         Assert.Equal("engine-a", refused.Holder);
         Assert.Contains("engine-a", refused.Message, StringComparison.Ordinal);
         Assert.Contains("heartbeat is moving", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(h.Logs.Lines, l => l.Contains("[4055]", StringComparison.Ordinal) && l.Contains("engine-a", StringComparison.Ordinal));
         Assert.All(second.GetSnapshot().Servers, s => Assert.Equal(0, s.ActiveCalls)); // it follows none of them
         await second.DisposeAsync();
 
