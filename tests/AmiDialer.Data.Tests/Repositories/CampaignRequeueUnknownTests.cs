@@ -42,7 +42,7 @@ public sealed class CampaignRequeueUnknownTests
 
         Assert.True(await db.Campaigns.TransitionAsync(c.Id, [CampaignState.Draft], CampaignState.Completed, "tester"));
         // Another process holds the campaign's lease: an unknown requeue touches only final leads, so it goes ahead.
-        Assert.True((await db.Leases.TryAcquireAsync(c.Id, "serve@elsewhere", now, TimeSpan.FromMinutes(5))).Acquired);
+        Assert.True((await db.Leases.TryAcquireAsync(LeaseKeys.Campaign(c.Id), "serve@elsewhere", TimeSpan.FromMinutes(5))).Acquired);
         Assert.Equal(2, (await db.Reports.GetSummaryAsync(c.Id)).LeadsByOutcome[CallOutcome.Unknown]);
 
         db.Time.Advance(TimeSpan.FromMinutes(10));
