@@ -5,9 +5,6 @@ namespace AmiDialer.Engine.Dialing;
 /// <summary>Taking over the open attempts of a lease this process has just come to hold.</summary>
 internal sealed partial class EngineServices
 {
-    /// <summary>How long an adopted call may ring before it is given up on: its ring timeout is not stored.</summary>
-    private static readonly TimeSpan AdoptedRingTimeout = TimeSpan.FromMinutes(1);
-
     /// <summary>
     /// Hands every open attempt the lease <paramref name="leaseKey"/> owns to its server (<see cref="Servers.AmiServer.Adopt"/>),
     /// which follows it like its own calls and checks it against Asterisk. Attempts sent to a server that is not
@@ -28,9 +25,12 @@ internal sealed partial class EngineServices
             }
 
             // Calls this process placed itself are followed already; the server skips them.
-            var adopted = group.Where(a => !Calls.ContainsKey(a.Id))
-                .Select(a => new TrackedCallStart(a.Id, a.ActionId, a.ChannelId, a.CreatedAt, AdoptedRingTimeout))
-                .ToList();
+            var adopted = new List<TrackedCallStart>();
+            foreach (var attempt in group.Where(a => !Calls.ContainsKey(a.Id)))
+            {
+                adopted.Add(TrackedCallStart.Adopting(attempt, await KindOfAsync(attempt.CampaignId, cancellationToken).ConfigureAwait(false)));
+            }
+
             if (adopted.Count > 0)
             {
                 Logger.AdoptedOwnedAttempts(leaseKey, adopted.Count, server.Name);
@@ -40,6 +40,10 @@ internal sealed partial class EngineServices
 
         return waiting;
     }
+
+    /// <summary>Which way Core's outcome table reads a campaign's calls: click-to-call for the built-in campaign.</summary>
+    private async Task<Core.Outcomes.CallKind> KindOfAsync(long campaignId, CancellationToken cancellationToken) =>
+        CallControl.ClickToCallCampaign.KindOf(await Campaigns.GetAsync(campaignId, cancellationToken).ConfigureAwait(false));
 
     /// <summary>"waiting for server X (n calls)": what a dialer's status says while attempts sent there stay open.</summary>
     public static string? DescribeWaiting(IReadOnlyDictionary<string, int> waiting) =>

@@ -27,7 +27,7 @@ public sealed class OwnershipTests
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var run = first.RunCampaignAsync(campaign.Id, cts.Token);
         await PacingTests.WaitUntil(async () => h.Simulator.LiveCalls == 4
-            && await h.Attempts.ListOpenAsync(campaignId: campaign.Id) is { Count: 4 } open && open.All(a => a.State == AttemptState.Live));
+            && await h.Attempts.ListOpenAsync(campaignId: campaign.Id) is { Count: 4 } open && open.All(a => a.State == AttemptState.Live && a.AnsweredAt is not null));
         var before = await SnapshotAsync(h.Database);
 
         // Another process on the same file whose only server has another name: before this change its start ended the
@@ -299,6 +299,8 @@ public sealed class OwnershipTests
         }
 
         public void MarkLive(long attemptId) => inner.MarkLive(attemptId);
+
+        public void MarkAnswered(long attemptId, DateTimeOffset answeredAt) => inner.MarkAnswered(attemptId, answeredAt);
 
         public Task<AttemptEndResult[]> EndManyAsync(IReadOnlyList<AttemptEnding> endings) => inner.EndManyAsync(endings);
 
