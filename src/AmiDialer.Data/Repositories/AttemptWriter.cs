@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AmiDialer.Data.Database;
+using AmiDialer.Data.TestHooks;
 using Microsoft.Data.Sqlite;
 
 namespace AmiDialer.Data.Repositories;
@@ -330,6 +331,11 @@ public sealed partial class AttemptWriter : IAttemptWriter
             }
 
             counters.Write(statements);
+            if (KillSwitch.IsArmed(KillSwitch.EndingCommit) && batch.Exists(r => r is EndManyRequest))
+            {
+                KillSwitch.Pass(KillSwitch.EndingCommit);
+            }
+
             statements.Commit();
             return true;
         }

@@ -5,6 +5,7 @@ using AmiDialer.Core.Pacing;
 using AmiDialer.Core.Phone;
 using AmiDialer.Core.Scheduling;
 using AmiDialer.Data.Repositories;
+using AmiDialer.Data.TestHooks;
 using AmiDialer.Engine.Live;
 using AmiDialer.Engine.Servers;
 
@@ -547,6 +548,11 @@ internal sealed class CampaignDialer
             {
                 _s.Logger.LeadSkipped(call.Lead.Id, "claim failed: " + error);
             }
+        }
+
+        if (claimed.Count > 0)
+        {
+            KillSwitch.Pass(KillSwitch.AfterClaim);
         }
 
         await SendPacedAsync(claimed).ConfigureAwait(false);

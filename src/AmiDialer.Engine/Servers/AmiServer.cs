@@ -1,5 +1,6 @@
 using System.Globalization;
 using AmiDialer.Ami;
+using AmiDialer.Data.TestHooks;
 using AmiDialer.Engine.Tracking;
 using Microsoft.Extensions.Logging;
 
@@ -218,7 +219,8 @@ internal sealed class AmiServer : IAsyncDisposable
         var results = new (OriginateSendResult, string?)[calls.Count];
         try
         {
-            var answers = await _client.SendBatchAsync(actions, cancellationToken).ConfigureAwait(false);
+            KillSwitch.Pass(KillSwitch.BeforeOriginate);
+            var answers = await SendBurstAsync(actions, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < answers.Length; i++)
             {
                 var (response, error) = answers[i];
@@ -235,6 +237,23 @@ internal sealed class AmiServer : IAsyncDisposable
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// One write for the whole batch; only a process armed to die mid-burst sends it in two halves, the first answered
+    /// by Asterisk before the kill, since one write has no middle to die in.
+    /// </summary>
+    private async Task<AmiActionResult[]> SendBurstAsync((AmiAction, string)[] actions, CancellationToken cancellationToken)
+    {
+        if (actions.Length < 2 || !KillSwitch.IsArmed(KillSwitch.MidBurst))
+        {
+            return await _client.SendBatchAsync(actions, cancellationToken).ConfigureAwait(false);
+        }
+
+        var half = actions.Length / 2;
+        var first = await _client.SendBatchAsync(actions[..half], cancellationToken).ConfigureAwait(false);
+        KillSwitch.Pass(KillSwitch.MidBurst);
+        return [.. first, .. await _client.SendBatchAsync(actions[half..], cancellationToken).ConfigureAwait(false)];
     }
 
     private static AmiAction ToAction(OriginateRequest request)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AmiDialer.Data.TestHooks;
 
 namespace AmiDialer.Engine.Tracking;
 
@@ -154,6 +155,7 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
                     if (IsSuccess(e.Response) && e.Reason == "4")
                     {
                         call.AnsweredAt ??= now;
+                        KillSwitch.Pass(KillSwitch.AnswerSeen);
                         OriginateAnswered?.Invoke(call.Start.AttemptId, e.Channel);
                         if (call.Start.Kind == AmiDialer.Core.Outcomes.CallKind.Campaign)
                         {
