@@ -16,7 +16,7 @@ public sealed class KillTests(ITestOutputHelper output) : IDisposable
     private const double TimeScale = 5;
 
     /// <summary>Room for restarts on a loaded machine; the campaign itself takes a fraction of it.</summary>
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(100);
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(150);
 
     private readonly CliRunner cli = new();
 
@@ -29,7 +29,7 @@ public sealed class KillTests(ITestOutputHelper output) : IDisposable
     {
         await using var simulator = await SimulatorProcess.StartAsync(cli.Folder, KillCampaign.Scenario(TimeScale, seed), ledger);
         var campaign = new KillCampaign(cli, simulator, output);
-        await campaign.CreateAsync(leads: 300, callsPerSecond: 40, maxConcurrent: 30);
+        await campaign.CreateAsync(leads: 360, callsPerSecond: 40, maxConcurrent: 30);
         var plan = CrashPlan.Mixed(count: 12, seed);
         output.WriteLine($"plan (seed {seed}): {string.Join("; ", plan)}");
 
