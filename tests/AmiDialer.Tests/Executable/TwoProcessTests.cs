@@ -26,7 +26,7 @@ public sealed class TwoProcessTests(ITestOutputHelper output) : IDisposable
     {
         await using var simulator = await SimulatorProcess.StartAsync(cli.Folder, KillCampaign.Scenario(TimeScale, seed: 21), ledger: false);
         var campaign = new KillCampaign(cli, simulator, output);
-        await campaign.CreateAsync(leads: 100, callsPerSecond: 20, maxConcurrent: 20);
+        await campaign.CreateAsync(leads: 150, callsPerSecond: 20, maxConcurrent: 20);
 
         await using var first = AmiDialerProcess.Start(cli.Folder, simulator.DialerEnvironment(), "run", "--campaign", KillCampaign.Name, "--db", cli.DatabasePath);
         await WaitForLiveCallsAsync(campaign, first);
@@ -48,7 +48,7 @@ public sealed class TwoProcessTests(ITestOutputHelper output) : IDisposable
     {
         await using var simulator = await SimulatorProcess.StartAsync(cli.Folder, KillCampaign.Scenario(TimeScale, seed: 22), ledger: false);
         var campaign = new KillCampaign(cli, simulator, output);
-        await campaign.CreateAsync(leads: 100, callsPerSecond: 20, maxConcurrent: 20);
+        await campaign.CreateAsync(leads: 150, callsPerSecond: 20, maxConcurrent: 20);
 
         var url = new Uri($"http://127.0.0.1:{ChildServe.FreePort()}");
         var environment = simulator.DialerEnvironment();
