@@ -106,13 +106,15 @@ internal sealed class KillCampaign(CliRunner cli, SimulatorProcess simulator, IT
             }
 
             var crash = next < plan.Count ? plan[next] : null;
+            var dialsBefore = simulator.Read().Dials.Count;
             var (code, run) = await RunOnceAsync(crash, budget - clock.Elapsed);
             runs++;
+            var dialed = simulator.Read().Dials.Skip(dialsBefore).Select(d => d.ChannelId[..(d.ChannelId.LastIndexOf('-') + 1)]).Distinct().ToList();
             CheckRecord($"run {runs}");
             lastRefused &= code is not 0 and not KilledCode;
             if (code == 0)
             {
-                Note($"run {runs}: finished the campaign ({(crash is null ? "no kill planned" : $"before {crash}")})");
+                Note($"run {runs}: finished the campaign ({(crash is null ? "no kill planned" : $"before {crash}")}); dialed {string.Join(", ", dialed)}");
                 return;
             }
 
@@ -120,7 +122,7 @@ internal sealed class KillCampaign(CliRunner cli, SimulatorProcess simulator, IT
             {
                 var how = crash?.Point ?? "random";
                 kills[how] = kills.GetValueOrDefault(how) + 1;
-                Note($"run {runs}: killed ({crash})");
+                Note($"run {runs}: killed ({crash}); dialed {string.Join(", ", dialed)}");
                 next++;
                 continue;
             }
@@ -218,7 +220,7 @@ internal sealed class KillCampaign(CliRunner cli, SimulatorProcess simulator, IT
             violations.Add($"{open} lead(s) not final: {string.Join(", ", leads.Select(r => $"{r[0]} {r[1]}"))}");
         }
 
-        var attempts = await QueryAsync("SELECT a.channel_id, a.outcome, a.ended_at, l.phone FROM attempts a JOIN leads l ON l.id = a.lead_id WHERE a.campaign_id = (SELECT id FROM campaigns WHERE name = $name) ORDER BY a.id");
+        var attempts = await QueryAsync("SELECT a.channel_id, a.outcome, a.ended_at, l.phone, a.failure_reason, a.dial_status, a.reason, a.answered_at FROM attempts a JOIN leads l ON l.id = a.lead_id WHERE a.campaign_id = (SELECT id FROM campaigns WHERE name = $name) ORDER BY a.id");
         int right = 0, unknown = 0, wrong = 0, notSent = 0, noCall = 0;
         foreach (var row in attempts)
         {
@@ -257,7 +259,7 @@ internal sealed class KillCampaign(CliRunner cli, SimulatorProcess simulator, IT
             else
             {
                 wrong++;
-                violations.Add($"attempt {channelId} ({row[3]}): {outcome ?? "(none)"}, the simulator says {expected}");
+                violations.Add($"attempt {channelId} ({row[3]}): {outcome ?? "(none)"}, the simulator says {expected} (failure reason {row[4]}, DialStatus {row[5]}, Reason {row[6]}, answered at {row[7]})");
             }
         }
 
