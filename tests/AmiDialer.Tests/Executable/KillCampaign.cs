@@ -107,7 +107,19 @@ internal sealed class KillCampaign(CliRunner cli, SimulatorProcess simulator, IT
 
             var crash = next < plan.Count ? plan[next] : null;
             var dialsBefore = simulator.Read().Dials.Count;
-            var (code, run) = await RunOnceAsync(crash, budget - clock.Elapsed);
+            int code;
+            AmiDialerProcess run;
+            try
+            {
+                (code, run) = await RunOnceAsync(crash, budget - clock.Elapsed);
+            }
+            catch (TimeoutException e)
+            {
+                // A run that neither died nor finished: reported with the figures, not instead of them.
+                violations.Add($"run {runs + 1} ({crash?.ToString() ?? "to the end"}): {e.Message}");
+                return;
+            }
+
             runs++;
             var dialed = simulator.Read().Dials.Skip(dialsBefore).Select(d => d.ChannelId[..(d.ChannelId.LastIndexOf('-') + 1)]).Distinct().ToList();
             CheckRecord($"run {runs}");
