@@ -30,7 +30,10 @@ public static class OutcomeFacts
             RestartSeen = facts.RestartSeen,
             AnswerSeen = facts.AnswerSeen,
             LedgerValue = facts.LedgerValue,
-            EndedUnseen = facts.EndedUnseen,
+            // A call taken over (after our restart, or a reconnect that may have hidden its OriginateResponse) whose
+            // response never came was seen only in part: a hangup with cause 16 after an answer nobody saw must not read
+            // as "nothing tells, failed". What its later events do tell (a DialEnd, a telling cause) still decides first.
+            EndedUnseen = facts.EndedUnseen || (facts.Adopted && facts.OriginateResult is null && facts.Finality == Finality.Completed),
             NotSent = facts.NotSent,
         };
     }

@@ -53,6 +53,37 @@ public sealed class TakeoverFactsTests
     }
 
     [Fact]
+    public void A_call_taken_over_in_its_teardown_whose_answer_nobody_saw_is_unknown_not_failed()
+    {
+        // Killed dialer, answered call: the heir's CoreShowChannels catches the call as it hangs up (no channel Up),
+        // then sees only cause-16 hangups. Nothing says how it went: unknown, never "failed" (which a retry policy
+        // might re-dial, calling again someone who answered).
+        var tracker = NewTracker();
+        tracker.Track(new TrackedCallStart(1, "a1", "c1", T0, TimeSpan.FromSeconds(30)), adopted: true);
+        Assert.Empty(tracker.Reconcile([new LiveChannel("Local/5551234@pstn-00000001;1", "c1", "c1", "5")], T0.AddSeconds(10)));
+        tracker.Observe(new CallEvent { Kind = CallEventKind.Hangup, Uniqueid = "c1", Linkedid = "c1", Channel = "Local/5551234@pstn-00000001;1", Cause = "16", CauseText = "Normal Clearing" }, T0.AddSeconds(11));
+
+        var ended = Assert.Single(tracker.Poll(T0.AddSeconds(20)).Finished);
+
+        Assert.Equal(Finality.Completed, ended.Finality);
+        Assert.Equal(CallOutcome.Unknown, OutcomeFacts.Decide(ended).Outcome);
+    }
+
+    [Fact]
+    public void A_call_taken_over_that_then_shows_a_telling_status_ends_with_it()
+    {
+        var tracker = NewTracker();
+        tracker.Track(new TrackedCallStart(1, "a1", "c1", T0, TimeSpan.FromSeconds(30)), adopted: true);
+        Assert.Empty(tracker.Reconcile([new LiveChannel("Local/5551234@pstn-00000001;1", "c1", "c1", "5")], T0.AddSeconds(10)));
+        tracker.Observe(new CallEvent { Kind = CallEventKind.DialEnd, Uniqueid = "c1", Linkedid = "c1", DestChannel = "Local/5551234@pstn-00000001;1", DialStatus = "BUSY" }, T0.AddSeconds(11));
+        tracker.Observe(new CallEvent { Kind = CallEventKind.Hangup, Uniqueid = "c1", Linkedid = "c1", Channel = "Local/5551234@pstn-00000001;1", Cause = "17", CauseText = "User busy" }, T0.AddSeconds(11));
+
+        var ended = Assert.Single(tracker.Poll(T0.AddSeconds(20)).Finished);
+
+        Assert.Equal(CallOutcome.Busy, OutcomeFacts.Decide(ended).Outcome);
+    }
+
+    [Fact]
     public void A_call_found_gone_with_its_ending_unseen_is_unknown_not_interrupted()
     {
         var tracker = NewTracker();
