@@ -139,6 +139,71 @@ public sealed class AuthTests(WebHostFixture fixture) : IClassFixture<WebHostFix
     }
 
     [Fact]
+    public async Task Old_cookie_is_refused_after_logout()
+    {
+        var (client, token) = await host.LoggedInAsync();
+        using (client)
+        {
+            // A copy of the cookie as a thief (or a second tab) would hold it: logging out must end it on the server.
+            var cookie = host.CookieHeader(client);
+            Assert.Contains("amidialer.auth=", cookie, StringComparison.Ordinal);
+            using (var before = await WithCookie(cookie).GetAsync("/api/campaigns"))
+            {
+                Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/logout");
+            request.Headers.Add("X-CSRF-TOKEN", token);
+            using var logout = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
+
+            using var stolen = WithCookie(cookie);
+            using var api = await stolen.GetAsync("/api/campaigns");
+            Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+            using var page = await stolen.GetAsync("/dnc");
+            Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+            Assert.StartsWith("/login", page.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Logging_out_one_browser_leaves_another_logged_in()
+    {
+        var (first, firstToken) = await host.LoggedInAsync();
+        var (second, _) = await host.LoggedInAsync();
+        using (first)
+        using (second)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/logout");
+            request.Headers.Add("X-CSRF-TOKEN", firstToken);
+            using var logout = await first.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
+
+            using var other = await second.GetAsync("/api/campaigns");
+            Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Forged_cookie_without_a_server_session_is_refused()
+    {
+        // A cookie the server's keys protect but whose session the server never started (or has forgotten).
+        using var client = host.Anonymous();
+        var ticket = host.ProtectCookie(new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, "admin")], "login")));
+        client.DefaultRequestHeaders.Add("Cookie", "amidialer.auth=" + ticket);
+        using var api = await client.GetAsync("/api/campaigns");
+        Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+    }
+
+    private HttpClient WithCookie(string cookie)
+    {
+        var client = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
+        client.DefaultRequestHeaders.Add("Cookie", cookie);
+        return client;
+    }
+
+    [Fact]
     public async Task Pages_show_the_simulated_banner()
     {
         var (client, _) = await host.LoggedInAsync();
