@@ -82,6 +82,7 @@ public static class WebServer
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        app.UsePostRedirectGet();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseCookieAntiforgery();

@@ -84,7 +84,7 @@ public sealed class AuthTests(WebHostFixture fixture) : IClassFixture<WebHostFix
         Assert.Equal(HttpStatusCode.Unauthorized, stillOut.StatusCode);
 
         using var right = await WebTestHost.LoginAsync(client, WebTestHost.Password);
-        Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, right.StatusCode);
         using var page = await client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         using var api = await client.GetAsync("/openapi/v1.json");
@@ -112,7 +112,7 @@ public sealed class AuthTests(WebHostFixture fixture) : IClassFixture<WebHostFix
             ["password"] = WebTestHost.Password,
             ["returnUrl"] = "//evil.example/",
         }));
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
         Assert.Equal("/", response.Headers.Location!.OriginalString);
     }
 
@@ -132,7 +132,7 @@ public sealed class AuthTests(WebHostFixture fixture) : IClassFixture<WebHostFix
             using var request = new HttpRequestMessage(HttpMethod.Post, "/logout");
             request.Headers.Add("X-CSRF-TOKEN", token);
             using var with = await client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.Redirect, with.StatusCode);
+            Assert.Equal(HttpStatusCode.SeeOther, with.StatusCode);
             using var loggedOut = await client.GetAsync("/openapi/v1.json");
             Assert.Equal(HttpStatusCode.Unauthorized, loggedOut.StatusCode);
         }
@@ -155,7 +155,7 @@ public sealed class AuthTests(WebHostFixture fixture) : IClassFixture<WebHostFix
             using var request = new HttpRequestMessage(HttpMethod.Post, "/logout");
             request.Headers.Add("X-CSRF-TOKEN", token);
             using var logout = await client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
+            Assert.Equal(HttpStatusCode.SeeOther, logout.StatusCode);
 
             using var stolen = WithCookie(cookie);
             using var api = await stolen.GetAsync("/api/campaigns");
@@ -177,7 +177,7 @@ public sealed class AuthTests(WebHostFixture fixture) : IClassFixture<WebHostFix
             using var request = new HttpRequestMessage(HttpMethod.Post, "/logout");
             request.Headers.Add("X-CSRF-TOKEN", firstToken);
             using var logout = await first.SendAsync(request);
-            Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
+            Assert.Equal(HttpStatusCode.SeeOther, logout.StatusCode);
 
             using var other = await second.GetAsync("/api/campaigns");
             Assert.Equal(HttpStatusCode.OK, other.StatusCode);

@@ -83,7 +83,7 @@ public sealed partial class WebTestHost : IAsyncDisposable
     {
         var client = Anonymous();
         var response = await LoginAsync(client, Password);
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
         var token = await TokenAsync(client, "/");
         return (client, token);
     }
