@@ -77,6 +77,7 @@ public static class WebServer
         {
             doc.Info.Title = "AmiDialer API";
             doc.Info.Description = "Campaigns, uploads, reports, live status, do-not-call and click-to-call. Authenticate with X-Api-Key.";
+            ApiKeySecurity.Declare(doc);
             return Task.CompletedTask;
         }));
 
