@@ -40,12 +40,12 @@ public sealed class UnknownOutcomeTests
         page.Dialog -= Dismiss;
         Assert.Equal(3, (await services.Reports.GetSummaryAsync(campaign.Id)).LeadsByOutcome.GetValueOrDefault(CallOutcome.Unknown));
 
-        // Confirmed: posted, redirected back to the page, which hides the card.
+        // Confirmed: posted, answered 303 (post/redirect/get) back to the page, which hides the card.
         void Accept(object? sender, IDialog dialog) => _ = dialog.AcceptAsync();
         page.Dialog += Accept;
         var posted = page.WaitForResponseAsync(r => r.Request.Method == "POST" && r.Url.EndsWith("/requeue-unknown", StringComparison.Ordinal));
         await page.ClickAsync("#requeue-unknown");
-        Assert.Equal(302, (await posted).Status);
+        Assert.Equal(303, (await posted).Status);
         await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
         await page.WaitForSelectorAsync("#unknown", new PageWaitForSelectorOptions { State = WaitForSelectorState.Hidden });
         Assert.Equal($"{host.BaseUrl}/campaigns/{campaign.Id}", page.Url);

@@ -95,7 +95,11 @@ public sealed class ReportRepository(AmiDialerDatabase database)
     /// leads to take 1,000 (a 1M-lead export never finished); walking the primary key from <paramref name="afterLeadId"/>
     /// reads each lead once over a whole export.
     /// </remarks>
-    public async Task<IReadOnlyList<LeadReportRow>> ListLeadRowsAsync(long campaignId, long afterLeadId = 0, int limit = 1000, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<LeadReportRow>> ListLeadRowsAsync(long campaignId, long afterLeadId = 0, int limit = 1000, CancellationToken cancellationToken = default) =>
+        await ListLeadRowsAsync(campaignId, afterLeadId, limit, state: null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>One page of the per-lead report, only leads in <paramref name="state"/> when it is given.</summary>
+    public async Task<IReadOnlyList<LeadReportRow>> ListLeadRowsAsync(long campaignId, long afterLeadId, int limit, LeadState? state, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<LeadReportDbRow>(new CommandDefinition(
@@ -106,9 +110,9 @@ public sealed class ReportRepository(AmiDialerDatabase database)
                    (SELECT SUM(t.talk_seconds) FROM attempts t WHERE t.lead_id = l.id) AS TalkSeconds
             FROM leads l
             LEFT JOIN attempts a ON a.id = (SELECT MAX(x.id) FROM attempts x WHERE x.lead_id = l.id)
-            WHERE +l.campaign_id = @campaignId AND l.id > @afterLeadId
+            WHERE +l.campaign_id = @campaignId AND l.id > @afterLeadId AND (@state IS NULL OR l.state = @state)
             ORDER BY l.id LIMIT @limit
-            """, new { campaignId, afterLeadId, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            """, new { campaignId, afterLeadId, limit, state = state is { } s ? DbNames.Of(s) : null }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => new LeadReportRow
         {
             LeadId = r.LeadId,

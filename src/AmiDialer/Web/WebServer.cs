@@ -58,6 +58,7 @@ public static class WebServer
         builder.Services.AddSingleton(backend.Time);
         builder.Services.AddSingleton<WebData>();
         builder.Services.AddSingleton<LoginThrottle>();
+        builder.Services.AddSingleton(new LoginSessions(Path.Combine(StateDirectory(backend), "web-sessions"), AuthSetup.SessionLifetime, backend.Time));
         builder.Services.AddSingleton<ImportProgressRegistry>();
 
         builder.Services.AddDataProtection()
@@ -76,11 +77,13 @@ public static class WebServer
         {
             doc.Info.Title = "AmiDialer API";
             doc.Info.Description = "Campaigns, uploads, reports, live status, do-not-call and click-to-call. Authenticate with X-Api-Key.";
+            ApiKeySecurity.Declare(doc);
             return Task.CompletedTask;
         }));
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        app.UsePostRedirectGet();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseCookieAntiforgery();
@@ -137,9 +140,11 @@ public static class WebServer
     /// <summary>Cookie keys live beside the database, so a restart does not log everyone out.</summary>
     private static string KeysDirectory(WebBackend backend)
     {
-        var db = Path.GetFullPath(backend.Settings.Database.Path);
-        var dir = Path.Combine(Path.GetDirectoryName(db) ?? AppContext.BaseDirectory, "web-keys");
+        var dir = Path.Combine(StateDirectory(backend), "web-keys");
         Directory.CreateDirectory(dir);
         return dir;
     }
+
+    private static string StateDirectory(WebBackend backend) =>
+        Path.GetDirectoryName(Path.GetFullPath(backend.Settings.Database.Path)) ?? AppContext.BaseDirectory;
 }

@@ -84,7 +84,7 @@ public sealed class AuthTests(WebHostFixture fixture) : IClassFixture<WebHostFix
         Assert.Equal(HttpStatusCode.Unauthorized, stillOut.StatusCode);
 
         using var right = await WebTestHost.LoginAsync(client, WebTestHost.Password);
-        Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, right.StatusCode);
         using var page = await client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         using var api = await client.GetAsync("/openapi/v1.json");
@@ -112,7 +112,7 @@ public sealed class AuthTests(WebHostFixture fixture) : IClassFixture<WebHostFix
             ["password"] = WebTestHost.Password,
             ["returnUrl"] = "//evil.example/",
         }));
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
         Assert.Equal("/", response.Headers.Location!.OriginalString);
     }
 
@@ -132,10 +132,75 @@ public sealed class AuthTests(WebHostFixture fixture) : IClassFixture<WebHostFix
             using var request = new HttpRequestMessage(HttpMethod.Post, "/logout");
             request.Headers.Add("X-CSRF-TOKEN", token);
             using var with = await client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.Redirect, with.StatusCode);
+            Assert.Equal(HttpStatusCode.SeeOther, with.StatusCode);
             using var loggedOut = await client.GetAsync("/openapi/v1.json");
             Assert.Equal(HttpStatusCode.Unauthorized, loggedOut.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task Old_cookie_is_refused_after_logout()
+    {
+        var (client, token) = await host.LoggedInAsync();
+        using (client)
+        {
+            // A copy of the cookie as a thief (or a second tab) would hold it: logging out must end it on the server.
+            var cookie = host.CookieHeader(client);
+            Assert.Contains("amidialer.auth=", cookie, StringComparison.Ordinal);
+            using (var before = await WithCookie(cookie).GetAsync("/api/campaigns"))
+            {
+                Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/logout");
+            request.Headers.Add("X-CSRF-TOKEN", token);
+            using var logout = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.SeeOther, logout.StatusCode);
+
+            using var stolen = WithCookie(cookie);
+            using var api = await stolen.GetAsync("/api/campaigns");
+            Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+            using var page = await stolen.GetAsync("/dnc");
+            Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+            Assert.StartsWith("/login", page.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Logging_out_one_browser_leaves_another_logged_in()
+    {
+        var (first, firstToken) = await host.LoggedInAsync();
+        var (second, _) = await host.LoggedInAsync();
+        using (first)
+        using (second)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/logout");
+            request.Headers.Add("X-CSRF-TOKEN", firstToken);
+            using var logout = await first.SendAsync(request);
+            Assert.Equal(HttpStatusCode.SeeOther, logout.StatusCode);
+
+            using var other = await second.GetAsync("/api/campaigns");
+            Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Forged_cookie_without_a_server_session_is_refused()
+    {
+        // A cookie the server's keys protect but whose session the server never started (or has forgotten).
+        using var client = host.Anonymous();
+        var ticket = host.ProtectCookie(new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, "admin")], "login")));
+        client.DefaultRequestHeaders.Add("Cookie", "amidialer.auth=" + ticket);
+        using var api = await client.GetAsync("/api/campaigns");
+        Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+    }
+
+    private HttpClient WithCookie(string cookie)
+    {
+        var client = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
+        client.DefaultRequestHeaders.Add("Cookie", cookie);
+        return client;
     }
 
     [Fact]

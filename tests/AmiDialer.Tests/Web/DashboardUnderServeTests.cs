@@ -72,7 +72,7 @@ public sealed partial class DashboardUnderServeTests : IDisposable
 
             using (var login = await WebTestHost.LoginAsync(client, Password))
             {
-                Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+                Assert.Equal(HttpStatusCode.SeeOther, login.StatusCode);
             }
 
             while (true)

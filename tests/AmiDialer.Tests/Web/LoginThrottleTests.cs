@@ -30,7 +30,7 @@ public sealed class LoginThrottleTests
 
         time.Advance(TimeSpan.FromMinutes(10));
         using var right = await WebTestHost.LoginAsync(client, WebTestHost.Password);
-        Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, right.StatusCode);
         using var page = await client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
     }

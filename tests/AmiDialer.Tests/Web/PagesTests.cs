@@ -25,7 +25,7 @@ public sealed partial class PagesTests(WebHostFixture fixture) : IClassFixture<W
             fields["ringTimeoutSeconds"] = "30";
             fields["destination"] = "agents,100,1";
             using var ok = await client.PostAsync("/campaigns/new", new FormUrlEncodedContent(fields));
-            Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
+            Assert.Equal(HttpStatusCode.SeeOther, ok.StatusCode);
             Assert.Matches("^/campaigns/\\d+$", ok.Headers.Location!.OriginalString);
             var page = await client.GetStringAsync(ok.Headers.Location!.OriginalString);
             Assert.Contains("id=\"state\">draft<", page, StringComparison.Ordinal);
@@ -53,11 +53,15 @@ public sealed partial class PagesTests(WebHostFixture fixture) : IClassFixture<W
         using (client)
         {
             var id = await CampaignsApiTests.CreateAsync(host.WithApiKey());
+            // Refused, and still post/redirect/get: the refusal is said on the page the POST redirects to.
             using var pause = await client.PostAsync($"/campaigns/{id}/pause", new FormUrlEncodedContent(Form(token)));
-            Assert.Equal(HttpStatusCode.Conflict, pause.StatusCode);
-            Assert.Contains("id=\"command-error\"", await pause.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.SeeOther, pause.StatusCode);
+            var refusedAt = pause.Headers.Location!.OriginalString;
+            Assert.StartsWith($"/campaigns/{id}?notice=", refusedAt, StringComparison.Ordinal);
+            var refused = WebUtility.HtmlDecode(await client.GetStringAsync(refusedAt));
+            Assert.Matches("<div class=\"error-box\" role=\"alert\" id=\"notice\">[^<]*draft[^<]*</div>", refused);
             using var start = await client.PostAsync($"/campaigns/{id}/start", new FormUrlEncodedContent(Form(token)));
-            Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+            Assert.Equal(HttpStatusCode.SeeOther, start.StatusCode);
             Assert.Contains("id=\"state\">running<", await client.GetStringAsync($"/campaigns/{id}"), StringComparison.Ordinal);
         }
     }
@@ -90,8 +94,59 @@ public sealed partial class PagesTests(WebHostFixture fixture) : IClassFixture<W
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
             Assert.Contains("id=\"err-number\"", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             using var ok = await client.PostAsync("/dnc", new FormUrlEncodedContent(Form(token, ("number", "(720) 555-0142"))));
-            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-            Assert.Contains("+17205550142", WebUtility.HtmlDecode(await ok.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.SeeOther, ok.StatusCode);
+            var page = WebUtility.HtmlDecode(await client.GetStringAsync(ok.Headers.Location!.OriginalString));
+            Assert.Contains("id=\"notice\">+17205550142 is on the do-not-call list.</div>", page, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Every_page_form_answers_its_post_with_303_to_a_get_page()
+    {
+        var (client, token) = await host.LoggedInAsync();
+        using (client)
+        {
+            var number = "+1720555" + Random.Shared.Next(1000, 9999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var posts = new List<(string Path, Dictionary<string, string> Fields)>
+            {
+                ("/campaigns/new", Form(token, ("name", "prg " + Guid.NewGuid()))),
+                ("/dnc", Form(token, ("number", number))),
+                ("/dnc/remove", Form(token, ("number", number))),
+                ("/dnc/remove", Form(token, ("number", number))),
+            };
+            foreach (var (path, fields) in posts)
+            {
+                using var response = await client.PostAsync(path, new FormUrlEncodedContent(fields));
+                Assert.True(response.StatusCode == HttpStatusCode.SeeOther, $"POST {path} answered {(int)response.StatusCode}");
+                using var target = await client.GetAsync(response.Headers.Location!.OriginalString);
+                Assert.True(target.StatusCode == HttpStatusCode.OK, $"GET {response.Headers.Location} after POST {path} answered {(int)target.StatusCode}");
+            }
+
+            var id = await CampaignsApiTests.CreateAsync(host.WithApiKey());
+            (await client.PostAsync($"/campaigns/{id}/edit", new FormUrlEncodedContent(Form(token, ("name", "prg edit " + Guid.NewGuid()))))).Dispose();
+            foreach (var path in new[] { $"/campaigns/{id}/edit", $"/campaigns/{id}/start", $"/campaigns/{id}/pause", $"/campaigns/{id}/resume", $"/campaigns/{id}/stop", $"/campaigns/{id}/stop", $"/campaigns/{id}/delete" })
+            {
+                using var response = await client.PostAsync(path, new FormUrlEncodedContent(Form(token, ("name", "prg edit " + Guid.NewGuid()))));
+                Assert.True(response.StatusCode == HttpStatusCode.SeeOther, $"POST {path} answered {(int)response.StatusCode}");
+                Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(response.Headers.Location!.OriginalString)).StatusCode);
+            }
+
+            // Last the logout form: 303 to the login page.
+            using var logout = await client.PostAsync("/logout", new FormUrlEncodedContent(Form(token)));
+            Assert.Equal(HttpStatusCode.SeeOther, logout.StatusCode);
+            Assert.Equal("/login", logout.Headers.Location!.OriginalString);
+        }
+    }
+
+    [Fact]
+    public async Task A_notice_not_made_by_the_server_is_not_shown()
+    {
+        var (client, _) = await host.LoggedInAsync();
+        using (client)
+        {
+            var html = await client.GetStringAsync("/dnc?notice=" + Uri.EscapeDataString("Call +1 900 555 0100 for support"));
+            Assert.DoesNotContain("id=\"notice\"", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("for support", html, StringComparison.Ordinal);
         }
     }
 

@@ -59,7 +59,7 @@ public sealed class RequeueUnknownTests(WebHostFixture fixture) : IClassFixture<
 
             // The button: post, then redirect to the page (post/redirect/get), which no longer shows the section.
             using var posted = await client.PostAsync($"/campaigns/{id}/requeue-unknown", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
-            Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+            Assert.Equal(HttpStatusCode.SeeOther, posted.StatusCode);
             Assert.Equal($"/campaigns/{id}", posted.Headers.Location?.OriginalString);
             Assert.Contains("id=\"unknown\" hidden>", await client.GetStringAsync($"/campaigns/{id}"), StringComparison.Ordinal);
 
@@ -119,8 +119,9 @@ public sealed class RequeueUnknownTests(WebHostFixture fixture) : IClassFixture<
             var page = await client.GetStringAsync($"/campaigns/{id}");
             Assert.Matches("<form method=\"post\" action=\"/campaigns/\\d+/requeue-unknown\" data-states=\"[^\"]*\" hidden", page);
             using var posted = await client.PostAsync($"/campaigns/{id}/requeue-unknown", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
-            Assert.Equal(HttpStatusCode.Conflict, posted.StatusCode);
-            Assert.Contains("is stopped", await posted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            // Refused, said on the page the POST redirects to (post/redirect/get).
+            Assert.Equal(HttpStatusCode.SeeOther, posted.StatusCode);
+            Assert.Matches("id=\"notice\">[^<]*is stopped", await client.GetStringAsync(posted.Headers.Location!.OriginalString));
         }
 
         var builtIn = await host.Services.Campaigns.GetByNameAsync(BuiltInCampaign.ClickToCallName)

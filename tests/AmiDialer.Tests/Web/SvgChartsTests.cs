@@ -23,6 +23,17 @@ public sealed class SvgChartsTests
     }
 
     [Fact]
+    public void A_large_figure_beside_the_longest_bar_fits_inside_the_chart()
+    {
+        // The report's attempts chart at its size: "2467 (39%)" was cut to "2467 (39%".
+        var svg = Parse(SvgCharts.HorizontalBars("Outcomes by attempt", [new("answered", 2467), new("busy", 3890), new("no-answer", 12)], 480));
+        var width = D(svg, "width");
+        var values = svg.Descendants(Svg + "text").Where(t => (string?)t.Attribute("class") == "value").ToList();
+        Assert.Contains(values, t => t.Value == "3890 (61%)");
+        Assert.All(values, t => Assert.True(D(t, "x") + t.Value.Length * 7 <= width, $"'{t.Value}' at x={D(t, "x")} runs past {width}"));
+    }
+
+    [Fact]
     public void Bars_with_no_data_say_so()
     {
         var svg = Parse(SvgCharts.HorizontalBars("Outcomes", [new("answered", 0)]));

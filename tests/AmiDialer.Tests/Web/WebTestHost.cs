@@ -4,6 +4,7 @@ using AmiDialer.Configuration;
 using AmiDialer.Hosting;
 using AmiDialer.Web;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AmiDialer.Tests.Web;
 
@@ -14,6 +15,7 @@ public sealed partial class WebTestHost : IAsyncDisposable
     public const string Password = "correct horse battery";
 
     private readonly AppServices services;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, CookieContainer> cookieJars = [];
 
     private WebTestHost(AppServices services, WebApplication app, string directory)
     {
@@ -52,7 +54,21 @@ public sealed partial class WebTestHost : IAsyncDisposable
     public HttpClient Anonymous(bool followRedirects = false)
     {
         var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = followRedirects, UseCookies = true };
-        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
+        var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
+        cookieJars.Add(client, handler.CookieContainer);
+        return client;
+    }
+
+    /// <summary>The Cookie header a client made by this host sends, to replay it from another client.</summary>
+    public string CookieHeader(HttpClient client) =>
+        cookieJars.TryGetValue(client, out var jar) ? jar.GetCookieHeader(BaseAddress) : throw new ArgumentException("not a client of this host", nameof(client));
+
+    /// <summary>A login cookie's value protected with the host's own keys, as the cookie handler would write it.</summary>
+    public string ProtectCookie(System.Security.Claims.ClaimsPrincipal principal)
+    {
+        var options = App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>>()
+            .Get(AmiDialer.Web.Auth.AuthSchemes.Cookie);
+        return options.TicketDataFormat.Protect(new Microsoft.AspNetCore.Authentication.AuthenticationTicket(principal, AmiDialer.Web.Auth.AuthSchemes.Cookie));
     }
 
     public HttpClient WithApiKey(string key = ApiKey)
@@ -67,7 +83,7 @@ public sealed partial class WebTestHost : IAsyncDisposable
     {
         var client = Anonymous();
         var response = await LoginAsync(client, Password);
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
         var token = await TokenAsync(client, "/");
         return (client, token);
     }

@@ -40,7 +40,7 @@ internal static class ReportsApi
         api.MapGet("/report", ReportAsync).WithName("GetReport")
             .WithSummary("The outcome summary, in the same JSON shape as `amidialer report --format json`.")
             .Produces(200, contentType: "application/json");
-        api.MapGet("/leads", LeadsAsync).WithName("ListLeads").WithSummary("One page of the per-lead report; pass nextAfter as after for the next.");
+        api.MapGet("/leads", LeadsAsync).WithName("ListLeads").WithSummary("One page of the per-lead report; pass nextAfter as after for the next; state (e.g. waiting-retry) keeps only leads in that state.");
         api.MapGet("/leads.csv", LeadsCsvAsync).WithName("ExportLeadsCsv")
             .WithSummary("Every lead as CSV, safe to open in a spreadsheet (formula-like cells neutralised).")
             .Produces(200, contentType: "text/csv");
@@ -67,18 +67,21 @@ internal static class ReportsApi
             ? TypedResults.Text(ReportJson.ToJson(r.Report), "application/json", Encoding.UTF8)
             : CampaignsApi.NotFound(id);
 
-    public static async Task<LeadPageDto?> PageAsync(long id, long after, int limit, WebData data, CancellationToken ct)
+    public static async Task<LeadPageDto?> PageAsync(long id, long after, int limit, WebData data, CancellationToken ct) =>
+        await PageAsync(id, after, limit, null, data, ct);
+
+    public static async Task<LeadPageDto?> PageAsync(long id, long after, int limit, LeadState? state, WebData data, CancellationToken ct)
     {
         if (await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is null)
         {
             return null;
         }
 
-        var rows = await (await data.ReportsAsync(ct)).ListLeadRowsAsync(id, after, limit, ct);
+        var rows = await (await data.ReportsAsync(ct)).ListLeadRowsAsync(id, after, limit, state, ct);
         return new LeadPageDto([.. rows.Select(ToDto)], rows.Count == limit ? rows[^1].LeadId : null);
     }
 
-    private static async Task<Results<Ok<LeadPageDto>, ValidationProblem, ProblemHttpResult>> LeadsAsync(long id, WebData data, long? after, int? limit, CancellationToken ct)
+    private static async Task<Results<Ok<LeadPageDto>, ValidationProblem, ProblemHttpResult>> LeadsAsync(long id, WebData data, long? after, int? limit, string? state, CancellationToken ct)
     {
         var size = limit ?? 50;
         if (size is < 1 or > MaxPageSize)
@@ -86,7 +89,20 @@ internal static class ReportsApi
             return Infrastructure.Problems.Field("limit", $"Must be between 1 and {MaxPageSize}.");
         }
 
-        return await PageAsync(id, after ?? 0, size, data, ct) is { } page ? TypedResults.Ok(page) : CampaignsApi.NotFound(id);
+        LeadState? only = null;
+        if (!string.IsNullOrEmpty(state))
+        {
+            // The names the API writes, so a state read from a lead can be passed back.
+            var names = Enum.GetValues<LeadState>().ToDictionary(s => s.ToWireName(), StringComparer.OrdinalIgnoreCase);
+            if (!names.TryGetValue(state, out var parsed))
+            {
+                return Infrastructure.Problems.Field("state", $"'{state}' is not a lead state; use one of {string.Join(", ", names.Keys)}.");
+            }
+
+            only = parsed;
+        }
+
+        return await PageAsync(id, after ?? 0, size, only, data, ct) is { } page ? TypedResults.Ok(page) : CampaignsApi.NotFound(id);
     }
 
     private static async Task<IResult> LeadsCsvAsync(long id, HttpContext ctx, WebData data, CancellationToken ct)

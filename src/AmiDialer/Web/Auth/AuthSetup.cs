@@ -10,6 +10,9 @@ namespace AmiDialer.Web.Auth;
 /// <summary>Wires the API key, the login cookie, antiforgery and the rule that everything needs auth.</summary>
 internal static class AuthSetup
 {
+    /// <summary>How long a login lasts without use (sliding): the cookie's lifetime and the server session's.</summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(8);
+
     public static IServiceCollection AddWebAuth(this IServiceCollection services, IReadOnlyList<string> apiKeys)
     {
         services.AddAuthentication(AuthSchemes.Default)
@@ -24,7 +27,7 @@ internal static class AuthSetup
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.LoginPath = "/login";
                 o.LogoutPath = "/logout";
-                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.ExpireTimeSpan = SessionLifetime;
                 o.SlidingExpiration = true;
                 o.Events = new CookieAuthenticationEvents
                 {
@@ -33,6 +36,16 @@ internal static class AuthSetup
                         ? Problems.WriteAsync(ctx.HttpContext, StatusCodes.Status401Unauthorized, "Authentication required", "Send an X-Api-Key header or log in.")
                         : Redirect(ctx),
                     OnRedirectToAccessDenied = ctx => Problems.WriteAsync(ctx.HttpContext, StatusCodes.Status403Forbidden, "Forbidden", null),
+                    // The cookie alone is not enough: its session must still be live on the server (logout ends it).
+                    OnValidatePrincipal = async ctx =>
+                    {
+                        var sessions = ctx.HttpContext.RequestServices.GetRequiredService<LoginSessions>();
+                        if (!sessions.IsLive(ctx.Principal?.FindFirst(LoginSessions.ClaimType)?.Value))
+                        {
+                            ctx.RejectPrincipal();
+                            await ctx.HttpContext.SignOutAsync(AuthSchemes.Cookie);
+                        }
+                    },
                 };
             });
 

@@ -21,7 +21,7 @@ internal static class LoginPages
     private static async Task<IResult> ShowAsync(HttpContext ctx, WebBackend backend, string? returnUrl, CancellationToken ct) =>
         await Form(ctx, backend, returnUrl, error: null, StatusCodes.Status200OK, ct);
 
-    private static async Task<IResult> LoginAsync(HttpContext ctx, WebBackend backend, IAntiforgery antiforgery, LoginThrottle throttle, ILoggerFactory loggers, CancellationToken ct)
+    private static async Task<IResult> LoginAsync(HttpContext ctx, WebBackend backend, IAntiforgery antiforgery, LoginThrottle throttle, LoginSessions sessions, ILoggerFactory loggers, CancellationToken ct)
     {
         var log = loggers.CreateLogger("AmiDialer.Web.Auth");
         var form = await ctx.Request.ReadFormAsync(ct);
@@ -61,14 +61,18 @@ internal static class LoginPages
 
         throttle.Succeeded(address);
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, "admin")], AuthSchemes.Cookie);
+        var session = sessions.Start();
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, "admin"), new Claim(LoginSessions.ClaimType, session)], AuthSchemes.Cookie);
         await ctx.SignInAsync(AuthSchemes.Cookie, new ClaimsPrincipal(identity));
         WebLog.LoggedIn(log, ctx.Connection.RemoteIpAddress?.ToString());
         return Results.Redirect(IsLocal(returnUrl) ? returnUrl : "/");
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext ctx, ILoggerFactory loggers)
+    private static async Task<IResult> LogoutAsync(HttpContext ctx, LoginSessions sessions, ILoggerFactory loggers)
     {
+        // Ended on the server first: deleting the browser's cookie does nothing to a copy of it.
+        sessions.End(ctx.User.FindFirst(LoginSessions.ClaimType)?.Value);
         await ctx.SignOutAsync(AuthSchemes.Cookie);
         WebLog.LoggedOut(loggers.CreateLogger("AmiDialer.Web.Auth"));
         return Results.Redirect("/login");

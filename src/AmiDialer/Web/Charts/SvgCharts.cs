@@ -21,6 +21,9 @@ public static class SvgCharts
     private const double LabelWidth = 130;
     private const double ValueWidth = 70;
 
+    // A generous width of one character at the charts' font size (12px), for room left for text.
+    private const double CharWidth = 7.5;
+
     /// <summary>Colours of the outcomes' wire names; anything else gets a neutral grey.</summary>
     public static string OutcomeColor(string label) => label switch
     {
@@ -45,7 +48,9 @@ public static class SvgCharts
         var sb = Open(title, width, height, "bars");
         var max = items.Count == 0 ? 0 : items.Max(i => i.Value);
         var total = items.Sum(i => i.Value);
-        var track = width - LabelWidth - ValueWidth;
+        // The value's room is what its longest text needs ("12345 (100%)"), so the largest bar's figure is never cut.
+        var valueWidth = Math.Max(ValueWidth, items.Count == 0 ? 0 : items.Max(i => (i.Value.ToString(CultureInfo.InvariantCulture) + Share(i.Value, total)).Length) * CharWidth + 10);
+        var track = Math.Max(0, width - LabelWidth - valueWidth);
         if (max <= 0)
         {
             Text(sb, width / 2, height / 2 + 4, "No data yet", "middle", "empty");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -29,10 +30,11 @@ internal static class Problems
 }
 
 /// <summary>
-/// Turns a body the JSON binder could not read into a 400 naming the field (its JSON path), and any other
-/// unhandled error into a 500 that says nothing internal.
+/// Turns a request the binder could not read into a 400 naming what was wrong (the body, a field by its JSON path, a
+/// query parameter) in words a client can act on, never .NET type names; a page gets the same as an HTML page. Any
+/// other unhandled error becomes a 500 that says nothing internal.
 /// </summary>
-internal sealed class BadRequestExceptionHandler(ILoggerFactory loggerFactory) : IExceptionHandler
+internal sealed partial class BadRequestExceptionHandler(ILoggerFactory loggerFactory) : IExceptionHandler
 {
     private readonly ILogger log = loggerFactory.CreateLogger("AmiDialer.Web");
 
@@ -40,23 +42,87 @@ internal sealed class BadRequestExceptionHandler(ILoggerFactory loggerFactory) :
     {
         if (exception is BadHttpRequestException bad)
         {
-            var json = FindJsonException(bad);
-            if (json is not null)
+            var (title, detail, field, message) = Explain(bad);
+            if (!Auth.AuthSetup.IsApi(httpContext.Request) && bad.StatusCode == StatusCodes.Status400BadRequest)
             {
-                var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : json.Path.TrimStart('$', '.');
-                await Problems.WriteAsync(httpContext, StatusCodes.Status400BadRequest, $"Invalid {field}",
-                    "The request body is not valid JSON for this endpoint.",
-                    new Dictionary<string, string[]> { [field] = [Describe(json)] });
+                await Pages.Layout.Page(httpContext, title,
+                    $"<div class=\"error-box\" role=\"alert\" id=\"bad-request\">{Pages.Html.E(message ?? detail)}</div>"
+                    + $"<p><a href=\"{Pages.Html.Attr(httpContext.Request.Path)}\">Open this page without it</a></p>",
+                    StatusCodes.Status400BadRequest).ExecuteAsync(httpContext);
                 return true;
             }
 
-            await Problems.WriteAsync(httpContext, bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Bad request", bad.Message);
+            await Problems.WriteAsync(httpContext, bad.StatusCode, title, detail,
+                field is null ? null : new Dictionary<string, string[]> { [field] = [message!] });
             return true;
         }
 
         WebLog.Unhandled(log, exception, httpContext.Request.Method, httpContext.Request.Path);
         await Problems.WriteAsync(httpContext, StatusCodes.Status500InternalServerError, "Internal error", "The server hit an error; it has been logged.");
         return true;
+    }
+
+    private static (string Title, string Detail, string? Field, string? Message) Explain(BadHttpRequestException bad)
+    {
+        if (FindJsonException(bad) is { } json)
+        {
+            var converted = ConvertedTo().Match(json.Message);
+            if (!converted.Success)
+            {
+                // A syntax error: the path is where the reader stopped, not a field that was wrong.
+                var where = json.LineNumber is { } line ? $" at line {line + 1}, position {(json.BytePositionInLine ?? 0) + 1}" : "";
+                return ("The request body is not valid JSON", "Send the body as one well-formed JSON document.", "body", $"Malformed JSON{where}.");
+            }
+
+            var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : json.Path.TrimStart('$', '.');
+            return ($"Invalid {field}", "A value in the request body has the wrong type.", field, $"Must be {Kind(converted.Groups[1].Value)}.");
+        }
+
+        if (BindFailure().Match(bad.Message) is { Success: true } bind)
+        {
+            var name = bind.Groups["name"].Value;
+            return ($"Invalid {name}", $"The query or route value {name} could not be read.", name,
+                $"'{bind.Groups["value"].Value}' is not {Kind(bind.Groups["type"].Value)}.");
+        }
+
+        return (bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Bad request", bad.Message, null, null);
+    }
+
+    /// <summary>What a client should send, in words, for the .NET type the binder wanted.</summary>
+    private static string Kind(string type)
+    {
+        if (type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal)
+            || type.StartsWith("int", StringComparison.Ordinal) || type.StartsWith("long", StringComparison.Ordinal))
+        {
+            return "a whole number";
+        }
+
+        if (type.Contains("Double", StringComparison.Ordinal) || type.Contains("Decimal", StringComparison.Ordinal) || type.StartsWith("double", StringComparison.Ordinal))
+        {
+            return "a number";
+        }
+
+        if (type.Contains("DateTimeOffset", StringComparison.Ordinal) || type.Contains("DateTime", StringComparison.Ordinal))
+        {
+            return "a date and time such as 2026-12-07T09:00:00Z";
+        }
+
+        if (type.Contains("Boolean", StringComparison.Ordinal) || type.StartsWith("bool", StringComparison.Ordinal))
+        {
+            return "true or false";
+        }
+
+        if (type == "System.String" || type.StartsWith("string", StringComparison.Ordinal))
+        {
+            return "text (a JSON string)";
+        }
+
+        if (type.Contains("List", StringComparison.Ordinal) || type.Contains("[]", StringComparison.Ordinal) || type.Contains("Enumerable", StringComparison.Ordinal))
+        {
+            return "a list (a JSON array)";
+        }
+
+        return "an object of the documented shape (see /openapi/v1.json)";
     }
 
     private static JsonException? FindJsonException(Exception e)
@@ -72,11 +138,9 @@ internal sealed class BadRequestExceptionHandler(ILoggerFactory loggerFactory) :
         return null;
     }
 
-    private static string Describe(JsonException json)
-    {
-        // The serializer's message names .NET types; keep only the part a client can act on.
-        var message = json.Message;
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
-    }
+    [GeneratedRegex(@"^The JSON value could not be converted to ([^ ]+)\.")]
+    private static partial Regex ConvertedTo();
+
+    [GeneratedRegex("^Failed to bind parameter \"(?<type>.+) (?<name>[^ ]+)\" from \"(?<value>.*)\"\\.?$")]
+    private static partial Regex BindFailure();
 }

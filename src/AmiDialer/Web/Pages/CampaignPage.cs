@@ -3,6 +3,7 @@ using System.Text;
 using AmiDialer.Core.Model;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Web.Api;
+using AmiDialer.Web.Infrastructure;
 using static AmiDialer.Web.Pages.Html;
 
 namespace AmiDialer.Web.Pages;
@@ -32,7 +33,7 @@ internal static class CampaignPage
             var campaign = await repo.GetAsync(id, ct);
             if (campaign is not null && AmiDialer.Core.ClickToCall.BuiltInCampaign.Refusal(campaign, "delete") is { } refusal)
             {
-                return await RenderAsync(ctx, id, data, refusal, ct);
+                return PostRedirectGet.SeeOther(ctx, $"/campaigns/{id}", refusal, refused: true);
             }
 
             if (campaign is { State: not (CampaignState.Running or CampaignState.Paused) })
@@ -41,14 +42,14 @@ internal static class CampaignPage
                 return Results.Redirect("/");
             }
 
-            return await RenderAsync(ctx, id, data, "Stop the campaign before deleting it.", ct);
+            return PostRedirectGet.SeeOther(ctx, $"/campaigns/{id}", "Stop the campaign before deleting it.", refused: true);
         }
 
         var cmd = Enum.Parse<CampaignCommand>(command, ignoreCase: true);
         var result = await CampaignControl.ChangeAsync(id, cmd, data, user, ct);
         if (result.Result is Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult problem)
         {
-            return await RenderAsync(ctx, id, data, problem.ProblemDetails.Detail, ct);
+            return PostRedirectGet.SeeOther(ctx, $"/campaigns/{id}", problem.ProblemDetails.Detail, refused: true);
         }
 
         return Results.Redirect($"/campaigns/{id}");
@@ -59,7 +60,7 @@ internal static class CampaignPage
         await RequeueApi.UnknownAsync(id, data, user, ct) switch
         {
             { Result: not null } => Results.Redirect($"/campaigns/{id}"),
-            { Problem: { } problem } => await RenderAsync(ctx, id, data, problem.ProblemDetails.Detail, ct),
+            { Problem: { } problem } => PostRedirectGet.SeeOther(ctx, $"/campaigns/{id}", problem.ProblemDetails.Detail, refused: true),
             _ => CampaignFormPage.NotFoundPage(ctx, id),
         };
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Web.Api;
+using AmiDialer.Web.Infrastructure;
 using static AmiDialer.Web.Pages.Html;
 
 namespace AmiDialer.Web.Pages;
@@ -11,7 +12,7 @@ internal static class DncPage
 {
     public static IEndpointRouteBuilder MapDncPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dnc", (HttpContext ctx, WebData data, CancellationToken ct) => RenderAsync(ctx, data, null, null, null, ct)).ExcludeFromDescription();
+        app.MapGet("/dnc", (HttpContext ctx, WebData data, CancellationToken ct) => RenderAsync(ctx, data, null, null, ct)).ExcludeFromDescription();
         app.MapPost("/dnc", AddAsync).ExcludeFromDescription();
         app.MapPost("/dnc/remove", RemoveAsync).ExcludeFromDescription();
         return app;
@@ -23,12 +24,13 @@ internal static class DncPage
         var number = form["number"].ToString();
         if (!DncApi.TryNormalise(number, backend.Settings.Dialing.DefaultRegion, out var e164, out var error))
         {
-            return await RenderAsync(ctx, data, number, $"'{number}': {error}.", null, ct);
+            // Shown on the POST itself, with the value kept: nothing was written, so sending it again changes nothing.
+            return await RenderAsync(ctx, data, number, $"'{number}': {error}.", ct);
         }
 
         var note = form["note"].ToString();
         await (await data.DncAsync(ct)).AddAsync(e164, null, DncSource.Manual, CampaignsApi.Actor(user), note.Length == 0 ? null : note, ct);
-        return await RenderAsync(ctx, data, null, null, $"{e164} is on the do-not-call list.", ct);
+        return PostRedirectGet.SeeOther(ctx, "/dnc", $"{e164} is on the do-not-call list.");
     }
 
     private static async Task<IResult> RemoveAsync(HttpContext ctx, WebData data, ClaimsPrincipal user, CancellationToken ct)
@@ -37,19 +39,14 @@ internal static class DncPage
         var number = form["number"].ToString();
         long? campaignId = long.TryParse(form["campaignId"], out var cid) ? cid : null;
         var removed = await (await data.DncAsync(ct)).RemoveAsync(number, campaignId, CampaignsApi.Actor(user), "removed on the web", ct);
-        return await RenderAsync(ctx, data, null, removed ? null : $"{number} was not on the list.", removed ? $"{number} removed." : null, ct);
+        return removed ? PostRedirectGet.SeeOther(ctx, "/dnc", $"{number} removed.") : PostRedirectGet.SeeOther(ctx, "/dnc", $"{number} was not on the list.", refused: true);
     }
 
-    private static async Task<IResult> RenderAsync(HttpContext ctx, WebData data, string? value, string? error, string? ok, CancellationToken ct)
+    private static async Task<IResult> RenderAsync(HttpContext ctx, WebData data, string? value, string? error, CancellationToken ct)
     {
         var entries = await (await data.DncAsync(ct)).ListAsync(null, 500, 0, ct);
         var token = Layout.AntiforgeryToken(ctx);
         var sb = new StringBuilder();
-        if (ok is not null)
-        {
-            sb.Append("<div class=\"ok-box\" role=\"status\" id=\"dnc-ok\">").Append(E(ok)).Append("</div>");
-        }
-
         sb.Append("<form method=\"post\" action=\"/dnc\" class=\"stack card\">").Append(Layout.Field(token))
           .Append("<label for=\"dnc-number\">Number<input id=\"dnc-number\" name=\"number\" value=\"").Append(Attr(value)).Append('"')
           .Append(error is null ? "" : " aria-invalid=\"true\"").Append('>');
@@ -77,7 +74,7 @@ internal static class DncPage
         sb.Append("""
             <script>document.getElementById('dnc-import').addEventListener('click',function(){var f=document.getElementById('dnc-file').files[0];if(!f)return;
             fetch('/api/dnc/import',{method:'POST',credentials:'same-origin',headers:{'X-CSRF-TOKEN':amidialer.token,'Content-Type':'text/csv'},body:f}).then(function(r){return r.json();})
-            .then(function(r){document.getElementById('dnc-import-result').textContent=r.added!==undefined?(r.added+' added, '+r.alreadyListed+' already listed, '+r.rejected.length+' refused'):(r.title||'failed');if(r.added!==undefined)setTimeout(function(){location.reload();},800);});});</script>
+            .then(function(r){document.getElementById('dnc-import-result').textContent=r.added!==undefined?(r.added+' added, '+r.alreadyListed+' already listed, '+r.rejected.length+' refused'):(r.title||'failed');if(r.added!==undefined)setTimeout(function(){location.assign('/dnc');},800);});});</script>
             """);
         return Layout.Page(ctx, "Do-not-call list", sb.ToString(), error is null ? 200 : 400);
     }

@@ -33,7 +33,14 @@ internal static class Layout
             sb.Append("<div class=\"banner simulated\" role=\"alert\" id=\"simulated-banner\">Simulated calls: this server dials the built-in PBX simulator, not a real Asterisk. No real phone rings.</div>");
         }
 
-        sb.Append("<main><h1>").Append(E(title)).Append("</h1>").Append(body).Append("</main>");
+        sb.Append("<main><h1>").Append(E(title)).Append("</h1>");
+        if (loggedIn && PostRedirectGet.Notice(ctx) is { } notice)
+        {
+            sb.Append(notice.Refused ? "<div class=\"error-box\" role=\"alert\" id=\"notice\">" : "<div class=\"ok-box\" role=\"status\" id=\"notice\">")
+              .Append(E(notice.Text)).Append("</div>");
+        }
+
+        sb.Append(body).Append("</main>");
         sb.Append("<script>").Append(Assets.Js).Append("</script></body></html>");
         return new HtmlResult(sb.ToString(), status);
     }
