@@ -60,7 +60,8 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
 
     /// <summary>
     /// Replaces every setting (not the state, not the id, not the simulated mark: <see cref="MarkSimulatedAsync"/>
-    /// and <see cref="CampaignRequeue"/> change that); false if the campaign does not exist.
+    /// and <see cref="CampaignRequeue"/> change that); false if the campaign does not exist. Throws
+    /// <see cref="DuplicateNameException"/> when another campaign has the new name.
     /// </summary>
     public async Task<bool> UpdateAsync(Campaign campaign, string actor, CancellationToken cancellationToken = default)
     {
@@ -68,6 +69,13 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         var now = time.GetUtcNow();
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
+        var taken = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT id FROM campaigns WHERE name = @name AND id <> @id", new { name = campaign.Name, id = campaign.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (taken is not null)
+        {
+            throw new DuplicateNameException($"A campaign named '{campaign.Name}' already exists.");
+        }
+
         var row = ToRow(campaign, now);
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             """

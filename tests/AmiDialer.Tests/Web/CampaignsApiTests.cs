@@ -83,13 +83,13 @@ public sealed class CampaignsApiTests(WebHostFixture fixture) : IClassFixture<We
     }
 
     [Fact]
-    public async Task Duplicate_name_is_400_on_name()
+    public async Task Duplicate_name_is_409_on_name()
     {
         using var client = host.WithApiKey();
         var name = "dup " + Guid.NewGuid();
         (await client.PostAsJsonAsync("/api/campaigns", new { name })).Dispose();
         using var second = await client.PostAsJsonAsync("/api/campaigns", new { name });
-        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
         Assert.True((await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("name", out _));
     }
 

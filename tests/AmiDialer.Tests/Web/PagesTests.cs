@@ -150,7 +150,7 @@ public sealed partial class PagesTests(WebHostFixture fixture) : IClassFixture<W
         }
     }
 
-    private static Dictionary<string, string> Form(string token, params (string Key, string Value)[] values)
+    internal static Dictionary<string, string> Form(string token, params (string Key, string Value)[] values)
     {
         var form = new Dictionary<string, string>
         {

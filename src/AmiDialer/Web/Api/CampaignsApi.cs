@@ -52,7 +52,7 @@ internal static class CampaignsApi
         }
         catch (DuplicateNameException ex)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [ex.Message] }, title: "The campaign has invalid settings");
+            return Problems.Taken("name", ex.Message);
         }
     }
 
@@ -77,7 +77,7 @@ internal static class CampaignsApi
         }
         catch (DuplicateNameException ex)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [ex.Message] }, title: "The campaign has invalid settings");
+            return Problems.Taken("name", ex.Message);
         }
 
         return TypedResults.Ok(CampaignDto.From((await repo.GetAsync(id, ct))!));

@@ -24,6 +24,18 @@ internal static class Problems
         return ctx.Response.WriteAsJsonAsync(problem, problem.GetType(), (JsonSerializerOptions?)null, ContentType, ctx.RequestAborted);
     }
 
+    /// <summary>
+    /// A 409 naming the field whose value another record already holds: the request is well formed but conflicts
+    /// with the stored state, so create and rename answer alike.
+    /// </summary>
+    public static ProblemHttpResult Taken(string field, string message) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = StatusCodes.Status409Conflict,
+            Title = $"The {field} is already taken",
+            Detail = message,
+        });
+
     /// <summary>A 400 naming one field, for handlers that validate by hand.</summary>
     public static ValidationProblem Field(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: $"Invalid {field}");

@@ -40,7 +40,8 @@ internal static class CampaignFormPage
             }
             catch (System.Data.DuplicateNameException ex)
             {
-                errors["name"] = [ex.Message];
+                // The same answer as the API's: the settings are valid, the name conflicts with another campaign.
+                return Form(ctx, null, values, new() { ["name"] = [ex.Message] }, StatusCodes.Status409Conflict);
             }
         }
 
@@ -69,7 +70,7 @@ internal static class CampaignFormPage
             }
             catch (System.Data.DuplicateNameException ex)
             {
-                errors["name"] = [ex.Message];
+                return Form(ctx, current, values, new() { ["name"] = [ex.Message] }, StatusCodes.Status409Conflict);
             }
         }
 
@@ -185,7 +186,7 @@ internal static class CampaignFormPage
         }
     }
 
-    private static IResult Form(HttpContext ctx, Campaign? existing, Dictionary<string, string> values, Dictionary<string, string[]> errors)
+    private static IResult Form(HttpContext ctx, Campaign? existing, Dictionary<string, string> values, Dictionary<string, string[]> errors, int? status = null)
     {
         var sb = new StringBuilder();
         if (errors.Count > 0)
@@ -223,6 +224,6 @@ internal static class CampaignFormPage
 
         sb.Append("<div class=\"actions\"><button type=\"submit\" id=\"save\">").Append(existing is null ? "Create campaign" : "Save").Append("</button>")
           .Append("<a href=\"").Append(existing is null ? "/" : $"/campaigns/{existing.Id}").Append("\">Cancel</a></div></form>");
-        return Layout.Page(ctx, existing is null ? "New campaign" : $"Edit {existing.Name}", sb.ToString(), errors.Count > 0 ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK);
+        return Layout.Page(ctx, existing is null ? "New campaign" : $"Edit {existing.Name}", sb.ToString(), status ?? (errors.Count > 0 ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK));
     }
 }
