@@ -18,6 +18,7 @@ internal static class CampaignActions
     {
         await using var services = await CliServices.OpenAsync(context, parse, ct);
         var campaign = options.ApplyTo(Defaults(services, name), parse);
+        CheckDestination(services, campaign);
         try
         {
             campaign = await services.Campaigns.CreateAsync(campaign, CliServices.Actor, ct);
@@ -29,6 +30,15 @@ internal static class CampaignActions
 
         await context.Output.WriteLineAsync($"Created campaign '{campaign.Name}' (draft). Next: amidialer import <file.csv> --campaign {CliServices.Quote(campaign.Name)}");
         return AmiDialerCli.Success;
+    }
+
+    /// <summary>The destination must be one of the allowed contexts: refused now, not skipped when a call is answered.</summary>
+    private static void CheckDestination(AppServices services, Campaign campaign)
+    {
+        if (CampaignValueParsers.AllowedDestination(campaign.Destination, CallControlSettings.AllowedContexts(services.Settings)) is { } problem)
+        {
+            throw CliException.Usage($"--destination: '{campaign.Destination}': {problem}");
+        }
     }
 
     /// <summary>A new campaign's settings before options: the configured defaults.</summary>
@@ -54,6 +64,10 @@ internal static class CampaignActions
         }
 
         var updated = options.ApplyTo(existing, parse);
+        if (parse.GetValue(options.Destination) is not null)
+        {
+            CheckDestination(services, updated);
+        }
         if (updated == existing)
         {
             throw CliException.Usage("campaign update: give at least one setting to change, e.g. --cps 5.");

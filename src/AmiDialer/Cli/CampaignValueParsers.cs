@@ -41,6 +41,13 @@ internal static class CampaignValueParsers
         return null;
     }
 
+    /// <summary>
+    /// Where a campaign sends answered calls is checked when it is saved, by the rule transfers follow at call time,
+    /// so a destination Asterisk would refuse is not found only when the first customer answers.
+    /// </summary>
+    public static string? AllowedDestination(DialplanTarget target, IReadOnlyCollection<string> allowedContexts) =>
+        DialplanNames.CheckAllowed(target, allowedContexts) is { } problem ? problem + " (config Dialing:AllowedContexts)." : null;
+
     public static string? DialTemplate(string text)
     {
         if (!NumberTemplate.TryParse(text, out var template, out var error))

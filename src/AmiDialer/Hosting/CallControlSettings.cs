@@ -7,6 +7,13 @@ namespace AmiDialer.Hosting;
 /// <summary>Config <c>Dialing:AllowedContexts</c> and <c>Dialing:ClickToCall:*</c> as the engine's call-control options.</summary>
 public static class CallControlSettings
 {
+    /// <summary>Where calls may be sent: the configured contexts, else the engine's defaults.</summary>
+    public static IReadOnlyList<string> AllowedContexts(AmiDialerSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Dialing.AllowedContexts.Count > 0 ? [.. settings.Dialing.AllowedContexts] : new CallControlOptions().AllowedContexts;
+    }
+
     public static CallControlOptions From(AmiDialerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -14,7 +21,7 @@ public static class CallControlSettings
         var defaults = new ClickToCallOptions();
         return new CallControlOptions
         {
-            AllowedContexts = d.AllowedContexts.Count > 0 ? [.. d.AllowedContexts] : new CallControlOptions().AllowedContexts,
+            AllowedContexts = AllowedContexts(settings),
             ClickToCall = new ClickToCallOptions
             {
                 Context = d.ClickToCall.Context,

@@ -85,6 +85,23 @@ public sealed class CampaignCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_destination_outside_the_allowed_contexts_is_bad_usage_on_create_and_update()
+    {
+        var created = await cli.Db("campaign", "create", "d", "--destination", "from-internal,100,1");
+        Assert.Equal(AmiDialerCli.Usage, created.Code);
+        Assert.Contains("--destination", created.Error, StringComparison.Ordinal);
+        Assert.Contains("context 'from-internal' is not in the allowed contexts (agents, ivr, outbound)", created.Error, StringComparison.Ordinal);
+        Assert.Equal(AmiDialerCli.Failure, (await cli.Db("campaign", "show", "d")).Code);
+
+        Assert.Equal(0, (await cli.Db("campaign", "create", "d", "--destination", "ivr,s,1")).Code);
+        var updated = await cli.Db("campaign", "update", "d", "--destination", "from-internal,100,1");
+        Assert.Equal(AmiDialerCli.Usage, updated.Code);
+        Assert.Contains("from-internal", updated.Error, StringComparison.Ordinal);
+        var shown = await cli.Db("campaign", "show", "d", "--format", "json");
+        Assert.Equal("ivr,s,1", JsonDocument.Parse(shown.Output).RootElement.GetProperty("destination").GetString());
+    }
+
+    [Fact]
     public async Task End_before_start_is_bad_usage()
     {
         var result = await cli.Db("campaign", "create", "c", "--start", "2026-12-02T00:00:00Z", "--end", "2026-12-01T00:00:00Z");

@@ -61,7 +61,8 @@ internal static class CampaignInputRules
         IsSimulated = simulated,
     };
 
-    public static (Campaign Campaign, Dictionary<string, string[]> Errors) Apply(Campaign c, CampaignInput input, bool creating)
+    /// <param name="allowedContexts">Where answered calls may go (<c>Dialing:AllowedContexts</c>): a destination or redirect given elsewhere is refused.</param>
+    public static (Campaign Campaign, Dictionary<string, string[]> Errors) Apply(Campaign c, CampaignInput input, bool creating, IReadOnlyCollection<string> allowedContexts)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         void Bad(string field, string message) => errors[field] = [.. errors.GetValueOrDefault(field) ?? [], message];
@@ -107,7 +108,7 @@ internal static class CampaignInputRules
 
         if (input.Destination is { } destination)
         {
-            if (CampaignValueParsers.Destination(destination, out var target) is { } problem)
+            if ((CampaignValueParsers.Destination(destination, out var target) ?? CampaignValueParsers.AllowedDestination(target, allowedContexts)) is { } problem)
             {
                 Bad("destination", Capital(problem));
             }
@@ -121,7 +122,7 @@ internal static class CampaignInputRules
             {
                 c = c with { OnAnswerRedirect = null };
             }
-            else if (CampaignValueParsers.Destination(redirect, out var target) is { } problem)
+            else if ((CampaignValueParsers.Destination(redirect, out var target) ?? CampaignValueParsers.AllowedDestination(target, allowedContexts)) is { } problem)
             {
                 Bad("onAnswerRedirect", Capital(problem));
             }

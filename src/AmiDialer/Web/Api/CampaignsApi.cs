@@ -1,6 +1,7 @@
 using System.Data;
 using System.Security.Claims;
 using AmiDialer.Core.Model;
+using AmiDialer.Hosting;
 using AmiDialer.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -39,7 +40,7 @@ internal static class CampaignsApi
     private static async Task<Results<Created<CampaignDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         CampaignInput input, WebData data, WebBackend backend, ClaimsPrincipal user, CancellationToken ct)
     {
-        var (campaign, errors) = CampaignInputRules.Apply(CampaignInputRules.NewCampaign(backend.Settings, backend.IsSimulated), input, creating: true);
+        var (campaign, errors) = CampaignInputRules.Apply(CampaignInputRules.NewCampaign(backend.Settings, backend.IsSimulated), input, creating: true, CallControlSettings.AllowedContexts(backend.Settings));
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The campaign has invalid settings");
@@ -57,7 +58,7 @@ internal static class CampaignsApi
     }
 
     private static async Task<Results<Ok<CampaignDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        long id, CampaignInput input, WebData data, ClaimsPrincipal user, CancellationToken ct)
+        long id, CampaignInput input, WebData data, WebBackend backend, ClaimsPrincipal user, CancellationToken ct)
     {
         var repo = await data.CampaignsAsync(ct);
         if (await repo.GetAsync(id, ct) is not { } current)
@@ -65,7 +66,7 @@ internal static class CampaignsApi
             return NotFound(id);
         }
 
-        var (campaign, errors) = CampaignInputRules.Apply(current, input, creating: false);
+        var (campaign, errors) = CampaignInputRules.Apply(current, input, creating: false, CallControlSettings.AllowedContexts(backend.Settings));
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The campaign has invalid settings");

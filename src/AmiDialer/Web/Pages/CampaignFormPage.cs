@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using AmiDialer.Core.Model;
+using AmiDialer.Hosting;
 using AmiDialer.Web.Api;
 using static AmiDialer.Web.Pages.Html;
 
@@ -29,7 +30,7 @@ internal static class CampaignFormPage
         var form = await ctx.Request.ReadFormAsync(ct);
         var values = Read(form);
         var (input, parseErrors) = ToInput(values);
-        var (campaign, errors) = CampaignInputRules.Apply(CampaignInputRules.NewCampaign(backend.Settings, backend.IsSimulated), input, creating: true);
+        var (campaign, errors) = CampaignInputRules.Apply(CampaignInputRules.NewCampaign(backend.Settings, backend.IsSimulated), input, creating: true, CallControlSettings.AllowedContexts(backend.Settings));
         Merge(errors, parseErrors);
         if (errors.Count == 0)
         {
@@ -48,7 +49,7 @@ internal static class CampaignFormPage
         return Form(ctx, null, values, errors);
     }
 
-    private static async Task<IResult> UpdateAsync(long id, HttpContext ctx, WebData data, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<IResult> UpdateAsync(long id, HttpContext ctx, WebBackend backend, WebData data, ClaimsPrincipal user, CancellationToken ct)
     {
         var repo = await data.CampaignsAsync(ct);
         if (await repo.GetAsync(id, ct) is not { } current)
@@ -59,7 +60,7 @@ internal static class CampaignFormPage
         var form = await ctx.Request.ReadFormAsync(ct);
         var values = Read(form);
         var (input, parseErrors) = ToInput(values);
-        var (campaign, errors) = CampaignInputRules.Apply(current, input, creating: false);
+        var (campaign, errors) = CampaignInputRules.Apply(current, input, creating: false, CallControlSettings.AllowedContexts(backend.Settings));
         Merge(errors, parseErrors);
         if (errors.Count == 0)
         {
