@@ -32,6 +32,9 @@ internal static partial class LogMessages
     [LoggerMessage(4014, LogLevel.Information, "Campaign {CampaignId} {Change}")]
     public static partial void CampaignChanged(this ILogger logger, long campaignId, string change);
 
+    [LoggerMessage(4056, LogLevel.Warning, "Campaign {CampaignId} is running with nothing to dial: {Why}")]
+    public static partial void NothingToDial(this ILogger logger, long campaignId, string why);
+
     [LoggerMessage(4015, LogLevel.Error, "Campaign {CampaignId} dialer failed")]
     public static partial void DialerFailed(this ILogger logger, long campaignId, Exception error);
 

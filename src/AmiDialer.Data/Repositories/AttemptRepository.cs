@@ -91,6 +91,14 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
         return rows.Select(r => r.ToAttempt()).ToList();
     }
 
+    /// <summary>Whether any call was ever placed for the campaign.</summary>
+    public async Task<bool> AnyForCampaignAsync(long campaignId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM attempts WHERE campaign_id = @campaignId)", new { campaignId }, cancellationToken: cancellationToken)).ConfigureAwait(false) != 0;
+    }
+
     /// <summary>The open attempts a lease owns (<see cref="LeaseKeys"/>), oldest first: what its holder adopts.</summary>
     public async Task<IReadOnlyList<Attempt>> ListOpenOwnedAsync(string leaseKey, CancellationToken cancellationToken = default)
     {

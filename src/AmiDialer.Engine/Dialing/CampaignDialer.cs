@@ -26,6 +26,9 @@ internal sealed class CampaignDialer
 
     private readonly EngineServices _s;
     private readonly bool _foreground;
+
+    // Logged once per wait, not at each look for leads.
+    private bool _saidNothingToDial;
     private readonly OriginatePacer _pacer;
     private readonly IPacingPolicy _policy;
     // At most one pending wake-up: a burst of call endings and Responses wakes the loop once, not once each.
@@ -380,6 +383,22 @@ internal sealed class CampaignDialer
                         continue;
                     }
 
+                    if (noneOpen && next is null && !_foreground && !await _s.Attempts.AnyForCampaignAsync(CampaignId, CancellationToken.None).ConfigureAwait(false))
+                    {
+                        // Started before its leads were imported (or with none dialable): completing it now would strand
+                        // the leads imported next, so it waits for them and says why.
+                        const string Why = "no lead to dial yet: leads imported into the campaign are dialed as they arrive";
+                        if (!_saidNothingToDial)
+                        {
+                            _saidNothingToDial = true;
+                            _s.Logger.NothingToDial(CampaignId, Why);
+                        }
+
+                        SetStatus(DialerStatus.Waiting, Why);
+                        await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
                     if (noneOpen)
                     {
                         await CompleteAsync(now).ConfigureAwait(false);
@@ -395,6 +414,7 @@ internal sealed class CampaignDialer
                     continue;
                 }
 
+                _saidNothingToDial = false;
                 if (!await DialAsync(leads, now).ConfigureAwait(false))
                 {
                     // No server has room: wait for a call to end.

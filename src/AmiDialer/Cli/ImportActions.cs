@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using AmiDialer.Core.Model;
 using AmiDialer.Data.Import;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Reports;
@@ -54,6 +55,19 @@ internal static class ImportActions
         }
 
         await WriteSummaryAsync(context.Output, context.Tables, request.File.Name, campaign.Name, result);
+        if (campaign.State == CampaignState.Completed && result.Imported > 0)
+        {
+            // Leads in a completed campaign are never dialed: say so, or reopen it when asked.
+            if (!request.Reopen)
+            {
+                await context.Output.WriteLineAsync($"Campaign '{campaign.Name}' is completed: the {result.Imported} new lead(s) will not be dialed. Import with --reopen to reopen it.");
+            }
+            else if (await services.Campaigns.TransitionAsync(campaign.Id, [CampaignState.Completed], CampaignState.Paused, CliServices.Actor, ct))
+            {
+                await context.Output.WriteLineAsync($"Reopened campaign '{campaign.Name}': it is paused; resume it (amidialer campaign resume {CliServices.Quote(campaign.Name)}) to dial the new leads.");
+            }
+        }
+
         return result.Message is null ? AmiDialerCli.Success : AmiDialerCli.Failure;
     }
 

@@ -11,6 +11,7 @@ internal static class ImportCommand
             .AcceptExistingOnly();
         var campaign = CommonOptions.Campaign(required: true);
         var create = new Option<bool>("--create") { Description = "Create the campaign (with default settings) if it does not exist." };
+        var reopen = new Option<bool>("--reopen") { Description = "If the campaign is completed, reopen it (paused, to be resumed) so the new leads are dialed." };
         var region = CommonOptions.Region();
         var phoneColumn = new Option<string?>("--phone-column") { Description = "The column holding the numbers, when its name is not phone, number, mobile, tel...", HelpName = "name" };
         var delimiter = new Option<string?>("--delimiter") { Description = "Field delimiter: , ; tab or | (sniffed when not given).", HelpName = "char" };
@@ -19,13 +20,14 @@ internal static class ImportCommand
         command.Arguments.Add(file);
         command.Options.Add(campaign);
         command.Options.Add(create);
+        command.Options.Add(reopen);
         command.Options.Add(region);
         command.Options.Add(phoneColumn);
         command.Options.Add(delimiter);
         command.SetAction((parse, ct) => ImportActions.ImportAsync(
             context,
             parse,
-            new ImportRequest(parse.GetValue(file)!, parse.GetValue(campaign)!, parse.GetValue(create), parse.GetValue(region), parse.GetValue(phoneColumn), Delimiter(parse.GetValue(delimiter))),
+            new ImportRequest(parse.GetValue(file)!, parse.GetValue(campaign)!, parse.GetValue(create), parse.GetValue(region), parse.GetValue(phoneColumn), Delimiter(parse.GetValue(delimiter)), parse.GetValue(reopen)),
             ct));
         return command;
     }
@@ -38,4 +40,4 @@ internal static class ImportCommand
     };
 }
 
-internal sealed record ImportRequest(FileInfo File, string Campaign, bool Create, string? Region, string? PhoneColumn, char? Delimiter);
+internal sealed record ImportRequest(FileInfo File, string Campaign, bool Create, string? Region, string? PhoneColumn, char? Delimiter, bool Reopen = false);

@@ -17,7 +17,14 @@ namespace AmiDialer.Web.Api;
 
 public sealed record ImportSummaryDto(
     long ImportId, long CampaignId, string Status, long RowsRead, long Imported, long Rejected, long Duplicates, long Blocked,
-    string PhoneColumn, string Delimiter, string Encoding, string Region, IReadOnlyList<RowError> FirstErrors, string? ErrorCsv, string? Message);
+    string PhoneColumn, string Delimiter, string Encoding, string Region, IReadOnlyList<RowError> FirstErrors, string? ErrorCsv, string? Message)
+{
+    /// <summary>True when the import reopened a completed campaign (<c>reopen=true</c>): it is paused, to be resumed.</summary>
+    public bool Reopened { get; init; }
+
+    /// <summary>Said when the campaign's state keeps the new leads from being dialed, and how to change that.</summary>
+    public string? CampaignNote { get; init; }
+}
 
 /// <summary>An upload's progress: <c>receiving</c> the file (bytes of the request), then <c>importing</c> it (bytes of the file read), then <c>done</c>.</summary>
 public sealed record ImportProgressDto(long ImportId, long RowsRead, long Imported, long Rejected, long Duplicates, long Blocked, long BytesRead, double? Percent, bool Done, string Phase);
@@ -112,6 +119,12 @@ internal static class ImportsApi
             if (disposition.IsFileDisposition() && name == "file")
             {
                 var options = Options(id, fields, backend, user, out var errors);
+                var reopen = false;
+                if (fields.GetValueOrDefault("reopen") is { Length: > 0 } reopenText && !TryParseFlag(reopenText, out reopen))
+                {
+                    errors["reopen"] = ["Must be true or false."];
+                }
+
                 if (errors.Count > 0)
                 {
                     return TypedResults.ValidationProblem(errors, title: "Invalid import options");
@@ -132,7 +145,7 @@ internal static class ImportsApi
                     IProgress<ImportProgress>? progress = tracked ? new SyncProgress<ImportProgress>(p => registry.Report(uploadId, ToDto(p, done: false))) : null;
                     var importer = new CsvLeadImporter(backend.Services.Database, backend.Time, ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<CsvLeadImporter>());
                     var result = await importer.ImportAsync(spool.File, fileName, options with { TotalBytes = spool.File.Length }, progress, ct);
-                    var summary = ToDto(id, result, options.DefaultRegion);
+                    var summary = await ReopenAsync(ToDto(id, result, options.DefaultRegion), reopen, data, user, ct);
                     if (tracked)
                     {
                         registry.Report(uploadId, new ImportProgressDto(result.ImportId, result.RowsRead, result.Imported, result.Rejected, result.Duplicates, result.Blocked,
@@ -179,6 +192,34 @@ internal static class ImportsApi
         }
 
         return Problems.Field("file", "The upload has no part named 'file'.");
+    }
+
+    private static bool TryParseFlag(string text, out bool value)
+    {
+        value = text.Trim().ToLowerInvariant() is "true" or "1" or "on" or "yes";
+        return value || text.Trim().ToLowerInvariant() is "false" or "0" or "off" or "no";
+    }
+
+    /// <summary>
+    /// Leads imported into a completed campaign are never dialed unless it is reopened: asked for, it becomes paused
+    /// (nothing is dialed until someone resumes it); not asked for, the answer says how.
+    /// </summary>
+    private static async Task<ImportSummaryDto> ReopenAsync(ImportSummaryDto summary, bool reopen, WebData data, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var repo = await data.CampaignsAsync(ct);
+        if (await repo.GetAsync(summary.CampaignId, ct) is not { State: Core.Model.CampaignState.Completed } campaign || summary.Imported == 0)
+        {
+            return summary;
+        }
+
+        if (!reopen)
+        {
+            return summary with { CampaignNote = $"Campaign '{campaign.Name}' is completed: the {summary.Imported} new lead(s) will not be dialed unless it is reopened (import again with reopen=true, or reopen it from its page)." };
+        }
+
+        return await repo.TransitionAsync(campaign.Id, [Core.Model.CampaignState.Completed], Core.Model.CampaignState.Paused, CampaignsApi.Actor(user), ct)
+            ? summary with { Reopened = true, CampaignNote = $"Campaign '{campaign.Name}' was completed and is now paused: resume it to dial the {summary.Imported} new lead(s)." }
+            : summary;
     }
 
     private static CsvImportOptions Options(long campaignId, Dictionary<string, string> fields, WebBackend backend, ClaimsPrincipal user, out Dictionary<string, string[]> errors)

@@ -27,6 +27,9 @@ public sealed record CampaignStatusDto(long Id, string Name, string State, bool 
     public const string UnknownTitle = "Ended while the dialer was down: outcome unknown";
 
     public string OutcomeUnknownNote => CampaignReport.UnknownNote;
+
+    /// <summary>What this process's dialer says of the campaign (why it waits, why it ended); null when it does not dial it.</summary>
+    public string? DialerMessage { get; init; }
 }
 
 /// <summary>Reports (the CLI's JSON), the per-lead table and CSV export, live status and its event stream.</summary>
@@ -137,11 +140,15 @@ internal static class ReportsApi
             return null;
         }
 
-        var active = data.Engine is { } engine
-            ? engine.GetSnapshot().ActiveCalls.Count(c => c.CampaignId == id)
+        var snapshot = data.Engine?.GetSnapshot();
+        var active = snapshot is not null
+            ? snapshot.ActiveCalls.Count(c => c.CampaignId == id)
             : r.Report.States.GetValueOrDefault("in-progress");
         return new CampaignStatusDto(id, r.Campaign.Name, r.Campaign.State.ToString().ToLowerInvariant(), r.Campaign.IsSimulated, r.Report.Leads, r.Report.Pending,
-            r.Report.Attempts, r.Report.States, r.Report.Outcomes, r.Report.AnswerRate, r.Report.AvgTalkSeconds, (int)active, r.Report.OutcomeUnknown);
+            r.Report.Attempts, r.Report.States, r.Report.Outcomes, r.Report.AnswerRate, r.Report.AvgTalkSeconds, (int)active, r.Report.OutcomeUnknown)
+        {
+            DialerMessage = snapshot?.Campaigns.FirstOrDefault(c => c.CampaignId == id)?.Message,
+        };
     }
 
     private static async Task<Results<Ok<CampaignStatusDto>, ProblemHttpResult>> StatusAsync(long id, WebData data, CancellationToken ct) =>

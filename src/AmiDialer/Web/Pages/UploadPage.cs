@@ -1,4 +1,5 @@
 using System.Text;
+using AmiDialer.Core.Model;
 using static AmiDialer.Web.Pages.Html;
 
 namespace AmiDialer.Web.Pages;
@@ -31,6 +32,9 @@ internal static class UploadPage
           .Append("<label for=\"phoneColumn\">Phone column <span class=\"hint\">leave as detected, or pick one</span><select id=\"phoneColumn\" name=\"phoneColumn\"><option value=\"\">(detect)</option></select></label>")
           .Append("<label for=\"region\">Default region <span class=\"hint\">for numbers written without a country code</span><input id=\"region\" name=\"region\" value=\"")
           .Append(Attr(backend.Settings.Dialing.DefaultRegion)).Append("\" maxlength=\"2\"></label>")
+          .Append(c.State == CampaignState.Completed
+              ? "<label id=\"reopen-offer\"><input type=\"checkbox\" id=\"reopen\" name=\"reopen\" value=\"true\"> Reopen the campaign <span class=\"hint\">it is completed: without this the new leads are imported but never dialed; reopened, it is paused until you resume it</span></label>"
+              : "")
           .Append("<span class=\"field-error\" id=\"upload-error\" role=\"alert\"></span>")
           .Append("<div><button type=\"button\" id=\"import\" disabled>Import</button></div>")
           .Append("<div id=\"progress-box\" hidden><progress id=\"upload-progress\" max=\"100\" value=\"0\"></progress> <span id=\"progress-text\" class=\"muted\"></span></div>")
@@ -61,7 +65,7 @@ internal static class UploadPage
           btn.addEventListener('click',function(){
             var f=file.files[0];if(!f)return;
             btn.disabled=true;err.textContent='';
-            var fd=new FormData();fd.append('region',document.getElementById('region').value);fd.append('phoneColumn',document.getElementById('phoneColumn').value);fd.append('file',f,f.name);
+            var fd=new FormData();fd.append('region',document.getElementById('region').value);fd.append('phoneColumn',document.getElementById('phoneColumn').value);var ro=document.getElementById('reopen');if(ro&&ro.checked){fd.append('reopen','true');}fd.append('file',f,f.name);
             var id=Math.random().toString(36).slice(2);var pb=document.getElementById('upload-progress'),pt=document.getElementById('progress-text');
             document.getElementById('progress-box').hidden=false;
             var finished=false;
@@ -83,6 +87,7 @@ internal static class UploadPage
                 '<tr><th>Blocked (do-not-call)</th><td class="num" id="blocked">'+r.blocked+'</td></tr></tbody></table>';
               if(r.firstErrors&&r.firstErrors.length){h+='<h2>Rejected rows</h2><table id="import-errors"><thead><tr><th>Line</th><th>Column</th><th>Reason</th></tr></thead><tbody>'+r.firstErrors.map(function(e){return '<tr><td class="num">'+e.line+'</td><td>'+esc(e.column)+'</td><td>'+esc(e.reason)+'</td></tr>';}).join('')+'</tbody></table>';}
               if(r.errorCsv){h+='<p><a class="button secondary" id="error-csv" href="'+esc(r.errorCsv)+'">Download the rejected rows (CSV)</a> fix them and upload that file again.</p>';}
+              if(r.campaignNote){h+='<p id="campaign-note" class="'+(r.reopened?'muted':'field-error')+'">'+esc(r.campaignNote)+'</p>';}
               h+='<p><a class="button" href="/campaigns/{ID}" id="back-to-campaign">Back to the campaign</a></p>';
               var res=document.getElementById('result');res.innerHTML=h;res.hidden=false;
             };
