@@ -37,7 +37,7 @@ public static class ChannelVariables
         {
             if (char.IsControl(c))
             {
-                return $"the value contains {DialString.Describe(c)}";
+                return c is '\r' or '\n' ? $"the value contains a line break ({DialString.Describe(c)})" : $"the value contains {DialString.Describe(c)}";
             }
         }
 
@@ -69,7 +69,7 @@ public static class ChannelVariables
             error = CheckName(v.Name) is { } nameError
                 ? $"channel variable '{DialString.Printable(v.Name)}': {nameError}"
                 : CheckValue(value) is { } valueError
-                    ? $"channel variable {v.Name}{(v.Field is null ? "" : $" (field '{v.Field}')")}: {valueError}"
+                    ? v.Field is null ? $"channel variable {v.Name}: {valueError}" : $"field {v.Field} (channel variable {v.Name}): {valueError}"
                     : null;
             if (error is not null)
             {

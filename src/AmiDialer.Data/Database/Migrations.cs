@@ -181,5 +181,11 @@ internal static class Migrations
             ELSE 'campaign:' || campaign_id END;
         CREATE INDEX ix_attempts_open_lease ON attempts(lease_key, id) WHERE state <> 'ended';
         """,
+
+        // 4: why a lead ended without a call (a field used as a channel variable holds a line break, ...), for the
+        // report, the leads CSV and the API.
+        """
+        ALTER TABLE leads ADD COLUMN note TEXT NULL;
+        """,
     ];
 }

@@ -83,7 +83,11 @@ public sealed class LeadRepository(AmiDialerDatabase database)
     /// Moves a lead from <paramref name="from"/> to <paramref name="to"/> with the counters, atomically; false when the
     /// lead is not in <paramref name="from"/>. For changes that come without an attempt ending (blocked at dial time, expired).
     /// </summary>
-    public async Task<bool> TransitionAsync(long leadId, LeadState from, LeadState to, CallOutcome? finalOutcome, DateTimeOffset? nextEligibleAt, CancellationToken cancellationToken = default)
+    public Task<bool> TransitionAsync(long leadId, LeadState from, LeadState to, CallOutcome? finalOutcome, DateTimeOffset? nextEligibleAt, CancellationToken cancellationToken = default) =>
+        TransitionAsync(leadId, from, to, finalOutcome, nextEligibleAt, note: null, cancellationToken);
+
+    /// <param name="note">Why the lead ended this way when no call says it (kept on the lead for the report); null keeps the old one.</param>
+    public async Task<bool> TransitionAsync(long leadId, LeadState from, LeadState to, CallOutcome? finalOutcome, DateTimeOffset? nextEligibleAt, string? note, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
@@ -96,8 +100,8 @@ public sealed class LeadRepository(AmiDialerDatabase database)
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE leads SET state = @to, final_outcome = COALESCE(@outcome, final_outcome), next_eligible_at = @nextEligibleAt WHERE id = @leadId",
-            new { leadId, to = DbNames.Of(to), outcome = finalOutcome is { } o ? DbNames.Of(o) : null, nextEligibleAt }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "UPDATE leads SET state = @to, final_outcome = COALESCE(@outcome, final_outcome), next_eligible_at = @nextEligibleAt, note = COALESCE(@note, note) WHERE id = @leadId",
+            new { leadId, to = DbNames.Of(to), outcome = finalOutcome is { } o ? DbNames.Of(o) : null, nextEligibleAt, note }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await CampaignCounters.MoveLeadAsync(connection, transaction, lead.CampaignId, from, to, 1, cancellationToken).ConfigureAwait(false);
         if (finalOutcome is { } outcome && lead.FinalOutcome is null)
         {
@@ -106,6 +110,18 @@ public sealed class LeadRepository(AmiDialerDatabase database)
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>The CSV fields of the leads one import added, streamed (an import can hold a million).</summary>
+    public async IAsyncEnumerable<IReadOnlyDictionary<string, string>> ListImportFieldsAsync(long importId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+            "SELECT fields FROM leads WHERE import_id = @importId", new { importId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return JsonSerializer.Deserialize(reader.GetString(0), DataJson.Default.DictionaryStringString) ?? [];
+        }
     }
 
     /// <summary>Every lead of the campaign still pending or waiting to retry becomes expired (the campaign ended). Returns how many.</summary>

@@ -49,6 +49,9 @@ public sealed record LeadReportRow
     public int? LastHangupCause { get; init; }
     public string? LastHangupCauseText { get; init; }
     public bool IsSimulated { get; init; }
+
+    /// <summary>Why the lead ended without a call (stored by the dialer), else null.</summary>
+    public string? Note { get; init; }
 }
 
 /// <summary>Reads for reports and live views. Writes never go through here.</summary>
@@ -107,7 +110,7 @@ public sealed class ReportRepository(AmiDialerDatabase database)
             SELECT l.id AS LeadId, l.phone AS Phone, l.fields AS Fields, l.state AS State, l.final_outcome AS FinalOutcome,
                    l.attempt_count AS Attempts, a.created_at AS LastAttemptAt, a.hangup_cause AS LastHangupCause,
                    a.hangup_cause_text AS LastHangupCauseText, a.is_simulated AS IsSimulated,
-                   (SELECT SUM(t.talk_seconds) FROM attempts t WHERE t.lead_id = l.id) AS TalkSeconds
+                   (SELECT SUM(t.talk_seconds) FROM attempts t WHERE t.lead_id = l.id) AS TalkSeconds, l.note AS Note
             FROM leads l
             LEFT JOIN attempts a ON a.id = (SELECT MAX(x.id) FROM attempts x WHERE x.lead_id = l.id)
             WHERE +l.campaign_id = @campaignId AND l.id > @afterLeadId AND (@state IS NULL OR l.state = @state)
@@ -126,6 +129,7 @@ public sealed class ReportRepository(AmiDialerDatabase database)
             LastHangupCause = r.LastHangupCause,
             LastHangupCauseText = r.LastHangupCauseText,
             IsSimulated = r.IsSimulated ?? false,
+            Note = r.Note,
         }).ToList();
     }
 
@@ -178,5 +182,6 @@ public sealed class ReportRepository(AmiDialerDatabase database)
         public string? LastHangupCauseText { get; set; }
         public bool? IsSimulated { get; set; }
         public double? TalkSeconds { get; set; }
+        public string? Note { get; set; }
     }
 }

@@ -501,8 +501,10 @@ internal sealed class CampaignDialer
             if (problem is not null)
             {
                 // Nothing can be sent for this lead: say why, never send it half-checked.
-                await _s.WriteAsync(() => _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Done, CallOutcome.Failed, null, CancellationToken.None)).ConfigureAwait(false);
-                _s.Logger.LeadSkipped(lead.Id, problem);
+                // The reason stays on the lead: the report, the leads CSV and the API show why it was never called.
+                var reason = problem + ": not dialed";
+                await _s.WriteAsync(() => _s.Leads.TransitionAsync(lead.Id, lead.State, LeadState.Done, CallOutcome.Failed, null, reason, CancellationToken.None)).ConfigureAwait(false);
+                _s.Logger.LeadSkipped(lead.Id, reason);
                 continue;
             }
 

@@ -55,6 +55,11 @@ internal static class ImportActions
         }
 
         await WriteSummaryAsync(context.Output, context.Tables, request.File.Name, campaign.Name, result);
+        var (unsendable, reason) = await UnsendableLeads.CountAsync(services.Leads, campaign, result.ImportId, ct);
+        if (unsendable > 0)
+        {
+            await context.Output.WriteLineAsync($"Will not be dialed: {unsendable} lead(s) whose field used as a channel variable cannot be sent, e.g. {reason}.");
+        }
         if (campaign.State == CampaignState.Completed && result.Imported > 0)
         {
             // Leads in a completed campaign are never dialed: say so, or reopen it when asked.

@@ -32,7 +32,7 @@ public static class LeadReport
         cells.Add(row.LastHangupCause?.ToString(CultureInfo.InvariantCulture));
         cells.Add(row.LastHangupCauseText);
         cells.Add(row.Attempts == 0 ? null : row.IsSimulated ? "yes" : "no");
-        cells.Add(OutcomeNote(row.FinalOutcome));
+        cells.Add(OutcomeNote(row));
         return cells;
     }
 
@@ -81,12 +81,19 @@ public static class LeadReport
 
         w.WriteString("hangupCauseText", row.LastHangupCauseText);
         w.WriteBoolean("simulated", row.IsSimulated);
-        w.WriteString("outcomeNote", OutcomeNote(row.FinalOutcome));
+        w.WriteString("outcomeNote", OutcomeNote(row));
         w.WriteEndObject();
     }
 
     /// <summary>What an outcome's bare name does not say: <see cref="CampaignReport.UnknownNote"/> for unknown, else null.</summary>
     public static string? OutcomeNote(CallOutcome? outcome) => outcome == CallOutcome.Unknown ? CampaignReport.UnknownNote : null;
+
+    /// <summary>The lead's own note (why it was never called) first, else what its outcome's name does not say.</summary>
+    public static string? OutcomeNote(LeadReportRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row.Note ?? OutcomeNote(row.FinalOutcome);
+    }
 
     /// <summary>Every lead of a campaign, page by page (keyset paging: flat memory whatever the size).</summary>
     public static async IAsyncEnumerable<LeadReportRow> AllAsync(ReportRepository reports, long campaignId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)

@@ -44,8 +44,8 @@ public sealed class ChannelVariablesTests
     {
         var fields = new Dictionary<string, string> { ["note"] = "hi\r\nAction: Originate" };
         Assert.False(ChannelVariables.TryResolve([new("NOTE", null, "note")], fields, out _, out var error));
-        Assert.Contains("NOTE (field 'note')", error, StringComparison.Ordinal);
-        Assert.Contains("CR", error, StringComparison.Ordinal);
+        Assert.Contains("field note (channel variable NOTE)", error, StringComparison.Ordinal);
+        Assert.Contains("line break (CR)", error, StringComparison.Ordinal);
     }
 
     [Fact]

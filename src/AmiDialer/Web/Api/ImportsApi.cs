@@ -19,6 +19,11 @@ public sealed record ImportSummaryDto(
     long ImportId, long CampaignId, string Status, long RowsRead, long Imported, long Rejected, long Duplicates, long Blocked,
     string PhoneColumn, string Delimiter, string Encoding, string Region, IReadOnlyList<RowError> FirstErrors, string? ErrorCsv, string? Message)
 {
+    /// <summary>Leads imported that the dialer will refuse (a field used as a channel variable holds a line break), and the first reason.</summary>
+    public long NotDialable { get; init; }
+
+    public string? NotDialableReason { get; init; }
+
     /// <summary>True when the import reopened a completed campaign (<c>reopen=true</c>): it is paused, to be resumed.</summary>
     public bool Reopened { get; init; }
 
@@ -146,6 +151,11 @@ internal static class ImportsApi
                     var importer = new CsvLeadImporter(backend.Services.Database, backend.Time, ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<CsvLeadImporter>());
                     var result = await importer.ImportAsync(spool.File, fileName, options with { TotalBytes = spool.File.Length }, progress, ct);
                     var summary = await ReopenAsync(ToDto(id, result, options.DefaultRegion), reopen, data, user, ct);
+                    if (await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is { } target)
+                    {
+                        var (unsendable, reason) = await Reports.UnsendableLeads.CountAsync(backend.Services.Leads, target, result.ImportId, ct);
+                        summary = summary with { NotDialable = unsendable, NotDialableReason = reason };
+                    }
                     if (tracked)
                     {
                         registry.Report(uploadId, new ImportProgressDto(result.ImportId, result.RowsRead, result.Imported, result.Rejected, result.Duplicates, result.Blocked,

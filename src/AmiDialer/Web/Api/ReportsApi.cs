@@ -196,7 +196,7 @@ internal static class ReportsApi
     }
 
     private static LeadRowDto ToDto(LeadReportRow r) => new(r.LeadId, r.PhoneE164, r.Fields, r.State.ToWireName(), r.FinalOutcome?.ToWireName(),
-        r.Attempts, r.LastAttemptAt, r.TalkSeconds, r.LastHangupCause, r.LastHangupCauseText, r.IsSimulated, LeadReport.OutcomeNote(r.FinalOutcome));
+        r.Attempts, r.LastAttemptAt, r.TalkSeconds, r.LastHangupCause, r.LastHangupCauseText, r.IsSimulated, LeadReport.OutcomeNote(r));
 
     private static string SafeFileName(string name) =>
         new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);

@@ -87,6 +87,7 @@ internal static class UploadPage
                 '<tr><th>Blocked (do-not-call)</th><td class="num" id="blocked">'+r.blocked+'</td></tr></tbody></table>';
               if(r.firstErrors&&r.firstErrors.length){h+='<h2>Rejected rows</h2><table id="import-errors"><thead><tr><th>Line</th><th>Column</th><th>Reason</th></tr></thead><tbody>'+r.firstErrors.map(function(e){return '<tr><td class="num">'+e.line+'</td><td>'+esc(e.column)+'</td><td>'+esc(e.reason)+'</td></tr>';}).join('')+'</tbody></table>';}
               if(r.errorCsv){h+='<p><a class="button secondary" id="error-csv" href="'+esc(r.errorCsv)+'">Download the rejected rows (CSV)</a> fix them and upload that file again.</p>';}
+              if(r.notDialable){h+='<p id="not-dialable" class="field-error">'+r.notDialable+' lead(s) will not be dialed: '+esc(r.notDialableReason)+'</p>';}
               if(r.campaignNote){h+='<p id="campaign-note" class="'+(r.reopened?'muted':'field-error')+'">'+esc(r.campaignNote)+'</p>';}
               h+='<p><a class="button" href="/campaigns/{ID}" id="back-to-campaign">Back to the campaign</a></p>';
               var res=document.getElementById('result');res.innerHTML=h;res.hidden=false;
