@@ -31,6 +31,7 @@ public static class BuiltInCampaign
         "resume" => "resumed",
         "start" => "started",
         "requeue" => "requeued",
+        "rename" => "renamed",
         _ => verb + "ed",
     };
 }

@@ -78,6 +78,11 @@ internal static class CampaignInputRules
             {
                 Bad("name", "At most 100 characters, on one line.");
             }
+            else if (!creating && name != c.Name && AmiDialer.Core.ClickToCall.BuiltInCampaign.Refusal(c, "rename") is { } refusal)
+            {
+                // Click-to-call finds its campaign by this name: renamed, its history would be orphaned.
+                Bad("name", refusal);
+            }
 
             c = c with { Name = name };
         }
