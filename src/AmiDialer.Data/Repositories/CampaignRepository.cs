@@ -70,7 +70,7 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
         var taken = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT id FROM campaigns WHERE name = @name AND id <> @id", new { name = campaign.Name, id = campaign.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "SELECT id FROM campaigns WHERE name = @name AND id <> @id AND EXISTS (SELECT 1 FROM campaigns WHERE id = @id)", new { name = campaign.Name, id = campaign.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (taken is not null)
         {
             throw new DuplicateNameException($"A campaign named '{campaign.Name}' already exists.");

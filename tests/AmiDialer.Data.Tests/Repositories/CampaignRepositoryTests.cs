@@ -57,6 +57,9 @@ public sealed class CampaignRepositoryTests
         Assert.Equal(3, read!.MaxConcurrentCalls);
         Assert.Empty(read.Windows);
         Assert.False(await db.Campaigns.UpdateAsync(created with { Id = 999 }, "bob"));
+        var other = await db.Campaigns.CreateAsync(new Campaign { Name = "measles" }, "carol");
+        await Assert.ThrowsAsync<DuplicateNameException>(() => db.Campaigns.UpdateAsync(other with { Name = "flu" }, "carol"));
+        Assert.Equal("measles", (await db.Campaigns.GetAsync(other.Id))!.Name);
 
         var audit = await new AuditLog(db.Database).ListAsync(subject: $"campaign:{created.Id}");
         Assert.Equal(["campaign.update", "campaign.create"], audit.Select(a => a.Action));
