@@ -24,10 +24,13 @@ public sealed class BuiltInCampaignPagesTests(WebHostFixture fixture) : IClassFi
         {
             foreach (var verb in new[] { "start", "stop", "delete" })
             {
+                // Post/redirect/get: the refusal is said on the page the POST redirects to.
                 using var response = await client.PostAsync($"/campaigns/{id}/{verb}", new FormUrlEncodedContent(PagesTests.Form(token)));
-                var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
-                Assert.True(response.StatusCode != HttpStatusCode.Redirect, $"{verb} was accepted");
-                Assert.Matches("id=\"command-error\">Campaign 'click-to-call' is built in: it records the click-to-call calls and is never dialed, so it cannot be (started|stopped|deleted)", html);
+                Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+                var refusedAt = response.Headers.Location!.OriginalString;
+                Assert.StartsWith($"/campaigns/{id}?notice=", refusedAt, StringComparison.Ordinal);
+                var html = WebUtility.HtmlDecode(await client.GetStringAsync(refusedAt));
+                Assert.Matches("id=\"notice\">Campaign 'click-to-call' is built in: it records the click-to-call calls and is never dialed, so it cannot be (started|stopped|deleted)", html);
             }
         }
 

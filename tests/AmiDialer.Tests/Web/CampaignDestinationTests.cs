@@ -80,7 +80,7 @@ public sealed class CampaignDestinationTests(SalesContextHostFixture fixture) : 
             fields["destination"] = "sales,100,1";
             fields["onAnswerRedirect"] = "";
             using var ok = await client.PostAsync("/campaigns/new", new FormUrlEncodedContent(fields));
-            Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
+            Assert.Equal(HttpStatusCode.SeeOther, ok.StatusCode);
             var edit = ok.Headers.Location!.OriginalString + "/edit";
 
             fields["destination"] = "from-internal,100,1";
