@@ -204,7 +204,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
             .Select(c =>
             {
                 var server = services.Servers.FirstOrDefault(s => s.Name == c.Server);
-                return new ActiveCall(c.AttemptId, c.Lead.Id, c.CampaignId, c.Lead.PhoneE164, c.Server, c.ChannelId, c.StartedAt, server?.Tracker.AnsweredAtOf(c.AttemptId));
+                return new ActiveCall(c.AttemptId, c.Lead.Id, c.CampaignId, c.Lead.PhoneE164, c.Server, c.ChannelId, c.StartedAt, server?.Tracker.CustomerAnsweredAtOf(c.AttemptId));
             })
             .OrderBy(c => c.AttemptId)
             .ToList();

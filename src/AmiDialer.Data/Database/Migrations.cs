@@ -187,5 +187,16 @@ internal static class Migrations
         """
         ALTER TABLE leads ADD COLUMN note TEXT NULL;
         """,
+
+        // 5: a click-to-call keeps whose phone rang first and where the customer was dialed, for the call list and for
+        // the record once the call has ended (the engine's memory of it is gone then). Older calls have no row.
+        """
+        CREATE TABLE click_to_calls (
+            attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,
+            agent TEXT NOT NULL,
+            destination TEXT NOT NULL
+        );
+        CREATE INDEX ix_click_to_calls_agent ON click_to_calls(agent, attempt_id);
+        """,
     ];
 }

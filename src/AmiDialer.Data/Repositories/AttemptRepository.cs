@@ -127,7 +127,7 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
         return rows.ToDictionary(r => DbNames.OutcomeOf(r.Outcome)!.Value, r => r.Count);
     }
 
-    private sealed class AttemptRow
+    internal class AttemptRow
     {
         public long Id { get; set; }
         public long LeadId { get; set; }

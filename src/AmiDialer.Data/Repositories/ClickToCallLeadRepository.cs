@@ -21,6 +21,12 @@ public sealed record ClickToCallClaim(
     /// its own, and the claim commits only while that process still holds it. Null: unowned (tests of the store alone).
     /// </summary>
     public LeaseFence? Lease { get; init; }
+
+    /// <summary>The agent endpoint rung first (e.g. <c>PJSIP/101</c>), kept with the attempt. Null: none recorded (tests of the store alone).</summary>
+    public string? Agent { get; init; }
+
+    /// <summary>Where the customer is dialed, <c>context,exten,priority</c>, kept with the attempt.</summary>
+    public string? Destination { get; init; }
 }
 
 /// <summary>
@@ -86,6 +92,13 @@ public sealed class ClickToCallLeadRepository(AmiDialerDatabase database)
         if (attemptId is not { } id)
         {
             return null;
+        }
+
+        if (claim.Agent is not null)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO click_to_calls (attempt_id, agent, destination) VALUES (@id, @Agent, @destination)",
+                new { id, claim.Agent, destination = claim.Destination ?? "" }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -121,7 +121,7 @@ public sealed partial class CallControlService
             (Attempt Attempt, Lead Lead)? claimed;
             try
             {
-                claimed = await _clickToCallLeads.ClaimAsync(new ClickToCallClaim(campaign.Id, number.E164, zones, callId, callId, server.Name, _s.Options.Simulated) { Lease = lease }, now, cancellationToken).ConfigureAwait(false);
+                claimed = await _clickToCallLeads.ClaimAsync(new ClickToCallClaim(campaign.Id, number.E164, zones, callId, callId, server.Name, _s.Options.Simulated) { Lease = lease, Agent = request.Agent, Destination = destination.ToString() }, now, cancellationToken).ConfigureAwait(false);
             }
             catch (LeaseLostException e)
             {

@@ -90,7 +90,7 @@ public sealed partial class CallControlService
             return new CallStatus(attempt, false, null, attempt.AnsweredAt);
         }
 
-        return new CallStatus(attempt, true, ChannelOf(server, attemptId), server.Tracker.AnsweredAtOf(attemptId) ?? attempt.AnsweredAt);
+        return new CallStatus(attempt, true, ChannelOf(server, attemptId), server.Tracker.CustomerAnsweredAtOf(attemptId) ?? attempt.AnsweredAt);
     }
 
     private string? ChannelOf(AmiServer server, long attemptId) =>

@@ -105,12 +105,17 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
         }
     }
 
-    /// <summary>When the call was answered, if it is tracked and was.</summary>
-    public DateTimeOffset? AnsweredAtOf(long attemptId)
+    /// <summary>
+    /// When the customer answered, if the call is tracked and was: for a click-to-call the customer's DialEnd ANSWER,
+    /// not the agent's answer of the Originate (which comes first, often at once).
+    /// </summary>
+    public DateTimeOffset? CustomerAnsweredAtOf(long attemptId)
     {
         lock (_gate)
         {
-            return _byAttempt.TryGetValue(attemptId, out var call) ? call.AnsweredAt : null;
+            return !_byAttempt.TryGetValue(attemptId, out var call) ? null
+                : call.Start.Kind == AmiDialer.Core.Outcomes.CallKind.ClickToCall ? call.DialAnsweredAt
+                : call.AnsweredAt;
         }
     }
 

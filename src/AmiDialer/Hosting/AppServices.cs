@@ -36,6 +36,7 @@ public sealed class AppServices : IAsyncDisposable
         Campaigns = new CampaignRepository(database, time, loggerFactory.CreateLogger<CampaignRepository>());
         Leads = new LeadRepository(database);
         Attempts = new AttemptRepository(database);
+        ClickToCalls = new ClickToCallRecords(database);
         Dnc = new DncRepository(database, time, loggerFactory.CreateLogger<DncRepository>());
         Imports = new ImportRepository(database, time);
         Reports = new ReportRepository(database);
@@ -68,6 +69,10 @@ public sealed class AppServices : IAsyncDisposable
     public CampaignRepository Campaigns { get; }
     public LeadRepository Leads { get; }
     public AttemptRepository Attempts { get; }
+
+    /// <summary>The click-to-call history with each call's agent and destination.</summary>
+    public ClickToCallRecords ClickToCalls { get; }
+
     public DncRepository Dnc { get; }
     public ImportRepository Imports { get; }
     public ReportRepository Reports { get; }

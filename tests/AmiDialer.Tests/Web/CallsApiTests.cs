@@ -168,6 +168,97 @@ public sealed class CallsApiTests
     }
 
     [Fact]
+    public async Task Click_to_call_keeps_agent_and_destination_after_the_end_and_answered_at_is_the_customers()
+    {
+        // Real time: the agent answers at once, the customer (digit 1) after 2 s of ringing, then talks 5 s.
+        await using var host = await CallsHost.StartAsync(timeScale: 1);
+        using var client = host.Client();
+        using var started = await client.PostAsJsonAsync("/api/calls", new { number = "4158137441", agent = Agent });
+        var body = await started.Content.ReadFromJsonAsync<JsonElement>();
+        var id = body.GetProperty("id").GetInt64();
+        Assert.Equal(Agent, body.GetProperty("agent").GetString());
+
+        // Every live view's answer time is the customer's, never the agent's (which comes at once).
+        var sawLiveAnswer = false;
+        JsonElement call;
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        do
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"call {id} did not end");
+            call = await client.GetFromJsonAsync<JsonElement>($"/api/calls/{id}");
+            if (call.GetProperty("answeredAt").ValueKind == JsonValueKind.String)
+            {
+                var ringing = call.GetProperty("answeredAt").GetDateTimeOffset() - call.GetProperty("createdAt").GetDateTimeOffset();
+                Assert.True(ringing >= TimeSpan.FromSeconds(1.8), $"answeredAt {ringing.TotalSeconds:F2} s after the call began: the agent's answer, not the customer's ({call})");
+                sawLiveAnswer |= call.GetProperty("live").GetBoolean();
+            }
+
+            await Task.Delay(20);
+        }
+        while (call.GetProperty("outcome").ValueKind != JsonValueKind.String);
+
+        Assert.True(sawLiveAnswer, "the call was never seen live and answered");
+        Assert.Equal("answered", call.GetProperty("outcome").GetString());
+        Assert.Equal(Agent, call.GetProperty("agent").GetString());
+        Assert.Equal("+14158137441", call.GetProperty("number").GetString());
+        Assert.StartsWith("outbound,", call.GetProperty("destination").GetString(), StringComparison.Ordinal);
+
+        // Another process's view (no engine memory of the call): still there, from the store.
+        var record = (await host.Services.ClickToCalls.GetAsync(id))!;
+        Assert.Equal((Agent, call.GetProperty("destination").GetString()), (record.Agent, record.Destination));
+    }
+
+    [Fact]
+    public async Task Get_calls_lists_click_to_calls_newest_first_filtered_by_agent_and_time_with_paging()
+    {
+        await using var host = await CallsHost.StartAsync(timeScale: 100);
+        using var client = host.Client();
+        var ids = new List<long>();
+        foreach (var (number, agent) in new[] { ("4158137442", "Local/101@agentphone"), ("4158137452", "Local/102@agentphone"), ("4158137462", "Local/101@agentphone") })
+        {
+            using var started = await client.PostAsJsonAsync("/api/calls", new { number, agent });
+            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+            var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            await PollOutcomeAsync(client, id);
+            ids.Add(id);
+        }
+
+        var all = await client.GetFromJsonAsync<JsonElement>("/api/calls");
+        Assert.Equal(3, all.GetProperty("total").GetInt64());
+        Assert.Equal(ids.AsEnumerable().Reverse(), all.GetProperty("calls").EnumerateArray().Select(c => c.GetProperty("id").GetInt64()));
+        Assert.All(all.GetProperty("calls").EnumerateArray(), c => Assert.Equal("busy", c.GetProperty("outcome").GetString()));
+
+        var agent101 = await client.GetFromJsonAsync<JsonElement>("/api/calls?agent=" + Uri.EscapeDataString("Local/101@agentphone"));
+        Assert.Equal(2, agent101.GetProperty("total").GetInt64());
+        Assert.Equal([ids[2], ids[0]], agent101.GetProperty("calls").EnumerateArray().Select(c => c.GetProperty("id").GetInt64()));
+        Assert.All(agent101.GetProperty("calls").EnumerateArray(), c => Assert.Equal("Local/101@agentphone", c.GetProperty("agent").GetString()));
+
+        var page = await client.GetFromJsonAsync<JsonElement>("/api/calls?limit=1&offset=1");
+        Assert.Equal(3, page.GetProperty("total").GetInt64());
+        Assert.Equal(ids[1], Assert.Single(page.GetProperty("calls").EnumerateArray()).GetProperty("id").GetInt64());
+        Assert.Equal("+14158137452", page.GetProperty("calls")[0].GetProperty("number").GetString());
+
+        // The time range is on the calls' start: [from, to).
+        var second = (await host.Services.Attempts.GetAsync(ids[1]))!.CreatedAt;
+        var range = await client.GetFromJsonAsync<JsonElement>($"/api/calls?from={Uri.EscapeDataString(second.ToString("O"))}&to={Uri.EscapeDataString(second.AddTicks(1).ToString("O"))}");
+        Assert.Equal(ids[1], Assert.Single(range.GetProperty("calls").EnumerateArray()).GetProperty("id").GetInt64());
+        var before = await client.GetFromJsonAsync<JsonElement>("/api/calls?to=2000-01-01T00:00:00Z");
+        Assert.Equal(0, before.GetProperty("total").GetInt64());
+
+        using var bad = await client.GetAsync("/api/calls?from=yesterday&limit=0");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("yesterday", errors.GetProperty("from")[0].GetString(), StringComparison.Ordinal);
+        Assert.True(errors.TryGetProperty("limit", out _));
+
+        using var anonymous = await host.Anonymous().GetAsync("/api/calls");
+        Assert.NotEqual(HttpStatusCode.OK, anonymous.StatusCode);
+
+        var openApi = await client.GetStringAsync("/openapi/v1.json");
+        Assert.Contains("ListCalls", openApi, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Each_click_to_call_sets_its_numbers_lead_outcome_and_the_report_counts_the_latest()
     {
         await using var host = await CallsHost.StartAsync(timeScale: 100);

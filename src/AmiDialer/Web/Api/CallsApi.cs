@@ -1,4 +1,5 @@
 using AmiDialer.Core.Model;
+using AmiDialer.Data.Repositories;
 using AmiDialer.Engine.CallControl;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -12,6 +13,8 @@ internal static class CallsApi
         var api = app.MapGroup("/api/calls").WithTags("Calls");
         api.MapPost("/", StartAsync).WithName("StartCall")
             .WithSummary("Click-to-call: rings the agent, then dials the number. Answers 202 with the attempt id at once; poll GET /api/calls/{id} for the outcome.");
+        api.MapGet("/", ListAsync).WithName("ListCalls")
+            .WithSummary("Click-to-calls, newest first: agent (exact endpoint, e.g. PJSIP/101), from and to (ISO 8601 start times, from inclusive, to exclusive), limit (1-500, default 50) and offset. Answers the page and the total that match.");
         api.MapGet("/{id:long}", GetAsync).WithName("GetCall");
         api.MapPost("/{id:long}/transfer", TransferAsync).WithName("TransferCall")
             .WithSummary("Redirects the live call to context/exten/priority; the context must be in Dialing:AllowedContexts.");
@@ -45,7 +48,7 @@ internal static class CallsApi
         {
             var started = await engine.CallControl.StartClickToCallAsync(new ClickToCallRequest(input.Number!, input.Agent!, string.IsNullOrEmpty(input.Context) ? null : input.Context), ct);
             var status = await engine.CallControl.GetCallAsync(started.AttemptId, ct);
-            return TypedResults.Accepted($"/api/calls/{started.AttemptId}", CallDto.From(status!, started.Agent, started.Destination));
+            return TypedResults.Accepted($"/api/calls/{started.AttemptId}", CallDto.From(status!, started.PhoneE164, started.Agent, started.Destination.ToString()));
         }
         catch (CallControlException e)
         {
@@ -65,9 +68,78 @@ internal static class CallsApi
             status = await backend.Services.Attempts.GetAsync(id, ct) is { } attempt ? new CallStatus(attempt, false, null, attempt.AnsweredAt) : null;
         }
 
-        return status is null
-            ? TypedResults.Problem($"No call has id {id}.", statusCode: StatusCodes.Status404NotFound, title: "Call not found")
-            : TypedResults.Ok(CallDto.From(status));
+        if (status is null)
+        {
+            return TypedResults.Problem($"No call has id {id}.", statusCode: StatusCodes.Status404NotFound, title: "Call not found");
+        }
+
+        var record = await backend.Services.ClickToCalls.GetAsync(id, ct);
+        return TypedResults.Ok(CallDto.From(status, record?.PhoneE164, record?.Agent, record?.Destination));
+    }
+
+    private static async Task<Results<Ok<CallPageDto>, ValidationProblem>> ListAsync(WebBackend backend, string? agent, string? from, string? to, int? limit, int? offset, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var fromAt = Instant(from, "from", errors);
+        var toAt = Instant(to, "to", errors);
+        if (fromAt is { } f && toAt is { } t && t <= f)
+        {
+            errors["to"] = ["Must be later than from."];
+        }
+
+        if (limit is < 1 or > MaxPageSize)
+        {
+            errors["limit"] = [$"Must be from 1 to {MaxPageSize}."];
+        }
+
+        if (offset is < 0)
+        {
+            errors["offset"] = ["Must be 0 or more."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The call list query is invalid");
+        }
+
+        var query = new ClickToCallQuery
+        {
+            Agent = string.IsNullOrWhiteSpace(agent) ? null : agent.Trim(),
+            From = fromAt,
+            To = toAt,
+            Limit = limit ?? 50,
+            Offset = offset ?? 0,
+        };
+        var (calls, total) = await backend.Services.ClickToCalls.ListAsync(query, ct);
+        var rows = new List<CallDto>(calls.Count);
+        foreach (var call in calls)
+        {
+            // A call still up is shown as the engine sees it (live, channel, the customer's answer so far).
+            var status = call.Attempt.State != AttemptState.Ended && backend.Services.Engine is { } engine
+                ? await engine.CallControl.GetCallAsync(call.Attempt.Id, ct)
+                : null;
+            rows.Add(CallDto.From(status ?? new CallStatus(call.Attempt, false, null, call.Attempt.AnsweredAt), call.PhoneE164, call.Agent, call.Destination));
+        }
+
+        return TypedResults.Ok(new CallPageDto(rows, total, query.Limit, query.Offset));
+    }
+
+    private const int MaxPageSize = 500;
+
+    private static DateTimeOffset? Instant(string? text, string field, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var at))
+        {
+            return at;
+        }
+
+        errors[field] = [$"'{text}' is not a date and time; use ISO 8601, e.g. 2026-12-07T09:00:00Z."];
+        return null;
     }
 
     private static async Task<Results<Ok<TransferDto>, ValidationProblem, ProblemHttpResult>> TransferAsync(long id, TransferInput input, WebBackend backend, CancellationToken ct)
@@ -161,15 +233,20 @@ public sealed record CallDto(
     string Server,
     bool Live,
     string? Channel,
+    string? Number = null,
     string? Agent = null,
     string? Destination = null)
 {
-    public static CallDto From(CallStatus s, string? agent = null, DialplanTarget? destination = null)
+    /// <summary><paramref name="s"/>'s answer time is the customer's (a click-to-call's agent answers first).</summary>
+    public static CallDto From(CallStatus s, string? number = null, string? agent = null, string? destination = null)
     {
         var a = s.Attempt;
         return new CallDto(
             a.Id, a.CampaignId, a.LeadId, a.State.ToString().ToLowerInvariant(), a.Outcome?.ToWireName(), a.FailureReason, a.Reason, a.DialStatus,
             a.HangupCause, a.HangupCauseText, a.CreatedAt, s.AnsweredAt ?? a.AnsweredAt, a.EndedAt, a.TalkSeconds, a.Server, s.IsLive, s.Channel,
-            agent, destination?.ToString());
+            number, agent, destination);
     }
 }
+
+/// <summary>GET /api/calls: one page of click-to-calls, newest first, and how many match in all.</summary>
+public sealed record CallPageDto(IReadOnlyList<CallDto> Calls, long Total, int Limit, int Offset);
