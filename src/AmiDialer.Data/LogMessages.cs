@@ -29,6 +29,9 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 3030, Level = LogLevel.Information, Message = "Do-not-call {Action} {Number} (scope {Scope}) by {Actor}")]
     public static partial void DncChanged(this ILogger logger, string action, string number, string scope, string actor);
 
+    [LoggerMessage(EventId = 3031, Level = LogLevel.Information, Message = "Do-not-call: {Count} lead(s) of {Number} unblocked (scope {Scope}) by {Actor}; {StillBlocked} still blocked by another entry")]
+    public static partial void DncLeadsUnblocked(this ILogger logger, int count, string number, string scope, string actor, int stillBlocked);
+
     [LoggerMessage(EventId = 3040, Level = LogLevel.Information, Message = "Lease {Key} taken by {Owner} ({How}; before: {Previous})")]
     public static partial void LeaseAcquired(this ILogger logger, string key, string owner, string how, string previous);
 

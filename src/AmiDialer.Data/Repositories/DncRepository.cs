@@ -19,6 +19,9 @@ public enum DncSource
 /// <summary>How a bulk add went: numbers new to the list, transactions, the longest and the total time holding the write lock.</summary>
 internal sealed record DncAddStats(int Added, int Chunks, TimeSpan LongestHold, TimeSpan TotalHold);
 
+/// <summary>What a removal did: whether the entry was there, the leads made dialable again, and those of the number still blocked in its scope.</summary>
+public sealed record DncRemoval(bool Removed, int Unblocked, int StillBlocked);
+
 public sealed record DncEntry
 {
     public long Id { get; init; }
@@ -190,8 +193,16 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
 
     private static string Json(List<string> values) => JsonSerializer.Serialize(values, DataJson.Default.ListString);
 
-    /// <summary>Removes a number from one scope. Leads already blocked stay blocked (the block is kept as proof). True when it was there.</summary>
-    public async Task<bool> RemoveAsync(string e164, long? campaignId, string actor, string? reason = null, CancellationToken cancellationToken = default)
+    /// <summary>Removes a number from one scope, leaving the leads it blocked blocked (the block is kept as proof). True when it was there.</summary>
+    public async Task<bool> RemoveAsync(string e164, long? campaignId, string actor, string? reason = null, CancellationToken cancellationToken = default) =>
+        (await RemoveAsync(e164, campaignId, unblock: false, actor, reason, cancellationToken).ConfigureAwait(false)).Removed;
+
+    /// <summary>
+    /// Removes a number from one scope and, with <paramref name="unblock"/>, makes the leads it blocked dialable again
+    /// in the same transaction (each audited). A lead another entry still lists (the number for every campaign, or
+    /// for the lead's own) stays blocked. The answer counts the leads unblocked and those still blocked.
+    /// </summary>
+    public async Task<DncRemoval> RemoveAsync(string e164, long? campaignId, bool unblock, string actor, string? reason, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -201,13 +212,90 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
             new { e164, campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (removed == 0)
         {
-            return false;
+            return new DncRemoval(false, 0, 0);
         }
 
-        await AuditLog.WriteAsync(connection, transaction, now, actor, "dnc.remove", e164, $"scope={Scope(campaignId)} reason={reason}", cancellationToken).ConfigureAwait(false);
+        await AuditLog.WriteAsync(connection, transaction, now, actor, "dnc.remove", e164, $"scope={Scope(campaignId)} unblock={(unblock ? "yes" : "no")} reason={reason}", cancellationToken).ConfigureAwait(false);
+        var (unblocked, stillBlocked) = await UnblockInAsync(connection, transaction, e164, campaignId, unblock, actor, now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         logger.DncChanged("remove", e164, Scope(campaignId), actor);
-        return true;
+        if (unblocked > 0)
+        {
+            logger.DncLeadsUnblocked(unblocked, e164, Scope(campaignId), actor, stillBlocked);
+        }
+
+        return new DncRemoval(true, unblocked, stillBlocked);
+    }
+
+    /// <summary>
+    /// Unblocks the leads of <paramref name="e164"/> in one scope that no entry lists any more (a removal made without
+    /// unblocking, offered again later). Audited. Counts the leads unblocked and those still blocked by an entry.
+    /// </summary>
+    public async Task<DncRemoval> UnblockAsync(string e164, long? campaignId, string actor, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction();
+        var (unblocked, stillBlocked) = await UnblockInAsync(connection, transaction, e164, campaignId, true, actor, now, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (unblocked > 0)
+        {
+            logger.DncLeadsUnblocked(unblocked, e164, Scope(campaignId), actor, stillBlocked);
+        }
+
+        return new DncRemoval(false, unblocked, stillBlocked);
+    }
+
+    /// <summary>How many leads of a number are blocked in a scope, and how many of those no entry lists any more (what unblocking would free).</summary>
+    public async Task<(int Blocked, int Unlisted)> CountBlockedAsync(string e164, long? campaignId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var leads = await BlockedLeadsAsync(connection, null, e164, campaignId, cancellationToken).ConfigureAwait(false);
+        return (leads.Count, leads.Count(l => !l.Listed));
+    }
+
+    private async Task<(int Unblocked, int StillBlocked)> UnblockInAsync(
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string e164, long? campaignId, bool unblock, string actor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var leads = await BlockedLeadsAsync(connection, transaction, e164, campaignId, cancellationToken).ConfigureAwait(false);
+        var free = leads.Where(l => !l.Listed).ToList();
+        if (!unblock || free.Count == 0)
+        {
+            return (0, leads.Count);
+        }
+
+        // Back to where the block took it from: a lead with calls behind it was waiting for a retry, else pending. Due at once;
+        // the dialer applies the calling hours as for any lead.
+        foreach (var lead in free)
+        {
+            var state = lead.AttemptCount > 0 ? LeadState.WaitingRetry : LeadState.Pending;
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE leads SET state = @state, next_eligible_at = @now WHERE id = @Id AND state = 'blocked'",
+                new { state = DbNames.Of(state), now, lead.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await CampaignCounters.MoveLeadAsync(connection, transaction, lead.CampaignId, LeadState.Blocked, state, 1, cancellationToken).ConfigureAwait(false);
+            await AuditLog.WriteAsync(connection, transaction, now, actor, "dnc.unblock", e164, $"lead={lead.Id} campaign={lead.CampaignId} state={DbNames.Of(state)}", cancellationToken).ConfigureAwait(false);
+        }
+
+        return (free.Count, leads.Count - free.Count);
+    }
+
+    /// <summary>The number's blocked leads in a scope (one campaign, or every one by the (campaign, phone) key), each with whether an entry still lists it for its campaign.</summary>
+    private static async Task<List<BlockedLead>> BlockedLeadsAsync(
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, string e164, long? campaignId, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<BlockedLead>(new CommandDefinition(
+            """
+            SELECT l.id AS Id, l.campaign_id AS CampaignId, l.attempt_count AS AttemptCount,
+                   EXISTS (SELECT 1 FROM dnc d WHERE d.number = l.phone AND (d.campaign_id IS NULL OR d.campaign_id = l.campaign_id)) AS Listed
+            FROM campaigns AS c CROSS JOIN leads AS l ON l.campaign_id = c.id AND l.phone = @e164
+            WHERE (@campaignId IS NULL OR c.id = @campaignId) AND l.state = 'blocked'
+            """, new { e164, campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+
+    private sealed class BlockedLead
+    {
+        public long Id { get; set; }
+        public long CampaignId { get; set; }
+        public long AttemptCount { get; set; }
+        public bool Listed { get; set; }
     }
 
     /// <summary>True when the number is on the list for every campaign or for this one. Checked again just before each dial.</summary>

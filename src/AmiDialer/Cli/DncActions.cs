@@ -28,23 +28,47 @@ internal static class DncActions
         return AmiDialerCli.Success;
     }
 
-    public static async Task<int> RemoveAsync(CliContext context, ParseResult parse, string[] numbers, string? campaign, string? region, CancellationToken ct)
+    public static async Task<int> RemoveAsync(CliContext context, ParseResult parse, string[] numbers, string? campaign, string? region, bool unblock, CancellationToken ct)
     {
         await using var services = await CliServices.OpenAsync(context, parse, ct);
         var scope = await ScopeAsync(services, campaign, ct);
         var missing = new List<string>();
+        var stillBlocked = 0;
         foreach (var number in Normalise(services, numbers, region))
         {
-            if (!await services.Dnc.RemoveAsync(number, scope, CliServices.Actor, cancellationToken: ct))
+            var removal = await services.Dnc.RemoveAsync(number, scope, unblock, CliServices.Actor, null, ct);
+            if (!removal.Removed)
             {
                 missing.Add(number);
+                continue;
             }
+
+            stillBlocked += removal.StillBlocked;
+            await context.Output.WriteLineAsync(DncRemovalText.Describe(number, removal, unblock));
         }
 
         await context.Output.WriteLineAsync($"Removed {numbers.Length - missing.Count} number(s) from the do-not-call list {ScopeText(campaign)}.");
+        if (!unblock && stillBlocked > 0)
+        {
+            await context.Output.WriteLineAsync($"{stillBlocked} lead(s) stay blocked: 'amidialer dnc unblock NUMBER' dials those no entry lists again.");
+        }
+
         if (missing.Count > 0)
         {
             throw new CliException($"Not on the do-not-call list {ScopeText(campaign)}: {string.Join(", ", missing)}");
+        }
+
+        return AmiDialerCli.Success;
+    }
+
+    /// <summary>Unblocks the leads of numbers no entry lists any more (removed earlier without --unblock).</summary>
+    public static async Task<int> UnblockAsync(CliContext context, ParseResult parse, string[] numbers, string? campaign, string? region, CancellationToken ct)
+    {
+        await using var services = await CliServices.OpenAsync(context, parse, ct);
+        var scope = await ScopeAsync(services, campaign, ct);
+        foreach (var number in Normalise(services, numbers, region))
+        {
+            await context.Output.WriteLineAsync(DncRemovalText.Describe(number, await services.Dnc.UnblockAsync(number, scope, CliServices.Actor, ct), unblock: true));
         }
 
         return AmiDialerCli.Success;

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace AmiDialer.Cli;
 
-/// <summary><c>dnc add|remove|import|list</c>: the do-not-call list, for all campaigns or one.</summary>
+/// <summary><c>dnc add|remove|unblock|import|list</c>: the do-not-call list, for all campaigns or one.</summary>
 internal static class DncCommand
 {
     public static Command Build(CliContext context)
@@ -10,6 +10,7 @@ internal static class DncCommand
         var dnc = new Command("dnc", "The do-not-call list: numbers never dialed.");
         dnc.Subcommands.Add(Add(context));
         dnc.Subcommands.Add(Remove(context));
+        dnc.Subcommands.Add(Unblock(context));
         dnc.Subcommands.Add(Import(context));
         dnc.Subcommands.Add(List(context));
         return dnc;
@@ -41,11 +42,29 @@ internal static class DncCommand
         var numbers = Numbers();
         var campaign = Scope();
         var region = CommonOptions.Region();
-        var command = new Command("remove", "Remove numbers from the do-not-call list (recorded in the audit log).");
+        var unblock = new Option<bool>("--unblock")
+        {
+            Description = "Also make the leads the numbers blocked dialable again (audited); a lead another entry still lists stays blocked.",
+        };
+        var command = new Command("remove", "Remove numbers from the do-not-call list (recorded in the audit log). The leads they blocked stay blocked unless --unblock.");
         command.Arguments.Add(numbers);
         command.Options.Add(campaign);
         command.Options.Add(region);
-        command.SetAction((parse, ct) => DncActions.RemoveAsync(context, parse, parse.GetValue(numbers)!, parse.GetValue(campaign), parse.GetValue(region), ct));
+        command.Options.Add(unblock);
+        command.SetAction((parse, ct) => DncActions.RemoveAsync(context, parse, parse.GetValue(numbers)!, parse.GetValue(campaign), parse.GetValue(region), parse.GetValue(unblock), ct));
+        return command;
+    }
+
+    private static Command Unblock(CliContext context)
+    {
+        var numbers = Numbers();
+        var campaign = Scope();
+        var region = CommonOptions.Region();
+        var command = new Command("unblock", "Make the blocked leads of numbers no longer on the do-not-call list dialable again (audited).");
+        command.Arguments.Add(numbers);
+        command.Options.Add(campaign);
+        command.Options.Add(region);
+        command.SetAction((parse, ct) => DncActions.UnblockAsync(context, parse, parse.GetValue(numbers)!, parse.GetValue(campaign), parse.GetValue(region), ct));
         return command;
     }
 

@@ -78,6 +78,7 @@ public sealed class CliParsingTests : IDisposable
         { ["dnc"] },
         { ["dnc", "add"] },
         { ["dnc", "remove"] },
+        { ["dnc", "unblock"] },
         { ["dnc", "import"] },
         { ["dnc", "list"] },
         { ["admin", "set-password"] },

@@ -131,11 +131,36 @@ public sealed class ImportAndReportTests : IDisposable
 
         var removed = await cli.Db("dnc", "remove", "+12125550100");
         Assert.True(removed.Code == AmiDialerCli.Success, removed.ToString());
+        Assert.Contains("1 lead of this number stays blocked", removed.Output, StringComparison.Ordinal);
+        Assert.Contains("dnc unblock", removed.Output, StringComparison.Ordinal);
+        using (var doc = JsonDocument.Parse((await cli.Db("report", "--campaign", "d", "--format", "json")).Output))
+        {
+            Assert.Equal(2, doc.RootElement.GetProperty("blocked").GetInt64());
+        }
+
+        var unblocked = await cli.Db("dnc", "unblock", "+12125550100");
+        Assert.True(unblocked.Code == AmiDialerCli.Success, unblocked.ToString());
+        Assert.Contains("1 lead unblocked", unblocked.Output, StringComparison.Ordinal);
+        using (var doc = JsonDocument.Parse((await cli.Db("report", "--campaign", "d", "--format", "json")).Output))
+        {
+            Assert.Equal(1, doc.RootElement.GetProperty("blocked").GetInt64());
+            Assert.Equal(19, doc.RootElement.GetProperty("dialable").GetInt64());
+        }
+
         var again = await cli.Db("dnc", "remove", "+12125550100");
         Assert.Equal(AmiDialerCli.Failure, again.Code);
         Assert.Contains("Not on the do-not-call list", again.Error, StringComparison.Ordinal);
         using var listed = JsonDocument.Parse((await cli.Db("dnc", "list", "--format", "json")).Output);
         Assert.Equal(["+14155550102"], listed.RootElement.EnumerateArray().Select(e => e.GetProperty("number").GetString()));
+
+        var freed = await cli.Db("dnc", "remove", "+1 415 555 0102", "--unblock");
+        Assert.True(freed.Code == AmiDialerCli.Success, freed.ToString());
+        Assert.Contains("+14155550102 removed from the do-not-call list; 1 lead unblocked.", freed.Output, StringComparison.Ordinal);
+        using (var doc = JsonDocument.Parse((await cli.Db("report", "--campaign", "d", "--format", "json")).Output))
+        {
+            Assert.Equal(0, doc.RootElement.GetProperty("blocked").GetInt64());
+            Assert.Equal(20, doc.RootElement.GetProperty("dialable").GetInt64());
+        }
     }
 
     [Fact]

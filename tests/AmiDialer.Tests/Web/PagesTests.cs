@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 
 namespace AmiDialer.Tests.Web;
@@ -147,6 +148,37 @@ public sealed partial class PagesTests(WebHostFixture fixture) : IClassFixture<W
             var html = await client.GetStringAsync("/dnc?notice=" + Uri.EscapeDataString("Call +1 900 555 0100 for support"));
             Assert.DoesNotContain("id=\"notice\"", html, StringComparison.Ordinal);
             Assert.DoesNotContain("for support", html, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Dnc_page_remove_offers_to_unblock_the_leads_it_blocked()
+    {
+        var (client, token) = await host.LoggedInAsync();
+        using (client)
+        {
+            using var api = host.WithApiKey();
+            (await api.PostAsJsonAsync("/api/dnc", new { number = "+1 907 555 0141" })).Dispose();
+            (await api.PostAsJsonAsync("/api/dnc", new { number = "+1 907 555 0142" })).Dispose();
+            var id = await CampaignsApiTests.CreateAsync(api);
+            await ImportsApiTests.UploadAsync(api, id, System.Text.Encoding.UTF8.GetBytes("phone\n+19075550141\n+19075550142\n"), "leads.csv", HttpStatusCode.OK);
+
+            var page = await client.GetStringAsync("/dnc");
+            Assert.Contains("name=\"unblock\"", page, StringComparison.Ordinal);
+
+            using var kept = await client.PostAsync("/dnc/remove", new FormUrlEncodedContent(Form(token, ("number", "+19075550141"))));
+            var keptHtml = WebUtility.HtmlDecode(await kept.Content.ReadAsStringAsync());
+            Assert.Contains("1 lead of this number stays blocked", keptHtml, StringComparison.Ordinal);
+            Assert.Contains("id=\"dnc-unblock\"", keptHtml, StringComparison.Ordinal);
+            using var offer = await client.PostAsync("/dnc/unblock", new FormUrlEncodedContent(Form(token, ("number", "+19075550141"))));
+            Assert.Contains("1 lead unblocked", WebUtility.HtmlDecode(await offer.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+
+            using var freed = await client.PostAsync("/dnc/remove", new FormUrlEncodedContent(Form(token, ("number", "+19075550142"), ("unblock", "on"))));
+            var freedHtml = WebUtility.HtmlDecode(await freed.Content.ReadAsStringAsync());
+            Assert.Contains("+19075550142 removed from the do-not-call list; 1 lead unblocked.", freedHtml, StringComparison.Ordinal);
+            Assert.DoesNotContain("id=\"dnc-unblock\"", freedHtml, StringComparison.Ordinal);
+            var report = await api.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/campaigns/{id}/report");
+            Assert.Equal(0, report.GetProperty("blocked").GetInt64());
         }
     }
 

@@ -124,7 +124,7 @@ public sealed class ReportsAndDncApiTests(WebHostFixture fixture) : IClassFixtur
 
         using (var removed = await client.DeleteAsync("/api/dnc/%2B13035550177"))
         {
-            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
         }
 
         using (var again = await client.DeleteAsync("/api/dnc/%2B13035550177"))
@@ -137,6 +137,69 @@ public sealed class ReportsAndDncApiTests(WebHostFixture fixture) : IClassFixtur
         var result = await import.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(2, result.GetProperty("added").GetInt32());
         Assert.Equal(3, result.GetProperty("rejected")[0].GetProperty("line").GetInt64());
+    }
+
+    [Fact]
+    public async Task Dnc_remove_leaves_its_leads_blocked_unless_unblock_is_asked_and_says_how_many_remain()
+    {
+        using var client = host.WithApiKey();
+        var first = await CampaignsApiTests.CreateAsync(client);
+        var second = await CampaignsApiTests.CreateAsync(client);
+        (await client.PostAsJsonAsync("/api/dnc", new { number = "+1 907 555 0131" })).Dispose();
+        (await client.PostAsJsonAsync("/api/dnc", new { number = "+1 907 555 0132" })).Dispose();
+        (await client.PostAsJsonAsync("/api/dnc", new { number = "+1 907 555 0132", campaignId = second })).Dispose();
+        foreach (var id in new[] { first, second })
+        {
+            var summary = await ImportsApiTests.UploadAsync(client, id, Encoding.UTF8.GetBytes("phone\n+19075550131\n+19075550132\n+12125550177\n"), "leads.csv", HttpStatusCode.OK);
+            Assert.Equal(2, summary.GetProperty("blocked").GetInt64());
+        }
+
+        // Without unblock: removed, and the answer says its two leads (one per campaign) stay blocked.
+        using (var kept = await client.DeleteAsync("/api/dnc/%2B19075550131"))
+        {
+            Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+            var body = await kept.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(body.GetProperty("removed").GetBoolean());
+            Assert.Equal((0, 2), (body.GetProperty("unblocked").GetInt32(), body.GetProperty("stillBlocked").GetInt32()));
+            Assert.Contains("2 leads of this number stay blocked", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal((2, 1), await BlockedAndPendingAsync(client, first));
+
+        // Offered later, for one campaign: its lead becomes pending again, the other campaign's stays blocked.
+        using (var later = await client.PostAsync($"/api/dnc/%2B19075550131/unblock?campaignId={first}", null))
+        {
+            var body = await later.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal((1, 0), (body.GetProperty("unblocked").GetInt32(), body.GetProperty("stillBlocked").GetInt32()));
+        }
+
+        Assert.Equal((1, 2), await BlockedAndPendingAsync(client, first));
+        Assert.Equal((2, 1), await BlockedAndPendingAsync(client, second));
+
+        // With unblock: the first campaign's lead is freed; the second's stays blocked by that campaign's own entry.
+        using (var freed = await client.DeleteAsync("/api/dnc/%2B19075550132?unblock=true"))
+        {
+            var body = await freed.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal((1, 1), (body.GetProperty("unblocked").GetInt32(), body.GetProperty("stillBlocked").GetInt32()));
+            Assert.Contains("1 lead still blocked by another entry", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal((0, 3), await BlockedAndPendingAsync(client, first));
+        Assert.Equal((2, 1), await BlockedAndPendingAsync(client, second));
+        var audit = await host.Services.Audit.ListAsync(20, "+19075550132");
+        var unblocked = Assert.Single(audit, e => e.Action == "dnc.unblock");
+        Assert.Contains($"campaign={first}", unblocked.Details, StringComparison.Ordinal);
+        Assert.Contains(audit, e => e.Action == "dnc.remove" && e.Details!.Contains("unblock=yes", StringComparison.Ordinal));
+
+        // The counters agree with the rows.
+        var rebuilt = await host.Services.Reports.RebuildCountersAsync(first);
+        Assert.Equal(0, rebuilt.LeadsByState.GetValueOrDefault(AmiDialer.Core.Model.LeadState.Blocked));
+    }
+
+    private static async Task<(long Blocked, long Pending)> BlockedAndPendingAsync(HttpClient client, long campaignId)
+    {
+        var report = await client.GetFromJsonAsync<JsonElement>($"/api/campaigns/{campaignId}/report");
+        return (report.GetProperty("blocked").GetInt64(), report.GetProperty("pending").GetInt64());
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using AmiDialer.Core.Phone;
 using AmiDialer.Data.Repositories;
+using AmiDialer.Reports;
 using AmiDialer.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,6 +14,13 @@ public sealed record DncInput(string? Number, long? CampaignId, string? Note, st
 public sealed record DncEntryDto(long Id, string Number, long? CampaignId, string Source, DateTimeOffset AddedAt, string AddedBy, string? Note)
 {
     public static DncEntryDto From(DncEntry e) => new(e.Id, e.Number, e.CampaignId, e.Source.ToString().ToLowerInvariant(), e.AddedAt, e.AddedBy, e.Note);
+}
+
+/// <summary>A removal (or unblocking): the leads made dialable again and those of the number still blocked, in words too.</summary>
+public sealed record DncRemovalDto(string Number, long? CampaignId, bool Removed, int Unblocked, int StillBlocked, string Message)
+{
+    public static DncRemovalDto From(string e164, long? campaignId, DncRemoval r, bool unblock) =>
+        new(e164, campaignId, r.Removed, r.Unblocked, r.StillBlocked, DncRemovalText.Describe(e164, r, unblock));
 }
 
 public sealed record DncLineError(long Line, string Text, string Reason);
@@ -27,7 +35,10 @@ internal static class DncApi
         var api = app.MapGroup("/api/dnc").WithTags("Do-not-call");
         api.MapGet("/", ListAsync).WithName("ListDnc");
         api.MapPost("/", AddAsync).WithName("AddDnc");
-        api.MapDelete("/{number}", RemoveAsync).WithName("RemoveDnc").WithSummary("Remove a number (E.164, URL-encoded +); campaignId for a campaign-scoped entry.");
+        api.MapDelete("/{number}", RemoveAsync).WithName("RemoveDnc")
+            .WithSummary("Remove a number (E.164, URL-encoded +); campaignId for a campaign-scoped entry; unblock=true also makes the leads it blocked dialable again (audited). The answer counts the leads unblocked and those still blocked.");
+        api.MapPost("/{number}/unblock", UnblockAsync).WithName("UnblockDnc")
+            .WithSummary("Unblocks the leads of a number no entry lists any more (after a removal without unblock); campaignId limits it to one campaign.");
         api.MapPost("/import", ImportAsync).WithName("ImportDnc").Accepts<string>("text/csv")
             .WithSummary("One number per line (a header line and extra columns are ignored); the response lists the lines refused.");
         return app;
@@ -77,16 +88,28 @@ internal static class DncApi
         return added ? TypedResults.Created($"/api/dnc/{Uri.EscapeDataString(e164)}", DncEntryDto.From(entry)) : TypedResults.Ok(DncEntryDto.From(entry));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> RemoveAsync(string number, long? campaignId, WebData data, WebBackend backend, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Ok<DncRemovalDto>, ProblemHttpResult, ValidationProblem>> RemoveAsync(string number, long? campaignId, bool? unblock, WebData data, WebBackend backend, ClaimsPrincipal user, CancellationToken ct)
     {
         if (!TryNormalise(number, backend.Settings.Dialing.DefaultRegion, out var e164, out var error))
         {
             return Problems.Field("number", $"'{number}': {error}.");
         }
 
-        return await (await data.DncAsync(ct)).RemoveAsync(e164, campaignId, CampaignsApi.Actor(user), "removed on the web", ct)
-            ? TypedResults.NoContent()
+        var removal = await (await data.DncAsync(ct)).RemoveAsync(e164, campaignId, unblock ?? false, CampaignsApi.Actor(user), "removed on the web", ct);
+        return removal.Removed
+            ? TypedResults.Ok(DncRemovalDto.From(e164, campaignId, removal, unblock ?? false))
             : TypedResults.Problem($"{e164} is not on the do-not-call list{(campaignId is null ? "" : $" of campaign {campaignId}")}.", statusCode: 404, title: "Not on the list");
+    }
+
+    private static async Task<Results<Ok<DncRemovalDto>, ValidationProblem>> UnblockAsync(string number, long? campaignId, WebData data, WebBackend backend, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!TryNormalise(number, backend.Settings.Dialing.DefaultRegion, out var e164, out var error))
+        {
+            return Problems.Field("number", $"'{number}': {error}.");
+        }
+
+        var removal = await (await data.DncAsync(ct)).UnblockAsync(e164, campaignId, CampaignsApi.Actor(user), ct);
+        return TypedResults.Ok(DncRemovalDto.From(e164, campaignId, removal, true));
     }
 
     private static async Task<Results<Ok<DncImportResult>, ValidationProblem>> ImportAsync(HttpContext ctx, WebData data, WebBackend backend, ClaimsPrincipal user, long? campaignId, string? region, CancellationToken ct)
