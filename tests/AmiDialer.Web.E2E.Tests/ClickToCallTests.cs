@@ -22,6 +22,15 @@ public sealed class ClickToCallTests
         Assert.False(string.IsNullOrWhiteSpace(await page.InnerTextAsync("#call-id")));
         // The page shows the call's final state; which outcome the simulator gives a click-to-call is call control's concern.
         Assert.Equal("ended", await page.InnerTextAsync("#call-state"));
+        // The recent calls list shows it with the agent, the number and the outcome's words (whose leg).
+        var id = (await page.InnerTextAsync("#call-id")).Trim();
+        var row = page.Locator("#recent-calls tbody tr", new PageLocatorOptions { HasText = id });
+        await row.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        var text = await row.InnerTextAsync();
+        Assert.Contains("PJSIP/101", text, StringComparison.Ordinal);
+        Assert.Contains("+12125550100", text, StringComparison.Ordinal);
+        Assert.Contains(await page.InnerTextAsync("#call-outcome"), text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Dialing:", await page.ContentAsync(), StringComparison.Ordinal);
         await host.ScreenshotAsync("08-click-to-call");
     }
 }

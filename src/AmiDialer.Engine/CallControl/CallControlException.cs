@@ -64,4 +64,10 @@ public sealed class CallControlException : Exception
     public CallControlError Error { get; }
 
     public string? Field { get; }
+
+    /// <summary>
+    /// The configuration key behind a refusal, for operators (the CLI and the log name it); kept out of
+    /// <see cref="Exception.Message"/>, which an agent on the click-to-call page reads.
+    /// </summary>
+    public string? ConfigKey { get; init; }
 }

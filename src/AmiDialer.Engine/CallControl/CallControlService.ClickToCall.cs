@@ -30,7 +30,7 @@ public sealed partial class CallControlService
         }
         catch (CallControlException e)
         {
-            _s.Logger.ClickToCallRefused(e.Error.ToString(), e.Message);
+            _s.Logger.ClickToCallRefused(e.Error.ToString(), e.ConfigKey is null ? e.Message : $"{e.Message} (config {e.ConfigKey})");
             throw;
         }
     }
@@ -40,7 +40,7 @@ public sealed partial class CallControlService
         var c2c = _options.ClickToCall;
         if (AgentEndpoints.Check(request.Agent, c2c.AllowedAgents) is { } agentProblem)
         {
-            throw new CallControlException(CallControlError.NotAllowed, "agent", $"Agent endpoint refused: {agentProblem} (config Dialing:ClickToCall:AllowedAgents).");
+            throw new CallControlException(CallControlError.NotAllowed, "agent", Sentence(agentProblem)) { ConfigKey = "Dialing:ClickToCall:AllowedAgents" };
         }
 
         var context = request.Context ?? c2c.Context;
@@ -54,7 +54,7 @@ public sealed partial class CallControlService
             if (!_options.AllowedContexts.Contains(request.Context, StringComparer.Ordinal))
             {
                 throw new CallControlException(CallControlError.NotAllowed, "context",
-                    $"Context '{request.Context}' is not in the allowed contexts ({string.Join(", ", _options.AllowedContexts)}) (config Dialing:AllowedContexts).");
+                    $"Context '{request.Context}' is not one of the allowed contexts ({string.Join(", ", _options.AllowedContexts)}).") { ConfigKey = "Dialing:AllowedContexts" };
             }
         }
 
@@ -65,7 +65,7 @@ public sealed partial class CallControlService
 
         if (!NumberTemplate.TryParse(c2c.ExtensionTemplate, out var template, out var templateProblem) || template is null)
         {
-            throw new CallControlException(CallControlError.InvalidInput, "Dialing:ClickToCall:ExtensionTemplate", $"Dialing:ClickToCall:ExtensionTemplate: {templateProblem}.");
+            throw new CallControlException(CallControlError.InvalidInput, null, $"Click-to-call is misconfigured (the extension template: {templateProblem}); ask the administrator.") { ConfigKey = "Dialing:ClickToCall:ExtensionTemplate" };
         }
 
         DialplanTarget destination;
@@ -75,7 +75,9 @@ public sealed partial class CallControlService
         }
         catch (FormatException e)
         {
-            throw new CallControlException(CallControlError.InvalidInput, request.Context is null ? "Dialing:ClickToCall:Context" : "context", e.Message, e);
+            throw request.Context is null
+                ? new CallControlException(CallControlError.InvalidInput, null, $"Click-to-call is misconfigured ({e.Message}); ask the administrator.", e) { ConfigKey = "Dialing:ClickToCall:Context" }
+                : new CallControlException(CallControlError.InvalidInput, "context", e.Message, e);
         }
 
         var campaign = await _clickToCallCampaign.GetOrCreateAsync(cancellationToken).ConfigureAwait(false);
@@ -159,6 +161,9 @@ public sealed partial class CallControlService
             }
         }
     }
+
+    /// <summary>A rule's lower-case reason as a sentence of its own ("agent endpoint ..." becomes "Agent endpoint ....").</summary>
+    private static string Sentence(string problem) => problem.Length == 0 ? problem : char.ToUpperInvariant(problem[0]) + problem[1..] + ".";
 
     /// <summary>What the Originate's Response means for the attempt; the same rules as a campaign's dialer.</summary>
     private async Task AfterClickToCallSentAsync(AmiServer server, long attemptId, Task<(OriginateSendResult Result, string? Message)> sending)

@@ -41,7 +41,7 @@ public sealed partial class CallControlService
         var channel = server is null ? null : ChannelOf(server, attemptId);
         if (server is null || channel is null)
         {
-            throw await NotLiveAsync(attemptId, server, cancellationToken).ConfigureAwait(false);
+            throw await NotLiveAsync(attemptId, server, "transferred", cancellationToken).ConfigureAwait(false);
         }
 
         try
@@ -80,7 +80,7 @@ public sealed partial class CallControlService
             cancellationToken);
 
     /// <summary>Says precisely why an attempt has no channel to move.</summary>
-    private async Task<CallControlException> NotLiveAsync(long attemptId, AmiServer? trackedOn, CancellationToken cancellationToken)
+    private async Task<CallControlException> NotLiveAsync(long attemptId, AmiServer? trackedOn, string verb, CancellationToken cancellationToken)
     {
         var attempt = await _s.Attempts.GetAsync(attemptId, cancellationToken).ConfigureAwait(false);
         if (attempt is null)
@@ -92,12 +92,12 @@ public sealed partial class CallControlService
         {
             var outcome = attempt.Outcome?.ToWireName() ?? "unknown";
             return new CallControlException(CallControlError.CallEnded, "id",
-                $"Attempt {attemptId} has ended ({outcome} at {attempt.EndedAt:yyyy-MM-dd HH:mm:ss}Z): only a live call can be transferred.");
+                $"Attempt {attemptId} has ended ({outcome} at {attempt.EndedAt:yyyy-MM-dd HH:mm:ss}Z): only a live call can be {verb}.");
         }
 
         return trackedOn is null
-            ? new CallControlException(CallControlError.NotConnected, "id", $"Attempt {attemptId} is open on AMI server '{attempt.Server}' but not followed by this process; it cannot be transferred from here.")
-            : new CallControlException(CallControlError.NotConnected, "id", $"Attempt {attemptId} has no connected channel yet (still ringing); transfer it once it is answered.");
+            ? new CallControlException(CallControlError.NotConnected, "id", $"Attempt {attemptId} is open on AMI server '{attempt.Server}' but not followed by this process; it cannot be {verb} from here.")
+            : new CallControlException(CallControlError.NotConnected, "id", $"Attempt {attemptId} has no connected channel yet (still ringing); it can be {verb} once it is answered.");
     }
 
     /// <summary>Tracker hook, on the event pump under its lock: remember the channel, queue the on-answer route. Never blocks.</summary>

@@ -23,6 +23,9 @@ internal static partial class LogMessages
     [LoggerMessage(4512, LogLevel.Information, "Built-in click-to-call campaign {CampaignId} created")]
     public static partial void ClickToCallCampaignCreated(this ILogger logger, long campaignId);
 
+    [LoggerMessage(4513, LogLevel.Information, "Call attempt {AttemptId}: hang-up of {Channel} on {Server} requested")]
+    public static partial void CallHungUp(this ILogger logger, long attemptId, string channel, string server);
+
     [LoggerMessage(4520, LogLevel.Error, "Call control: the on-answer routing loop failed")]
     public static partial void OnAnswerLoopFailed(this ILogger logger, Exception error);
 }

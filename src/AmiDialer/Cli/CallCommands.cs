@@ -167,11 +167,16 @@ internal static class CallCommands
         return new DialplanTarget(parts[0], parts[1], priority);
     }
 
-    private static CliException Refusal(CallControlException e) => e.Error switch
+    /// <summary>The operator at the CLI also gets the configuration key behind a refusal (the page's agents do not).</summary>
+    private static CliException Refusal(CallControlException e)
     {
-        CallControlError.InvalidInput => CliException.Usage(e.Message),
-        _ => new CliException(e.Message),
-    };
+        var message = e.ConfigKey is null ? e.Message : $"{e.Message} (config {e.ConfigKey})";
+        return e.Error switch
+        {
+            CallControlError.InvalidInput => CliException.Usage(message),
+            _ => new CliException(message),
+        };
+    }
 
     private static void WriteOptional(Utf8JsonWriter writer, string name, string? value)
     {

@@ -259,6 +259,74 @@ public sealed class CallsApiTests
     }
 
     [Fact]
+    public async Task Hangup_ends_a_live_click_to_call_and_is_refused_once_it_has_ended()
+    {
+        // Real time: the agent and the customer (digit 7) answer at once; the customer would talk 9.5 s.
+        await using var host = await CallsHost.StartAsync(timeScale: 1);
+        using var client = host.Client();
+        using var started = await client.PostAsJsonAsync("/api/calls", new { number = "4158137447", agent = Agent });
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        JsonElement call;
+        var liveBy = DateTimeOffset.UtcNow.AddSeconds(30);
+        do
+        {
+            Assert.True(DateTimeOffset.UtcNow < liveBy, $"call {id} was never seen live and answered");
+            call = await client.GetFromJsonAsync<JsonElement>($"/api/calls/{id}");
+            Assert.True(call.GetProperty("outcome").ValueKind == JsonValueKind.Null, $"call {id} ended before it was hung up: {call}");
+            await Task.Delay(20);
+        }
+        while (!(call.GetProperty("live").GetBoolean() && call.GetProperty("answeredAt").ValueKind == JsonValueKind.String));
+
+        using var hangup = await client.PostAsync($"/api/calls/{id}/hangup", null);
+        Assert.True(hangup.StatusCode == HttpStatusCode.Accepted, $"{hangup.StatusCode}: {await hangup.Content.ReadAsStringAsync()}");
+        var sent = Assert.Single(host.Services.Simulator!.ActionsNamed("Hangup"));
+        Assert.Equal(call.GetProperty("channel").GetString(), sent["Channel"]);
+
+        var ended = await PollOutcomeAsync(client, id);
+        Assert.Equal("answered", ended.GetProperty("outcome").GetString());
+        Assert.True(ended.GetProperty("talkSeconds").GetDouble() < 9.4, $"talked {ended.GetProperty("talkSeconds").GetDouble():F2} s: the hang-up did not end the call");
+        Assert.Equal("Customer answered.", ended.GetProperty("outcomeText").GetString());
+
+        using var late = await client.PostAsync($"/api/calls/{id}/hangup", null);
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Contains("has ended", await late.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var unknown = await client.PostAsync("/api/calls/999999/hangup", null);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task Agent_messages_name_no_configuration_key_and_repeat_no_prefix_and_the_page_lists_recent_calls()
+    {
+        await using var host = await CallsHost.StartAsync(timeScale: 100);
+        using var client = host.Client();
+        using var refused = await client.PostAsJsonAsync("/api/calls", new { number = "4158137441", agent = "PJSIP/999" });
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        var message = problem.GetProperty("errors").GetProperty("agent")[0].GetString()!;
+        Assert.StartsWith("Agent endpoint 'PJSIP/999' matches none of the allowed patterns (Local/1??@agentphone).", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Dialing:", problem.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("refused: agent endpoint", message, StringComparison.OrdinalIgnoreCase);
+        using var context = await client.PostAsJsonAsync("/api/calls", new { number = "4158137441", agent = Agent, context = "pstn" });
+        Assert.DoesNotContain("Dialing:", await context.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var started = await client.PostAsJsonAsync("/api/calls", new { number = "4158137442", agent = Agent });
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal("Customer busy.", (await PollOutcomeAsync(client, id)).GetProperty("outcomeText").GetString());
+
+        // The page as an agent gets it (the API key is accepted for pages too, or it redirects to the login).
+        var (browser, _) = await LoginAsync(host);
+        using (browser)
+        {
+            var html = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync("/calls"));
+            Assert.DoesNotContain("Dialing:", html, StringComparison.Ordinal);
+            var table = html[html.IndexOf("id=\"recent-calls\"", StringComparison.Ordinal)..];
+            Assert.Contains($"#{id}", table, StringComparison.Ordinal);
+            Assert.Contains(Agent, table, StringComparison.Ordinal);
+            Assert.Contains("+14158137442", table, StringComparison.Ordinal);
+            Assert.Contains("Customer busy.", table, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Each_click_to_call_sets_its_numbers_lead_outcome_and_the_report_counts_the_latest()
     {
         await using var host = await CallsHost.StartAsync(timeScale: 100);
@@ -310,6 +378,16 @@ public sealed class CallsApiTests
         Assert.Equal(CampaignState.Draft, after.State);
     }
 
+    /// <summary>A browser-like client logged in through the login form (cookies kept).</summary>
+    private static async Task<(HttpClient Client, HttpResponseMessage Login)> LoginAsync(CallsHost host)
+    {
+        var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, UseCookies = true };
+        var client = new HttpClient(handler) { BaseAddress = new Uri(host.App.Urls.First()), Timeout = TimeSpan.FromSeconds(15) };
+        var login = await WebTestHost.LoginAsync(client, WebTestHost.Password);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        return (client, login);
+    }
+
     // Generous: a loaded machine runs the scaled simulator's calls late.
     private static async Task<JsonElement> PollOutcomeAsync(HttpClient client, long id, int seconds = 60)
     {
@@ -356,6 +434,7 @@ public sealed class CallsApiTests
             var settings = new AmiDialerSettings();
             settings.Database.Path = Path.Combine(dir, "amidialer.db");
             settings.Web.ApiKeys = [WebTestHost.ApiKey];
+            settings.Web.AdminPasswordHash = AdminPassword.Hash(WebTestHost.Password, iterations: 1000);
             settings.Dialing.AllowedContexts = ["agents", "ivr", "outbound"];
             settings.Dialing.ClickToCall.AllowedAgents = ["Local/1??@agentphone"];
             settings.Dialing.ClickToCall.RespectCallingHours = false;

@@ -1,3 +1,4 @@
+using AmiDialer.Core.ClickToCall;
 using AmiDialer.Core.Model;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Engine.CallControl;
@@ -16,6 +17,8 @@ internal static class CallsApi
         api.MapGet("/", ListAsync).WithName("ListCalls")
             .WithSummary("Click-to-calls, newest first: agent (exact endpoint, e.g. PJSIP/101), from and to (ISO 8601 start times, from inclusive, to exclusive), limit (1-500, default 50) and offset. Answers the page and the total that match.");
         api.MapGet("/{id:long}", GetAsync).WithName("GetCall");
+        api.MapPost("/{id:long}/hangup", HangupAsync).WithName("HangupCall")
+            .WithSummary("Hangs up the live call (for a click-to-call, the agent's leg and with it the customer's). Answers 202; the call ends through its events: poll GET /api/calls/{id}.");
         api.MapPost("/{id:long}/transfer", TransferAsync).WithName("TransferCall")
             .WithSummary("Redirects the live call to context/exten/priority; the context must be in Dialing:AllowedContexts.");
         return app;
@@ -176,6 +179,24 @@ internal static class CallsApi
         }
     }
 
+    private static async Task<Results<Accepted, ProblemHttpResult>> HangupAsync(long id, WebBackend backend, CancellationToken ct)
+    {
+        if (backend.Services.Engine is not { } engine)
+        {
+            return EngineDown();
+        }
+
+        try
+        {
+            await engine.CallControl.HangupAsync(id, ct);
+            return TypedResults.Accepted($"/api/calls/{id}");
+        }
+        catch (CallControlException e)
+        {
+            return Problem(e);
+        }
+    }
+
     private static ProblemHttpResult EngineDown() =>
         TypedResults.Problem("The dialing engine is not running in this process (amidialer serve runs it).", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Engine not running");
 
@@ -235,7 +256,8 @@ public sealed record CallDto(
     string? Channel,
     string? Number = null,
     string? Agent = null,
-    string? Destination = null)
+    string? Destination = null,
+    string? OutcomeText = null)
 {
     /// <summary><paramref name="s"/>'s answer time is the customer's (a click-to-call's agent answers first).</summary>
     public static CallDto From(CallStatus s, string? number = null, string? agent = null, string? destination = null)
@@ -244,7 +266,7 @@ public sealed record CallDto(
         return new CallDto(
             a.Id, a.CampaignId, a.LeadId, a.State.ToString().ToLowerInvariant(), a.Outcome?.ToWireName(), a.FailureReason, a.Reason, a.DialStatus,
             a.HangupCause, a.HangupCauseText, a.CreatedAt, s.AnsweredAt ?? a.AnsweredAt, a.EndedAt, a.TalkSeconds, a.Server, s.IsLive, s.Channel,
-            number, agent, destination);
+            number, agent, destination, ClickToCallOutcomeText.Describe(a.Outcome, a.Reason, a.FailureReason));
     }
 }
 

@@ -1,42 +1,86 @@
+using System.Globalization;
 using System.Text;
+using AmiDialer.Core.ClickToCall;
+using AmiDialer.Data.Repositories;
 using static AmiDialer.Web.Pages.Html;
 
 namespace AmiDialer.Web.Pages;
 
-/// <summary>Click-to-call: rings the agent, then dials the number, through <c>POST /api/calls</c>; shows the outcome when the call ends.</summary>
+/// <summary>
+/// Click-to-call: rings the agent, then dials the number, through <c>POST /api/calls</c>; shows the outcome when the
+/// call ends, and the recent calls (from <c>GET /api/calls</c>, refreshed) with a hang-up button on each live one.
+/// Its words are for agents: no configuration key names, the outcome says whose leg it was.
+/// </summary>
 internal static class ClickToCallPage
 {
+    private const int RecentCalls = 20;
+
     public static IEndpointRouteBuilder MapClickToCallPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/calls", Show).ExcludeFromDescription();
+        app.MapGet("/calls", ShowAsync).ExcludeFromDescription();
         return app;
     }
 
-    private static IResult Show(HttpContext ctx, WebBackend backend)
+    private static async Task<IResult> ShowAsync(HttpContext ctx, WebBackend backend, CancellationToken ct)
     {
+        var c2c = backend.Settings.Dialing.ClickToCall;
+        var (recent, _) = await backend.Services.ClickToCalls.ListAsync(new ClickToCallQuery { Limit = RecentCalls }, ct);
         var sb = new StringBuilder();
         sb.Append("<form id=\"call-form\" class=\"stack card\" onsubmit=\"return false\">")
-          .Append("<label for=\"agent\">Agent endpoint <span class=\"hint\">must match Dialing:ClickToCall:AllowedAgents (")
-          .Append(E(string.Join(", ", backend.Settings.Dialing.ClickToCall.AllowedAgents))).Append(")</span><input id=\"agent\" name=\"agent\" placeholder=\"PJSIP/101\"><span class=\"field-error\" id=\"err-agent\"></span></label>")
+          .Append("<label for=\"agent\">Your phone <span class=\"hint\">the endpoint rung first; allowed: ")
+          .Append(E(c2c.AllowedAgents.Count == 0 ? "none (click-to-call is off)" : string.Join(", ", c2c.AllowedAgents))).Append("</span><input id=\"agent\" name=\"agent\" placeholder=\"PJSIP/101\"><span class=\"field-error\" id=\"err-agent\"></span></label>")
           .Append("<label for=\"number\">Number<input id=\"number\" name=\"number\" placeholder=\"(212) 555-0100\"><span class=\"field-error\" id=\"err-number\"></span></label>")
-          .Append("<label for=\"context\">Context <span class=\"hint\">optional; default ").Append(E(backend.Settings.Dialing.ClickToCall.Context))
+          .Append("<label for=\"context\">Context <span class=\"hint\">optional; default ").Append(E(c2c.Context))
           .Append("</span><input id=\"context\" name=\"context\"><span class=\"field-error\" id=\"err-context\"></span></label>")
           .Append("<span class=\"field-error\" id=\"call-error\" role=\"alert\"></span><div><button type=\"button\" id=\"call\">Call</button></div></form>")
           .Append("<section class=\"card\" id=\"call-status\" hidden><h2>Call <span id=\"call-id\"></span></h2><p>State: <strong id=\"call-state\"></strong> · outcome: <strong id=\"call-outcome\">—</strong></p></section>");
+        sb.Append("<section class=\"card\"><h2>Recent calls</h2><span class=\"field-error\" id=\"recent-error\" role=\"alert\"></span>")
+          .Append("<table id=\"recent-calls\"><thead><tr><th>Call</th><th>Started (UTC)</th><th>Agent</th><th>Number</th><th>State</th><th>Outcome</th><th>Talk</th><th></th></tr></thead><tbody>");
+        foreach (var call in recent)
+        {
+            Row(sb, call);
+        }
+
+        sb.Append("</tbody></table></section>");
         sb.Append("""
             <script>(function(){
               function set(id,v){document.getElementById(id).textContent=v==null?'':v;}
+              function cell(tr,v){var td=document.createElement('td');td.textContent=v==null?'':v;tr.appendChild(td);return td;}
+              function when(s){return s?s.replace("T"," ").replace(/\.\d+/,""):"";}
+              function problem(j){return j.detail||j.title||'failed';}
+              function refresh(){fetch('/api/calls?limit=20',{credentials:'same-origin'}).then(function(r){return r.ok?r.json():null;}).then(function(p){if(!p)return;
+                var body=document.querySelector('#recent-calls tbody');body.textContent='';
+                p.calls.forEach(function(c){var tr=document.createElement('tr');tr.dataset.id=c.id;cell(tr,'#'+c.id);cell(tr,when(c.createdAt));cell(tr,c.agent||'');cell(tr,c.number||'');cell(tr,c.state);
+                  cell(tr,c.outcomeText||c.outcome||'—');cell(tr,c.talkSeconds==null?'':Math.round(c.talkSeconds)+' s');var td=cell(tr,'');
+                  if(c.state!=='ended'){var b=document.createElement('button');b.type='button';b.className='secondary hangup';b.dataset.id=c.id;b.textContent='Hang up';td.appendChild(b);}
+                  body.appendChild(tr);});});}
+              document.getElementById('recent-calls').addEventListener('click',function(e){var b=e.target.closest('button.hangup');if(!b)return;set('recent-error','');b.disabled=true;
+                amidialer.post('/api/calls/'+b.dataset.id+'/hangup').then(function(r){if(r.ok){refresh();return;}return r.json().then(function(j){set('recent-error','Call #'+b.dataset.id+': '+problem(j));b.disabled=false;});});});
+              setInterval(refresh,2000);
               document.getElementById('call').addEventListener('click',function(){
                 ['err-agent','err-number','err-context','call-error'].forEach(function(i){set(i,'');});
                 var body={agent:document.getElementById('agent').value,number:document.getElementById('number').value,context:document.getElementById('context').value||null};
                 amidialer.post('/api/calls',body).then(function(r){return r.json().then(function(j){return {ok:r.ok,j:j};});}).then(function(x){
-                  if(!x.ok){if(x.j.errors){Object.keys(x.j.errors).forEach(function(k){var e=document.getElementById('err-'+k);(e||document.getElementById('call-error')).textContent=x.j.errors[k].join(' ');});}else{set('call-error',x.j.detail||x.j.title);}return;}
-                  document.getElementById('call-status').hidden=false;set('call-id','#'+x.j.id);set('call-state',x.j.state);set('call-outcome',x.j.outcome||'—');
-                  var t=setInterval(function(){fetch('/api/calls/'+x.j.id,{credentials:'same-origin'}).then(function(r){return r.json();}).then(function(c){set('call-state',c.state);set('call-outcome',c.outcome||'—');if(c.outcome)clearInterval(t);});},1000);
+                  if(!x.ok){if(x.j.errors){Object.keys(x.j.errors).forEach(function(k){var e=document.getElementById('err-'+k);(e||document.getElementById('call-error')).textContent=x.j.errors[k].join(' ');});}else{set('call-error',problem(x.j));}return;}
+                  document.getElementById('call-status').hidden=false;set('call-id','#'+x.j.id);set('call-state',x.j.state);set('call-outcome',x.j.outcomeText||x.j.outcome||'—');refresh();
+                  var t=setInterval(function(){fetch('/api/calls/'+x.j.id,{credentials:'same-origin'}).then(function(r){return r.json();}).then(function(c){set('call-state',c.state);set('call-outcome',c.outcomeText||c.outcome||'—');if(c.outcome){clearInterval(t);refresh();}});},1000);
                 });
               });
             })();</script>
             """);
         return Layout.Page(ctx, "Click-to-call", sb.ToString());
+    }
+
+    /// <summary>The first render of a row; the script redraws the same cells from the API.</summary>
+    private static void Row(StringBuilder sb, ClickToCallRecord call)
+    {
+        var a = call.Attempt;
+        var live = a.State != Core.Model.AttemptState.Ended;
+        sb.Append("<tr data-id=\"").Append(E(a.Id)).Append("\"><td>#").Append(E(a.Id)).Append("</td><td>")
+          .Append(E(a.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture))).Append("</td><td>")
+          .Append(E(call.Agent)).Append("</td><td>").Append(E(call.PhoneE164)).Append("</td><td>").Append(E(a.State.ToString().ToLowerInvariant())).Append("</td><td>")
+          .Append(E(ClickToCallOutcomeText.Describe(a.Outcome, a.Reason, a.FailureReason) ?? "—")).Append("</td><td>")
+          .Append(a.TalkSeconds is { } t ? E(((long)Math.Round(t)).ToString(CultureInfo.InvariantCulture) + " s") : "").Append("</td><td>")
+          .Append(live ? $"<button type=\"button\" class=\"secondary hangup\" data-id=\"{a.Id}\">Hang up</button>" : "").Append("</td></tr>");
     }
 }
