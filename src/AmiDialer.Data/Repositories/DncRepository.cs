@@ -19,6 +19,16 @@ public enum DncSource
 /// <summary>How a bulk add went: numbers new to the list, transactions, the longest and the total time holding the write lock.</summary>
 internal sealed record DncAddStats(int Added, int Chunks, TimeSpan LongestHold, TimeSpan TotalHold);
 
+/// <summary>Which entries to list: one campaign's, or only those for every campaign; a search in the number (its digits) or the note; a page.</summary>
+public sealed record DncQuery
+{
+    public long? CampaignId { get; init; }
+    public bool AllCampaignsOnly { get; init; }
+    public string? Search { get; init; }
+    public int Limit { get; init; } = 1000;
+    public int Offset { get; init; }
+}
+
 /// <summary>What a removal did: whether the entry was there, the leads made dialable again, and those of the number still blocked in its scope.</summary>
 public sealed record DncRemoval(bool Removed, int Unblocked, int StillBlocked);
 
@@ -309,18 +319,51 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
     }
 
     /// <summary>Entries, newest first; <paramref name="campaignId"/> null lists every scope.</summary>
-    public async Task<IReadOnlyList<DncEntry>> ListAsync(long? campaignId = null, int limit = 1000, int offset = 0, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<DncEntry>> ListAsync(long? campaignId = null, int limit = 1000, int offset = 0, CancellationToken cancellationToken = default) =>
+        ListAsync(new DncQuery { CampaignId = campaignId, Limit = limit, Offset = offset }, cancellationToken);
+
+    /// <summary>Entries matching <paramref name="query"/>, newest first.</summary>
+    public async Task<IReadOnlyList<DncEntry>> ListAsync(DncQuery query, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(query);
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(long Id, string Number, long? CampaignId, string Source, DateTimeOffset AddedAt, string AddedBy, string? Note)>(new CommandDefinition(
-            """
-            SELECT id, number, campaign_id, source, added_at, added_by, note FROM dnc
-            WHERE (@campaignId IS NULL OR campaign_id = @campaignId) ORDER BY id DESC LIMIT @limit OFFSET @offset
-            """, new { campaignId, limit, offset }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "SELECT id, number, campaign_id, source, added_at, added_by, note FROM dnc" + QueryFilter + " ORDER BY id DESC LIMIT @limit OFFSET @offset",
+            QueryArgs(query), cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => new DncEntry
         {
             Id = r.Id, Number = r.Number, CampaignId = r.CampaignId, Source = SourceOf(r.Source), AddedAt = r.AddedAt, AddedBy = r.AddedBy, Note = r.Note,
         }).ToList();
+    }
+
+    /// <summary>How many entries match <paramref name="query"/> (its page ignored).</summary>
+    public async Task<long> CountAsync(DncQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM dnc" + QueryFilter, QueryArgs(query), cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    private const string QueryFilter = """
+         WHERE (@campaignId IS NULL OR campaign_id = @campaignId)
+           AND (@allCampaignsOnly = 0 OR campaign_id IS NULL)
+           AND (@digits IS NULL OR number LIKE @digits ESCAPE '\' OR note LIKE @text ESCAPE '\')
+        """;
+
+    private static object QueryArgs(DncQuery query)
+    {
+        var search = query.Search?.Trim();
+        var digits = string.IsNullOrEmpty(search) ? null : new string(search.Where(char.IsAsciiDigit).ToArray());
+        return new
+        {
+            campaignId = query.CampaignId,
+            allCampaignsOnly = query.AllCampaignsOnly ? 1 : 0,
+            // A search with no digit matches notes only: an empty digit pattern would match every number.
+            digits = string.IsNullOrEmpty(search) ? null : digits!.Length == 0 ? "\u0001" : "%" + digits + "%",
+            text = string.IsNullOrEmpty(search) ? null : "%" + search.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%",
+            limit = query.Limit,
+            offset = query.Offset,
+        };
     }
 
     /// <summary>The numbers that block a campaign, for the importer (held in memory for the length of one import).</summary>
@@ -342,7 +385,7 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
 
     private static string Scope(long? campaignId) => campaignId is { } id ? $"campaign:{id}" : "all";
 
-    internal static string SourceName(DncSource source) => source switch
+    public static string SourceName(DncSource source) => source switch
     {
         DncSource.Manual => "manual",
         DncSource.Import => "import",

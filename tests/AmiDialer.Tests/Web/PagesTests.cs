@@ -182,6 +182,51 @@ public sealed partial class PagesTests(WebHostFixture fixture) : IClassFixture<W
         }
     }
 
+    [Fact]
+    public async Task Dnc_page_adds_for_one_campaign_filters_by_scope_searches_and_exports_what_it_shows()
+    {
+        var (client, token) = await host.LoggedInAsync();
+        using (client)
+        {
+            using var api = host.WithApiKey();
+            var name = "dnc scope " + Guid.NewGuid().ToString("N")[..6];
+            var id = await CampaignsApiTests.CreateAsync(api, name);
+            using var scoped = await client.PostAsync("/dnc", new FormUrlEncodedContent(Form(token, ("number", "(907) 555-0151"), ("campaignId", id.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("note", "asked =SUM(1)"))));
+            Assert.Equal(HttpStatusCode.OK, scoped.StatusCode);
+            Assert.Contains($"+19075550151 is on the do-not-call list of campaign {id}.", WebUtility.HtmlDecode(await scoped.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+            using var everywhere = await client.PostAsync("/dnc", new FormUrlEncodedContent(Form(token, ("number", "(907) 555-0152"))));
+            var entries = await api.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/dnc?campaignId={id}");
+            Assert.Equal(["+19075550151"], entries.EnumerateArray().Select(e => e.GetProperty("number").GetString()));
+
+            var campaignView = WebUtility.HtmlDecode(await client.GetStringAsync($"/dnc?scope={id}"));
+            var list = campaignView[campaignView.IndexOf("id=\"dnc-list\"", StringComparison.Ordinal)..];
+            Assert.Contains("+19075550151", list, StringComparison.Ordinal);
+            Assert.Contains("campaign " + name, list, StringComparison.Ordinal);
+            Assert.DoesNotContain("+19075550152", list, StringComparison.Ordinal);
+            Assert.Contains("On the list (1)", campaignView, StringComparison.Ordinal);
+
+            var globalView = WebUtility.HtmlDecode(await client.GetStringAsync("/dnc?scope=global&q=907-555-015"));
+            list = globalView[globalView.IndexOf("id=\"dnc-list\"", StringComparison.Ordinal)..];
+            Assert.Contains("+19075550152", list, StringComparison.Ordinal);
+            Assert.DoesNotContain("+19075550151", list, StringComparison.Ordinal);
+            var byNote = WebUtility.HtmlDecode(await client.GetStringAsync("/dnc?q=SUM"));
+            Assert.Contains("+19075550151", byNote[byNote.IndexOf("id=\"dnc-list\"", StringComparison.Ordinal)..], StringComparison.Ordinal);
+
+            // The export link follows the filter; the CSV is safe to open in a spreadsheet.
+            var href = Regex.Match(campaignView, "id=\"dnc-export\" href=\"([^\"]+)\"").Groups[1].Value;
+            Assert.Equal($"/api/dnc/export?campaignId={id}", href);
+            using var export = await client.GetAsync(href);
+            Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+            Assert.Equal("text/csv", export.Content.Headers.ContentType!.MediaType);
+            var csv = (await export.Content.ReadAsStringAsync()).ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+            Assert.Equal("number,campaign,source,added_at,added_by,note", csv[0]);
+            var row = Assert.Single(csv[1..]);
+            Assert.StartsWith($"+19075550151,{name},manual,", row, StringComparison.Ordinal);
+            Assert.Matches(@",\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,", row);
+            Assert.EndsWith(",asked =SUM(1)", row, StringComparison.Ordinal);
+        }
+    }
+
     internal static Dictionary<string, string> Form(string token, params (string Key, string Value)[] values)
     {
         var form = new Dictionary<string, string>

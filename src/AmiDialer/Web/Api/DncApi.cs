@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using AmiDialer.Core.Phone;
+using AmiDialer.Data.Export;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Reports;
 using AmiDialer.Web.Infrastructure;
@@ -33,7 +35,10 @@ internal static class DncApi
     public static IEndpointRouteBuilder MapDncApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/dnc").WithTags("Do-not-call");
-        api.MapGet("/", ListAsync).WithName("ListDnc");
+        api.MapGet("/", ListAsync).WithName("ListDnc")
+            .WithSummary("Entries, newest first: campaignId (that campaign's entries), search (digits of the number, or text of the note), limit (1-1000) and offset.");
+        api.MapGet("/export", ExportAsync).WithName("ExportDnc").Produces(200, contentType: "text/csv")
+            .WithSummary("Every entry matching campaignId and search as CSV: number, campaign, source, added_at (UTC), added_by, note.");
         api.MapPost("/", AddAsync).WithName("AddDnc");
         api.MapDelete("/{number}", RemoveAsync).WithName("RemoveDnc")
             .WithSummary("Remove a number (E.164, URL-encoded +); campaignId for a campaign-scoped entry; unblock=true also makes the leads it blocked dialable again (audited). The answer counts the leads unblocked and those still blocked.");
@@ -44,10 +49,41 @@ internal static class DncApi
         return app;
     }
 
-    private static async Task<Ok<IReadOnlyList<DncEntryDto>>> ListAsync(WebData data, long? campaignId, int? limit, int? offset, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<DncEntryDto>>> ListAsync(WebData data, long? campaignId, string? search, int? limit, int? offset, CancellationToken ct)
     {
-        var entries = await (await data.DncAsync(ct)).ListAsync(campaignId, Math.Clamp(limit ?? 200, 1, 1000), Math.Max(0, offset ?? 0), ct);
+        var entries = await (await data.DncAsync(ct)).ListAsync(new DncQuery { CampaignId = campaignId, Search = search, Limit = Math.Clamp(limit ?? 200, 1, 1000), Offset = Math.Max(0, offset ?? 0) }, ct);
         return TypedResults.Ok<IReadOnlyList<DncEntryDto>>([.. entries.Select(DncEntryDto.From)]);
+    }
+
+    /// <summary>The list as CSV, written page by page as it is read (a list of millions never sits in memory).</summary>
+    public static async Task<IResult> ExportAsync(HttpContext ctx, WebData data, long? campaignId, bool? allCampaignsOnly, string? search, CancellationToken ct)
+    {
+        var names = (await (await data.CampaignsAsync(ct)).ListAsync(ct)).ToDictionary(c => c.Id, c => c.Name);
+        var repo = await data.DncAsync(ct);
+        ctx.Response.ContentType = "text/csv; charset=utf-8";
+        ctx.Response.Headers.ContentDisposition = "attachment; filename=\"do-not-call.csv\"";
+        await using (var writer = new StreamWriter(ctx.Response.Body, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
+        await using (var csv = new SafeCsvWriter(writer))
+        {
+            await csv.WriteRowAsync(["number", "campaign", "source", "added_at", "added_by", "note"], ct);
+            const int Page = 5000;
+            for (var offset = 0; ; offset += Page)
+            {
+                var entries = await repo.ListAsync(new DncQuery { CampaignId = campaignId, AllCampaignsOnly = allCampaignsOnly ?? false, Search = search, Limit = Page, Offset = offset }, ct);
+                foreach (var e in entries)
+                {
+                    var scope = e.CampaignId is { } id ? names.GetValueOrDefault(id, "#" + id.ToString(CultureInfo.InvariantCulture)) : "all";
+                    await csv.WriteRowAsync([e.Number, scope, DncRepository.SourceName(e.Source), e.AddedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), e.AddedBy, e.Note], ct);
+                }
+
+                if (entries.Count < Page)
+                {
+                    break;
+                }
+            }
+        }
+
+        return Results.Empty;
     }
 
     public static bool TryNormalise(string? text, string region, out string e164, out string error)
