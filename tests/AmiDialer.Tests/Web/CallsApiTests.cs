@@ -384,7 +384,7 @@ public sealed class CallsApiTests
         var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, UseCookies = true };
         var client = new HttpClient(handler) { BaseAddress = new Uri(host.App.Urls.First()), Timeout = TimeSpan.FromSeconds(15) };
         var login = await WebTestHost.LoginAsync(client, WebTestHost.Password);
-        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, login.StatusCode);
         return (client, login);
     }
 

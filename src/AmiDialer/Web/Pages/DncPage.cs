@@ -5,6 +5,7 @@ using AmiDialer.Core.Model;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Reports;
 using AmiDialer.Web.Api;
+using AmiDialer.Web.Infrastructure;
 using static AmiDialer.Web.Pages.Html;
 
 namespace AmiDialer.Web.Pages;
@@ -19,7 +20,7 @@ internal static class DncPage
 
     public static IEndpointRouteBuilder MapDncPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dnc", (HttpContext ctx, WebData data, CancellationToken ct) => RenderAsync(ctx, data, null, null, null, ct)).ExcludeFromDescription();
+        app.MapGet("/dnc", (HttpContext ctx, WebData data, CancellationToken ct) => RenderAsync(ctx, data, null, null, ct)).ExcludeFromDescription();
         app.MapPost("/dnc", AddAsync).ExcludeFromDescription();
         app.MapPost("/dnc/remove", RemoveAsync).ExcludeFromDescription();
         app.MapPost("/dnc/unblock", UnblockAsync).ExcludeFromDescription();
@@ -32,18 +33,19 @@ internal static class DncPage
         var number = form["number"].ToString();
         if (!DncApi.TryNormalise(number, backend.Settings.Dialing.DefaultRegion, out var e164, out var error))
         {
-            return await RenderAsync(ctx, data, number, $"'{number}': {error}.", null, ct);
+            // Shown on the POST itself, with the value kept: nothing was written, so sending it again changes nothing.
+            return await RenderAsync(ctx, data, number, $"'{number}': {error}.", ct);
         }
 
         long? campaignId = long.TryParse(form["campaignId"], NumberStyles.None, CultureInfo.InvariantCulture, out var cid) ? cid : null;
         if (campaignId is { } id && await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is null)
         {
-            return await RenderAsync(ctx, data, number, $"No campaign has id {id}.", null, ct);
+            return await RenderAsync(ctx, data, number, $"No campaign has id {id}.", ct);
         }
 
         var note = form["note"].ToString();
         await (await data.DncAsync(ct)).AddAsync(e164, campaignId, DncSource.Manual, CampaignsApi.Actor(user), note.Length == 0 ? null : note, ct);
-        return await RenderAsync(ctx, data, null, null, $"{e164} is on the do-not-call list{(campaignId is null ? "" : " of campaign " + campaignId.Value.ToString(CultureInfo.InvariantCulture))}.", ct);
+        return PostRedirectGet.SeeOther(ctx, "/dnc", $"{e164} is on the do-not-call list{(campaignId is null ? "" : " of campaign " + campaignId.Value.ToString(CultureInfo.InvariantCulture))}.");
     }
 
     private static async Task<IResult> RemoveAsync(HttpContext ctx, WebData data, ClaimsPrincipal user, CancellationToken ct)
@@ -55,12 +57,14 @@ internal static class DncPage
         var removal = await (await data.DncAsync(ct)).RemoveAsync(number, campaignId, unblock, CampaignsApi.Actor(user), "removed on the web", ct);
         if (!removal.Removed)
         {
-            return await RenderAsync(ctx, data, null, $"{number} was not on the list.", null, ct);
+            return PostRedirectGet.SeeOther(ctx, "/dnc", $"{number} was not on the list.", refused: true);
         }
 
-        // Not unblocked: offer it, for the leads no entry lists any more (a global entry may still hold some).
-        var (_, unlisted) = unblock ? (0, 0) : await (await data.DncAsync(ct)).CountBlockedAsync(number, campaignId, ct);
-        return await RenderAsync(ctx, data, null, null, DncRemovalText.Describe(number, removal, unblock), ct, unlisted > 0 ? (number, campaignId, unlisted) : null);
+        // Not unblocked: the page it redirects to offers it, for the leads no entry lists any more.
+        var text = DncRemovalText.Describe(number, removal, unblock);
+        return unblock || removal.StillBlocked == 0
+            ? PostRedirectGet.SeeOther(ctx, "/dnc", text)
+            : PostRedirectGet.SeeOther(ctx, "/dnc?offer=" + Uri.EscapeDataString(number) + (campaignId is { } c ? "&offerCampaign=" + c.ToString(CultureInfo.InvariantCulture) : ""), text);
     }
 
     private static async Task<IResult> UnblockAsync(HttpContext ctx, WebData data, ClaimsPrincipal user, CancellationToken ct)
@@ -69,11 +73,12 @@ internal static class DncPage
         var number = form["number"].ToString();
         long? campaignId = long.TryParse(form["campaignId"], out var cid) ? cid : null;
         var removal = await (await data.DncAsync(ct)).UnblockAsync(number, campaignId, CampaignsApi.Actor(user), ct);
-        return await RenderAsync(ctx, data, null, null, DncRemovalText.Describe(number, removal, unblock: true), ct);
+        return PostRedirectGet.SeeOther(ctx, "/dnc", DncRemovalText.Describe(number, removal, unblock: true));
     }
 
     /// <summary>The page, filtered by the query string: <c>scope</c> (all, global or a campaign id), <c>q</c> (search) and <c>page</c>.</summary>
-    private static async Task<IResult> RenderAsync(HttpContext ctx, WebData data, string? value, string? error, string? ok, CancellationToken ct, (string Number, long? CampaignId, int Leads)? offer = null)
+    /// <remarks><c>offer</c> (and <c>offerCampaign</c>) in the query, after a removal: the unblocking offered if the number still has leads no entry lists.</remarks>
+    private static async Task<IResult> RenderAsync(HttpContext ctx, WebData data, string? value, string? error, CancellationToken ct)
     {
         var campaigns = await (await data.CampaignsAsync(ct)).ListAsync(ct);
         var names = campaigns.ToDictionary(c => c.Id, c => c.Name);
@@ -94,18 +99,15 @@ internal static class DncPage
         var total = await repo.CountAsync(query, ct);
         var token = Layout.AntiforgeryToken(ctx);
         var sb = new StringBuilder();
-        if (ok is not null)
+        var offer = ctx.Request.Query["offer"].ToString();
+        long? offerCampaign = long.TryParse(ctx.Request.Query["offerCampaign"], NumberStyles.None, CultureInfo.InvariantCulture, out var oc) ? oc : null;
+        if (offer.Length > 0 && (await repo.CountBlockedAsync(offer, offerCampaign, ct)).Unlisted is var leads and > 0)
         {
-            sb.Append("<div class=\"ok-box\" role=\"status\" id=\"dnc-ok\">").Append(E(ok));
-            if (offer is { } o)
-            {
-                sb.Append("<form method=\"post\" action=\"/dnc/unblock\" id=\"dnc-unblock\">").Append(Layout.Field(token))
-                  .Append("<input type=\"hidden\" name=\"number\" value=\"").Append(Attr(o.Number)).Append("\">")
-                  .Append(o.CampaignId is { } oc ? $"<input type=\"hidden\" name=\"campaignId\" value=\"{oc}\">" : "")
-                  .Append("<button type=\"submit\">Unblock ").Append(E(o.Leads == 1 ? "its 1 lead" : $"its {o.Leads} leads")).Append(" so they are dialed</button></form>");
-            }
-
-            sb.Append("</div>");
+            sb.Append("<div class=\"ok-box\" role=\"status\"><form method=\"post\" action=\"/dnc/unblock\" id=\"dnc-unblock\">").Append(Layout.Field(token))
+              .Append(E(offer)).Append(" is off the list but ").Append(E(leads == 1 ? "1 lead of it is" : $"{leads} leads of it are")).Append(" still blocked. ")
+              .Append("<input type=\"hidden\" name=\"number\" value=\"").Append(Attr(offer)).Append("\">")
+              .Append(offerCampaign is { } c ? $"<input type=\"hidden\" name=\"campaignId\" value=\"{c}\">" : "")
+              .Append("<button type=\"submit\">Unblock ").Append(E(leads == 1 ? "it" : "them")).Append(" so they are dialed</button></form></div>");
         }
 
         sb.Append("<form method=\"post\" action=\"/dnc\" class=\"stack card\">").Append(Layout.Field(token))
