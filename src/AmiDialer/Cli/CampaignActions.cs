@@ -116,7 +116,7 @@ internal static class CampaignActions
             return AmiDialerCli.Success;
         }
 
-        var table = new TextTable("name", "state", "leads", "pending", "attempts", "answered", "answer rate");
+        var table = new TextTable("name", "state", "leads", "not final", "attempts", "answered", "answer rate (leads)", "answer rate (attempts)");
         foreach (var (campaign, report) in reports)
         {
             table.Add(
@@ -126,7 +126,8 @@ internal static class CampaignActions
                 report.Pending,
                 report.Attempts,
                 report.Outcomes["answered"],
-                (report.AnswerRate * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%");
+                (report.AnswerRate * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%",
+                (report.AttemptAnswerRate * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%");
         }
 
         await context.Output.WriteAsync(table.Render(context.Tables));

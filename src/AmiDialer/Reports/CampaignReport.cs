@@ -46,14 +46,23 @@ public sealed record CampaignReport
     /// <summary>Leads by state (wire names).</summary>
     public required IReadOnlyDictionary<string, long> States { get; init; }
 
-    /// <summary>Leads not yet final: pending, in progress or waiting to retry.</summary>
+    /// <summary>
+    /// Leads not final yet: in state pending, in progress or waiting to retry (the sum of those three states). Shown
+    /// as "not final" everywhere, so it is never mistaken for the lead state pending alone.
+    /// </summary>
     public long Pending { get; init; }
 
     /// <summary>
-    /// Answered leads over leads with a final outcome other than unknown and not-sent (<see cref="OutsideAnswerRate"/>);
-    /// 0 when there is none.
+    /// Answer rate by leads: answered leads over leads with a final outcome other than unknown and not-sent
+    /// (<see cref="OutsideAnswerRate"/>); 0 when there is none. Mid-run it covers finished leads only.
     /// </summary>
     public double AnswerRate { get; init; }
+
+    /// <summary>
+    /// Answer rate by attempts: answered attempts over ended attempts other than unknown and not-sent; 0 when there
+    /// is none. Lower than the rate by leads when leads are retried (a lead busy twice then answered is 1 of 3 here).
+    /// </summary>
+    public double AttemptAnswerRate { get; init; }
 
     /// <summary>Leads whose final outcome is unknown (<see cref="UnknownNote"/>): left out of the answer rate, requeued only by an operator.</summary>
     public long OutcomeUnknown { get; init; }

@@ -28,6 +28,7 @@ public static class ReportBuilder
         // Unknown and not-sent leads may or may not have been answered: counting them either way would bend the rate.
         var final = outcomes.Values.Sum() - CampaignReport.OutsideAnswerRate.Sum(k => outcomes.GetValueOrDefault(k));
         var answered = outcomes["answered"];
+        var ended = attemptOutcomes.Values.Sum() - CampaignReport.OutsideAnswerRate.Sum(k => attemptOutcomes.GetValueOrDefault(k));
         return new CampaignReport
         {
             Campaign = counts.Campaign,
@@ -42,6 +43,7 @@ public static class ReportBuilder
             States = states,
             Pending = pending,
             AnswerRate = final <= 0 ? 0 : Math.Round((double)answered / final, 4),
+            AttemptAnswerRate = ended <= 0 ? 0 : Math.Round((double)attemptOutcomes["answered"] / ended, 4),
             OutcomeUnknown = outcomes.GetValueOrDefault("unknown"),
             AvgTalkSeconds = Math.Round(counts.AverageTalkSeconds, 1),
             ByHour = counts.ByHour.OrderBy(h => h.Hour).ToList(),

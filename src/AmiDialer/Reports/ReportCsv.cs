@@ -17,8 +17,9 @@ public static class ReportCsv
         Row(csv, "dialable", report.Dialable);
         Row(csv, "blocked", report.Blocked);
         Row(csv, "attempts", report.Attempts);
-        Row(csv, "pending", report.Pending);
-        csv.WriteRow(["answer_rate", report.AnswerRate.ToString("0.####", CultureInfo.InvariantCulture)]);
+        Row(csv, "not_final", report.Pending);
+        csv.WriteRow(["answer_rate_leads", report.AnswerRate.ToString("0.####", CultureInfo.InvariantCulture)]);
+        csv.WriteRow(["answer_rate_attempts", report.AttemptAnswerRate.ToString("0.####", CultureInfo.InvariantCulture)]);
         Row(csv, "outcome_unknown", report.OutcomeUnknown);
         csv.WriteRow(["avg_talk_seconds", report.AvgTalkSeconds.ToString("0.#", CultureInfo.InvariantCulture)]);
         foreach (var (key, n) in report.Outcomes)

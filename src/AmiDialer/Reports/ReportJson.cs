@@ -7,8 +7,10 @@ namespace AmiDialer.Reports;
 /// <summary>
 /// The report's documented JSON shape, written by hand so key names and order never drift:
 /// <c>{"campaign","leads","dialable","blocked","attempts","simulated","outcomes":{answered,busy,no-answer,
-/// congestion,rejected,invalid-number,failed,...},"attemptOutcomes":{...},"states":{...},"pending","answerRate",
-/// "outcomeUnknown","avgTalkSeconds","byHour":[{"hour","attempts","answered"}]}</c>. <c>outcomeUnknown</c> counts the
+/// congestion,rejected,invalid-number,failed,...},"attemptOutcomes":{...},"states":{...},"notFinal","pending","answerRate",
+/// "attemptAnswerRate","outcomeUnknown","avgTalkSeconds","byHour":[{"hour","attempts","answered"}]}</c>. <c>notFinal</c>
+/// is the sum of the states pending, in-progress and waiting-retry; <c>pending</c> repeats it for scripts written before
+/// (it is not <c>states.pending</c>). <c>answerRate</c> is by leads, <c>attemptAnswerRate</c> by attempts. <c>outcomeUnknown</c> counts the
 /// leads whose call ended while the dialer was down (<see cref="CampaignReport.UnknownNote"/>), left out of answerRate.
 /// </summary>
 public static class ReportJson
@@ -27,8 +29,10 @@ public static class ReportJson
         WriteCounts(writer, "outcomes", report.Outcomes);
         WriteCounts(writer, "attemptOutcomes", report.AttemptOutcomes);
         WriteCounts(writer, "states", report.States);
+        writer.WriteNumber("notFinal", report.Pending);
         writer.WriteNumber("pending", report.Pending);
         writer.WriteNumber("answerRate", report.AnswerRate);
+        writer.WriteNumber("attemptAnswerRate", report.AttemptAnswerRate);
         writer.WriteNumber("outcomeUnknown", report.OutcomeUnknown);
         writer.WriteNumber("avgTalkSeconds", report.AvgTalkSeconds);
         writer.WriteStartArray("byHour");

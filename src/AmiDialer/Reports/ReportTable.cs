@@ -19,8 +19,11 @@ public static class ReportTable
             text.AppendLine("SIMULATED: these calls went to the built-in simulator, not a real PBX.");
         }
 
-        text.AppendLine(CultureInfo.InvariantCulture, $"Leads: {report.Leads}  dialable: {report.Dialable}  blocked: {report.Blocked}  pending: {report.Pending}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Attempts: {report.Attempts}  answer rate: {report.AnswerRate * 100:0.0} %  average talk: {report.AvgTalkSeconds:0.0} s");
+        // "Not final" with its parts: the state table below has a row named pending that is only one of them.
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Leads: {report.Leads}  dialable: {report.Dialable}  blocked: {report.Blocked}  not final: {report.Pending} (pending {report.States.GetValueOrDefault("pending")}, in progress {report.States.GetValueOrDefault("in-progress")}, waiting retry {report.States.GetValueOrDefault("waiting-retry")})");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Attempts: {report.Attempts}  answer rate by leads: {report.AnswerRate * 100:0.0} %  by attempts: {report.AttemptAnswerRate * 100:0.0} %  average talk: {report.AvgTalkSeconds:0.0} s");
         if (report.OutcomeUnknown > 0)
         {
             text.AppendLine(CultureInfo.InvariantCulture,

@@ -43,7 +43,7 @@ public sealed class CampaignRequeueUnknownTests : IDisposable
         var table = await cli.Db("report", "--campaign", "spring");
         Assert.Contains("Ended while the dialer was down: outcome unknown: 3 lead(s)", table.Output, StringComparison.Ordinal);
         Assert.Contains("amidialer campaign requeue spring --outcome unknown", table.Output, StringComparison.Ordinal);
-        Assert.Contains("answer rate: 66.7 %", table.Output, StringComparison.Ordinal);
+        Assert.Contains("answer rate by leads: 66.7 %", table.Output, StringComparison.Ordinal);
         var csv = await cli.Db("report", "--campaign", "spring", "--format", "csv");
         Assert.Contains("outcome_unknown,3", csv.Output, StringComparison.Ordinal);
 

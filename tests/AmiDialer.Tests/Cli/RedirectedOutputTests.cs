@@ -38,8 +38,8 @@ public sealed class RedirectedOutputTests : IDisposable
         Assert.Equal(
             [
                 "Campaign: spring (draft)",
-                "Leads: 20  dialable: 20  blocked: 0  pending: 20",
-                "Attempts: 0  answer rate: 0.0 %  average talk: 0.0 s",
+                "Leads: 20  dialable: 20  blocked: 0  not final: 20 (pending 20, in progress 0, waiting retry 0)",
+                "Attempts: 0  answer rate by leads: 0.0 %  by attempts: 0.0 %  average talk: 0.0 s",
                 "",
                 "outcome         leads  attempts",
                 "--------------  -----  --------",
@@ -66,9 +66,9 @@ public sealed class RedirectedOutputTests : IDisposable
         var list = await RunAsync("campaign", "list");
         Assert.Equal(
             [
-                "name    state  leads  pending  attempts  answered  answer rate",
-                "------  -----  -----  -------  --------  --------  -----------",
-                "spring  draft     20       20         0         0         0.0%",
+                "name    state  leads  not final  attempts  answered  answer rate (leads)  answer rate (attempts)",
+                "------  -----  -----  ---------  --------  --------  -------------------  ----------------------",
+                "spring  draft     20         20         0         0                 0.0%                    0.0%",
             ],
             Lines(list.Output));
 

@@ -52,6 +52,7 @@ public sealed class ReportBuilderTests
         Assert.Equal(20, report.Dialable);
         Assert.Equal(6, report.Pending); // pending + in progress + waiting to retry
         Assert.Equal(0.5, report.AnswerRate); // 7 answered of 14 leads with a final outcome
+        Assert.Equal(0.3182, report.AttemptAnswerRate); // 7 answered of 22 ended attempts
         Assert.Equal(31.5, report.AvgTalkSeconds);
         Assert.Equal(new DateTimeOffset(2026, 11, 26, 14, 0, 0, TimeSpan.Zero), report.ByHour[0].Hour);
     }
@@ -62,7 +63,7 @@ public sealed class ReportBuilderTests
         using var doc = JsonDocument.Parse(ReportJson.ToJson(ReportBuilder.Build(Counts)));
         var root = doc.RootElement;
         Assert.Equal(
-            ["campaign", "leads", "dialable", "blocked", "attempts", "simulated", "outcomes", "attemptOutcomes", "states", "pending", "answerRate", "outcomeUnknown", "avgTalkSeconds", "byHour"],
+            ["campaign", "leads", "dialable", "blocked", "attempts", "simulated", "outcomes", "attemptOutcomes", "states", "notFinal", "pending", "answerRate", "attemptAnswerRate", "outcomeUnknown", "avgTalkSeconds", "byHour"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("reminders", root.GetProperty("campaign").GetString());
         Assert.Equal(25, root.GetProperty("leads").GetInt64());
@@ -73,8 +74,10 @@ public sealed class ReportBuilderTests
         Assert.Equal(1, root.GetProperty("attemptOutcomes").GetProperty("interrupted").GetInt64());
         Assert.Equal(["pending", "in-progress", "waiting-retry", "done", "exhausted", "blocked", "expired"], root.GetProperty("states").EnumerateObject().Select(p => p.Name));
         Assert.Equal(2, root.GetProperty("states").GetProperty("waiting-retry").GetInt64());
+        Assert.Equal(6, root.GetProperty("notFinal").GetInt64());
         Assert.Equal(6, root.GetProperty("pending").GetInt64());
         Assert.Equal(0.5, root.GetProperty("answerRate").GetDouble());
+        Assert.Equal(0.3182, root.GetProperty("attemptAnswerRate").GetDouble());
         Assert.Equal(0, root.GetProperty("outcomeUnknown").GetInt64());
         Assert.Equal(31.5, root.GetProperty("avgTalkSeconds").GetDouble());
         var hour = root.GetProperty("byHour")[0];
@@ -88,6 +91,7 @@ public sealed class ReportBuilderTests
     {
         var report = ReportBuilder.Build(new ReportCounts { Campaign = "empty" });
         Assert.Equal(0, report.AnswerRate);
+        Assert.Equal(0, report.AttemptAnswerRate);
         Assert.Equal(0, report.AvgTalkSeconds);
         using var doc = JsonDocument.Parse(ReportJson.ToJson(report));
         Assert.Equal(0, doc.RootElement.GetProperty("states").GetProperty("pending").GetInt64());
@@ -99,7 +103,11 @@ public sealed class ReportBuilderTests
         var table = ReportTable.Format(ReportBuilder.Build(Counts));
         Assert.Contains("Campaign: reminders (running)", table, StringComparison.Ordinal);
         Assert.Contains("SIMULATED", table, StringComparison.Ordinal);
-        Assert.Contains("answer rate: 50.0 %", table, StringComparison.Ordinal);
+        Assert.Contains("answer rate by leads: 50.0 %  by attempts: 31.8 %", table, StringComparison.Ordinal);
+        // The header's figure is named "not final" and shows its parts, which are the state table's rows.
+        Assert.Contains("not final: 6 (pending 3, in progress 1, waiting retry 2)", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("pending: ", table, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^pending\s+3$", table);
         Assert.Matches(@"(?m)^busy\s+4\s+9$", table);
         Assert.Matches(@"(?m)^waiting-retry\s+2$", table);
         Assert.Matches(@"(?m)^2026-11-26 14:00\s+20\s+6$", table);
@@ -146,6 +154,10 @@ public sealed class ReportBuilderTests
         Assert.Equal(6, doc.RootElement.GetProperty("outcomeUnknown").GetInt64());
         Assert.Equal(6, doc.RootElement.GetProperty("outcomes").GetProperty("unknown").GetInt64());
         Assert.Equal(0.5, doc.RootElement.GetProperty("answerRate").GetDouble());
+
+        // Unknown and not-sent attempts are left out of the rate by attempts the same way.
+        var attempts = ReportBuilder.Build(counts with { AttemptsByOutcome = new Dictionary<CallOutcome, long> { [CallOutcome.Answered] = 1, [CallOutcome.Busy] = 3, [CallOutcome.Unknown] = 4, [CallOutcome.NotSent] = 2 } });
+        Assert.Equal(0.25, attempts.AttemptAnswerRate);
 
         var table = ReportTable.Format(report);
         Assert.Contains("Ended while the dialer was down: outcome unknown: 6 lead(s), not in the answer rate and never re-dialed automatically. To call them again: amidialer campaign requeue reminders --outcome unknown", table, StringComparison.Ordinal);

@@ -18,10 +18,14 @@ public sealed record LeadRowDto(long LeadId, string Phone, IReadOnlyDictionary<s
 public sealed record LeadPageDto(IReadOnlyList<LeadRowDto> Leads, long? NextAfter);
 
 /// <summary>What the campaign page shows live, and what each Server-Sent Event carries.</summary>
+/// <param name="Pending">Leads not final yet: the states pending, in-progress and waiting-retry together (the report's notFinal).</param>
+/// <param name="AnswerRate">Answer rate by leads (the report's answerRate).</param>
 /// <param name="OutcomeUnknown">Leads whose call ended while the dialer was down (<see cref="OutcomeUnknownNote"/>): not in the answer rate.</param>
+/// <param name="AttemptAnswerRate">Answer rate by attempts (the report's attemptAnswerRate).</param>
+/// <param name="AttemptOutcomes">Ended attempts by outcome, counted as they end (a lead busy twice counts two).</param>
 public sealed record CampaignStatusDto(long Id, string Name, string State, bool Simulated, long Leads, long Pending, long Attempts,
     IReadOnlyDictionary<string, long> States, IReadOnlyDictionary<string, long> Outcomes, double AnswerRate, double AvgTalkSeconds, int ActiveCalls,
-    long OutcomeUnknown = 0)
+    long OutcomeUnknown = 0, double AttemptAnswerRate = 0, IReadOnlyDictionary<string, long>? AttemptOutcomes = null)
 {
     /// <summary>The heading pages give the unknown count.</summary>
     public const string UnknownTitle = "Ended while the dialer was down: outcome unknown";
@@ -145,7 +149,8 @@ internal static class ReportsApi
             ? snapshot.ActiveCalls.Count(c => c.CampaignId == id)
             : r.Report.States.GetValueOrDefault("in-progress");
         return new CampaignStatusDto(id, r.Campaign.Name, r.Campaign.State.ToString().ToLowerInvariant(), r.Campaign.IsSimulated, r.Report.Leads, r.Report.Pending,
-            r.Report.Attempts, r.Report.States, r.Report.Outcomes, r.Report.AnswerRate, r.Report.AvgTalkSeconds, (int)active, r.Report.OutcomeUnknown)
+            r.Report.Attempts, r.Report.States, r.Report.Outcomes, r.Report.AnswerRate, r.Report.AvgTalkSeconds, (int)active, r.Report.OutcomeUnknown,
+            r.Report.AttemptAnswerRate, r.Report.AttemptOutcomes)
         {
             DialerMessage = snapshot?.Campaigns.FirstOrDefault(c => c.CampaignId == id)?.Message,
         };

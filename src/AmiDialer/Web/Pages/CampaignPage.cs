@@ -119,7 +119,8 @@ internal static class CampaignPage
         Stat(sb, "Not final yet", "pending", status.Pending.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Stat(sb, "Active calls", "active", status.ActiveCalls.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Stat(sb, "Attempts", "attempts", status.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Stat(sb, "Answer rate", "answerRate", Percent(status.AnswerRate));
+        Stat(sb, "Answer rate (leads)", "answerRate", Percent(status.AnswerRate));
+        Stat(sb, "Answer rate (attempts)", "attemptAnswerRate", Percent(status.AttemptAnswerRate));
         sb.Append("</div>");
         AppendUnknown(sb, id, c, status, token);
         sb.Append("<div class=\"card\"><progress id=\"progress\" max=\"").Append(E(Math.Max(1, status.Leads))).Append("\" value=\"").Append(E(status.Leads - status.Pending)).Append("\"></progress></div>");
@@ -153,7 +154,7 @@ internal static class CampaignPage
         sb.Append("<script>(function(){var es=new EventSource('/api/campaigns/").Append(E(id)).Append("/events');")
           .Append("function set(id,v){var e=document.getElementById(id);if(e)e.textContent=v;}")
           .Append("es.addEventListener('status',function(ev){var s=JSON.parse(ev.data);set('leads',s.leads);set('pending',s.pending);set('active',s.activeCalls);set('attempts',s.attempts);")
-          .Append("set('answerRate',(s.answerRate*100).toFixed(1)+'%');set('outcomeUnknown',s.outcomeUnknown);document.getElementById('unknown').hidden=!(s.outcomeUnknown>0);var st=document.getElementById('state');st.textContent=s.state;st.className='badge state-'+s.state;")
+          .Append("set('answerRate',(s.answerRate*100).toFixed(1)+'%');set('attemptAnswerRate',(s.attemptAnswerRate*100).toFixed(1)+'%');set('outcomeUnknown',s.outcomeUnknown);document.getElementById('unknown').hidden=!(s.outcomeUnknown>0);var st=document.getElementById('state');st.textContent=s.state;st.className='badge state-'+s.state;")
           .Append("document.querySelectorAll('[data-states]').forEach(function(f){f.hidden=f.getAttribute('data-states').split(' ').indexOf(s.state)<0;});")
           .Append("var p=document.getElementById('progress');p.max=Math.max(1,s.leads);p.value=s.leads-s.pending;")
           .Append("Object.keys(s.outcomes).forEach(function(k){var e=document.querySelector('[data-outcome=\"'+k+'\"]');if(e)e.textContent=s.outcomes[k];});")

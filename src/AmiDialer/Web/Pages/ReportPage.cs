@@ -35,7 +35,8 @@ internal static class ReportPage
         sb.Append("<div class=\"grid\">");
         Stat(sb, "Leads", "r-leads", report.Leads.ToString(CultureInfo.InvariantCulture));
         Stat(sb, "Attempts", "r-attempts", report.Attempts.ToString(CultureInfo.InvariantCulture));
-        Stat(sb, "Answer rate", "r-answer-rate", Percent(report.AnswerRate));
+        Stat(sb, "Answer rate (leads)", "r-answer-rate", Percent(report.AnswerRate));
+        Stat(sb, "Answer rate (attempts)", "r-attempt-answer-rate", Percent(report.AttemptAnswerRate));
         Stat(sb, "Average talk time", "r-talk", Number(report.AvgTalkSeconds) + " s");
         Stat(sb, "Not final yet", "r-pending", report.Pending.ToString(CultureInfo.InvariantCulture));
         if (report.OutcomeUnknown > 0)
