@@ -67,6 +67,29 @@ public sealed class LeadRepository(AmiDialerDatabase database)
     }
 
     /// <summary>
+    /// The campaign's dialable leads as the page's "why leads wait" shows them: how many are due at <paramref name="now"/>,
+    /// how many pending and waiting-to-retry leads are due later, and the first <paramref name="sample"/> of those, earliest first.
+    /// </summary>
+    public async Task<WaitingLeads> GetWaitingAsync(long campaignId, DateTimeOffset now, int sample, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var counts = (await connection.QueryAsync<(string State, long Due, long N)>(new CommandDefinition(
+            """
+            SELECT state, next_eligible_at <= @now, COUNT(*) FROM leads
+            WHERE campaign_id = @campaignId AND state IN ('pending', 'waiting_retry') AND next_eligible_at IS NOT NULL GROUP BY 1, 2
+            """,
+            new { campaignId, now }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        var next = await connection.QueryAsync<LeadRow>(new CommandDefinition(
+            SelectColumns + " WHERE campaign_id = @campaignId AND state IN ('pending', 'waiting_retry') AND next_eligible_at > @now ORDER BY next_eligible_at, id LIMIT @sample",
+            new { campaignId, now, sample }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new WaitingLeads(
+            counts.Where(c => c.Due != 0).Sum(c => c.N),
+            counts.Where(c => c.Due == 0 && c.State == DbNames.Of(LeadState.WaitingRetry)).Sum(c => c.N),
+            counts.Where(c => c.Due == 0 && c.State == DbNames.Of(LeadState.Pending)).Sum(c => c.N),
+            [.. next.Select(r => r.ToLead())]);
+    }
+
+    /// <summary>
     /// Sets when a dialable lead becomes due (the engine moves it past closed calling hours, for instance).
     /// False when the lead is not pending or waiting to retry any more.
     /// </summary>
@@ -174,3 +197,6 @@ public sealed class LeadRepository(AmiDialerDatabase database)
         };
     }
 }
+
+/// <summary>Dialable leads due now, due later (retries and pending), and the earliest of those due later.</summary>
+public sealed record WaitingLeads(long DueNow, long RetriesLater, long PendingLater, IReadOnlyList<Lead> Next);

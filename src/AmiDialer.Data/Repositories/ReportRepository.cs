@@ -90,6 +90,18 @@ public sealed class ReportRepository(AmiDialerDatabase database)
     }
 
     /// <summary>
+    /// Attempts the campaign started at or after <paramref name="since"/>, reading at most <paramref name="cap"/> of its
+    /// latest attempts: the caller passes what its rate limit allows in the span, so the read stays small at any size.
+    /// </summary>
+    public async Task<int> CountAttemptsSinceAsync(long campaignId, DateTimeOffset since, int cap, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM (SELECT created_at FROM attempts WHERE campaign_id = @campaignId ORDER BY id DESC LIMIT @cap) WHERE created_at >= @since",
+            new { campaignId, since = DapperTypeHandlers.ToDb(since), cap }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// One page of the per-lead report in lead id order: pass the last row's <see cref="LeadReportRow.LeadId"/> as
     /// <paramref name="afterLeadId"/> for the next page (keyset paging stays fast deep into a million leads).
     /// </summary>

@@ -19,6 +19,10 @@ public sealed partial class CampaignPageCommandsTests(WebHostFixture fixture) : 
             var api = host.WithApiKey();
             var id = await CampaignsApiTests.CreateAsync(api);
             Assert.Equal(["start", "stop"], await VisibleCommandsAsync(client, id));
+            // Stop is permanent: it asks for confirmation and stands apart from the others.
+            var draft = await client.GetStringAsync(new Uri($"/campaigns/{id}", UriKind.Relative));
+            Assert.Matches("<form method=\"post\" action=\"/campaigns/\\d+/stop\"[^>]* class=\"apart\" onsubmit=\"return confirm\\('Stop this campaign for good\\?", draft);
+            Assert.DoesNotMatch("action=\"/campaigns/\\d+/(start|pause|resume)\"[^>]*onsubmit", draft);
 
             (await api.PostAsync(new Uri($"/api/campaigns/{id}/start", UriKind.Relative), null)).Dispose();
             Assert.Equal(["pause", "stop"], await VisibleCommandsAsync(client, id));

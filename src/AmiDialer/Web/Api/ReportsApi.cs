@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using AmiDialer.Core.Model;
+using AmiDialer.Core.Scheduling;
 using AmiDialer.Data.Export;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Reports;
@@ -23,9 +24,10 @@ public sealed record LeadPageDto(IReadOnlyList<LeadRowDto> Leads, long? NextAfte
 /// <param name="OutcomeUnknown">Leads whose call ended while the dialer was down (<see cref="OutcomeUnknownNote"/>): not in the answer rate.</param>
 /// <param name="AttemptAnswerRate">Answer rate by attempts (the report's attemptAnswerRate).</param>
 /// <param name="AttemptOutcomes">Ended attempts by outcome, counted as they end (a lead busy twice counts two).</param>
+/// <param name="CallsPerMinute">Attempts started in the last 60 seconds.</param>
 public sealed record CampaignStatusDto(long Id, string Name, string State, bool Simulated, long Leads, long Pending, long Attempts,
     IReadOnlyDictionary<string, long> States, IReadOnlyDictionary<string, long> Outcomes, double AnswerRate, double AvgTalkSeconds, int ActiveCalls,
-    long OutcomeUnknown = 0, double AttemptAnswerRate = 0, IReadOnlyDictionary<string, long>? AttemptOutcomes = null)
+    long OutcomeUnknown = 0, double AttemptAnswerRate = 0, IReadOnlyDictionary<string, long>? AttemptOutcomes = null, int CallsPerMinute = 0)
 {
     /// <summary>The heading pages give the unknown count.</summary>
     public const string UnknownTitle = "Ended while the dialer was down: outcome unknown";
@@ -35,6 +37,18 @@ public sealed record CampaignStatusDto(long Id, string Name, string State, bool 
     /// <summary>What this process's dialer says of the campaign (why it waits, why it ended); null when it does not dial it.</summary>
     public string? DialerMessage { get; init; }
 }
+
+/// <summary>Why one lead waits: <paramref name="Reason"/> in words (times in the campaign's zone), <paramref name="Until"/> in UTC.</summary>
+/// <param name="Kind">due-now, retry-not-due, outside-calling-hours, outside-campaign-schedule, not-due-yet or never-due.</param>
+public sealed record WaitingLeadDto(long LeadId, string Phone, string State, string Kind, string Reason, DateTimeOffset? Until);
+
+/// <summary>Why dialable leads are not dialed now.</summary>
+/// <param name="DueNow">Pending or waiting-to-retry leads due now: they wait only for a free line.</param>
+/// <param name="RetriesLater">Leads waiting to retry whose time has not come.</param>
+/// <param name="PendingLater">Pending leads due later (moved to the opening of their calling hours, mostly).</param>
+/// <param name="Blocked">Leads on the do-not-call list: never dialed.</param>
+/// <param name="Next">The earliest leads due later, with the reason and the time they are due.</param>
+public sealed record WaitingDto(string TimeZone, long DueNow, long RetriesLater, long PendingLater, long Blocked, IReadOnlyList<WaitingLeadDto> Next);
 
 /// <summary>Reports (the CLI's JSON), the per-lead table and CSV export, live status and its event stream.</summary>
 internal static class ReportsApi
@@ -52,6 +66,8 @@ internal static class ReportsApi
             .WithSummary("Every lead as CSV, safe to open in a spreadsheet (formula-like cells neutralised).")
             .Produces(200, contentType: "text/csv");
         api.MapGet("/status", StatusAsync).WithName("GetCampaignStatus");
+        api.MapGet("/waiting", WaitingAsync).WithName("GetWaitingLeads")
+            .WithSummary("Why dialable leads are not dialed now: how many are due, how many wait, and the next ones with their reason and due time (UTC).");
         api.MapGet("/events", Events).WithName("CampaignEvents")
             .WithSummary("Server-Sent Events: a 'status' event with the live status whenever it changes.")
             .Produces(200, contentType: "text/event-stream");
@@ -148,13 +164,51 @@ internal static class ReportsApi
         var active = snapshot is not null
             ? snapshot.ActiveCalls.Count(c => c.CampaignId == id)
             : r.Report.States.GetValueOrDefault("in-progress");
+        // The campaign's rate limit bounds how many attempts a minute can hold: reading that many of the latest is enough.
+        var cap = (int)Math.Min(100_000, Math.Ceiling(r.Campaign.CallsPerSecond * 60) + r.Campaign.MaxConcurrentCalls + 1);
+        var perMinute = await (await data.ReportsAsync(ct)).CountAttemptsSinceAsync(id, data.Now - TimeSpan.FromMinutes(1), cap, ct);
         return new CampaignStatusDto(id, r.Campaign.Name, r.Campaign.State.ToString().ToLowerInvariant(), r.Campaign.IsSimulated, r.Report.Leads, r.Report.Pending,
             r.Report.Attempts, r.Report.States, r.Report.Outcomes, r.Report.AnswerRate, r.Report.AvgTalkSeconds, (int)active, r.Report.OutcomeUnknown,
-            r.Report.AttemptAnswerRate, r.Report.AttemptOutcomes)
+            r.Report.AttemptAnswerRate, r.Report.AttemptOutcomes, perMinute)
         {
             DialerMessage = snapshot?.Campaigns.FirstOrDefault(c => c.CampaignId == id)?.Message,
         };
     }
+
+    public static async Task<WaitingDto?> WaitingOfAsync(long id, WebData data, int sample, CancellationToken ct)
+    {
+        if (await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is not { } campaign)
+        {
+            return null;
+        }
+
+        var now = data.Now;
+        var waiting = await (await data.LeadsAsync(ct)).GetWaitingAsync(id, now, sample, ct);
+        var summary = await (await data.ReportsAsync(ct)).GetSummaryAsync(id, ct);
+        var schedule = DialingSchedule.For(campaign);
+        var campaignOnly = LeadWait.CampaignOnly(campaign);
+        var zone = schedule.CampaignZone;
+        var next = waiting.Next.Select(l =>
+        {
+            var wait = LeadWait.Of(l.State, l.NextEligibleAt, l.TimeZones, now, schedule, campaignOnly);
+            return new WaitingLeadDto(l.Id, l.PhoneE164, l.State.ToWireName(), WaitName(wait.Kind), wait.Describe(zone), wait.Until);
+        }).ToList();
+        return new WaitingDto(campaign.TimeZoneId, waiting.DueNow, waiting.RetriesLater, waiting.PendingLater, summary.LeadsByState.GetValueOrDefault(LeadState.Blocked), next);
+    }
+
+    /// <summary>The wire name of a wait's kind.</summary>
+    public static string WaitName(WaitKind kind) => kind switch
+    {
+        WaitKind.DueNow => "due-now",
+        WaitKind.RetryNotDue => "retry-not-due",
+        WaitKind.OutsideCallingHours => "outside-calling-hours",
+        WaitKind.OutsideCampaignSchedule => "outside-campaign-schedule",
+        WaitKind.NotDueYet => "not-due-yet",
+        _ => "never-due",
+    };
+
+    private static async Task<Results<Ok<WaitingDto>, ProblemHttpResult>> WaitingAsync(long id, WebData data, CancellationToken ct) =>
+        await WaitingOfAsync(id, data, 10, ct) is { } waiting ? TypedResults.Ok(waiting) : CampaignsApi.NotFound(id);
 
     private static async Task<Results<Ok<CampaignStatusDto>, ProblemHttpResult>> StatusAsync(long id, WebData data, CancellationToken ct) =>
         await StatusOfAsync(id, data, ct) is { } status ? TypedResults.Ok(status) : CampaignsApi.NotFound(id);

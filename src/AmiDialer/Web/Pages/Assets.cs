@@ -21,7 +21,7 @@ internal static class Assets
         input[aria-invalid=true],select[aria-invalid=true]{border-color:var(--bad)}.field-error{color:var(--bad);font-weight:400;font-size:.9rem}
         button,.button{font:inherit;padding:.45rem .9rem;border-radius:6px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
         button.secondary,.button.secondary{background:#fff;color:var(--accent)}button.danger{background:var(--bad);border-color:var(--bad)}
-        .actions{display:flex;gap:.5rem;flex-wrap:wrap;align-items:center}.actions form{margin:0}
+        .actions{display:flex;gap:.5rem;flex-wrap:wrap;align-items:center}.actions form{margin:0}.actions form.apart{margin-left:1.5rem;padding-left:1.5rem;border-left:1px solid #ccc}
         .badge{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:.8rem;font-weight:600;background:#e8ecf5}
         .state-running{background:#d7f2e2;color:var(--ok)}.state-paused{background:#fff3cd;color:var(--warn)}.state-stopped,.state-completed{background:#eceff4;color:var(--muted)}
         .up{color:var(--ok)}.down{color:var(--bad)}.error-box{border-left:4px solid var(--bad);background:#fdecea;padding:.6rem .9rem;margin-bottom:1rem}

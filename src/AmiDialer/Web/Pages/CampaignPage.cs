@@ -99,7 +99,10 @@ internal static class CampaignPage
         // script shows and hides them as the state changes (a campaign that completes loses its Pause and Stop).
         foreach (var (command, label, css, states) in Commands(c, data.Now))
         {
+            // Stop is permanent: it asks first, and stands apart (a gap and a rule) so it is not taken for Resume.
+            var stop = command == "stop";
             sb.Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append('/').Append(command).Append("\" data-states=\"").Append(Attr(states)).Append('"')
+              .Append(stop ? " class=\"apart\" onsubmit=\"return confirm('Stop this campaign for good? A stopped campaign cannot be resumed or started again.')\"" : "")
               .Append(states.Split(' ').Contains(status.State) ? "" : " hidden").Append('>').Append(Layout.Field(token))
               .Append("<button type=\"submit\" id=\"").Append(command).Append("\" class=\"").Append(css).Append("\">").Append(label).Append("</button></form>");
         }
@@ -119,16 +122,20 @@ internal static class CampaignPage
         Stat(sb, "Not final yet", "pending", status.Pending.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Stat(sb, "Active calls", "active", status.ActiveCalls.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Stat(sb, "Attempts", "attempts", status.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Stat(sb, "Calls per minute", "callsPerMinute", status.CallsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Stat(sb, "Answer rate (leads)", "answerRate", Percent(status.AnswerRate));
         Stat(sb, "Answer rate (attempts)", "attemptAnswerRate", Percent(status.AttemptAnswerRate));
         sb.Append("</div>");
         AppendUnknown(sb, id, c, status, token);
         sb.Append("<div class=\"card\"><progress id=\"progress\" max=\"").Append(E(Math.Max(1, status.Leads))).Append("\" value=\"").Append(E(status.Leads - status.Pending)).Append("\"></progress></div>");
 
-        sb.Append("<div class=\"grid\"><section class=\"card\"><h2>Outcomes</h2><table id=\"outcomes\"><tbody>");
-        foreach (var (k, v) in status.Outcomes)
+        // Leads count once, when final; attempts count as each call ends, so busy attempts show while their leads still retry.
+        var attempts = status.AttemptOutcomes ?? new Dictionary<string, long>();
+        sb.Append("<div class=\"grid\"><section class=\"card\"><h2>Outcomes</h2><table id=\"outcomes\"><thead><tr><th>Outcome</th><th class=\"num\">Leads (final)</th><th class=\"num\">Attempts</th></tr></thead><tbody>");
+        foreach (var k in status.Outcomes.Keys.Union(attempts.Keys))
         {
-            sb.Append("<tr><td>").Append(E(k)).Append("</td><td class=\"num\" data-outcome=\"").Append(Attr(k)).Append("\">").Append(E(v)).Append("</td></tr>");
+            sb.Append("<tr><td>").Append(E(k)).Append("</td><td class=\"num\" data-outcome=\"").Append(Attr(k)).Append("\">").Append(E(status.Outcomes.GetValueOrDefault(k)))
+              .Append("</td><td class=\"num\" data-attempt-outcome=\"").Append(Attr(k)).Append("\">").Append(E(attempts.GetValueOrDefault(k))).Append("</td></tr>");
         }
 
         sb.Append("</tbody></table></section><section class=\"card\"><h2>Leads by state</h2><table id=\"states\"><tbody>");
@@ -138,6 +145,7 @@ internal static class CampaignPage
         }
 
         sb.Append("</tbody></table></section></div>");
+        await AppendWaitingAsync(sb, id, data, ct);
         await AppendImportsAsync(sb, id, data, ct);
         sb.Append("<section class=\"card\"><h2>Schedule and settings</h2><table><tbody>");
         Row(sb, "Time zone", c.TimeZoneId);
@@ -147,18 +155,27 @@ internal static class CampaignPage
         Row(sb, "Calling hours (callee's time)", c.CallingHours.ToString());
         Row(sb, "Dial string", c.DialTemplate);
         Row(sb, "Answered calls go to", c.Destination.ToString());
+        Row(sb, "On answer, redirect to", c.OnAnswerRedirect?.ToString() ?? "none");
+        Row(sb, "Caller ID", string.IsNullOrEmpty(c.CallerId) ? "the PBX's default" : c.CallerId);
+        Row(sb, "Ring timeout", $"{(int)c.RingTimeout.TotalSeconds} s");
         Row(sb, "Concurrency / calls per second", $"{c.MaxConcurrentCalls} / {c.CallsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         Row(sb, "Retry policy / max attempts", $"{(c.RetryPolicy.Length == 0 ? "none" : c.RetryPolicy)} / {c.MaxAttempts}");
         sb.Append("</tbody></table></section>");
 
         sb.Append("<script>(function(){var es=new EventSource('/api/campaigns/").Append(E(id)).Append("/events');")
           .Append("function set(id,v){var e=document.getElementById(id);if(e)e.textContent=v;}")
-          .Append("es.addEventListener('status',function(ev){var s=JSON.parse(ev.data);set('leads',s.leads);set('pending',s.pending);set('active',s.activeCalls);set('attempts',s.attempts);")
+          .Append("es.addEventListener('status',function(ev){var s=JSON.parse(ev.data);set('leads',s.leads);set('pending',s.pending);set('active',s.activeCalls);set('attempts',s.attempts);set('callsPerMinute',s.callsPerMinute);")
           .Append("set('answerRate',(s.answerRate*100).toFixed(1)+'%');set('attemptAnswerRate',(s.attemptAnswerRate*100).toFixed(1)+'%');set('outcomeUnknown',s.outcomeUnknown);document.getElementById('unknown').hidden=!(s.outcomeUnknown>0);var st=document.getElementById('state');st.textContent=s.state;st.className='badge state-'+s.state;")
           .Append("document.querySelectorAll('[data-states]').forEach(function(f){f.hidden=f.getAttribute('data-states').split(' ').indexOf(s.state)<0;});")
           .Append("var p=document.getElementById('progress');p.max=Math.max(1,s.leads);p.value=s.leads-s.pending;")
           .Append("Object.keys(s.outcomes).forEach(function(k){var e=document.querySelector('[data-outcome=\"'+k+'\"]');if(e)e.textContent=s.outcomes[k];});")
-          .Append("Object.keys(s.states).forEach(function(k){var e=document.querySelector('[data-state=\"'+k+'\"]');if(e)e.textContent=s.states[k];});});})();</script>");
+          .Append("Object.keys(s.attemptOutcomes||{}).forEach(function(k){var e=document.querySelector('[data-attempt-outcome=\"'+k+'\"]');if(e)e.textContent=s.attemptOutcomes[k];});")
+          .Append("Object.keys(s.states).forEach(function(k){var e=document.querySelector('[data-state=\"'+k+'\"]');if(e)e.textContent=s.states[k];});});")
+          // The reasons leads wait change slowly and cost a read of the waiting leads: every 10 seconds is enough.
+          .Append("function waiting(){fetch('/api/campaigns/").Append(E(id)).Append("/waiting').then(function(r){return r.ok?r.json():null;}).then(function(w){if(!w)return;")
+          .Append("set('w-due',w.dueNow);set('w-retries',w.retriesLater);set('w-later',w.pendingLater);set('w-blocked',w.blocked);var b=document.getElementById('w-next');b.textContent='';")
+          .Append("w.next.slice(0,5).forEach(function(l){var tr=document.createElement('tr');[l.phone,l.state,l.reason].forEach(function(t){var td=document.createElement('td');td.textContent=t;tr.appendChild(td);});tr.setAttribute('data-lead',l.leadId);b.appendChild(tr);});")
+          .Append("document.getElementById('w-none').hidden=w.next.length>0;}).catch(function(){});}setInterval(waiting,10000);})();</script>");
         return Layout.Page(ctx, c.Name, sb.ToString(), error is null ? 200 : 409);
     }
 
@@ -181,6 +198,31 @@ internal static class CampaignPage
         }
 
         sb.Append("</section>");
+    }
+
+    /// <summary>
+    /// Why leads are not being dialed: how many are due (waiting for a line), how many wait for a retry or for their
+    /// hours, how many are blocked, and the next few with the reason and the time they are due (campaign's zone, named).
+    /// </summary>
+    private static async Task AppendWaitingAsync(StringBuilder sb, long id, WebData data, CancellationToken ct)
+    {
+        if (await ReportsApi.WaitingOfAsync(id, data, 5, ct) is not { } w)
+        {
+            return;
+        }
+
+        sb.Append("<section class=\"card\" id=\"waiting\"><h2>Why leads wait <span class=\"muted\">(times in ").Append(E(w.TimeZone)).Append(")</span></h2><p>")
+          .Append("Due now, waiting for a free line: <b id=\"w-due\">").Append(E(w.DueNow)).Append("</b> · ")
+          .Append("retry not due yet: <b id=\"w-retries\">").Append(E(w.RetriesLater)).Append("</b> · ")
+          .Append("due later (calling hours, schedule): <b id=\"w-later\">").Append(E(w.PendingLater)).Append("</b> · ")
+          .Append("blocked (do-not-call): <b id=\"w-blocked\">").Append(E(w.Blocked)).Append("</b></p>")
+          .Append("<table><thead><tr><th>Next lead due</th><th>State</th><th>Why it waits</th></tr></thead><tbody id=\"w-next\">");
+        foreach (var lead in w.Next)
+        {
+            sb.Append("<tr data-lead=\"").Append(E(lead.LeadId)).Append("\"><td>").Append(E(lead.Phone)).Append("</td><td>").Append(E(lead.State)).Append("</td><td>").Append(E(lead.Reason)).Append("</td></tr>");
+        }
+
+        sb.Append("</tbody></table><p class=\"muted\" id=\"w-none\"").Append(w.Next.Count > 0 ? " hidden" : "").Append(">No lead is waiting for a later time.</p></section>");
     }
 
     private static async Task AppendImportsAsync(StringBuilder sb, long id, WebData data, CancellationToken ct)
