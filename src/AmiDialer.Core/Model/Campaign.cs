@@ -25,6 +25,9 @@ public sealed record Campaign
     public int MaxConcurrentCalls { get; init; } = 10;
     public double CallsPerSecond { get; init; } = 2;
 
+    /// <summary>Due retries or fresh leads first, when more leads are due than the campaign has room for.</summary>
+    public LeadOrder Order { get; init; } = LeadOrder.RetriesFirst;
+
     public DateTimeOffset? StartAt { get; init; }
     public DateTimeOffset? EndAt { get; init; }
 

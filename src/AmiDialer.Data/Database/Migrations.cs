@@ -198,5 +198,12 @@ internal static class Migrations
         );
         CREATE INDEX ix_click_to_calls_agent ON click_to_calls(agent, attempt_id);
         """,
+
+        // 6: a campaign's lead order (due retries or fresh leads first), and an index per dialable state so either
+        // kind is read straight off it however many of the other are due.
+        """
+        ALTER TABLE campaigns ADD COLUMN lead_order TEXT NOT NULL DEFAULT 'retries-first';
+        CREATE INDEX ix_leads_due_state ON leads(campaign_id, state, next_eligible_at) WHERE state IN ('pending', 'waiting_retry');
+        """,
     ];
 }

@@ -22,7 +22,8 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
                caller_id AS CallerId, ring_timeout_ms AS RingTimeoutMs, variables AS Variables,
                max_concurrent_calls AS MaxConcurrentCalls, calls_per_second AS CallsPerSecond,
                start_at AS StartAt, end_at AS EndAt, days AS Days, windows AS Windows, calling_hours AS CallingHours,
-               retry_policy AS RetryPolicy, max_attempts AS MaxAttempts, is_simulated AS IsSimulated, created_at AS CreatedAt
+               retry_policy AS RetryPolicy, max_attempts AS MaxAttempts, is_simulated AS IsSimulated, created_at AS CreatedAt,
+               lead_order AS LeadOrder
         FROM campaigns
         """;
 
@@ -46,11 +47,11 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
             INSERT INTO campaigns (name, state, time_zone, dial_template, destination_context, destination_extension,
                 destination_priority, on_answer_context, on_answer_extension, on_answer_priority, caller_id, ring_timeout_ms,
                 variables, max_concurrent_calls, calls_per_second, start_at, end_at, days, windows, calling_hours,
-                retry_policy, max_attempts, is_simulated, created_at, updated_at)
+                retry_policy, max_attempts, is_simulated, created_at, updated_at, lead_order)
             VALUES (@Name, @State, @TimeZone, @DialTemplate, @DestinationContext, @DestinationExtension,
                 @DestinationPriority, @OnAnswerContext, @OnAnswerExtension, @OnAnswerPriority, @CallerId, @RingTimeoutMs,
                 @Variables, @MaxConcurrentCalls, @CallsPerSecond, @StartAt, @EndAt, @Days, @Windows, @CallingHours,
-                @RetryPolicy, @MaxAttempts, @IsSimulated, @CreatedAt, @UpdatedAt)
+                @RetryPolicy, @MaxAttempts, @IsSimulated, @CreatedAt, @UpdatedAt, @LeadOrder)
             RETURNING id
             """, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await AuditLog.WriteAsync(connection, transaction, now, actor, "campaign.create", $"campaign:{id}", campaign.Name, cancellationToken).ConfigureAwait(false);
@@ -86,7 +87,7 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
                 ring_timeout_ms = @RingTimeoutMs, variables = @Variables, max_concurrent_calls = @MaxConcurrentCalls,
                 calls_per_second = @CallsPerSecond, start_at = @StartAt, end_at = @EndAt, days = @Days, windows = @Windows,
                 calling_hours = @CallingHours, retry_policy = @RetryPolicy, max_attempts = @MaxAttempts,
-                updated_at = @UpdatedAt
+                lead_order = @LeadOrder, updated_at = @UpdatedAt
             WHERE id = @Id
             """, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (changed == 0)
@@ -223,6 +224,7 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         RetryPolicy = c.RetryPolicy,
         MaxAttempts = c.MaxAttempts,
         IsSimulated = c.IsSimulated,
+        LeadOrder = c.Order.ToWireName(),
         CreatedAt = DapperTypeHandlers.ToDb(c.CreatedAt),
         UpdatedAt = DapperTypeHandlers.ToDb(now),
     };
@@ -249,6 +251,7 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         RetryPolicy = r.RetryPolicy,
         MaxAttempts = r.MaxAttempts,
         IsSimulated = r.IsSimulated,
+        Order = LeadOrderNames.TryParse(r.LeadOrder, out var order) ? order : LeadOrder.RetriesFirst,
         CreatedAt = DapperTypeHandlers.FromDb(r.CreatedAt),
     };
 
@@ -293,6 +296,7 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         public string RetryPolicy { get; set; } = "";
         public int MaxAttempts { get; set; }
         public bool IsSimulated { get; set; }
+        public string LeadOrder { get; set; } = "retries-first";
         public string CreatedAt { get; set; } = "";
         public string UpdatedAt { get; set; } = "";
     }

@@ -56,6 +56,15 @@ public sealed class LeadRepository(AmiDialerDatabase database)
         ORDER BY next_eligible_at, id LIMIT $limit
         """;
 
+    /// <summary>
+    /// <see cref="DueSql"/> for one dialable state (<c>$state</c>): the literal state list lets SQLite use the partial
+    /// index on (campaign, state, due time), so due retries are found without walking every due fresh lead.
+    /// </summary>
+    internal const string DueByStateSql = SelectColumns + """
+         WHERE campaign_id = $campaign AND state IN ('pending', 'waiting_retry') AND state = $state AND next_eligible_at <= $now
+        ORDER BY next_eligible_at, id LIMIT $limit
+        """;
+
     /// <summary>When the earliest dialable lead becomes due; null when no lead is dialable.</summary>
     public async Task<DateTimeOffset?> GetNextDueAtAsync(long campaignId, CancellationToken cancellationToken = default)
     {

@@ -369,7 +369,7 @@ internal sealed class CampaignDialer
                 }
 
                 dueQuery ??= await _s.Leads.OpenDueQueryAsync(CancellationToken.None).ConfigureAwait(false);
-                var leads = await dueQuery.GetAsync(CampaignId, now, allowed, CancellationToken.None).ConfigureAwait(false);
+                var leads = await dueQuery.GetAsync(CampaignId, now, allowed, _campaign.Order, CancellationToken.None).ConfigureAwait(false);
                 if (leads.Count == 0)
                 {
                     var next = await _s.Leads.GetNextDueAtAsync(CampaignId, CancellationToken.None).ConfigureAwait(false);
