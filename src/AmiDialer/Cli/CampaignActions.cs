@@ -166,6 +166,7 @@ internal static class CampaignActions
         table.Add("end", campaign.EndAt?.ToString("O", CultureInfo.InvariantCulture) ?? "none");
         table.Add("retry", campaign.RetryPolicy.Length == 0 ? "none" : campaign.RetryPolicy);
         table.Add("max attempts", campaign.MaxAttempts.ToString(CultureInfo.InvariantCulture));
+        table.Add("order", campaign.Order.ToWireName());
         foreach (var v in campaign.Variables)
         {
             table.Add("variable " + v.Name, v.Field is null ? v.Value : "field " + v.Field);

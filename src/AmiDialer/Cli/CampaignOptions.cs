@@ -91,6 +91,12 @@ internal sealed class CampaignOptions
         HelpName = "n",
     }.Check(n => OptionValidation.Positive(n!.Value));
 
+    public Option<string?> Order { get; } = new Option<string?>("--order")
+    {
+        Description = "Which due leads go first when more are due than there is room for: retries-first (default) or fresh-first.",
+        HelpName = "retries-first|fresh-first",
+    }.CheckText(text => LeadOrderNames.TryParse(text, out _) ? null : LeadOrderNames.Problem(text));
+
     public Option<string[]> Vars { get; } = new Option<string[]>("--var")
     {
         Description = "Channel variable with a constant value (repeatable).",
@@ -107,7 +113,7 @@ internal sealed class CampaignOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Dial, Destination, CallerId, MaxConcurrent, Cps, RingTimeout, Hours, Days, Windows, TimeZone, Start, End, Retry, MaxAttempts, Vars, VarFields })
+        foreach (var option in new Option[] { Dial, Destination, CallerId, MaxConcurrent, Cps, RingTimeout, Hours, Days, Windows, TimeZone, Start, End, Retry, MaxAttempts, Order, Vars, VarFields })
         {
             command.Options.Add(option);
         }
@@ -188,6 +194,11 @@ internal sealed class CampaignOptions
         if (parse.GetValue(MaxAttempts) is { } maxAttempts)
         {
             c = c with { MaxAttempts = maxAttempts };
+        }
+
+        if (parse.GetValue(Order) is { } order && LeadOrderNames.TryParse(order, out var leadOrder))
+        {
+            c = c with { Order = leadOrder };
         }
 
         var constants = parse.GetValue(Vars) ?? [];

@@ -38,6 +38,7 @@ public static class CampaignJson
         WriteTime(w, "end", c.EndAt);
         w.WriteString("retry", c.RetryPolicy);
         w.WriteNumber("maxAttempts", c.MaxAttempts);
+        w.WriteString("order", c.Order.ToWireName());
         w.WriteStartArray("variables");
         foreach (var v in c.Variables)
         {

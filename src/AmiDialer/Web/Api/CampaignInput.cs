@@ -29,6 +29,9 @@ public sealed record CampaignInput
     public string? CallingHours { get; init; }
     public string? RetryPolicy { get; init; }
     public int? MaxAttempts { get; init; }
+
+    /// <summary><c>retries-first</c> (the default) or <c>fresh-first</c>: which due leads go first when more are due than there is room for.</summary>
+    public string? Order { get; init; }
     public IReadOnlyList<VariableInput>? Variables { get; init; }
 }
 
@@ -40,13 +43,13 @@ public sealed record CampaignDto(
     long Id, string Name, CampaignState State, string TimeZone, string DialTemplate, string Destination, string? OnAnswerRedirect,
     string? CallerId, int RingTimeoutSeconds, int MaxConcurrentCalls, double CallsPerSecond, DateTimeOffset? StartAt, DateTimeOffset? EndAt,
     string Days, IReadOnlyList<string> Windows, string CallingHours, string RetryPolicy, int MaxAttempts,
-    IReadOnlyList<VariableInput> Variables, bool IsSimulated, DateTimeOffset CreatedAt)
+    IReadOnlyList<VariableInput> Variables, bool IsSimulated, DateTimeOffset CreatedAt, string Order = "retries-first")
 {
     public static CampaignDto From(Campaign c) => new(
         c.Id, c.Name, c.State, c.TimeZoneId, c.DialTemplate, c.Destination.ToString(), c.OnAnswerRedirect?.ToString(), c.CallerId,
         (int)c.RingTimeout.TotalSeconds, c.MaxConcurrentCalls, c.CallsPerSecond, c.StartAt, c.EndAt, CampaignInputRules.FormatDays(c.Days),
         [.. c.Windows.Select(w => w.ToString())], c.CallingHours.ToString(), c.RetryPolicy, c.MaxAttempts,
-        [.. c.Variables.Select(v => new VariableInput(v.Name, v.Value, v.Field))], c.IsSimulated, c.CreatedAt);
+        [.. c.Variables.Select(v => new VariableInput(v.Name, v.Value, v.Field))], c.IsSimulated, c.CreatedAt, c.Order.ToWireName());
 }
 
 /// <summary>Applies a <see cref="CampaignInput"/> to a campaign, naming every bad field (by its JSON name) at once.</summary>
@@ -260,6 +263,16 @@ internal static class CampaignInputRules
             }
 
             c = c with { MaxAttempts = attempts };
+        }
+
+        if (input.Order is { } order)
+        {
+            if (!LeadOrderNames.TryParse(order, out var leadOrder))
+            {
+                Bad("order", LeadOrderNames.Problem(order));
+            }
+
+            c = c with { Order = leadOrder };
         }
 
         if (input.Variables is { } variables)

@@ -96,6 +96,7 @@ internal static class CampaignFormPage
         ("ringTimeoutSeconds", "Ring timeout (s)", "at least 15", "number"),
         ("retryPolicy", "Retry policy", "e.g. busy=5m:3,no-answer=1h:2", "text"),
         ("maxAttempts", "Max attempts per lead", "", "number"),
+        ("order", "Lead order", "which due leads go first when more are due than there is room for", "select:retries-first|fresh-first"),
     ];
 
     private static Dictionary<string, string> Values(Campaign c) => new(StringComparer.Ordinal)
@@ -116,6 +117,7 @@ internal static class CampaignFormPage
         ["ringTimeoutSeconds"] = ((int)c.RingTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
         ["retryPolicy"] = c.RetryPolicy,
         ["maxAttempts"] = c.MaxAttempts.ToString(CultureInfo.InvariantCulture),
+        ["order"] = c.Order.ToWireName(),
     };
 
     private static Dictionary<string, string> Read(IFormCollection form) =>
@@ -175,6 +177,7 @@ internal static class CampaignFormPage
             RingTimeoutSeconds = Int("ringTimeoutSeconds"),
             RetryPolicy = v["retryPolicy"],
             MaxAttempts = Int("maxAttempts"),
+            Order = v["order"].Length == 0 ? null : v["order"],
         };
         return (input, errors);
     }
@@ -207,14 +210,28 @@ internal static class CampaignFormPage
                 sb.Append(" <span class=\"hint\">").Append(E(hint)).Append("</span>");
             }
 
-            sb.Append("<input id=\"f-").Append(key).Append("\" name=\"").Append(key).Append("\" type=\"").Append(type).Append("\" value=\"")
-              .Append(Attr(values.GetValueOrDefault(key))).Append('"');
+            var choices = type.StartsWith("select:", StringComparison.Ordinal) ? type["select:".Length..].Split('|') : null;
+            sb.Append(choices is null ? "<input" : "<select").Append(" id=\"f-").Append(key).Append("\" name=\"").Append(key).Append('"');
+            if (choices is null)
+            {
+                sb.Append(" type=\"").Append(type).Append("\" value=\"").Append(Attr(values.GetValueOrDefault(key))).Append('"');
+            }
+
             if (messages.Count > 0)
             {
                 sb.Append(" aria-invalid=\"true\" aria-describedby=\"err-").Append(key).Append('"');
             }
 
             sb.Append('>');
+            if (choices is not null)
+            {
+                foreach (var choice in choices)
+                {
+                    sb.Append("<option value=\"").Append(Attr(choice)).Append('"').Append(values.GetValueOrDefault(key) == choice ? " selected" : "").Append('>').Append(E(choice)).Append("</option>");
+                }
+
+                sb.Append("</select>");
+            }
             foreach (var m in messages)
             {
                 sb.Append("<span class=\"field-error\" id=\"err-").Append(key).Append("\" data-field=\"").Append(key).Append("\">").Append(E(m)).Append("</span>");

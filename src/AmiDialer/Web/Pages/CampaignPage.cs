@@ -159,6 +159,7 @@ internal static class CampaignPage
         Row(sb, "Caller ID", string.IsNullOrEmpty(c.CallerId) ? "the PBX's default" : c.CallerId);
         Row(sb, "Ring timeout", $"{(int)c.RingTimeout.TotalSeconds} s");
         Row(sb, "Concurrency / calls per second", $"{c.MaxConcurrentCalls} / {c.CallsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        Row(sb, "Lead order", c.Order == LeadOrder.FreshFirst ? "fresh-first: fresh leads before due retries" : "retries-first: due retries before fresh leads");
         Row(sb, "Retry policy / max attempts", $"{(c.RetryPolicy.Length == 0 ? "none" : c.RetryPolicy)} / {c.MaxAttempts}");
         sb.Append("</tbody></table></section>");
 
