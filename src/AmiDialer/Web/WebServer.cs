@@ -135,6 +135,7 @@ public static class WebServer
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.Encoder = Reports.JsonOutput.Encoder;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+        options.Converters.Add(new Infrastructure.UtcTimeJsonConverter());
     }
 
     /// <summary>Cookie keys live beside the database, so a restart does not log everyone out.</summary>

@@ -22,7 +22,7 @@ public sealed class CampaignPageLiveTests(WebHostFixture fixture) : IClassFixtur
         using var created = await api.PostAsJsonAsync("/api/campaigns", new
         {
             name = "live " + Guid.NewGuid(), callingHours = "00:00-24:00", timeZone = "America/Chicago", retryPolicy = "busy=2m:2", maxAttempts = 3,
-            onAnswerRedirect = "agents,200,1", callerId = "\"Clinic\" <5551000>", ringTimeoutSeconds = 25,
+            onAnswerRedirect = "agents,200,1", callerId = "\"Clinic\" <5551000>", ringTimeoutSeconds = 25, endAt = "2030-01-15T12:00:00-06:00",
         });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
@@ -45,6 +45,10 @@ public sealed class CampaignPageLiveTests(WebHostFixture fixture) : IClassFixtur
         var local = TimeZoneInfo.ConvertTime(due, TimeZoneInfo.FindSystemTimeZoneById("America/Chicago"));
         var reason = $"retry not due until {local:yyyy-MM-dd HH:mm} America/Chicago";
         Assert.Equal(reason, next[0].GetProperty("reason").GetString());
+        // The API writes every instant in UTC with Z, whatever offset it was given in.
+        var raw = await api.GetStringAsync($"/api/campaigns/{id}/waiting");
+        Assert.Matches("\"until\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z\"", raw);
+        Assert.Contains("\"endAt\":\"2030-01-15T18:00:00Z\"", await api.GetStringAsync($"/api/campaigns/{id}"), StringComparison.Ordinal);
 
         var (client, _) = await host.LoggedInAsync();
         using (client)
@@ -63,6 +67,13 @@ public sealed class CampaignPageLiveTests(WebHostFixture fixture) : IClassFixtur
             Assert.Contains("<th>Caller ID</th><td>&quot;Clinic&quot; &lt;5551000&gt;</td>", page, StringComparison.Ordinal);
             Assert.Contains("<th>Ring timeout</th><td>25 s</td>", page, StringComparison.Ordinal);
             Assert.Contains("<th>Answered calls go to</th>", page, StringComparison.Ordinal);
+            // The page's one zone, named: the campaign's.
+            Assert.Contains("<th>Start / end</th><td>now &#x2013; 2030-01-15 12:00 America/Chicago</td>", page, StringComparison.Ordinal);
+            var reportPage = await client.GetStringAsync($"/campaigns/{id}/report");
+            Assert.Contains("<th>Last attempt (America/Chicago)</th>", reportPage, StringComparison.Ordinal);
+            Assert.Contains("Calls by hour <span class=\"muted\">(America/Chicago)", reportPage, StringComparison.Ordinal);
+            var chicago = TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById("America/Chicago"));
+            Assert.Contains($"<td>{chicago:yyyy-MM-dd HH:mm:ss}</td>", reportPage, StringComparison.Ordinal);
         }
     }
 }

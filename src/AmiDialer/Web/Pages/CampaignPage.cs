@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text;
 using AmiDialer.Core.Model;
+using AmiDialer.Core.Scheduling;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Web.Api;
 using AmiDialer.Web.Infrastructure;
@@ -149,7 +150,9 @@ internal static class CampaignPage
         await AppendImportsAsync(sb, id, data, ct);
         sb.Append("<section class=\"card\"><h2>Schedule and settings</h2><table><tbody>");
         Row(sb, "Time zone", c.TimeZoneId);
-        Row(sb, "Start / end", $"{c.StartAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "now"} – {c.EndAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "no end"}");
+        // One zone per view: the campaign's, named with each time.
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(c.TimeZoneId, out var z) ? z : TimeZoneInfo.Utc;
+        Row(sb, "Start / end", $"{(c.StartAt is { } start ? ZonedTime.Format(start, zone) : "now")} – {(c.EndAt is { } end ? ZonedTime.Format(end, zone) : "no end")}");
         Row(sb, "Days", c.Days.Count == 0 ? "every day" : CampaignInputRules.FormatDays(c.Days));
         Row(sb, "Daily windows", c.Windows.Count == 0 ? "all day" : string.Join(", ", c.Windows));
         Row(sb, "Calling hours (callee's time)", c.CallingHours.ToString());

@@ -59,7 +59,7 @@ internal static class ReportPage
         var page = await ReportsApi.PageAsync(id, after ?? 0, PageSize, data, ct);
         sb.Append("<section class=\"card\"><div class=\"actions\"><h2 style=\"flex:1\">Leads</h2><a class=\"button secondary\" id=\"export-csv\" href=\"/api/campaigns/")
           .Append(E(id)).Append("/leads.csv\">Export CSV</a></div>");
-        sb.Append("<table id=\"leads\"><thead><tr><th>Number</th><th>Fields</th><th>State</th><th>Outcome</th><th class=\"num\">Attempts</th><th>Last attempt</th><th class=\"num\">Talk (s)</th><th>Hangup cause</th></tr></thead><tbody>");
+        sb.Append("<table id=\"leads\"><thead><tr><th>Number</th><th>Fields</th><th>State</th><th>Outcome</th><th class=\"num\">Attempts</th><th>Last attempt (").Append(E(tz.Id)).Append(")</th><th class=\"num\">Talk (s)</th><th>Hangup cause</th></tr></thead><tbody>");
         foreach (var lead in page?.Leads ?? [])
         {
             sb.Append("<tr><td>").Append(E(lead.Phone)).Append("</td><td>").Append(E(string.Join("; ", lead.Fields.Select(f => $"{f.Key}: {f.Value}"))))
@@ -70,7 +70,7 @@ internal static class ReportPage
             }
 
             sb.Append("</td><td class=\"num\">").Append(E(lead.Attempts))
-              .Append("</td><td>").Append(E(lead.LastAttemptAt?.ToString("u", CultureInfo.InvariantCulture))).Append("</td><td class=\"num\">")
+              .Append("</td><td>").Append(E(lead.LastAttemptAt is { } last ? TimeZoneInfo.ConvertTime(last, tz).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : null)).Append("</td><td class=\"num\">")
               .Append(E(lead.TalkSeconds is { } t ? Number(t) : "")).Append("</td><td>").Append(E(lead.HangupCause is { } hc ? $"{hc} {lead.HangupCauseText}" : "")).Append("</td></tr>");
         }
 
