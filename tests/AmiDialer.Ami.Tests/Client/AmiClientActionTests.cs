@@ -159,6 +159,7 @@ public sealed class AmiClientActionTests
         var states = new List<AmiConnectionState>();
         using var watching = new CancellationTokenSource(Wait);
         var sawSecondLogin = new TaskCompletionSource();
+        var sawFirstLogin = new TaskCompletionSource();
         var watch = Task.Run(async () =>
         {
             await foreach (var s in client.WatchStateAsync(watching.Token))
@@ -166,6 +167,11 @@ public sealed class AmiClientActionTests
                 lock (states)
                 {
                     states.Add(s);
+                }
+
+                if (s.IsConnected && s.Generation == 1)
+                {
+                    sawFirstLogin.TrySetResult();
                 }
 
                 if (s.IsConnected && s.Generation == 2)
@@ -177,6 +183,8 @@ public sealed class AmiClientActionTests
         });
         await client.ConnectAsync().WaitAsync(Wait);
         var first = await server.NextSessionAsync();
+        // On a loaded machine the watcher may start after the drop and never see the first login: wait until it has.
+        await sawFirstLogin.Task.WaitAsync(Wait);
         var dropped = System.Diagnostics.Stopwatch.StartNew();
         first.Abort();
         await server.NextSessionAsync(TimeSpan.FromSeconds(2));
