@@ -27,12 +27,7 @@ public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider tim
         var now = time.GetUtcNow();
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
-        var campaign = await connection.QuerySingleOrDefaultAsync<(string Name, string State)>(new CommandDefinition(
-            "SELECT name, state FROM campaigns WHERE id = @campaignId", new { campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (campaign.Name is null)
-        {
-            throw new ArgumentException($"No campaign with id {campaignId}.", nameof(campaignId));
-        }
+        var campaign = await ReadCampaignAsync(connection, transaction, campaignId, cancellationToken).ConfigureAwait(false);
 
         // A lease row is a holder until it is released or taken over, whatever its wall-clock times say; one whose
         // process is gone from this host holds nothing.
@@ -104,12 +99,7 @@ public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider tim
         var now = time.GetUtcNow();
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
-        var campaign = await connection.QuerySingleOrDefaultAsync<(string Name, string State)>(new CommandDefinition(
-            "SELECT name, state FROM campaigns WHERE id = @campaignId", new { campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (campaign.Name is null)
-        {
-            throw new ArgumentException($"No campaign with id {campaignId}.", nameof(campaignId));
-        }
+        var campaign = await ReadCampaignAsync(connection, transaction, campaignId, cancellationToken).ConfigureAwait(false);
 
         var previous = DbNames.CampaignStateOf(campaign.State);
         if (previous == CampaignState.Stopped)
@@ -151,5 +141,13 @@ public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider tim
             $"outcome unknown: {leads.Count} lead(s) back to pending; {campaign.State} -> {DbNames.Of(state)}", cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new RequeueResult(leads.Count, state);
+    }
+
+    /// <summary>The campaign's name and stored state, read inside the requeue's transaction; throws when there is none.</summary>
+    private static async Task<(string Name, string State)> ReadCampaignAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, long campaignId, CancellationToken cancellationToken)
+    {
+        var campaign = await connection.QuerySingleOrDefaultAsync<(string Name, string State)>(new CommandDefinition(
+            "SELECT name, state FROM campaigns WHERE id = @campaignId", new { campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return campaign.Name is null ? throw new ArgumentException($"No campaign with id {campaignId}.", nameof(campaignId)) : campaign;
     }
 }
