@@ -142,6 +142,25 @@ internal static class CallTeardown
     }
 
     /// <summary>
+    /// A click-to-call's customer leg redirected (<see cref="SimulatedCall.RedirectCustomer"/>): B;1 runs the target's
+    /// first priority, then the agent's pair, left alone in its bridge, clears normally (16), its ledger handler first.
+    /// </summary>
+    public static List<(string Text, AmiPrivilege Class)> CustomerRedirected(SimulatedCall call, List<KeyValuePair<string, string>> customer, IReadOnlyList<List<KeyValuePair<string, string>>?> agentLegs, string context, string exten, DateTimeOffset now)
+    {
+        var events = new List<(string, AmiPrivilege)>();
+        var moved = customer.Select(h => h.Key switch
+        {
+            "Context" => new KeyValuePair<string, string>(h.Key, context),
+            "Exten" => new KeyValuePair<string, string>(h.Key, exten),
+            "Priority" => new KeyValuePair<string, string>(h.Key, "1"),
+            _ => h,
+        }).ToList();
+        Add(events, "Newexten", moved, AmiPrivilege.Dialplan, ("Extension", exten), ("Application", "Answer"), ("AppData", ""));
+        events.AddRange(Build(call, agentLegs, TeardownKind.HangupAction, 16, now));
+        return events;
+    }
+
+    /// <summary>
     /// An answered wrapper call cut by a restart (i4): only A;1, in the Originate's dialplan, goes with cause 0; the
     /// wrapper's ;2 runs the ledger handler and it and the far pair clear normally (16) as the bridge empties.
     /// </summary>

@@ -531,6 +531,85 @@ internal sealed class SimulatedCall
         }
     }
 
+    /// <summary>
+    /// Redirect of a click-to-call's customer leg (B;1, bridged to the agent's A;1 by its Dial): the customer leaves
+    /// the bridge for the target, so the agent's Dial returns and the agent's pair hangs up at once (with the ledger's
+    /// handler on A;1, which records the customer's answer); the customer's pair runs the target as e1's IVR did and
+    /// hangs up 2 s later. No capture holds this shape: it is built from the legs' last state like a teardown.
+    /// </summary>
+    public bool RedirectCustomer(string context, string exten)
+    {
+        lock (_gate)
+        {
+            var customer = LegSnapshot(2, out _);
+            if (_ended || !ClickToCall || customer is null)
+            {
+                return false;
+            }
+
+            _timer?.Dispose();
+            _timer = null;
+            var now = _pbx.Time.GetUtcNow();
+            _pbxElapsed = TimeSpan.FromSeconds((now - Start).TotalSeconds * _pbx.Options.TimeScale);
+            Set(Slot.RCtx, context);
+            Set(Slot.RExten, exten);
+            var agent = new List<KeyValuePair<string, string>>?[] { LegSnapshot(0, out _), LegSnapshot(1, out _), null, null };
+            var events = CallTeardown.CustomerRedirected(this, customer, agent, context, exten, now);
+            for (var leg = 0; leg < 2; leg++)
+            {
+                _legState[leg] = null;
+                _pbx.LegGone(this, leg);
+            }
+
+            PublishEvents(events);
+            _timer = _pbx.Time.CreateTimer(static s => ((SimulatedCall)s!).EndRedirectedCustomer(), this, _pbx.Options.Scaled(TimeSpan.FromSeconds(2)), Timeout.InfiniteTimeSpan);
+            return true;
+        }
+    }
+
+    private void EndRedirectedCustomer()
+    {
+        lock (_gate)
+        {
+            if (_ended)
+            {
+                return;
+            }
+
+            _timer?.Dispose();
+            _timer = null;
+            var legs = new List<KeyValuePair<string, string>>?[] { null, null, LegSnapshot(2, out _), LegSnapshot(3, out _) };
+            for (var leg = 2; leg < 4; leg++)
+            {
+                _legState[leg] = null;
+                _pbx.LegGone(this, leg);
+            }
+
+            PublishEvents(CallTeardown.Build(this, legs, TeardownKind.HangupAction, 16, _pbx.Time.GetUtcNow()));
+            _ended = true;
+            _pbx.CallEnded(this);
+        }
+    }
+
+    private void PublishEvents(List<(string Text, AmiPrivilege Class)> events)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var writer = new ArrayBufferWriter<byte>(events.Sum(e => e.Text.Length) + 16);
+        var slices = new List<EventSlice>(events.Count);
+        foreach (var (text, cls) in events)
+        {
+            var start = writer.WrittenCount;
+            writer.Write(Encoding.UTF8.GetBytes(text));
+            slices.Add(new EventSlice(start, writer.WrittenCount - start, cls));
+        }
+
+        Publish(writer, slices);
+    }
+
     /// <summary>Ends the call from outside (Hangup action, shutdown) with the events Asterisk sent then (see <see cref="CallTeardown"/>).</summary>
     public void Teardown(TeardownKind kind, int cause)
     {
@@ -557,19 +636,7 @@ internal sealed class SimulatedCall
 
             var events = CallTeardown.Build(this, legs, kind, cause, _pbx.Time.GetUtcNow());
             WriteLedgerIfDue();
-            if (events.Count > 0)
-            {
-                var writer = new ArrayBufferWriter<byte>(events.Sum(e => e.Text.Length) + 16);
-                var slices = new List<EventSlice>(events.Count);
-                foreach (var (text, cls) in events)
-                {
-                    var start = writer.WrittenCount;
-                    writer.Write(Encoding.UTF8.GetBytes(text));
-                    slices.Add(new EventSlice(start, writer.WrittenCount - start, cls));
-                }
-
-                Publish(writer, slices);
-            }
+            PublishEvents(events);
 
             if (!OriginateResponseSent)
             {

@@ -358,7 +358,10 @@ internal sealed partial class SimulatorSession
         }
 
         await RespondAsync(m, "Success", ("Message", "Redirect successful")).ConfigureAwait(false);
-        call.Redirect(context, exten, contextExists);
+        if (!(call.ClickToCall && call.LegIndex(channel) == 2 && call.RedirectCustomer(context, exten)))
+        {
+            call.Redirect(context, exten, contextExists);
+        }
     }
 
     private async Task HangupAsync(AmiMessage m)

@@ -12,7 +12,8 @@ public sealed partial class CallControlService
 {
     /// <summary>
     /// Moves the live call of <paramref name="attemptId"/> to <paramref name="destination"/> with an AMI Redirect of
-    /// its originated channel (the one its OriginateResponse/Newchannel named). The destination's context must be in
+    /// its originated channel (the one its OriginateResponse/Newchannel named), or for a click-to-call of the customer's
+    /// leg (the agent's phone hangs up). The destination's context must be in
     /// <c>Dialing:AllowedContexts</c>. The call keeps its Uniqueid/Linkedid, so its later events still end its attempt.
     /// Throws <see cref="CallControlException"/>: NotAllowed/InvalidInput (field <c>destination</c>), NotFound,
     /// CallEnded, NotConnected, Refused.
@@ -27,18 +28,27 @@ public sealed partial class CallControlService
 
         if (DialplanNames.CheckAllowed(destination, _options.AllowedContexts) is { } notAllowed)
         {
-            throw new CallControlException(CallControlError.NotAllowed, "destination", $"Destination '{destination}': {notAllowed} (config Dialing:AllowedContexts).");
-        }
-
-        if (_s.Calls.TryGetValue(attemptId, out var call) && call.Kind == CallKind.ClickToCall)
-        {
-            // Its originated channel is the agent's leg: redirecting it would drop the customer, not transfer them.
-            throw new CallControlException(CallControlError.Unsupported, "id",
-                $"Attempt {attemptId} is a click-to-call: transferring it is not supported (a Redirect would move the agent's leg and drop the customer).");
+            throw new CallControlException(CallControlError.NotAllowed, "destination", $"Destination '{destination}': {notAllowed}.") { ConfigKey = "Dialing:AllowedContexts" };
         }
 
         var server = _s.Servers.FirstOrDefault(s => s.Tracker.IsTracking(attemptId));
-        var channel = server is null ? null : ChannelOf(server, attemptId);
+        string? channel;
+        if (_s.Calls.TryGetValue(attemptId, out var call) && call.Kind == CallKind.ClickToCall)
+        {
+            // Its originated channel is the agent's phone: a Redirect of it would drop the customer. The customer's
+            // leg is the channel the agent's Dial reached; moving it leaves the agent's leg to hang up on its own.
+            channel = server?.Tracker.CustomerChannelOf(attemptId);
+            if (server is not null && channel is null && server.Tracker.ChannelNameOf(attemptId) is not null)
+            {
+                throw new CallControlException(CallControlError.NotConnected, "id",
+                    $"Call {attemptId}: the customer has not answered yet; the call can be transferred once they do.");
+            }
+        }
+        else
+        {
+            channel = server is null ? null : ChannelOf(server, attemptId);
+        }
+
         if (server is null || channel is null)
         {
             throw await NotLiveAsync(attemptId, server, "transferred", cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AmiDialer.Ami;
+using AmiDialer.Core.ClickToCall;
 using AmiDialer.Core.Dialing;
 using AmiDialer.Core.Model;
 using AmiDialer.Data.Database;
@@ -37,7 +38,7 @@ public static class StandaloneTransfer
 
         if (DialplanNames.CheckAllowed(destination, options.AllowedContexts) is { } notAllowed)
         {
-            throw new CallControlException(CallControlError.NotAllowed, "destination", $"Destination '{destination}': {notAllowed} (config Dialing:AllowedContexts).");
+            throw new CallControlException(CallControlError.NotAllowed, "destination", $"Destination '{destination}': {notAllowed}.") { ConfigKey = "Dialing:AllowedContexts" };
         }
 
         var attempt = await new AttemptRepository(database).GetAsync(attemptId, cancellationToken).ConfigureAwait(false)
@@ -46,6 +47,14 @@ public static class StandaloneTransfer
         {
             throw new CallControlException(CallControlError.CallEnded, "id",
                 $"Attempt {attemptId} has ended ({attempt.Outcome?.ToWireName() ?? "unknown"} at {attempt.EndedAt:yyyy-MM-dd HH:mm:ss}Z): only a live call can be transferred.");
+        }
+
+        if (await new CampaignRepository(database, TimeProvider.System).GetAsync(attempt.CampaignId, cancellationToken).ConfigureAwait(false) is { } campaign
+            && BuiltInCampaign.IsBuiltIn(campaign))
+        {
+            // Found by its Uniqueid, the channel is the agent's phone: only the process following the call knows the customer's leg.
+            throw new CallControlException(CallControlError.Unsupported, "id",
+                $"Call {attemptId} is a click-to-call: transfer it from the process that placed it (POST /api/calls/{attemptId}/transfer on amidialer serve), which moves the customer's leg.");
         }
 
         var server = servers.FirstOrDefault(s => s.Name == attempt.Server)

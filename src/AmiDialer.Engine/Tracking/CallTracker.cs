@@ -106,6 +106,27 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
     }
 
     /// <summary>
+    /// A click-to-call's customer leg while it is up: the channel that the originated (agent's) channel's own Dial
+    /// reached with ANSWER (j0: A;1 → B;1; with the ledger, k5: the same A;1 dialing the Local pair that leads to the
+    /// customer). A Redirect of this channel moves the customer; one of the originated channel would move the agent.
+    /// Null while the customer has not answered, once that leg has hung up, or for a campaign call.
+    /// </summary>
+    public string? CustomerChannelOf(long attemptId)
+    {
+        lock (_gate)
+        {
+            if (!_byAttempt.TryGetValue(attemptId, out var call) || call.Start.Kind != AmiDialer.Core.Outcomes.CallKind.ClickToCall
+                || !call.Channels.TryGetValue(call.Start.ChannelId, out var own) || own.Name is null)
+            {
+                return null;
+            }
+
+            var dial = call.DialEnds.LastOrDefault(d => d.DialStatus == "ANSWER" && string.Equals(d.Channel, own.Name, StringComparison.Ordinal));
+            return dial?.DestChannel is { } customer && call.Channels.Values.Any(c => c.Name == customer && c.HungUpAt is null) ? customer : null;
+        }
+    }
+
+    /// <summary>
     /// When the customer answered, if the call is tracked and was: for a click-to-call the customer's DialEnd ANSWER,
     /// not the agent's answer of the Originate (which comes first, often at once).
     /// </summary>

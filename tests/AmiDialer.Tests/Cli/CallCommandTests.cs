@@ -6,6 +6,7 @@ using AmiDialer.Data.Database;
 using AmiDialer.Data.Import;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Engine;
+using AmiDialer.Engine.CallControl;
 using AmiDialer.Engine.Live;
 using AmiDialer.Hosting;
 using AmiDialer.Simulator;
@@ -154,5 +155,32 @@ public sealed class CallCommandTests
         Assert.Equal(AmiDialerCli.Failure, unknown.Code);
         Assert.Contains("No attempt with id 999999", unknown.Error, StringComparison.Ordinal);
         Assert.Single(simulator.ActionsNamed("Redirect"));
+    }
+
+    [Fact]
+    public async Task Transfer_of_a_click_to_call_from_another_process_is_refused_rather_than_moving_the_agents_phone()
+    {
+        await using var simulator = await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = 1 });
+        using var runner = Runner();
+        var config = Config(runner, simulator.Port);
+        await using var engine = new DialerEngine(new DialerEngineOptions
+        {
+            DatabasePath = runner.DatabasePath,
+            Servers = [new AmiServerConfig("pbx1", new AmiClientOptions { Host = "127.0.0.1", Port = simulator.Port, Username = "dialer", Secret = "dialerpass" }, 10)],
+            SettleTime = TimeSpan.FromMilliseconds(100),
+            PollInterval = TimeSpan.FromMilliseconds(20),
+            CallControl = new CallControlOptions { ClickToCall = new ClickToCallOptions { RespectCallingHours = false, AllowedAgents = ["Local/1??@agentphone"] } },
+        });
+        await engine.StartAsync(useScheduler: false);
+        await engine.WaitForServersAsync();
+        var started = await engine.CallControl.StartClickToCallAsync(new ClickToCallRequest("4158137447", Agent));
+
+        var refused = await runner.Db("transfer", started.AttemptId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--destination", "ivr,s,1", "--config", config);
+
+        Assert.Equal(AmiDialerCli.Failure, refused.Code);
+        Assert.Contains("is a click-to-call", refused.Error, StringComparison.Ordinal);
+        Assert.Contains($"/api/calls/{started.AttemptId}/transfer", refused.Error, StringComparison.Ordinal);
+        Assert.Empty(simulator.ActionsNamed("Redirect"));
+        await engine.CallControl.WaitForEndAsync(started.AttemptId).WaitAsync(TimeSpan.FromSeconds(30));
     }
 }

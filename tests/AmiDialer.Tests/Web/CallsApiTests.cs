@@ -136,16 +136,37 @@ public sealed class CallsApiTests
     }
 
     [Fact]
-    public async Task Transfer_of_a_click_to_call_is_refused_rather_than_dropping_the_customer()
+    public async Task Transfer_of_a_click_to_call_moves_the_customers_leg_not_the_agents_phone()
     {
-        await using var host = await CallsHost.StartAsync(timeScale: 10);
+        // Real time: the customer (digit 7) answers at once and talks 9.5 s.
+        await using var host = await CallsHost.StartAsync(timeScale: 1);
         using var client = host.Client();
         using var started = await client.PostAsJsonAsync("/api/calls", new { number = "4158137447", agent = Agent });
         var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        using var refused = await client.PostAsJsonAsync($"/api/calls/{id}/transfer", new { context = "ivr", exten = "s" });
-        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
-        Assert.Contains("click-to-call", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Empty(host.Services.Simulator!.ActionsNamed("Redirect"));
+        JsonElement call;
+        var answeredBy = DateTimeOffset.UtcNow.AddSeconds(30);
+        do
+        {
+            Assert.True(DateTimeOffset.UtcNow < answeredBy, $"call {id} was never seen answered");
+            call = await client.GetFromJsonAsync<JsonElement>($"/api/calls/{id}");
+            await Task.Delay(10);
+        }
+        while (call.GetProperty("answeredAt").ValueKind == JsonValueKind.Null || call.GetProperty("channel").ValueKind != JsonValueKind.String);
+
+        using var notAllowed = await client.PostAsJsonAsync($"/api/calls/{id}/transfer", new { context = "pstn", exten = "s", priority = 1 });
+        var refusal = await notAllowed.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, notAllowed.StatusCode);
+        Assert.DoesNotContain("Dialing:", refusal, StringComparison.Ordinal);
+
+        using var moved = await client.PostAsJsonAsync($"/api/calls/{id}/transfer", new { context = "ivr", exten = "s", priority = 1 });
+        Assert.True(moved.StatusCode == HttpStatusCode.OK, await moved.Content.ReadAsStringAsync());
+        var transfer = await moved.Content.ReadFromJsonAsync<JsonElement>();
+        var agentChannel = call.GetProperty("channel").GetString()!;
+        Assert.StartsWith(Agent + "-", agentChannel, StringComparison.Ordinal);
+        Assert.NotEqual(agentChannel, transfer.GetProperty("channel").GetString());
+        var redirect = Assert.Single(host.Services.Simulator!.ActionsNamed("Redirect"));
+        Assert.Equal(transfer.GetProperty("channel").GetString(), redirect["Channel"]);
+        Assert.Equal(("ivr", "s", "1"), (redirect["Context"], redirect["Exten"], redirect["Priority"]));
         Assert.Equal("answered", (await PollOutcomeAsync(client, id)).GetProperty("outcome").GetString());
     }
 
@@ -323,6 +344,9 @@ public sealed class CallsApiTests
             Assert.Contains(Agent, table, StringComparison.Ordinal);
             Assert.Contains("+14158137442", table, StringComparison.Ordinal);
             Assert.Contains("Customer busy.", table, StringComparison.Ordinal);
+            // The transfer form offers exactly the allowed contexts, as a list.
+            var form = html[html.IndexOf("id=\"transfer-form\"", StringComparison.Ordinal)..html.IndexOf("id=\"recent-calls\"", StringComparison.Ordinal)];
+            Assert.Contains("<select id=\"transfer-context\" name=\"context\"><option>agents</option><option>ivr</option><option>outbound</option></select>", form, StringComparison.Ordinal);
         }
     }
 

@@ -2,13 +2,15 @@ using System.Globalization;
 using System.Text;
 using AmiDialer.Core.ClickToCall;
 using AmiDialer.Data.Repositories;
+using AmiDialer.Hosting;
 using static AmiDialer.Web.Pages.Html;
 
 namespace AmiDialer.Web.Pages;
 
 /// <summary>
 /// Click-to-call: rings the agent, then dials the number, through <c>POST /api/calls</c>; shows the outcome when the
-/// call ends, and the recent calls (from <c>GET /api/calls</c>, refreshed) with a hang-up button on each live one.
+/// call ends, and the recent calls (from <c>GET /api/calls</c>, refreshed) with hang-up and transfer buttons on each live
+/// one (a transfer moves the customer to a context of <c>Dialing:AllowedContexts</c>, offered as a list).
 /// Its words are for agents: no configuration key names, the outcome says whose leg it was.
 /// </summary>
 internal static class ClickToCallPage
@@ -34,7 +36,20 @@ internal static class ClickToCallPage
           .Append("</span><input id=\"context\" name=\"context\"><span class=\"field-error\" id=\"err-context\"></span></label>")
           .Append("<span class=\"field-error\" id=\"call-error\" role=\"alert\"></span><div><button type=\"button\" id=\"call\">Call</button></div></form>")
           .Append("<section class=\"card\" id=\"call-status\" hidden><h2>Call <span id=\"call-id\"></span></h2><p>State: <strong id=\"call-state\"></strong> · outcome: <strong id=\"call-outcome\">—</strong></p></section>");
-        sb.Append("<section class=\"card\"><h2>Recent calls</h2><span class=\"field-error\" id=\"recent-error\" role=\"alert\"></span>")
+        var contexts = CallControlSettings.AllowedContexts(backend.Settings);
+        sb.Append("<section class=\"card\"><h2>Recent calls</h2><span class=\"field-error\" id=\"recent-error\" role=\"alert\"></span>");
+        // One form for the call picked with its row's Transfer button: outside the table, which the refresh redraws.
+        sb.Append("<div id=\"transfer-box\" hidden><form id=\"transfer-form\" class=\"actions card\" onsubmit=\"return false\"><strong>Transfer call <span id=\"transfer-id\"></span></strong>")
+          .Append("<span class=\"hint muted\">the customer is moved; your phone hangs up</span>")
+          .Append("<label for=\"transfer-context\">Context<select id=\"transfer-context\" name=\"context\">");
+        foreach (var allowed in contexts)
+        {
+            sb.Append("<option>").Append(E(allowed)).Append("</option>");
+        }
+
+        sb.Append("</select></label><label for=\"transfer-exten\">Extension<input id=\"transfer-exten\" name=\"exten\" placeholder=\"200\" size=\"10\"></label>")
+          .Append("<span class=\"muted\">priority 1</span><button type=\"button\" id=\"transfer-go\">Move customer</button><button type=\"button\" class=\"secondary\" id=\"transfer-cancel\">Cancel</button></form></div>")
+          .Append("<p id=\"transfer-result\" role=\"status\"></p>")
           .Append("<table id=\"recent-calls\"><thead><tr><th>Call</th><th>Started (UTC)</th><th>Agent</th><th>Number</th><th>State</th><th>Outcome</th><th>Talk</th><th></th></tr></thead><tbody>");
         foreach (var call in recent)
         {
@@ -52,10 +67,23 @@ internal static class ClickToCallPage
                 var body=document.querySelector('#recent-calls tbody');body.textContent='';
                 p.calls.forEach(function(c){var tr=document.createElement('tr');tr.dataset.id=c.id;cell(tr,'#'+c.id);cell(tr,when(c.createdAt));cell(tr,c.agent||'');cell(tr,c.number||'');cell(tr,c.state);
                   cell(tr,c.outcomeText||c.outcome||'—');cell(tr,c.talkSeconds==null?'':Math.round(c.talkSeconds)+' s');var td=cell(tr,'');
-                  if(c.state!=='ended'){var b=document.createElement('button');b.type='button';b.className='secondary hangup';b.dataset.id=c.id;b.textContent='Hang up';td.appendChild(b);}
+                  if(c.state!=='ended'){var b=document.createElement('button');b.type='button';b.className='secondary hangup';b.dataset.id=c.id;b.textContent='Hang up';td.appendChild(b);
+                    var x=document.createElement('button');x.type='button';x.className='secondary transfer';x.dataset.id=c.id;x.textContent='Transfer';td.appendChild(x);}
                   body.appendChild(tr);});});}
-              document.getElementById('recent-calls').addEventListener('click',function(e){var b=e.target.closest('button.hangup');if(!b)return;set('recent-error','');b.disabled=true;
-                amidialer.post('/api/calls/'+b.dataset.id+'/hangup').then(function(r){if(r.ok){refresh();return;}return r.json().then(function(j){set('recent-error','Call #'+b.dataset.id+': '+problem(j));b.disabled=false;});});});
+              var form=document.getElementById('transfer-box'),picked=null;
+              document.getElementById('recent-calls').addEventListener('click',function(e){var t=e.target.closest('button.transfer');
+                if(t){picked=t.dataset.id;set('transfer-id','#'+picked);set('transfer-result','');form.hidden=false;document.getElementById('transfer-exten').focus();return;}
+                var b=e.target.closest('button.hangup');if(!b)return;set('recent-error','');b.disabled=true;
+                // The refusals name the call already ("Call 12 had already ended."): no prefix of our own.
+                amidialer.post('/api/calls/'+b.dataset.id+'/hangup').then(function(r){if(r.ok){refresh();return;}return r.json().then(function(j){set('recent-error',problem(j));b.disabled=false;});});});
+              document.getElementById('transfer-cancel').addEventListener('click',function(){form.hidden=true;picked=null;});
+              document.getElementById('transfer-go').addEventListener('click',function(){if(!picked)return;var id=picked,go=this;go.disabled=true;set('transfer-result','');
+                var body={context:document.getElementById('transfer-context').value,exten:document.getElementById('transfer-exten').value,priority:1};
+                amidialer.post('/api/calls/'+id+'/transfer',body).then(function(r){return r.json().then(function(j){return {ok:r.ok,j:j};});}).then(function(x){go.disabled=false;
+                  var out=document.getElementById('transfer-result');out.className=x.ok?'ok-box':'error-box';
+                  if(x.ok){out.textContent='Call #'+id+': the customer was moved to '+x.j.context+','+x.j.exten+','+x.j.priority+'.';form.hidden=true;picked=null;refresh();}
+                  else{out.textContent=x.j.errors?Object.keys(x.j.errors).map(function(k){return x.j.errors[k].join(' ');}).join(' '):problem(x.j);}
+                });});
               setInterval(refresh,2000);
               document.getElementById('call').addEventListener('click',function(){
                 ['err-agent','err-number','err-context','call-error'].forEach(function(i){set(i,'');});
@@ -81,6 +109,6 @@ internal static class ClickToCallPage
           .Append(E(call.Agent)).Append("</td><td>").Append(E(call.PhoneE164)).Append("</td><td>").Append(E(a.State.ToString().ToLowerInvariant())).Append("</td><td>")
           .Append(E(ClickToCallOutcomeText.Describe(a.Outcome, a.Reason, a.FailureReason) ?? "—")).Append("</td><td>")
           .Append(a.TalkSeconds is { } t ? E(((long)Math.Round(t)).ToString(CultureInfo.InvariantCulture) + " s") : "").Append("</td><td>")
-          .Append(live ? $"<button type=\"button\" class=\"secondary hangup\" data-id=\"{a.Id}\">Hang up</button>" : "").Append("</td></tr>");
+          .Append(live ? $"<button type=\"button\" class=\"secondary hangup\" data-id=\"{a.Id}\">Hang up</button><button type=\"button\" class=\"secondary transfer\" data-id=\"{a.Id}\">Transfer</button>" : "").Append("</td></tr>");
     }
 }

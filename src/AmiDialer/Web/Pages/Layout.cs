@@ -17,6 +17,8 @@ internal static class Layout
         var sb = new StringBuilder(4096);
         sb.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
           .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+          // No icon of our own: an empty one keeps the browser from asking for /favicon.ico (a 404 on every page).
+          .Append("<link rel=\"icon\" href=\"data:,\">")
           .Append("<meta name=\"csrf-token\" content=\"").Append(Attr(token)).Append("\">")
           .Append("<title>").Append(E(title)).Append(" · AmiDialer</title><style>").Append(Assets.Css).Append("</style></head><body>");
         sb.Append("<header><a class=\"brand\" href=\"/\">AmiDialer</a>");
