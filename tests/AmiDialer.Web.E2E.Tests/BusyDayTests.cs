@@ -44,6 +44,14 @@ public sealed partial class BusyDayTests(ITestOutputHelper output)
             var status = await day.StatusAsync(c.Id);
             Assert.Equal(c.State, (await page.InnerTextAsync("#state")).Trim());
             Assert.Equal(Figure(status, "leads"), Number(await page.InnerTextAsync("#leads")));
+            if (c.State == "draft")
+            {
+                // Its pre-flight section says what the API's does (#24).
+                var preflight = await host.Api.GetFromJsonAsync<JsonElement>($"/api/campaigns/{c.Id}/preflight");
+                Assert.Equal(Figure(preflight, "dialableNow"), Number(await page.InnerTextAsync("[data-preflight='dialable now']")));
+                Assert.Equal(Figure(preflight, "leads"), Number(await page.InnerTextAsync("[data-preflight='leads']")));
+            }
+
             if (c.State != "running")
             {
                 // Nothing moves in these: every figure on the page is the API's.

@@ -139,9 +139,13 @@ internal static class CampaignActions
         await using var services = await CliServices.OpenAsync(context, parse, ct);
         var campaign = await CliServices.CampaignAsync(services, name, ct);
         var report = ReportBuilder.Build(campaign, await services.Reports.GetSummaryAsync(campaign.Id, ct));
+        var preflight = await PreflightText.BuildAsync(services, campaign, ct);
         if (format.Is("json"))
         {
-            await context.Output.WriteLineAsync(CampaignJson.ToJson(campaign, report));
+            // The API's pre-flight object, under "preflight".
+            var json = System.Text.Json.Nodes.JsonNode.Parse(CampaignJson.ToJson(campaign, report))!.AsObject();
+            json["preflight"] = System.Text.Json.JsonSerializer.SerializeToNode(Web.Api.PreflightDto.From(campaign.Id, preflight), PreflightJson);
+            await context.Output.WriteLineAsync(json.ToJsonString(PreflightJson));
             return AmiDialerCli.Success;
         }
 
@@ -176,8 +180,26 @@ internal static class CampaignActions
         await context.Output.WriteAsync(table.Render(context.Tables));
         await context.Output.WriteLineAsync();
         await context.Output.WriteAsync(ReportTable.Format(report, context.Tables));
+        if (campaign.State is not (CampaignState.Stopped or CampaignState.Completed))
+        {
+            var zone = TimeZoneInfo.TryFindSystemTimeZoneById(campaign.TimeZoneId, out var z) ? z : TimeZoneInfo.Utc;
+            var flight = new TextTable("pre-flight (if dialed now)", "");
+            foreach (var (label, value) in PreflightText.Lines(preflight, zone))
+            {
+                flight.Add(label, value);
+            }
+
+            await context.Output.WriteLineAsync();
+            await context.Output.WriteAsync(flight.Render(context.Tables));
+        }
+
         return AmiDialerCli.Success;
     }
+
+    private static readonly System.Text.Json.JsonSerializerOptions PreflightJson = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        Converters = { new Web.Infrastructure.UtcTimeJsonConverter() },
+    };
 
     public static async Task<int> ControlAsync(CliContext context, ParseResult parse, string name, string verb, CancellationToken ct)
     {

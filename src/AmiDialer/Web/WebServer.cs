@@ -96,6 +96,7 @@ public static class WebServer
         app.MapCampaignsApi();
         app.MapImportsApi();
         app.MapReportsApi();
+        app.MapPreflightApi();
         app.MapRequeueApi();
         app.MapDncApi();
         app.MapCallsApi();

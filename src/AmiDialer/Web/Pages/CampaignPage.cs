@@ -147,6 +147,7 @@ internal static class CampaignPage
 
         sb.Append("</tbody></table></section></div>");
         await AppendWaitingAsync(sb, id, data, ct);
+        await CampaignPreflightSection.AppendAsync(sb, backend, c, ct);
         await AppendImportsAsync(sb, id, data, ct);
         sb.Append("<section class=\"card\"><h2>Schedule and settings</h2><table><tbody>");
         Row(sb, "Time zone", c.TimeZoneId);
