@@ -20,7 +20,7 @@ internal static class CallsApi
         api.MapPost("/{id:long}/hangup", HangupAsync).WithName("HangupCall")
             .WithSummary("Hangs up the live call (for a click-to-call, the agent's leg and with it the customer's). Answers 202; the call ends through its events: poll GET /api/calls/{id}.");
         api.MapPost("/{id:long}/transfer", TransferAsync).WithName("TransferCall")
-            .WithSummary("Redirects the live call to context/exten/priority; the context must be in Dialing:AllowedContexts.");
+            .WithSummary("Redirects the live call to context/exten/priority; the context must be in Dialing:AllowedContexts. For a click-to-call it moves the customer's leg (the agent's phone then hangs up); before the customer answers it is 409.");
         return app;
     }
 
