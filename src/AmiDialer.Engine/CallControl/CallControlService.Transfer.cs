@@ -40,8 +40,10 @@ public sealed partial class CallControlService
             channel = server?.Tracker.CustomerChannelOf(attemptId);
             if (server is not null && channel is null && server.Tracker.ChannelNameOf(attemptId) is not null)
             {
-                throw new CallControlException(CallControlError.NotConnected, "id",
-                    $"Call {attemptId}: the customer has not answered yet; the call can be transferred once they do.");
+                // An answer without its Dial seen: the call was taken over (restart, reconnect) after the customer answered.
+                throw new CallControlException(CallControlError.NotConnected, "id", server.Tracker.CustomerAnsweredAtOf(attemptId) is null
+                    ? $"Call {attemptId}: the customer has not answered yet; the call can be transferred once they do."
+                    : $"Call {attemptId}: this process did not see which line the customer is on (it took the call over after they answered); it cannot be transferred.");
             }
         }
         else
