@@ -23,12 +23,16 @@ public sealed partial class CampaignPageCommandsTests(WebHostFixture fixture) : 
             var draft = await client.GetStringAsync(new Uri($"/campaigns/{id}", UriKind.Relative));
             Assert.Matches("<form method=\"post\" action=\"/campaigns/\\d+/stop\"[^>]* class=\"apart\" onsubmit=\"return confirm\\('Stop this campaign for good\\?", draft);
             Assert.DoesNotMatch("action=\"/campaigns/\\d+/(start|pause|resume)\"[^>]*onsubmit", draft);
+            // Due leads wait for a line only while running; otherwise the page says who they wait for.
+            Assert.Contains("Due now, dialed once the campaign starts: <b id=\"w-due\">", draft, StringComparison.Ordinal);
 
             (await api.PostAsync(new Uri($"/api/campaigns/{id}/start", UriKind.Relative), null)).Dispose();
             Assert.Equal(["pause", "stop"], await VisibleCommandsAsync(client, id));
+            Assert.Contains("Due now, waiting for a free line: <b id=\"w-due\">", await client.GetStringAsync(new Uri($"/campaigns/{id}", UriKind.Relative)), StringComparison.Ordinal);
 
             (await api.PostAsync(new Uri($"/api/campaigns/{id}/pause", UriKind.Relative), null)).Dispose();
             Assert.Equal(["resume", "stop"], await VisibleCommandsAsync(client, id));
+            Assert.Contains("Due now, waiting for Resume: <b id=\"w-due\">", await client.GetStringAsync(new Uri($"/campaigns/{id}", UriKind.Relative)), StringComparison.Ordinal);
 
             // Completion is the engine's to decide; here the stored state is moved as it would.
             (await api.PostAsync(new Uri($"/api/campaigns/{id}/resume", UriKind.Relative), null)).Dispose();
@@ -39,6 +43,7 @@ public sealed partial class CampaignPageCommandsTests(WebHostFixture fixture) : 
             Assert.Contains("id=\"state\">completed<", completed, StringComparison.Ordinal);
             Assert.Empty(Visible(completed));
             Assert.Matches("id=\"no-commands\" data-states=\"[^\"]*\">Nothing more will be dialed", completed);
+            Assert.Contains("Due but never dialed: the campaign is completed: <b id=\"w-due\">", completed, StringComparison.Ordinal);
         }
     }
 

@@ -146,7 +146,7 @@ internal static class CampaignPage
         }
 
         sb.Append("</tbody></table></section></div>");
-        await AppendWaitingAsync(sb, id, data, ct);
+        await AppendWaitingAsync(sb, id, status.State, data, ct);
         await CampaignPreflightSection.AppendAsync(sb, backend, c, ct);
         await AppendImportsAsync(sb, id, data, ct);
         sb.Append("<section class=\"card\"><h2>Schedule and settings</h2><table><tbody>");
@@ -205,11 +205,20 @@ internal static class CampaignPage
         sb.Append("</section>");
     }
 
+    /// <summary>What the due leads wait for: only a running campaign waits for a line; the others wait for a person.</summary>
+    internal static string DueNowLabel(string state) => state switch
+    {
+        "running" => "Due now, waiting for a free line",
+        "paused" => "Due now, waiting for Resume",
+        "draft" or "scheduled" => "Due now, dialed once the campaign starts",
+        _ => "Due but never dialed: the campaign is " + state,
+    };
+
     /// <summary>
     /// Why leads are not being dialed: how many are due (waiting for a line), how many wait for a retry or for their
     /// hours, how many are blocked, and the next few with the reason and the time they are due (campaign's zone, named).
     /// </summary>
-    private static async Task AppendWaitingAsync(StringBuilder sb, long id, WebData data, CancellationToken ct)
+    private static async Task AppendWaitingAsync(StringBuilder sb, long id, string state, WebData data, CancellationToken ct)
     {
         if (await ReportsApi.WaitingOfAsync(id, data, 5, ct) is not { } w)
         {
@@ -217,7 +226,7 @@ internal static class CampaignPage
         }
 
         sb.Append("<section class=\"card\" id=\"waiting\"><h2>Why leads wait <span class=\"muted\">(times in ").Append(E(w.TimeZone)).Append(")</span></h2><p>")
-          .Append("Due now, waiting for a free line: <b id=\"w-due\">").Append(E(w.DueNow)).Append("</b> · ")
+          .Append(E(DueNowLabel(state))).Append(": <b id=\"w-due\">").Append(E(w.DueNow)).Append("</b> · ")
           .Append("retry not due yet: <b id=\"w-retries\">").Append(E(w.RetriesLater)).Append("</b> · ")
           .Append("due later (calling hours, schedule): <b id=\"w-later\">").Append(E(w.PendingLater)).Append("</b> · ")
           .Append("blocked (do-not-call): <b id=\"w-blocked\">").Append(E(w.Blocked)).Append("</b></p>")
