@@ -13,8 +13,17 @@ namespace AmiDialer.Engine.Servers;
 /// </summary>
 internal static class LedgerDialplan
 {
+    /// <summary>The version this dialer dials through: the <c>NoOp(amidialer-ledger vN)</c> line of the wrapper contexts.</summary>
+    public const int Version = 1;
+
     public const string DialContext = "amidialer-dial";
     public const string ClickToCallContext = "amidialer-c2c";
+
+    /// <summary>The hangup handler's context: it only runs as <c>amidialer-ledger,s,1</c>, pushed by the wrappers.</summary>
+    public const string HandlerContext = "amidialer-ledger";
+
+    /// <summary>The NoOp argument that names a version, e.g. <c>amidialer-ledger v1</c>.</summary>
+    public const string VersionPrefix = "amidialer-ledger v";
     public const string Family = "amidialer";
     public const string CustomerSuffix = "-customer";
     public const string AttemptVariable = "AMIDIALER_ATTEMPT";
