@@ -113,11 +113,15 @@ internal sealed partial class SimulatorSession
             case "dbdel": await DbDelAsync(m).ConfigureAwait(false); return true;
             case "dbdeltree": await DbDelTreeAsync(m).ConfigureAwait(false); return true;
             case "listcommands":
-                await RespondAsync(m, "Success", [.. CommandList.Select(c => (c.Name, $"{c.Synopsis}  (Priv: {c.Privilege})"))]).ConfigureAwait(false);
+                // Only what the user's write classes allow, plus the actions that need none (k3: readonly sees 21, limited 60).
+                await RespondAsync(m, "Success", [.. CommandList.Where(c => MayRun(c.Name)).Select(c => (c.Name, $"{c.Synopsis}  (Priv: {c.Privilege})"))]).ConfigureAwait(false);
                 return true;
             default: return true;
         }
     }
+
+    private bool MayRun(string action) =>
+        !Required.TryGetValue(action, out var needed) || needed == AmiPrivilege.None || (User!.Write & needed) != 0;
 
     private byte[] BuildResponse(AmiMessage m, string response, params (string Key, string Value)[] headers)
     {
@@ -520,6 +524,9 @@ internal sealed partial class SimulatorSession
             case "core show channels count":
                 var live = _server.Pbx.LiveChannels;
                 await RespondAsync(m, "Success", ("Message", "Command output follows"), ("Output", $"{live} active channels"), ("Output", $"{_server.Pbx.LiveCalls} active calls")).ConfigureAwait(false);
+                return true;
+            case "core show channeltypes":
+                await RespondAsync(m, "Success", [("Message", "Command output follows"), .. ChannelTypesOutput.Lines(Options.Technologies).Select(l => ("Output", l))]).ConfigureAwait(false);
                 return true;
             case "core restart now" or "core stop now":
                 // The issuing session gets no reply, only EOF (i1).

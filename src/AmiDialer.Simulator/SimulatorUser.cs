@@ -9,4 +9,7 @@ public sealed record SimulatorUser(string Username, string Secret, AmiPrivilege 
         new("dialer", "dialerpass"),
         new("readonly", "ro", AmiPrivilege.All, AmiPrivilege.None),
     ];
+
+    /// <summary>k3's third user, <c>limited</c>/<c>limitedpass</c>: read = call,system,agent, write = call (it may not originate).</summary>
+    public static SimulatorUser Limited { get; } = new("limited", "limitedpass", AmiPrivilege.Call | AmiPrivilege.System | AmiPrivilege.Agent, AmiPrivilege.Call);
 }

@@ -15,6 +15,7 @@ public sealed partial class AmiClient
         {
             case AmiFrameKind.Banner:
                 connection.Banner = frame.Banner;
+                Volatile.Write(ref _banner, frame.Banner);
                 return;
             case AmiFrameKind.Malformed:
                 LogMessages.MalformedFrame(_logger, _options.Host, _options.Port, frame.Error!);

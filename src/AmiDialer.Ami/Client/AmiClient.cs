@@ -38,6 +38,7 @@ public sealed partial class AmiClient : IAsyncDisposable
     private Task? _loop;
     private long _generation;
     private int _disposed;
+    private string? _banner;
 
     // Made once: the metrics' tag for this server, so a state change allocates nothing for them.
     private readonly string _serverTag;
@@ -89,6 +90,9 @@ public sealed partial class AmiClient : IAsyncDisposable
     }
 
     public AmiClientOptions Options => _options;
+
+    /// <summary>The banner of the latest connection (e.g. <c>Asterisk Call Manager/13.0.0</c>), kept after a refused login; null until one arrived.</summary>
+    public string? Banner => Volatile.Read(ref _banner);
 
     /// <summary>Starts connecting in the background (idempotent). Use <see cref="WaitUntilConnectedAsync"/> to wait for the login.</summary>
     public void Start()
