@@ -31,12 +31,13 @@ public sealed record DoctorNeeds(IReadOnlyList<DialplanUse> Places, IReadOnlyLis
     /// click-to-call's context (FAIL) and agents' technologies, and the contexts transfers may use (WARN: only a transfer
     /// there would fail).
     /// </summary>
-    public static DoctorNeeds From(IEnumerable<Campaign> campaigns, string? clickToCallContext = null, IEnumerable<string>? clickToCallAgents = null, IEnumerable<string>? allowedContexts = null)
+    /// <param name="simulated">The servers checked are the built-in simulator (<c>--simulate</c>): the campaigns it dials are the simulated ones.</param>
+    public static DoctorNeeds From(IEnumerable<Campaign> campaigns, string? clickToCallContext = null, IEnumerable<string>? clickToCallAgents = null, IEnumerable<string>? allowedContexts = null, bool simulated = false)
     {
         ArgumentNullException.ThrowIfNull(campaigns);
         var places = new List<(DialplanPlace Place, string By, CheckLevel IfMissing, bool Blocking)>();
         var techs = new List<(string Tech, string By)>();
-        foreach (var campaign in campaigns.Where(MayDial))
+        foreach (var campaign in campaigns.Where(c => MayDial(c, simulated)))
         {
             var name = $"campaign '{campaign.Name}'";
             var d = campaign.Destination;
@@ -80,11 +81,14 @@ public sealed record DoctorNeeds(IReadOnlyList<DialplanUse> Places, IReadOnlyLis
             [.. techs.GroupBy(t => t.Tech, StringComparer.OrdinalIgnoreCase).Select(g => new TechnologyUse(g.Key, [.. g.Select(t => t.By).Distinct()]))]);
     }
 
-    /// <summary>A campaign that can still dial: one whose places must exist now.</summary>
-    public static bool MayDial(Campaign campaign)
+    /// <summary>
+    /// A campaign that can still dial on the servers checked: one whose places must exist now. A simulated campaign is
+    /// dialed by the built-in simulator only, so it counts only when that is what is checked.
+    /// </summary>
+    public static bool MayDial(Campaign campaign, bool simulated = false)
     {
         ArgumentNullException.ThrowIfNull(campaign);
-        return campaign.State is not (CampaignState.Completed or CampaignState.Stopped) && !campaign.IsSimulated && !BuiltInCampaign.IsBuiltIn(campaign);
+        return campaign.State is not (CampaignState.Completed or CampaignState.Stopped) && (!campaign.IsSimulated || simulated) && !BuiltInCampaign.IsBuiltIn(campaign);
     }
 
     /// <summary>The context of a <c>Local/…@context</c> dial string or template (<c>/n</c> and other options dropped); null for other technologies.</summary>

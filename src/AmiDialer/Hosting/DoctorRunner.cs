@@ -33,11 +33,11 @@ public static class DoctorRunner
         ArgumentNullException.ThrowIfNull(services);
         var campaigns = await services.Campaigns.ListAsync(ct);
         var callControl = CallControlSettings.From(services.Settings);
-        return DoctorNeeds.From(campaigns, callControl.ClickToCall.Context, callControl.ClickToCall.AllowedAgents, callControl.AllowedContexts);
+        return DoctorNeeds.From(campaigns, callControl.ClickToCall.Context, callControl.ClickToCall.AllowedAgents, callControl.AllowedContexts, services.IsSimulated);
     }
 
     /// <summary>What one campaign needs: its own places and technology, nothing of click-to-call's.</summary>
-    public static DoctorNeeds NeedsOf(Campaign campaign) => DoctorNeeds.From([campaign with { State = CampaignState.Draft }]);
+    public static DoctorNeeds NeedsOf(Campaign campaign, bool simulated) => DoctorNeeds.From([campaign with { State = CampaignState.Draft }], simulated: simulated);
 
     public static Task<DoctorReport> RunAsync(AppServices services, IReadOnlyList<ServerToCheck> servers, DoctorNeeds needs, CancellationToken ct)
     {

@@ -100,6 +100,7 @@ public static class WebServer
         app.MapRequeueApi();
         app.MapDncApi();
         app.MapCallsApi();
+        app.MapDoctorApi();
         app.MapLoginPages();
         app.MapDashboardPage();
         app.MapCampaignFormPages();
@@ -108,6 +109,7 @@ public static class WebServer
         app.MapReportPage();
         app.MapDncPage();
         app.MapClickToCallPage();
+        app.MapSetupPage();
 
         app.Lifetime.ApplicationStarted.Register(() =>
             WebLog.Listening(backend.LoggerFactory.CreateLogger("AmiDialer.Web"), string.Join(", ", app.Urls)));

@@ -93,6 +93,15 @@ public sealed class DoctorRulesTests
         Assert.Equal(["campaign 'a'", "click-to-call agents (PJSIP/1??)"], needs.Technologies.Single(t => t.Technology == "PJSIP").UsedBy);
     }
 
+    [Fact]
+    public void A_simulated_campaign_counts_only_when_the_simulator_is_what_is_checked()
+    {
+        var sim = new Campaign { Name = "sim", State = CampaignState.Running, DialTemplate = "Local/{number}@simonly", IsSimulated = true };
+
+        Assert.Empty(DoctorNeeds.From([sim]).Places);
+        Assert.Equal(["agents,100,1", "simonly"], DoctorNeeds.From([sim], simulated: true).Places.Select(p => p.Place.ToString()));
+    }
+
     [Theory]
     [InlineData("Local/{number}@outbound", "outbound")]
     [InlineData("Local/{e164}@pstn/n", "pstn")]

@@ -28,6 +28,7 @@ internal static class Assets
         .ok-box{border-left:4px solid var(--ok);background:#e6f4ea;padding:.6rem .9rem;margin-bottom:1rem}
         progress{width:100%;height:1rem}.chart svg{max-width:100%;height:auto}code{background:#eef1f6;padding:.05rem .3rem;border-radius:4px}
         .pager{display:flex;gap:.6rem;align-items:center;margin:.6rem 0}
+        .check-ok{background:#d7f2e2;color:var(--ok)}.check-warn{background:#fff3cd;color:var(--warn)}.check-fail{background:#fdecea;color:var(--bad)}
         """;
 
     public const string Js = """
