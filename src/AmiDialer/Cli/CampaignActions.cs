@@ -201,7 +201,7 @@ internal static class CampaignActions
         Converters = { new Web.Infrastructure.UtcTimeJsonConverter() },
     };
 
-    public static async Task<int> ControlAsync(CliContext context, ParseResult parse, string name, string verb, CancellationToken ct)
+    public static async Task<int> ControlAsync(CliContext context, ParseResult parse, string name, string verb, CancellationToken ct, bool force = false)
     {
         await using var services = await CliServices.OpenAsync(context, parse, ct);
         var campaign = await CliServices.CampaignAsync(services, name, ct);
@@ -226,6 +226,11 @@ internal static class CampaignActions
             return AmiDialerCli.Success;
         }
 
+        if (verb == "start" && from.Contains(campaign.State) && !force)
+        {
+            await PreflightAsync(context, services, campaign, ct);
+        }
+
         if (!from.Contains(campaign.State) || !await services.Campaigns.TransitionAsync(campaign.Id, from, to, CliServices.Actor, ct))
         {
             var hint = campaign.State == CampaignState.Paused && verb == "start" ? " Use 'campaign resume'." : "";
@@ -246,6 +251,26 @@ internal static class CampaignActions
         }
 
         return AmiDialerCli.Success;
+    }
+
+    /// <summary>The doctor's checks for this campaign; a blocking failure refuses the start with one line each, and how to force it.</summary>
+    private static async Task PreflightAsync(CliContext context, AppServices services, Campaign campaign, CancellationToken ct)
+    {
+        await context.Error.WriteLineAsync($"Pre-flight: checking the AMI server(s) for campaign '{campaign.Name}'...");
+        var check = await CampaignStartCheck.RunAsync(services, campaign, ct);
+        if (!check.Refused)
+        {
+            return;
+        }
+
+        var text = new StringBuilder($"Campaign '{campaign.Name}' was not started: the pre-flight check found what would make its calls fail:");
+        foreach (var line in check.Refusals)
+        {
+            text.Append(Environment.NewLine).Append("  ").Append(line);
+        }
+
+        text.Append(Environment.NewLine).Append($"Run 'amidialer doctor' for every check; 'amidialer campaign start {CliServices.Quote(campaign.Name)} --force' starts it anyway.");
+        throw new CliException(text.ToString());
     }
 
     public static async Task<int> RequeueAsync(CliContext context, ParseResult parse, string name, bool simulated, CancellationToken ct)

@@ -12,7 +12,7 @@ internal static class CampaignCommand
         campaign.Subcommands.Add(List(context));
         campaign.Subcommands.Add(Show(context));
         campaign.Subcommands.Add(Update(context));
-        campaign.Subcommands.Add(Control(context, "start", "Start a draft or scheduled campaign (the engine of serve dials it; or use run)."));
+        campaign.Subcommands.Add(Control(context, "start", "Start a draft or scheduled campaign (the engine of serve dials it; or use run). A pre-flight check of the AMI servers refuses the start on a blocking failure unless --force."));
         campaign.Subcommands.Add(Control(context, "pause", "Pause a running campaign: no new calls, live calls finish."));
         campaign.Subcommands.Add(Control(context, "resume", "Resume a paused campaign."));
         campaign.Subcommands.Add(Control(context, "stop", "Stop a campaign for good: no lead of it is dialed again."));
@@ -109,7 +109,18 @@ internal static class CampaignCommand
         var name = NameArgument();
         var command = new Command(verb, description);
         command.Arguments.Add(name);
-        command.SetAction((parse, ct) => CampaignActions.ControlAsync(context, parse, parse.GetValue(name)!, verb, ct));
+        if (verb != "start")
+        {
+            command.SetAction((parse, ct) => CampaignActions.ControlAsync(context, parse, parse.GetValue(name)!, verb, ct));
+            return command;
+        }
+
+        var force = new Option<bool>("--force")
+        {
+            Description = "Start even when the pre-flight check (amidialer doctor's checks for this campaign) finds what would make its calls fail, or no AMI server answers.",
+        };
+        command.Options.Add(force);
+        command.SetAction((parse, ct) => CampaignActions.ControlAsync(context, parse, parse.GetValue(name)!, verb, ct, parse.GetValue(force)));
         return command;
     }
 }

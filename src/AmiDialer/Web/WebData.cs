@@ -8,6 +8,9 @@ internal sealed class WebData(WebBackend backend)
 {
     public DateTimeOffset Now => backend.Time.GetUtcNow();
 
+    /// <summary>The composition root, for what needs more than a repository (the pre-flight check of a start).</summary>
+    public Hosting.AppServices Services => backend.Services;
+
     public TimeProvider Time => backend.Time;
 
     /// <summary>The dialing engine, when this process runs one (serve does; tests may not).</summary>

@@ -11,7 +11,7 @@ public sealed class DoctorCommandTests
 {
     /// <summary>A settings file naming one server on <paramref name="port"/>.</summary>
     internal static string Config(CliRunner runner, int port, string secret = "dialerpass", bool ledger = false, string user = "dialer") =>
-        runner.File("doctor.json", "{ \"Ami\": { \"Servers\": [ { \"Name\": \"pbx1\", \"Host\": \"127.0.0.1\", \"Port\": " + port.ToString(CultureInfo.InvariantCulture)
+        runner.File($"doctor-{Guid.NewGuid():N}.json", "{ \"Ami\": { \"Servers\": [ { \"Name\": \"pbx1\", \"Host\": \"127.0.0.1\", \"Port\": " + port.ToString(CultureInfo.InvariantCulture)
             + $", \"Username\": \"{user}\", \"Secret\": \"{secret}\", \"Ledger\": {(ledger ? "true" : "false")} }} ] }},"
             + " \"Dialing\": { \"AllowedContexts\": [ \"agents\", \"ivr\", \"outbound\", \"sales\" ], \"ClickToCall\": { \"AllowedAgents\": [ \"Local/1??@agentphone\" ] } } }");
 

@@ -71,7 +71,7 @@ internal sealed class KillCampaign(CliRunner cli, SimulatorProcess simulator, IT
         Assert.True(created.Code == 0, created.ToString());
         var imported = await cli.Db("import", cli.File("leads.csv", csv.ToString()), "--campaign", Name);
         Assert.True(imported.Code == 0, imported.ToString());
-        Assert.Equal(0, (await cli.Db("campaign", "start", Name)).Code);
+        Assert.Equal(0, (await cli.Db("campaign", "start", Name, "--force")).Code);
     }
 
     /// <summary>Attempts of the campaign still open: calls up now.</summary>

@@ -38,9 +38,10 @@ public sealed class ScheduleFromCliTests : IDisposable
             }
 
             // Drafts until another process starts them: only the store says they are due, and serve must notice.
-            var started = await CampaignCommandAsync("start", "later");
+            // Forced: this process has no PBX settings of its own (serve dials the simulator), so the pre-flight would refuse.
+            var started = await CampaignCommandAsync("start", "later", "--force");
             Assert.True(started.Contains("Dialing begins at", StringComparison.Ordinal) || DateTimeOffset.UtcNow >= startAt, started);
-            await CampaignCommandAsync("start", "never");
+            await CampaignCommandAsync("start", "never", "--force");
             // Changed again by another process before its time: serve must not start it.
             await CampaignCommandAsync("stop", "never");
             var written = DateTimeOffset.UtcNow;

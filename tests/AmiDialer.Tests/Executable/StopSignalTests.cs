@@ -31,7 +31,7 @@ public sealed class StopSignalTests : IDisposable
     public async Task Serve_stops_gracefully_exits_0_within_the_grace_and_leaves_the_campaign_running(int signal)
     {
         await CreateCampaignAsync("served", cps: 5, concurrent: 5);
-        Assert.Equal(0, (await cli.Db("campaign", "start", "served")).Code);
+        Assert.Equal(0, (await cli.Db("campaign", "start", "served", "--force")).Code);
 
         var (serve, _) = await ChildServe.StartServeAsync(cli.Folder, cli.DatabasePath, Environment, "--time-scale", "1");
         await using (serve)

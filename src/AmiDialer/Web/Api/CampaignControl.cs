@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using AmiDialer.Core.ClickToCall;
 using AmiDialer.Core.Model;
+using AmiDialer.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace AmiDialer.Web.Api;
 
@@ -26,7 +28,8 @@ internal static class CampaignControl
         _ => throw new ArgumentOutOfRangeException(nameof(command)),
     };
 
-    public static async Task<Results<Ok<CampaignDto>, ProblemHttpResult>> ChangeAsync(long id, CampaignCommand command, WebData data, ClaimsPrincipal user, CancellationToken ct)
+    /// <param name="force">For a start: skip the pre-flight check (<see cref="CampaignStartCheck"/>) that otherwise refuses it on a blocking failure.</param>
+    public static async Task<Results<Ok<CampaignDto>, ProblemHttpResult>> ChangeAsync(long id, CampaignCommand command, WebData data, ClaimsPrincipal user, CancellationToken ct, bool force = false)
     {
         var repo = await data.CampaignsAsync(ct);
         if (await repo.GetAsync(id, ct) is not { } campaign)
@@ -40,6 +43,12 @@ internal static class CampaignControl
         }
 
         var (from, to) = Rule(command, campaign, data.Now);
+        if (command == CampaignCommand.Start && !force && from.Contains(campaign.State)
+            && await CampaignStartCheck.RunAsync(data.Services, campaign, ct) is { Refused: true } check)
+        {
+            return PreflightRefused(campaign, check);
+        }
+
         if (!from.Contains(campaign.State) || !await ApplyAsync(id, command, from, to, data, CampaignsApi.Actor(user), ct))
         {
             var verb = command.ToString().ToLowerInvariant();
@@ -50,6 +59,19 @@ internal static class CampaignControl
 
         return TypedResults.Ok(CampaignDto.From((await repo.GetAsync(id, ct))!));
     }
+
+    /// <summary>What the API's refusal adds to the reasons: where to see every check and how to start anyway.</summary>
+    public const string ApiHint = " GET /api/doctor shows every check; start with force=true to start it anyway.";
+
+    /// <summary>409: what the pre-flight found, one entry per reason in <c>refusals</c>; <c>force=true</c> starts it anyway.</summary>
+    private static ProblemHttpResult PreflightRefused(Campaign campaign, CampaignStartCheckResult check) =>
+        TypedResults.Problem(new ProblemDetails
+        {
+            Status = StatusCodes.Status409Conflict,
+            Title = "The pre-flight check refused the start",
+            Detail = check.Sentence(campaign.Name) + ApiHint,
+            Extensions = { ["refusals"] = check.Refusals },
+        });
 
     /// <summary>409 naming why, for the built-in click-to-call campaign; null for any other.</summary>
     public static ProblemHttpResult? Refused(Campaign campaign, string verb) =>

@@ -19,7 +19,8 @@ internal static class CampaignsApi
         api.MapPut("/{id:long}", UpdateAsync).WithName("UpdateCampaign")
             .WithSummary("Changes the settings given; settings left out keep their value.");
         api.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteCampaign");
-        api.MapPost("/{id:long}/start", (long id, WebData data, ClaimsPrincipal user, CancellationToken ct) => CampaignControl.ChangeAsync(id, CampaignCommand.Start, data, user, ct)).WithName("StartCampaign");
+        api.MapPost("/{id:long}/start", (long id, bool? force, WebData data, ClaimsPrincipal user, CancellationToken ct) => CampaignControl.ChangeAsync(id, CampaignCommand.Start, data, user, ct, force == true)).WithName("StartCampaign")
+            .WithSummary("Starts (or schedules) the campaign after a pre-flight check of the AMI servers for it (GET /api/doctor's checks): a blocking failure (refused login, no originate class, its destination missing, the ledger configured but missing) or no server logged in to answers 409 with the reasons in refusals; force=true starts it anyway.");
         api.MapPost("/{id:long}/pause", (long id, WebData data, ClaimsPrincipal user, CancellationToken ct) => CampaignControl.ChangeAsync(id, CampaignCommand.Pause, data, user, ct)).WithName("PauseCampaign");
         api.MapPost("/{id:long}/resume", (long id, WebData data, ClaimsPrincipal user, CancellationToken ct) => CampaignControl.ChangeAsync(id, CampaignCommand.Resume, data, user, ct)).WithName("ResumeCampaign");
         api.MapPost("/{id:long}/stop", (long id, WebData data, ClaimsPrincipal user, CancellationToken ct) => CampaignControl.ChangeAsync(id, CampaignCommand.Stop, data, user, ct)).WithName("StopCampaign");

@@ -12,6 +12,9 @@ namespace AmiDialer.Web.Pages;
 /// <summary>One campaign: live counts over Server-Sent Events, start/pause/resume/stop, its schedule and settings.</summary>
 internal static class CampaignPage
 {
+    /// <summary>Query flag of the page a refused start redirects to: it offers "Start anyway".</summary>
+    private const string StartAnyway = "preflight-refused";
+
     public static IEndpointRouteBuilder MapCampaignPages(this IEndpointRouteBuilder app)
     {
         app.MapGet("/campaigns/{id:long}", ShowAsync).ExcludeFromDescription();
@@ -47,10 +50,15 @@ internal static class CampaignPage
         }
 
         var cmd = Enum.Parse<CampaignCommand>(command, ignoreCase: true);
-        var result = await CampaignControl.ChangeAsync(id, cmd, data, user, ct);
+        var form = ctx.Request.HasFormContentType ? await ctx.Request.ReadFormAsync(ct) : null;
+        var result = await CampaignControl.ChangeAsync(id, cmd, data, user, ct, force: form is not null && form["force"].ToString() == "true");
         if (result.Result is Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult problem)
         {
-            return PostRedirectGet.SeeOther(ctx, $"/campaigns/{id}", problem.ProblemDetails.Detail, refused: true);
+            // A start the pre-flight refused comes back with "Start anyway" offered beside the reasons.
+            var preflight = problem.ProblemDetails.Extensions.ContainsKey("refusals");
+            return PostRedirectGet.SeeOther(ctx, preflight ? $"/campaigns/{id}?{StartAnyway}=1" : $"/campaigns/{id}",
+                preflight ? (problem.ProblemDetails.Detail ?? "").Replace(CampaignControl.ApiHint, " The Setup page shows every check.", StringComparison.Ordinal) : problem.ProblemDetails.Detail,
+                refused: true);
         }
 
         return Results.Redirect($"/campaigns/{id}");
@@ -106,6 +114,17 @@ internal static class CampaignPage
               .Append(stop ? " class=\"apart\" onsubmit=\"return confirm('Stop this campaign for good? A stopped campaign cannot be resumed or started again.')\"" : "")
               .Append(states.Split(' ').Contains(status.State) ? "" : " hidden").Append('>').Append(Layout.Field(token))
               .Append("<button type=\"submit\" id=\"").Append(command).Append("\" class=\"").Append(css).Append("\">").Append(label).Append("</button></form>");
+        }
+
+        if (ctx.Request.Query.ContainsKey(StartAnyway))
+        {
+            // Offered only after the pre-flight refused a start, and only while the campaign can still start.
+            sb.Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append("/start\" id=\"start-anyway-form\" data-states=\"")
+              .Append(Attr(string.Join(' ', CampaignControl.Rule(CampaignCommand.Start, c, data.Now).From.Except([CampaignState.Paused]).Select(s => s.ToString().ToLowerInvariant())))).Append('"')
+              .Append(" onsubmit=\"return confirm('Start although the pre-flight check found what would make its calls fail?')\"")
+              .Append(CampaignControl.Rule(CampaignCommand.Start, c, data.Now).From.Contains(c.State) && c.State != CampaignState.Paused ? "" : " hidden").Append('>')
+              .Append(Layout.Field(token)).Append("<input type=\"hidden\" name=\"force\" value=\"true\"><button type=\"submit\" id=\"start-anyway\" class=\"danger\">Start anyway</button></form>")
+              .Append("<a href=\"/setup\" id=\"setup-link\">Setup checks</a>");
         }
 
         const string Final = "completed stopped";
