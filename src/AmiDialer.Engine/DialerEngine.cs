@@ -209,7 +209,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
             .OrderBy(c => c.AttemptId)
             .ToList();
         var campaigns = _dialers.Values.Select(d => d.Snapshot(now)).OrderBy(c => c.CampaignId).ToList();
-        var servers = services.Servers.Select(s => new ServerLiveState(s.Name, s.IsConnected, s.Tracker.Count, s.MaxConcurrentCalls, s.Status)).ToList();
+        var servers = services.Servers.Select(s => new ServerLiveState(s.Name, s.IsConnected, s.Tracker.Count, s.MaxConcurrentCalls, s.Status, s.IsConnected ? s.UnusableReason : null)).ToList();
         return new EngineSnapshot(now, campaigns, servers, calls);
     }
 

@@ -341,6 +341,15 @@ internal sealed class CampaignDialer
                     _campaign = _campaign with { State = CampaignState.Running };
                 }
 
+                if (_s.DescribeUnusableServers() is { } unusable)
+                {
+                    // Logged in, but no server may be dialed (a ledger server without its dialplan): no lead is claimed
+                    // meanwhile, and the campaign says why.
+                    SetStatus(DialerStatus.Waiting, unusable);
+                    await WaitForRoomAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 SetStatus(DialerStatus.Dialing, null);
                 if (now - lastDialCheck < _s.Options.DialBatchInterval)
                 {

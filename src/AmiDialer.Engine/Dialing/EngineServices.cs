@@ -78,6 +78,22 @@ internal sealed partial class EngineServices(
         return null;
     }
 
+    /// <summary>
+    /// When no server may take a call because the connected ones may not be dialed (a ledger server whose dialplan is
+    /// missing): "waiting for server X: why" for each; null when one may be dialed, or none is connected (a link down
+    /// is said elsewhere).
+    /// </summary>
+    public string? DescribeUnusableServers()
+    {
+        if (Servers.Any(s => s.IsUsable))
+        {
+            return null;
+        }
+
+        var unusable = Servers.Where(s => s.IsConnected && s.UnusableReason is not null).Select(s => $"waiting for server {s.Name}: {s.UnusableReason}").ToList();
+        return unusable.Count == 0 ? null : string.Join("; ", unusable);
+    }
+
     public void Publish(EngineChange change) => Changes.Publish(change);
 
     /// <summary>Raised with an attempt's id once its ending is written, on the writer's continuation: handlers must be quick.</summary>

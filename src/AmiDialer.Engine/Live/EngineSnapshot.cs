@@ -53,7 +53,8 @@ public sealed record CampaignLiveState
 }
 
 /// <summary>One AMI server as the engine sees it; <paramref name="Status"/> says whether it is still connecting or lost.</summary>
-public sealed record ServerLiveState(string Name, bool Connected, int ActiveCalls, int MaxConcurrentCalls, AmiDialer.Ami.AmiConnectionStatus Status = AmiDialer.Ami.AmiConnectionStatus.Disconnected);
+/// <param name="NotDialedBecause">Why a connected server takes no call (its ledger dialplan is missing); null when it may.</param>
+public sealed record ServerLiveState(string Name, bool Connected, int ActiveCalls, int MaxConcurrentCalls, AmiDialer.Ami.AmiConnectionStatus Status = AmiDialer.Ami.AmiConnectionStatus.Disconnected, string? NotDialedBecause = null);
 
 /// <summary>Everything the CLI and the web show live, taken at one instant.</summary>
 public sealed record EngineSnapshot(

@@ -25,6 +25,9 @@ internal sealed class AmiServer : IAsyncDisposable
     private TaskCompletionSource<AmiMessage?> _booted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _bootedGeneration;
     private volatile bool _connected;
+    // Why a connected server may not be dialed (its ledger dialplan is missing); null when it may. Set before
+    // _connected at each login on a ledger server, so no call goes out before LedgerProbe has said yes.
+    private volatile string? _unusable;
     private volatile AmiConnectionStatus _status = AmiConnectionStatus.Disconnected;
     // Completed (and replaced) each time _connected changes, for WaitUntilConnectedAsync.
     private TaskCompletionSource _connectedChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -71,6 +74,12 @@ internal sealed class AmiServer : IAsyncDisposable
     public CallTracker Tracker { get; }
 
     public bool IsConnected => _connected;
+
+    /// <summary>Why this connected server is not dialed (a ledger server whose dialplan is missing, or not checked yet since the login); null when it may be.</summary>
+    public string? UnusableReason => _unusable;
+
+    /// <summary>Logged in and allowed to take calls.</summary>
+    public bool IsUsable => _connected && _unusable is null;
 
     /// <summary>The AMI client's latest state as this server saw it: connecting, connected, disconnected (retrying) or stopped.</summary>
     public AmiConnectionStatus Status => _status;
@@ -161,7 +170,7 @@ internal sealed class AmiServer : IAsyncDisposable
         while (true)
         {
             var reserved = Volatile.Read(ref _reserved);
-            if (!_connected || Tracker.Count + reserved >= MaxConcurrentCalls)
+            if (!_connected || _unusable is not null || Tracker.Count + reserved >= MaxConcurrentCalls)
             {
                 return false;
             }
@@ -369,6 +378,11 @@ internal sealed class AmiServer : IAsyncDisposable
             {
                 var wasConnected = _connected;
                 _status = state.Status;
+                if (!wasConnected && state.IsConnected && _config.Ledger)
+                {
+                    _unusable = LedgerNotChecked;
+                }
+
                 _connected = state.IsConnected;
                 if (wasConnected != _connected)
                 {
@@ -399,6 +413,12 @@ internal sealed class AmiServer : IAsyncDisposable
     /// </summary>
     private async Task AfterLoginAsync(long generation, CancellationToken cancellationToken)
     {
+        // First: nothing is dialed through a ledger server until this says its dialplan is there.
+        if (_config.Ledger)
+        {
+            await CheckLedgerAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             var booted = _booted.Task;
@@ -436,6 +456,50 @@ internal sealed class AmiServer : IAsyncDisposable
                 _logger.ReconcileFailed(Name, e);
             }
         }
+    }
+
+    private const string LedgerNotChecked = "ledger dialplan not checked yet since the login";
+
+    /// <summary>
+    /// LedgerProbe over this login: a server whose ledger dialplan is missing (or another version) is not dialed until
+    /// the next login finds it, since its calls' outcomes could not be read back after a dialer's death and its
+    /// Originates would fail as a missing context. Said once per login. A user that may not run ShowDialPlan cannot be
+    /// checked: the server is dialed, with a warning. A check cut by a lost link is done again at the next login.
+    /// </summary>
+    private async Task CheckLedgerAsync(CancellationToken cancellationToken)
+    {
+        LedgerProbeResult probe;
+        try
+        {
+            probe = await LedgerProbe.ProbeAsync(_client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AmiException or OperationCanceledException)
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                _logger.LedgerCheckFailed(Name, e);
+            }
+
+            return;
+        }
+
+        switch (probe.Status)
+        {
+            case LedgerStatus.Installed:
+                _unusable = null;
+                _logger.LedgerChecked(Name, probe.Message);
+                break;
+            case LedgerStatus.Unverified:
+                _unusable = null;
+                _logger.LedgerUnverified(Name, probe.Message);
+                break;
+            default:
+                _unusable = probe.Message;
+                _logger.LedgerMissing(Name, probe.Message);
+                break;
+        }
+
+        StateChanged?.Invoke(this);
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ internal static class AppServicesBackend
     {
         public IReadOnlyList<AmiServerHealth> AmiServers() =>
             services.Engine is { } engine
-                ? [.. engine.GetSnapshot().Servers.Select(s => new AmiServerHealth(s.Name, s.Connected ? "connected" : s.Status.ToString().ToLowerInvariant(), s.Connected))]
+                ? [.. engine.GetSnapshot().Servers.Select(s => new AmiServerHealth(s.Name, s.Connected ? (s.NotDialedBecause is { } why ? "connected, not dialed: " + why : "connected") : s.Status.ToString().ToLowerInvariant(), s.Connected && s.NotDialedBecause is null))]
                 : [.. services.Settings.Ami.Servers.Select(s => new AmiServerHealth(s.Name, "engine not running", false))];
     }
 }
