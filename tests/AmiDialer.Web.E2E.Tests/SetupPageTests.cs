@@ -32,3 +32,36 @@ public sealed class SetupPageTests
         await host.ScreenshotAsync("setup-ok");
     }
 }
+
+public sealed class StartPreflightPageTests
+{
+    [BrowserFact]
+    public async Task Start_of_a_campaign_whose_destination_is_missing_says_why_and_start_anyway_starts_it_after_confirming()
+    {
+        await using var host = await E2EHost.StartAsync();
+        var campaign = await host.Services.Campaigns.CreateAsync(new Campaign { Name = "sales push", DialTemplate = "Local/{number}@pstn", Destination = new DialplanTarget("sales", "100", 1) }, "test");
+        var page = host.Page;
+        await host.LoginAsync();
+        await page.GotoAsync($"{host.BaseUrl}/campaigns/{campaign.Id}");
+
+        await page.ClickAsync("#start");
+        await page.WaitForSelectorAsync("#start-anyway");
+
+        var notice = await page.InnerTextAsync("#notice");
+        Assert.StartsWith("Campaign 'sales push' was not started: the pre-flight check found what would make its calls fail: simulator dialplan sales,100,1: Asterisk says: Did not find context sales", notice, StringComparison.Ordinal);
+        Assert.Equal("draft", await page.InnerTextAsync("#state"));
+        Assert.Equal("/setup", await page.GetAttributeAsync("#setup-link", "href"));
+        await host.ScreenshotAsync("campaign-start-refused-by-preflight");
+
+        string? asked = null;
+        page.Dialog += async (_, dialog) =>
+        {
+            asked = dialog.Message;
+            await dialog.AcceptAsync();
+        };
+        await page.ClickAsync("#start-anyway");
+        await page.WaitForFunctionAsync("() => document.querySelector('#state').innerText === 'running'");
+        Assert.Equal("Start although the pre-flight check found what would make its calls fail?", asked);
+        Assert.Equal(CampaignState.Running, (await host.Services.Campaigns.GetAsync(campaign.Id))!.State);
+    }
+}

@@ -70,3 +70,32 @@ public sealed class DoctorApiTests
     private static JsonElement Check(JsonElement server, string name) =>
         server.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("check").GetString() == name);
 }
+
+/// <summary>/health names a ledger server the engine will not dial because its ledger dialplan is missing.</summary>
+public sealed class LedgerHealthTests
+{
+    [Fact]
+    public async Task Health_says_a_connected_ledger_server_without_its_dialplan_is_not_dialed_and_why()
+    {
+        await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions());
+        await using var host = await WebTestHost.StartAsync(simulate: false, configure: s => s.Ami.Servers =
+        [
+            new() { Name = "pbx1", Host = "127.0.0.1", Port = sim.Port, Username = "dialer", Secret = "dialerpass", Ledger = true },
+        ]);
+        await host.Services.StartEngineAsync(useScheduler: false, CancellationToken.None);
+        using var client = host.Anonymous();
+
+        JsonElement server = default;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            await Task.Delay(50);
+            var health = await client.GetFromJsonAsync<JsonElement>("/health");
+            server = health.GetProperty("amiServers")[0];
+        }
+        while (!server.GetProperty("state").GetString()!.Contains("not installed", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+
+        Assert.StartsWith("connected, not dialed: ledger dialplan not installed", server.GetProperty("state").GetString(), StringComparison.Ordinal);
+        Assert.False(server.GetProperty("isUp").GetBoolean());
+    }
+}

@@ -114,17 +114,15 @@ internal static class CampaignPage
               .Append(stop ? " class=\"apart\" onsubmit=\"return confirm('Stop this campaign for good? A stopped campaign cannot be resumed or started again.')\"" : "")
               .Append(states.Split(' ').Contains(status.State) ? "" : " hidden").Append('>').Append(Layout.Field(token))
               .Append("<button type=\"submit\" id=\"").Append(command).Append("\" class=\"").Append(css).Append("\">").Append(label).Append("</button></form>");
-        }
-
-        if (ctx.Request.Query.ContainsKey(StartAnyway))
-        {
-            // Offered only after the pre-flight refused a start, and only while the campaign can still start.
-            sb.Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append("/start\" id=\"start-anyway-form\" data-states=\"")
-              .Append(Attr(string.Join(' ', CampaignControl.Rule(CampaignCommand.Start, c, data.Now).From.Except([CampaignState.Paused]).Select(s => s.ToString().ToLowerInvariant())))).Append('"')
-              .Append(" onsubmit=\"return confirm('Start although the pre-flight check found what would make its calls fail?')\"")
-              .Append(CampaignControl.Rule(CampaignCommand.Start, c, data.Now).From.Contains(c.State) && c.State != CampaignState.Paused ? "" : " hidden").Append('>')
-              .Append(Layout.Field(token)).Append("<input type=\"hidden\" name=\"force\" value=\"true\"><button type=\"submit\" id=\"start-anyway\" class=\"danger\">Start anyway</button></form>")
-              .Append("<a href=\"/setup\" id=\"setup-link\">Setup checks</a>");
+            if (command == "start" && ctx.Request.Query.ContainsKey(StartAnyway))
+            {
+                // Offered only after the pre-flight refused a start, and shown and hidden with Start.
+                sb.Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append("/start\" id=\"start-anyway-form\" data-states=\"").Append(Attr(states)).Append('"')
+                  .Append(" onsubmit=\"return confirm('Start although the pre-flight check found what would make its calls fail?')\"")
+                  .Append(states.Split(' ').Contains(status.State) ? "" : " hidden").Append('>')
+                  .Append(Layout.Field(token)).Append("<input type=\"hidden\" name=\"force\" value=\"true\"><button type=\"submit\" id=\"start-anyway\" class=\"danger\">Start anyway</button></form>")
+                  .Append("<a href=\"/setup\" id=\"setup-link\">Setup checks</a>");
+            }
         }
 
         const string Final = "completed stopped";
