@@ -147,7 +147,8 @@ internal sealed class AmiServer : IAsyncDisposable
 
     /// <summary>
     /// Waits for this server's own view of the connection, which the state loop updates a moment after the client's:
-    /// a caller told "connected" then finds it reservable (<see cref="TryReserve"/> reads the same flag).
+    /// a caller told "connected" then finds it reservable (<see cref="TryReserve"/> reads the same flag). On a ledger
+    /// server, also for the ledger check after the login, which decides whether it may be dialed.
     /// </summary>
     public async Task WaitUntilConnectedAsync(CancellationToken cancellationToken)
     {
@@ -155,7 +156,8 @@ internal sealed class AmiServer : IAsyncDisposable
         {
             // The signal first, then the flag: a change between the two completes the signal read.
             var changed = Volatile.Read(ref _connectedChanged);
-            if (_connected)
+            // On a ledger server, once its check after the login said whether it may be dialed.
+            if (_connected && _unusable != LedgerNotChecked)
             {
                 return;
             }
@@ -499,6 +501,7 @@ internal sealed class AmiServer : IAsyncDisposable
                 break;
         }
 
+        Interlocked.Exchange(ref _connectedChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         StateChanged?.Invoke(this);
     }
 
