@@ -228,7 +228,7 @@ internal static class CampaignActions
 
         if (verb == "start" && from.Contains(campaign.State) && !force)
         {
-            await PreflightAsync(context, services, campaign, ct);
+            await StartCheckAsync(context, services, campaign, ct);
         }
 
         if (!from.Contains(campaign.State) || !await services.Campaigns.TransitionAsync(campaign.Id, from, to, CliServices.Actor, ct))
@@ -254,7 +254,7 @@ internal static class CampaignActions
     }
 
     /// <summary>The doctor's checks for this campaign; a blocking failure refuses the start with one line each, and how to force it.</summary>
-    private static async Task PreflightAsync(CliContext context, AppServices services, Campaign campaign, CancellationToken ct)
+    private static async Task StartCheckAsync(CliContext context, AppServices services, Campaign campaign, CancellationToken ct)
     {
         await context.Error.WriteLineAsync($"Pre-flight: checking the AMI server(s) for campaign '{campaign.Name}'...");
         var check = await CampaignStartCheck.RunAsync(services, campaign, ct);
