@@ -205,5 +205,12 @@ internal static class Migrations
         ALTER TABLE campaigns ADD COLUMN lead_order TEXT NOT NULL DEFAULT 'retries-first';
         CREATE INDEX ix_leads_due_state ON leads(campaign_id, state, next_eligible_at) WHERE state IN ('pending', 'waiting_retry');
         """,
+
+        // 7: the report filters a campaign's leads by state or by final outcome, page by page in id order: each read off
+        // its own index instead of walking every lead of the campaign.
+        """
+        CREATE INDEX ix_leads_campaign_state ON leads(campaign_id, state, id);
+        CREATE INDEX ix_leads_campaign_outcome ON leads(campaign_id, final_outcome, id);
+        """,
     ];
 }

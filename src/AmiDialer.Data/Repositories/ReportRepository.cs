@@ -55,7 +55,7 @@ public sealed record LeadReportRow
 }
 
 /// <summary>Reads for reports and live views. Writes never go through here.</summary>
-public sealed class ReportRepository(AmiDialerDatabase database)
+public sealed partial class ReportRepository(AmiDialerDatabase database)
 {
     public async Task<CampaignSummary> GetSummaryAsync(long campaignId, CancellationToken cancellationToken = default)
     {
@@ -128,21 +128,7 @@ public sealed class ReportRepository(AmiDialerDatabase database)
             WHERE +l.campaign_id = @campaignId AND l.id > @afterLeadId AND (@state IS NULL OR l.state = @state)
             ORDER BY l.id LIMIT @limit
             """, new { campaignId, afterLeadId, limit, state = state is { } s ? DbNames.Of(s) : null }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => new LeadReportRow
-        {
-            LeadId = r.LeadId,
-            PhoneE164 = r.Phone,
-            Fields = JsonSerializer.Deserialize(r.Fields, DataJson.Default.DictionaryStringString) ?? [],
-            State = DbNames.LeadStateOf(r.State),
-            FinalOutcome = DbNames.OutcomeOf(r.FinalOutcome),
-            Attempts = r.Attempts,
-            LastAttemptAt = r.LastAttemptAt,
-            TalkSeconds = r.TalkSeconds,
-            LastHangupCause = r.LastHangupCause,
-            LastHangupCauseText = r.LastHangupCauseText,
-            IsSimulated = r.IsSimulated ?? false,
-            Note = r.Note,
-        }).ToList();
+        return rows.Select(ToRow).ToList();
     }
 
     /// <summary>
@@ -180,6 +166,22 @@ public sealed class ReportRepository(AmiDialerDatabase database)
 
         return await GetSummaryAsync(campaignId, cancellationToken).ConfigureAwait(false);
     }
+
+    private static LeadReportRow ToRow(LeadReportDbRow r) => new()
+    {
+        LeadId = r.LeadId,
+        PhoneE164 = r.Phone,
+        Fields = JsonSerializer.Deserialize(r.Fields, DataJson.Default.DictionaryStringString) ?? [],
+        State = DbNames.LeadStateOf(r.State),
+        FinalOutcome = DbNames.OutcomeOf(r.FinalOutcome),
+        Attempts = r.Attempts,
+        LastAttemptAt = r.LastAttemptAt,
+        TalkSeconds = r.TalkSeconds,
+        LastHangupCause = r.LastHangupCause,
+        LastHangupCauseText = r.LastHangupCauseText,
+        IsSimulated = r.IsSimulated ?? false,
+        Note = r.Note,
+    };
 
     private sealed class LeadReportDbRow
     {

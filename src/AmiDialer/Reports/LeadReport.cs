@@ -117,6 +117,28 @@ public static class LeadReport
         }
     }
 
+    /// <summary>The leads of a campaign a filter keeps, page by page.</summary>
+    public static async IAsyncEnumerable<LeadReportRow> AllAsync(ReportRepository reports, long campaignId, LeadFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        long after = 0;
+        while (true)
+        {
+            var page = await reports.ListFilteredLeadRowsAsync(campaignId, filter, after, 1000, 0, ct);
+            foreach (var row in page)
+            {
+                yield return row;
+            }
+
+            if (page.Count < 1000)
+            {
+                yield break;
+            }
+
+            after = page[^1].LeadId;
+        }
+    }
+
     /// <summary>The field names of a campaign's leads, in first-seen order (one pass over the leads).</summary>
     public static async Task<IReadOnlyList<string>> FieldNamesAsync(ReportRepository reports, long campaignId, CancellationToken ct)
     {

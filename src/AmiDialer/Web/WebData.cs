@@ -24,6 +24,8 @@ internal sealed class WebData(WebBackend backend)
 
     public Task<LeadRepository> LeadsAsync(CancellationToken ct) => Task.FromResult(backend.Services.Leads);
 
+    public Task<AttemptRepository> AttemptsAsync(CancellationToken ct) => Task.FromResult(backend.Services.Attempts);
+
     public Task<ImportRepository> ImportsAsync(CancellationToken ct) => Task.FromResult(backend.Services.Imports);
 
     public Task<DncRepository> DncAsync(CancellationToken ct) => Task.FromResult(backend.Services.Dnc);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using AmiDialer.Core.Model;
 using AmiDialer.Core.Scheduling;
+using AmiDialer.Data.Database;
 using AmiDialer.Data.Export;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Reports;
@@ -16,7 +17,18 @@ namespace AmiDialer.Web.Api;
 public sealed record LeadRowDto(long LeadId, string Phone, IReadOnlyDictionary<string, string> Fields, string State, string? Outcome, int Attempts,
     DateTimeOffset? LastAttemptAt, double? TalkSeconds, int? HangupCause, string? HangupCauseText, bool Simulated, string? OutcomeNote = null);
 
-public sealed record LeadPageDto(IReadOnlyList<LeadRowDto> Leads, long? NextAfter);
+/// <param name="Total">How many leads the filters keep, over all pages.</param>
+public sealed record LeadPageDto(IReadOnlyList<LeadRowDto> Leads, long? NextAfter, long? Total = null);
+
+/// <summary>One attempt of a lead; instants in UTC.</summary>
+/// <param name="State">dialing, ringing, answered or ended.</param>
+/// <param name="FailureReason">Sub-reason of a failure (channel-unavailable, timeout, ami-error, ...).</param>
+/// <param name="HangupCause">The Q.850 cause Asterisk reported, with its text.</param>
+public sealed record LeadAttemptDto(long Id, DateTimeOffset StartedAt, DateTimeOffset? AnsweredAt, DateTimeOffset? EndedAt, string Server, string State,
+    string? Outcome, string? FailureReason, string? DialStatus, int? HangupCause, string? HangupCauseText, double? TalkSeconds, bool Simulated);
+
+/// <summary>A lead as the report lists it, with every attempt made for it, oldest first.</summary>
+public sealed record LeadDetailDto(LeadRowDto Lead, IReadOnlyList<LeadAttemptDto> Attempts);
 
 /// <summary>What the campaign page shows live, and what each Server-Sent Event carries.</summary>
 /// <param name="Pending">Leads not final yet: the states pending, in-progress and waiting-retry together (the report's notFinal).</param>
@@ -55,16 +67,24 @@ internal static class ReportsApi
 {
     public const int MaxPageSize = 500;
 
+    private const string FilterHelp = "Filters, all optional and combined: state (e.g. waiting-retry), outcome (e.g. busy), q (a number or part of one: "
+        + "a whole number is normalised as the import does, +digits is a prefix of the E.164 number, other digits are looked for anywhere), "
+        + "from and to (the last attempt started at or after from and before to; UTC, ISO 8601 with Z). A bad value is a 400 naming the parameter.";
+
     public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/campaigns/{id:long}").WithTags("Reports");
         api.MapGet("/report", ReportAsync).WithName("GetReport")
             .WithSummary("The outcome summary, in the same JSON shape as `amidialer report --format json`.")
             .Produces(200, contentType: "application/json");
-        api.MapGet("/leads", LeadsAsync).WithName("ListLeads").WithSummary("One page of the per-lead report; pass nextAfter as after for the next; state (e.g. waiting-retry) keeps only leads in that state.");
+        api.MapGet("/leads", LeadsAsync).WithName("ListLeads")
+            .WithSummary("One page of the per-lead report; pass nextAfter as after for the next. " + FilterHelp);
+        api.MapGet("/leads/{leadId:long}", LeadAsync).WithName("GetLead")
+            .WithSummary("One lead of the campaign with each of its attempts (start, answer and end in UTC, server, outcome, hangup cause, talk time).");
         api.MapGet("/leads.csv", LeadsCsvAsync).WithName("ExportLeadsCsv")
-            .WithSummary("Every lead as CSV, safe to open in a spreadsheet (formula-like cells neutralised).")
-            .Produces(200, contentType: "text/csv");
+            .WithSummary("The leads as CSV, safe to open in a spreadsheet (formula-like cells neutralised). " + FilterHelp)
+            .Produces(200, contentType: "text/csv")
+            .ProducesValidationProblem();
         api.MapGet("/status", StatusAsync).WithName("GetCampaignStatus");
         api.MapGet("/waiting", WaitingAsync).WithName("GetWaitingLeads")
             .WithSummary("Why dialable leads are not dialed now: how many are due, how many wait, and the next ones with their reason and due time (UTC).");
@@ -90,21 +110,22 @@ internal static class ReportsApi
             ? TypedResults.Text(ReportJson.ToJson(r.Report), "application/json", Encoding.UTF8)
             : CampaignsApi.NotFound(id);
 
-    public static async Task<LeadPageDto?> PageAsync(long id, long after, int limit, WebData data, CancellationToken ct) =>
-        await PageAsync(id, after, limit, null, data, ct);
-
-    public static async Task<LeadPageDto?> PageAsync(long id, long after, int limit, LeadState? state, WebData data, CancellationToken ct)
+    /// <summary>One page of the leads a filter keeps, after a lead id (keyset) and past an offset (numbered pages), with the total.</summary>
+    public static async Task<LeadPageDto?> FilteredPageAsync(long id, LeadFilter filter, long after, int offset, int limit, WebData data, CancellationToken ct)
     {
         if (await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is null)
         {
             return null;
         }
 
-        var rows = await (await data.ReportsAsync(ct)).ListLeadRowsAsync(id, after, limit, state, ct);
-        return new LeadPageDto([.. rows.Select(ToDto)], rows.Count == limit ? rows[^1].LeadId : null);
+        var reports = await data.ReportsAsync(ct);
+        var rows = await reports.ListFilteredLeadRowsAsync(id, filter, after, limit, offset, ct);
+        var total = await reports.CountFilteredLeadsAsync(id, filter, cancellationToken: ct);
+        return new LeadPageDto([.. rows.Select(ToDto)], rows.Count == limit ? rows[^1].LeadId : null, total);
     }
 
-    private static async Task<Results<Ok<LeadPageDto>, ValidationProblem, ProblemHttpResult>> LeadsAsync(long id, WebData data, long? after, int? limit, string? state, CancellationToken ct)
+    private static async Task<Results<Ok<LeadPageDto>, ValidationProblem, ProblemHttpResult>> LeadsAsync(long id, WebData data, WebBackend backend, long? after, int? limit,
+        string? state, string? outcome, string? q, string? from, string? to, CancellationToken ct)
     {
         var size = limit ?? 50;
         if (size is < 1 or > MaxPageSize)
@@ -112,24 +133,41 @@ internal static class ReportsApi
             return Infrastructure.Problems.Field("limit", $"Must be between 1 and {MaxPageSize}.");
         }
 
-        LeadState? only = null;
-        if (!string.IsNullOrEmpty(state))
+        var filter = LeadFilterInput.Parse(state, outcome, q, from, to, backend.Settings.Dialing.DefaultRegion, out var error);
+        if (error is not null)
         {
-            // The names the API writes, so a state read from a lead can be passed back.
-            var names = Enum.GetValues<LeadState>().ToDictionary(s => s.ToWireName(), StringComparer.OrdinalIgnoreCase);
-            if (!names.TryGetValue(state, out var parsed))
-            {
-                return Infrastructure.Problems.Field("state", $"'{state}' is not a lead state; use one of {string.Join(", ", names.Keys)}.");
-            }
-
-            only = parsed;
+            return Infrastructure.Problems.Field(error.Parameter, error.Message);
         }
 
-        return await PageAsync(id, after ?? 0, size, only, data, ct) is { } page ? TypedResults.Ok(page) : CampaignsApi.NotFound(id);
+        return await FilteredPageAsync(id, filter, after ?? 0, 0, size, data, ct) is { } page ? TypedResults.Ok(page) : CampaignsApi.NotFound(id);
     }
 
-    private static async Task<IResult> LeadsCsvAsync(long id, HttpContext ctx, WebData data, CancellationToken ct)
+    private static async Task<Results<Ok<LeadDetailDto>, ProblemHttpResult>> LeadAsync(long id, long leadId, WebData data, CancellationToken ct) =>
+        await LeadDetailAsync(id, leadId, data, ct) is { } lead
+            ? TypedResults.Ok(lead)
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Lead not found", detail: $"Campaign {id} has no lead {leadId}.");
+
+    /// <summary>A lead of the campaign with its attempts; null when the campaign has no such lead.</summary>
+    public static async Task<LeadDetailDto?> LeadDetailAsync(long id, long leadId, WebData data, CancellationToken ct)
     {
+        if (await (await data.ReportsAsync(ct)).GetLeadRowAsync(id, leadId, ct) is not { } row)
+        {
+            return null;
+        }
+
+        var attempts = await (await data.AttemptsAsync(ct)).ListByLeadAsync(leadId, ct);
+        return new LeadDetailDto(ToDto(row), [.. attempts.Select(a => new LeadAttemptDto(a.Id, a.CreatedAt, a.AnsweredAt, a.EndedAt, a.Server, DbNames.Of(a.State),
+            a.Outcome?.ToWireName(), a.FailureReason, a.DialStatus, a.HangupCause, a.HangupCauseText, a.TalkSeconds, a.IsSimulated))]);
+    }
+
+    private static async Task<IResult> LeadsCsvAsync(long id, HttpContext ctx, WebData data, WebBackend backend, string? state, string? outcome, string? q, string? from, string? to, CancellationToken ct)
+    {
+        var filter = LeadFilterInput.Parse(state, outcome, q, from, to, backend.Settings.Dialing.DefaultRegion, out var error);
+        if (error is not null)
+        {
+            return Infrastructure.Problems.Field(error.Parameter, error.Message);
+        }
+
         if (await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is not { } campaign)
         {
             return CampaignsApi.NotFound(id);
@@ -144,7 +182,8 @@ internal static class ReportsApi
         await using (var csv = new SafeCsvWriter(writer))
         {
             await csv.WriteRowAsync(LeadReport.Header(fields), ct);
-            await foreach (var row in LeadReport.AllAsync(reports, id, ct))
+            var rows = filter.IsEmpty ? LeadReport.AllAsync(reports, id, ct) : LeadReport.AllAsync(reports, id, filter, ct);
+            await foreach (var row in rows)
             {
                 await csv.WriteRowAsync(LeadReport.Cells(row, fields), ct);
             }

@@ -29,6 +29,7 @@ internal static class Assets
         progress{width:100%;height:1rem}.chart svg{max-width:100%;height:auto}code{background:#eef1f6;padding:.05rem .3rem;border-radius:4px}
         .pager{display:flex;gap:.6rem;align-items:center;margin:.6rem 0}
         .check-ok{background:#d7f2e2;color:var(--ok)}.check-warn{background:#fff3cd;color:var(--warn)}.check-fail{background:#fdecea;color:var(--bad)}
+        form.filters{display:flex;flex-wrap:wrap;gap:.6rem;align-items:end;margin-bottom:.8rem}form.filters label{font-weight:400;font-size:.9rem}
         """;
 
     public const string Js = """
