@@ -256,6 +256,6 @@ public sealed partial class PagesTests(WebHostFixture fixture) : IClassFixture<W
         return form;
     }
 
-    [GeneratedRegex("<tr><td>\\+1")]
+    [GeneratedRegex("<tr data-lead=\"\\d+\"><td><a[^>]*>\\+1")]
     private static partial Regex LeadRow();
 }

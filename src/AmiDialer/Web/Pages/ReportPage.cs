@@ -87,6 +87,13 @@ internal static class ReportPage
               .Append(E(FilterLabel(error.Parameter))).Append(": ").Append(E(error.Message)).Append("</div>");
         }
 
+        if (view.Error is not null)
+        {
+            // No count and no pages for a filter that could not be read: "0 leads" would read as an answer.
+            sb.Append("</section>");
+            return;
+        }
+
         sb.Append("<p class=\"muted\" id=\"lead-count\">").Append(E(total)).Append(total == 1 ? " lead" : " leads").Append(view.Filter.IsEmpty ? "" : " match").Append("</p>");
         sb.Append("<table id=\"leads\"><thead><tr><th>Number</th><th>Fields</th><th>State</th><th>Outcome</th><th class=\"num\">Attempts</th><th>Last attempt (").Append(E(tz.Id)).Append(")</th><th class=\"num\">Talk (s)</th><th>Hangup cause</th></tr></thead><tbody>");
         var back = view.PageQuery(number);
