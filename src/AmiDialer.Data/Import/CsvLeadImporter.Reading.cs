@@ -55,19 +55,30 @@ public sealed partial class CsvLeadImporter
             var row = new Row(line, cells);
             if (state.Unclosed)
             {
-                row.Error = new RowError(line, "", "unclosed quote: the field runs to the end of the file");
+                row.Error = new RowError(line, "", "unclosed quote: the field runs to the end of the file") { Value = Start(parser.RawRecord) };
             }
             else if (state.BadData)
             {
-                row.Error = new RowError(line, "", "bad quoting: a quote inside an unquoted field (quote the whole field and double the inner quotes)");
+                row.Error = new RowError(line, "", "bad quoting: a quote inside an unquoted field (quote the whole field and double the inner quotes)") { Value = Start(parser.RawRecord) };
             }
             else if (cells.Length > headerLength)
             {
-                row.Error = new RowError(line, (headerLength + 1).ToString(CultureInfo.InvariantCulture), $"{cells.Length} cells but the header has {headerLength}");
+                // The error CSV keeps the extra cells (after its error columns); the summary shows them as the bad value.
+                row.Error = new RowError(line, (headerLength + 1).ToString(CultureInfo.InvariantCulture), $"{cells.Length} cells but the header has {headerLength}")
+                {
+                    Value = string.Join(" | ", cells.Skip(headerLength)),
+                };
             }
 
             return row;
         }
+    }
+
+    /// <summary>The start of a raw record, to show where a quoting error is (an unclosed quote may run to the end of the file).</summary>
+    private static string? Start(string? raw)
+    {
+        var text = raw?.TrimEnd('\r', '\n');
+        return text is { Length: > 120 } ? text[..120] + "…" : text;
     }
 
     private static bool AllBlank(string[] cells)

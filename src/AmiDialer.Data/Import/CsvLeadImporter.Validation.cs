@@ -43,7 +43,7 @@ public sealed partial class CsvLeadImporter
         var check = job.Normalizer.Normalize(raw);
         if (!check.IsValid)
         {
-            row.Error = new RowError(row.Line, job.Header[job.PhoneIndex], check.Message!);
+            row.Error = new RowError(row.Line, job.Header[job.PhoneIndex], check.Message!) { Value = raw };
             return;
         }
 

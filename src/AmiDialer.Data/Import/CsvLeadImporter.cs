@@ -200,7 +200,7 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
                     {
                         rejected++;
                         errors ??= OpenErrorCsv(errorPath, header);
-                        errors.WriteRow(ErrorRow(row, header.Length, error));
+                        errors.WriteRow(ErrorRow(row, header, error));
                         if (firstErrors.Count < MaxErrorsKept)
                         {
                             firstErrors.Add(error);
@@ -357,17 +357,28 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
         return writer;
     }
 
-    private static IEnumerable<string?> ErrorRow(Row row, int headerLength, RowError error)
+    /// <summary>
+    /// The rejected row as uploaded, under the error CSV's header (the file's columns but earlier error columns, then
+    /// line, column and reason); cells beyond the header follow the reason, so a row with too many keeps them all.
+    /// </summary>
+    private static IEnumerable<string?> ErrorRow(Row row, string[] header, RowError error)
     {
         var cells = row.Cells;
-        for (var i = 0; i < headerLength; i++)
+        for (var i = 0; i < header.Length; i++)
         {
-            yield return i < cells.Length ? cells[i] : "";
+            if (!ErrorColumns.Contains(header[i], StringComparer.OrdinalIgnoreCase))
+            {
+                yield return i < cells.Length ? cells[i] : "";
+            }
         }
 
         yield return error.Line.ToString(CultureInfo.InvariantCulture);
         yield return error.Column;
         yield return error.Reason;
+        for (var i = header.Length; i < cells.Length; i++)
+        {
+            yield return cells[i];
+        }
     }
 
     private static string[] BuildHeader(string[] raw)

@@ -27,6 +27,9 @@ public sealed record ImportProgress
 /// <param name="Reason">Why, in a few words.</param>
 public sealed record RowError(long Line, string Column, string Reason)
 {
+    /// <summary>The bad cell as uploaded (the extra cells, for a row with too many; the start of the record, for bad quoting); null when unknown.</summary>
+    public string? Value { get; init; }
+
     /// <summary>"line 7, column 4: ..." or "line 9: ..." when no one column is at fault.</summary>
     public override string ToString() => Column.Length == 0
         ? $"line {Line}: {Reason}"

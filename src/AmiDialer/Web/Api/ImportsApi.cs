@@ -34,7 +34,17 @@ public sealed record ImportSummaryDto(
 /// <summary>An upload's progress: <c>receiving</c> the file (bytes of the request), then <c>importing</c> it (bytes of the file read), then <c>done</c>.</summary>
 public sealed record ImportProgressDto(long ImportId, long RowsRead, long Imported, long Rejected, long Duplicates, long Blocked, long BytesRead, double? Percent, bool Done, string Phase);
 
-public sealed record CsvPreviewDto(string Delimiter, string Encoding, IReadOnlyList<string> Columns, string? PhoneColumn, string Region, IReadOnlyList<IReadOnlyList<string>> Rows, string? Problem);
+/// <param name="Problem">What keeps the file from importing as it is, in words; null when nothing does.</param>
+/// <param name="Refused">True when the import would refuse the file whatever the options (empty, binary, no rows); false when choosing a phone column is enough.</param>
+public sealed record CsvPreviewDto(string Delimiter, string Encoding, IReadOnlyList<string> Columns, string? PhoneColumn, string Region, IReadOnlyList<IReadOnlyList<string>> Rows, string? Problem,
+    bool Refused = false);
+
+/// <summary>One import of a campaign's history; instants in UTC.</summary>
+/// <param name="Status">running, completed, failed, cancelled or interrupted.</param>
+/// <param name="Actor">Who imported it (the user, the API key, or the CLI's OS user).</param>
+/// <param name="ErrorCsv">The rejected rows with line, column and reason, when there are any.</param>
+public sealed record ImportHistoryDto(long Id, string FileName, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Actor, string Status,
+    long RowsRead, long Imported, long Rejected, long Duplicates, long Blocked, string? ErrorCsv, string? Message);
 
 /// <summary>Progress of uploads being imported, by the upload id the page chose, for the page to poll.</summary>
 internal sealed class ImportProgressRegistry
@@ -67,6 +77,9 @@ internal static class ImportsApi
             .WithTags("Imports").WithName("UploadLeads")
             .WithSummary("Upload a CSV (multipart/form-data, part 'file'); optional parts or query: region, phoneColumn, delimiter.")
             .Accepts<IFormFile>("multipart/form-data");
+        app.MapGet("/api/campaigns/{id:long}/imports", HistoryAsync)
+            .WithTags("Imports").WithName("ListImports")
+            .WithSummary("The campaign's imports, newest first: file name, when, who, rows read, imported, rejected, duplicates and blocked, status, and the error CSV's address.");
         app.MapPost("/api/imports/preview", PreviewAsync).WithTags("Imports").WithName("PreviewCsv")
             .WithSummary("The detected delimiter, encoding, columns, phone column and first rows of the start of a CSV (send at most 64 KiB as the body).")
             .Accepts<string>("text/csv");
@@ -284,7 +297,7 @@ internal static class ImportsApi
         var sample = buffer.AsSpan(0, length);
         if (length == 0)
         {
-            return TypedResults.Ok(new CsvPreviewDto(",", "", [], null, regionCode, [], "The file is empty."));
+            return TypedResults.Ok(new CsvPreviewDto(",", "", [], null, regionCode, [], "The file is empty.", Refused: true));
         }
 
         // The importer's own sniffing, so the preview shows what the import will do.
@@ -295,7 +308,7 @@ internal static class ImportsApi
         }
         catch (CsvImportRefusedException e)
         {
-            return TypedResults.Ok(new CsvPreviewDto(",", "", [], null, regionCode, [], e.Message));
+            return TypedResults.Ok(new CsvPreviewDto(",", "", [], null, regionCode, [], e.Message, Refused: true));
         }
 
         var text = encoding.GetString(sample).TrimStart('\uFEFF');
@@ -323,9 +336,29 @@ internal static class ImportsApi
 
         var phoneIndex = CsvSniffer.GuessPhoneColumn(header);
         var phone = phoneIndex >= 0 ? header[phoneIndex] : null;
+        // The importer's own refusals, as far as the start of the file shows them.
+        var refusal = header.Length == 0 ? "The file has no header row."
+            : rows.Count == 0 && length < buffer.Length ? "The file has a header but no rows."
+            : null;
         return TypedResults.Ok(new CsvPreviewDto(delimiter == '\t' ? "tab" : delimiter.ToString(), encoding.WebName, header, phone, regionCode, rows,
-            phone is null ? "No column is named like a phone number (phone, number, mobile, tel, ...): choose one." : null));
+            refusal ?? (phone is null ? "No column is named like a phone number (phone, number, mobile, tel, ...): choose one." : null), refusal is not null));
     }
+
+    private static async Task<Results<Ok<List<ImportHistoryDto>>, ProblemHttpResult>> HistoryAsync(long id, WebData data, CancellationToken ct)
+    {
+        if (await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is null)
+        {
+            return CampaignsApi.NotFound(id);
+        }
+
+        return TypedResults.Ok(await HistoryOfAsync(id, data, ct));
+    }
+
+    /// <summary>A campaign's imports, newest first.</summary>
+    public static async Task<List<ImportHistoryDto>> HistoryOfAsync(long id, WebData data, CancellationToken ct) =>
+        [.. (await (await data.ImportsAsync(ct)).ListAsync(id, ct)).Reverse().Select(r => new ImportHistoryDto(
+            r.Id, r.FileName, r.StartedAt, r.FinishedAt, r.Actor, r.Status.ToString().ToLowerInvariant(), r.RowsRead, r.RowsImported, r.RowsRejected, r.RowsDuplicate, r.RowsBlocked,
+            r.ErrorFile is null || r.RowsRejected == 0 ? null : $"/api/imports/{r.Id}/errors.csv", r.Message))];
 
     private static async Task<Results<Ok<ImportRecord>, ProblemHttpResult>> GetAsync(long importId, WebData data, CancellationToken ct) =>
         await (await data.ImportsAsync(ct)).GetAsync(importId, ct) is { } record ? TypedResults.Ok(record) : ImportNotFound(importId);

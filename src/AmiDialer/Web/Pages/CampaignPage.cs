@@ -264,7 +264,8 @@ internal static class CampaignPage
             return;
         }
 
-        sb.Append("<section class=\"card\"><h2>Imports</h2><table id=\"imports\"><thead><tr><th>File</th><th>Status</th><th class=\"num\">Imported</th><th class=\"num\">Last line stored</th><th></th></tr></thead><tbody>");
+        sb.Append("<section class=\"card\"><h2>Imports <a class=\"muted\" style=\"font-size:.9rem;font-weight:400\" id=\"import-history-link\" href=\"/campaigns/").Append(E(id))
+          .Append("/upload#imports\">all imports, who and when, rejected rows →</a></h2><table id=\"imports\"><thead><tr><th>File</th><th>Status</th><th class=\"num\">Imported</th><th class=\"num\">Last line stored</th><th></th></tr></thead><tbody>");
         foreach (var import in imports.TakeLast(10).Reverse())
         {
             var status = import.Status.ToString().ToLowerInvariant();
