@@ -30,6 +30,7 @@ internal static class Assets
         .pager{display:flex;gap:.6rem;align-items:center;margin:.6rem 0}
         .check-ok{background:#d7f2e2;color:var(--ok)}.check-warn{background:#fff3cd;color:var(--warn)}.check-fail{background:#fdecea;color:var(--bad)}
         form.filters{display:flex;flex-wrap:wrap;gap:.6rem;align-items:end;margin-bottom:.8rem}form.filters label{font-weight:400;font-size:.9rem}
+        #upload-form button:disabled{opacity:.45;cursor:not-allowed}
         """;
 
     public const string Js = """
