@@ -75,6 +75,22 @@ public sealed class LeadFilterQueryTests(ITestOutputHelper output)
             }
         }
 
+        // Digits anywhere and a last-attempt range read the campaign's leads in id order (no index can answer them):
+        // measured for the record, not asserted.
+        foreach (var (name, filter) in new[]
+        {
+            ("digits", new LeadFilter { PhoneDigits = "2345" }),
+            ("last attempt", new LeadFilter { LastAttemptFrom = DateTimeOffset.Parse("2026-12-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture) }),
+        })
+        {
+            var plan = await PlanAsync(db, ReportRepository.PageIdsSql(filter), campaign.Id, filter);
+            var clock = Stopwatch.StartNew();
+            var count = await db.Reports.CountFilteredLeadsAsync(campaign.Id, filter);
+            var firstPage = await db.Reports.ListFilteredLeadRowsAsync(campaign.Id, filter, 0, 25);
+            output.WriteLine($"{name}: {string.Join(" / ", plan)}; {count} match, count + first page {clock.Elapsed.TotalMilliseconds:0} ms");
+            Assert.All(firstPage, r => Assert.True(filter.PhoneDigits is null || r.PhoneE164.Contains(filter.PhoneDigits, StringComparison.Ordinal)));
+        }
+
         // A number prefix is read off the (campaign, phone) index.
         var prefix = new LeadFilter { PhonePrefix = "+1212000012" };
         Assert.Contains(await PlanAsync(db, ReportRepository.PageIdsSql(prefix), campaign.Id, prefix), p => p.Contains("sqlite_autoindex_leads", StringComparison.Ordinal));
