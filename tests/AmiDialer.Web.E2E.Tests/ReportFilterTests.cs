@@ -38,6 +38,8 @@ public sealed class ReportFilterTests
 
         await host.LoginAsync();
         var page = host.Page;
+        // Generous bounds: on a loaded machine a page with charts can take more than the default 15 s to load.
+        page.SetDefaultTimeout(60_000);
         await page.GotoAsync($"{host.BaseUrl}/campaigns/{campaign.Id}/report");
         Assert.Equal("Page 1 of 4", await page.InnerTextAsync("#page-of"));
         Assert.Equal(25, await page.Locator("#leads tbody tr").CountAsync());

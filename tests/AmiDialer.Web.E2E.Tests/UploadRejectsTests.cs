@@ -14,6 +14,8 @@ public sealed class UploadRejectsTests
         var campaign = await host.Services.Campaigns.CreateAsync(new Campaign { Name = "Upload checks", CallingHours = DailyWindow.AllDay, TimeZoneId = "Europe/Paris" }, "test");
         await host.LoginAsync();
         var page = host.Page;
+        // Generous bounds: on a loaded machine a page with charts can take more than the default 15 s to load.
+        page.SetDefaultTimeout(60_000);
         await page.GotoAsync($"{host.BaseUrl}/campaigns/{campaign.Id}/upload");
         Assert.True(await page.IsVisibleAsync("#no-imports"));
 
