@@ -18,15 +18,17 @@ public sealed partial class ReportFilterTests : IAsyncLifetime
 {
     private const string Zone = "America/New_York";
 
-    // Two batches of calls an hour apart: the first answered, the second busy, no-answer and answered.
-    private static readonly DateTimeOffset First = DateTimeOffset.UtcNow.AddMinutes(1);
-    private static readonly DateTimeOffset Second = First.AddHours(1);
-
     private WebTestHost host = null!;
     private HttpClient api = null!;
     private long id;
     private IReadOnlyList<long> answeredFirst = [];
     private IReadOnlyList<long> second = [];
+
+    // Two batches of calls an hour apart, after the import (a lead is due from its import on): the first answered,
+    // the second busy, no-answer and answered.
+    private DateTimeOffset First { get; set; }
+
+    private DateTimeOffset Second => First.AddHours(1);
 
     public async Task InitializeAsync()
     {
@@ -38,6 +40,7 @@ public sealed partial class ReportFilterTests : IAsyncLifetime
         // 60 leads: +1 212 555 1000 to 1059, written as people type them.
         var csv = "phone,name\n" + string.Concat(Enumerable.Range(0, 60).Select(i => $"(212) 555-{1000 + i},n{i}\n"));
         await ImportsApiTests.UploadAsync(api, id, Encoding.UTF8.GetBytes(csv), "sixty.csv", HttpStatusCode.OK);
+        First = DateTimeOffset.UtcNow.AddMinutes(1);
         answeredFirst = await EndedAttempts.EndAsync(host.Services.Database, id, First, CallOutcome.Answered, CallOutcome.Answered);
         second = await EndedAttempts.EndAsync(host.Services.Database, id, Second, CallOutcome.Busy, CallOutcome.NoAnswer, CallOutcome.Answered);
     }
