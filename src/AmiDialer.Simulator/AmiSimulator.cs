@@ -150,6 +150,45 @@ public sealed class AmiSimulator : IAsyncDisposable
     public IReadOnlyList<KeyValuePair<string, string>> DatabaseEntries(string family) =>
         Pbx.Database.Tree(family, null).Select(e => new KeyValuePair<string, string>(e.Key[(family.Length + 2)..], e.Value)).ToList();
 
+    /// <summary>
+    /// The administrator adds <c>#include <paramref name="file"/></c> at the end of extensions.conf by hand (AMI cannot):
+    /// its contexts join the dialplan at the next "dialplan reload" (or restart), not before.
+    /// </summary>
+    public void IncludeConfigFile(string file) => Pbx.Config.Include(file);
+
+    /// <summary>
+    /// A configuration file as Asterisk writes it (without the ";!" header): <c>[category]</c> lines and
+    /// <c>name =&gt; value</c> (objects, e.g. UpdateConfig's '&gt;' values) or <c>name = value</c>; null when it does not exist.
+    /// </summary>
+    public IReadOnlyList<string>? ConfigFileText(string file) =>
+        Pbx.Config.Read(file)?.SelectMany(c => c.Lines.Select(l => l.Name + (l.Object ? " => " : " = ") + l.Value).Prepend("[" + c.Name + "]")).ToList();
+
+    /// <summary>
+    /// Writes a configuration file as an administrator would by hand: <c>[category]</c> lines, <c>name =&gt; value</c>
+    /// or <c>name = value</c>, ';' comments. Like any file it joins the dialplan only when included and reloaded.
+    /// </summary>
+    public void WriteConfigFile(string file, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var categories = new List<ConfigCategory>();
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.Split(';')[0].Trim();
+            if (line.StartsWith('[') && line.EndsWith(']'))
+            {
+                categories.Add(new ConfigCategory(line[1..^1], []));
+            }
+            else if (line.Contains('=', StringComparison.Ordinal) && categories.Count > 0)
+            {
+                var eq = line.IndexOf('=', StringComparison.Ordinal);
+                var objectLine = eq + 1 < line.Length && line[eq + 1] == '>';
+                categories[^1].Lines.Add(new ConfigLine(line[..eq].Trim(), line[(eq + (objectLine ? 2 : 1))..].Trim(), objectLine));
+            }
+        }
+
+        Pbx.Config.Write(file, categories);
+    }
+
     /// <summary>Actions with this Action name (any case), in arrival order.</summary>
     public IReadOnlyList<ReceivedAction> ActionsNamed(string action) => Actions.Where(a => a.Is(action)).ToArray();
 

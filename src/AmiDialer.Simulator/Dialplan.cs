@@ -19,37 +19,83 @@ internal enum ContextKind
     Phone,
 }
 
-/// <summary>The contexts and extensions the simulated PBX knows: the recorded test PBX plus a scenario's extras.</summary>
+/// <summary>
+/// The contexts and extensions the simulated PBX has loaded: the categories of extensions.conf and the files it
+/// includes (<see cref="ConfigFiles"/>), as at the last start or "dialplan reload", plus a scenario's extras.
+/// </summary>
 internal sealed class Dialplan
 {
-    private readonly Dictionary<string, (ContextKind Kind, string[] Patterns)> _contexts = new(StringComparer.Ordinal)
+    /// <summary>How the recorded test PBX's contexts behave; any other context answers like agents.</summary>
+    private static readonly Dictionary<string, ContextKind> BuiltIn = new(StringComparer.Ordinal)
     {
-        ["pstn"] = (ContextKind.Pstn, ["_X."]),
-        ["agents"] = (ContextKind.Agent, ["_X."]),
-        ["ivr"] = (ContextKind.Ivr, ["s"]),
-        ["outbound"] = (ContextKind.Trunk, ["_X."]),
-        ["agentphone"] = (ContextKind.Phone, ["_X."]),
+        ["pstn"] = ContextKind.Pstn,
+        ["agents"] = ContextKind.Agent,
+        ["ivr"] = ContextKind.Ivr,
+        ["outbound"] = ContextKind.Trunk,
+        ["agentphone"] = ContextKind.Phone,
     };
+
+    private readonly Dictionary<string, (ContextKind Kind, string[] Patterns, string[]? Lines)> _contexts = new(StringComparer.Ordinal);
+    private readonly List<string> _order = [];
 
     /// <summary>The outcome ledger's contexts (version 1): the wrappers dial like a trunk, the handler context only runs as a hangup handler.</summary>
     public const string LedgerDial = "amidialer-dial";
     public const string LedgerClickToCall = "amidialer-c2c";
     public const string LedgerHandler = "amidialer-ledger";
 
-    public Dialplan(IReadOnlyDictionary<string, IReadOnlyList<string>> extra, bool ledgerInstalled = false)
+    public Dialplan(IEnumerable<ConfigCategory> loaded, IReadOnlyDictionary<string, IReadOnlyList<string>> extra)
     {
-        if (ledgerInstalled)
+        foreach (var category in loaded)
         {
-            _contexts[LedgerDial] = (ContextKind.Trunk, ["_X."]);
-            _contexts[LedgerClickToCall] = (ContextKind.Trunk, ["_X."]);
-            _contexts[LedgerHandler] = (ContextKind.Agent, ["s"]);
+            // pbx_config makes a context of every category but [general] and [globals]; one without extensions is not listed.
+            var lines = category.Lines.Where(l => l.Name is "exten" or "same").Select(l => l.ToString()).ToArray();
+            if (category.Name is "general" or "globals" || lines.Length == 0 || _contexts.ContainsKey(category.Name))
+            {
+                continue;
+            }
+
+            var patterns = lines.Where(l => l.StartsWith("exten=", StringComparison.Ordinal)).Select(l => l[6..].Split(',')[0].Trim()).Distinct().ToArray();
+            _contexts[category.Name] = (KindOf(category.Name, lines), patterns, lines);
+            _order.Add(category.Name);
         }
 
         foreach (var (name, patterns) in extra)
         {
-            _contexts[name] = (_contexts.TryGetValue(name, out var known) ? known.Kind : ContextKind.Agent, [.. patterns]);
+            if (!_contexts.ContainsKey(name))
+            {
+                _order.Add(name);
+            }
+
+            _contexts[name] = (_contexts.TryGetValue(name, out var known) ? known.Kind : ContextKind.Agent, [.. patterns], known.Lines);
         }
     }
+
+    /// <summary>The loaded contexts in file order (ShowDialPlan without a Context lists them all).</summary>
+    public IReadOnlyList<string> Contexts => _order;
+
+    /// <summary>
+    /// A ledger context behaves as the ledger only when its lines are the ledger's (whatever the spacing around = and
+    /// =>): anything else written under that name is an ordinary context that answers like agents.
+    /// </summary>
+    private static ContextKind KindOf(string name, string[] lines)
+    {
+        if (BuiltIn.TryGetValue(name, out var kind))
+        {
+            return kind;
+        }
+
+        return name is LedgerDial or LedgerClickToCall && IsLedgerText(name, lines) ? ContextKind.Trunk : ContextKind.Agent;
+    }
+
+    private static bool IsLedgerText(string name, string[] lines) =>
+        LedgerConf.FirstOrDefault(c => c.Category == name).Lines is { } ledger && ledger.SequenceEqual(lines, StringComparer.Ordinal);
+
+    /// <summary>The context is the ledger's wrapper (version 1, as installed): a call into it dials AMIDIALER_DIALSTRING under a hangup handler.</summary>
+    public bool IsLedgerWrapper(string? context) => context is LedgerDial or LedgerClickToCall && KindOf(context) == ContextKind.Trunk;
+
+    /// <summary>The wrapper's hangup handler exists, so its calls leave their outcome in AstDB: [amidialer-c2c] has its own, [amidialer-dial] needs [amidialer-ledger].</summary>
+    public bool LedgerWrites(string? context) => IsLedgerWrapper(context)
+        && (context == LedgerClickToCall || _contexts.TryGetValue(LedgerHandler, out var handler) && handler.Lines is { } lines && IsLedgerText(LedgerHandler, lines));
 
     public bool HasContext(string context) => _contexts.ContainsKey(context);
 
@@ -192,7 +238,7 @@ internal sealed class Dialplan
             return null;
         }
 
-        var lines = ExtensionsConf.Concat(LedgerConf).FirstOrDefault(c => c.Category == context).Lines
+        var lines = _contexts[context].Lines
             // A scenario's extra context answers like the agents context.
             ?? ExtensionsConf.First(c => c.Category == "agents").Lines;
         var list = new List<Priority>();
@@ -204,14 +250,26 @@ internal sealed class Dialplan
             if (raw.StartsWith("exten=", StringComparison.Ordinal))
             {
                 var parts = body.Split(',', 3);
-                extension = parts[0];
-                number = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+                if (parts.Length < 3 || !int.TryParse(parts[1], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var first))
+                {
+                    // pbx_config skips a line it cannot read (with a warning in Asterisk's log, nothing on AMI).
+                    continue;
+                }
+
+                extension = parts[0].Trim();
+                number = first;
                 body = parts[2];
             }
             else
             {
+                var comma = body.IndexOf(',', StringComparison.Ordinal);
+                if (comma < 0 || extension.Length == 0)
+                {
+                    continue;
+                }
+
                 number++;
-                body = body[(body.IndexOf(',', StringComparison.Ordinal) + 1)..];
+                body = body[(comma + 1)..];
             }
 
             var open = body.IndexOf('(', StringComparison.Ordinal);

@@ -16,12 +16,14 @@ internal sealed class SimulatedPbx
     private long _uniqueSeq;
     private long _channelSeq;
     private int _liveChannels;
+    private Dialplan _dialplan;
 
     public SimulatedPbx(SimulatorOptions options, Action<EventBatch> publish)
     {
         Options = options;
         Time = options.TimeProvider;
-        Dialplan = new Dialplan(options.ExtraContexts, options.LedgerInstalled);
+        Config = new ConfigFiles(options.LedgerInstalled, options.Includes);
+        _dialplan = LoadDialplan();
         _publish = publish;
         BootTime = Time.GetUtcNow() - TimeSpan.FromSeconds(options.InitialUptimeSeconds);
         Recorder = options.RecordPath is { } path ? new GroundTruthRecorder(path) : null;
@@ -37,7 +39,16 @@ internal sealed class SimulatedPbx
 
     public TimeProvider Time { get; }
 
-    public Dialplan Dialplan { get; }
+    /// <summary>The dialplan as loaded at start or at the last "dialplan reload": what calls and ShowDialPlan see.</summary>
+    public Dialplan Dialplan => Volatile.Read(ref _dialplan);
+
+    /// <summary>The configuration files (what GetConfig reads and UpdateConfig writes); the dialplan only follows them on a reload.</summary>
+    public ConfigFiles Config { get; }
+
+    /// <summary>"dialplan reload": extensions.conf and the files it includes, read again.</summary>
+    public void ReloadDialplan() => Volatile.Write(ref _dialplan, LoadDialplan());
+
+    private Dialplan LoadDialplan() => new(Config.Load(ConfigFiles.Extensions) ?? [], Options.ExtraContexts);
 
     public DateTimeOffset BootTime { get; private set; }
 
@@ -53,6 +64,7 @@ internal sealed class SimulatedPbx
         Interlocked.Exchange(ref _uniqueSeq, 0);
         Interlocked.Exchange(ref _channelSeq, 0);
         BootTime = Time.GetUtcNow();
+        ReloadDialplan();
     }
 
     /// <summary>Checks the headers Asterisk checks synchronously (d11); null when the call can be queued.</summary>
@@ -78,7 +90,7 @@ internal sealed class SimulatedPbx
         var localContext = request.LocalContext;
         // A wrapper call (LEDGER.md): the originated Local pair runs the ledger's context, whose ;2 half dials
         // AMIDIALER_DIALSTRING with a hangup handler that writes the outcome to AstDB.
-        var wrapper = localContext is Dialplan.LedgerDial or Dialplan.LedgerClickToCall && dialplan.HasContext(localContext);
+        var wrapper = dialplan.IsLedgerWrapper(localContext);
         var targetKind = request.Context is null || request.Application is not null ? null : dialplan.KindOf(request.Context);
         // The agent leg rings a phone: Local/<n>@agentphone as in j0-j8, or a device endpoint (PJSIP/101), which on
         // this PBX is a phone that answers at once.
@@ -92,7 +104,7 @@ internal sealed class SimulatedPbx
         var attempt = request.Variables.LastOrDefault(v => v.Key == "AMIDIALER_ATTEMPT").Value;
         var ledgerContext = wrapper ? localContext : clickToCall && request.Context is Dialplan.LedgerDial or Dialplan.LedgerClickToCall ? request.Context : null;
         // Set(DB(amidialer/)=...) with an empty key writes nothing on Asterisk either.
-        var ledgerKey = ledgerContext is null || string.IsNullOrEmpty(attempt) ? null : attempt + (ledgerContext == Dialplan.LedgerClickToCall ? "-customer" : "");
+        var ledgerKey = !dialplan.LedgerWrites(ledgerContext) || string.IsNullOrEmpty(attempt) ? null : attempt + (ledgerContext == Dialplan.LedgerClickToCall ? "-customer" : "");
         var dialString = request.Variables.LastOrDefault(v => v.Key == "AMIDIALER_DIALSTRING").Value;
         var ringSeconds = int.TryParse(request.Variables.LastOrDefault(v => v.Key == "AMIDIALER_RING").Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ring) && ring > 0 ? ring : (int?)null;
 

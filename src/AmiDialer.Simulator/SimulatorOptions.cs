@@ -64,6 +64,13 @@ public sealed class SimulatorOptions
     public bool LedgerInstalled { get; set; }
 
     /// <summary>
+    /// Files the PBX's extensions.conf <c>#include</c>s besides amidialer.conf with <see cref="LedgerInstalled"/>: a
+    /// file written later through CreateConfig/UpdateConfig joins the dialplan at the next "dialplan reload" (AMI itself
+    /// cannot add an include; see <see cref="AmiSimulator.IncludeConfigFile"/>).
+    /// </summary>
+    public IReadOnlyList<string> Includes { get; set; } = [];
+
+    /// <summary>
     /// A file to append the ground truth to: one JSON line per Originate received and one per call when it ends
     /// (see <see cref="GroundTruthRecorder"/>), for tests that run the simulator in another process. Null: none.
     /// </summary>

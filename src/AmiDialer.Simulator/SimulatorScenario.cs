@@ -58,6 +58,9 @@ public sealed class SimulatorScenario
     /// <summary>True: the PBX has AmiDialer's outcome-ledger dialplan (<see cref="SimulatorOptions.LedgerInstalled"/>).</summary>
     public bool Ledger { get; set; }
 
+    /// <summary>Files extensions.conf <c>#include</c>s (<see cref="SimulatorOptions.Includes"/>), e.g. ["amidialer.conf"] for a ledger installed through AMI.</summary>
+    public List<string>? Includes { get; set; }
+
     /// <summary>
     /// What <c>amidialer simulate</c> uses without --scenario: the test PBX users and
     /// <see cref="OutcomeRules.RealisticMix"/> (not the last-digit table, which is <c>--outcomes last-digit</c>).
@@ -122,7 +125,7 @@ public sealed class SimulatorScenario
         message = cut >= 0 ? message[..cut] : message;
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
         {
-            return "unknown property (see the scenario format: timeScale, maxChannels, responseLatencyMs, seed, users, rules, mix, contexts, ledger).";
+            return "unknown property (see the scenario format: timeScale, maxChannels, responseLatencyMs, seed, users, rules, mix, contexts, ledger, includes).";
         }
 
         const string Converted = "could not be converted to ";
@@ -164,6 +167,7 @@ public sealed class SimulatorScenario
                 : SimulatorUser.TestPbxUsers,
             Outcomes = rules.Count == 0 && mix.Count == 0 ? OutcomeRules.TestPbx() : new OutcomeRules(rules, mix, Seed ?? Random.Shared.Next(1, int.MaxValue)),
             LedgerInstalled = Ledger,
+            Includes = Includes ?? [],
             ExtraContexts = Contexts?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value) ?? new Dictionary<string, IReadOnlyList<string>>(),
         };
     }

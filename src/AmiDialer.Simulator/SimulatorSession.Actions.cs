@@ -22,6 +22,9 @@ internal sealed partial class SimulatorSession
         ["Status"] = AmiPrivilege.System | AmiPrivilege.Call | AmiPrivilege.Reporting,
         ["Command"] = AmiPrivilege.Command,
         ["GetConfig"] = AmiPrivilege.System | AmiPrivilege.Config,
+        ["GetConfigJSON"] = AmiPrivilege.System | AmiPrivilege.Config,
+        ["CreateConfig"] = AmiPrivilege.Config,
+        ["UpdateConfig"] = AmiPrivilege.Config,
         ["Getvar"] = AmiPrivilege.Call | AmiPrivilege.Reporting,
         ["DBGet"] = AmiPrivilege.System | AmiPrivilege.Reporting,
         ["ShowDialPlan"] = AmiPrivilege.Config | AmiPrivilege.Reporting,
@@ -45,7 +48,8 @@ internal sealed partial class SimulatorSession
         ("Originate", "Originate a call.", "originate,all"), ("Redirect", "Redirect (transfer) a call.", "call,all"),
         ("Hangup", "Hangup channel.", "system,call,all"), ("CoreShowChannels", "List currently active channels.", "system,reporting,all"),
         ("Status", "List channel status.", "system,call,reporting,all"), ("Command", "Execute Asterisk CLI Command.", "command,all"),
-        ("GetConfig", "Retrieve configuration.", "system,config,all"), ("Getvar", "Gets a channel variable or function value.", "call,reporting,all"),
+        ("GetConfig", "Retrieve configuration.", "system,config,all"), ("GetConfigJSON", "Retrieve configuration (JSON format).", "system,config,all"),
+        ("CreateConfig", "Creates an empty file in the configuration directory.", "config,all"), ("UpdateConfig", "Update basic configuration.", "config,all"), ("Getvar", "Gets a channel variable or function value.", "call,reporting,all"),
         ("ShowDialPlan", "Show dialplan contexts and extensions", "config,reporting,all"), ("DBGet", "Get DB Entry.", "system,reporting,all"), ("DBGetTree", "Get DB entries, optionally at a particular family/key", "system,reporting,all"),
         ("DBPut", "Put DB entry.", "system,all"), ("DBDel", "Delete DB entry.", "system,all"), ("DBDelTree", "Delete DB Tree.", "system,all"),
     ];
@@ -106,6 +110,9 @@ internal sealed partial class SimulatorSession
             case "getvar": await GetvarAsync(m).ConfigureAwait(false); return true;
             case "command": return await CommandAsync(m).ConfigureAwait(false);
             case "getconfig": await GetConfigAsync(m).ConfigureAwait(false); return true;
+            case "getconfigjson": await GetConfigJsonAsync(m).ConfigureAwait(false); return true;
+            case "createconfig": await CreateConfigAsync(m).ConfigureAwait(false); return true;
+            case "updateconfig": await UpdateConfigAsync(m).ConfigureAwait(false); return true;
             case "showdialplan": await ShowDialPlanAsync(m).ConfigureAwait(false); return true;
             case "dbget": await DbGetAsync(m).ConfigureAwait(false); return true;
             case "dbgettree": await DbGetTreeAsync(m).ConfigureAwait(false); return true;
@@ -528,6 +535,8 @@ internal sealed partial class SimulatorSession
             case "core show channeltypes":
                 await RespondAsync(m, "Success", [("Message", "Command output follows"), .. ChannelTypesOutput.Lines(Options.Technologies).Select(l => ("Output", l))]).ConfigureAwait(false);
                 return true;
+            case "dialplan reload":
+                return await DialplanReloadAsync(m).ConfigureAwait(false);
             case "core restart now" or "core stop now":
                 // The issuing session gets no reply, only EOF (i1).
                 _ = _server.RestartAsync(TimeSpan.FromSeconds(1.4), normalized == "core restart now", issuer: this);
@@ -550,7 +559,7 @@ internal sealed partial class SimulatorSession
         var context = m["Context"];
         var extension = m["Extension"];
         var contexts = string.IsNullOrEmpty(context)
-            ? Dialplan.ExtensionsConf.Concat(Dialplan.LedgerConf).Select(c => c.Category).Where(_server.Pbx.Dialplan.HasContext).ToList()
+            ? _server.Pbx.Dialplan.Contexts.ToList()
             : [context];
         var items = new List<(string Context, Dialplan.Priority Priority)>();
         foreach (var name in contexts)
@@ -581,42 +590,5 @@ internal sealed partial class SimulatorSession
             ("ListExtensions", items.Select(i => i.Context + "/" + i.Priority.Extension).Distinct().Count().ToString(CultureInfo.InvariantCulture)),
             ("ListPriorities", items.Count.ToString(CultureInfo.InvariantCulture)),
             ("ListContexts", items.Select(i => i.Context).Distinct().Count().ToString(CultureInfo.InvariantCulture))]));
-    }
-
-    private async Task GetConfigAsync(AmiMessage m)
-    {
-        var file = m["Filename"];
-        if (string.IsNullOrEmpty(file))
-        {
-            await RespondAsync(m, "Error", ("Message", "Filename not specified")).ConfigureAwait(false);
-            return;
-        }
-
-        if (!string.Equals(file, "extensions.conf", StringComparison.Ordinal))
-        {
-            await RespondAsync(m, "Error", ("Message", "Config file not found")).ConfigureAwait(false);
-            return;
-        }
-
-        var only = m["Category"];
-        var headers = new List<(string, string)>();
-        var index = 0;
-        foreach (var (category, lines) in Dialplan.ExtensionsConf)
-        {
-            if (only is not null && category != only)
-            {
-                continue;
-            }
-
-            headers.Add(($"Category-{index:D6}", category));
-            for (var i = 0; i < lines.Length; i++)
-            {
-                headers.Add(($"Line-{index:D6}-{i:D6}", lines[i]));
-            }
-
-            index++;
-        }
-
-        await RespondAsync(m, "Success", [.. headers]).ConfigureAwait(false);
     }
 }
