@@ -66,7 +66,10 @@ internal sealed class Dialplan
                 _order.Add(name);
             }
 
-            _contexts[name] = (_contexts.TryGetValue(name, out var known) ? known.Kind : ContextKind.Agent, [.. patterns], known.Lines);
+            // An extra context named like a ledger context lists the ledger's lines (a probe finds its version) but
+            // behaves as an ordinary context unless the ledger is loaded.
+            _contexts[name] = (_contexts.TryGetValue(name, out var known) ? known.Kind : ContextKind.Agent, [.. patterns],
+                known.Lines ?? LedgerConf.FirstOrDefault(c => c.Category == name).Lines);
         }
     }
 
