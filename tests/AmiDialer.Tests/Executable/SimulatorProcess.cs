@@ -29,14 +29,20 @@ internal sealed class SimulatorProcess : IAsyncDisposable
     public bool Ledger { get; }
 
     /// <summary>Starts it on a free port with <paramref name="scenario"/> and returns once it listens.</summary>
-    public static async Task<SimulatorProcess> StartAsync(string folder, string scenario, bool ledger)
+    public static Task<SimulatorProcess> StartAsync(string folder, string scenario, bool ledger) => StartAsync(folder, scenario, ledger, preinstalled: ledger);
+
+    /// <summary>
+    /// As above; with <paramref name="ledger"/> true but <paramref name="preinstalled"/> false the PBX starts without the
+    /// ledger (no <c>--ledger</c>) and the test installs it (pbx install-ledger), while dialers are still pointed at it with the ledger on.
+    /// </summary>
+    public static async Task<SimulatorProcess> StartAsync(string folder, string scenario, bool ledger, bool preinstalled)
     {
         var port = ChildServe.FreePort();
         var record = Path.Combine(folder, "simulator-record.jsonl");
         var scenarioPath = Path.Combine(folder, "scenario.json");
         await File.WriteAllTextAsync(scenarioPath, scenario);
         string[] args = ["simulate", "--port", port.ToString(CultureInfo.InvariantCulture), "--scenario", scenarioPath, "--record", record];
-        var child = AmiDialerProcess.Start(folder, null, ledger ? [.. args, "--ledger"] : args);
+        var child = AmiDialerProcess.Start(folder, null, preinstalled ? [.. args, "--ledger"] : args);
         var simulator = new SimulatorProcess(child, port, record, ledger);
         try
         {
