@@ -116,6 +116,20 @@ public sealed class PbxInstallLedgerTests : IDisposable
         var result = await asking.Run(Apply(sim));
         Assert.True(result.Code == AmiDialerCli.Success, result.ToString());
         Assert.Contains("Ledger check: ledger dialplan version 1 installed", result.Output, StringComparison.Ordinal);
+
+        // The text written is the one the PBX runs as the ledger: a wrapper call leaves its outcome in AstDB.
+        await using var client = new AmiClient(new AmiClientOptions { Host = "127.0.0.1", Port = sim.Port, Username = "dialer", Secret = "dialerpass", EventMask = "off" });
+        await client.ConnectAsync();
+        await client.SendAsync(new AmiAction("Originate").Add("Channel", "Local/4158137492@amidialer-dial/n").Add("Context", "agents").Add("Exten", "100").Add("Priority", "1")
+            .Add("Timeout", "30000").Add("Async", "true").Add("ChannelId", "att-cli").AddVariable("AMIDIALER_ATTEMPT", "att-cli")
+            .AddVariable("AMIDIALER_DIALSTRING", "Local/4158137492@pstn").AddVariable("AMIDIALER_RING", "8"));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (sim.GetDatabaseValue("amidialer", "att-cli") is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.StartsWith("BUSY|16||", sim.GetDatabaseValue("amidialer", "att-cli"), StringComparison.Ordinal);
     }
 
     [Fact]
