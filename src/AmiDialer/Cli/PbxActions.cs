@@ -234,18 +234,23 @@ internal static class PbxActions
     /// <summary>Logs in once: the first failure (refused, unreachable, wrong secret) ends the command instead of retrying.</summary>
     private static async Task ConnectOnceAsync(AmiClient client, AmiServerSettings server, string user, CancellationToken ct)
     {
-        client.Start();
-        var seenAttempt = false;
-        await foreach (var state in client.WatchStateAsync(ct))
+        // Watch before starting, so a failure that comes at once is not missed (the next try would be 30 s later).
+        await using var states = client.WatchStateAsync(ct).GetAsyncEnumerator(ct);
+        var started = false;
+        while (await states.MoveNextAsync())
         {
+            var state = states.Current;
+            if (!started)
+            {
+                client.Start();
+                started = true;
+            }
+
             switch (state.Status)
             {
                 case AmiConnectionStatus.Connected:
                     return;
-                case AmiConnectionStatus.Connecting:
-                    seenAttempt = true;
-                    break;
-                case AmiConnectionStatus.Disconnected when seenAttempt:
+                case AmiConnectionStatus.Disconnected when state.Error is not null:
                     throw new CliException($"pbx install-ledger: could not log in to {server.Name} ({server.Host}:{server.Port}) as {user}: {state.Reason}");
             }
         }

@@ -227,6 +227,20 @@ public sealed class PbxInstallLedgerTests : IDisposable
         Assert.Equal(AmiDialerCli.Usage, asArgument.Code);
     }
 
+    [Fact]
+    public async Task A_server_that_is_down_is_reported_with_its_name_after_the_first_try()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var config = runner.File("down.json", "{ \"Ami\": { \"Servers\": [ { \"Name\": \"pbx1\", \"Host\": \"127.0.0.1\", \"Port\": "
+            + port.ToString(CultureInfo.InvariantCulture) + ", \"Username\": \"dialer\", \"Secret\": \"dialerpass\" } ] } }");
+        var result = await runner.Run("pbx", "install-ledger", "--server", "pbx1", "--apply", "--admin-user", "admin", "--admin-secret-file", SecretFile(), "--yes", "--config", config);
+        Assert.True(result.Code == AmiDialerCli.Failure, result.ToString());
+        Assert.Contains($"could not log in to pbx1 (127.0.0.1:{port}) as admin", result.Error, StringComparison.Ordinal);
+    }
+
     private static async Task ReloadAsync(AmiSimulator sim)
     {
         await using var client = new AmiClient(new AmiClientOptions { Host = "127.0.0.1", Port = sim.Port, Username = "dialer", Secret = "dialerpass", EventMask = "off" });
