@@ -11,7 +11,7 @@ public sealed record LedgerWriteResult(bool Written, string? Error, bool FileUnc
 
 /// <summary>
 /// Installs the outcome ledger through AMI, logged in as an administrative manager user (write classes <c>config</c>
-/// for GetConfig/CreateConfig/UpdateConfig, <c>command</c> for the reload, <c>reporting</c> for ShowDialPlan): reads
+/// for GetConfig, CreateConfig, UpdateConfig and ShowDialPlan, <c>command</c> for the reload): reads
 /// what is there (<see cref="InspectAsync"/>), writes amidialer.conf (<see cref="WriteAsync"/>), and reloads the
 /// dialplan and checks it (<see cref="ReloadAndProbeAsync"/>). What to do in between is
 /// <see cref="LedgerInstallPlan.Decide"/>'s.

@@ -39,7 +39,7 @@ internal static class PbxActions
 
         if (string.IsNullOrWhiteSpace(request.AdminUser))
         {
-            throw CliException.Usage("pbx install-ledger --apply: say which manager user to log in as with --admin-user (one with the config, command and reporting write classes).");
+            throw CliException.Usage("pbx install-ledger --apply: say which manager user to log in as with --admin-user (one with write = config,command).");
         }
 
         var settings = AmiDialerCli.LoadSettings(parse, SettingsUse.None);
@@ -76,7 +76,7 @@ internal static class PbxActions
         catch (AmiActionException e) when (e.Response?.Message == "Permission denied")
         {
             throw new CliException($"pbx install-ledger: Asterisk refused {e.Action} to {request.AdminUser}: Permission denied. In manager.conf give {request.AdminUser} "
-                + "the write classes config (GetConfig, CreateConfig, UpdateConfig), command (dialplan reload) and reporting (ShowDialPlan), then `manager reload`.", inner: e);
+                + "the write classes config (GetConfig, CreateConfig, UpdateConfig, ShowDialPlan) and command (dialplan reload), then `manager reload`.", inner: e);
         }
     }
 

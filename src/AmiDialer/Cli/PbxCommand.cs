@@ -18,7 +18,7 @@ internal static class PbxCommand
         };
         var adminUser = new Option<string?>("--admin-user")
         {
-            Description = "With --apply: the manager user to log in as (write classes config, command and reporting); not the dialer's own user.",
+            Description = "With --apply: the manager user to log in as (write = config,command in manager.conf); not the dialer's own user.",
             HelpName = "user",
         };
         var adminSecretFile = new Option<FileInfo?>("--admin-secret-file")

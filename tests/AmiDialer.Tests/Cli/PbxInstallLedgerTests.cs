@@ -18,8 +18,8 @@ public sealed class PbxInstallLedgerTests : IDisposable
 {
     private const string AdminSecret = "s3cret-Admin-7f1";
 
-    /// <summary>A manager user as the README recommends for setup: config (files), command (reload), reporting (ShowDialPlan).</summary>
-    private static readonly SimulatorUser Admin = new("admin", AdminSecret, AmiPrivilege.System, AmiPrivilege.Config | AmiPrivilege.Command | AmiPrivilege.Reporting);
+    /// <summary>A manager user for setup, with no more than it needs: write = config (files, ShowDialPlan), command (the reload).</summary>
+    private static readonly SimulatorUser Admin = new("admin", AdminSecret, AmiPrivilege.System, AmiPrivilege.Config | AmiPrivilege.Command);
 
     private readonly CliRunner runner = new();
 
@@ -188,6 +188,22 @@ public sealed class PbxInstallLedgerTests : IDisposable
         Assert.Contains("Permission denied", result.Error, StringComparison.Ordinal);
         Assert.Contains("config", result.Error, StringComparison.Ordinal);
         Assert.Empty(sim.ActionsNamed("CreateConfig"));
+    }
+
+    [Fact]
+    public async Task A_user_without_the_command_class_writes_the_file_and_is_told_to_reload_by_hand()
+    {
+        await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions
+        {
+            Users = [.. SimulatorUser.TestPbxUsers, new SimulatorUser("files", "filespass", AmiPrivilege.System, AmiPrivilege.Config)],
+            Includes = ["amidialer.conf"],
+        });
+        var result = await runner.Run("pbx", "install-ledger", "--server", "pbx1", "--apply", "--admin-user", "files", "--admin-secret-file", runner.File("f", "filespass"), "--yes", "--config", Config(sim));
+        Assert.True(result.Code == AmiDialerCli.Failure, result.ToString());
+        Assert.Contains("The dialplan reload was refused (Permission denied)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("asterisk -rx 'dialplan reload'", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Ledger check: ledger dialplan not installed", result.Output, StringComparison.Ordinal);
+        Assert.Contains("exten => _X.,1,NoOp(amidialer-ledger v1)", sim.ConfigFileText("amidialer.conf")!);
     }
 
     [Fact]

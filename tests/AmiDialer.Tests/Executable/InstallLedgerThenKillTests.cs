@@ -28,7 +28,7 @@ public sealed class InstallLedgerThenKillTests(ITestOutputHelper output) : IDisp
           "seed": {{seed}},
           "users": [
             { "username": "dialer", "secret": "dialerpass" },
-            { "username": "admin", "secret": "{{AdminSecret}}", "read": "system", "write": "config,command,reporting" }
+            { "username": "admin", "secret": "{{AdminSecret}}", "read": "system", "write": "config,command" }
           ],
           "includes": [ "amidialer.conf" ],
           "mix": [
