@@ -127,6 +127,11 @@ public sealed class AmiSimulator : IAsyncDisposable
         writer.WriteLine(Options.LedgerInstalled
             ? "The outcome ledger is installed: Originate Local/<number>@amidialer-dial/n with AMIDIALER_ATTEMPT, AMIDIALER_DIALSTRING and AMIDIALER_RING; outcomes are kept in AstDB family amidialer."
             : "The outcome ledger is not installed (simulate --ledger installs it).");
+        if (Options.Includes.Count > 0)
+        {
+            writer.WriteLine($"extensions.conf #includes {string.Join(", ", Options.Includes)}: what CreateConfig/UpdateConfig write there joins the dialplan at 'dialplan reload'.");
+        }
+
         if (Options.RecordPath is { } record)
         {
             writer.WriteLine($"Ground truth (one JSON line per Originate and per ended call) is appended to {record}.");

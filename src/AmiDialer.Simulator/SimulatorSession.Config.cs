@@ -162,6 +162,38 @@ internal sealed partial class SimulatorSession
 
                     categories.Add(new ConfigCategory(cat, []));
                     break;
+                case "renamecat":
+                    if (string.IsNullOrEmpty(value))
+                    {
+                        return "Problem with category, value, or line (if required)";
+                    }
+
+                    if (targets.Count == 0)
+                    {
+                        return "Given category does not exist";
+                    }
+
+                    foreach (var t in targets)
+                    {
+                        categories[categories.IndexOf(t)] = t with { Name = value };
+                    }
+
+                    break;
+                case "insert":
+                    if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(line))
+                    {
+                        return "Problem with category, value, or line (if required)";
+                    }
+
+                    if (targets.Count == 0)
+                    {
+                        return "Given category does not exist";
+                    }
+
+                    // Before line number Line (0-based), at the end when it is past the last one.
+                    var before = int.TryParse(line, NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) ? index : int.MaxValue;
+                    targets.ForEach(t => t.Lines.Insert(Math.Clamp(before, 0, t.Lines.Count), new ConfigLine(name, value, objectLine)));
+                    break;
                 case "delcat":
                     if (targets.Count == 0)
                     {

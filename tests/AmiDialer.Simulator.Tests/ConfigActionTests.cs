@@ -33,7 +33,8 @@ public sealed class ConfigActionTests
         static bool Ours(AmiMessage m) => m.ActionId is { } id && !id.StartsWith("login-", StringComparison.Ordinal) && !id.StartsWith("logoff-", StringComparison.Ordinal);
         var actions = timeline.Where(e => e.FromClient && Ours(e.Message)).Select(e => e.Message).ToList();
         var recorded = timeline.Where(e => !e.FromClient && Ours(e.Message)).Select(e => e.Message).ToList();
-        Assert.True(actions.Count >= 2);
+        // dialer: 20 actions, 20 responses and ShowDialPlan's 4 ListDialplan + Complete; limited: 2 refusals.
+        Assert.Equal(user == "dialer" ? (20, 25) : (2, 2), (actions.Count, recorded.Count));
 
         await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions { Users = [.. SimulatorUser.TestPbxUsers, Limited], Includes = ["amidialer.conf"] });
         sim.WriteConfigFile("amidialer.conf", CapturedLedgerConf);
@@ -96,7 +97,13 @@ public sealed class ConfigActionTests
             ("ActionID", "5"));
         Assert.Equal("Success", (await c.ReadUntilAsync(m => m.ActionId == "5")).Response);
         Assert.Equal(["[ctx]", "exten => _X.,1,NoOp(c)"], sim.ConfigFileText("x.conf"));
-        await c.SendActionAsync("UpdateConfig", ("SrcFilename", "x.conf"), ("DstFilename", "x.conf"), ("Action-000000", "DelCat"), ("Cat-000000", "ctx"), ("ActionID", "6"));
+        await c.SendActionAsync("UpdateConfig", ("SrcFilename", "x.conf"), ("DstFilename", "x.conf"),
+            ("Action-000000", "Insert"), ("Cat-000000", "ctx"), ("Var-000000", "exten"), ("Value-000000", "s,1,NoOp(first)"), ("Line-000000", "0"),
+            ("Action-000001", "RenameCat"), ("Cat-000001", "ctx"), ("Value-000001", "renamed"),
+            ("ActionID", "5b"));
+        Assert.Equal("Success", (await c.ReadUntilAsync(m => m.ActionId == "5b")).Response);
+        Assert.Equal(["[renamed]", "exten = s,1,NoOp(first)", "exten => _X.,1,NoOp(c)"], sim.ConfigFileText("x.conf"));
+        await c.SendActionAsync("UpdateConfig", ("SrcFilename", "x.conf"), ("DstFilename", "x.conf"), ("Action-000000", "DelCat"), ("Cat-000000", "renamed"), ("ActionID", "6"));
         Assert.Equal("Success", (await c.ReadUntilAsync(m => m.ActionId == "6")).Response);
         Assert.Empty(sim.ConfigFileText("x.conf")!);
     }
