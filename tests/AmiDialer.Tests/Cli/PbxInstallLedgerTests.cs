@@ -133,6 +133,23 @@ public sealed class PbxInstallLedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task An_older_ledger_it_wrote_is_replaced_in_one_UpdateConfig_and_the_check_then_passes()
+    {
+        await using var sim = await StartAsync("amidialer.conf");
+        sim.WriteConfigFile("amidialer.conf", "[amidialer-dial]\nexten => _X.,1,NoOp(amidialer-ledger v0)\n same => n,Dial(${AMIDIALER_DIALSTRING})\n[amidialer-ledger]\nexten => s,1,Return()\n");
+        await ReloadAsync(sim);
+        var result = await runner.Run(Apply(sim, "--yes"));
+        Assert.True(result.Code == AmiDialerCli.Success, result.ToString());
+        Assert.Contains("replace the contexts [amidialer-dial], [amidialer-ledger] in amidialer.conf", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Ledger check: ledger dialplan version 1 installed", result.Output, StringComparison.Ordinal);
+        Assert.Empty(sim.ActionsNamed("CreateConfig"));
+        var update = Assert.Single(sim.ActionsNamed("UpdateConfig"));
+        Assert.Equal(("DelCat", "amidialer-dial"), (update["Action-000000"], update["Cat-000000"]));
+        Assert.Equal(3, sim.ConfigFileText("amidialer.conf")!.Count(l => l.StartsWith('[')));
+        Assert.DoesNotContain(sim.ConfigFileText("amidialer.conf")!, l => l.Contains("v0", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Apply_refuses_to_touch_an_amidialer_conf_that_holds_other_contexts()
     {
         await using var sim = await StartAsync("amidialer.conf");
