@@ -198,6 +198,14 @@ public sealed class SimulatorScenario
             }
         }
 
+        for (var i = 0; i < (Includes?.Count ?? 0); i++)
+        {
+            if (string.IsNullOrWhiteSpace(Includes![i]) || Includes[i].Contains('/', StringComparison.Ordinal))
+            {
+                throw new SimulatorScenarioException($"{source}: includes[{i}] must be a file name in the configuration folder, like \"amidialer.conf\".");
+            }
+        }
+
         for (var i = 0; i < (Rules?.Count ?? 0); i++)
         {
             var r = Rules![i];

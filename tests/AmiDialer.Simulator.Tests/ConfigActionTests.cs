@@ -179,6 +179,15 @@ public sealed class ConfigActionTests
     }
 
     [Fact]
+    public void A_scenario_names_the_files_extensions_conf_includes_and_refuses_a_path()
+    {
+        Assert.Equal(["amidialer.conf"], SimulatorScenario.Parse("""{ "includes": ["amidialer.conf"] }""").ToOptions().Includes);
+        Assert.Empty(SimulatorScenario.Parse("{}").ToOptions().Includes);
+        var e = Assert.Throws<SimulatorScenarioException>(() => SimulatorScenario.Parse("""{ "includes": ["../etc/passwd"] }""", "s.json"));
+        Assert.Contains("s.json: includes[0]", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_ledger_context_whose_handler_is_missing_dials_but_writes_nothing()
     {
         await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = 50, Includes = ["amidialer.conf"] });
