@@ -31,6 +31,7 @@ internal static class Assets
         .check-ok{background:#d7f2e2;color:var(--ok)}.check-warn{background:#fff3cd;color:var(--warn)}.check-fail{background:#fdecea;color:var(--bad)}
         form.filters{display:flex;flex-wrap:wrap;gap:.6rem;align-items:end;margin-bottom:.8rem}form.filters label{font-weight:400;font-size:.9rem}
         #upload-form button:disabled{opacity:.45;cursor:not-allowed}
+        #campaigns progress{min-width:7rem}#campaigns .actions{flex-wrap:nowrap}#campaigns .actions form.apart{margin-left:.6rem;padding-left:.6rem}#campaigns button{padding:.25rem .6rem}
         """;
 
     public const string Js = """
