@@ -136,6 +136,7 @@ public sealed partial class CampaignFormTests(WebHostFixture fixture) : IClassFi
             }
 
             Assert.Equal(["CAMPAIGN=autumn", "_REGION<-region"], await VariablesAsync(api, id));
+            Assert.Contains("<th>Channel variables</th><td>CAMPAIGN=autumn, _REGION = lead column region</td>", await client.GetStringAsync($"/campaigns/{id}"), StringComparison.Ordinal);
 
             // Refused with the API's rules, each message on its row; the rows come back as typed, nothing is saved.
             using var bad = await PostAsync(client, $"/campaigns/{id}/edit", token,

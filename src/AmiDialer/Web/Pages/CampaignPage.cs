@@ -184,6 +184,7 @@ internal static class CampaignPage
         Row(sb, "Concurrency / calls per second", $"{c.MaxConcurrentCalls} / {c.CallsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         Row(sb, "Lead order", c.Order == LeadOrder.FreshFirst ? "fresh-first: fresh leads before due retries" : "retries-first: due retries before fresh leads");
         Row(sb, "Retry policy / max attempts", $"{(c.RetryPolicy.Length == 0 ? "none" : c.RetryPolicy)} / {c.MaxAttempts}");
+        Row(sb, "Channel variables", c.Variables.Count == 0 ? "none" : string.Join(", ", c.Variables.Select(v => v.Field is null ? $"{v.Name}={v.Value}" : $"{v.Name} = lead column {v.Field}")));
         sb.Append("</tbody></table></section>");
 
         sb.Append("<script>(function(){var es=new EventSource('/api/campaigns/").Append(E(id)).Append("/events');")
