@@ -30,7 +30,7 @@ public static class RetryExplanation
         var rulesAllow = 1 + policy.Rules.Sum(r => r.Retries);
         if (maxAttempts < rulesAllow)
         {
-            sb.Append(Invariant($"Max attempts {maxAttempts} stops a number sooner: at most {maxAttempts} calls in all (the rules alone would allow {rulesAllow}), re-dials of calls cut off by Asterisk going down included."));
+            sb.Append(Invariant($"Max attempts {maxAttempts} stops a number sooner: at most {maxAttempts} {Calls(maxAttempts)} in all (the rules alone would allow {rulesAllow}), re-dials of calls cut off by Asterisk going down included."));
         }
         else
         {
@@ -42,11 +42,8 @@ public static class RetryExplanation
         return sb.ToString();
     }
 
-    private static string Rule(RetryRule rule)
-    {
-        var first = rule.Outcome.ToWireName();
-        return Invariant($"{first} is tried again after {Delay(rule.Delay)}, up to {rule.Retries} {(rule.Retries == 1 ? "time" : "times")}");
-    }
+    private static string Rule(RetryRule rule) =>
+        Invariant($"{rule.Outcome.ToWireName()} is tried again after {Delay(rule.Delay)}, up to {rule.Retries} {(rule.Retries == 1 ? "time" : "times")}");
 
     private static string Calls(int n) => n == 1 ? "call" : "calls";
 

@@ -55,6 +55,15 @@ public sealed class RetryExplanationTests
     }
 
     [Fact]
+    public void One_attempt_with_rules_means_no_retry_at_all()
+    {
+        var policy = RetryPolicy.Parse("no-answer=1h:2");
+        Assert.EndsWith("Max attempts 1 stops a number sooner: at most 1 call in all (the rules alone would allow 3), re-dials of calls cut off by Asterisk going down included.",
+            RetryExplanation.Describe(policy, 1), StringComparison.Ordinal);
+        Assert.Equal(LeadState.Exhausted, RetryRules.AfterAttempt([], CallOutcome.NoAnswer, T0, policy, 1).State);
+    }
+
+    [Fact]
     public void Days_read_as_days()
     {
         Assert.StartsWith("congestion is tried again after 2 days, up to 1 time;", RetryExplanation.Describe(RetryPolicy.Parse("congestion=2d:1"), 3), StringComparison.Ordinal);
