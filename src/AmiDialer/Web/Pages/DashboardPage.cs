@@ -119,9 +119,9 @@ internal static class DashboardPage
             d.servers.forEach(function(s){var tr=document.createElement('tr'),n=document.createElement('td'),st=document.createElement('td');n.textContent=s.name;st.textContent=s.state;st.className=s.isUp?'up':'down';tr.appendChild(n);tr.appendChild(st);body.appendChild(tr);});});
           document.querySelectorAll('form[data-api]').forEach(function(f){f.addEventListener('submit',function(ev){
             if(ev.defaultPrevented)return;ev.preventDefault();var b=f.querySelector('button'),box=document.getElementById('dashboard-error');b.disabled=true;
-            amidialer.post(f.getAttribute('data-api')).then(function(r){return r.json().then(function(j){
-              if(r.ok){box.hidden=true;showState(f.closest('tr'),j.state);return;}
-              box.textContent=(j.detail||j.title||('HTTP '+r.status));box.hidden=false;});})
+            amidialer.post(f.getAttribute('data-api')).then(function(r){return r.json().catch(function(){return {};}).then(function(j){
+              if(r.ok&&j.state){box.hidden=true;showState(f.closest('tr'),j.state);return;}
+              box.textContent=j.detail||j.title||('The server refused ('+r.status+'): reload the page; the login may have ended.');box.hidden=false;});})
             .catch(function(){box.textContent='The server did not answer; try again.';box.hidden=false;})
             .then(function(){b.disabled=false;});});});
         })();
