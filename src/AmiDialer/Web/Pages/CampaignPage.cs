@@ -14,6 +14,7 @@ internal static class CampaignPage
 {
     /// <summary>Query flag of the page a refused start redirects to: it offers "Start anyway".</summary>
     private const string StartAnyway = "preflight-refused";
+
     /// <summary>What Stop asks first, wherever it is offered (plain text inside a JS string: no quote).</summary>
     internal const string StopConfirmation = "Stop this campaign for good? A stopped campaign cannot be resumed or started again.";
 
