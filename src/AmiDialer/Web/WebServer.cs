@@ -97,6 +97,7 @@ public static class WebServer
         app.MapImportsApi();
         app.MapReportsApi();
         app.MapPreflightApi();
+        app.MapDashboardFeed();
         app.MapRequeueApi();
         app.MapDncApi();
         app.MapCallsApi();

@@ -27,7 +27,7 @@ public sealed partial class PagesTests(WebHostFixture fixture) : IClassFixture<W
             fields["destination"] = "agents,100,1";
             using var ok = await client.PostAsync("/campaigns/new", new FormUrlEncodedContent(fields));
             Assert.Equal(HttpStatusCode.SeeOther, ok.StatusCode);
-            Assert.Matches("^/campaigns/\\d+$", ok.Headers.Location!.OriginalString);
+            Assert.Matches("^/campaigns/\\d+\\?notice=", ok.Headers.Location!.OriginalString); // with the "saved" notice
             var page = await client.GetStringAsync(ok.Headers.Location!.OriginalString);
             Assert.Contains("id=\"state\">draft<", page, StringComparison.Ordinal);
             Assert.Contains("/events", page, StringComparison.Ordinal);

@@ -31,6 +31,10 @@ internal static class Assets
         .check-ok{background:#d7f2e2;color:var(--ok)}.check-warn{background:#fff3cd;color:var(--warn)}.check-fail{background:#fdecea;color:var(--bad)}
         form.filters{display:flex;flex-wrap:wrap;gap:.6rem;align-items:end;margin-bottom:.8rem}form.filters label{font-weight:400;font-size:.9rem}
         #upload-form button:disabled{opacity:.45;cursor:not-allowed}
+        #campaigns progress{min-width:5rem}#campaigns .actions{gap:.3rem}#campaigns .actions form.apart{margin-left:.3rem;padding-left:.5rem}#campaigns button{padding:.25rem .6rem}#campaigns td.num{white-space:nowrap}
+        form.stack>*{min-width:0}#variables{min-width:0;border:1px solid var(--line);border-radius:6px;padding:.4rem .8rem .8rem}#variables legend{font-weight:600;padding:0 .3rem}
+        #variables table{table-layout:fixed}#variables td{padding:.3rem .3rem}#variables input,#variables select{width:100%}#variables legend .hint{font-weight:400;color:var(--muted);font-size:.85rem}
+        #variables th:nth-child(1){width:34%}#variables th:nth-child(2){width:9.5rem}#variables th:nth-child(4){width:6rem}
         """;
 
     public const string Js = """

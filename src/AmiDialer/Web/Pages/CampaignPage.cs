@@ -15,6 +15,9 @@ internal static class CampaignPage
     /// <summary>Query flag of the page a refused start redirects to: it offers "Start anyway".</summary>
     private const string StartAnyway = "preflight-refused";
 
+    /// <summary>What Stop asks first, wherever it is offered (plain text inside a JS string: no quote).</summary>
+    internal const string StopConfirmation = "Stop this campaign for good? A stopped campaign cannot be resumed or started again.";
+
     public static IEndpointRouteBuilder MapCampaignPages(this IEndpointRouteBuilder app)
     {
         app.MapGet("/campaigns/{id:long}", ShowAsync).ExcludeFromDescription();
@@ -111,7 +114,7 @@ internal static class CampaignPage
             // Stop is permanent: it asks first, and stands apart (a gap and a rule) so it is not taken for Resume.
             var stop = command == "stop";
             sb.Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append('/').Append(command).Append("\" data-states=\"").Append(Attr(states)).Append('"')
-              .Append(stop ? " class=\"apart\" onsubmit=\"return confirm('Stop this campaign for good? A stopped campaign cannot be resumed or started again.')\"" : "")
+              .Append(stop ? " class=\"apart\" onsubmit=\"return confirm('" + StopConfirmation + "')\"" : "")
               .Append(states.Split(' ').Contains(status.State) ? "" : " hidden").Append('>').Append(Layout.Field(token))
               .Append("<button type=\"submit\" id=\"").Append(command).Append("\" class=\"").Append(css).Append("\">").Append(label).Append("</button></form>");
             if (command == "start" && ctx.Request.Query.ContainsKey(StartAnyway))
@@ -182,12 +185,13 @@ internal static class CampaignPage
         Row(sb, "Concurrency / calls per second", $"{c.MaxConcurrentCalls} / {c.CallsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         Row(sb, "Lead order", c.Order == LeadOrder.FreshFirst ? "fresh-first: fresh leads before due retries" : "retries-first: due retries before fresh leads");
         Row(sb, "Retry policy / max attempts", $"{(c.RetryPolicy.Length == 0 ? "none" : c.RetryPolicy)} / {c.MaxAttempts}");
+        Row(sb, "Channel variables", c.Variables.Count == 0 ? "none" : string.Join(", ", c.Variables.Select(v => v.Field is null ? $"{v.Name}={v.Value}" : $"{v.Name} = lead column {v.Field}")));
         sb.Append("</tbody></table></section>");
 
         sb.Append("<script>(function(){var es=new EventSource('/api/campaigns/").Append(E(id)).Append("/events');")
           .Append("function set(id,v){var e=document.getElementById(id);if(e)e.textContent=v;}")
           .Append("es.addEventListener('status',function(ev){var s=JSON.parse(ev.data);set('leads',s.leads);set('pending',s.pending);set('active',s.activeCalls);set('attempts',s.attempts);set('callsPerMinute',s.callsPerMinute);")
-          .Append("set('answerRate',(s.answerRate*100).toFixed(1)+'%');set('attemptAnswerRate',(s.attemptAnswerRate*100).toFixed(1)+'%');set('outcomeUnknown',s.outcomeUnknown);document.getElementById('unknown').hidden=!(s.outcomeUnknown>0);var st=document.getElementById('state');st.textContent=s.state;st.className='badge state-'+s.state;")
+          .Append("set('answerRate',(s.answerRate*100).toFixed(1)+' %');set('attemptAnswerRate',(s.attemptAnswerRate*100).toFixed(1)+' %');set('outcomeUnknown',s.outcomeUnknown);document.getElementById('unknown').hidden=!(s.outcomeUnknown>0);var st=document.getElementById('state');st.textContent=s.state;st.className='badge state-'+s.state;")
           .Append("document.querySelectorAll('[data-states]').forEach(function(f){f.hidden=f.getAttribute('data-states').split(' ').indexOf(s.state)<0;});")
           .Append("var p=document.getElementById('progress');p.max=Math.max(1,s.leads);p.value=s.leads-s.pending;")
           .Append("Object.keys(s.outcomes).forEach(function(k){var e=document.querySelector('[data-outcome=\"'+k+'\"]');if(e)e.textContent=s.outcomes[k];});")
@@ -278,7 +282,7 @@ internal static class CampaignPage
     }
 
     /// <summary>Start, pause, resume and stop with the states each applies in, from <see cref="CampaignControl.Rule"/>.</summary>
-    private static IEnumerable<(string Command, string Label, string Css, string States)> Commands(Campaign c, DateTimeOffset now)
+    internal static IEnumerable<(string Command, string Label, string Css, string States)> Commands(Campaign c, DateTimeOffset now)
     {
         string States(CampaignCommand command, params CampaignState[] except) =>
             string.Join(' ', CampaignControl.Rule(command, c, now).From.Except(except).Select(s => s.ToString().ToLowerInvariant()));
