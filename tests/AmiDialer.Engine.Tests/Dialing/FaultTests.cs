@@ -44,7 +44,7 @@ public sealed class FaultTests
         var result = await run;
 
         Assert.Equal(CampaignRunEnd.Finished, result.End);
-        await AssertNoLeadLostOrDialedTwiceAtOnceAsync(h, campaign.Id, 30);
+        await AssertNoLeadLostOrDialedTwiceAtOnceAsync(h, campaign.Id, 30, asteriskRestarted: true);
         var summary = await h.Reports.GetSummaryAsync(campaign.Id);
         Assert.True(summary.AttemptsByOutcome.GetValueOrDefault(CallOutcome.Interrupted) >= 5, "calls live at the restart end as interrupted");
         Assert.Equal(30, summary.LeadsByOutcome.GetValueOrDefault(CallOutcome.NoAnswer));
@@ -90,7 +90,7 @@ public sealed class FaultTests
     }
 
     /// <summary>Every lead final; no lead had two attempts open at once; each number re-dialed only after its previous attempt ended.</summary>
-    internal static async Task AssertNoLeadLostOrDialedTwiceAtOnceAsync(EngineHarness h, long campaignId, int leads)
+    internal static async Task AssertNoLeadLostOrDialedTwiceAtOnceAsync(EngineHarness h, long campaignId, int leads, bool asteriskRestarted = false)
     {
         var summary = await h.Reports.GetSummaryAsync(campaignId);
         Assert.Equal(leads, summary.Leads);
@@ -106,8 +106,10 @@ public sealed class FaultTests
         {
             var lead = (await h.Leads.GetByPhoneAsync(campaignId, "+" + number))!;
             var attempts = await h.Attempts.ListByLeadAsync(lead.Id);
-            // An attempt whose Originate was never written (the link dropped between claim and send) is not-sent.
-            Assert.All(attempts, a => Assert.True(sentIds.Contains(a.ChannelId) || a.Outcome == CallOutcome.NotSent, $"attempt {a.Id} was never sent yet ended {a.Outcome}"));
+            // An attempt whose Originate was never written (the link dropped between claim and send) is not-sent. One
+            // written into the socket as Asterisk went down may never have been read by it: the dialer cannot tell, and
+            // the restart since its claim makes it interrupted (retried, as the restart would have cut it anyway).
+            Assert.All(attempts, a => Assert.True(sentIds.Contains(a.ChannelId) || a.Outcome == CallOutcome.NotSent || (asteriskRestarted && a.Outcome == CallOutcome.Interrupted), $"attempt {a.Id} was never sent yet ended {a.Outcome}"));
             for (var i = 1; i < attempts.Count; i++)
             {
                 Assert.Contains(attempts[i - 1].Outcome, new CallOutcome?[] { CallOutcome.Interrupted, CallOutcome.NotSent });
