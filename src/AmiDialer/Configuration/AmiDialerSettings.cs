@@ -27,8 +27,20 @@ public sealed class EngineSettings
 
 public sealed class DatabaseSettings
 {
+    /// <summary>Which store: one SQLite file (the default) or PostgreSQL (several nodes; issue #25, being built).</summary>
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
     /// <summary>SQLite file; relative paths are relative to the working directory. Its folder is created on demand.</summary>
     public string Path { get; set; } = "data/amidialer.db";
+
+    /// <summary>PostgreSQL only: an Npgsql connection string or a <c>postgres://</c> URI (converted).</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
 }
 
 public sealed class AmiSettings

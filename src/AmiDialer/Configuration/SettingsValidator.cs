@@ -2,6 +2,7 @@ using AmiDialer.Core.Dialing;
 using AmiDialer.Core.Phone;
 using AmiDialer.Core.Scheduling;
 using AmiDialer.Core.Validation;
+using AmiDialer.Data.Database;
 
 namespace AmiDialer.Configuration;
 
@@ -15,17 +16,56 @@ public static class SettingsValidator
     {
         var errors = new List<string>();
 
-        if (string.IsNullOrWhiteSpace(s.Database.Path))
-        {
-            errors.Add("Database:Path must not be empty.");
-        }
-
+        ValidateDatabase(s.Database, errors);
         ValidateServers(s.Ami, use.HasFlag(SettingsUse.Ami), errors);
         ValidateDialing(s.Dialing, errors);
         ValidateWeb(s.Web, use.HasFlag(SettingsUse.Web), errors);
         ValidateEngine(s.Engine, errors);
         ValidateTelemetry(s.Telemetry, s.Logging, errors);
         return errors;
+    }
+
+    /// <summary>Why a valid PostgreSQL configuration still cannot start: the store behind it is not there yet.</summary>
+    public const string PostgresNotAvailable =
+        "Database:Provider: Postgres is not available yet: the PostgreSQL store is being built (issue #25). Set Database:Provider to Sqlite (the default), which keeps its data in Database:Path.";
+
+    private static void ValidateDatabase(DatabaseSettings d, List<string> errors)
+    {
+        var hasConnectionString = !string.IsNullOrWhiteSpace(d.ConnectionString);
+        if (d.Provider == DatabaseProvider.Sqlite)
+        {
+            if (string.IsNullOrWhiteSpace(d.Path))
+            {
+                errors.Add("Database:Path must not be empty.");
+            }
+
+            // Set without the provider, it would be ignored and the data would go to a SQLite file nobody meant.
+            if (hasConnectionString)
+            {
+                errors.Add("Database:ConnectionString is set but Database:Provider is Sqlite (the default), which uses Database:Path: set Database:Provider to Postgres, or remove the connection string.");
+            }
+
+            return;
+        }
+
+        if (!hasConnectionString)
+        {
+            errors.Add("Database:ConnectionString must be set when Database:Provider is Postgres: an Npgsql connection string (Host=db1;Port=5432;Database=amidialer;Username=amidialer;Password=...) or a postgres://user:password@host:5432/database URI.");
+            return;
+        }
+
+        try
+        {
+            d.ConnectionString = PostgresConnectionString.Normalize(d.ConnectionString!);
+        }
+        catch (FormatException ex)
+        {
+            // The value is not repeated: it may hold a password.
+            errors.Add("Database:ConnectionString " + ex.Message);
+            return;
+        }
+
+        errors.Add(PostgresNotAvailable);
     }
 
     /// <summary>The most a stop may wait for live calls: beyond it a service manager's timeout would be unusual, and a deploy slow.</summary>

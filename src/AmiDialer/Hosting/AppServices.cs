@@ -103,6 +103,12 @@ public sealed class AppServices : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var time = options.Time ?? TimeProvider.System;
+        if (settings.Database.Provider != DatabaseProvider.Sqlite)
+        {
+            // Settings that bypassed the validator (a host built in code) must not open a SQLite file instead.
+            throw new SettingsException([SettingsValidator.PostgresNotAvailable]);
+        }
+
         var database = await AmiDialerDatabase.OpenAsync(settings.Database.Path, loggerFactory.CreateLogger<AmiDialerDatabase>(), ct);
         AmiSimulator? simulator = null;
         if (simulate)
