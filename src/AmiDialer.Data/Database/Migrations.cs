@@ -3,7 +3,8 @@ namespace AmiDialer.Data.Database;
 /// <summary>
 /// The schema, as an append-only list of steps. A step is never edited once released: add a new one.
 /// <c>PRAGMA user_version</c> holds the number of steps applied. Tables named <c>qrtz_*</c> belong to Quartz,
-/// which provisions them itself in the same file; no step may touch them.
+/// which provisions them itself in the same file; no step may touch them. Each step has its PostgreSQL twin, same
+/// number, in <see cref="PostgresMigrations"/>: add both in one commit (<c>SchemaParityTests</c> compares them).
 /// </summary>
 internal static class Migrations
 {
