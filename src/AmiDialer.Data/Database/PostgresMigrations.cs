@@ -202,5 +202,11 @@ internal static class PostgresMigrations
         ALTER TABLE campaigns ADD COLUMN lead_order text NOT NULL DEFAULT 'retries-first';
         CREATE INDEX ix_leads_due_state ON leads(campaign_id, state, next_eligible_at) WHERE state IN ('pending', 'waiting_retry');
         """,
+
+        // 7: the report's lead pages by state or by final outcome, each read off its own index.
+        """
+        CREATE INDEX ix_leads_campaign_state ON leads(campaign_id, state, id);
+        CREATE INDEX ix_leads_campaign_outcome ON leads(campaign_id, final_outcome, id) WHERE final_outcome IS NOT NULL;
+        """,
     ];
 }
