@@ -1,5 +1,6 @@
 using System.Text;
 using AmiDialer.Simulator.Tests.Infrastructure;
+using AmiDialer.Testing;
 
 namespace AmiDialer.Simulator.Tests;
 
@@ -116,7 +117,8 @@ public sealed class MiscActionTests
         await c.SendActionAsync("Hangup", ("Channel", or.Channel!), ("ActionID", "h"));
         Assert.Equal("Channel Hungup", (await c.ReadUntilAsync(m => m.ActionId == "h")).Message);
         await c.ReadUntilAsync(m => m.IsEventNamed("Hangup") && m.Channel == or.Channel);
-        Assert.Equal(0, sim.LiveChannels);
+        // The pair's other half and the dialed leg hang up just after the channel that was hung up.
+        await Eventually.WaitUntilAsync(() => sim.LiveChannels == 0);
         await c.SendActionAsync("Hangup", ("Channel", or.Channel!), ("ActionID", "h2"));
         Assert.Equal("No such channel", (await c.ReadUntilAsync(m => m.ActionId == "h2")).Message);
     }

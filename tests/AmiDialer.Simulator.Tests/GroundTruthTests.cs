@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AmiDialer.Simulator.Tests.Infrastructure;
+using AmiDialer.Testing;
 
 namespace AmiDialer.Simulator.Tests;
 
@@ -27,7 +28,7 @@ public sealed class GroundTruthTests : IDisposable
         // A missing context and an unknown technology: dials that made no call, or no channel.
         await c.SendActionAsync("Originate", ("Channel", "Local/5550006@nosuchcontext"), ("Context", "agents"), ("Exten", "100"), ("Priority", "1"), ("Async", "true"), ("ChannelId", "id-ctx"));
         await c.SendActionAsync("Originate", ("Channel", "Bogus/5550007"), ("Context", "agents"), ("Exten", "100"), ("Priority", "1"), ("Async", "true"), ("ChannelId", "id-bogus"));
-        await WaitUntilAsync(() => sim.LiveCalls == 0 && Lines().Count(l => l.TryGetProperty("channelId", out _)) == 9);
+        await Eventually.WaitUntilAsync(() => sim.LiveCalls == 0 && Lines().Count(l => l.TryGetProperty("channelId", out _)) == 9);
 
         var lines = Lines();
         var dials = lines.Where(l => l.TryGetProperty("originate", out _)).ToList();
@@ -64,7 +65,7 @@ public sealed class GroundTruthTests : IDisposable
         await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
         await c.SendActionAsync("Originate", ("Channel", "Local/5550001@pstn"), ("Context", "agents"), ("Exten", "100"), ("Async", "true"), ("Timeout", "60000"), ("ChannelId", "up"));
         await c.SendActionAsync("Originate", ("Channel", "Local/5550003@pstn"), ("Context", "agents"), ("Exten", "100"), ("Async", "true"), ("Timeout", "60000"), ("ChannelId", "ringing"), ("ActionID", "r"));
-        await WaitUntilAsync(() => c.Received.Any(m => m.IsResponse && m.ActionId == "r") && c.Received.Any(m => m.IsEventNamed("OriginateResponse")));
+        await Eventually.WaitUntilAsync(() => c.Received.Any(m => m.IsResponse && m.ActionId == "r") && c.Received.Any(m => m.IsEventNamed("OriginateResponse")));
         await sim.RestartAsync(TimeSpan.FromMilliseconds(10));
 
         var calls = Lines().Where(l => l.TryGetProperty("channelId", out _)).ToDictionary(l => l.GetProperty("channelId").GetString()!);
@@ -79,7 +80,7 @@ public sealed class GroundTruthTests : IDisposable
         await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
         await c.SendActionAsync("Originate", LedgerTests.Wrapper("4158137412", "w-busy", ring: 8));
         await c.SendActionAsync("Originate", LedgerTests.Wrapper("4158137410", "w-up", ring: 8));
-        await WaitUntilAsync(() => Lines().Count(l => l.TryGetProperty("channelId", out _)) == 2);
+        await Eventually.WaitUntilAsync(() => Lines().Count(l => l.TryGetProperty("channelId", out _)) == 2);
 
         var lines = Lines();
         Assert.Equal(["w-busy/4158137412", "w-up/4158137410"], lines.Where(l => l.TryGetProperty("originate", out _)).Select(l => l.GetProperty("originate").GetString() + "/" + l.GetProperty("number").GetString()));
@@ -101,15 +102,5 @@ public sealed class GroundTruthTests : IDisposable
         using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in 20 s");
-            await Task.Delay(20);
-        }
     }
 }

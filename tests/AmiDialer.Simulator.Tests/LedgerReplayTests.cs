@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using AmiDialer.Ami;
 using AmiDialer.Simulator.Tests.Infrastructure;
+using AmiDialer.Testing;
 
 namespace AmiDialer.Simulator.Tests;
 
@@ -91,6 +92,9 @@ public sealed partial class LedgerReplayTests
         {
             TimeScale = timeScale,
             LedgerInstalled = capture is not "i3-restart-while-ringing",
+            // i3/i4: the number ending in 0 answers 2 s in, and the restart comes at about 1.4 s; scaled, that margin is a
+            // few milliseconds a loaded machine loses. Ringing longer changes nothing the capture shows: the restart cuts it.
+            Outcomes = restart ? new OutcomeRules([new("0$", SimulatedOutcome.Answered, 30, 5), .. OutcomeRules.TestPbx().Rules]) : OutcomeRules.TestPbx(),
         });
         var results = new List<(string Label, List<AmiMessage> Expected, IReadOnlyList<AmiMessage> Actual, bool Events)>();
         async Task RunAsync(string label, bool closesItself)
@@ -130,7 +134,7 @@ public sealed partial class LedgerReplayTests
         else
         {
             await RunAsync("dialer", closesItself: true);
-            await WaitUntilAsync(() => sim.LiveCalls == 0);
+            await Eventually.WaitUntilAsync(() => sim.LiveCalls == 0);
             await RunAsync("after", closesItself: false);
         }
 
@@ -195,15 +199,6 @@ public sealed partial class LedgerReplayTests
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in 20 s");
-            await Task.Delay(20);
-        }
-    }
 
     /// <summary>The dialled number an event belongs to (from any Local channel or device it names), or "" for session and DB events.</summary>
     private static string CallOf(AmiMessage m)

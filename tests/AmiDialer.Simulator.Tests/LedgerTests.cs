@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using AmiDialer.Ami;
 using AmiDialer.Simulator.Tests.Infrastructure;
+using AmiDialer.Testing;
 
 namespace AmiDialer.Simulator.Tests;
 
@@ -37,7 +38,7 @@ public sealed partial class LedgerTests
         // Frames are read in arrival order: when the wrapper's ;2 Hangup is read, the handler has run, so the key is there.
         await c.ReadUntilAsync(m => m.IsEventNamed("Hangup") && m.Channel!.EndsWith(";2", StringComparison.Ordinal) && m.Channel.Contains("@amidialer-dial-", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         var ledgerAtHangup = sim.Pbx.Database.Get("amidialer", "att-" + digit);
-        await WaitUntilAsync(() => sim.LiveCalls == 0);
+        await Eventually.WaitUntilAsync(() => sim.LiveCalls == 0);
         await c.WaitForQuietAsync(TimeSpan.FromMilliseconds(100));
         var events = c.Received.Where(m => m.IsEvent).ToList();
 
@@ -75,7 +76,7 @@ public sealed partial class LedgerTests
         await c.ReadUntilAsync(m => m.IsEventNamed("OriginateResponse"), TimeSpan.FromSeconds(10));
         // 4 s of ring at 20x is 0.2 s; the Originate's 60 s would be 3 s.
         Assert.True(DateTime.UtcNow - sent < TimeSpan.FromSeconds(2.5), "the ring lasted the Originate timeout");
-        await WaitUntilAsync(() => sim.Pbx.Database.Get("amidialer", "ring") is not null);
+        await Eventually.WaitUntilAsync(() => sim.Pbx.Database.Get("amidialer", "ring") is not null);
         Assert.StartsWith("NOANSWER|16||", sim.Pbx.Database.Get("amidialer", "ring"));
     }
 
@@ -87,7 +88,7 @@ public sealed partial class LedgerTests
         await c.SendActionAsync("Originate", Wrapper("4158137410", "none", ring: 8));
         var or = await c.ReadUntilAsync(m => m.IsEventNamed("OriginateResponse"));
         Assert.Equal(("Failure", 0), (or.Response, or.Reason));
-        await WaitUntilAsync(() => sim.LiveCalls == 0);
+        await Eventually.WaitUntilAsync(() => sim.LiveCalls == 0);
         await c.WaitForQuietAsync(TimeSpan.FromMilliseconds(50));
         Assert.All(c.Received.Where(m => m.IsEventNamed("Hangup")), m => Assert.Equal(0, m.Cause));
         Assert.Equal(2, c.Received.Count(m => m.IsEventNamed("Newchannel")));
@@ -161,7 +162,7 @@ public sealed partial class LedgerTests
         }
 
         // k2: the dialer closed its socket without a Logoff; Asterisk kept every call running.
-        await WaitUntilAsync(() => sim.LiveCalls == 0);
+        await Eventually.WaitUntilAsync(() => sim.LiveCalls == 0);
         await using var after = await RawAmiConnection.LoginAsync(sim.EndPoint);
         var values = new List<string>();
         foreach (var d in digits)
@@ -206,7 +207,7 @@ public sealed partial class LedgerTests
         Assert.All(ringing.Where(m => m.IsEventNamed("Hangup")), m => Assert.Equal(0, m.Cause));
         Assert.Contains(ringing, m => m.IsEventNamed("Newexten") && m["AppData"]!.StartsWith("DB(amidialer/i4-3)=CHANUNAVAIL|0||", StringComparison.Ordinal));
 
-        await WaitUntilAsync(() => !sim.IsDown);
+        await Eventually.WaitUntilAsync(() => !sim.IsDown);
         await using var after = await RawAmiConnection.LoginAsync(sim.EndPoint);
         var values = new Dictionary<string, string>();
         foreach (var key in new[] { "i4-3", "i4-0", "i4-7", "older" })
@@ -237,7 +238,7 @@ public sealed partial class LedgerTests
             ("Variable", "AMIDIALER_ATTEMPT=c2c-1"), ("Variable", $"AMIDIALER_DIALSTRING=Local/{customer}@pstn"), ("Variable", "AMIDIALER_RING=8"), ("ActionID", "c2c"));
         var response = await c.ReadUntilAsync(m => m.IsResponse && m.ActionId == "c2c");
         Assert.True(response.IsSuccess, response.Message);
-        await WaitUntilAsync(() => sim.LiveCalls == 0);
+        await Eventually.WaitUntilAsync(() => sim.LiveCalls == 0);
         Assert.StartsWith(ledger, sim.Pbx.Database.Get("amidialer", "c2c-1-customer"));
         Assert.Null(sim.Pbx.Database.Get("amidialer", "c2c-1"));
         await c.WaitForQuietAsync(TimeSpan.FromMilliseconds(50));
@@ -252,7 +253,7 @@ public sealed partial class LedgerTests
         var headers = Wrapper("4158137442", "c2c-2", ring: 8).Select(h => h.Item1 == "Channel" ? ("Channel", "Local/4158137442@amidialer-c2c/n") : h).ToArray();
         await c.SendActionAsync("Originate", headers);
         await c.ReadUntilAsync(m => m.IsEventNamed("OriginateResponse"));
-        await WaitUntilAsync(() => sim.LiveCalls == 0);
+        await Eventually.WaitUntilAsync(() => sim.LiveCalls == 0);
         Assert.StartsWith("BUSY|16||", sim.Pbx.Database.Get("amidialer", "c2c-2-customer"));
     }
 
@@ -284,14 +285,14 @@ public sealed partial class LedgerTests
         Assert.Equal("Redirect successful", (await c.ReadUntilAsync(m => m.ActionId == "r")).Message);
         await c.SendActionAsync("Hangup", ("Channel", up.Channel!), ("ActionID", "h"));
         await c.ReadUntilAsync(m => m.ActionId == "h");
-        await WaitUntilAsync(() => sim.LiveCalls == 0);
+        await Eventually.WaitUntilAsync(() => sim.LiveCalls == 0);
         Assert.StartsWith("ANSWER|16|", sim.Pbx.Database.Get("amidialer", "k5"));
 
         await c.SendActionAsync("Originate", Wrapper("4158137453", "cancel", ring: 30, timeoutMs: 35000));
         var ringing = await c.ReadUntilAsync(m => m.IsEventNamed("Newchannel") && m.Uniqueid == "cancel");
         await c.SendActionAsync("Hangup", ("Channel", ringing.Channel!), ("ActionID", "h2"));
         await c.ReadUntilAsync(m => m.ActionId == "h2");
-        await WaitUntilAsync(() => sim.LiveCalls == 0);
+        await Eventually.WaitUntilAsync(() => sim.LiveCalls == 0);
         Assert.StartsWith("CANCEL|16||", sim.Pbx.Database.Get("amidialer", "cancel"));
     }
 
@@ -308,15 +309,6 @@ public sealed partial class LedgerTests
         ? string.Join('|', new[] { m.EventName, m["Family"], m["Key"], m["Val"], m.EventList is null ? null : "Complete", m["ListItems"] }.Where(x => x is not null))
         : string.Join('|', new[] { m.Response, m.EventList, m.Message }.Where(x => x is not null));
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in 20 s");
-            await Task.Delay(20);
-        }
-    }
 
     [GeneratedRegex(@"\d{10}$")]
     private static partial Regex Epoch();

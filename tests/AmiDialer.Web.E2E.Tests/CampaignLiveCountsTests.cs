@@ -28,7 +28,7 @@ public sealed class CampaignLiveCountsTests
 
         // Two busy attempts end while the page is open: the attempts column counts them, the leads column stays 0.
         await EndBusyAsync(services.Database, campaign.Id, 2);
-        await page.WaitForFunctionAsync("() => document.querySelector('[data-attempt-outcome=busy]').textContent === '2'", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-attempt-outcome=busy]').textContent === '2'", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
         Assert.Equal("0", await page.InnerTextAsync("[data-outcome=busy]"));
         Assert.Equal("2", await page.InnerTextAsync("#callsPerMinute"));
         // The waiting list refreshes on its own (every 10 s): the retrying leads appear with their reason.

@@ -61,7 +61,7 @@ public sealed class E2EHost : IAsyncDisposable
         await app.StartAsync();
         var (playwright, browser) = await Browser.LaunchAsync();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(60_000); // generous: CI runs the browser tests beside every other test assembly on two cores
         var page = await context.NewPageAsync();
         return new E2EHost(dir, services, app, playwright, browser, page);
     }

@@ -29,7 +29,7 @@ public sealed class UnknownOutcomeTests
 
         // A third one ends while the page is open: the live status (Server-Sent Events) updates the card.
         await EndUnknownAsync(services.Database, campaign.Id, 1);
-        await page.WaitForFunctionAsync("() => document.getElementById('outcomeUnknown').textContent === '3'", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        await page.WaitForFunctionAsync("() => document.getElementById('outcomeUnknown').textContent === '3'", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
 
         await host.ScreenshotAsync("09-outcome-unknown");
 
