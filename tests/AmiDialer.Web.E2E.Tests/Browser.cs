@@ -37,4 +37,34 @@ public static class Browser
         });
         return (playwright, browser);
     }
+
+    /// <summary>Where the hosts keep their screenshots, for a person to review: the test output's <c>screenshots/</c>.</summary>
+    public static string ScreenshotDirectory => Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    /// <summary>Chromium and one page at a desktop size, waiting generously: CI runs the browser tests beside every other test assembly on two cores.</summary>
+    public static async Task<(IPlaywright Playwright, IBrowser Browser, IPage Page)> OpenPageAsync()
+    {
+        var (playwright, browser) = await LaunchAsync();
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        context.SetDefaultTimeout(60_000);
+        return (playwright, browser, await context.NewPageAsync());
+    }
+
+    /// <summary>Logs in through the login page as a person does and lands on the dashboard.</summary>
+    public static async Task LoginAsync(IPage page, string baseUrl, string password)
+    {
+        await page.GotoAsync(baseUrl + "/");
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("#login");
+        await page.WaitForURLAsync(baseUrl + "/");
+    }
+
+    /// <summary>A full-page screenshot named <paramref name="name"/> under <see cref="ScreenshotDirectory"/>.</summary>
+    public static async Task<string> ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        var path = Path.Combine(ScreenshotDirectory, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        return path;
+    }
 }

@@ -132,7 +132,7 @@ public sealed partial class BusyDayTests(ITestOutputHelper output)
         }
 
         AssertNoProblems(host, "the end");
-        output.WriteLine($"whole test {clock.Elapsed.TotalSeconds:F1} s; screenshots in {E2EHost.ScreenshotDirectory}");
+        output.WriteLine($"whole test {clock.Elapsed.TotalSeconds:F1} s; screenshots in {Browser.ScreenshotDirectory}");
     }
 
     /// <summary>Opens the page, waits until it is quiet, asserts nothing went wrong, and takes its screenshot (when named).</summary>

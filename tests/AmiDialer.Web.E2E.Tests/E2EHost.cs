@@ -38,8 +38,6 @@ public sealed class E2EHost : IAsyncDisposable
 
     public string BaseUrl { get; }
 
-    public static string ScreenshotDirectory => Path.Combine(AppContext.BaseDirectory, "screenshots");
-
     public static async Task<E2EHost> StartAsync(bool withEngine = false)
     {
         var dir = Path.Combine(Path.GetTempPath(), "amidialer-e2e-" + Guid.NewGuid().ToString("N"));
@@ -59,28 +57,13 @@ public sealed class E2EHost : IAsyncDisposable
 
         var app = WebServer.Build(services, "http://127.0.0.1:0");
         await app.StartAsync();
-        var (playwright, browser) = await Browser.LaunchAsync();
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(60_000); // generous: CI runs the browser tests beside every other test assembly on two cores
-        var page = await context.NewPageAsync();
+        var (playwright, browser, page) = await Browser.OpenPageAsync();
         return new E2EHost(dir, services, app, playwright, browser, page);
     }
 
-    public async Task LoginAsync()
-    {
-        await Page.GotoAsync(BaseUrl + "/");
-        await Page.FillAsync("#password", Password);
-        await Page.ClickAsync("#login");
-        await Page.WaitForURLAsync(BaseUrl + "/");
-    }
+    public Task LoginAsync() => Browser.LoginAsync(Page, BaseUrl, Password);
 
-    public async Task<string> ScreenshotAsync(string name)
-    {
-        Directory.CreateDirectory(ScreenshotDirectory);
-        var path = Path.Combine(ScreenshotDirectory, name + ".png");
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        return path;
-    }
+    public Task<string> ScreenshotAsync(string name) => Browser.ScreenshotAsync(Page, name);
 
     public async ValueTask DisposeAsync()
     {

@@ -107,29 +107,13 @@ public sealed class ProductHost : IAsyncDisposable
 
         var app = WebServer.Build(services, "http://127.0.0.1:0");
         await app.StartAsync();
-        var (playwright, browser) = await Browser.LaunchAsync();
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(60_000); // generous: CI runs the browser tests beside every other test assembly on two cores
-        var page = await context.NewPageAsync();
+        var (playwright, browser, page) = await Browser.OpenPageAsync();
         return new ProductHost(dir, services, app, playwright, browser, page);
     }
 
-    public async Task LoginAsync()
-    {
-        await Page.GotoAsync(BaseUrl + "/");
-        await Page.FillAsync("#password", Password);
-        await Page.ClickAsync("#login");
-        await Page.WaitForURLAsync(BaseUrl + "/");
-    }
+    public Task LoginAsync() => Browser.LoginAsync(Page, BaseUrl, Password);
 
-    /// <summary>A full-page screenshot under the test output's <c>screenshots/</c>, as <see cref="E2EHost.ScreenshotAsync"/>.</summary>
-    public async Task<string> ScreenshotAsync(string name)
-    {
-        Directory.CreateDirectory(E2EHost.ScreenshotDirectory);
-        var path = Path.Combine(E2EHost.ScreenshotDirectory, name + ".png");
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        return path;
-    }
+    public Task<string> ScreenshotAsync(string name) => Browser.ScreenshotAsync(Page, name);
 
     /// <summary>The problems seen so far, emptied.</summary>
     public IReadOnlyList<string> TakeProblems()
