@@ -46,6 +46,26 @@ public sealed class PacingModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Predictive_with_no_answer_margin_is_held_under_the_limit_by_its_throttle()
+    {
+        var policy = new PredictivePacing(answerMargin: 0);
+        var result = Run(policy);
+
+        Assert.True(result.Abandoned > 50, $"{result.Abandoned} abandoned: the margin-free model should press on the limit");
+        Assert.True(result.AbandonRate < 0.03, $"abandon rate {result.AbandonRate:P2}");
+    }
+
+    [Fact]
+    public void Fixed_pacing_ignores_the_agents_and_abandons_when_its_concurrency_is_too_high()
+    {
+        var modest = Run(FixedPacing.Instance, maxConcurrent: 50);
+        var tooMany = Run(FixedPacing.Instance, maxConcurrent: 100);
+
+        Assert.True(modest.AbandonRate < 0.03, $"abandon rate {modest.AbandonRate:P2} at 50 calls");
+        Assert.True(tooMany.AbandonRate > 0.2, $"abandon rate {tooMany.AbandonRate:P2} at 100 calls for 50 agents");
+    }
+
+    [Fact]
     public void The_same_seed_gives_the_same_run()
     {
         Assert.Equal(Run(new PredictivePacing()), Run(new PredictivePacing()));
