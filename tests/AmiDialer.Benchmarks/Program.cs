@@ -14,6 +14,7 @@ var modes = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ord
     ["sim-server"] = AmiDialer.Benchmarks.Engine.SimServer.RunAsync, // hidden: the engine bench's simulator process
     ["import-once"] = AmiDialer.Benchmarks.Data.ImportBenchmark.RunOnceAsync, // hidden: one import in a fresh process
     ["upload"] = AmiDialer.Benchmarks.Web.UploadBench.RunAsync, // a CSV uploaded through the web host vs the CLI import (issue 21)
+    ["pacing"] = AmiDialer.Benchmarks.Pacing.PacingBench.RunAsync, // progressive and predictive pacing vs the best fixed concurrency, virtual time (issue 26)
     ["upload-once"] = AmiDialer.Benchmarks.Web.UploadBench.RunOnceAsync, // hidden: one upload in a fresh process
 };
 
