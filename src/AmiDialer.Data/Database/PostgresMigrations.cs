@@ -205,7 +205,7 @@ internal static class PostgresMigrations
 
         // 7: the report's lead pages by state or by final outcome, each read off its own index.
         """
-        CREATE INDEX ix_leads_campaign_state ON leads(campaign_id, state, id);
+        CREATE INDEX ix_leads_campaign_state ON leads(campaign_id, state, id) WHERE state <> 'pending';
         CREATE INDEX ix_leads_campaign_outcome ON leads(campaign_id, final_outcome, id) WHERE final_outcome IS NOT NULL;
         """,
     ];

@@ -60,14 +60,17 @@ public sealed partial class ReportRepository
     /// A state or outcome filter reads its leads off ix_leads_campaign_state / ix_leads_campaign_outcome in id order; a
     /// number prefix off the (campaign, phone) index. Otherwise the unary + keeps SQLite walking the primary key (see
     /// <see cref="ListLeadRowsAsync(long, long, int, Core.Model.LeadState?, CancellationToken)"/>): sorting a whole campaign by id is what is slow.
+    /// The state index leaves out pending leads (imports would write every lead into it): a state other than pending
+    /// repeats the index's condition word for word, which is how SQLite knows it may use it; pending walks the key.
     /// </summary>
     private static string Where(LeadFilter f)
     {
-        var indexed = f.State is not null || f.Outcome is not null || f.PhonePrefix is not null;
+        var pending = f.State == Core.Model.LeadState.Pending;
+        var indexed = (f.State is not null && !pending) || f.Outcome is not null || f.PhonePrefix is not null;
         var sql = new System.Text.StringBuilder(indexed ? "l.campaign_id = @campaignId" : "+l.campaign_id = @campaignId");
         if (f.State is not null)
         {
-            sql.Append(" AND l.state = @state");
+            sql.Append(pending ? " AND l.state = @state" : " AND l.state = @state AND l.state <> 'pending'");
         }
 
         if (f.Outcome is not null)
