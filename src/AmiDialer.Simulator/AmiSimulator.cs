@@ -70,6 +70,15 @@ public sealed class AmiSimulator : IAsyncDisposable
     /// <summary>True while a restart keeps the port closed.</summary>
     public bool IsDown { get; private set; }
 
+    /// <summary>
+    /// How long a restart keeps its connections open, still reading actions, after it broadcast Shutdown (not scaled;
+    /// null: 15 ms, scaled). A longer linger lets a test see what a client sends to a server that said it is going down.
+    /// </summary>
+    public TimeSpan? ShutdownLinger { get; set; }
+
+    /// <summary>When the latest restart broadcast its Shutdown (the simulator's clock), null before any.</summary>
+    public DateTimeOffset? ShutdownAnnouncedAt { get; private set; }
+
     internal SimulatedPbx Pbx { get; }
 
     /// <summary>Starts listening (loopback, port 0 by default). The one call the CLI and tests need.</summary>
@@ -286,8 +295,9 @@ public sealed class AmiSimulator : IAsyncDisposable
         var shutdown = AmiWriter.ToBytes(
             [new AmiHeader("Event", "Shutdown"), new AmiHeader("Privilege", "system,all"), new AmiHeader("Shutdown", "Cleanly"), new AmiHeader("Restart", restart ? "True" : "False")],
             AmiWriteLimits.Unlimited);
+        ShutdownAnnouncedAt = Pbx.Time.GetUtcNow();
         Broadcast(EventBatch.Single(shutdown, AmiPrivilege.System), except: issuer);
-        await Task.Delay(Options.Scaled(TimeSpan.FromMilliseconds(15)), Pbx.Time, cancellationToken).ConfigureAwait(false);
+        await Task.Delay(ShutdownLinger ?? Options.Scaled(TimeSpan.FromMilliseconds(15)), Pbx.Time, cancellationToken).ConfigureAwait(false);
         IsDown = true;
         _listener?.Stop();
         foreach (var session in _sessions.Values)

@@ -35,6 +35,13 @@ internal sealed class AmiServer : IAsyncDisposable
     // When Asterisk last booted, from the FullyBooted of the latest login (ticks; 0 unknown): a call claimed before that
     // and found gone was cut by the restart.
     private long _bootedAtTicks;
+    // The link generation now logged in, and the one on which Asterisk last announced its Shutdown: while they are the
+    // same the server is going down, and a call sent now would be written into a socket it no longer reads.
+    private long _connectedGeneration;
+    private long _shutdownGeneration;
+    // When the latest link was seen lost (ticks): with a Shutdown seen on that link, every call sent before then went
+    // to the Asterisk that shut down.
+    private long _droppedAtTicks;
     // Ledger keys whose DBDel did not get through (the link was down): deleted after the next login.
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _keysToDelete = new();
 
@@ -76,10 +83,19 @@ internal sealed class AmiServer : IAsyncDisposable
     public bool IsConnected => _connected;
 
     /// <summary>Why this connected server is not dialed (a ledger server whose dialplan is missing, or not checked yet since the login); null when it may be.</summary>
-    public string? UnusableReason => _unusable;
+    public string? UnusableReason => ShuttingDown ? "Asterisk is shutting down" : _unusable;
 
     /// <summary>Logged in and allowed to take calls.</summary>
-    public bool IsUsable => _connected && _unusable is null;
+    public bool IsUsable => _connected && UnusableReason is null;
+
+    private bool ShuttingDown
+    {
+        get
+        {
+            var shutdown = Volatile.Read(ref _shutdownGeneration);
+            return shutdown != 0 && shutdown == Volatile.Read(ref _connectedGeneration);
+        }
+    }
 
     /// <summary>The AMI client's latest state as this server saw it: connecting, connected, disconnected (retrying) or stopped.</summary>
     public AmiConnectionStatus Status => _status;
@@ -172,7 +188,7 @@ internal sealed class AmiServer : IAsyncDisposable
         while (true)
         {
             var reserved = Volatile.Read(ref _reserved);
-            if (!_connected || _unusable is not null || Tracker.Count + reserved >= MaxConcurrentCalls)
+            if (!_connected || _unusable is not null || ShuttingDown || Tracker.Count + reserved >= MaxConcurrentCalls)
             {
                 return false;
             }
@@ -350,6 +366,8 @@ internal sealed class AmiServer : IAsyncDisposable
 
                 if (message.IsEventNamed(AmiEventNames.Shutdown))
                 {
+                    // Before the calls it cut end (and their retries look for a server): nothing more is sent to it.
+                    Volatile.Write(ref _shutdownGeneration, e.Generation);
                     if (_config.Ledger)
                     {
                         // Cut, but whether each was answered first is in the ledger, read once Asterisk is back.
@@ -380,9 +398,13 @@ internal sealed class AmiServer : IAsyncDisposable
             {
                 var wasConnected = _connected;
                 _status = state.Status;
-                if (!wasConnected && state.IsConnected && _config.Ledger)
+                if (!wasConnected && state.IsConnected)
                 {
-                    _unusable = LedgerNotChecked;
+                    Volatile.Write(ref _connectedGeneration, state.Generation);
+                    if (_config.Ledger)
+                    {
+                        _unusable = LedgerNotChecked;
+                    }
                 }
 
                 _connected = state.IsConnected;
@@ -395,6 +417,7 @@ internal sealed class AmiServer : IAsyncDisposable
 
                 if (wasConnected && !state.IsConnected)
                 {
+                    Interlocked.Exchange(ref _droppedAtTicks, _time.GetUtcNow().UtcTicks);
                     Tracker.MarkDisturbed();
                     _booted = new TaskCompletionSource<AmiMessage?>(TaskCreationOptions.RunContinuationsAsynchronously);
                 }
@@ -429,7 +452,13 @@ internal sealed class AmiServer : IAsyncDisposable
             {
                 var bootedAt = _time.GetUtcNow() - TimeSpan.FromSeconds(uptime + 1);
                 Interlocked.Exchange(ref _bootedAtTicks, bootedAt.UtcTicks);
-                var ended = Tracker.EndSentBefore(bootedAt, "asterisk restarted");
+                // Uptime is whole seconds, so a call sent in the last second before a quick restart may look sent after
+                // the boot. When the old link announced its Shutdown, every call sent through it went down with it, even
+                // an Originate written after the announcement that Asterisk never read.
+                var shutdown = Volatile.Read(ref _shutdownGeneration);
+                var droppedAt = new DateTimeOffset(Interlocked.Read(ref _droppedAtTicks), TimeSpan.Zero);
+                var cutoff = shutdown != 0 && shutdown < generation && droppedAt > bootedAt ? droppedAt : bootedAt;
+                var ended = Tracker.EndSentBefore(cutoff, "asterisk restarted");
                 if (ended.Count > 0)
                 {
                     _logger.ServerRestarted(Name, $"uptime {uptime} s", ended.Count);

@@ -52,6 +52,31 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Nothing_is_sent_to_an_asterisk_that_announced_its_shutdown_and_what_was_sent_before_is_retried()
+    {
+        await using var h = await EngineHarness.StartAsync(timeScale: 20);
+        var campaign = await h.CreateCampaignAsync("going-down", c => c with { MaxConcurrentCalls = 10, CallsPerSecond = 40, MaxAttempts = 3 });
+        // Digit 3 rings until its timeout: the restart cuts ringing calls, whose retries and the leads still pending
+        // would go out at once to any server that takes calls.
+        await h.ImportAsync(campaign.Id, EngineHarness.Numbers(600).Where(n => n.EndsWith('3')).Take(40));
+        var engine = await h.StartEngineAsync(h.Options("careful"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var run = engine.RunCampaignAsync(campaign.Id, cts.Token);
+
+        await PacingTests.WaitUntil(() => h.Simulator.LiveCalls >= 5);
+        // Asterisk reads its sockets for a while after saying Shutdown, as a loaded one does.
+        h.Simulator.ShutdownLinger = TimeSpan.FromSeconds(1);
+        await h.Simulator.RestartAsync(TimeSpan.FromMilliseconds(300));
+        var result = await run;
+
+        Assert.Equal(CampaignRunEnd.Finished, result.End);
+        var announced = h.Simulator.ShutdownAnnouncedAt!.Value;
+        var lingering = h.Originates().Where(o => o.At > announced && o.At < announced + TimeSpan.FromSeconds(1)).ToList();
+        Assert.Empty(lingering);
+        await AssertNoLeadLostOrDialedTwiceAtOnceAsync(h, campaign.Id, 40, asteriskRestarted: true);
+    }
+
+    [Fact]
     public async Task A_killed_process_restarted_on_the_same_file_loses_no_lead_and_dials_none_twice()
     {
         await using var h = await EngineHarness.StartAsync(timeScale: 20);
