@@ -1,3 +1,5 @@
+using AmiDialer.Core.Pacing;
+
 namespace AmiDialer.Core.Model;
 
 /// <summary>A campaign's settings and state. Leads and attempts live beside it, not inside it.</summary>
@@ -27,6 +29,15 @@ public sealed record Campaign
 
     /// <summary>Due retries or fresh leads first, when more leads are due than the campaign has room for.</summary>
     public LeadOrder Order { get; init; } = LeadOrder.RetriesFirst;
+
+    /// <summary>The Asterisk queue whose agents take the answered calls and pace an agent-aware campaign; null for none.</summary>
+    public string? Queue { get; init; }
+
+    /// <summary>How many calls to place: fixed caps, or by the free agents of <see cref="Queue"/>.</summary>
+    public PacingMode Pacing { get; init; } = PacingMode.Fixed;
+
+    /// <summary>Progressive pacing's calls in flight per free agent.</summary>
+    public double PacingRatio { get; init; } = 1.0;
 
     public DateTimeOffset? StartAt { get; init; }
     public DateTimeOffset? EndAt { get; init; }

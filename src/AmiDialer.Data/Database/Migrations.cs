@@ -214,5 +214,13 @@ internal static class Migrations
         CREATE INDEX ix_leads_campaign_state ON leads(campaign_id, state, id) WHERE state <> 'pending';
         CREATE INDEX ix_leads_campaign_outcome ON leads(campaign_id, final_outcome, id) WHERE final_outcome IS NOT NULL;
         """,
+
+        // 8: the queue whose agents take a campaign's answered calls, and how the campaign is paced (issue #26):
+        // fixed caps (every campaign so far), or by that queue's free agents.
+        """
+        ALTER TABLE campaigns ADD COLUMN queue TEXT NULL;
+        ALTER TABLE campaigns ADD COLUMN pacing TEXT NOT NULL DEFAULT 'fixed';
+        ALTER TABLE campaigns ADD COLUMN pacing_ratio REAL NOT NULL DEFAULT 1.0;
+        """,
     ];
 }

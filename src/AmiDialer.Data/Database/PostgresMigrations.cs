@@ -208,5 +208,12 @@ internal static class PostgresMigrations
         CREATE INDEX ix_leads_campaign_state ON leads(campaign_id, state, id) WHERE state <> 'pending';
         CREATE INDEX ix_leads_campaign_outcome ON leads(campaign_id, final_outcome, id) WHERE final_outcome IS NOT NULL;
         """,
+
+        // 8: a campaign's queue and pacing.
+        """
+        ALTER TABLE campaigns ADD COLUMN queue text NULL;
+        ALTER TABLE campaigns ADD COLUMN pacing text NOT NULL DEFAULT 'fixed';
+        ALTER TABLE campaigns ADD COLUMN pacing_ratio double precision NOT NULL DEFAULT 1.0;
+        """,
     ];
 }

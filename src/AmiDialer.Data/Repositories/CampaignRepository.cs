@@ -2,6 +2,7 @@ using System.Data;
 using System.Globalization;
 using System.Text.Json;
 using AmiDialer.Core.Model;
+using AmiDialer.Core.Pacing;
 using AmiDialer.Data.Database;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -23,7 +24,7 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
                max_concurrent_calls AS MaxConcurrentCalls, calls_per_second AS CallsPerSecond,
                start_at AS StartAt, end_at AS EndAt, days AS Days, windows AS Windows, calling_hours AS CallingHours,
                retry_policy AS RetryPolicy, max_attempts AS MaxAttempts, is_simulated AS IsSimulated, created_at AS CreatedAt,
-               lead_order AS LeadOrder
+               lead_order AS LeadOrder, queue AS Queue, pacing AS Pacing, pacing_ratio AS PacingRatio
         FROM campaigns
         """;
 
@@ -47,11 +48,11 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
             INSERT INTO campaigns (name, state, time_zone, dial_template, destination_context, destination_extension,
                 destination_priority, on_answer_context, on_answer_extension, on_answer_priority, caller_id, ring_timeout_ms,
                 variables, max_concurrent_calls, calls_per_second, start_at, end_at, days, windows, calling_hours,
-                retry_policy, max_attempts, is_simulated, created_at, updated_at, lead_order)
+                retry_policy, max_attempts, is_simulated, created_at, updated_at, lead_order, queue, pacing, pacing_ratio)
             VALUES (@Name, @State, @TimeZone, @DialTemplate, @DestinationContext, @DestinationExtension,
                 @DestinationPriority, @OnAnswerContext, @OnAnswerExtension, @OnAnswerPriority, @CallerId, @RingTimeoutMs,
                 @Variables, @MaxConcurrentCalls, @CallsPerSecond, @StartAt, @EndAt, @Days, @Windows, @CallingHours,
-                @RetryPolicy, @MaxAttempts, @IsSimulated, @CreatedAt, @UpdatedAt, @LeadOrder)
+                @RetryPolicy, @MaxAttempts, @IsSimulated, @CreatedAt, @UpdatedAt, @LeadOrder, @Queue, @Pacing, @PacingRatio)
             RETURNING id
             """, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await AuditLog.WriteAsync(connection, transaction, now, actor, "campaign.create", $"campaign:{id}", campaign.Name, cancellationToken).ConfigureAwait(false);
@@ -87,7 +88,7 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
                 ring_timeout_ms = @RingTimeoutMs, variables = @Variables, max_concurrent_calls = @MaxConcurrentCalls,
                 calls_per_second = @CallsPerSecond, start_at = @StartAt, end_at = @EndAt, days = @Days, windows = @Windows,
                 calling_hours = @CallingHours, retry_policy = @RetryPolicy, max_attempts = @MaxAttempts,
-                lead_order = @LeadOrder, updated_at = @UpdatedAt
+                lead_order = @LeadOrder, queue = @Queue, pacing = @Pacing, pacing_ratio = @PacingRatio, updated_at = @UpdatedAt
             WHERE id = @Id
             """, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (changed == 0)
@@ -225,6 +226,9 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         MaxAttempts = c.MaxAttempts,
         IsSimulated = c.IsSimulated,
         LeadOrder = c.Order.ToWireName(),
+        Queue = c.Queue,
+        Pacing = c.Pacing.ToWireName(),
+        PacingRatio = c.PacingRatio,
         CreatedAt = DapperTypeHandlers.ToDb(c.CreatedAt),
         UpdatedAt = DapperTypeHandlers.ToDb(now),
     };
@@ -252,6 +256,9 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         MaxAttempts = r.MaxAttempts,
         IsSimulated = r.IsSimulated,
         Order = LeadOrderNames.TryParse(r.LeadOrder, out var order) ? order : LeadOrder.RetriesFirst,
+        Queue = r.Queue,
+        Pacing = PacingModeNames.TryParse(r.Pacing, out var pacing) ? pacing : PacingMode.Fixed,
+        PacingRatio = r.PacingRatio,
         CreatedAt = DapperTypeHandlers.FromDb(r.CreatedAt),
     };
 
@@ -297,6 +304,9 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         public int MaxAttempts { get; set; }
         public bool IsSimulated { get; set; }
         public string LeadOrder { get; set; } = "retries-first";
+        public string? Queue { get; set; }
+        public string Pacing { get; set; } = "fixed";
+        public double PacingRatio { get; set; } = 1.0;
         public string CreatedAt { get; set; } = "";
         public string UpdatedAt { get; set; } = "";
     }

@@ -26,6 +26,9 @@ public sealed class CampaignRepositoryTests
         RetryPolicy = "busy=5m:3,no-answer=1h:2",
         MaxAttempts = 4,
         IsSimulated = true,
+        Queue = "sales",
+        Pacing = AmiDialer.Core.Pacing.PacingMode.Predictive,
+        PacingRatio = 1.5,
     };
 
     [Fact]
@@ -43,6 +46,16 @@ public sealed class CampaignRepositoryTests
         Assert.Equal(created.Days, read.Days);
         Assert.Equal(created.Windows, read.Windows);
         Assert.Equal(created.StartAt, read.StartAt);
+    }
+
+    [Fact]
+    public async Task A_campaign_stops_following_its_queue_when_updated_so()
+    {
+        await using var db = await TempDatabase.CreateAsync();
+        var created = await db.Campaigns.CreateAsync(Full("flu"), "alice");
+        Assert.True(await db.Campaigns.UpdateAsync(created with { Queue = null, Pacing = AmiDialer.Core.Pacing.PacingMode.Fixed, PacingRatio = 1 }, "bob"));
+        var read = await db.Campaigns.GetAsync(created.Id);
+        Assert.Equal((null, AmiDialer.Core.Pacing.PacingMode.Fixed, 1.0), (read!.Queue, read.Pacing, read.PacingRatio));
     }
 
     [Fact]
