@@ -15,6 +15,10 @@ internal enum Slot
 
     /// <summary>The BridgeUniqueid of the call's bridge (a new UUID per call, as Asterisk makes one).</summary>
     Bridge,
+
+    /// <summary>Queue calls (queue-*.ami): the queue, the member rung (its pair is B), where the caller waits, and the times app_queue reports.</summary>
+    Queue, Member, Peer, BExten, QPos, QCount, QHold, QTalk, RingS, RingMs, QWait, QWaitMs, AnsT, AnsTms, DialT, DialTms,
+    MCalls, MLastCall, MDynamic, MPenalty,
 }
 
 /// <summary>The legs a template talks about: A is the originated Local pair, B the trunk's pair in click-to-call.</summary>
@@ -32,6 +36,9 @@ internal enum PhaseDelay
 internal enum ItemKind
 {
     Event, Vars, OriginateResponse, State, Gone,
+
+    /// <summary>"!q join|empty|member": an event of the queue as a whole, rendered by the queue (SimulatedQueue).</summary>
+    Queue,
 }
 
 /// <summary>One piece of a message: literal UTF-8 bytes or a slot filled per call.</summary>
@@ -76,6 +83,10 @@ internal sealed class CallTemplate
         ["cdrend"] = Slot.CdrEnd, ["dur"] = Slot.Dur, ["bill"] = Slot.Bill, ["var"] = Slot.Var, ["val"] = Slot.Val,
         ["var:CAMPAIGN"] = Slot.VarCampaign, ["digit"] = Slot.Digit,
         ["attempt"] = Slot.Attempt, ["ledger"] = Slot.Ledger, ["ring"] = Slot.Ring, ["answered"] = Slot.Answered, ["bridge"] = Slot.Bridge,
+        ["queue"] = Slot.Queue, ["member"] = Slot.Member, ["peer"] = Slot.Peer, ["bexten"] = Slot.BExten, ["qpos"] = Slot.QPos,
+        ["qcount"] = Slot.QCount, ["qhold"] = Slot.QHold, ["qtalk"] = Slot.QTalk, ["rings"] = Slot.RingS, ["ringms"] = Slot.RingMs,
+        ["qwait"] = Slot.QWait, ["qwaitms"] = Slot.QWaitMs, ["anst"] = Slot.AnsT, ["anstms"] = Slot.AnsTms, ["dialt"] = Slot.DialT,
+        ["dialtms"] = Slot.DialTms, ["mcalls"] = Slot.MCalls, ["mlastcall"] = Slot.MLastCall, ["mdynamic"] = Slot.MDynamic, ["mpenalty"] = Slot.MPenalty,
     };
 
     private static readonly Lazy<IReadOnlyDictionary<string, CallTemplate>> AllTemplates = new(LoadAll);
@@ -135,6 +146,7 @@ internal sealed class CallTemplate
                 "!or" => ItemKind.OriginateResponse,
                 "!state" => ItemKind.State,
                 "!gone" => ItemKind.Gone,
+                "!q" => ItemKind.Queue,
                 _ => throw new FormatException($"{name}: unknown directive {pending}"),
             };
             var eventName = block.Count > 0 && block[0].StartsWith("Event: ", StringComparison.Ordinal) ? block[0][7..] : "";
@@ -142,11 +154,11 @@ internal sealed class CallTemplate
             items!.Add(new TemplateItem
             {
                 Kind = kind,
-                Leg = directive.Length > 1 ? Enum.Parse<Leg>(directive[1]) : default,
+                Leg = directive.Length > 1 && kind != ItemKind.Queue ? Enum.Parse<Leg>(directive[1]) : default,
                 Reverse = directive.Length > 2 && directive[2] == "reverse",
                 Segments = Compile(name, block),
                 Class = privilege is null ? AmiPrivilege.None : AmiPrivileges.Parse(privilege[11..].Split(',')[0]),
-                EventName = eventName,
+                EventName = kind == ItemKind.Queue ? directive[1] : eventName,
             });
             block.Clear();
             pending = null;

@@ -36,9 +36,16 @@ internal sealed class ConfigFiles
     private readonly List<string> _includes = [];
     private readonly Lock _gate = new();
 
-    public ConfigFiles(bool ledgerInstalled, IEnumerable<string> includes)
+    public ConfigFiles(bool ledgerInstalled, IEnumerable<string> includes, IReadOnlyCollection<string>? queues = null)
     {
         _files[Extensions] = [.. Dialplan.ExtensionsConf.Select(c => new ConfigCategory(c.Category, [.. c.Lines.Select(ConfigLine.Parse)]))];
+        if (queues is { Count: > 0 })
+        {
+            // After the recorded file's contexts: the lab added [queue] for the q captures (QUEUES.md).
+            var (category, lines) = Dialplan.QueueContext(queues);
+            _files[Extensions].Add(new ConfigCategory(category, [.. lines.Select(ConfigLine.Parse)]));
+        }
+
         if (ledgerInstalled)
         {
             _files[Ledger] = [.. Dialplan.LedgerConf.Select(c => new ConfigCategory(c.Category, [.. c.Lines.Select(ConfigLine.Parse)]))];

@@ -17,6 +17,9 @@ internal enum ContextKind
 
     /// <summary>An agent's phone that answers at once ("agentphone").</summary>
     Phone,
+
+    /// <summary>Runs Queue(EXTEN,r) ("queue", QUEUES.md): the answered callee waits for a member of that queue.</summary>
+    Queue,
 }
 
 /// <summary>
@@ -33,6 +36,7 @@ internal sealed class Dialplan
         ["ivr"] = ContextKind.Ivr,
         ["outbound"] = ContextKind.Trunk,
         ["agentphone"] = ContextKind.Phone,
+        ["queue"] = ContextKind.Queue,
     };
 
     private readonly Dictionary<string, (ContextKind Kind, string[] Patterns, string[]? Lines)> _contexts = new(StringComparer.Ordinal);
@@ -209,6 +213,10 @@ internal sealed class Dialplan
         ("outbound", ["exten=_X.,1,NoOp(outbound trunk: ${EXTEN})", "same=n,Dial(Local/${EXTEN}@pstn,30)", "same=n,NoOp(DIALSTATUS=${DIALSTATUS} HANGUPCAUSE=${HANGUPCAUSE})", "same=n,Hangup()"]),
         ("agentphone", ["exten=_X.,1,Answer()", "same=n,Wait(120)", "same=n,Hangup()"]),
     ];
+
+    /// <summary>The lab's [queue] context (QUEUES.md): one extension per queue, which runs Queue(name,r) (ringing, not music on hold).</summary>
+    public static (string Category, string[] Lines) QueueContext(IEnumerable<string> queues) =>
+        ("queue", [.. queues.SelectMany(q => new[] { $"exten={q},1,Queue({q},r)", "same=n,Hangup()" })]);
 
     /// <summary>
     /// The outcome ledger's dialplan, version 1 (the recipe). [amidialer-c2c] dials the customer's string like

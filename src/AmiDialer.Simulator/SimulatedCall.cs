@@ -8,7 +8,7 @@ namespace AmiDialer.Simulator;
 /// One call in progress: plays its template phase by phase on the PBX's timers, keeps its legs' last known
 /// state (for CoreShowChannels, Status, Redirect, Hangup, restart) and completes a sync Originate's wait.
 /// </summary>
-internal sealed class SimulatedCall
+internal sealed partial class SimulatedCall
 {
     private static readonly int SlotCount = Enum.GetValues<Slot>().Length;
     private readonly SimulatedPbx _pbx;
@@ -173,6 +173,17 @@ internal sealed class SimulatedCall
     /// <summary>Plays phase 0 now and schedules the rest.</summary>
     public void Run()
     {
+        if (Queue is { } queue && !queue.Gate.IsHeldByCurrentThread)
+        {
+            // A queue call changes its queue's state: the queue's gate first, then the call's own (one order, no deadlock).
+            lock (queue.Gate)
+            {
+                Run();
+            }
+
+            return;
+        }
+
         lock (_gate)
         {
             if (!HasChannels)
@@ -209,6 +220,13 @@ internal sealed class SimulatedCall
 
         if (!_ended && _nextPhase >= _template.Phases.Length)
         {
+            if (InQueue)
+            {
+                // The callee waits in the queue: from here the queue's state, not a recorded stream, says what comes next.
+                StartWaiting();
+                return;
+            }
+
             _ended = true;
             _pbx.CallEnded(this);
         }
@@ -216,6 +234,16 @@ internal sealed class SimulatedCall
 
     private void OnTimer()
     {
+        if (Queue is { } queue && !queue.Gate.IsHeldByCurrentThread)
+        {
+            lock (queue.Gate)
+            {
+                OnTimer();
+            }
+
+            return;
+        }
+
         lock (_gate)
         {
             if (_ended)
@@ -242,6 +270,15 @@ internal sealed class SimulatedCall
         PhaseDelay.LedgerRing => DialRing,
         _ => TimeSpan.Zero,
     };
+
+    /// <summary>Plays every phase of a fragment now (queue-*.ami), with the call's slots as they are.</summary>
+    private void PlayFragment(string name)
+    {
+        foreach (var phase in CallTemplate.Get(name).Phases)
+        {
+            PlayPhase(phase);
+        }
+    }
 
     private void PlayPhase(TemplatePhase phase)
     {
@@ -314,6 +351,9 @@ internal sealed class SimulatedCall
                 case ItemKind.Gone:
                     _legState[(int)item.Leg] = null;
                     _pbx.LegGone(this, (int)item.Leg);
+                    break;
+                case ItemKind.Queue:
+                    QueueDirective(item.EventName, writer, slices);
                     break;
             }
         }
@@ -613,9 +653,24 @@ internal sealed class SimulatedCall
     /// <summary>Ends the call from outside (Hangup action, shutdown) with the events Asterisk sent then (see <see cref="CallTeardown"/>).</summary>
     public void Teardown(TeardownKind kind, int cause)
     {
+        if (Queue is { } queue && !queue.Gate.IsHeldByCurrentThread)
+        {
+            lock (queue.Gate)
+            {
+                Teardown(kind, cause);
+            }
+
+            return;
+        }
+
         lock (_gate)
         {
             if (_ended)
+            {
+                return;
+            }
+
+            if (TeardownInQueue(kind))
             {
                 return;
             }

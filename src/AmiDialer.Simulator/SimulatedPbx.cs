@@ -22,12 +22,34 @@ internal sealed class SimulatedPbx
     {
         Options = options;
         Time = options.TimeProvider;
-        Config = new ConfigFiles(options.LedgerInstalled, options.Includes);
+        Config = new ConfigFiles(options.LedgerInstalled, options.Includes, [.. options.Queues.Select(q => q.Name)]);
         _dialplan = LoadDialplan();
         _publish = publish;
         BootTime = Time.GetUtcNow() - TimeSpan.FromSeconds(options.InitialUptimeSeconds);
         Recorder = options.RecordPath is { } path ? new GroundTruthRecorder(path) : null;
+        _queues = LoadQueues();
     }
+
+    private Dictionary<string, SimulatedQueue> _queues;
+
+    /// <summary>One gate for every queue and the calls in them: a queue's state and its callers change together.</summary>
+    public Lock QueueGate { get; } = new();
+
+    /// <summary>app_queue's queues (queues.conf) by name, as loaded at start or at the last restart.</summary>
+    public IReadOnlyDictionary<string, SimulatedQueue> Queues => Volatile.Read(ref _queues);
+
+    private Dictionary<string, SimulatedQueue> LoadQueues() =>
+        Options.Queues.ToDictionary(q => q.Name, q => new SimulatedQueue(this, q, QueueGate), StringComparer.Ordinal);
+
+    /// <summary>A new Uniqueid: the epoch and the PBX's channel sequence (1796605278.392).</summary>
+    public string NextUniqueId() =>
+        Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) + "." + (Interlocked.Increment(ref _uniqueSeq) - 1).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A new channel name for a device: Local/202@agentphone-000000c5.</summary>
+    public string NextChannel(string device) => device + "-" + (Interlocked.Increment(ref _channelSeq) - 1).ToString("x8", CultureInfo.InvariantCulture);
+
+    /// <summary>Channels a call adds or ends beyond its own pairs (a queue's agent legs).</summary>
+    public void AddChannels(int count) => Interlocked.Add(ref _liveChannels, count);
 
     /// <summary>Where the ground truth goes (<see cref="SimulatorOptions.RecordPath"/>), or null.</summary>
     public GroundTruthRecorder? Recorder { get; }
@@ -65,6 +87,11 @@ internal sealed class SimulatedPbx
         Interlocked.Exchange(ref _channelSeq, 0);
         BootTime = Time.GetUtcNow();
         ReloadDialplan();
+        lock (QueueGate)
+        {
+            // app_queue starts again from queues.conf: dynamic members are gone (persistentmembers=no), counters are 0.
+            Volatile.Write(ref _queues, LoadQueues());
+        }
     }
 
     /// <summary>Checks the headers Asterisk checks synchronously (d11); null when the call can be queued.</summary>
@@ -198,8 +225,22 @@ internal sealed class SimulatedPbx
             });
         }
 
+        SimulatedQueue? queue = null;
+        if (targetKind == ContextKind.Queue && !wrapper && template is not null && template.Name.StartsWith("call.", StringComparison.Ordinal)
+            && plan.Outcome == SimulatedOutcome.Answered && Queues.TryGetValue(request.Exten ?? "", out queue))
+        {
+            // The answered callee's ;1 runs Queue(<name>): q1 (rings, then answers), q2 (answers at once, short), q5 (long).
+            template = CallTemplate.Get(plan.Flavor switch
+            {
+                "short" => "queue-caller.short",
+                "long" => "queue-caller.long",
+                _ => "queue-caller.answered",
+            });
+        }
+
         var call = new SimulatedCall(this, request, plan, template, clickToCall, legs, syncResult)
         {
+            Queue = queue,
             Wrapper = wrapper,
             Ledger = template is null || template.Name == "call.nocontext" ? null : ledgerKey,
             // The handler is pushed on the channel that runs Dial: the wrapper's ;2, or the agent's ;1 that runs a ledger context.
@@ -208,10 +249,6 @@ internal sealed class SimulatedPbx
         };
         if (template is not null)
         {
-            var epoch = Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-            string NextUniqueId() => epoch + "." + (Interlocked.Increment(ref _uniqueSeq) - 1).ToString(CultureInfo.InvariantCulture);
-            string NextChannel(string device) => device + "-" + (Interlocked.Increment(ref _channelSeq) - 1).ToString("x8", CultureInfo.InvariantCulture);
-
             var deviceA = Device(request.Channel);
             var nameA = NextChannel(deviceA);
             var uA1 = NextUniqueId();
@@ -235,6 +272,10 @@ internal sealed class SimulatedPbx
             call.Set(Slot.Attempt, attempt ?? "");
             call.Set(Slot.Ring, ringSeconds?.ToString(CultureInfo.InvariantCulture) ?? "");
             call.Set(Slot.Bridge, Guid.NewGuid().ToString());
+            if (queue is not null)
+            {
+                call.Set(Slot.Queue, queue.Name);
+            }
         }
 
         _calls.TryAdd(call, 0);

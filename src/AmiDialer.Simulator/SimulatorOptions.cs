@@ -76,6 +76,12 @@ public sealed class SimulatorOptions
     /// </summary>
     public string? RecordPath { get; set; }
 
+    /// <summary>
+    /// app_queue's queues (queues.conf). Default: the lab's <c>sales</c> (QUEUES.md) with static members Agent 201 and
+    /// Agent 202. Each queue's name is an extension of the <c>queue</c> context that runs <c>Queue(&lt;name&gt;,r)</c>.
+    /// </summary>
+    public IReadOnlyList<QueueOptions> Queues { get; set; } = [QueueOptions.TestPbx()];
+
     public string Banner { get; set; } = "Asterisk Call Manager/13.0.0";
 
     public string VersionLine { get; set; } = "Asterisk GIT-master-f0c1c1a7b7 built by root @ vm on a x86_64 running Linux on 2026-11-26 11:48:32 UTC";
@@ -102,6 +108,16 @@ public sealed class SimulatorOptions
         if (MaxLineLength < 16 || MaxHeaders < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxLineLength), "MaxLineLength must be at least 16 and MaxHeaders at least 1.");
+        }
+
+        foreach (var queue in Queues)
+        {
+            queue.Validate();
+        }
+
+        if (Queues.GroupBy(q => q.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new ArgumentException($"Queue {twice.Key} is defined twice.", nameof(Queues));
         }
 
         if (Users.Count == 0)

@@ -38,6 +38,12 @@ internal sealed partial class SimulatorSession
         ["ListCommands"] = AmiPrivilege.None,
         ["Login"] = AmiPrivilege.None,
         ["Challenge"] = AmiPrivilege.None,
+        ["QueueStatus"] = AmiPrivilege.None,
+        ["QueueSummary"] = AmiPrivilege.None,
+        ["QueueReset"] = AmiPrivilege.None,
+        ["QueueAdd"] = AmiPrivilege.Agent,
+        ["QueueRemove"] = AmiPrivilege.Agent,
+        ["QueuePause"] = AmiPrivilege.Agent,
     };
 
     private static readonly (string Name, string Synopsis, string Privilege)[] CommandList =
@@ -52,6 +58,9 @@ internal sealed partial class SimulatorSession
         ("CreateConfig", "Creates an empty file in the configuration directory.", "config,all"), ("UpdateConfig", "Update basic configuration.", "config,all"), ("Getvar", "Gets a channel variable or function value.", "call,reporting,all"),
         ("ShowDialPlan", "Show dialplan contexts and extensions", "config,reporting,all"), ("DBGet", "Get DB Entry.", "system,reporting,all"), ("DBGetTree", "Get DB entries, optionally at a particular family/key", "system,reporting,all"),
         ("DBPut", "Put DB entry.", "system,all"), ("DBDel", "Delete DB entry.", "system,all"), ("DBDelTree", "Delete DB Tree.", "system,all"),
+        ("QueueStatus", "Show queue status.", "<none>"), ("QueueSummary", "Show queue summary.", "<none>"), ("QueueReset", "Reset queue statistics.", "<none>"),
+        ("QueueAdd", "Add interface to queue.", "agent,all"), ("QueueRemove", "Remove interface from queue.", "agent,all"),
+        ("QueuePause", "Makes a queue member temporarily unavailable.", "agent,all"),
     ];
 
     private async Task<bool> DispatchAsync(AmiMessage m)
@@ -119,6 +128,12 @@ internal sealed partial class SimulatorSession
             case "dbput": await DbPutAsync(m).ConfigureAwait(false); return true;
             case "dbdel": await DbDelAsync(m).ConfigureAwait(false); return true;
             case "dbdeltree": await DbDelTreeAsync(m).ConfigureAwait(false); return true;
+            case "queuestatus": await QueueStatusAsync(m).ConfigureAwait(false); return true;
+            case "queuesummary": await QueueSummaryAsync(m).ConfigureAwait(false); return true;
+            case "queuereset": await QueueResetAsync(m).ConfigureAwait(false); return true;
+            case "queueadd": await QueueAddAsync(m).ConfigureAwait(false); return true;
+            case "queueremove": await QueueRemoveAsync(m).ConfigureAwait(false); return true;
+            case "queuepause": await QueuePauseAsync(m).ConfigureAwait(false); return true;
             case "listcommands":
                 // Only what the user's write classes allow, plus the actions that need none (k3: readonly sees 21, limited 60).
                 await RespondAsync(m, "Success", [.. CommandList.Where(c => MayRun(c.Name)).Select(c => (c.Name, $"{c.Synopsis}  (Priv: {c.Privilege})"))]).ConfigureAwait(false);

@@ -9,8 +9,10 @@ public sealed class CallModelTests
     [Fact]
     public void Every_template_parses_and_every_leg_it_creates_hangs_up()
     {
-        Assert.Equal(28, CallTemplate.All.Count);
-        foreach (var t in CallTemplate.All.Values)
+        // 28 whole calls, and the 15 steps of a queue call (queue-*.ami), whose legs a later step ends.
+        Assert.Equal(43, CallTemplate.All.Count);
+        Assert.Equal(15, CallTemplate.All.Keys.Count(k => k.StartsWith("queue-", StringComparison.Ordinal)));
+        foreach (var t in CallTemplate.All.Values.Where(t => !t.Name.StartsWith("queue-", StringComparison.Ordinal)))
         {
             var items = t.Phases.SelectMany(p => p.Items).ToList();
             Assert.All(items.Where(i => i.Kind is ItemKind.Event or ItemKind.Vars), i => Assert.NotEqual("", i.EventName));

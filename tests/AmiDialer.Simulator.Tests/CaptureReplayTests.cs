@@ -53,6 +53,11 @@ public sealed partial class CaptureReplayTests
         { "j4-click-to-call-congestion", 50 },
         { "j5-click-to-call-unallocated", 50 },
         { "j8-click-to-call-rejected", 50 },
+        { "q1-queue-answered-to-free-agent", 10 },
+        { "q2-queue-abandon", 10 },
+        { "q3-queue-status", 10 },
+        { "q4-queue-member-changes", 10 },
+        { "q5-queue-agent-no-answer", 10 },
     };
 
     [Theory]
@@ -109,11 +114,31 @@ public sealed partial class CaptureReplayTests
             TimeScale = timeScale,
             LoginFailureDelay = TimeSpan.FromMilliseconds(50),
             LedgerInstalled = ledger,
+            Queues = [QueueAtStartOf(capture)],
+            // The q captures' 5550007 stays until the script hangs it up: the lab's d7 is Wait(600) (d7's own capture cut it at 9.5 s).
+            Outcomes = capture.StartsWith("q", StringComparison.Ordinal)
+                ? new OutcomeRules([new("7$", SimulatedOutcome.Answered, 0, 600, "long"), .. OutcomeRules.TestPbx().Rules])
+                : OutcomeRules.TestPbx(),
         });
         await using var client = await RawAmiConnection.ConnectAsync(sim.EndPoint);
         await DriveAsync(client, timeline, expected, timeScale);
         await client.WaitClosedAsync(TimeSpan.FromSeconds(8));
         return (expected, client.Received);
+    }
+
+    /// <summary>
+    /// The lab's queue as each q capture found it. rrmemory remembers where it stopped across runs (QUEUES.md), so which
+    /// of two free members rings first is history: q1's run rang Agent 202 first, so its round starts there.
+    /// </summary>
+    private static QueueOptions QueueAtStartOf(string capture)
+    {
+        var queue = QueueOptions.TestPbx();
+        if (capture == "q1-queue-answered-to-free-agent")
+        {
+            queue.Members = [.. queue.Members.Reverse()];
+        }
+
+        return queue;
     }
 
     /// <summary>Sends one connection's C&gt; actions, paced like the capture (scaled) and after what Asterisk had sent by then.</summary>

@@ -18,7 +18,13 @@ internal static partial class EventComparer
 
         // Device state is published asynchronously and cached: the same call showed INUSE in one run, NOT_INUSE in another (c1 vs d6).
         "State@DeviceStateChange",
+
+        // A member's last pause is history: QueueReset keeps it, and the lab paused 201/202 before the q captures (QUEUES.md).
+        "LastPause",
     };
+
+    /// <summary>Queue fields holding an epoch (0 means never): compared as "set or not".</summary>
+    private static readonly HashSet<string> Epochs = new(StringComparer.Ordinal) { "LoginTime", "LastCall" };
 
     /// <summary>Messages reduced to "Name | key=value | ..." strings with names normalised.</summary>
     public static List<string> Normalize(IEnumerable<AmiMessage> messages)
@@ -48,6 +54,26 @@ internal static partial class EventComparer
             {
                 if (h.Key is "Event" || Volatile.Contains(h.Key) || m.EventName is { } ev && Volatile.Contains(h.Key + "@" + ev))
                 {
+                    continue;
+                }
+
+                if (Epochs.Contains(h.Key) && h.Value != "0")
+                {
+                    parts.Add(h.Key + "=<epoch>");
+                    continue;
+                }
+
+                // QueueMemberStatus is sent on a device-state change, and InCall is set at connect without one: whether
+                // the INUSE event says InCall 1 is a race (q3 has it, q1 and q5 do not; QUEUES.md).
+                if (h.Key == "InCall" && m.EventName == "QueueMemberStatus" && m["Status"] == "2")
+                {
+                    continue;
+                }
+
+                // app_queue's millisecond variables (QUEUEWAIT_MS, ANSWEREDTIME_MS...) measure a scaled clock; the seconds are compared.
+                if (h.Key == "Value" && m.EventName == "VarSet" && m.Variable is { } variable && variable.EndsWith("_MS", StringComparison.Ordinal) && h.Value.Length > 0)
+                {
+                    parts.Add("Value=<ms>");
                     continue;
                 }
 
