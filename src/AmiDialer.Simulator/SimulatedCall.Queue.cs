@@ -13,9 +13,13 @@ internal sealed partial class SimulatedCall
 {
     private ITimer? _hangupTimer;
     private ITimer? _agentTimer;
+    private readonly List<(string Channel, bool Answered, DateTimeOffset Start)> _attempts = [];
     private DateTimeOffset _retryUntil = DateTimeOffset.MinValue;
-    private DateTimeOffset _ringStartedAt;
-    private DateTimeOffset _connectedAt;
+    private TimeSpan _pbxJoined;
+    private TimeSpan _pbxRingStarted;
+    private TimeSpan _pbxConnected;
+    private TimeSpan _pbxAnchor;
+    private DateTimeOffset _realAnchor;
     private QueueMember? _ringing;
     private QueueMember? _connected;
     private QueueMember? _member;
@@ -25,10 +29,26 @@ internal sealed partial class SimulatedCall
     /// <summary>The queue the answered callee joins (the Originate's Context is the queue context), or null.</summary>
     public SimulatedQueue? Queue { get; init; }
 
-    /// <summary>When the callee joined the queue (QueueCallerJoin).</summary>
-    public DateTimeOffset JoinedAt { get; private set; }
-
     private bool InQueue => Queue is not null && _joined;
+
+    /// <summary>
+    /// PBX time since the call started. A step a timer scheduled (the ring, the callee's hangup, a ring timeout)
+    /// anchors it at the PBX time it was due, so a late timer on a loaded machine does not stretch what app_queue
+    /// reports (HoldTime, TalkTime, QUEUEWAIT...); between steps the scaled clock runs on from the anchor.
+    /// </summary>
+    private TimeSpan PbxNow() => _pbxAnchor + ((_pbx.Time.GetUtcNow() - _realAnchor) * _pbx.Options.TimeScale);
+
+    private void Anchor(TimeSpan pbx)
+    {
+        _pbxAnchor = pbx;
+        _realAnchor = _pbx.Time.GetUtcNow();
+    }
+
+    /// <summary>Seconds (PBX) the caller has waited in the queue: QueueEntry Wait, QueueSummary LongestHoldTime.</summary>
+    public double WaitedSeconds => (PbxNow() - _pbxJoined).TotalSeconds;
+
+    /// <summary>While the queue's retry pause after a member who did not answer runs (waiting, nobody ringing): its end.</summary>
+    public DateTimeOffset? RetryUntil => !_ended && _joined && _ringing is null && _connected is null && _retryUntil != DateTimeOffset.MinValue ? _retryUntil : null;
 
     /// <summary>Waiting, with no member ringing, and past the queue's retry pause after a member that did not answer.</summary>
     public bool CanRing(DateTimeOffset now) => !_ended && _joined && _ringing is null && _connected is null && now >= _retryUntil;
@@ -46,7 +66,8 @@ internal sealed partial class SimulatedCall
         {
             case "join":
                 _joined = true;
-                JoinedAt = _pbx.Time.GetUtcNow();
+                Anchor(_pbxElapsed);
+                _pbxJoined = _pbxElapsed;
                 var (position, count) = queue.Join(this);
                 Set(Slot.QPos, position.ToString(CultureInfo.InvariantCulture));
                 Set(Slot.QCount, count.ToString(CultureInfo.InvariantCulture));
@@ -62,6 +83,9 @@ internal sealed partial class SimulatedCall
                     events.DeviceState("Queue:" + queue.Name, "NOT_INUSE");
                 }
 
+                break;
+            case "cdrs":
+                AppendCallerCdrs(writer, slices);
                 break;
             case "member":
                 if (_member is { } member)
@@ -80,22 +104,24 @@ internal sealed partial class SimulatedCall
     private void StartWaiting()
     {
         var queue = Queue!;
-        var now = _pbx.Time.GetUtcNow();
-        var answered = _answerTime == default ? now : _answerTime;
-        var hangup = answered + _pbx.Options.Scaled(Plan.Talk);
-        if (queue.DrawPatience() is { } patience && now + _pbx.Options.Scaled(patience) < hangup)
+        var hangup = _pbxAnswered + Plan.Talk;
+        if (queue.DrawPatience() is { } patience && _pbxJoined + patience < hangup)
         {
-            hangup = now + _pbx.Options.Scaled(patience);
+            hangup = _pbxJoined + patience;
         }
 
         ScheduleHangup(hangup);
         queue.Distribute();
     }
 
-    private void ScheduleHangup(DateTimeOffset at)
+    private TimeSpan _pbxHangup;
+
+    /// <summary>The callee hangs up at this PBX time (since the call started).</summary>
+    private void ScheduleHangup(TimeSpan pbx)
     {
         _hangupTimer?.Dispose();
-        var delay = at - _pbx.Time.GetUtcNow();
+        _pbxHangup = pbx;
+        var delay = _pbx.Options.Scaled(pbx - PbxNow());
         _hangupTimer = _pbx.Time.CreateTimer(static s => ((SimulatedCall)s!).OnCalleeHangup(), this, delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
     }
 
@@ -107,6 +133,7 @@ internal sealed partial class SimulatedCall
             {
                 if (!_ended && _joined)
                 {
+                    Anchor(_pbxHangup);
                     CalleeHangsUp(cut: false);
                 }
             }
@@ -118,12 +145,12 @@ internal sealed partial class SimulatedCall
     {
         lock (_gate)
         {
-            var now = _pbx.Time.GetUtcNow();
             _ringing = member;
             _member = member;
             member.Ringing = this;
-            _ringStartedAt = now;
+            _pbxRingStarted = PbxNow();
             var name = _pbx.NextChannel(member.Interface);
+            _attempts.Add((name + ";1", false, _pbx.Time.GetUtcNow()));
             LegNames[2] = name + ";1";
             LegNames[3] = name + ";2";
             LegUniqueIds[2] = _pbx.NextUniqueId();
@@ -161,13 +188,13 @@ internal sealed partial class SimulatedCall
     {
         var queue = Queue!;
         var member = _ringing!;
-        var now = _pbx.Time.GetUtcNow();
         _ringing = null;
         member.Ringing = null;
         member.Talking = this;
         _connected = member;
-        _connectedAt = now;
-        var hold = queue.PbxSecondsSince(JoinedAt);
+        _pbxConnected = PbxNow();
+        _attempts[^1] = _attempts[^1] with { Answered = true };
+        var hold = (_pbxConnected - _pbxJoined).TotalSeconds;
         _holdSeconds = Seconds(hold);
         var position = queue.Leave(this);
         Set(Slot.QPos, position.ToString(CultureInfo.InvariantCulture));
@@ -176,10 +203,10 @@ internal sealed partial class SimulatedCall
         Set(Slot.QWait, _holdSeconds.ToString(CultureInfo.InvariantCulture));
         Set(Slot.QWaitMs, Millis(hold));
         // AgentConnect's RingTime is whole seconds; AgentRingNoAnswer's is milliseconds (QUEUES.md).
-        Set(Slot.RingS, Seconds(queue.PbxSecondsSince(_ringStartedAt)).ToString(CultureInfo.InvariantCulture));
+        Set(Slot.RingS, Seconds((_pbxConnected - _pbxRingStarted).TotalSeconds).ToString(CultureInfo.InvariantCulture));
         PlayFragment("queue-connect");
-        var talk = queue.DrawAgentTalk();
-        ScheduleHangup(talk is { } t ? now + _pbx.Options.Scaled(t) : (_answerTime == default ? now : _answerTime) + _pbx.Options.Scaled(Plan.Talk));
+        // With an agent talk range the conversation lasts a draw from it; without, the callee keeps its own talk time.
+        ScheduleHangup(queue.DrawAgentTalk() is { } talk ? _pbxConnected + talk : Max(_pbxConnected, _pbxAnswered + Plan.Talk));
     }
 
     private void OnRingTimeout()
@@ -196,6 +223,7 @@ internal sealed partial class SimulatedCall
 
                 _agentTimer?.Dispose();
                 _agentTimer = null;
+                Anchor(_pbxRingStarted + TimeSpan.FromSeconds(queue.Options.TimeoutSeconds));
                 _ringing = null;
                 member.Ringing = null;
                 Set(Slot.RingMs, Millis(queue.Options.TimeoutSeconds));
@@ -219,13 +247,13 @@ internal sealed partial class SimulatedCall
             "long" => "long",
             _ => "answered",
         });
-        // The ring is a scheduled PBX duration; only what followed the answer is measured on the (scaled) clock.
-        var dialed = _answerTime == default ? queue.PbxSecondsSince(Start) : _pbxAnswered.TotalSeconds + queue.PbxSecondsSince(_answerTime);
+        var now = PbxNow();
+        var dialed = now.TotalSeconds;
         Set(Slot.DialT, Seconds(dialed).ToString(CultureInfo.InvariantCulture));
         Set(Slot.DialTms, Millis(dialed));
         if (_connected is { } member)
         {
-            var talk = queue.PbxSecondsSince(_connectedAt);
+            var talk = (now - _pbxConnected).TotalSeconds;
             _connected = null;
             member.Talking = null;
             member.CallsTaken++;
@@ -249,7 +277,7 @@ internal sealed partial class SimulatedCall
                 _pbx.AddChannels(-2);
             }
 
-            var hold = queue.PbxSecondsSince(JoinedAt);
+            var hold = (now - _pbxJoined).TotalSeconds;
             var position = queue.Leave(this);
             Set(Slot.QPos, position.ToString(CultureInfo.InvariantCulture));
             Set(Slot.QCount, queue.Callers.Count.ToString(CultureInfo.InvariantCulture));
@@ -311,6 +339,32 @@ internal sealed partial class SimulatedCall
         _hangupTimer = null;
         _agentTimer?.Dispose();
         _agentTimer = null;
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>
+    /// The caller's CDRs as app_queue leaves them: one per member rung (its agent leg as the destination, NO ANSWER,
+    /// or ANSWERED for the member who took the call; q5), or one with no destination when nobody was rung (q2).
+    /// </summary>
+    private void AppendCallerCdrs(ArrayBufferWriter<byte> writer, List<EventSlice> slices)
+    {
+        var now = _pbx.Time.GetUtcNow();
+        List<(string Channel, bool Answered, DateTimeOffset Start)> rows = _attempts.Count == 0 ? [("", true, _answerTime == default ? Start : _answerTime)] : _attempts;
+        foreach (var (channel, answered, start) in rows)
+        {
+            var seconds = ((int)((now - start).TotalSeconds * _pbx.Options.TimeScale)).ToString(CultureInfo.InvariantCulture);
+            var stamp = start.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            var text = "Event: Cdr\r\nPrivilege: cdr,all\r\nAccountCode: \r\n"
+                + $"Source: {Request.CallerIdNum}\r\nDestination: {Request.Exten}\r\nDestinationContext: {Request.Context}\r\n"
+                + $"CallerID: \"{Request.CallerIdName}\" <{Request.CallerIdNum}>\r\nChannel: {LegNames[0]}\r\nDestinationChannel: {channel}\r\n"
+                + $"LastApplication: Queue\r\nLastData: {Queue!.Name},r\r\nStartTime: {stamp}\r\nAnswerTime: {stamp}\r\n"
+                + $"EndTime: {now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}\r\nDuration: {seconds}\r\nBillableSeconds: {seconds}\r\n"
+                + $"Disposition: {(answered ? "ANSWERED" : "NO ANSWER")}\r\nAMAFlags: DOCUMENTATION\r\nUniqueID: {LegUniqueIds[0]}\r\nUserField: \r\n\r\n";
+            var start0 = writer.WrittenCount;
+            writer.Write(System.Text.Encoding.UTF8.GetBytes(text));
+            slices.Add(new EventSlice(start0, writer.WrittenCount - start0, AmiPrivilege.Cdr));
+        }
     }
 
     /// <summary>app_queue's whole seconds: a PBX duration measured on a scaled clock, rounded so 4.999 s reads 5.</summary>

@@ -64,9 +64,6 @@ internal sealed class SimulatedQueue
 
     private int CompletedInServiceLevel { get; set; }
 
-    /// <summary>PBX seconds since <paramref name="since"/>: the simulator's clock times the time scale.</summary>
-    public double PbxSecondsSince(DateTimeOffset since) => (_pbx.Time.GetUtcNow() - since).TotalSeconds * _pbx.Options.TimeScale;
-
     public QueueMember? Find(string iface) => _members.FirstOrDefault(m => string.Equals(m.Interface, iface, StringComparison.Ordinal));
 
     /// <summary>The caller joins at the end; returns its position and the count.</summary>
@@ -133,6 +130,12 @@ internal sealed class SimulatedQueue
         {
             if (!caller.CanRing(now))
             {
+                if (caller.RetryUntil is { } retry && retry > now)
+                {
+                    // A timer may fire a tick early: the caller is woken again when its retry pause has really passed.
+                    earliestWrapUpEnd = Min(earliestWrapUpEnd, retry);
+                }
+
                 continue;
             }
 
@@ -166,6 +169,7 @@ internal sealed class SimulatedQueue
 
         if (earliestWrapUpEnd != DateTimeOffset.MaxValue && _callers.Count > 0)
         {
+            // The first wrap-up or retry pause to end: the queue looks again then.
             WakeAt(earliestWrapUpEnd);
         }
     }
@@ -309,7 +313,7 @@ internal sealed class SimulatedQueue
             sb.Append("Channel: ").Append(call.LegNames[0]).Append("\r\nUniqueid: ").Append(call.LegUniqueIds[0]).Append("\r\n");
             sb.Append("CallerIDNum: ").Append(call.Request.CallerIdNum).Append("\r\nCallerIDName: ").Append(call.Request.CallerIdName).Append("\r\n");
             sb.Append("ConnectedLineNum: ").Append(call.Request.CallerIdNum).Append("\r\nConnectedLineName: ").Append(call.Request.CallerIdName).Append("\r\n");
-            sb.Append("Wait: ").Append(((int)Math.Round(PbxSecondsSince(call.JoinedAt))).ToString(c)).Append("\r\nPriority: 0\r\n");
+            sb.Append("Wait: ").Append(((int)Math.Round(call.WaitedSeconds)).ToString(c)).Append("\r\nPriority: 0\r\n");
             AppendActionId(sb, actionId);
         }
 
@@ -319,7 +323,7 @@ internal sealed class SimulatedQueue
     public void AppendSummary(StringBuilder sb, string? actionId)
     {
         var c = CultureInfo.InvariantCulture;
-        var longest = _callers.Count == 0 ? 0 : (int)Math.Round(_callers.Max(x => PbxSecondsSince(x.JoinedAt)));
+        var longest = _callers.Count == 0 ? 0 : (int)Math.Round(_callers.Max(x => x.WaitedSeconds));
         sb.Append("Event: QueueSummary\r\nQueue: ").Append(Name).Append("\r\n");
         sb.Append("LoggedIn: ").Append(_members.Count.ToString(c)).Append("\r\n");
         sb.Append("Available: ").Append(_members.Count(m => m.Available).ToString(c)).Append("\r\n");

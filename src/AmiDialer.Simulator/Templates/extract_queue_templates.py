@@ -10,6 +10,8 @@ queue's state gives. Events that depend on the queue as a whole are directives t
   !q join    DeviceStateChange Queue:<q> RINGING when the first caller joins
   !q empty   DeviceStateChange Queue:<q> NOT_INUSE when the last caller leaves
   !q member  QueueMemberStatus of the member being rung, then Queue:<q>_avail when that changed
+  !q cdrs    the caller's CDRs: one per member rung (NO ANSWER, or ANSWERED for the one that took it; q5), or one
+             with no destination when none was (q2)
 """
 import os, re, sys
 
@@ -191,6 +193,9 @@ def build(name, cap, phases):
                 continue
             if e == 'QueueMemberStatus':
                 lines += ['!q member', '']
+                continue
+            if e == 'Cdr' and leg == 'A1':
+                lines += ['!q cdrs', '']
                 continue
             if e == 'VarSet' and hdr(ev, 'Variable') in ('CAMPAIGN', 'LEADID') and leg:
                 if leg in seen_vars:
