@@ -133,6 +133,11 @@ public sealed class AmiSimulator : IAsyncDisposable
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{(outcomes.Rules.Count > 0 ? "Other numbers" : "Outcomes")}: a random mix, seed {outcomes.Seed} ({string.Join(", ", outcomes.Mix.Select(m => $"{m.Outcome} {m.Weight}"))})"));
         }
+        foreach (var queue in Options.Queues)
+        {
+            writer.WriteLine($"Queue '{queue.Name}': Originate into context 'queue' exten {queue.Name} and the answered callee waits for one of its {queue.Members.Count} members ({queue.Members.Count(m => !m.Answers)} never answer).");
+        }
+
         writer.WriteLine(Options.LedgerInstalled
             ? "The outcome ledger is installed: Originate Local/<number>@amidialer-dial/n with AMIDIALER_ATTEMPT, AMIDIALER_DIALSTRING and AMIDIALER_RING; outcomes are kept in AstDB family amidialer."
             : "The outcome ledger is not installed (simulate --ledger installs it).");
@@ -202,6 +207,53 @@ public sealed class AmiSimulator : IAsyncDisposable
 
         Pbx.Config.Write(file, categories);
     }
+
+    /// <summary>A queue's members as app_queue sees them now (who is paused, ringing, talking), in queues.conf then QueueAdd order.</summary>
+    public IReadOnlyList<QueueMemberState> QueueMembers(string queue)
+    {
+        lock (Pbx.QueueGate)
+        {
+            return [.. Queue(queue).Members.Select(m => new QueueMemberState(m.Interface, m.Name, m.Dynamic, m.Paused, m.PausedReason, m.Ringing is not null, m.InCall, m.CallsTaken))];
+        }
+    }
+
+    /// <summary>A queue's counters: callers waiting now, calls completed and abandoned since start (or QueueReset).</summary>
+    public QueueCounters QueueCounters(string queue)
+    {
+        lock (Pbx.QueueGate)
+        {
+            var q = Queue(queue);
+            return new QueueCounters(q.Callers.Count, q.Completed, q.Abandoned);
+        }
+    }
+
+    /// <summary>Pauses or unpauses a member from the PBX's console, with the events QueuePause gives (the q2 and q4 shapes).</summary>
+    public void PauseQueueMember(string queue, string iface, bool paused, string reason = "")
+    {
+        lock (Pbx.QueueGate)
+        {
+            var q = Queue(queue);
+            q.Pause(q.Find(iface) ?? throw new ArgumentException($"{iface} is not a member of queue {queue}.", nameof(iface)), paused, reason);
+        }
+    }
+
+    /// <summary>Adds a dynamic member as QueueAdd does (QueueMemberAdded); <paramref name="answers"/> false: its phone only rings.</summary>
+    public void AddQueueMember(string queue, string iface, string name, bool answers = true, bool paused = false, string reason = "")
+    {
+        lock (Pbx.QueueGate)
+        {
+            var q = Queue(queue);
+            if (q.Find(iface) is not null)
+            {
+                throw new ArgumentException($"{iface} is already a member of queue {queue}.", nameof(iface));
+            }
+
+            q.Add(iface, name, paused, reason, penalty: 0, answers);
+        }
+    }
+
+    private SimulatedQueue Queue(string name) =>
+        Pbx.Queues.TryGetValue(name, out var queue) ? queue : throw new ArgumentException($"The simulated PBX has no queue {name}.", nameof(name));
 
     /// <summary>Actions with this Action name (any case), in arrival order.</summary>
     public IReadOnlyList<ReceivedAction> ActionsNamed(string action) => Actions.Where(a => a.Is(action)).ToArray();

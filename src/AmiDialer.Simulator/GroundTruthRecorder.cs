@@ -9,6 +9,8 @@ namespace AmiDialer.Simulator;
 /// per Originate received and one per call when it ends, appended and flushed at once, so a test that kills the
 /// dialer (or the simulator) still reads every line written so far. The field names are a contract: kill tests read them.
 /// </summary>
+internal sealed record QueueFate(string Queue, string? Agent, long? AnswerToAgentMs, bool Abandoned);
+
 internal sealed class GroundTruthRecorder : IDisposable
 {
     // A file for tests to read, not HTML: "+" and quotes in a dial string stay as they are.
@@ -42,7 +44,7 @@ internal sealed class GroundTruthRecorder : IDisposable
         w.WriteString("at", Time(at));
     });
 
-    public void CallEnded(string channelId, string number, string outcome, bool answered, DateTimeOffset startedAt, DateTimeOffset endedAt, bool ledger) => Write(w =>
+    public void CallEnded(string channelId, string number, string outcome, bool answered, DateTimeOffset startedAt, DateTimeOffset endedAt, bool ledger, QueueFate? queue = null) => Write(w =>
     {
         w.WriteString("channelId", channelId);
         w.WriteString("number", number);
@@ -51,6 +53,23 @@ internal sealed class GroundTruthRecorder : IDisposable
         w.WriteString("startedAt", Time(startedAt));
         w.WriteString("endedAt", Time(endedAt));
         w.WriteBoolean("ledger", ledger);
+        if (queue is not null)
+        {
+            // What the abandon rule measures, from the PBX's side: the agent who took the call (null: none) and the PBX
+            // milliseconds from the callee's answer to AgentConnect.
+            w.WriteString("queue", queue.Queue);
+            w.WriteString("agent", queue.Agent);
+            if (queue.AnswerToAgentMs is { } ms)
+            {
+                w.WriteNumber("answerToAgentMs", ms);
+            }
+            else
+            {
+                w.WriteNull("answerToAgentMs");
+            }
+
+            w.WriteBoolean("abandoned", queue.Abandoned);
+        }
     });
 
     public void Dispose()

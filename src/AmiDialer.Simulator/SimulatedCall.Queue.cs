@@ -24,6 +24,9 @@ internal sealed partial class SimulatedCall
     private QueueMember? _connected;
     private QueueMember? _member;
     private bool _joined;
+    private bool _everJoined;
+    private bool _abandoned;
+    private string? _connectedName;
     private int _holdSeconds;
 
     /// <summary>The queue the answered callee joins (the Originate's Context is the queue context), or null.</summary>
@@ -66,6 +69,7 @@ internal sealed partial class SimulatedCall
         {
             case "join":
                 _joined = true;
+                _everJoined = true;
                 Anchor(_pbxElapsed);
                 _pbxJoined = _pbxElapsed;
                 var (position, count) = queue.Join(this);
@@ -193,6 +197,7 @@ internal sealed partial class SimulatedCall
         member.Talking = this;
         _connected = member;
         _pbxConnected = PbxNow();
+        _connectedName = member.Name;
         _attempts[^1] = _attempts[^1] with { Answered = true };
         var hold = (_pbxConnected - _pbxJoined).TotalSeconds;
         _holdSeconds = Seconds(hold);
@@ -287,6 +292,7 @@ internal sealed partial class SimulatedCall
             Set(Slot.AnsT, "0");
             Set(Slot.AnsTms, "0");
             queue.CallAbandoned();
+            _abandoned = true;
             PlayFragment("queue-abandon");
         }
 
@@ -340,6 +346,10 @@ internal sealed partial class SimulatedCall
         _agentTimer?.Dispose();
         _agentTimer = null;
     }
+
+    /// <summary>For the ground truth: the queue's part of a call that joined one, or null.</summary>
+    public QueueFate? QueueFate() => Queue is null || !_everJoined ? null
+        : new QueueFate(Queue.Name, _connectedName, _connectedName is null ? null : (long)Math.Round((_pbxConnected - _pbxAnswered).TotalMilliseconds), _abandoned);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

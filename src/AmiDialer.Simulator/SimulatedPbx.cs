@@ -310,7 +310,7 @@ internal sealed class SimulatedPbx
             if (Recorder is { } recorder)
             {
                 var (outcome, answered) = call.GroundTruth();
-                recorder.CallEnded(call.RecordedChannelId, call.Number, outcome, answered, call.Start, Time.GetUtcNow(), call.Ledger is not null);
+                recorder.CallEnded(call.RecordedChannelId, call.Number, outcome, answered, call.Start, Time.GetUtcNow(), call.Ledger is not null, call.QueueFate());
             }
         }
     }

@@ -211,7 +211,7 @@ internal sealed class SimulatedQueue
 
     // ---- member actions (QueueAdd / QueueRemove / QueuePause) and their events ----
 
-    public QueueMember Add(string iface, string name, bool paused, string reason, int penalty)
+    public QueueMember Add(string iface, string name, bool paused, string reason, int penalty, bool? answers = null)
     {
         var member = new QueueMember
         {
@@ -219,7 +219,7 @@ internal sealed class SimulatedQueue
             Name = name,
             Dynamic = true,
             // The lab's agentphone 299 only rings (QUEUES.md); every other agentphone number answers at once.
-            Answers = !iface.StartsWith("Local/299@", StringComparison.Ordinal),
+            Answers = answers ?? !iface.StartsWith("Local/299@", StringComparison.Ordinal),
             Penalty = penalty,
             LoginTime = _pbx.Time.GetUtcNow().ToUnixTimeSeconds(),
             Paused = paused,

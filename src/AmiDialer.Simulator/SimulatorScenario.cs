@@ -61,6 +61,9 @@ public sealed class SimulatorScenario
     /// <summary>Files extensions.conf <c>#include</c>s (<see cref="SimulatorOptions.Includes"/>), e.g. ["amidialer.conf"] for a ledger installed through AMI.</summary>
     public List<string>? Includes { get; set; }
 
+    /// <summary>app_queue's queues (<see cref="SimulatorOptions.Queues"/>); absent: the lab's <c>sales</c> with Agent 201 and 202; [] for none.</summary>
+    public List<ScenarioQueue>? Queues { get; set; }
+
     /// <summary>
     /// What <c>amidialer simulate</c> uses without --scenario: the test PBX users and
     /// <see cref="OutcomeRules.RealisticMix"/> (not the last-digit table, which is <c>--outcomes last-digit</c>).
@@ -125,7 +128,7 @@ public sealed class SimulatorScenario
         message = cut >= 0 ? message[..cut] : message;
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
         {
-            return "unknown property (see the scenario format: timeScale, maxChannels, responseLatencyMs, seed, users, rules, mix, contexts, ledger, includes).";
+            return "unknown property (see the scenario format: timeScale, maxChannels, responseLatencyMs, seed, users, rules, mix, contexts, ledger, includes, queues).";
         }
 
         const string Converted = "could not be converted to ";
@@ -169,6 +172,7 @@ public sealed class SimulatorScenario
             LedgerInstalled = Ledger,
             Includes = Includes ?? [],
             ExtraContexts = Contexts?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value) ?? new Dictionary<string, IReadOnlyList<string>>(),
+            Queues = Queues?.Select(q => q.ToOptions(Seed ?? 1)).ToList() ?? [QueueOptions.TestPbx()],
         };
     }
 
@@ -229,6 +233,16 @@ public sealed class SimulatorScenario
             }
         }
 
+        for (var i = 0; i < (Queues?.Count ?? 0); i++)
+        {
+            Queues![i].Check($"{source}: queues[{i}]");
+        }
+
+        if (Queues?.GroupBy(q => q.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new SimulatorScenarioException($"{source}: queues: '{twice.Key}' is defined twice.");
+        }
+
         for (var i = 0; i < (Mix?.Count ?? 0); i++)
         {
             var m = Mix![i];
@@ -282,6 +296,102 @@ public sealed class ScenarioMixEntry
     public double[]? RingSeconds { get; set; }
 
     public double[]? TalkSeconds { get; set; }
+}
+
+/// <summary>
+/// A queue of the scenario: <c>name</c>, and either <c>members</c> (interface, name, answers, paused, reason) or
+/// <c>agents</c> (that many static members Local/1001@agentphone..., of which the last <c>noAnswerAgents</c> never pick
+/// up); <c>talkSeconds</c> [min, max] of a conversation with an agent, <c>wrapUpSeconds</c>, <c>timeoutSeconds</c> (ring
+/// before AgentRingNoAnswer), <c>retrySeconds</c>, <c>patienceSeconds</c> [min, max] a callee waits before abandoning.
+/// </summary>
+public sealed class ScenarioQueue
+{
+    public string Name { get; set; } = "sales";
+
+    public int? Agents { get; set; }
+
+    public int NoAnswerAgents { get; set; }
+
+    public List<ScenarioQueueMember>? Members { get; set; }
+
+    public double[]? TalkSeconds { get; set; }
+
+    public double[]? PatienceSeconds { get; set; }
+
+    public double WrapUpSeconds { get; set; } = 2;
+
+    public double TimeoutSeconds { get; set; } = 15;
+
+    public double RetrySeconds { get; set; } = 1;
+
+    internal QueueOptions ToOptions(int seed)
+    {
+        var queue = Members is { } members
+            ? new QueueOptions { Name = Name, Members = members.Select(m => new QueueAgent(m.Interface!, m.Name ?? m.Interface!, m.Answers, m.Paused, m.Reason ?? "")).ToList() }
+            : Agents is { } agents ? QueueOptions.CallCentre(Name, agents, NoAnswerAgents) : QueueOptions.TestPbx();
+        queue.Name = Name;
+        queue.AgentTalkSeconds = Range(TalkSeconds);
+        queue.PatienceSeconds = Range(PatienceSeconds);
+        queue.WrapUpSeconds = WrapUpSeconds;
+        queue.TimeoutSeconds = TimeoutSeconds;
+        queue.RetrySeconds = RetrySeconds;
+        queue.Seed = seed;
+        return queue;
+    }
+
+    private static (double Min, double Max)? Range(double[]? range) => range is null ? null : (range[0], range[^1]);
+
+    internal void Check(string where)
+    {
+        if (string.IsNullOrWhiteSpace(Name) || Name.Any(c => char.IsWhiteSpace(c) || c is ',' or '|'))
+        {
+            throw new SimulatorScenarioException($"{where}.name must be a queue name without spaces, commas or '|'.");
+        }
+
+        if (Agents is < 0 || NoAnswerAgents < 0 || NoAnswerAgents > (Agents ?? 0) && Members is null)
+        {
+            throw new SimulatorScenarioException($"{where}: agents must be 0 or more, and noAnswerAgents between 0 and agents.");
+        }
+
+        if (Agents is not null && Members is not null)
+        {
+            throw new SimulatorScenarioException($"{where}: give either agents (a count) or members (a list), not both.");
+        }
+
+        for (var i = 0; i < (Members?.Count ?? 0); i++)
+        {
+            if (string.IsNullOrWhiteSpace(Members![i].Interface) || !Members[i].Interface!.Contains('/', StringComparison.Ordinal))
+            {
+                throw new SimulatorScenarioException($"{where}.members[{i}].interface must be a device such as \"Local/201@agentphone\".");
+            }
+        }
+
+        foreach (var (name, range) in new[] { ("talkSeconds", TalkSeconds), ("patienceSeconds", PatienceSeconds) })
+        {
+            if (range is not null && (range.Length is < 1 or > 2 || range.Any(x => x < 0) || range[0] > range[^1]))
+            {
+                throw new SimulatorScenarioException($"{where}.{name} must be [min, max] seconds with 0 <= min <= max.");
+            }
+        }
+
+        if (TimeoutSeconds <= 0 || RetrySeconds < 0 || WrapUpSeconds < 0)
+        {
+            throw new SimulatorScenarioException($"{where}: timeoutSeconds must be positive, retrySeconds and wrapUpSeconds 0 or more.");
+        }
+    }
+}
+
+public sealed class ScenarioQueueMember
+{
+    public string? Interface { get; set; }
+
+    public string? Name { get; set; }
+
+    public bool Answers { get; set; } = true;
+
+    public bool Paused { get; set; }
+
+    public string? Reason { get; set; }
 }
 
 /// <summary>A scenario file that cannot be used; the message says which file, where and why.</summary>

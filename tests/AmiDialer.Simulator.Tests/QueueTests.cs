@@ -224,6 +224,56 @@ public sealed class QueueTests
         Assert.Equal(("Agent 1001", "80"), (third["MemberName"], third["HoldTime"]));
     }
 
+    [Fact]
+    public async Task Patience_makes_a_waiting_callee_abandon_and_the_ground_truth_and_the_console_say_who_took_which_call()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var record = Path.Combine(Path.GetTempPath(), "queue-truth-" + Guid.NewGuid().ToString("N") + ".jsonl");
+        var queue = QueueOptions.CallCentre("sales", agents: 1, talkSeconds: (30, 30));
+        queue.PatienceSeconds = (3, 3);
+        try
+        {
+            await using (var sim = await AmiSimulator.StartAsync(new SimulatorOptions
+            {
+                TimeProvider = time,
+                Queues = [queue],
+                RecordPath = record,
+                Outcomes = new OutcomeRules([new("^555", SimulatedOutcome.Answered, 0, 1000)]),
+            }))
+            {
+                await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
+                await OriginateIntoQueue(c, "5550001", "q1");
+                await c.ReadUntilAsync(m => m.IsEventNamed("AgentConnect"));
+                await OriginateIntoQueue(c, "5550002", "q2");
+                await c.ReadUntilAsync(m => m.IsEventNamed("QueueCallerJoin") && m.Channel!.Contains("5550002", StringComparison.Ordinal));
+                Assert.Equal(new QueueMemberState("Local/1001@agentphone", "Agent 1001", false, false, "", false, true, 0), Assert.Single(sim.QueueMembers("sales")));
+                Assert.Equal(new QueueCounters(1, 0, 0), sim.QueueCounters("sales"));
+
+                await StepAsync(time, c, 3);
+                var abandon = await c.ReadUntilAsync(m => m.IsEventNamed("QueueCallerAbandon"));
+                Assert.Equal("3", abandon["HoldTime"]);
+                Assert.Equal(new QueueCounters(0, 0, 1), sim.QueueCounters("sales"));
+
+                sim.PauseQueueMember("sales", "Local/1001@agentphone", paused: true, "break");
+                var pause = await c.ReadUntilAsync(m => m.IsEventNamed("QueueMemberPause"));
+                Assert.Equal(("1", "break", "2", "1"), (pause["Paused"], pause["PausedReason"], pause["Status"], pause["InCall"]));
+                await StepAsync(time, c, 27);
+                await c.ReadUntilAsync(m => m.IsEventNamed("AgentComplete"));
+                Assert.Equal(new QueueCounters(0, 1, 1), sim.QueueCounters("sales"));
+            }
+
+            var calls = File.ReadAllLines(record).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).Where(e => e.TryGetProperty("outcome", out _)).ToList();
+            var taken = calls.Single(e => e.GetProperty("number").GetString() == "5550001");
+            var dropped = calls.Single(e => e.GetProperty("number").GetString() == "5550002");
+            Assert.Equal(("sales", "Agent 1001", 0L, false), (taken.GetProperty("queue").GetString(), taken.GetProperty("agent").GetString(), taken.GetProperty("answerToAgentMs").GetInt64(), taken.GetProperty("abandoned").GetBoolean()));
+            Assert.Equal(("answered", System.Text.Json.JsonValueKind.Null, System.Text.Json.JsonValueKind.Null, true), (dropped.GetProperty("outcome").GetString(), dropped.GetProperty("agent").ValueKind, dropped.GetProperty("answerToAgentMs").ValueKind, dropped.GetProperty("abandoned").GetBoolean()));
+        }
+        finally
+        {
+            File.Delete(record);
+        }
+    }
+
     private sealed record Status(Dictionary<string, string> Params, Dictionary<string, AmiMessage> Members, List<AmiMessage> Entries);
 
     private static async Task<Status> QueueStatusAsync(RawAmiConnection c, string id)

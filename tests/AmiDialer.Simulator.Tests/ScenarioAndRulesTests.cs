@@ -86,6 +86,42 @@ public sealed class ScenarioAndRulesTests
         Assert.Equal(SimulatedOutcome.Busy, options.Outcomes.Decide("1232").Outcome);
         Assert.Equal(7, options.Outcomes.Mix.Count);
         Assert.False(options.LedgerInstalled);
+        var queue = Assert.Single(options.Queues);
+        Assert.Equal(("sales", 50, 2), (queue.Name, queue.Members.Count, queue.Members.Count(m => !m.Answers)));
+        Assert.Equal(((double, double)?)(60, 180), queue.AgentTalkSeconds);
+    }
+
+    [Fact]
+    public void A_scenario_sets_the_queue_knobs_and_without_queues_the_pbx_has_the_labs_sales()
+    {
+        var options = SimulatorScenario.Parse("""
+            { "queues": [
+                { "name": "support", "agents": 4, "noAnswerAgents": 1, "talkSeconds": [30, 90], "wrapUpSeconds": 8, "timeoutSeconds": 20, "retrySeconds": 2, "patienceSeconds": [3, 30] },
+                { "name": "vip", "members": [ { "interface": "PJSIP/101", "name": "Ann", "paused": true, "reason": "training" } ] } ] }
+            """).ToOptions();
+        var support = options.Queues[0];
+        Assert.Equal(["Local/1001@agentphone", "Local/1002@agentphone", "Local/1003@agentphone", "Local/1004@agentphone"], support.Members.Select(m => m.Interface));
+        Assert.Equal([true, true, true, false], support.Members.Select(m => m.Answers));
+        Assert.Equal((((double, double)?)(30, 90), 8.0, 20.0, 2.0, ((double, double)?)(3, 30)), (support.AgentTalkSeconds, support.WrapUpSeconds, support.TimeoutSeconds, support.RetrySeconds, support.PatienceSeconds));
+        Assert.Equal(new QueueAgent("PJSIP/101", "Ann", true, true, "training"), Assert.Single(options.Queues[1].Members));
+
+        var lab = Assert.Single(SimulatorScenario.Parse("{}").ToOptions().Queues);
+        Assert.Equal(("sales", "Agent 201", "Agent 202"), (lab.Name, lab.Members[0].Name, lab.Members[1].Name));
+        Assert.Empty(SimulatorScenario.Parse("""{ "queues": [] }""").ToOptions().Queues);
+    }
+
+    [Theory]
+    [InlineData("""{ "queues": [ { "name": "sales", "agents": 2, "noAnswerAgents": 3 } ] }""", "queues[0]: agents must be 0 or more")]
+    [InlineData("""{ "queues": [ { "name": "sales", "talkSeconds": [90, 30] } ] }""", "queues[0].talkSeconds must be [min, max]")]
+    [InlineData("""{ "queues": [ { "name": "my queue" } ] }""", "queues[0].name must be a queue name")]
+    [InlineData("""{ "queues": [ { "name": "a" }, { "name": "a" } ] }""", "queues: 'a' is defined twice")]
+    [InlineData("""{ "queues": [ { "name": "a", "members": [ { "name": "x" } ] } ] }""", "queues[0].members[0].interface must be a device")]
+    [InlineData("""{ "queues": [ { "name": "a", "agent": 3 } ] }""", "unknown property")]
+    public void A_bad_queue_in_a_scenario_is_refused_naming_the_place(string json, string expected)
+    {
+        var ex = Assert.Throws<SimulatorScenarioException>(() => SimulatorScenario.Parse(json, "s.json"));
+        Assert.StartsWith("s.json", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
