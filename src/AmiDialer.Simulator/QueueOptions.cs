@@ -20,7 +20,7 @@ public sealed class QueueOptions
     /// <summary>The queue's name; the dialplan gets <c>[queue] exten => &lt;name&gt;,1,Queue(&lt;name&gt;,r)</c>.</summary>
     public string Name { get; set; } = "sales";
 
-    /// <summary>Only rrmemory (round robin with memory) and ringall's one-at-a-time cousin linear are simulated; the text is reported as set.</summary>
+    /// <summary>What QueueParams reports. Members are always rung as rrmemory does (round robin with memory, one at a time per caller).</summary>
     public string Strategy { get; set; } = "rrmemory";
 
     /// <summary>How long a member rings before AgentRingNoAnswer (queues.conf timeout; PBX seconds).</summary>
