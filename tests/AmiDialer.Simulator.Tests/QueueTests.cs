@@ -274,6 +274,31 @@ public sealed class QueueTests
         }
     }
 
+    [Fact]
+    public async Task A_restart_ends_the_calls_in_a_queue_and_app_queue_starts_again_from_queues_conf()
+    {
+        await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = 50, Outcomes = Lab });
+        await using (var c = await RawAmiConnection.LoginAsync(sim.EndPoint))
+        {
+            await c.SendActionAsync("QueueAdd", ("Queue", "sales"), ("Interface", "Local/203@agentphone"), ("MemberName", "Agent 203"), ("ActionID", "a"));
+            await c.ReadUntilAsync(m => m.IsEventNamed("QueueMemberAdded"));
+            await OriginateIntoQueue(c, "5550007", "talking");
+            await c.ReadUntilAsync(m => m.IsEventNamed("AgentConnect"));
+            Assert.Equal(4, sim.LiveChannels);
+            await sim.RestartAsync(TimeSpan.FromMilliseconds(50));
+        }
+
+        Assert.Equal((0, 0), (sim.LiveChannels, sim.LiveCalls));
+        Assert.Equal(["Agent 201", "Agent 202"], sim.QueueMembers("sales").Select(m => m.Name));
+        Assert.All(sim.QueueMembers("sales"), m => Assert.False(m.InCall || m.Ringing));
+        Assert.Equal(new QueueCounters(0, 0, 0), sim.QueueCounters("sales"));
+
+        // And the queue works after it.
+        await using var again = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        await OriginateIntoQueue(again, "5550006", "after");
+        await again.ReadUntilAsync(m => m.IsEventNamed("AgentComplete"));
+    }
+
     private sealed record Status(Dictionary<string, string> Params, Dictionary<string, AmiMessage> Members, List<AmiMessage> Entries);
 
     private static async Task<Status> QueueStatusAsync(RawAmiConnection c, string id)
