@@ -299,6 +299,55 @@ public sealed class QueueTests
         await again.ReadUntilAsync(m => m.IsEventNamed("AgentComplete"));
     }
 
+    [Fact]
+    public async Task Under_load_every_answered_callee_is_completed_or_abandoned_and_no_agent_takes_two_calls_at_once()
+    {
+        var queue = QueueOptions.CallCentre("sales", agents: 10, noAnswerAgents: 2, talkSeconds: (20, 60), wrapUpSeconds: 3, seed: 7);
+        queue.PatienceSeconds = (5, 30);
+        await using var sim = await AmiSimulator.StartAsync(new SimulatorOptions
+        {
+            TimeScale = 500,
+            Queues = [queue],
+            Outcomes = new OutcomeRules([new("^555", SimulatedOutcome.Answered, 0, 1000)]),
+        });
+        await using var c = await RawAmiConnection.LoginAsync(sim.EndPoint);
+        for (var i = 0; i < 100; i++)
+        {
+            await OriginateIntoQueue(c, "555" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture), "o" + i);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (sim.LiveCalls > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        await c.WaitForQuietAsync(TimeSpan.FromMilliseconds(200));
+        Assert.Equal((0, 0), (sim.LiveCalls, sim.LiveChannels));
+        var counters = sim.QueueCounters("sales");
+        Assert.Equal(100, counters.Completed + counters.Abandoned);
+        Assert.True(counters.Completed >= 8, $"completed {counters.Completed}");
+        Assert.Equal(counters.Completed, c.Received.Count(m => m.IsEventNamed("AgentComplete")));
+        Assert.Equal(counters.Abandoned, c.Received.Count(m => m.IsEventNamed("QueueCallerAbandon")));
+
+        // Per member, AgentCalled/AgentConnect/AgentComplete/AgentRingNoAnswer never overlap: one caller at a time.
+        var busy = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var m in c.Received.Where(m => m.EventName is "AgentCalled" or "AgentComplete" or "AgentRingNoAnswer" || m.IsEventNamed("Hangup") && busy.ContainsValue(m.Channel!)))
+        {
+            if (m.IsEventNamed("AgentCalled"))
+            {
+                Assert.False(busy.ContainsKey(m["MemberName"]!), m["MemberName"] + " rung while busy");
+                busy[m["MemberName"]!] = m["DestChannel"]!;
+            }
+            else if (m.IsEventNamed("Hangup"))
+            {
+                busy.Remove(busy.First(kv => kv.Value == m.Channel).Key);
+            }
+        }
+
+        Assert.DoesNotContain(c.Received, m => m.IsEventNamed("AgentConnect") && m["MemberName"] is "Agent 1009" or "Agent 1010");
+    }
+
     private sealed record Status(Dictionary<string, string> Params, Dictionary<string, AmiMessage> Members, List<AmiMessage> Entries);
 
     private static async Task<Status> QueueStatusAsync(RawAmiConnection c, string id)
