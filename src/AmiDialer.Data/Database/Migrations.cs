@@ -222,5 +222,36 @@ internal static class Migrations
         ALTER TABLE campaigns ADD COLUMN pacing TEXT NOT NULL DEFAULT 'fixed';
         ALTER TABLE campaigns ADD COLUMN pacing_ratio REAL NOT NULL DEFAULT 1.0;
         """,
+
+        // 9: what became of an answered call on a queue campaign (issue #26), as the regulators measure it: the queue it
+        // was placed for, the agent who took it (MemberName), the wait from the answer to AgentConnect in ms, whether it
+        // counts as abandoned (no agent within 2 s, the caller left, or its fate is unknown because the dialer was down)
+        // and which of those (queue_fate: connected | late | caller-left | unknown). Null on other attempts and until
+        // the fate is known; the outcome stays answered. And the free agents of each queue as one budget in the store,
+        // so two campaigns on one queue (or two nodes) never count the same free agent: the follower writes what the
+        // queue reports, a campaign claims calls in flight against it in one conditional update.
+        """
+        ALTER TABLE attempts ADD COLUMN queue TEXT NULL;
+        ALTER TABLE attempts ADD COLUMN queue_agent TEXT NULL;
+        ALTER TABLE attempts ADD COLUMN queue_wait_ms INTEGER NULL;
+        ALTER TABLE attempts ADD COLUMN is_abandoned INTEGER NULL;
+        ALTER TABLE attempts ADD COLUMN queue_fate TEXT NULL;
+        -- The abandon rate per campaign over the operator's window: answered queue calls by answer time.
+        CREATE INDEX ix_attempts_campaign_abandon ON attempts(campaign_id, answered_at) WHERE is_abandoned IS NOT NULL;
+
+        CREATE TABLE queue_budgets (
+            server TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            logged_in INTEGER NOT NULL DEFAULT 0,
+            paused INTEGER NOT NULL DEFAULT 0,
+            busy INTEGER NOT NULL DEFAULT 0,
+            free_agents INTEGER NOT NULL DEFAULT 0,
+            waiting INTEGER NOT NULL DEFAULT 0,
+            in_flight INTEGER NOT NULL DEFAULT 0,
+            observed_at TEXT NULL,
+            observed_by TEXT NULL,
+            PRIMARY KEY (server, queue)
+        );
+        """,
     ];
 }

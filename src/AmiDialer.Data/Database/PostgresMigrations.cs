@@ -215,5 +215,29 @@ internal static class PostgresMigrations
         ALTER TABLE campaigns ADD COLUMN pacing text NOT NULL DEFAULT 'fixed';
         ALTER TABLE campaigns ADD COLUMN pacing_ratio double precision NOT NULL DEFAULT 1.0;
         """,
+
+        // 9: an answered queue call's fate (agent, wait, abandoned and why), and each queue's free-agent budget.
+        """
+        ALTER TABLE attempts ADD COLUMN queue text NULL;
+        ALTER TABLE attempts ADD COLUMN queue_agent text NULL;
+        ALTER TABLE attempts ADD COLUMN queue_wait_ms integer NULL;
+        ALTER TABLE attempts ADD COLUMN is_abandoned boolean NULL;
+        ALTER TABLE attempts ADD COLUMN queue_fate text NULL;
+        CREATE INDEX ix_attempts_campaign_abandon ON attempts(campaign_id, answered_at) WHERE is_abandoned IS NOT NULL;
+
+        CREATE TABLE queue_budgets (
+            server text NOT NULL,
+            queue text NOT NULL,
+            logged_in integer NOT NULL DEFAULT 0,
+            paused integer NOT NULL DEFAULT 0,
+            busy integer NOT NULL DEFAULT 0,
+            free_agents integer NOT NULL DEFAULT 0,
+            waiting integer NOT NULL DEFAULT 0,
+            in_flight integer NOT NULL DEFAULT 0,
+            observed_at timestamptz NULL,
+            observed_by text NULL,
+            PRIMARY KEY (server, queue)
+        );
+        """,
     ];
 }
