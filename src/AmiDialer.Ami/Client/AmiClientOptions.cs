@@ -35,8 +35,9 @@ public sealed class AmiClientOptions
     public RemoteCertificateValidationCallback? TlsCertificateValidation { get; set; }
 
     /// <summary>
-    /// The login <c>Events</c> mask. <c>call</c> and <c>system</c> are always added: with <c>Events: off</c> Asterisk
-    /// sends no OriginateResponse at all, and FullyBooted/Shutdown are system events.
+    /// The login <c>Events</c> mask. <c>call</c>, <c>system</c> and <c>agent</c> are always added: with <c>Events: off</c>
+    /// Asterisk sends no OriginateResponse at all, FullyBooted/Shutdown are system events, and every queue event
+    /// (QueueMember*, AgentConnect, QueueCallerAbandon, ...) is in the <c>agent</c> class only.
     /// </summary>
     public string EventMask { get; set; } = "on";
 
@@ -138,7 +139,7 @@ public sealed class AmiClientOptions
         return errors;
     }
 
-    /// <summary>The mask sent at login: the configured one with <c>call</c> and <c>system</c> always present.</summary>
+    /// <summary>The mask sent at login: the configured one with <c>call</c>, <c>system</c> and <c>agent</c> always present.</summary>
     public string EffectiveEventMask()
     {
         var parts = (EventMask ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
@@ -148,7 +149,7 @@ public sealed class AmiClientOptions
         }
 
         parts.RemoveAll(p => p.Equals("off", StringComparison.OrdinalIgnoreCase));
-        foreach (var needed in new[] { "call", "system" })
+        foreach (var needed in new[] { "call", "system", "agent" })
         {
             if (!parts.Contains(needed, StringComparer.OrdinalIgnoreCase))
             {

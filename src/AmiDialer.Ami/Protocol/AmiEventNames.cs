@@ -21,4 +21,22 @@ public static class AmiEventNames
     public const string CoreShowChannelsComplete = "CoreShowChannelsComplete";
     public const string Status = "Status";
     public const string StatusComplete = "StatusComplete";
+
+    // app_queue (the agent event class; tests/captures/QUEUES.md). QueueMember* carry no channel, only the member's
+    // Interface/MemberName (QueueMember, a QueueStatus list item, says Name/Location instead).
+    public const string QueueParams = "QueueParams";
+    public const string QueueMember = "QueueMember";
+    public const string QueueEntry = "QueueEntry";
+    public const string QueueStatusComplete = "QueueStatusComplete";
+    public const string QueueMemberStatus = "QueueMemberStatus";
+    public const string QueueMemberPause = "QueueMemberPause";
+    public const string QueueMemberAdded = "QueueMemberAdded";
+    public const string QueueMemberRemoved = "QueueMemberRemoved";
+    public const string QueueCallerJoin = "QueueCallerJoin";
+    public const string QueueCallerLeave = "QueueCallerLeave";
+    public const string QueueCallerAbandon = "QueueCallerAbandon";
+    public const string AgentCalled = "AgentCalled";
+    public const string AgentRingNoAnswer = "AgentRingNoAnswer";
+    public const string AgentConnect = "AgentConnect";
+    public const string AgentComplete = "AgentComplete";
 }

@@ -43,13 +43,14 @@ public sealed class AmiClientLoginTests
     }
 
     [Theory]
-    [InlineData("off", "call,system")]
-    [InlineData("dialplan", "dialplan,call,system")]
-    [InlineData("system, cdr", "system,cdr,call")]
-    [InlineData("call,system", "call,system")]
+    [InlineData("off", "call,system,agent")]
+    [InlineData("dialplan", "dialplan,call,system,agent")]
+    [InlineData("system, cdr", "system,cdr,call,agent")]
+    [InlineData("call,system", "call,system,agent")]
+    [InlineData("agent,call,system", "agent,call,system")]
     [InlineData("on", "on")]
     [InlineData("all", "on")]
-    public async Task Events_mask_always_keeps_call_and_system(string configured, string sent)
+    public async Task Events_mask_always_keeps_call_system_and_agent(string configured, string sent)
     {
         await using var server = new FakeAmiServer();
         await using var client = new AmiClient(server.Options(o => o.EventMask = configured));

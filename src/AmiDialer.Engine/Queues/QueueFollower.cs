@@ -1,0 +1,229 @@
+using AmiDialer.Ami;
+using AmiDialer.Core.Queues;
+
+namespace AmiDialer.Engine.Queues;
+
+/// <summary>
+/// The queues one Asterisk's campaigns follow: each queue's agents (<see cref="QueueAgents"/>) from the QueueStatus list
+/// (<see cref="ApplyStatus"/>: at start, after every login, every 30 s) and the events between, and every answered call
+/// of ours that joins a followed queue, watched until its fate is known (<see cref="QueueCallWatch"/>). Calls are tied
+/// to their attempts by the originated <c>;1</c> Uniqueid (the channel id the engine gave the Originate), which the
+/// queue events carry as <c>Uniqueid</c>. Fed by the server's event loop; thread-safe (the pacer reads the counts).
+/// </summary>
+internal sealed class QueueFollower(TimeSpan wrapUp)
+{
+    // How long an answer time is kept for a call that has not joined a queue (most calls never do).
+    private static readonly TimeSpan AnswerMemory = TimeSpan.FromMinutes(2);
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, QueueAgents> _queues = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _answers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Queue, QueueCallWatch Watch)> _calls = new(StringComparer.Ordinal);
+
+    /// <summary>Starts following <paramref name="queue"/>; true when it was not followed yet (its QueueStatus is due).</summary>
+    public bool Follow(string queue)
+    {
+        lock (_gate)
+        {
+            return _queues.TryAdd(queue, new QueueAgents(queue, wrapUp));
+        }
+    }
+
+    public IReadOnlyList<string> Queues
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _queues.Keys];
+            }
+        }
+    }
+
+    /// <summary>The queue's agents now; null when it is not followed or no QueueStatus list has been read yet.</summary>
+    public QueueAgentCounts? Counts(string queue, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            return _queues.TryGetValue(queue, out var agents) && agents.Known ? agents.Counts(now) : null;
+        }
+    }
+
+    /// <summary>The queue's members with their states now (for the agents view); empty when not known.</summary>
+    public IReadOnlyList<(QueueMemberReport Member, QueueAgentState State, string? Caller)> Members(string queue, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            return _queues.TryGetValue(queue, out var agents) && agents.Known ? agents.Members(now) : [];
+        }
+    }
+
+    /// <summary>A QueueStatus list's items (QueueParams, QueueMember, QueueEntry) for the queues it names.</summary>
+    public void ApplyStatus(IReadOnlyList<AmiMessage> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        lock (_gate)
+        {
+            foreach (var group in items.GroupBy(m => m.Get("Queue") ?? "", StringComparer.Ordinal))
+            {
+                if (!_queues.TryGetValue(group.Key, out var agents))
+                {
+                    continue;
+                }
+
+                var members = group.Where(m => m.IsEventNamed(AmiEventNames.QueueMember)).Select(QueueMessages.Member).OfType<QueueMemberReport>();
+                var waiting = group.Where(m => m.IsEventNamed(AmiEventNames.QueueEntry)).Select(m => m.Uniqueid).OfType<string>();
+                agents.Reset(members, waiting);
+            }
+        }
+    }
+
+    /// <summary>One event, at <paramref name="now"/>; returns what it decided about our calls (usually nothing).</summary>
+    public IReadOnlyList<QueueCallNews> Observe(AmiMessage message, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var name = message.EventName;
+        lock (_gate)
+        {
+            // The answer event: the Originate's own DialEnd ANSWER (its DestUniqueid is the ;1 half), else its
+            // OriginateResponse Success, else (at the latest) the queue join; whichever is read first. Order varies.
+            if (message.IsEventNamed(AmiEventNames.DialEnd) && message.DialStatus == "ANSWER" && message.DestUniqueid is { } dest && message.Uniqueid is null)
+            {
+                _answers.TryAdd(dest, now);
+                return [];
+            }
+
+            if (message.IsEventNamed(AmiEventNames.OriginateResponse) && message.Reason == 4 && message.Uniqueid is { } answered)
+            {
+                _answers.TryAdd(answered, now);
+                return [];
+            }
+
+            var queue = message.Get("Queue");
+            if (queue is null || !_queues.TryGetValue(queue, out var agents))
+            {
+                return [];
+            }
+
+            var caller = message.Uniqueid;
+            var member = message.Get("Interface");
+            switch (name)
+            {
+                case AmiEventNames.QueueMemberStatus or AmiEventNames.QueueMemberPause or AmiEventNames.QueueMemberAdded:
+                    if (QueueMessages.Member(message) is { } report)
+                    {
+                        agents.MemberChanged(report);
+                    }
+
+                    return [];
+                case AmiEventNames.QueueMemberRemoved when member is not null:
+                    agents.MemberRemoved(member);
+                    return [];
+                case AmiEventNames.QueueCallerJoin when caller is not null:
+                    agents.CallerJoined(caller);
+                    if (!_calls.ContainsKey(caller))
+                    {
+                        var answeredAt = _answers.Remove(caller, out var at) ? at : now;
+                        _calls[caller] = (queue, new QueueCallWatch(answeredAt));
+                    }
+
+                    return [];
+                case AmiEventNames.QueueCallerLeave when caller is not null:
+                    agents.CallerLeft(caller);
+                    return [];
+                case AmiEventNames.QueueCallerAbandon when caller is not null:
+                    agents.CallerLeft(caller);
+                    return Decided(caller, w => w.CallerLeft(), remove: true);
+                case AmiEventNames.AgentCalled when caller is not null && member is not null:
+                    agents.AgentCalled(member, caller);
+                    return [];
+                case AmiEventNames.AgentRingNoAnswer when member is not null:
+                    agents.AgentRingNoAnswer(member);
+                    return [];
+                case AmiEventNames.AgentConnect when caller is not null && member is not null:
+                    agents.AgentConnected(member, caller);
+                    var agent = QueueMessages.AgentName(message);
+                    return Decided(caller, w => w.AgentConnected(agent, now), remove: true, alsoWhenLate: true);
+                case AmiEventNames.AgentComplete when member is not null:
+                    agents.AgentCompleted(member, now);
+                    return [];
+                default:
+                    return [];
+            }
+        }
+    }
+
+    /// <summary>The 2 s rule at <paramref name="now"/>: answered calls still without an agent are abandoned (late).</summary>
+    public IReadOnlyList<QueueCallNews> Check(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            foreach (var old in _answers.Where(a => now - a.Value > AnswerMemory).Select(a => a.Key).ToList())
+            {
+                _answers.Remove(old);
+            }
+
+            List<QueueCallNews>? news = null;
+            foreach (var (caller, (queue, watch)) in _calls)
+            {
+                if (watch.Check(now))
+                {
+                    (news ??= []).Add(News(caller, queue, watch));
+                }
+            }
+
+            // A late call is kept until its agent comes or its caller leaves; one forgotten after that long is dropped.
+            foreach (var stale in _calls.Where(c => now - c.Value.Watch.AnsweredAt > AnswerMemory).Select(c => c.Key).ToList())
+            {
+                _calls.Remove(stale);
+            }
+
+            return (IReadOnlyList<QueueCallNews>?)news ?? [];
+        }
+    }
+
+    /// <summary>
+    /// The link is gone: what becomes of the calls waiting for an agent cannot be seen, so each undecided one counts as
+    /// abandoned (unknown), as the rule wants for a dialer that was not there.
+    /// </summary>
+    public IReadOnlyList<QueueCallNews> LinkLost()
+    {
+        lock (_gate)
+        {
+            var news = new List<QueueCallNews>();
+            foreach (var (caller, (queue, watch)) in _calls)
+            {
+                if (watch.Lost())
+                {
+                    news.Add(News(caller, queue, watch));
+                }
+            }
+
+            _calls.Clear();
+            _answers.Clear();
+            return news;
+        }
+    }
+
+    private List<QueueCallNews> Decided(string caller, Func<QueueCallWatch, bool> step, bool remove, bool alsoWhenLate = false)
+    {
+        if (!_calls.TryGetValue(caller, out var call))
+        {
+            return [];
+        }
+
+        var agentBefore = call.Watch.Agent;
+        var decided = step(call.Watch);
+        if (remove)
+        {
+            _calls.Remove(caller);
+        }
+
+        return decided || (alsoWhenLate && agentBefore is null && call.Watch.Agent is not null)
+            ? [News(caller, call.Queue, call.Watch)]
+            : [];
+    }
+
+    private static QueueCallNews News(string caller, string queue, QueueCallWatch watch) =>
+        new(caller, queue, watch.AnsweredAt, watch.Fate ?? QueueCallFate.Unknown, watch.Agent, watch.Wait);
+}
