@@ -129,6 +129,8 @@ public sealed class QueueAgents(string queue, TimeSpan wrapUp = default)
             member.TalkingWith = null;
             member.RingingFor = null;
             member.CompletedAt = at;
+            // The device state it last reported (in use, from the ring) is stale now; its QueueMemberStatus follows.
+            member.Report = member.Report with { Status = QueueMemberReport.DeviceNotInUse, InCall = false };
         }
     }
 
