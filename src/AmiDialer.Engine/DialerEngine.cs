@@ -76,7 +76,12 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         {
             var server = new AmiServer(config, _options, _time, _loggers, services.EndCallsAsync);
             // An answer is committed when it is seen: a process that takes the call over later ends it answered.
-            server.Tracker.AnswerSeen = (attemptId, at) => services.Writer.MarkAnswered(attemptId, at);
+            server.Tracker.AnswerSeen = (attemptId, at) =>
+            {
+                services.Writer.MarkAnswered(attemptId, at);
+                services.OnAnswerSeen(attemptId, at);
+            };
+            server.QueueNews = services.OnQueueNewsAsync;
             server.StateChanged += s => services.Publish(new EngineChange(EngineChangeKind.ServerStatusChanged, _time.GetUtcNow(), Detail: s.Name));
             services.Servers.Add(server);
         }

@@ -67,6 +67,24 @@ public sealed class DialerEngineOptions
     /// <summary>How often finished calls are collected from the trackers.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// A followed queue's <c>wrapuptime</c> (queues.conf; no AMI event or list carries it): an agent is free only this
+    /// long after its last call ended. A member's own nonzero Wrapuptime overrides it.
+    /// </summary>
+    public TimeSpan QueueWrapUp { get; init; } = TimeSpan.Zero;
+
+    /// <summary>How often a followed queue is read whole again with QueueStatus (besides at start and after every login).</summary>
+    public TimeSpan QueueRefreshInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The abandon rate predictive pacing must never exceed (<c>Dialing:MaxAbandonRate</c>): 3% of answers.</summary>
+    public double MaxAbandonRate { get; init; } = 0.03;
+
+    /// <summary>The window the abandon rate is measured over (<c>Dialing:AbandonWindow</c>): 30 days (US), or 24 h (UK).</summary>
+    public TimeSpan AbandonWindow { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>A lead whose answered call was abandoned is not called again for this long (<c>Dialing:AbandonRetryDelay</c>).</summary>
+    public TimeSpan AbandonRetryDelay { get; init; } = TimeSpan.FromHours(72);
+
     /// <summary>How often Quartz's supervisor makes sure every running campaign is dialing (serve).</summary>
     public TimeSpan SupervisorInterval { get; init; } = TimeSpan.FromSeconds(5);
 

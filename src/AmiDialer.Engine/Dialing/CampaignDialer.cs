@@ -19,7 +19,7 @@ namespace AmiDialer.Engine.Dialing;
 /// <see cref="OnCallEnded"/>. Pause, stop and campaign changes made anywhere (this process, the CLI in
 /// another, the web) are read from the store at least every <see cref="ReloadEvery"/>.
 /// </summary>
-internal sealed class CampaignDialer
+internal sealed partial class CampaignDialer
 {
     private static readonly TimeSpan ReloadEvery = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(10);
@@ -30,7 +30,7 @@ internal sealed class CampaignDialer
     // Logged once per wait, not at each look for leads.
     private bool _saidNothingToDial;
     private readonly OriginatePacer _pacer;
-    private readonly IPacingPolicy _policy;
+    private IPacingPolicy _policy;
     // At most one pending wake-up: a burst of call endings and Responses wakes the loop once, not once each.
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _statsGate = new();
@@ -60,8 +60,8 @@ internal sealed class CampaignDialer
         _s = services;
         _foreground = foreground;
         _pacer = new OriginatePacer(services.Time);
-        _policy = PacingFor(services.Options);
         _campaign = campaign;
+        _policy = PolicyFor(campaign);
         _schedule = DialingSchedule.For(campaign);
         _template = NumberTemplate.Parse(campaign.DialTemplate);
         Status = DialerStatus.Waiting;
@@ -183,8 +183,9 @@ internal sealed class CampaignDialer
         }
     }
 
-    public void OnCallEnded(CallOutcome outcome)
+    public void OnCallEnded(CallContext? call, CallOutcome outcome, DateTimeOffset at)
     {
+        OnAgentCallEnded(call, outcome, at);
         Interlocked.Decrement(ref _active);
         lock (_statsGate)
         {
@@ -298,6 +299,7 @@ internal sealed class CampaignDialer
                     if (fresh != _campaign)
                     {
                         _campaign = fresh;
+                        _policy = PolicyFor(fresh);
                         _schedule = DialingSchedule.For(fresh);
                         _template = NumberTemplate.Parse(fresh.DialTemplate);
                     }
@@ -361,7 +363,9 @@ internal sealed class CampaignDialer
                 lastDialCheck = now;
                 // Claimed for the slots opening within the lookahead too: the query and the claim's commit take time,
                 // and a slot left idle meanwhile is a call per second lost. They go out when their slots open.
-                var pacing = _pacer.Decide(_policy, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, 2 * _s.Options.DialBatchInterval);
+                await ReturnUnusedBudgetAsync().ConfigureAwait(false);
+                var pacing = await DecideByAgentsAsync(now).ConfigureAwait(false)
+                    ?? _pacer.Decide(_policy, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, 2 * _s.Options.DialBatchInterval);
                 var allowed = pacing.MayStart;
                 if (allowed == 0)
                 {
@@ -517,7 +521,8 @@ internal sealed class CampaignDialer
                 continue;
             }
 
-            var server = _s.ReserveServer();
+            // A queue campaign's calls go to the Asterisk whose queue paces them.
+            var server = _queueServer is { } queueServer ? (queueServer.TryReserve() ? queueServer : null) : _s.ReserveServer();
             if (server is null)
             {
                 room = false;
@@ -600,6 +605,7 @@ internal sealed class CampaignDialer
         var sentAt = _s.Time.GetUtcNow();
         var context = new CallContext(attempt.Id, attempt.CreatedAt, CampaignId, lead, server.Name, callId, sentAt, this, PriorAttempts: priorAttempts);
         _s.Calls[attempt.Id] = context;
+        CountOnQueue(attempt.Id);
         EngineMetrics.CallPlaced(CallKind.Campaign);
         if (lead.NextEligibleAt is { } due)
         {

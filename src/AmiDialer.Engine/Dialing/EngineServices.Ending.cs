@@ -84,7 +84,7 @@ internal sealed partial class EngineServices
             ForgetLedger(server, ending.ChannelId, ending.Kind);
 
             Logger.AttemptEnded(ending.Write.AttemptId, ending.Verdict.Outcome.ToWireName(), ending.Finality.ToString());
-            ending.Context?.Dialer?.OnCallEnded(ending.Verdict.Outcome);
+            ending.Context?.Dialer?.OnCallEnded(ending.Context, ending.Verdict.Outcome, ending.At);
             if (ended)
             {
                 EngineMetrics.Ended(ending.Verdict.Outcome, ending.Kind);

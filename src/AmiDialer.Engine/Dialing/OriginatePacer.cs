@@ -20,13 +20,13 @@ internal sealed class OriginatePacer(TimeProvider time)
     /// The policy's decision now. With a <paramref name="lookahead"/>, slots that open within it count as open: leads
     /// can be claimed for them ahead, then sent once <see cref="Room"/> (which never judges the window early) lets them.
     /// </summary>
-    public PacingDecision Decide(IPacingPolicy policy, double callsPerSecond, int maxConcurrent, int active, TimeSpan lookahead)
+    public PacingDecision Decide(IPacingPolicy policy, double callsPerSecond, int maxConcurrent, int active, TimeSpan lookahead, AgentFigures? agents = null, MeasuredFigures? measured = null)
     {
         PacingState state;
         lock (_gate)
         {
             var now = Refresh(callsPerSecond);
-            state = new PacingState(now, active, maxConcurrent, callsPerSecond, _view.ToArray(), lookahead);
+            state = new PacingState(now, active, maxConcurrent, callsPerSecond, _view.ToArray(), lookahead, agents, measured);
         }
 
         return policy.Decide(state);

@@ -11,7 +11,7 @@ namespace AmiDialer.Engine.Servers;
 /// (events), collect finished calls (poll), and check the tracker against Asterisk (reconcile after every
 /// login, after a restart, and periodically). Finished calls go to <see cref="CallsFinished"/>.
 /// </summary>
-internal sealed class AmiServer : IAsyncDisposable
+internal sealed partial class AmiServer : IAsyncDisposable
 {
     private readonly AmiServerConfig _config;
     private readonly DialerEngineOptions _options;
@@ -54,12 +54,13 @@ internal sealed class AmiServer : IAsyncDisposable
         _onFinished = onFinished;
         // Only the events read below reach the loop: the reader drops the other two dozen a call makes unparsed.
         var client = config.Client.Copy();
-        client.EventNames = [.. CallEvent.EventNames, AmiEventNames.FullyBooted, AmiEventNames.Shutdown];
+        client.EventNames = [.. CallEvent.EventNames, .. Queues.QueueMessages.EventNames, AmiEventNames.FullyBooted, AmiEventNames.Shutdown];
         // The event loop only updates the tracker under its short lock: it can run on the reader rather than wake a
         // thread-pool thread after every socket read (hundreds a second at 500 calls/s), when that pays (see InlineIo).
         client.InlineEventConsumer = Dialing.EngineServices.InlineIo;
         _client = new AmiClient(client, loggers.CreateLogger<AmiClient>(), time);
         Tracker = new CallTracker(options.SettleTime, options.OriginateGrace);
+        QueueFollower = new Queues.QueueFollower(options.QueueWrapUp);
     }
 
     public string Name => _config.Name;
@@ -122,6 +123,8 @@ internal sealed class AmiServer : IAsyncDisposable
         _loops.Add(Task.Run(() => StateLoopAsync(token), CancellationToken.None));
         _loops.Add(Task.Run(() => PollLoopAsync(token), CancellationToken.None));
         _loops.Add(Task.Run(() => PeriodicReconcileLoopAsync(token), CancellationToken.None));
+        _loops.Add(Task.Run(() => QueueLoopAsync(token), CancellationToken.None));
+        _loops.Add(Task.Run(() => QueueNewsLoopAsync(token), CancellationToken.None));
     }
 
     /// <summary>
@@ -382,7 +385,13 @@ internal sealed class AmiServer : IAsyncDisposable
                     continue;
                 }
 
-                Tracker.Observe(AmiCallEvents.From(message), _time.GetUtcNow());
+                var now = _time.GetUtcNow();
+                Tracker.Observe(AmiCallEvents.From(message), now);
+                if (message.EventName is { } eventName && (eventName.StartsWith("Queue", StringComparison.Ordinal) || eventName.StartsWith("Agent", StringComparison.Ordinal)
+                    || eventName == AmiEventNames.OriginateResponse || eventName == AmiEventNames.DialEnd))
+                {
+                    QueueObserved(message, now);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -419,6 +428,7 @@ internal sealed class AmiServer : IAsyncDisposable
                 {
                     Interlocked.Exchange(ref _droppedAtTicks, _time.GetUtcNow().UtcTicks);
                     Tracker.MarkDisturbed();
+                    QueueLinkLost();
                     _booted = new TaskCompletionSource<AmiMessage?>(TaskCreationOptions.RunContinuationsAsynchronously);
                 }
                 else if (!wasConnected && state.IsConnected)

@@ -91,6 +91,15 @@ public sealed class CallTracker(TimeSpan settleTime, TimeSpan originateGrace)
         }
     }
 
+    /// <summary>The attempt whose Originate was given <paramref name="channelId"/> (the <c>;1</c> Uniqueid queue events carry).</summary>
+    public long? AttemptOfChannel(string channelId)
+    {
+        lock (_gate)
+        {
+            return _byChannelId.TryGetValue(channelId, out var call) ? call.Start.AttemptId : null;
+        }
+    }
+
     /// <summary>The name of the call's originated channel (for Redirect/Hangup), once an event has named it.</summary>
     public string? ChannelNameOf(long attemptId)
     {

@@ -1,0 +1,142 @@
+using System.Threading.Channels;
+using AmiDialer.Ami;
+using AmiDialer.Engine.Queues;
+
+namespace AmiDialer.Engine.Servers;
+
+/// <summary>
+/// The queues this Asterisk's campaigns follow (issue #26): the follower is fed from the event loop; this reads each
+/// followed queue whole with QueueStatus at once when it is first followed, after every login and every
+/// <see cref="DialerEngineOptions.QueueRefreshInterval"/>, runs the 2 s check, and hands what it decided about our calls
+/// to <see cref="QueueNews"/> off the reader (the event loop may run on the socket's reader: it never waits on the store).
+/// </summary>
+internal sealed partial class AmiServer
+{
+    private static readonly TimeSpan QueueTick = TimeSpan.FromMilliseconds(250);
+    private readonly Channel<QueueCallNews> _queueNews = Channel.CreateUnbounded<QueueCallNews>(new UnboundedChannelOptions { SingleReader = true });
+    private volatile bool _queuesStale = true;
+    private long _queuesReadGeneration;
+
+    /// <summary>The followed queues' agents and our calls waiting in them.</summary>
+    public QueueFollower QueueFollower { get; }
+
+    /// <summary>What the follower decided about an answered call of ours; called on one loop, in order.</summary>
+    public Func<AmiServer, QueueCallNews, Task>? QueueNews { get; set; }
+
+    /// <summary>Raised (on the queue loop) after a followed queue's agents were read or changed: the pacer may look again.</summary>
+    public event Action<AmiServer>? QueueAgentsChanged;
+
+    /// <summary>Follows <paramref name="queue"/> on this server; its QueueStatus is read at the next tick.</summary>
+    public void FollowQueue(string queue)
+    {
+        if (QueueFollower.Follow(queue))
+        {
+            _queuesStale = true;
+        }
+    }
+
+    /// <summary>Reads every followed queue whole now (QueueStatus): at start, after a login, and periodically.</summary>
+    public async Task RefreshQueuesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var queue in QueueFollower.Queues)
+        {
+            var action = new AmiAction("QueueStatus");
+            action.Add("Queue", queue);
+            var list = await _client.SendListAsync(action, cancellationToken).ConfigureAwait(false);
+            QueueFollower.ApplyStatus(list.Items);
+            _logger.QueueRead(Name, queue, list.Items.Count(m => m.IsEventNamed(AmiEventNames.QueueMember)));
+        }
+
+        QueueAgentsChanged?.Invoke(this);
+    }
+
+    private void QueueObserved(AmiMessage message, DateTimeOffset now)
+    {
+        foreach (var news in QueueFollower.Observe(message, now))
+        {
+            _queueNews.Writer.TryWrite(news);
+        }
+
+        if (message.EventName is { } name && (name.StartsWith("QueueMember", StringComparison.Ordinal) || name.StartsWith("Agent", StringComparison.Ordinal)))
+        {
+            QueueAgentsChanged?.Invoke(this);
+        }
+    }
+
+    private void QueueLinkLost()
+    {
+        foreach (var news in QueueFollower.LinkLost())
+        {
+            _queueNews.Writer.TryWrite(news);
+        }
+
+        _queuesStale = true;
+    }
+
+    private async Task QueueLoopAsync(CancellationToken cancellationToken)
+    {
+        var lastRead = DateTimeOffset.MinValue;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(QueueTick, _time, cancellationToken).ConfigureAwait(false);
+                var now = _time.GetUtcNow();
+                foreach (var news in QueueFollower.Check(now))
+                {
+                    _queueNews.Writer.TryWrite(news);
+                }
+
+                var generation = Volatile.Read(ref _connectedGeneration);
+                if (!_connected || QueueFollower.Queues.Count == 0)
+                {
+                    continue;
+                }
+
+                if (_queuesStale || generation != _queuesReadGeneration || now - lastRead >= _options.QueueRefreshInterval)
+                {
+                    try
+                    {
+                        _queuesStale = false;
+                        await RefreshQueuesAsync(cancellationToken).ConfigureAwait(false);
+                        _queuesReadGeneration = generation;
+                        lastRead = now;
+                    }
+                    catch (Exception e) when (e is AmiException or TimeoutException)
+                    {
+                        // The link went or the action failed: read again at the next tick (the login resets it too).
+                        _queuesStale = true;
+                        _logger.QueueReadFailed(Name, e.Message);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task QueueNewsLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var news in _queueNews.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (QueueNews is { } handler)
+                {
+                    try
+                    {
+                        await handler(this, news).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        _logger.QueueNewsFailed(Name, news.Caller, e.Message);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
