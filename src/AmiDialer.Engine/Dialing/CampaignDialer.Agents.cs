@@ -46,14 +46,18 @@ internal sealed partial class CampaignDialer
         _pacingRatio = campaign.PacingRatio;
         var ratio = campaign.PacingRatio > 0 && double.IsFinite(campaign.PacingRatio) ? campaign.PacingRatio : 1.0;
         var caps = fixedCaps as FixedPacing;
+        if (!string.IsNullOrEmpty(campaign.Queue))
+        {
+            // Whatever paces it, a queue campaign's answered calls are measured: their fates go on the attempts.
+            foreach (var server in _s.Servers)
+            {
+                server.FollowQueue(campaign.Queue);
+            }
+        }
+
         if (string.IsNullOrEmpty(campaign.Queue) || campaign.Pacing == PacingMode.Fixed)
         {
             return fixedCaps;
-        }
-
-        foreach (var server in _s.Servers)
-        {
-            server.FollowQueue(campaign.Queue);
         }
 
         _measurements = new PacingMeasurements(abandonWindow: _s.Options.AbandonWindow);
@@ -80,7 +84,7 @@ internal sealed partial class CampaignDialer
         QueueAgentCounts? counts = null;
         foreach (var server in _s.Servers)
         {
-            if (server.IsUsable && server.QueueFollower.Counts(queue, now) is { LoggedIn: > 0 } known)
+            if (server.IsUsable && server.QueueCounts(queue) is { LoggedIn: > 0 } known)
             {
                 (_queueServer, counts) = (server, known);
                 break;
@@ -95,6 +99,8 @@ internal sealed partial class CampaignDialer
 
         var store = _s.QueueStore;
         var serverName = _queueServer.Name;
+        await ReleaseLeftBudgetAsync().ConfigureAwait(false);
+        _budgetServer = serverName;
         await _s.WriteAsync(async () =>
         {
             await store.WriteAgentsAsync(serverName, queue, counts, now, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
@@ -214,6 +220,10 @@ internal sealed partial class CampaignDialer
         LeaveQueueBudget(call);
     }
 
+    // Left the budget since the loop last wrote it. Counted here, written by the dialing loop: these are called from the
+    // tracker and the writer's continuations, which must not wait on the store (the writer would wait on itself).
+    private int _toRelease;
+
     private void LeaveQueueBudget(CallContext call)
     {
         bool counted;
@@ -222,16 +232,28 @@ internal sealed partial class CampaignDialer
             counted = _queueInFlight.Remove(call.AttemptId);
         }
 
-        if (counted && _campaign.Queue is { } queue)
+        if (counted)
         {
-            var store = _s.QueueStore;
-            _ = _s.WriteAsync(async () =>
-            {
-                await store.ReleaseAsync(call.Server, queue, 1, CancellationToken.None).ConfigureAwait(false);
-                return true;
-            });
+            Interlocked.Increment(ref _toRelease);
         }
     }
+
+    /// <summary>Writes the calls that left the queue's budget since the last look (on the dialing loop).</summary>
+    private async Task ReleaseLeftBudgetAsync()
+    {
+        var count = Interlocked.Exchange(ref _toRelease, 0);
+        if (count > 0 && _campaign.Queue is { } queue && _budgetServer is { } server)
+        {
+            await _s.WriteAsync(async () =>
+            {
+                await _s.QueueStore.ReleaseAsync(server, queue, count, CancellationToken.None).ConfigureAwait(false);
+                return true;
+            }).ConfigureAwait(false);
+        }
+    }
+
+    // The server whose budget this campaign's calls were counted on (they all go to it).
+    private string? _budgetServer;
 
     private void SetPacingReason(string? reason)
     {

@@ -364,6 +364,7 @@ internal sealed partial class CampaignDialer
                 // Claimed for the slots opening within the lookahead too: the query and the claim's commit take time,
                 // and a slot left idle meanwhile is a call per second lost. They go out when their slots open.
                 await ReturnUnusedBudgetAsync().ConfigureAwait(false);
+                await ReleaseLeftBudgetAsync().ConfigureAwait(false);
                 var pacing = await DecideByAgentsAsync(now).ConfigureAwait(false)
                     ?? _pacer.Decide(_policy, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, 2 * _s.Options.DialBatchInterval);
                 var allowed = pacing.MayStart;
@@ -792,7 +793,12 @@ internal sealed partial class CampaignDialer
                 await RenewAsync().ConfigureAwait(false);
                 lastRenew = _s.Time.GetTimestamp();
             }
+
+            await ReleaseLeftBudgetAsync().ConfigureAwait(false);
         }
+
+        await ReturnUnusedBudgetAsync().ConfigureAwait(false);
+        await ReleaseLeftBudgetAsync().ConfigureAwait(false);
     }
 
     private CampaignRunResult End(CampaignRunEnd end, string message, DateTimeOffset now, DateTimeOffset? nextDue = null) =>

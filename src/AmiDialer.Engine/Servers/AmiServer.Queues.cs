@@ -15,6 +15,7 @@ internal sealed partial class AmiServer
     private static readonly TimeSpan QueueTick = TimeSpan.FromMilliseconds(250);
     private readonly Channel<QueueCallNews> _queueNews = Channel.CreateUnbounded<QueueCallNews>(new UnboundedChannelOptions { SingleReader = true });
     private volatile bool _queuesStale = true;
+    private readonly DateTimeOffset _queueEpoch;
     private long _queuesReadGeneration;
 
     /// <summary>The followed queues' agents and our calls waiting in them.</summary>
@@ -25,6 +26,9 @@ internal sealed partial class AmiServer
 
     /// <summary>Raised (on the queue loop) after a followed queue's agents were read or changed: the pacer may look again.</summary>
     public event Action<AmiServer>? QueueAgentsChanged;
+
+    /// <summary>The queue's agents now, on the queue rules' clock (<see cref="QueueNow"/>); null when not known yet.</summary>
+    public Core.Queues.QueueAgentCounts? QueueCounts(string queue) => QueueFollower.Counts(queue, QueueNow());
 
     /// <summary>Follows <paramref name="queue"/> on this server; its QueueStatus is read at the next tick.</summary>
     public void FollowQueue(string queue)
@@ -50,8 +54,20 @@ internal sealed partial class AmiServer
         QueueAgentsChanged?.Invoke(this);
     }
 
-    private void QueueObserved(AmiMessage message, DateTimeOffset now)
+    /// <summary>
+    /// The clock the queue rules run on: the PBX's (<see cref="DialerEngineOptions.PbxTimeScale"/>), so the 2 s rule and
+    /// the waits mean PBX seconds when the simulator runs faster; the wall clock for a real Asterisk.
+    /// </summary>
+    private DateTimeOffset QueueNow()
     {
+        var now = _time.GetUtcNow();
+        var scale = _options.PbxTimeScale;
+        return scale == 1 || scale <= 0 ? now : _queueEpoch + ((now - _queueEpoch) * scale);
+    }
+
+    private void QueueObserved(AmiMessage message)
+    {
+        var now = QueueNow();
         foreach (var news in QueueFollower.Observe(message, now))
         {
             _queueNews.Writer.TryWrite(news);
@@ -80,8 +96,8 @@ internal sealed partial class AmiServer
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(QueueTick, _time, cancellationToken).ConfigureAwait(false);
-                var now = _time.GetUtcNow();
+                await Task.Delay(QueueTick / Math.Max(1, _options.PbxTimeScale), _time, cancellationToken).ConfigureAwait(false);
+                var now = QueueNow();
                 foreach (var news in QueueFollower.Check(now))
                 {
                     _queueNews.Writer.TryWrite(news);
@@ -93,7 +109,7 @@ internal sealed partial class AmiServer
                     continue;
                 }
 
-                if (_queuesStale || generation != _queuesReadGeneration || now - lastRead >= _options.QueueRefreshInterval)
+                if (_queuesStale || generation != _queuesReadGeneration || now - lastRead >= _options.QueueRefreshInterval * Math.Max(1, _options.PbxTimeScale))
                 {
                     try
                     {

@@ -61,6 +61,7 @@ internal sealed partial class AmiServer : IAsyncDisposable
         _client = new AmiClient(client, loggers.CreateLogger<AmiClient>(), time);
         Tracker = new CallTracker(options.SettleTime, options.OriginateGrace);
         QueueFollower = new Queues.QueueFollower(options.QueueWrapUp);
+        _queueEpoch = time.GetUtcNow();
     }
 
     public string Name => _config.Name;
@@ -390,7 +391,7 @@ internal sealed partial class AmiServer : IAsyncDisposable
                 if (message.EventName is { } eventName && (eventName.StartsWith("Queue", StringComparison.Ordinal) || eventName.StartsWith("Agent", StringComparison.Ordinal)
                     || eventName == AmiEventNames.OriginateResponse || eventName == AmiEventNames.DialEnd))
                 {
-                    QueueObserved(message, now);
+                    QueueObserved(message);
                 }
             }
         }

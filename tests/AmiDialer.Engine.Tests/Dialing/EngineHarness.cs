@@ -39,13 +39,15 @@ public sealed class EngineHarness : IAsyncDisposable
     public ReportRepository Reports { get; }
 
     /// <param name="ledger">The simulated PBX has the outcome ledger dialplan installed.</param>
-    public static async Task<EngineHarness> StartAsync(double timeScale = 100, OutcomeRules? outcomes = null, bool ledger = false)
+    /// <param name="queues">The simulated PBX's queues; default the lab's <c>sales</c> with two agents.</param>
+    public static async Task<EngineHarness> StartAsync(double timeScale = 100, OutcomeRules? outcomes = null, bool ledger = false, IReadOnlyList<QueueOptions>? queues = null)
     {
         var simulator = await AmiSimulator.StartAsync(new SimulatorOptions
         {
             TimeScale = timeScale,
             Outcomes = outcomes ?? OutcomeRules.TestPbx(),
             LedgerInstalled = ledger,
+            Queues = queues ?? [QueueOptions.TestPbx()],
         });
         var temp = new TempDatabase();
         var database = await AmiDialerDatabase.OpenAsync(temp.Path);
@@ -70,8 +72,10 @@ public sealed class EngineHarness : IAsyncDisposable
     /// <param name="ledger">The engine's server is configured with <c>Ledger: true</c> (dials through the ledger dialplan).</param>
     /// <param name="servers">The AMI servers (all this harness's simulator, by their names); default one named "sim".</param>
     public DialerEngineOptions Options(string instance, TimeSpan? lease = null, Func<AmiDialerDatabase, TimeProvider, IAttemptWriter>? attemptWriter = null, bool simulated = true, bool ledger = false,
-        IReadOnlyList<AmiServerConfig>? servers = null, AmiDialer.Engine.CallControl.CallControlOptions? callControl = null) => new()
+        IReadOnlyList<AmiServerConfig>? servers = null, AmiDialer.Engine.CallControl.CallControlOptions? callControl = null, double pbxTimeScale = 1, TimeSpan queueWrapUp = default) => new()
     {
+        PbxTimeScale = pbxTimeScale,
+        QueueWrapUp = queueWrapUp,
         AttemptWriterFactory = attemptWriter,
         DatabasePath = DbPath,
         Servers = servers ?? [Server() with { Ledger = ledger }],

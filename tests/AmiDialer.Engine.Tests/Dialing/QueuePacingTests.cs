@@ -1,0 +1,111 @@
+using AmiDialer.Core.Model;
+using AmiDialer.Core.Pacing;
+using AmiDialer.Simulator;
+using Dapper;
+
+namespace AmiDialer.Engine.Tests.Dialing;
+
+/// <summary>
+/// A queue campaign against the simulator's app_queue (Q1): the engine follows the queue, paces by its free agents
+/// through the store's budget, and writes each answered call's fate on its attempt (PBX seconds: time scale 10).
+/// </summary>
+public sealed class QueuePacingTests
+{
+    private const double Scale = 10;
+
+    private sealed record Row(long Id, string Outcome, string? Queue, string? QueueAgent, long? QueueWaitMs, long? Abandoned, string? QueueFate)
+    {
+        public bool? IsAbandoned => Abandoned is { } a ? a != 0 : null;
+    }
+
+    private static async Task<List<Row>> AnsweredAsync(EngineHarness h, long campaignId)
+    {
+        await using var connection = await h.Database.OpenConnectionAsync();
+        return (await connection.QueryAsync<Row>(
+            """
+            SELECT id AS Id, outcome AS Outcome, queue AS Queue, queue_agent AS QueueAgent, queue_wait_ms AS QueueWaitMs,
+                   is_abandoned AS Abandoned, queue_fate AS QueueFate
+            FROM attempts WHERE campaign_id = @campaignId AND outcome = 'answered' ORDER BY id
+            """, new { campaignId })).ToList();
+    }
+
+    private static DialerEngineOptions Options(EngineHarness h, string instance) =>
+        h.Options(instance, pbxTimeScale: Scale, queueWrapUp: TimeSpan.FromSeconds(1));
+
+    [Fact]
+    public async Task Progressive_keeps_the_queues_calls_in_flight_within_its_free_agents_and_every_answer_reaches_an_agent_in_time()
+    {
+        await using var h = await EngineHarness.StartAsync(timeScale: Scale, queues: [QueueOptions.CallCentre("sales", 3, talkSeconds: (3, 5), wrapUpSeconds: 1)]);
+        var campaign = await h.CreateCampaignAsync("progressive", c => c with
+        {
+            Destination = new DialplanTarget("queue", "sales", 1),
+            Queue = "sales",
+            Pacing = PacingMode.Progressive,
+        });
+        // Last digit 1: answered after 2 s of ringing (PBX seconds).
+        await h.ImportAsync(campaign.Id, EngineHarness.Numbers(200).Where(n => n.EndsWith('1')).Take(15));
+        var engine = await h.StartEngineAsync(Options(h, "queue-pacer"));
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var run = engine.RunCampaignAsync(campaign.Id, cts.Token);
+        var peak = 0L;
+        await using (var connection = await h.Database.OpenConnectionAsync())
+        {
+            while (!run.IsCompleted)
+            {
+                peak = Math.Max(peak, await connection.ExecuteScalarAsync<long?>("SELECT in_flight FROM queue_budgets WHERE queue = 'sales'") ?? 0);
+                await Task.Delay(10);
+            }
+        }
+
+        var end = (await run).End;
+        if (end != CampaignRunEnd.Finished)
+        {
+            await using var c = await h.Database.OpenConnectionAsync();
+            var rows = await c.QueryAsync<(long, string, string?, string?, string?)>("SELECT id, state, outcome, answered_at, queue_fate FROM attempts");
+            var budget = await c.QueryAsync<(long, long, long)>("SELECT in_flight, free_agents, busy FROM queue_budgets");
+            Assert.Fail(string.Join("\n", rows) + "\n" + string.Join("\n", budget) + "\n" + engine.Services.Servers[0].QueueCounts("sales"));
+        }
+
+        var answered = await AnsweredAsync(h, campaign.Id);
+        Assert.Equal(15, answered.Count);
+        // One call in flight per free agent: never more than the three agents, and every call left the budget.
+        Assert.InRange(peak, 1, 3);
+        await using (var connection = await h.Database.OpenConnectionAsync())
+        {
+            Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT in_flight FROM queue_budgets WHERE queue = 'sales'"));
+        }
+
+        Assert.All(answered, a =>
+        {
+            Assert.Equal(("sales", "connected", false), (a.Queue, a.QueueFate, a.IsAbandoned));
+            Assert.StartsWith("Agent 100", a.QueueAgent, StringComparison.Ordinal);
+            Assert.InRange(a.QueueWaitMs!.Value, 0, 2000);
+        });
+    }
+
+    [Fact]
+    public async Task With_every_agent_paused_each_answered_call_is_abandoned_late_and_stays_answered()
+    {
+        var paused = QueueOptions.TestPbx();
+        paused.Members = [.. paused.Members.Select(m => m with { Paused = true, PausedReason = "lunch" })];
+        await using var h = await EngineHarness.StartAsync(timeScale: Scale, queues: [paused]);
+        var campaign = await h.CreateCampaignAsync("abandons", c => c with
+        {
+            Destination = new DialplanTarget("queue", "sales", 1),
+            Queue = "sales",
+            Pacing = PacingMode.Fixed,
+            MaxConcurrentCalls = 3,
+        });
+        // Answered after 2 s; the callee hangs up 5 s later, still waiting.
+        await h.ImportAsync(campaign.Id, EngineHarness.Numbers(100).Where(n => n.EndsWith('1')).Take(4));
+        var engine = await h.StartEngineAsync(Options(h, "abandoner"));
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Assert.Equal(CampaignRunEnd.Finished, (await engine.RunCampaignAsync(campaign.Id, cts.Token)).End);
+        var answered = await AnsweredAsync(h, campaign.Id);
+        Assert.Equal(4, answered.Count);
+        Assert.All(answered, a => Assert.Equal(("answered", "sales", (string?)null, true, "late"), (a.Outcome, a.Queue, a.QueueAgent, a.IsAbandoned, a.QueueFate)));
+        Assert.Equal((4, 4), await engine.Services.QueueStore.AbandonCountsAsync(campaign.Id, DateTimeOffset.UtcNow - TimeSpan.FromDays(30)));
+    }
+}
