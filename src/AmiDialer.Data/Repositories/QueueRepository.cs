@@ -41,7 +41,8 @@ public sealed class QueueRepository(AmiDialerDatabase database)
 
     /// <summary>
     /// Answered calls of a queue campaign whose fate nobody recorded (the dialer was down, or lost the link, while they
-    /// waited for an agent): unknown, which counts as abandoned. Returns how many were marked.
+    /// waited for an agent): unknown, which counts as abandoned. Only answers since the campaign's first recorded fate:
+    /// calls from before it followed a queue had none to record. Returns how many were marked.
     /// </summary>
     public async Task<int> MarkUnknownFatesAsync(long campaignId, string queue, CancellationToken cancellationToken = default)
     {
@@ -50,6 +51,7 @@ public sealed class QueueRepository(AmiDialerDatabase database)
             """
             UPDATE attempts SET queue = @queue, is_abandoned = @abandoned, queue_fate = @fate
             WHERE campaign_id = @campaignId AND state = 'ended' AND answered_at IS NOT NULL AND queue_fate IS NULL
+              AND answered_at >= (SELECT MIN(f.answered_at) FROM attempts f WHERE f.campaign_id = @campaignId AND f.is_abandoned IS NOT NULL)
             """,
             new { campaignId, queue, abandoned = true, fate = QueueCallFate.Unknown.ToWireName() },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -67,6 +69,20 @@ public sealed class QueueRepository(AmiDialerDatabase database)
             new { campaignId, since },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return ((int)row.Answered, (int)(row.Abandoned ?? 0));
+    }
+
+    /// <summary>Each answered queue call's answer time and whether it was abandoned, since <paramref name="since"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<(DateTimeOffset AnsweredAt, bool Abandoned)>> FatesSinceAsync(long campaignId, DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(DateTimeOffset AnsweredAt, long Abandoned)>(new CommandDefinition(
+            """
+            SELECT answered_at, CASE WHEN is_abandoned THEN 1 ELSE 0 END
+            FROM attempts WHERE campaign_id = @campaignId AND is_abandoned IS NOT NULL AND answered_at >= @since ORDER BY answered_at
+            """,
+            new { campaignId, since },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => (r.AnsweredAt, r.Abandoned != 0))];
     }
 
     /// <summary>The follower's latest look at a queue's agents (<paramref name="observer"/>: the process that follows it).</summary>

@@ -61,6 +61,7 @@ internal sealed partial class CampaignDialer
         }
 
         _measurements = new PacingMeasurements(abandonWindow: _s.Options.AbandonWindow);
+        _measurementsSeeded = false;
         return campaign.Pacing == PacingMode.Predictive
             ? new PredictivePacing(_s.Options.MaxAbandonRate, progressiveRatio: ratio, caps: caps)
             : new ProgressivePacing(ratio, caps);
@@ -99,6 +100,11 @@ internal sealed partial class CampaignDialer
 
         var store = _s.QueueStore;
         var serverName = _queueServer.Name;
+        if (!_measurementsSeeded)
+        {
+            await SeedMeasurementsAsync(now).ConfigureAwait(false);
+        }
+
         await ReleaseLeftBudgetAsync().ConfigureAwait(false);
         _budgetServer = serverName;
         await _s.WriteAsync(async () =>
@@ -120,6 +126,47 @@ internal sealed partial class CampaignDialer
         var granted = await _s.WriteAsync(() => store.ClaimAsync(serverName, queue, decision.MayStart, inFlight + decision.MayStart, CancellationToken.None)).ConfigureAwait(false);
         _queueGranted = granted;
         return decision with { MayStart = granted, LimitedBy = granted < decision.MayStart ? PacingLimit.Agents : decision.LimitedBy };
+    }
+
+    private bool _measurementsSeeded;
+
+    /// <summary>
+    /// Once per dialer: answers nobody recorded a fate for (the dialer was down while they waited) become unknown, i.e.
+    /// abandoned; then the abandon window's stored fates are measured, so a restart does not forget the rate the limit is
+    /// about (the warm-up's answer count still starts at 0: the answer rate is this run's).
+    /// </summary>
+    private async Task SeedMeasurementsAsync(DateTimeOffset now)
+    {
+        _measurementsSeeded = true;
+        var queue = _campaign.Queue!;
+        var marked = await _s.WriteAsync(() => _s.QueueStore.MarkUnknownFatesAsync(CampaignId, queue, CancellationToken.None)).ConfigureAwait(false);
+        if (marked > 0)
+        {
+            _s.Logger.PacingChanged(CampaignId, $"{marked} answered call(s) whose queue fate nobody saw count as abandoned (unknown)");
+        }
+
+        var fates = await _s.QueueStore.FatesSinceAsync(CampaignId, now - _s.Options.AbandonWindow, CancellationToken.None).ConfigureAwait(false);
+        lock (_queueGate)
+        {
+            foreach (var (answeredAt, abandoned) in fates)
+            {
+                _measurements.AgentOutcome(answeredAt, abandoned);
+            }
+        }
+    }
+
+    /// <summary>This campaign's abandon rate over the window as measured now; null when it follows no queue.</summary>
+    public double? AbandonRate(DateTimeOffset now)
+    {
+        if (string.IsNullOrEmpty(_campaign.Queue))
+        {
+            return null;
+        }
+
+        lock (_queueGate)
+        {
+            return _measurements.Figures(now).AbandonRate;
+        }
     }
 
     /// <summary>After a look's calls were claimed: budget granted to calls that were not placed goes back.</summary>

@@ -218,6 +218,9 @@ internal sealed partial class CampaignDialer
                 OriginatesSent = Interlocked.Read(ref _sent),
                 NextDueAt = NextDueAt,
                 Message = Message,
+                Pacing = PacingReason,
+                PacingFallback = PacingReason?.StartsWith("predictive warming", StringComparison.Ordinal) == true || PacingReason?.StartsWith("predictive throttled", StringComparison.Ordinal) == true,
+                AbandonRate = AbandonRate(now),
             };
         }
     }

@@ -50,6 +50,18 @@ public sealed record CampaignLiveState
 
     /// <summary>Why the dialer is in its status (lease refused, schedule, finished...).</summary>
     public string? Message { get; init; }
+
+    /// <summary>
+    /// How an agent-paced campaign decided its last look (mode and figures: "predictive throttled: abandon rate ...",
+    /// "progressive: 3 free agents × 1, 0 ringing", "waiting for queue sales: ..."); null for fixed pacing.
+    /// </summary>
+    public string? Pacing { get; init; }
+
+    /// <summary>Predictive pacing runs as progressive now (warming up, or throttled by the abandon rate).</summary>
+    public bool PacingFallback { get; init; }
+
+    /// <summary>The campaign's abandon rate over <c>Dialing:AbandonWindow</c> as this dialer measures it; null without a queue.</summary>
+    public double? AbandonRate { get; init; }
 }
 
 /// <summary>One AMI server as the engine sees it; <paramref name="Status"/> says whether it is still connecting or lost.</summary>
