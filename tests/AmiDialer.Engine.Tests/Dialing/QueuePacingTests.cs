@@ -85,6 +85,44 @@ public sealed class QueuePacingTests
     }
 
     [Fact]
+    public async Task Two_campaigns_on_one_queue_share_its_free_agents_and_never_count_one_twice()
+    {
+        await using var h = await EngineHarness.StartAsync(timeScale: Scale, queues: [QueueOptions.CallCentre("sales", 3, talkSeconds: (3, 5), wrapUpSeconds: 1)]);
+        var campaigns = new List<Campaign>();
+        foreach (var name in new[] { "east", "west" })
+        {
+            var campaign = await h.CreateCampaignAsync(name, c => c with { Destination = new DialplanTarget("queue", "sales", 1), Queue = "sales", Pacing = PacingMode.Progressive });
+            campaigns.Add(campaign);
+        }
+
+        await h.ImportAsync(campaigns[0].Id, EngineHarness.Numbers(200).Where(n => n.EndsWith('1')).Take(10));
+        await h.ImportAsync(campaigns[1].Id, EngineHarness.Numbers(200, start: 500).Where(n => n.EndsWith('0')).Take(10));
+        var engine = await h.StartEngineAsync(Options(h, "two-campaigns"));
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var runs = campaigns.Select(c => engine.RunCampaignAsync(c.Id, cts.Token)).ToList();
+        var peak = 0L;
+        await using (var connection = await h.Database.OpenConnectionAsync())
+        {
+            while (!runs.All(r => r.IsCompleted))
+            {
+                peak = Math.Max(peak, await connection.ExecuteScalarAsync<long?>("SELECT in_flight FROM queue_budgets WHERE queue = 'sales'") ?? 0);
+                await Task.Delay(10);
+            }
+        }
+
+        Assert.All(await Task.WhenAll(runs), r => Assert.Equal(CampaignRunEnd.Finished, r.End));
+        Assert.InRange(peak, 1, 3);
+        // Had each counted the same free agents, six answers would have met three agents talking 3-5 s: late, abandoned.
+        foreach (var campaign in campaigns)
+        {
+            var answered = await AnsweredAsync(h, campaign.Id);
+            Assert.Equal(10, answered.Count);
+            Assert.All(answered, a => Assert.Equal(("connected", false), (a.QueueFate, a.IsAbandoned)));
+        }
+    }
+
+    [Fact]
     public async Task With_every_agent_paused_each_answered_call_is_abandoned_late_and_stays_answered()
     {
         var paused = QueueOptions.TestPbx();
