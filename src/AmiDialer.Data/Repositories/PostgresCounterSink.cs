@@ -31,19 +31,25 @@ internal sealed class PostgresCounterSink : ICounterSink
     public void AddHour(long campaignId, string hour, long attempts, long answered, double talkSeconds) =>
         _hours.Add((campaignId, DateTime.Parse(hour, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal), attempts, answered, talkSeconds));
 
-    /// <summary>Adds the upserts of <paramref name="counters"/> to <paramref name="batch"/> (nothing when nothing changed).</summary>
-    public static void AddTo(NpgsqlBatch batch, CounterDeltas counters)
+    /// <summary>Adds one upsert of counter changes (one per counter; zeros left out) to <paramref name="batch"/>.</summary>
+    public static void AddCounters(NpgsqlBatch batch, IEnumerable<(long Campaign, string Name, double Delta)> changes)
     {
-        var sink = new PostgresCounterSink();
-        counters.Write(sink);
-        if (sink._counters.Count > 0)
+        var rows = changes.Where(c => c.Delta != 0).OrderBy(c => c.Campaign).ThenBy(c => c.Name, StringComparer.Ordinal).ToArray();
+        if (rows.Length > 0)
         {
-            var rows = sink._counters.OrderBy(c => c.Campaign).ThenBy(c => c.Name, StringComparer.Ordinal).ToArray();
             batch.BatchCommands.Add(PostgresAttemptWriter.Command(CountersSql,
                 PostgresAttemptWriter.Param(rows.Select(r => r.Campaign).ToArray()),
                 PostgresAttemptWriter.Param(rows.Select(r => r.Name).ToArray()),
                 PostgresAttemptWriter.Param(rows.Select(r => r.Delta).ToArray())));
         }
+    }
+
+    /// <summary>Adds the upserts of <paramref name="counters"/> to <paramref name="batch"/> (nothing when nothing changed).</summary>
+    public static void AddTo(NpgsqlBatch batch, CounterDeltas counters)
+    {
+        var sink = new PostgresCounterSink();
+        counters.Write(sink);
+        AddCounters(batch, sink._counters);
 
         if (sink._hours.Count > 0)
         {
