@@ -134,6 +134,12 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
 
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
+        if (pending.Count == 0)
+        {
+            // Nothing added since the last flush (a chunk that ended with its batch's commit).
+            return;
+        }
+
         var importer = copy ?? throw new InvalidOperationException("No batch open.");
         foreach (var (phone, fields, zoneList, blocked, line) in pending)
         {
