@@ -162,7 +162,7 @@ internal static class PostgresImportBench
     /// on its command line) and every process it started, live ones only, so read it around what is measured while
     /// the backends of that work are still alive, or the checkpointer and walwriter alone when they are not.
     /// </summary>
-    private static double ServerCpu(int port)
+    internal static double ServerCpu(int port)
     {
         var ticks = 0L;
         var perSecond = 100.0;
