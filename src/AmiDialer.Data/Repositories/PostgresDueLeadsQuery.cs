@@ -14,10 +14,15 @@ namespace AmiDialer.Data.Repositories;
 /// </summary>
 public sealed class PostgresDueLeadsQuery(NpgsqlDataSource dataSource) : IDueLeadsQuery
 {
+    // Ordered by due time alone: read in the order of ix_leads_due_state (campaign, state, due time), stopping after
+    // $4 rows. SQLite's index ends with the rowid, so its ORDER BY next_eligible_at, id costs nothing; here the id would
+    // make PostgreSQL read and sort every due lead of the campaign (a million after an import, all due at one instant)
+    // for each query. Leads due at the same instant come in index order, which for one import is file order (the
+    // import inserts in file order), so the dialing order is SQLite's in practice; the id is not a promise here.
     private const string Sql = """
         SELECT id, campaign_id, phone, fields, time_zones, state, final_outcome, attempt_count, next_eligible_at FROM leads
         WHERE campaign_id = $1 AND state IN ('pending', 'waiting_retry') AND state = $2 AND next_eligible_at <= $3
-        ORDER BY next_eligible_at, id LIMIT $4
+        ORDER BY next_eligible_at LIMIT $4
         FOR UPDATE SKIP LOCKED
         """;
 
