@@ -19,10 +19,32 @@ namespace AmiDialer.Data.Import;
 /// Imports a CSV of leads into a campaign. Streaming in three stages: one thread parses the CSV into batches, the
 /// validation workers normalise numbers in parallel, and one writer commits each batch in its own transaction, in
 /// file order. Rejected rows go to an error CSV with their line, column and reason; good rows are imported anyway.
-/// A file that is not a usable CSV is refused before anything is written.
+/// A file that is not a usable CSV is refused before anything is written. The store is SQLite's file or a PostgreSQL
+/// database (<see cref="ILeadImportStore"/>), each writing the rows its own way with the same counts and promises.
 /// </summary>
-public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProvider time, ILogger<CsvLeadImporter>? logger = null)
+public sealed partial class CsvLeadImporter
 {
+    private readonly ILeadImportStore store;
+    private readonly TimeProvider time;
+
+    public CsvLeadImporter(AmiDialerDatabase database, TimeProvider time, ILogger<CsvLeadImporter>? logger = null)
+        : this(new SqliteLeadImportStore(database, time), time, logger)
+    {
+    }
+
+    /// <summary>Imports into PostgreSQL; error CSVs go to <paramref name="errorFolder"/> (<c>import-&lt;id&gt;-errors.csv</c>).</summary>
+    public CsvLeadImporter(Npgsql.NpgsqlDataSource dataSource, string errorFolder, TimeProvider time, ILogger<CsvLeadImporter>? logger = null)
+        : this(new PostgresLeadImportStore(dataSource, errorFolder, time), time, logger)
+    {
+    }
+
+    private CsvLeadImporter(ILeadImportStore store, TimeProvider time, ILogger<CsvLeadImporter>? logger)
+    {
+        this.store = store;
+        this.time = time;
+        this.logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
     /// <summary>Header names taken for the phone column, in order of preference (compared without case, spaces, _ or -).</summary>
     public static readonly IReadOnlyList<string> PhoneColumnNames =
         ["phone", "phonenumber", "number", "mobile", "mobilephone", "mobilenumber", "cell", "cellphone", "tel", "telephone", "msisdn", "e164", "telefon", "telefono", "numero"];
@@ -32,7 +54,7 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
 
     private const int MaxErrorsKept = 100;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
-    private readonly ILogger logger = logger ?? (ILogger)NullLogger.Instance;
+    private readonly ILogger logger;
 
     public async Task<ImportResult> ImportFileAsync(string path, CsvImportOptions options, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -141,13 +163,14 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
             throw new CsvImportRefusedException($"{fileName} has a header but no rows.");
         }
 
-        var blocked = await new DncRepository(database, time).LoadBlockedSetAsync(options.CampaignId, cancellationToken).ConfigureAwait(false);
+        var blocked = await store.LoadBlockedSetAsync(options.CampaignId, cancellationToken).ConfigureAwait(false);
         var started = time.GetUtcNow();
-        await using var writer = await LeadImportWriter.OpenAsync(database, options.CampaignId, fileName, normalizer.DefaultRegion, options.Actor, started, options.WalSettleRows, time, cancellationToken).ConfigureAwait(false);
+        await using var writer = await store.OpenWriterAsync(
+            new LeadImportTarget(options.CampaignId, fileName, normalizer.DefaultRegion, options.Actor, started, options.WalSettleRows), cancellationToken).ConfigureAwait(false);
         var importId = writer.ImportId;
         logger.ImportStarted(importId, fileName, options.CampaignId, delimiter == '\t' ? "TAB" : delimiter.ToString(), encoding.WebName, header[phoneIndex]);
 
-        var errorPath = options.ErrorCsvPath ?? Path.Combine(Path.GetDirectoryName(database.Path) ?? ".", "imports", $"import-{importId}-errors.csv");
+        var errorPath = options.ErrorCsvPath ?? Path.Combine(store.ErrorFolder, $"import-{importId}-errors.csv");
         var job = new Job(normalizer, blocked, header, phoneIndex, fieldColumns);
         var clock = Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -170,6 +193,9 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
         string? message = null;
         var batchNumber = 0;
         var batchRows = 0;
+        // Rows handed to the writer in the open batch: what it did not add were duplicates (counted at the commit where
+        // the store only knows then, and corrected there where it knew at once).
+        var batchAccepted = 0L;
         var waiting = TimeSpan.Zero;
         var inserting = TimeSpan.Zero;
         var beginning = TimeSpan.Zero;
@@ -206,14 +232,17 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
                             firstErrors.Add(error);
                         }
                     }
-                    else if (writer.Insert(chunk.Bytes.Slice(row.PhoneStart, row.PhoneLength), chunk.Bytes.Slice(row.FieldsStart, row.FieldsLength), row.ZonesJson, row.Blocked, row.Line))
+                    else if (writer.Add(chunk.Bytes.Slice(row.PhoneStart, row.PhoneLength), chunk.Bytes.Slice(row.FieldsStart, row.FieldsLength), row.ZonesJson, row.Blocked, row.Line) is false)
                     {
-                        imported++;
-                        blockedRows += row.Blocked ? 1 : 0;
+                        batchAccepted++;
+                        duplicates++;
                     }
                     else
                     {
-                        duplicates++;
+                        // Not known yet on a store that learns it at the commit: counted new until then.
+                        batchAccepted++;
+                        imported++;
+                        blockedRows += row.Blocked ? 1 : 0;
                     }
 
                     read++;
@@ -221,11 +250,15 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
                     if (++batchRows == options.BatchSize)
                     {
                         totals = new ImportCounts { RowsRead = read, Imported = imported, Rejected = rejected, Duplicates = duplicates, Blocked = blockedRows, LastCommittedLine = lastLine };
+                        await writer.FlushAsync(stop.Token).ConfigureAwait(false);
                         await CommitAsync().ConfigureAwait(false);
+                        (imported, duplicates, blockedRows) = (totals.Imported, totals.Duplicates, totals.Blocked);
                     }
                 }
 
                 totals = new ImportCounts { RowsRead = read, Imported = imported, Rejected = rejected, Duplicates = duplicates, Blocked = blockedRows, LastCommittedLine = lastLine };
+                // Before the buffer goes back to the pool: a writer may hold the rows until here.
+                await writer.FlushAsync(stop.Token).ConfigureAwait(false);
                 chunk.Release();
                 if (chunk.Fatal is { } fatal)
                 {
@@ -312,7 +345,18 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
             errors?.Flush();
             var n = batchNumber;
             var commitStart = Stopwatch.GetTimestamp();
-            await writer.CommitBatchAsync(totals, errors is null ? null : errorPath, options.BeforeCommit is { } hook ? () => hook(n) : null, stop.Token).ConfigureAwait(false);
+            var before = committed;
+            var accepted = batchAccepted;
+            var counted = totals;
+            await writer.CommitBatchAsync(
+                written => totals = counted with
+                {
+                    Imported = before.Imported + written.Imported,
+                    Duplicates = before.Duplicates + (accepted - written.Imported),
+                    Blocked = before.Blocked + written.Blocked,
+                },
+                errors is null ? null : errorPath, options.BeforeCommit is { } hook ? () => hook(n) : null, stop.Token).ConfigureAwait(false);
+            batchAccepted = 0;
             committing += Stopwatch.GetElapsedTime(commitStart);
             DataMetrics.ImportCommitted(committed, totals);
             committed = totals;
@@ -324,13 +368,13 @@ public sealed partial class CsvLeadImporter(AmiDialerDatabase database, TimeProv
         }
     }
 
-    private static async Task SafeFinishAsync(LeadImportWriter writer, ImportStatus status, DateTimeOffset now, string message)
+    private async Task SafeFinishAsync(ILeadImportWriter writer, ImportStatus status, DateTimeOffset now, string message)
     {
         try
         {
             await writer.FinishAsync(status, now, message, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (store.IsStoreError(e))
         {
             // The record keeps status 'running' with its last committed line: still the truth about what is stored.
         }

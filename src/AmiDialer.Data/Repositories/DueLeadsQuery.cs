@@ -9,7 +9,7 @@ namespace AmiDialer.Data.Repositories;
 /// second: opening a pooled connection, preparing the SQL and mapping through Dapper each time cost more than the
 /// query itself. Same rows and order as <see cref="LeadRepository.GetDueAsync"/>. One caller at a time.
 /// </summary>
-public sealed class DueLeadsQuery : IAsyncDisposable
+public sealed class DueLeadsQuery : IDueLeadsQuery
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _command;

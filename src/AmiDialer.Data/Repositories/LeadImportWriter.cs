@@ -1,5 +1,6 @@
 using AmiDialer.Core.Model;
 using AmiDialer.Data.Database;
+using AmiDialer.Data.Import;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -15,7 +16,7 @@ namespace AmiDialer.Data.Repositories;
 /// Values arrive as UTF-8 made by the validation threads, and what is the same for every row (campaign, import,
 /// state, eligibility) is bound once per statement, so a row costs four binds and a step.
 /// </summary>
-internal sealed class LeadImportWriter : IAsyncDisposable
+internal sealed class LeadImportWriter : ILeadImportWriter
 {
     private const string InsertSql = """
         INSERT INTO leads (campaign_id, phone, fields, time_zones, state, next_eligible_at, import_id, source_line)
@@ -109,6 +110,13 @@ internal sealed class LeadImportWriter : IAsyncDisposable
     }
 
     /// <summary>Inserts one lead from its UTF-8 values; false when the campaign already has the number (a duplicate).</summary>
+    public bool? Add(ReadOnlySpan<byte> e164, ReadOnlySpan<byte> fieldsJson, ReadOnlySpan<byte> zonesJson, bool blocked, long sourceLine) =>
+        Insert(e164, fieldsJson, zonesJson, blocked, sourceLine);
+
+    /// <summary>Every row is inserted as it is added: nothing waits.</summary>
+    public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>Inserts one lead from its UTF-8 values; false when the campaign already has the number (a duplicate).</summary>
     public bool Insert(ReadOnlySpan<byte> e164, ReadOnlySpan<byte> fieldsJson, ReadOnlySpan<byte> zonesJson, bool blocked, long sourceLine)
     {
         if (transaction is null)
@@ -145,9 +153,11 @@ internal sealed class LeadImportWriter : IAsyncDisposable
         return true;
     }
 
-    public async Task CommitBatchAsync(ImportCounts counts, string? errorFile, Action? beforeCommit, CancellationToken cancellationToken)
+    public async Task<BatchWritten> CommitBatchAsync(Func<BatchWritten, ImportCounts> totals, string? errorFile, Action? beforeCommit, CancellationToken cancellationToken)
     {
         var tx = transaction ?? throw new InvalidOperationException("No batch open.");
+        var written = new BatchWritten(pendingAdded + blockedAdded, blockedAdded);
+        var counts = totals(written);
         await CampaignCounters.AddAsync(connection, tx, campaignId, CampaignCounters.State(LeadState.Pending), pendingAdded, cancellationToken).ConfigureAwait(false);
         await CampaignCounters.AddAsync(connection, tx, campaignId, CampaignCounters.State(LeadState.Blocked), blockedAdded, cancellationToken).ConfigureAwait(false);
         await ImportRepository.SaveProgressAsync(connection, tx, importId, counts, errorFile, cancellationToken).ConfigureAwait(false);
@@ -156,6 +166,7 @@ internal sealed class LeadImportWriter : IAsyncDisposable
         await tx.DisposeAsync().ConfigureAwait(false);
         transaction = null;
         checkpointer.Request();
+        return written;
     }
 
     public async Task RollbackBatchAsync()

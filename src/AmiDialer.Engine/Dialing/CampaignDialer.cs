@@ -236,7 +236,7 @@ internal sealed partial class CampaignDialer
         var lastReload = DateTimeOffset.MinValue;
         var lastDialCheck = DateTimeOffset.MinValue;
         CampaignRunResult? result = null;
-        DueLeadsQuery? dueQuery = null;
+        IDueLeadsQuery? dueQuery = null;
         SetStatus(DialerStatus.Waiting, null);
         _s.Logger.DialerStarted(CampaignId, _foreground ? "foreground" : "scheduled");
         try

@@ -39,6 +39,11 @@ internal static class ImportBenchmark
             var size = new FileInfo(csv).Length;
             Console.WriteLine($"Generated {rows:N0} rows ({size / 1e6:F1} MB): {expected.Bad:N0} bad, {expected.Duplicates:N0} duplicates.");
 
+            if (args.Length > 1 && args[1] == "postgres")
+            {
+                return await PostgresImportBench.RunAsync(csv, folder, rows, expected, runs, [.. args.Where(a => a.StartsWith("workers=", StringComparison.Ordinal) || a.StartsWith("batch=", StringComparison.Ordinal))]);
+            }
+
             if (args.Length > 1 && args[1] == "phases")
             {
                 var baseline = SqliteShellImport(csv, Path.Combine(folder, "baseline.db"));

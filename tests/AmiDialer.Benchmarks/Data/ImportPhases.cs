@@ -53,7 +53,7 @@ internal static class ImportPhases
                 writer.Insert(System.Text.Encoding.UTF8.GetBytes(n), fields, zones, blocked: false, i);
             }
 
-            await writer.CommitBatchAsync(new ImportCounts(), null, null, default);
+            await writer.CommitBatchAsync(_ => new ImportCounts(), null, null, default);
         }
 
         var t5 = Cpu();

@@ -50,7 +50,7 @@ internal static class InsertExperiment
                             writer.Insert(l.Phone, l.Fields, l.Zones, blocked: false, l.Line);
                         }
 
-                        await writer.CommitBatchAsync(new ImportCounts(), null, null, default);
+                        await writer.CommitBatchAsync(_ => new ImportCounts(), null, null, default);
                     }
                 }
 
