@@ -171,6 +171,13 @@ internal static class CampaignActions
         table.Add("retry", campaign.RetryPolicy.Length == 0 ? "none" : campaign.RetryPolicy);
         table.Add("max attempts", campaign.MaxAttempts.ToString(CultureInfo.InvariantCulture));
         table.Add("order", campaign.Order.ToWireName());
+        table.Add("queue", campaign.Queue ?? "none");
+        table.Add("pacing", campaign.Pacing switch
+        {
+            Core.Pacing.PacingMode.Progressive => $"progressive: {campaign.PacingRatio.ToString("0.##", CultureInfo.InvariantCulture)} call(s) per free agent, within the caps above",
+            Core.Pacing.PacingMode.Predictive => "predictive: by the measured answer rate, within the caps and the abandon limit",
+            _ => "fixed: the caps above",
+        });
         foreach (var v in campaign.Variables)
         {
             table.Add("variable " + v.Name, v.Field is null ? v.Value : "field " + v.Field);

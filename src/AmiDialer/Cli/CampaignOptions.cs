@@ -111,9 +111,27 @@ internal sealed class CampaignOptions
         AllowMultipleArgumentsPerToken = false,
     }.CheckEach(text => CampaignValueParsers.Variable(text, field: true, out _));
 
+    public Option<string?> Queue { get; } = new Option<string?>("--queue")
+    {
+        Description = "The Asterisk queue whose agents take the answered calls (the destination must run Queue(<name>)); '' for none.",
+        HelpName = "name",
+    }.CheckText(text => text.Length == 0 ? null : CampaignValueParsers.QueueName(text));
+
+    public Option<string?> Pacing { get; } = new Option<string?>("--pacing")
+    {
+        Description = "How many calls to place: fixed (the caps above), progressive (one per free agent of --queue, times --pacing-ratio) or predictive (from the measured answer rate, within the abandon limit).",
+        HelpName = "fixed|progressive|predictive",
+    }.CheckText(CampaignValueParsers.Pacing);
+
+    public Option<double?> PacingRatio { get; } = new Option<double?>("--pacing-ratio")
+    {
+        Description = "Calls in flight per free agent in progressive pacing (default 1.0).",
+        HelpName = "x",
+    }.Check(x => CampaignValueParsers.PacingRatio(x!.Value));
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Dial, Destination, CallerId, MaxConcurrent, Cps, RingTimeout, Hours, Days, Windows, TimeZone, Start, End, Retry, MaxAttempts, Order, Vars, VarFields })
+        foreach (var option in new Option[] { Dial, Destination, CallerId, MaxConcurrent, Cps, RingTimeout, Hours, Days, Windows, TimeZone, Start, End, Retry, MaxAttempts, Order, Queue, Pacing, PacingRatio, Vars, VarFields })
         {
             command.Options.Add(option);
         }
@@ -199,6 +217,26 @@ internal sealed class CampaignOptions
         if (parse.GetValue(Order) is { } order && LeadOrderNames.TryParse(order, out var leadOrder))
         {
             c = c with { Order = leadOrder };
+        }
+
+        if (parse.GetValue(Queue) is { } queue)
+        {
+            c = c with { Queue = queue.Length == 0 ? null : queue };
+        }
+
+        if (parse.GetValue(Pacing) is { } pacing && Core.Pacing.PacingModeNames.TryParse(pacing, out var mode))
+        {
+            c = c with { Pacing = mode };
+        }
+
+        if (parse.GetValue(PacingRatio) is { } ratio)
+        {
+            c = c with { PacingRatio = ratio };
+        }
+
+        if (CampaignValueParsers.QueueForPacing(c) is { } pacingProblem)
+        {
+            throw CliException.Usage("--queue: " + pacingProblem);
         }
 
         var constants = parse.GetValue(Vars) ?? [];

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AmiDialer.Core.Dialing;
 using AmiDialer.Core.Model;
+using AmiDialer.Core.Pacing;
 using AmiDialer.Core.Phone;
 using AmiDialer.Core.Scheduling;
 using AmiDialer.Core.Validation;
@@ -91,6 +92,50 @@ internal static class CampaignValueParsers
 
     public static string? RingTimeout(int seconds) =>
         seconds >= 15 ? null : $"must be at least 15 seconds (was {seconds}).";
+
+    /// <summary>
+    /// A queue name as queues.conf spells a section and AMI's <c>Queue:</c> header carries it; anything else could
+    /// not be the name of a queue, and a name with separators could smuggle text into the AMI action.
+    /// </summary>
+    public static string? QueueName(string text)
+    {
+        if (text.Length == 0)
+        {
+            return "the queue name must not be empty.";
+        }
+
+        if (text.Length > MaxQueueName)
+        {
+            return $"at most {MaxQueueName} characters (was {text.Length}).";
+        }
+
+        return text.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '_' or '-' or '.')
+            ? null
+            : $"'{text}' is not a queue name: letters, digits, '_', '-' and '.' only.";
+    }
+
+    public const int MaxQueueName = 80;
+
+    /// <summary>Calls in flight per free agent: below 0.1 a queue would hardly be dialed, above 10 most answers would wait.</summary>
+    public static string? PacingRatio(double ratio) =>
+        ratio is >= MinPacingRatio and <= MaxPacingRatio
+            ? null
+            : $"must be from {MinPacingRatio.ToString(CultureInfo.InvariantCulture)} to {MaxPacingRatio.ToString(CultureInfo.InvariantCulture)} (was {ratio.ToString(CultureInfo.InvariantCulture)}).";
+
+    public const double MinPacingRatio = 0.1;
+    public const double MaxPacingRatio = 10;
+
+    public static string? Pacing(string text) =>
+        PacingModeNames.TryParse(text, out _) ? null : $"'{text}' is not a pacing mode: {string.Join(", ", PacingModeNames.WireNames)}.";
+
+    /// <summary>
+    /// Agent pacing counts the free agents of the campaign's queue: without a queue there is nobody to count, so the
+    /// campaign would never dial. Null when the combination is fine.
+    /// </summary>
+    public static string? QueueForPacing(Campaign campaign) =>
+        campaign.Pacing != PacingMode.Fixed && string.IsNullOrEmpty(campaign.Queue)
+            ? $"{campaign.Pacing.ToWireName()} pacing follows the free agents of a queue: name the queue whose agents take the answered calls."
+            : null;
 
     public static string? Region(string text) => PhoneRegions.Check(text) is { } error ? error + "." : null;
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AmiDialer.Core.Model;
+using AmiDialer.Core.Pacing;
 using AmiDialer.Core.Scheduling;
 
 namespace AmiDialer.Reports;
@@ -39,6 +40,9 @@ public static class CampaignJson
         w.WriteString("retry", c.RetryPolicy);
         w.WriteNumber("maxAttempts", c.MaxAttempts);
         w.WriteString("order", c.Order.ToWireName());
+        w.WriteString("queue", c.Queue);
+        w.WriteString("pacing", c.Pacing.ToWireName());
+        w.WriteNumber("pacingRatio", c.PacingRatio);
         w.WriteStartArray("variables");
         foreach (var v in c.Variables)
         {

@@ -3,6 +3,7 @@ using AmiDialer.Cli;
 using AmiDialer.Configuration;
 using AmiDialer.Core.Dialing;
 using AmiDialer.Core.Model;
+using AmiDialer.Core.Pacing;
 
 namespace AmiDialer.Web.Api;
 
@@ -32,6 +33,15 @@ public sealed record CampaignInput
 
     /// <summary><c>retries-first</c> (the default) or <c>fresh-first</c>: which due leads go first when more are due than there is room for.</summary>
     public string? Order { get; init; }
+
+    /// <summary>The Asterisk queue whose agents take the answered calls; empty for none.</summary>
+    public string? Queue { get; init; }
+
+    /// <summary><c>fixed</c> (the default), <c>progressive</c> or <c>predictive</c>; the last two need <see cref="Queue"/>.</summary>
+    public string? Pacing { get; init; }
+
+    /// <summary>Calls in flight per free agent in progressive pacing (1.0 by default).</summary>
+    public double? PacingRatio { get; init; }
     public IReadOnlyList<VariableInput>? Variables { get; init; }
 }
 
@@ -43,13 +53,15 @@ public sealed record CampaignDto(
     long Id, string Name, CampaignState State, string TimeZone, string DialTemplate, string Destination, string? OnAnswerRedirect,
     string? CallerId, int RingTimeoutSeconds, int MaxConcurrentCalls, double CallsPerSecond, DateTimeOffset? StartAt, DateTimeOffset? EndAt,
     string Days, IReadOnlyList<string> Windows, string CallingHours, string RetryPolicy, int MaxAttempts,
-    IReadOnlyList<VariableInput> Variables, bool IsSimulated, DateTimeOffset CreatedAt, string Order = "retries-first")
+    IReadOnlyList<VariableInput> Variables, bool IsSimulated, DateTimeOffset CreatedAt, string Order = "retries-first",
+    string? Queue = null, string Pacing = "fixed", double PacingRatio = 1.0)
 {
     public static CampaignDto From(Campaign c) => new(
         c.Id, c.Name, c.State, c.TimeZoneId, c.DialTemplate, c.Destination.ToString(), c.OnAnswerRedirect?.ToString(), c.CallerId,
         (int)c.RingTimeout.TotalSeconds, c.MaxConcurrentCalls, c.CallsPerSecond, c.StartAt, c.EndAt, CampaignInputRules.FormatDays(c.Days),
         [.. c.Windows.Select(w => w.ToString())], c.CallingHours.ToString(), c.RetryPolicy, c.MaxAttempts,
-        [.. c.Variables.Select(v => new VariableInput(v.Name, v.Value, v.Field))], c.IsSimulated, c.CreatedAt, c.Order.ToWireName());
+        [.. c.Variables.Select(v => new VariableInput(v.Name, v.Value, v.Field))], c.IsSimulated, c.CreatedAt, c.Order.ToWireName(),
+        c.Queue, c.Pacing.ToWireName(), c.PacingRatio);
 }
 
 /// <summary>Applies a <see cref="CampaignInput"/> to a campaign, naming every bad field (by its JSON name) at once.</summary>
@@ -273,6 +285,42 @@ internal static class CampaignInputRules
             }
 
             c = c with { Order = leadOrder };
+        }
+
+        if (input.Queue is { } queue)
+        {
+            var name = queue.Trim();
+            if (name.Length > 0 && CampaignValueParsers.QueueName(name) is { } problem)
+            {
+                Bad("queue", Capital(problem));
+            }
+
+            c = c with { Queue = name.Length == 0 ? null : name };
+        }
+
+        if (input.Pacing is { } pacing)
+        {
+            if (!PacingModeNames.TryParse(pacing, out var mode))
+            {
+                Bad("pacing", Capital(CampaignValueParsers.Pacing(pacing)!));
+            }
+
+            c = c with { Pacing = mode };
+        }
+
+        if (input.PacingRatio is { } ratio)
+        {
+            if (CampaignValueParsers.PacingRatio(ratio) is { } problem)
+            {
+                Bad("pacingRatio", Capital(problem));
+            }
+
+            c = c with { PacingRatio = ratio };
+        }
+
+        if (!errors.ContainsKey("queue") && !errors.ContainsKey("pacing") && CampaignValueParsers.QueueForPacing(c) is { } needsQueue)
+        {
+            Bad("queue", needsQueue);
         }
 
         if (input.Variables is { } variables)

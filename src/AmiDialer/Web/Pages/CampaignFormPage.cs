@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using AmiDialer.Core.Model;
+using AmiDialer.Core.Pacing;
 using AmiDialer.Core.Retries;
 using AmiDialer.Core.Scheduling;
 using AmiDialer.Hosting;
@@ -113,6 +114,9 @@ internal static class CampaignFormPage
         ("retryPolicy", "Retry policy", "e.g. busy=5m:3,no-answer=1h:2", "text"),
         ("maxAttempts", "Max attempts per lead", "", "number"),
         ("order", "Lead order", "which due leads go first when more are due than there is room for", "select:retries-first|fresh-first"),
+        ("queue", "Agent queue", "optional: the Asterisk queue whose agents take the answered calls; the destination must run Queue(<name>)", "text"),
+        ("pacing", "Pacing", "fixed: the caps above; progressive: one call per free agent of the queue (times the ratio); predictive: by the measured answer rate, within the abandon limit", "select:fixed|progressive|predictive"),
+        ("pacingRatio", "Calls per free agent", "progressive pacing, e.g. 1.0", "text"),
     ];
 
     private static Dictionary<string, string> Values(Campaign c) => new(StringComparer.Ordinal)
@@ -134,6 +138,9 @@ internal static class CampaignFormPage
         ["retryPolicy"] = c.RetryPolicy,
         ["maxAttempts"] = c.MaxAttempts.ToString(CultureInfo.InvariantCulture),
         ["order"] = c.Order.ToWireName(),
+        ["queue"] = c.Queue ?? "",
+        ["pacing"] = c.Pacing.ToWireName(),
+        ["pacingRatio"] = c.PacingRatio.ToString(CultureInfo.InvariantCulture),
     };
 
     private static Dictionary<string, string> Read(IFormCollection form) =>
@@ -222,6 +229,12 @@ internal static class CampaignFormPage
             errors["callsPerSecond"] = ["Enter a number such as 2 or 0.5."];
         }
 
+        double? ratio = double.TryParse(v["pacingRatio"], NumberStyles.Float, CultureInfo.InvariantCulture, out var r) ? r : null;
+        if (ratio is null)
+        {
+            errors["pacingRatio"] = ["Enter a number such as 1 or 1.5."];
+        }
+
         var input = new CampaignInput
         {
             Name = v["name"],
@@ -241,6 +254,9 @@ internal static class CampaignFormPage
             RetryPolicy = v["retryPolicy"],
             MaxAttempts = Int("maxAttempts"),
             Order = v["order"].Length == 0 ? null : v["order"],
+            Queue = v["queue"],
+            Pacing = v["pacing"].Length == 0 ? null : v["pacing"],
+            PacingRatio = ratio,
             Variables = [.. variables.Select(r => r.Kind == "field" ? new VariableInput(r.Name, null, r.Text.Trim()) : new VariableInput(r.Name, r.Text, null))],
         };
         return (input, errors);

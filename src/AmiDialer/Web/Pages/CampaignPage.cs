@@ -183,6 +183,13 @@ internal static class CampaignPage
         Row(sb, "Caller ID", string.IsNullOrEmpty(c.CallerId) ? "the PBX's default" : c.CallerId);
         Row(sb, "Ring timeout", $"{(int)c.RingTimeout.TotalSeconds} s");
         Row(sb, "Concurrency / calls per second", $"{c.MaxConcurrentCalls} / {c.CallsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        Row(sb, "Agent queue", c.Queue ?? "none");
+        Row(sb, "Pacing", c.Pacing switch
+        {
+            AmiDialer.Core.Pacing.PacingMode.Progressive => $"progressive: {c.PacingRatio.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} call(s) per free agent, within the caps",
+            AmiDialer.Core.Pacing.PacingMode.Predictive => "predictive: by the measured answer rate, within the caps and the abandon limit",
+            _ => "fixed: the caps",
+        });
         Row(sb, "Lead order", c.Order == LeadOrder.FreshFirst ? "fresh-first: fresh leads before due retries" : "retries-first: due retries before fresh leads");
         Row(sb, "Retry policy / max attempts", $"{(c.RetryPolicy.Length == 0 ? "none" : c.RetryPolicy)} / {c.MaxAttempts}");
         Row(sb, "Channel variables", c.Variables.Count == 0 ? "none" : string.Join(", ", c.Variables.Select(v => v.Field is null ? $"{v.Name}={v.Value}" : $"{v.Name} = lead column {v.Field}")));
