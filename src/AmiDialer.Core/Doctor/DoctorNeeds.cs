@@ -24,6 +24,9 @@ public sealed record TechnologyUse(string Technology, IReadOnlyList<string> Used
 /// </summary>
 public sealed record DoctorNeeds(IReadOnlyList<DialplanUse> Places, IReadOnlyList<TechnologyUse> Technologies)
 {
+    /// <summary>The queues the campaigns that may dial follow, each with the destination that must run it.</summary>
+    public IReadOnlyList<QueueUse> Queues { get; init; } = [];
+
     /// <summary>
     /// The campaigns that may still dial (not completed or stopped, not the built-in click-to-call one, not simulated):
     /// each one's destination and on-answer redirect (missing: FAIL, blocking, every answered call would go nowhere),
@@ -37,11 +40,19 @@ public sealed record DoctorNeeds(IReadOnlyList<DialplanUse> Places, IReadOnlyLis
         ArgumentNullException.ThrowIfNull(campaigns);
         var places = new List<(DialplanPlace Place, string By, CheckLevel IfMissing, bool Blocking)>();
         var techs = new List<(string Tech, string By)>();
+        var queues = new List<(string Queue, DialplanPlace Place, string By)>();
         foreach (var campaign in campaigns.Where(c => MayDial(c, simulated)))
         {
             var name = $"campaign '{campaign.Name}'";
             var d = campaign.Destination;
             places.Add((new DialplanPlace(d.Context, d.Extension, d.Priority), name + " destination", CheckLevel.Fail, true));
+            if (!string.IsNullOrEmpty(campaign.Queue))
+            {
+                // An on-answer redirect is where the answered call ends up: that is what must run the queue.
+                var landing = campaign.OnAnswerRedirect ?? d;
+                queues.Add((campaign.Queue, new DialplanPlace(landing.Context, landing.Extension, landing.Priority), name));
+            }
+
             if (campaign.OnAnswerRedirect is { } r)
             {
                 places.Add((new DialplanPlace(r.Context, r.Extension, r.Priority), name + " on-answer redirect", CheckLevel.Fail, true));
@@ -78,7 +89,10 @@ public sealed record DoctorNeeds(IReadOnlyList<DialplanUse> Places, IReadOnlyLis
 
         return new DoctorNeeds(
             [.. places.GroupBy(p => p.Place).Select(g => new DialplanUse(g.Key, [.. g.Select(p => p.By).Distinct()], g.Max(p => p.IfMissing), g.Any(p => p.Blocking)))],
-            [.. techs.GroupBy(t => t.Tech, StringComparer.OrdinalIgnoreCase).Select(g => new TechnologyUse(g.Key, [.. g.Select(t => t.By).Distinct()]))]);
+            [.. techs.GroupBy(t => t.Tech, StringComparer.OrdinalIgnoreCase).Select(g => new TechnologyUse(g.Key, [.. g.Select(t => t.By).Distinct()]))])
+        {
+            Queues = [.. queues.GroupBy(q => (q.Queue, q.Place)).Select(g => new QueueUse(g.Key.Queue, g.Key.Place, [.. g.Select(q => q.By).Distinct()]))],
+        };
     }
 
     /// <summary>

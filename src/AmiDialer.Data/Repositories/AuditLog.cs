@@ -18,6 +18,15 @@ public sealed class AuditLog(AmiDialerDatabase database)
         return rows.ToList();
     }
 
+    /// <summary>Records an action that changes nothing in this store (e.g. an agent paused on the PBX), in a transaction of its own.</summary>
+    public async Task RecordAsync(DateTimeOffset at, string actor, string action, string subject, string? details, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await WriteAsync(connection, transaction, at, actor, action, subject, details, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     internal static Task WriteAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset at, string actor, string action, string subject, string? details, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO audit_log (at, actor, action, subject, details) VALUES (@at, @actor, @action, @subject, @details)",

@@ -55,11 +55,16 @@ public static class ServerDoctor
         {
             var listed = await WritePrivilegesAsync(client, config, key, checks, cancellationToken).ConfigureAwait(false);
             await DialplanAsync(client, needs, listed, checks, cancellationToken).ConfigureAwait(false);
+            await QueuesAsync(client, needs, listed, checks, cancellationToken).ConfigureAwait(false);
             await LedgerAsync(client, config, key, listed, checks, cancellationToken).ConfigureAwait(false);
             await TechnologiesAsync(client, config, needs, listed, checks, cancellationToken).ConfigureAwait(false);
             await ClockAsync(client, time, checks, cancellationToken).ConfigureAwait(false);
             await seen.WaitForFullyBootedAsync(options.FullyBootedWait, time, cancellationToken).ConfigureAwait(false);
             ReadClasses(config.Client.Username, seen, checks);
+            if (needs.Queues.Count > 0)
+            {
+                ReadAgentClass(config.Client.Username, seen, checks);
+            }
         }
         catch (AmiException e)
         {
@@ -247,6 +252,78 @@ public static class ServerDoctor
                 : DoctorCheck.Warn(name, $"{problem} (used by {usedBy})", fix));
         }
     }
+
+    /// <summary>
+    /// For the queues campaigns follow (issue #26): each exists on the server (QueueStatus lists it: FAIL, blocking, when
+    /// not: the campaign would wait for agents forever), its campaigns' destination runs <c>Queue(name)</c> (ShowDialPlan,
+    /// where the user may run it), and the user may pause agents (QueuePause needs <c>agent</c> in write; WARN: only the
+    /// Agents page's pause would fail).
+    /// </summary>
+    private static async Task QueuesAsync(AmiClient client, DoctorNeeds needs, IReadOnlyDictionary<string, string[]> listed, List<DoctorCheck> checks, CancellationToken cancellationToken)
+    {
+        if (needs.Queues.Count == 0)
+        {
+            return;
+        }
+
+        var user = client.Options.Username;
+        checks.Add(listed.ContainsKey("QueuePause")
+            ? DoctorCheck.Ok("write QueuePause", "may pause and unpause queue agents")
+            : DoctorCheck.Warn("write QueuePause", $"user '{user}' may not run QueuePause: agents cannot be paused from the Agents page or the API",
+                $"add agent to write = in manager.conf [{user}], then `manager reload`"));
+
+        foreach (var group in needs.Queues.GroupBy(q => q.Queue, StringComparer.Ordinal))
+        {
+            var queue = group.Key;
+            var usedBy = string.Join(", ", group.SelectMany(q => q.UsedBy).Distinct());
+            try
+            {
+                var list = await client.SendListAsync(new AmiAction("QueueStatus").Add("Queue", queue), cancellationToken).ConfigureAwait(false);
+                var members = list.Items.Count(m => m.IsEventNamed("QueueMember") && m.Get("Queue") == queue);
+                checks.Add(list.Items.Any(m => m.IsEventNamed("QueueParams") && m.Get("Queue") == queue)
+                    ? DoctorCheck.Ok("queue " + queue, $"exists with {members.ToString(CultureInfo.InvariantCulture)} member(s) (used by {usedBy})")
+                    : DoctorCheck.Fail("queue " + queue, $"no queue '{queue}' on this server: the campaign would wait for its agents forever (used by {usedBy})",
+                        $"define [{queue}] in queues.conf and `module reload app_queue.so`, or change the queue of {usedBy}", blocking: true));
+            }
+            catch (AmiActionException e)
+            {
+                checks.Add(DoctorCheck.Warn("queue " + queue, $"could not list it: Asterisk says: {e.Message} (used by {usedBy})",
+                    "check that app_queue is loaded (`module show like app_queue`)"));
+            }
+        }
+
+        if (!listed.ContainsKey("ShowDialPlan"))
+        {
+            return;
+        }
+
+        foreach (var use in needs.Queues)
+        {
+            var action = new AmiAction("ShowDialPlan").Add("Context", use.Destination.Context);
+            if (use.Destination.Extension is not null)
+            {
+                action.Add("Extension", use.Destination.Extension);
+            }
+
+            try
+            {
+                var list = await client.SendListAsync(action, cancellationToken).ConfigureAwait(false);
+                var priorities = list.Items.Where(m => m.IsEventNamed("ListDialplan")).Select(m => (m.Get("Application") ?? "", m.Get("AppData") ?? ""));
+                checks.Add(QueueDestination.Check(use, priorities));
+            }
+            catch (AmiActionException)
+            {
+                // A destination that does not exist already failed its dialplan check above.
+            }
+        }
+    }
+
+    /// <summary>Queue events come only in the <c>agent</c> read class (QUEUES.md); like <c>call</c>, it is seen only from an event.</summary>
+    private static void ReadAgentClass(string user, SeenEvents seen, List<DoctorCheck> checks) =>
+        checks.Add(seen.Classes.Contains("agent")
+            ? DoctorCheck.Ok("read agent", "queue events arrive (agents are followed)")
+            : DoctorCheck.Warn("read agent", "unverified: no queue event arrived during the check (none comes while the queue is quiet)",
+                $"make sure read = in manager.conf [{user}] includes agent: without it no queue event arrives and agent pacing sees no free agent"));
 
     /// <summary>
     /// With <c>Ledger</c> true the ledger must be there (FAIL, blocking: the engine does not dial through a server that

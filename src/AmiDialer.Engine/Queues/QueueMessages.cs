@@ -4,7 +4,7 @@ using AmiDialer.Core.Queues;
 namespace AmiDialer.Engine.Queues;
 
 /// <summary>Reads app_queue's AMI messages into Core's terms (tests/captures/QUEUES.md has each header's meaning).</summary>
-internal static class QueueMessages
+public static class QueueMessages
 {
     /// <summary>The queue events a follower reads; with the call events the tracker reads, what the server's reader keeps.</summary>
     public static IReadOnlyList<string> EventNames { get; } =

@@ -55,6 +55,7 @@ public static class AmiDialerCli
         root.Subcommands.Add(AdminCommand.Build(context));
         root.Subcommands.Add(SimulateCommand.Build(context));
         root.Subcommands.Add(DoctorCommand.Build(context));
+        root.Subcommands.Add(AgentsCommand.Build(context));
         root.Subcommands.Add(PbxCommand.Build(context));
         CallCommands.AddTo(root, context);
         root.Subcommands.Add(ConfigCommand.Build(context.Output, context.Error));

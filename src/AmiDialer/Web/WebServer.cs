@@ -102,10 +102,12 @@ public static class WebServer
         app.MapDncApi();
         app.MapCallsApi();
         app.MapDoctorApi();
+        app.MapAgentsApi();
         app.MapLoginPages();
         app.MapDashboardPage();
         app.MapCampaignFormPages();
         app.MapCampaignPages();
+        app.MapAgentsPage();
         app.MapUploadPage();
         app.MapReportPage();
         app.MapDncPage();

@@ -1,0 +1,116 @@
+using AmiDialer.Ami;
+using AmiDialer.Core.Model;
+using AmiDialer.Core.Queues;
+using AmiDialer.Engine.Preflight;
+using AmiDialer.Engine.Queues;
+using AmiDialer.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AmiDialer.Agents;
+
+/// <summary>
+/// The agents of Asterisk's queues as <c>amidialer agents</c>, <c>GET /api/agents</c> and the Agents page show them: a
+/// QueueStatus list read on a short connection of its own (so it works with or without a running engine), the member
+/// states decided by Core's <see cref="QueueAgents"/>, and each agent leg's Linkedid (CoreShowChannels), which is the
+/// originated <c>;1</c> Uniqueid (QUEUES.md), matched to the live attempt that placed that call.
+/// </summary>
+public static class QueueAgentsReader
+{
+    private static readonly TimeSpan LoginWait = TimeSpan.FromSeconds(10);
+
+    public static async Task<IReadOnlyList<ServerAgents>> ReadAsync(AppServices services, string? queue, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var campaigns = (await services.Campaigns.ListAsync(ct)).Where(c => !string.IsNullOrEmpty(c.Queue)).ToList();
+        var result = new List<ServerAgents>();
+        foreach (var server in DoctorRunner.Servers(services) ?? [])
+        {
+            result.Add(await ReadServerAsync(services, server, queue, campaigns, ct));
+        }
+
+        return result;
+    }
+
+    private static async Task<ServerAgents> ReadServerAsync(AppServices services, ServerToCheck server, string? queue, IReadOnlyList<Campaign> campaigns, CancellationToken ct)
+    {
+        var name = server.Config.Name;
+        await using var client = Connect(server);
+        try
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(LoginWait);
+            await client.ConnectAsync(wait.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new ServerAgents(name, [], $"could not log in to {server.Config.Client.Host}:{server.Config.Client.Port}: {client.State.Error?.Message ?? "no answer"}");
+        }
+
+        try
+        {
+            var status = new AmiAction("QueueStatus");
+            if (queue is not null)
+            {
+                status.Add("Queue", queue);
+            }
+
+            var items = (await client.SendListAsync(status, ct)).Items;
+            var channels = (await client.SendListAsync(new AmiAction("CoreShowChannels"), ct)).Items;
+            var attempts = (await services.Attempts.ListOpenAsync(name, cancellationToken: ct)).ToDictionary(a => a.ChannelId, StringComparer.Ordinal);
+            var campaignNames = (await services.Campaigns.ListAsync(ct)).ToDictionary(c => c.Id, c => c.Name);
+            var now = services.Time.GetUtcNow();
+            var queues = new List<QueueView>();
+            foreach (var group in items.Where(m => m.Get("Queue") is not null).GroupBy(m => m.Get("Queue")!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var members = group.Where(m => m.IsEventNamed(AmiEventNames.QueueMember)).ToList();
+                var waiting = group.Where(m => m.IsEventNamed(AmiEventNames.QueueEntry)).Select(m => m.Uniqueid).OfType<string>().ToList();
+                var wrapUp = TimeSpan.Zero;
+                var model = new QueueAgents(group.Key, wrapUp);
+                model.Reset(members.Select(QueueMessages.Member).OfType<QueueMemberReport>(), waiting);
+                var taken = members.ToDictionary(m => m.Get("Location") ?? "", m => m.GetInt32("CallsTaken") ?? 0, StringComparer.Ordinal);
+                var agents = new List<AgentView>();
+                foreach (var (member, state, _) in model.Members(now))
+                {
+                    // The agent leg is a channel of the member's device (Local/201@agentphone-0000002a;1, PJSIP/201-00000007).
+                    var leg = channels.FirstOrDefault(c => c.IsEventNamed("CoreShowChannel") && c.Channel is { } ch && ch.StartsWith(member.Interface + "-", StringComparison.OrdinalIgnoreCase));
+                    var shown = state;
+                    if (state == QueueAgentState.Unavailable && member.Status == QueueMemberReport.DeviceInUse && !member.InCall && leg?.ChannelStateDesc is "Ring" or "Ringing")
+                    {
+                        // A ringing Local member reports Status 2 InCall 0 (QUEUES.md); its leg's channel state says which.
+                        shown = QueueAgentState.Ringing;
+                    }
+
+                    var caller = leg?.Linkedid;
+                    var attempt = caller is not null && attempts.TryGetValue(caller, out var a) ? a : null;
+                    agents.Add(new AgentView(name, group.Key, member.Interface, member.Name, AgentView.StateName(shown), member.Paused, member.PausedReason,
+                        taken.GetValueOrDefault(member.Interface), member.LastCall, leg is null ? null : caller, attempt?.Id, attempt?.CampaignId,
+                        attempt is not null ? campaignNames.GetValueOrDefault(attempt.CampaignId) : null));
+                }
+
+                queues.Add(new QueueView(name, group.Key, agents, waiting.Count,
+                    [.. campaigns.Where(c => c.Queue == group.Key).Select(c => c.Name)]));
+            }
+
+            return new ServerAgents(name, queues, null);
+        }
+        catch (AmiActionException e)
+        {
+            return new ServerAgents(name, [], "Asterisk says: " + e.Message);
+        }
+        catch (AmiException e)
+        {
+            return new ServerAgents(name, [], "the connection was lost: " + e.Message);
+        }
+    }
+
+    /// <summary>A short-lived client: no events (the lists are all it reads), one login attempt's worth of retries.</summary>
+    internal static AmiClient Connect(ServerToCheck server)
+    {
+        var options = server.Config.Client.Copy();
+        options.EventMask = "off";
+        options.EventNames = null;
+        options.InlineEventConsumer = false;
+        options.ActionsPerSecond = 0;
+        return new AmiClient(options, NullLogger<AmiClient>.Instance);
+    }
+}
