@@ -138,7 +138,7 @@ internal static class CampaignActions
     {
         await using var services = await CliServices.OpenAsync(context, parse, ct);
         var campaign = await CliServices.CampaignAsync(services, name, ct);
-        var report = ReportBuilder.Build(campaign, await services.Reports.GetSummaryAsync(campaign.Id, ct));
+        var report = ReportBuilder.Build(campaign, await services.Reports.GetSummaryAsync(campaign.Id, ct)) with { Abandon = await AbandonReport.ReadAsync(services, campaign, ct) };
         var preflight = await PreflightText.BuildAsync(services, campaign, ct);
         if (format.Is("json"))
         {

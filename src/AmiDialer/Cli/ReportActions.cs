@@ -65,7 +65,7 @@ internal static class ReportActions
             return;
         }
 
-        var report = ReportBuilder.Build(campaign, await services.Reports.GetSummaryAsync(campaign.Id, ct));
+        var report = ReportBuilder.Build(campaign, await services.Reports.GetSummaryAsync(campaign.Id, ct)) with { Abandon = await AbandonReport.ReadAsync(services, campaign, ct) };
         if (format.Is("json"))
         {
             await output.WriteLineAsync(ReportJson.ToJson(report));

@@ -102,7 +102,24 @@ public sealed class DialingSettings
     /// <summary>Contexts a Redirect or an on-answer route may send a call to.</summary>
     public List<string> AllowedContexts { get; set; } = [];
 
+    /// <summary>The abandoned share of a queue campaign's answered calls that predictive pacing never exceeds (0.03: 3%, TCPA and Ofcom).</summary>
+    public double MaxAbandonRate { get; set; } = 0.03;
+
+    /// <summary>The window the abandon rate is measured over: <c>30d</c> (TCPA, per campaign) or <c>24h</c> (Ofcom).</summary>
+    public string AbandonWindow { get; set; } = "30d";
+
+    /// <summary>A lead whose answered call was abandoned is not called again for this long.</summary>
+    public TimeSpan AbandonRetryDelay { get; set; } = TimeSpan.FromHours(72);
+
     public ClickToCallSettings ClickToCall { get; set; } = new();
+
+    /// <summary>The window of <see cref="AbandonWindow"/>; null when it is neither <c>30d</c> nor <c>24h</c>.</summary>
+    public static TimeSpan? ParseAbandonWindow(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "30d" => TimeSpan.FromDays(30),
+        "24h" => TimeSpan.FromHours(24),
+        _ => null,
+    };
 }
 
 public sealed class ClickToCallSettings

@@ -193,6 +193,21 @@ public static class SettingsValidator
             errors.Add($"Dialing:CallingHours: {hoursError} (was '{d.CallingHours}').");
         }
 
+        if (!(d.MaxAbandonRate > 0 && d.MaxAbandonRate < 1))
+        {
+            errors.Add($"Dialing:MaxAbandonRate must be a fraction between 0 and 1, e.g. 0.03 for 3% (was {d.MaxAbandonRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        }
+
+        if (DialingSettings.ParseAbandonWindow(d.AbandonWindow) is null)
+        {
+            errors.Add($"Dialing:AbandonWindow must be 30d (TCPA: per campaign over 30 days) or 24h (Ofcom: over 24 hours) (was '{d.AbandonWindow}').");
+        }
+
+        if (d.AbandonRetryDelay < TimeSpan.Zero)
+        {
+            errors.Add($"Dialing:AbandonRetryDelay must not be negative (was {d.AbandonRetryDelay}).");
+        }
+
         if (PhoneRegions.Check(d.DefaultRegion) is { } regionError)
         {
             errors.Add($"Dialing:DefaultRegion: {regionError}.");

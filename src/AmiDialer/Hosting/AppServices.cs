@@ -207,6 +207,9 @@ public sealed class AppServices : IAsyncDisposable
             CallControl = CallControlSettings.From(Settings),
             ShutdownGrace = Settings.Engine.ShutdownGrace,
             SupervisorInterval = Settings.Engine.SupervisorInterval,
+            MaxAbandonRate = Settings.Dialing.MaxAbandonRate,
+            AbandonWindow = DialingSettings.ParseAbandonWindow(Settings.Dialing.AbandonWindow) ?? TimeSpan.FromDays(30),
+            AbandonRetryDelay = Settings.Dialing.AbandonRetryDelay,
         };
         return options.Engine?.Invoke(configured) ?? configured;
     }

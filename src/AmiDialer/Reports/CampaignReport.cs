@@ -72,6 +72,9 @@ public sealed record CampaignReport
 
     /// <summary>Attempts started in each UTC hour, oldest first.</summary>
     public IReadOnlyList<HourCount> ByHour { get; init; } = [];
+
+    /// <summary>A queue campaign's abandon rate over the operator's window; null for other campaigns.</summary>
+    public AbandonReport? Abandon { get; init; }
 }
 
 /// <summary>Attempts started in one UTC hour, and how many of them were answered.</summary>

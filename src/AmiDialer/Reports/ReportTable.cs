@@ -24,6 +24,12 @@ public static class ReportTable
             $"Leads: {report.Leads}  dialable: {report.Dialable}  blocked: {report.Blocked}  not final: {report.Pending} (pending {report.States.GetValueOrDefault("pending")}, in progress {report.States.GetValueOrDefault("in-progress")}, waiting retry {report.States.GetValueOrDefault("waiting-retry")})");
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Attempts: {report.Attempts}  answer rate by leads: {report.AnswerRate * 100:0.0} %  by attempts: {report.AttemptAnswerRate * 100:0.0} %  average talk: {report.AvgTalkSeconds:0.0} s");
+        if (report.Abandon is { } abandon)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Abandoned (no agent within 2 s of the answer) over {abandon.Window}: {abandon.Abandoned} of {abandon.Answered} answered queue calls = {abandon.Rate * 100:0.00} %  limit: {abandon.Limit * 100:0.##} %{(abandon.AtFallback ? $"  at or past {AbandonReport.FallbackShare * 100:0} % of the limit: predictive pacing runs as progressive" : "")}");
+        }
+
         if (report.OutcomeUnknown > 0)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
@@ -58,6 +64,19 @@ public static class ReportTable
             }
 
             text.Append(hours.Render(style));
+        }
+
+        if (report.Abandon is { Days.Count: > 0 } daily)
+        {
+            text.AppendLine();
+            var days = new TextTable("day (UTC)", "answered", "abandoned", "abandon rate");
+            foreach (var day in daily.Days)
+            {
+                days.Add(day.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), day.Answered, day.Abandoned,
+                    (day.Answered == 0 ? 0 : day.Abandoned * 100.0 / day.Answered).ToString("0.00", CultureInfo.InvariantCulture) + " %");
+            }
+
+            text.Append(days.Render(style));
         }
 
         return text.ToString();

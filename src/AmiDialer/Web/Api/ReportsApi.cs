@@ -102,7 +102,7 @@ internal static class ReportsApi
         }
 
         var summary = await (await data.ReportsAsync(ct)).GetSummaryAsync(id, ct);
-        return (campaign, ReportBuilder.Build(campaign, summary));
+        return (campaign, ReportBuilder.Build(campaign, summary) with { Abandon = await AbandonReport.ReadAsync(data.Services, campaign, ct) });
     }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ReportAsync(long id, WebData data, CancellationToken ct) =>

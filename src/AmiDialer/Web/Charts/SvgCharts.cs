@@ -10,6 +10,12 @@ public sealed record ChartItem(string Label, long Value, string? Color = null);
 /// <summary>One column of the calls-by-hour chart: attempts in that hour, of which answered.</summary>
 public sealed record HourColumn(string Label, long Attempts, long Answered);
 
+/// <summary>One day of a queue campaign's answered calls and the abandoned ones among them.</summary>
+public sealed record AbandonColumn(string Label, long Answered, long Abandoned)
+{
+    public double Rate => Answered == 0 ? 0 : Abandoned / (double)Answered;
+}
+
 /// <summary>
 /// Server-rendered SVG charts: no script, no CDN, readable without colour (each shape carries its label and value
 /// as text and as <c>data-</c> attributes, which tests read back).
@@ -156,6 +162,61 @@ public static class SvgCharts
         Text(sb, left + 14, height - 5, "calls", "start", "legend");
         sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{F(left + 60)}\" y=\"{F(height - 14)}\" width=\"10\" height=\"10\" fill=\"#1f8a4c\"/>");
         Text(sb, left + 74, height - 5, "answered", "start", "legend");
+        return sb.Append("</svg>").ToString();
+    }
+
+    /// <summary>
+    /// A queue campaign's abandon rate per day as columns (red where a day is over the limit), with the limit drawn as
+    /// a dashed line and the point where predictive pacing falls back to progressive as a dotted one.
+    /// </summary>
+    public static string AbandonRate(string title, IReadOnlyList<AbandonColumn> days, double limit, double fallback, double width = 720, double height = 240)
+    {
+        ArgumentNullException.ThrowIfNull(days);
+        const double left = 44, bottom = 36, top = 12, right = 8;
+        var sb = Open(title, width, height, "abandon");
+        var plotW = width - left - right;
+        var plotH = height - top - bottom;
+        // The scale shows the limit with room above it, and any day above that.
+        var scaleMax = Math.Max(limit * 2, days.Count == 0 ? 0 : days.Max(d => d.Rate));
+        scaleMax = Math.Ceiling(scaleMax * 100) / 100;
+        double Y(double rate) => top + plotH - (scaleMax <= 0 ? 0 : plotH * Math.Min(rate, scaleMax) / scaleMax);
+        sb.Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{F(left)}\" y1=\"{F(top + plotH)}\" x2=\"{F(width - right)}\" y2=\"{F(top + plotH)}\" stroke=\"#5b6475\"/>");
+        for (var t = 0; t <= 4; t++)
+        {
+            var v = scaleMax * t / 4.0;
+            var y = Y(v);
+            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(left)}\" y1=\"{F(y)}\" x2=\"{F(width - right)}\" y2=\"{F(y)}\" stroke=\"#eceff4\"/>");
+            Text(sb, left - 4, y + 4, (v * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%", "end", "tick");
+        }
+
+        if (days.Count == 0)
+        {
+            Text(sb, width / 2, height / 2, "No answered queue calls in the window", "middle", "empty");
+        }
+
+        var slot = days.Count == 0 ? plotW : plotW / days.Count;
+        var labelEvery = Math.Max(1, (int)Math.Ceiling(days.Count / (plotW / 48)));
+        for (var i = 0; i < days.Count; i++)
+        {
+            var d = days[i];
+            var x = left + i * slot + slot * 0.15;
+            var w = slot * 0.7;
+            var y = Y(d.Rate);
+            var over = d.Rate > limit;
+            sb.Append(CultureInfo.InvariantCulture, $"<g class=\"day\" data-label=\"{Attr(d.Label)}\" data-rate=\"{F(d.Rate)}\" data-over=\"{(over ? "true" : "false")}\"><title>{E(d.Label)}: {d.Abandoned} of {d.Answered} abandoned ({(d.Rate * 100).ToString("0.00", CultureInfo.InvariantCulture)}%)</title>")
+              .Append(CultureInfo.InvariantCulture, $"<rect x=\"{F(x)}\" y=\"{F(y)}\" width=\"{F(w)}\" height=\"{F(top + plotH - y)}\" fill=\"{(over ? "#c0392b" : "#e0a040")}\"/></g>");
+            if (i % labelEvery == 0)
+            {
+                Text(sb, x + w / 2, top + plotH + 14, d.Label, "middle", "xlabel");
+            }
+        }
+
+        var ly = Y(limit);
+        var fy = Y(fallback);
+        sb.Append(CultureInfo.InvariantCulture, $"<line class=\"limit\" data-rate=\"{F(limit)}\" x1=\"{F(left)}\" y1=\"{F(ly)}\" x2=\"{F(width - right)}\" y2=\"{F(ly)}\" stroke=\"#c0392b\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>");
+        sb.Append(CultureInfo.InvariantCulture, $"<line class=\"fallback\" data-rate=\"{F(fallback)}\" x1=\"{F(left)}\" y1=\"{F(fy)}\" x2=\"{F(width - right)}\" y2=\"{F(fy)}\" stroke=\"#7a4b00\" stroke-dasharray=\"2 3\"/>");
+        Text(sb, width - right - 2, ly - 4, "limit " + (limit * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%", "end", "legend");
+        Text(sb, left + 14, height - 5, "abandoned per answered queue call, by day (UTC); dotted: predictive falls back to progressive", "start", "legend");
         return sb.Append("</svg>").ToString();
     }
 

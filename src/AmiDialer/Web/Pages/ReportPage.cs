@@ -58,6 +58,7 @@ internal static class ReportPage
         var columns = report.ByHour.Select(h => new HourColumn(TimeZoneInfo.ConvertTime(h.Hour, tz).ToString("MM-dd HH'h'", CultureInfo.InvariantCulture), h.Attempts, h.Answered)).ToList();
         sb.Append("<section class=\"card chart\" id=\"hour-chart\"><h2>Calls by hour <span class=\"muted\">(").Append(E(campaign.TimeZoneId)).Append(")</span></h2>")
           .Append(SvgCharts.HourColumns("Calls by hour", columns)).Append("</section>");
+        AbandonSection.Append(sb, report.Abandon, id, live: false);
 
         var view = LeadView.Read(ctx.Request.Query, tz, backend.Settings.Dialing.DefaultRegion);
         await LeadTableAsync(sb, id, tz, view, after, data, ct);
