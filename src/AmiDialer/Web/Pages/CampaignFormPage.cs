@@ -229,8 +229,9 @@ internal static class CampaignFormPage
             errors["callsPerSecond"] = ["Enter a number such as 2 or 0.5."];
         }
 
+        // Left empty, the ratio keeps its value (1.0 on a new campaign): it matters only to progressive pacing.
         double? ratio = double.TryParse(v["pacingRatio"], NumberStyles.Float, CultureInfo.InvariantCulture, out var r) ? r : null;
-        if (ratio is null)
+        if (ratio is null && v["pacingRatio"].Trim().Length > 0)
         {
             errors["pacingRatio"] = ["Enter a number such as 1 or 1.5."];
         }
