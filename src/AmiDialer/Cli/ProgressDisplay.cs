@@ -38,9 +38,10 @@ internal sealed class ProgressDisplay
             return await work();
         }
 
+        using var output = new DetachableWriter(writer);
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(writer),
+            Out = new DetachedOutput(new AnsiConsoleOutput(writer), output),
             Ansi = AnsiSupport.Yes,
             ColorSystem = Environment.GetEnvironmentVariable("NO_COLOR") is null or "" ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.Yes,
@@ -50,7 +51,18 @@ internal sealed class ProgressDisplay
             new PercentageColumn(),
             new RemainingTimeColumn(),
             new TaskDescriptionColumn { Alignment = Justify.Left });
-        return await progress.StartAsync(async context =>
+        try
+        {
+            return await StartAsync(progress, work);
+        }
+        finally
+        {
+            output.Detach();
+        }
+    }
+
+    private async Task<T> StartAsync<T>(Progress progress, Func<Task<T>> work) =>
+        await progress.StartAsync(async context =>
         {
             lock (gate)
             {
@@ -67,6 +79,19 @@ internal sealed class ProgressDisplay
                 task.StopTask();
             }
         });
+
+    /// <summary>The terminal's size and kind as Spectre reads them from the real writer; its writes through <see cref="DetachableWriter"/>.</summary>
+    private sealed class DetachedOutput(AnsiConsoleOutput real, DetachableWriter writer) : IAnsiConsoleOutput
+    {
+        public TextWriter Writer => writer;
+
+        public bool IsTerminal => real.IsTerminal;
+
+        public int Width => real.Width;
+
+        public int Height => real.Height;
+
+        public void SetEncoding(System.Text.Encoding encoding) => real.SetEncoding(encoding);
     }
 
     /// <summary>Shows the state of the work; <paramref name="percent"/> is null when the total is unknown.</summary>

@@ -29,6 +29,22 @@ public sealed class ProgressDisplayTests
     }
 
     [Fact]
+    public void The_bars_writer_drops_a_redraw_that_comes_after_its_owner_closed_the_real_one()
+    {
+        var real = new StringWriter();
+        var output = new DetachableWriter(real);
+        output.Write("drawn");
+        output.Detach();
+        real.Dispose();
+
+        // Spectre's refresh thread may draw once more after the bar stopped: it must not reach a closed writer.
+        output.Write("late redraw");
+        output.Write('x');
+        output.Flush();
+        Assert.Throws<ObjectDisposedException>(() => real.Write("late redraw"));
+    }
+
+    [Fact]
     public async Task On_a_terminal_brackets_in_the_text_stay_text()
     {
         using var writer = new StringWriter();
