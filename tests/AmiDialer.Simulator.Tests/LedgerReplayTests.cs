@@ -74,8 +74,10 @@ public sealed partial class LedgerReplayTests
 
     public static TheoryData<string, double> SeveralConnections => new()
     {
-        { "i3-restart-while-ringing", 10 },
-        { "i4-restart-with-ledger", 10 },
+        // The restarts at 5x, not 10x: the admin's restart lands 0.34 s into the dialer's calls rather than 0.17 s,
+        // a margin a machine loaded by parallel test runs keeps (at 10x, i4 failed twice under such load).
+        { "i3-restart-while-ringing", 5 },
+        { "i4-restart-with-ledger", 5 },
         { "k2-ledger-after-disconnect", 10 },
     };
 
