@@ -69,7 +69,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
             throw new InvalidOperationException("The engine is already started.");
         }
 
-        var database = await AmiDialerDatabase.OpenAsync(_options.DatabasePath, _loggers.CreateLogger("AmiDialer.Data"), cancellationToken).ConfigureAwait(false);
+        var database = _options.Database ?? await AmiDialerDatabase.OpenAsync(_options.DatabasePath, _loggers.CreateLogger("AmiDialer.Data"), cancellationToken).ConfigureAwait(false);
         var services = new EngineServices(_options, database, _time, _loggers) { Stopping = _stop.Token };
 
         foreach (var config in _options.Servers)

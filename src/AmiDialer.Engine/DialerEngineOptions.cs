@@ -24,6 +24,12 @@ public sealed class DialerEngineOptions
     /// <summary>The SQLite file: the application's tables and Quartz's live in it together.</summary>
     public required string DatabasePath { get; init; }
 
+    /// <summary>
+    /// The store the composition root opened (SQLite or PostgreSQL), shared with the engine; null: the engine opens the
+    /// SQLite file at <see cref="DatabasePath"/> itself. The engine never disposes a store it was given.
+    /// </summary>
+    public AmiDialerDatabase? Database { get; init; }
+
     public required IReadOnlyList<AmiServerConfig> Servers { get; init; }
 
     /// <summary>The servers are the built-in simulator: every attempt is marked simulated.</summary>

@@ -1,24 +1,33 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace AmiDialer.Data.Database;
 
 /// <summary>
-/// The one SQLite file: opened, migrated and tuned once at start-up; hands out pooled connections with the
-/// per-connection settings applied. Repositories take it in their constructor.
+/// The store: one SQLite file (<see cref="OpenAsync"/>) or one PostgreSQL database (<see cref="OpenPostgresAsync"/>),
+/// opened and migrated once at start-up; hands out pooled connections with the per-connection settings applied.
+/// Repositories take it in their constructor and speak to it through <see cref="System.Data.Common.DbConnection"/>,
+/// with <see cref="Dialect"/> for the few statements the two engines spell differently.
 /// </summary>
-public sealed class AmiDialerDatabase
+public sealed class AmiDialerDatabase : IAsyncDisposable
 {
     /// <summary>How long a writer waits for another one before giving up with SQLITE_BUSY.</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(10);
 
-    private AmiDialerDatabase(string path, string connectionString, int schemaVersion)
+    private readonly NpgsqlDataSource? dataSource;
+
+    private AmiDialerDatabase(string path, string connectionString, int schemaVersion, NpgsqlDataSource? dataSource, string where)
     {
         Path = path;
         ConnectionString = connectionString;
         SchemaVersion = schemaVersion;
+        this.dataSource = dataSource;
+        Where = where;
+        Dialect = dataSource is null ? SqlDialect.Sqlite : SqlDialect.Postgres;
     }
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = [];
@@ -26,10 +35,29 @@ public sealed class AmiDialerDatabase
 
     static AmiDialerDatabase() => DapperTypeHandlers.Register();
 
+    /// <summary>
+    /// The SQLite file; on PostgreSQL the configured <c>Database:Path</c>, never opened, whose folder still holds the
+    /// files kept beside the store (import error files, upload spool).
+    /// </summary>
     public string Path { get; }
 
-    /// <summary>For Quartz's job store, which keeps its <c>qrtz_*</c> tables in the same file.</summary>
+    /// <summary>
+    /// For Quartz's job store, which keeps its <c>qrtz_*</c> tables in the same database: SQLite's or Npgsql's
+    /// connection string (with the password on PostgreSQL: never log it, log <see cref="Where"/>).
+    /// </summary>
     public string ConnectionString { get; }
+
+    /// <summary>Which engine holds the store.</summary>
+    public StoreProvider Provider => Dialect.Provider;
+
+    /// <summary>The statements the two engines spell differently.</summary>
+    public SqlDialect Dialect { get; }
+
+    /// <summary>The store for logs and messages: the file's path, or postgres://host:port/database (no password).</summary>
+    public string Where { get; }
+
+    /// <summary>PostgreSQL's pooled data source (for Npgsql's own API: COPY, batches); null on SQLite.</summary>
+    public NpgsqlDataSource? DataSource => dataSource;
 
     public int SchemaVersion { get; }
 
@@ -94,12 +122,51 @@ public sealed class AmiDialerDatabase
             logger.DatabaseOpened(fullPath, from);
         }
 
-        return new AmiDialerDatabase(fullPath, connectionString, LatestVersion);
+        return new AmiDialerDatabase(fullPath, connectionString, LatestVersion, dataSource: null, fullPath);
     }
 
-    /// <summary>An open connection with foreign keys and the busy timeout on. Dispose it (it returns to the pool).</summary>
-    public async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Opens a PostgreSQL database (an Npgsql connection string or a postgres:// URI) and applies every pending step
+    /// with <see cref="PostgresSchema.MigrateAsync"/>. <paramref name="localPath"/> is <c>Database:Path</c>: not
+    /// opened, its folder holds the files kept beside the store.
+    /// </summary>
+    public static async Task<AmiDialerDatabase> OpenPostgresAsync(string connectionString, string localPath, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentException.ThrowIfNullOrWhiteSpace(localPath);
+        var normalized = PostgresConnectionString.Normalize(connectionString);
+        var version = await PostgresSchema.MigrateAsync(normalized, logger, cancellationToken).ConfigureAwait(false);
+        var target = new NpgsqlConnectionStringBuilder(normalized);
+        var dataSource = new NpgsqlDataSourceBuilder(normalized).Build();
+        return new AmiDialerDatabase(System.IO.Path.GetFullPath(localPath), normalized, version, dataSource, $"postgres://{target.Host}:{target.Port}/{target.Database}");
+    }
+
+    /// <summary>
+    /// An open connection (SQLite's with foreign keys and the busy timeout on, or PostgreSQL's from the data source).
+    /// Dispose it: it returns to the pool.
+    /// </summary>
+    public async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
+        dataSource is null
+            ? await OpenSqliteConnectionAsync(cancellationToken).ConfigureAwait(false)
+            : await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>A PostgreSQL connection for Npgsql's own API (COPY, batches); refused on SQLite.</summary>
+    public async Task<NpgsqlConnection> OpenPostgresConnectionAsync(CancellationToken cancellationToken = default) =>
+        dataSource is null
+            ? throw new InvalidOperationException($"The store at {Where} is SQLite, not PostgreSQL.")
+            : await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// A SQLite connection for the code that drives SQLite's own API (prepared statements, the attempt writer, the
+    /// import writer, checkpoints); refused on PostgreSQL, which has its own implementations of those.
+    /// </summary>
+    public async Task<SqliteConnection> OpenSqliteConnectionAsync(CancellationToken cancellationToken = default)
+    {
+        if (dataSource is not null)
+        {
+            throw new InvalidOperationException($"The store at {Where} is PostgreSQL: this path is SQLite's own.");
+        }
+
         var connection = new SqliteConnection(ConnectionString);
         try
         {
@@ -120,6 +187,8 @@ public sealed class AmiDialerDatabase
             throw;
         }
     }
+
+    public ValueTask DisposeAsync() => dataSource?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private static Task ApplySessionSettingsAsync(SqliteConnection connection, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(

@@ -1,12 +1,15 @@
 using System.Data;
 using System.Globalization;
 using Dapper;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace AmiDialer.Data.Database;
 
 /// <summary>
-/// How values are stored: instants as fixed-width UTC ISO-8601 text (sortable as text, readable in the sqlite3 shell,
-/// and a plain timestamptz on PostgreSQL), durations as whole milliseconds, GUIDs as canonical text.
+/// How values are stored: instants as fixed-width UTC ISO-8601 text on SQLite (sortable as text, readable in the
+/// sqlite3 shell) and as timestamptz on PostgreSQL (Npgsql refuses text for it), durations as whole milliseconds, GUIDs
+/// as canonical text. Dapper's handlers are global, so each looks at the parameter it fills to know the engine.
 /// </summary>
 internal static class DapperTypeHandlers
 {
@@ -51,6 +54,14 @@ internal static class DapperTypeHandlers
     {
         public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
         {
+            if (parameter is NpgsqlParameter postgres)
+            {
+                // timestamptz takes a UTC instant (Npgsql refuses another offset) and keeps microseconds (the text keeps 100 ns).
+                postgres.NpgsqlDbType = NpgsqlDbType.TimestampTz;
+                postgres.Value = value.ToUniversalTime();
+                return;
+            }
+
             parameter.DbType = DbType.String;
             parameter.Value = ToDb(value);
         }
@@ -58,6 +69,7 @@ internal static class DapperTypeHandlers
         public override DateTimeOffset Parse(object value) => value switch
         {
             string s => FromDb(s),
+            // Npgsql reads timestamptz as a UTC DateTime.
             DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
             DateTimeOffset dto => dto.ToUniversalTime(),
             _ => throw new DataException($"Cannot read {value.GetType().Name} as an instant."),

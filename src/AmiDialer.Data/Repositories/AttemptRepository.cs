@@ -1,5 +1,6 @@
 using AmiDialer.Core.Model;
 using AmiDialer.Data.Database;
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -34,26 +35,50 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
     /// <summary>The rowid of the connection's last insert.</summary>
     internal static long LastRowId(SqliteConnection connection) => SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle);
 
-    /// <summary>The partial unique index refused a second open attempt for a lead.</summary>
-    internal static bool IsOpenAttemptConflict(SqliteException e) =>
-        e.SqliteErrorCode == 19 && e.Message.Contains("attempts.lead_id", StringComparison.Ordinal);
+    /// <summary>
+    /// <see cref="InsertDialingSql"/> for PostgreSQL: the insert names the partial unique index as its arbiter, so a
+    /// lead that already has an open attempt gives no row instead of an error (which would abort the transaction).
+    /// </summary>
+    internal const string InsertDialingReturningSql = InsertDialingSql + """
+
+        ON CONFLICT (lead_id) WHERE state <> 'ended' DO NOTHING
+        RETURNING id
+        """;
+
+    /// <summary>The partial unique index (<c>ux_attempts_open_lead</c>) refused a second open attempt for a lead, on either engine.</summary>
+    internal static bool IsOpenAttemptConflict(Exception e) => e switch
+    {
+        // SQLite names the index's column in its message, not the index.
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.Message.Contains("attempts.lead_id", StringComparison.Ordinal),
+        _ => StoreErrors.IsUniqueViolation(e, "ux_attempts_open_lead"),
+    };
 
     /// <summary>
     /// The one place an attempt row is born: inserted as dialing inside the caller's claim transaction, with the
     /// lead moved to in-progress in the counters. Null when the partial unique index finds the lead already has an
     /// open attempt (the caller then changes nothing).
     /// </summary>
-    internal static async Task<long?> InsertDialingAsync(SqliteConnection connection, SqliteTransaction transaction, long leadId, long campaignId, LeadState leadWas, AttemptClaim claim, DateTimeOffset now, CancellationToken cancellationToken)
+    internal static async Task<long?> InsertDialingAsync(DbConnection connection, DbTransaction transaction, long leadId, long campaignId, LeadState leadWas, AttemptClaim claim, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var row = new { leadId, campaignId, actionId = claim.ActionId, channelId = claim.ChannelId, server = claim.Server, now, isSimulated = claim.IsSimulated, leaseKey = claim.LeaseKey };
         long id;
-        try
+        if (connection is SqliteConnection sqlite)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                InsertDialingSql, new { leadId, campaignId, actionId = claim.ActionId, channelId = claim.ChannelId, server = claim.Server, now, isSimulated = claim.IsSimulated, leaseKey = claim.LeaseKey },
-                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            id = LastRowId(connection);
+            try
+            {
+                await connection.ExecuteAsync(new CommandDefinition(InsertDialingSql, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                id = LastRowId(sqlite);
+            }
+            catch (SqliteException e) when (IsOpenAttemptConflict(e))
+            {
+                return null;
+            }
         }
-        catch (SqliteException e) when (IsOpenAttemptConflict(e))
+        else if (await connection.ExecuteScalarAsync<long?>(new CommandDefinition(InsertDialingReturningSql, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) is { } inserted)
+        {
+            id = inserted;
+        }
+        else
         {
             return null;
         }
@@ -95,8 +120,8 @@ public sealed class AttemptRepository(AmiDialerDatabase database)
     public async Task<bool> AnyForCampaignAsync(long campaignId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT EXISTS (SELECT 1 FROM attempts WHERE campaign_id = @campaignId)", new { campaignId }, cancellationToken: cancellationToken)).ConfigureAwait(false) != 0;
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT 1 FROM attempts WHERE campaign_id = @campaignId LIMIT 1", new { campaignId }, cancellationToken: cancellationToken)).ConfigureAwait(false) is not null;
     }
 
     /// <summary>The open attempts a lease owns (<see cref="LeaseKeys"/>), oldest first: what its holder adopts.</summary>

@@ -254,7 +254,7 @@ public sealed partial class AttemptWriter : IAttemptWriter
         {
             if (_connection is null)
             {
-                _connection = await _database.OpenConnectionAsync().ConfigureAwait(false);
+                _connection = await _database.OpenSqliteConnectionAsync().ConfigureAwait(false);
                 _statements = new Statements(_connection);
                 _statements.UseMemoryJournals();
             }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using AmiDialer.Core.Model;
 using AmiDialer.Data.Database;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace AmiDialer.Data.Repositories;
 

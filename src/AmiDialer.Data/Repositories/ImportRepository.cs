@@ -167,7 +167,7 @@ public sealed class ImportRepository(AmiDialerDatabase database, TimeProvider? t
             {
                 return;
             }
-            catch (Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception e) when (StoreErrors.IsStoreError(e))
             {
                 // Busy past the timeout: the next beat tries again, well within HeartbeatTimeout.
             }

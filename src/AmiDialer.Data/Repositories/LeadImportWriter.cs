@@ -54,7 +54,7 @@ internal sealed class LeadImportWriter : ILeadImportWriter
     /// <param name="time">The clock of the import record's heartbeat.</param>
     public static async Task<LeadImportWriter> OpenAsync(AmiDialerDatabase database, long campaignId, string fileName, string region, string actor, DateTimeOffset eligibleAt, int walSettleRows, TimeProvider time, CancellationToken cancellationToken)
     {
-        var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await database.OpenSqliteConnectionAsync(cancellationToken).ConfigureAwait(false);
         var stop = new CancellationTokenSource();
         try
         {

@@ -49,7 +49,7 @@ public sealed class LeadRepository(AmiDialerDatabase database)
     /// connection of its own with the query prepared once. Dispose it when done.
     /// </summary>
     public async Task<DueLeadsQuery> OpenDueQueryAsync(CancellationToken cancellationToken = default) =>
-        new(await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false));
+        new(await database.OpenSqliteConnectionAsync(cancellationToken).ConfigureAwait(false));
 
     internal const string DueSql = SelectColumns + """
          WHERE campaign_id = $campaign AND state IN ('pending', 'waiting_retry') AND next_eligible_at <= $now

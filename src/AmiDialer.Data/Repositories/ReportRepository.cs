@@ -61,7 +61,7 @@ public sealed partial class ReportRepository(AmiDialerDatabase database)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         // One read transaction: counters and hours from the same snapshot.
-        await using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = SqlDialect.BeginSnapshot(connection);
         var counters = (await connection.QueryAsync<(string Name, double Value)>(new CommandDefinition(
             "SELECT name, value FROM campaign_counters WHERE campaign_id = @campaignId", new { campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
             .ToDictionary(r => r.Name, r => r.Value, StringComparer.Ordinal);

@@ -25,7 +25,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     }
 
     public static async Task<WalCheckpointer> OpenAsync(Database.AmiDialerDatabase database, long settleRows, CancellationToken cancellationToken) =>
-        new(await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), settleRows);
+        new(await database.OpenSqliteConnectionAsync(cancellationToken).ConfigureAwait(false), settleRows);
 
     /// <summary>Starts a checkpoint of what is committed, unless one is still running (the next request will catch up).</summary>
     public void Request()

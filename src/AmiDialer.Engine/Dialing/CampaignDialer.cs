@@ -750,7 +750,7 @@ internal sealed partial class CampaignDialer
                 _leaseLost = true;
             }
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        catch (Exception e) when (AmiDialer.Data.Database.StoreErrors.IsStoreError(e) || e is InvalidOperationException)
         {
             _s.Logger.LeaseRenewalFailed(_leaseKey, e);
         }

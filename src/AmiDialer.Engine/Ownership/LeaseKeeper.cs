@@ -147,7 +147,7 @@ internal sealed class LeaseKeeper(EngineServices services) : IAsyncDisposable
                         continue;
                     }
                 }
-                catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+                catch (Exception e) when (AmiDialer.Data.Database.StoreErrors.IsStoreError(e) || e is InvalidOperationException)
                 {
                     services.Logger.LeaseRenewalFailed(key, e);
                 }
@@ -180,7 +180,7 @@ internal sealed class LeaseKeeper(EngineServices services) : IAsyncDisposable
             _held.TryRemove(key, out _);
             return false;
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        catch (Exception e) when (AmiDialer.Data.Database.StoreErrors.IsStoreError(e) || e is InvalidOperationException)
         {
             services.Logger.LeaseRenewalFailed(key, e);
             return false;

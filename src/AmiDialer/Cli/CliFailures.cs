@@ -1,5 +1,6 @@
 using AmiDialer.Data.Database;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace AmiDialer.Cli;
 
@@ -16,6 +17,7 @@ internal static class CliFailures
         return ex switch
         {
             SqliteException sqlite => Database(sqlite, databasePath),
+            NpgsqlException postgres => Postgres(postgres, null),
             UnauthorizedAccessException => [ex.Message, "Give this user access to that file and its folder, or choose another path."],
             DirectoryNotFoundException => [ex.Message, "Create the folder first, or choose a path in a folder that exists."],
             FileNotFoundException missing => [missing.FileName is { } name ? $"File not found: {name}." : ex.Message, "Check the path."],
@@ -41,6 +43,24 @@ internal static class CliFailures
             8 => [$"The database {file} is read-only for this user.", "Make the file and its folder writable (SQLite writes a -wal and a -shm file beside it), or point --db elsewhere."],
             13 => [$"The disk holding {file} is full.", "Free some space on that disk, then run the command again."],
             _ => [$"Database error on {file}: {ex.Message}", "Run the command again with --verbose for the details."],
+        };
+    }
+
+    /// <summary>A PostgreSQL failure, naming the server and database (<paramref name="where"/>, never the password) when known.</summary>
+    public static IReadOnlyList<string> Postgres(NpgsqlException ex, string? where)
+    {
+        var server = where ?? "the PostgreSQL server";
+        const string Fix = "Check Database:ConnectionString";
+        return ex switch
+        {
+            PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } =>
+                [$"{server} refused the user name or password ({ex.Message}).", $"{Fix} (Username, Password) or the server's pg_hba.conf."],
+            PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } =>
+                [$"{server}: the database does not exist ({ex.Message}).", $"Create it (createdb) or fix the Database in {Fix[6..]}."],
+            PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } =>
+                [$"{server}: this user may not do that ({ex.Message}).", "Grant the user ownership of the database (AmiDialer creates its tables), or connect as its owner."],
+            PostgresException => [$"Database error on {server}: {ex.Message}", "Run the command again with --verbose for the details."],
+            _ => [$"Cannot reach {server}: {ex.InnerException?.Message ?? ex.Message}", $"Is the server running and reachable from here? {Fix} (Host, Port)."],
         };
     }
 

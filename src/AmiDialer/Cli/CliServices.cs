@@ -3,6 +3,7 @@ using AmiDialer.Configuration;
 using AmiDialer.Core.Model;
 using AmiDialer.Hosting;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace AmiDialer.Cli;
 
@@ -20,6 +21,11 @@ internal static class CliServices
         {
             return await AppServices.CreateAsync(settings, simulate, options, ct);
         }
+        catch (NpgsqlException ex)
+        {
+            var where = settings.Database.ConnectionString is { } cs ? Where(cs) : null;
+            throw new CliException(string.Join(Environment.NewLine, CliFailures.Postgres(ex, where)), inner: ex);
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
         {
             // Opening creates the folder, the file and the schema: whatever fails there is about the database path.
@@ -29,6 +35,13 @@ internal static class CliServices
                 : [$"Cannot create the database {path}: {ex.Message}", "Point --db (or Database:Path) at a file in a folder this user can write to."];
             throw new CliException(string.Join(Environment.NewLine, lines), inner: ex);
         }
+    }
+
+    /// <summary>postgres://host:port/database for a connection string: what messages name (never the password).</summary>
+    private static string Where(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"postgres://{b.Host}:{b.Port}/{b.Database}";
     }
 
     public static async Task<Campaign> CampaignAsync(AppServices services, string name, CancellationToken ct) =>

@@ -63,8 +63,11 @@ public sealed class AppServices : IAsyncDisposable
 
     public AmiDialerDatabase Database { get; }
 
-    /// <summary>Full path of the SQLite file in use.</summary>
+    /// <summary>Full path of the SQLite file in use (on PostgreSQL: Database:Path, whose folder holds the files kept beside the store).</summary>
     public string DatabasePath => Database.Path;
+
+    /// <summary>The store for messages: the SQLite file, or postgres://host:port/database (never the password).</summary>
+    public string DatabaseWhere => Database.Where;
 
     public CampaignRepository Campaigns { get; }
     public LeadRepository Leads { get; }
@@ -103,13 +106,11 @@ public sealed class AppServices : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var time = options.Time ?? TimeProvider.System;
-        if (settings.Database.Provider != DatabaseProvider.Sqlite)
-        {
-            // Settings that bypassed the validator (a host built in code) must not open a SQLite file instead.
-            throw new SettingsException([SettingsValidator.PostgresNotAvailable]);
-        }
-
-        var database = await AmiDialerDatabase.OpenAsync(settings.Database.Path, loggerFactory.CreateLogger<AmiDialerDatabase>(), ct);
+        var database = settings.Database.Provider == DatabaseProvider.Postgres
+            ? await AmiDialerDatabase.OpenPostgresAsync(
+                settings.Database.ConnectionString ?? throw new SettingsException(["Database:ConnectionString must be set when Database:Provider is Postgres."]),
+                settings.Database.Path, loggerFactory.CreateLogger<AmiDialerDatabase>(), ct)
+            : await AmiDialerDatabase.OpenAsync(settings.Database.Path, loggerFactory.CreateLogger<AmiDialerDatabase>(), ct);
         AmiSimulator? simulator = null;
         if (simulate)
         {
@@ -200,6 +201,7 @@ public sealed class AppServices : IAsyncDisposable
         var configured = new DialerEngineOptions
         {
             DatabasePath = DatabasePath,
+            Database = Database,
             Servers = servers,
             Simulated = IsSimulated,
             // Reports speak of the simulated calls' seconds, not of the sped-up wall clock's.
@@ -235,6 +237,7 @@ public sealed class AppServices : IAsyncDisposable
 
         engineGate.Dispose();
         otlp?.Dispose();
+        await Database.DisposeAsync();
     }
 }
 

@@ -188,7 +188,7 @@ internal static class EngineBench
     /// <summary>Lead i (in import order) becomes due at <paramref name="due"/>[i].</summary>
     private static async Task SetDueTimesAsync(AmiDialerDatabase database, long campaignId, List<DateTimeOffset> due)
     {
-        await using var connection = await database.OpenConnectionAsync();
+        await using var connection = await database.OpenSqliteConnectionAsync();
         var ids = (await connection.QueryAsync<long>("SELECT id FROM leads WHERE campaign_id = @campaignId ORDER BY id", new { campaignId })).ToList();
         await using var transaction = connection.BeginTransaction();
         await using var command = connection.CreateCommand();
@@ -210,7 +210,7 @@ internal static class EngineBench
     private static async Task<bool> VerifyAsync(AmiDialerDatabase database, long campaignId, int leads,
         IReadOnlyList<(string ChannelId, string Number, DateTimeOffset ReceivedAt)> originates)
     {
-        await using var connection = await database.OpenConnectionAsync();
+        await using var connection = await database.OpenSqliteConnectionAsync();
         var attempts = await connection.QuerySingleAsync<(long Total, long Leads, long Open)>(
             "SELECT COUNT(*), COUNT(DISTINCT lead_id), SUM(state <> 'ended') FROM attempts WHERE campaign_id = @campaignId", new { campaignId });
         var notOnce = await connection.ExecuteScalarAsync<long>(
@@ -230,7 +230,7 @@ internal static class EngineBench
 
     private static async Task PrintOutcomesAsync(AmiDialerDatabase database, long campaignId)
     {
-        await using var connection = await database.OpenConnectionAsync();
+        await using var connection = await database.OpenSqliteConnectionAsync();
         var rows = await connection.QueryAsync<(string Outcome, long Count, double? Talk)>(
             "SELECT outcome, COUNT(*), AVG(talk_seconds) FROM attempts WHERE campaign_id = @campaignId GROUP BY outcome ORDER BY COUNT(*) DESC", new { campaignId });
         Console.WriteLine("  outcomes             " + string.Join(", ", rows.Select(r => $"{r.Outcome} {r.Count:N0}" + (r.Talk is { } t ? $" (talk {t:F0} s)" : ""))));

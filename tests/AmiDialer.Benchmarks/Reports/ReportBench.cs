@@ -79,7 +79,7 @@ internal static class ReportBench
     private static async Task FillAsync(AmiDialerDatabase database, long campaignId, int attempts)
     {
         string[] outcomes = ["answered", "busy", "no-answer", "congestion", "rejected", "invalid-number", "failed"];
-        await using var connection = await database.OpenConnectionAsync();
+        await using var connection = await database.OpenSqliteConnectionAsync();
         await using var transaction = connection.BeginTransaction();
         await using var lead = connection.CreateCommand();
         lead.Transaction = transaction;

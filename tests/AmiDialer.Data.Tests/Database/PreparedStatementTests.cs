@@ -67,7 +67,7 @@ public sealed class PreparedStatementTests
 
     private static async Task<SqliteConnection> OpenAsync(TempDatabase db)
     {
-        var connection = await db.Database.OpenConnectionAsync();
+        var connection = await db.Database.OpenSqliteConnectionAsync();
         using var create = connection.CreateCommand();
         create.CommandText = "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, name TEXT, score REAL)";
         create.ExecuteNonQuery();

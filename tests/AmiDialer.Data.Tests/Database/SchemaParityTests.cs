@@ -14,7 +14,7 @@ public sealed class SchemaParityTests(PostgresFixture postgres) : IClassFixture<
         Assert.Equal(AmiDialerDatabase.LatestVersion, PostgresSchema.LatestVersion);
 
         await using var sqlite = await TempDatabase.CreateAsync();
-        await using var sqliteConnection = await sqlite.Database.OpenConnectionAsync();
+        await using var sqliteConnection = await sqlite.Database.OpenSqliteConnectionAsync();
         var sqliteFacts = await SchemaFacts.FromSqliteAsync(sqliteConnection);
 
         var connectionString = await postgres.CreateDatabaseAsync("parity");

@@ -245,7 +245,7 @@ public sealed class ImportReliabilityTests
         var connections = new List<Microsoft.Data.Sqlite.SqliteConnection>();
         for (var i = 0; i < 4; i++)
         {
-            connections.Add(await db.Database.OpenConnectionAsync());
+            connections.Add(await db.Database.OpenSqliteConnectionAsync());
         }
 
         foreach (var connection in connections)

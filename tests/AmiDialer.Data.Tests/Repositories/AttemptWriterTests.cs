@@ -90,7 +90,7 @@ public sealed class AttemptWriterTests
         {
             for (var i = 0; i < 8; i++)
             {
-                var connection = await db.Database.OpenConnectionAsync();
+                var connection = await db.Database.OpenSqliteConnectionAsync();
                 connections.Add(connection);
                 using var command = connection.CreateCommand();
                 command.CommandText = "PRAGMA temp_store";
@@ -281,7 +281,7 @@ public sealed class AttemptWriterTests
         var now = db.Time.GetUtcNow();
         var claimed = await writer.ClaimAsync(leads.Select(l => Claim(l)).ToList(), now);
         var ids = claimed.Select(r => r.Attempt!.Id).ToList();
-        await using (var connection = await db.Database.OpenConnectionAsync())
+        await using (var connection = await db.Database.OpenSqliteConnectionAsync())
         {
             // Made by another connection: the writer's prepared statements see the schema change and fire it.
             using var command = connection.CreateCommand();

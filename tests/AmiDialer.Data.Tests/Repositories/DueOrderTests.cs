@@ -57,7 +57,7 @@ public sealed class DueOrderTests
     public async Task Due_retries_are_read_off_the_state_index_not_by_walking_the_fresh_leads()
     {
         await using var db = await TempDatabase.CreateAsync();
-        await using var connection = await db.Database.OpenConnectionAsync();
+        await using var connection = await db.Database.OpenSqliteConnectionAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "EXPLAIN QUERY PLAN " + LeadRepository.DueByStateSql;
         command.Parameters.AddWithValue("$campaign", 1);

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Data.Sqlite;
+using AmiDialer.Data.Database;
 
 namespace AmiDialer.Web.Api;
 
@@ -43,7 +43,7 @@ internal static class HealthApi
             await command.ExecuteScalarAsync(ct);
             return null;
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception ex) when (StoreErrors.IsStoreError(ex) || ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             return ex.Message;
         }
