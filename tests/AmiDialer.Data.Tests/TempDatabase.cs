@@ -1,12 +1,17 @@
 using AmiDialer.Core.Model;
 using AmiDialer.Data.Database;
 using AmiDialer.Data.Repositories;
+using AmiDialer.Testing.Postgres;
+using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AmiDialer.Data.Tests;
 
-/// <summary>A real SQLite file in its own temp folder, deleted afterwards.</summary>
+/// <summary>
+/// A real store in its own temp folder, deleted afterwards: a SQLite file, or a fresh database on the test class's
+/// throwaway PostgreSQL (<see cref="CreateAsync(StoreProvider, PostgresFixture?)"/>).
+/// </summary>
 public sealed class TempDatabase : IAsyncDisposable
 {
     private TempDatabase(string folder, AmiDialerDatabase database, FakeTimeProvider time)
@@ -20,11 +25,19 @@ public sealed class TempDatabase : IAsyncDisposable
     public AmiDialerDatabase Database { get; }
     public FakeTimeProvider Time { get; }
 
-    public static async Task<TempDatabase> CreateAsync()
+    public StoreProvider Provider => Database.Provider;
+
+    public static Task<TempDatabase> CreateAsync() => CreateAsync(StoreProvider.Sqlite, null);
+
+    /// <summary>A fresh store of <paramref name="provider"/>: PostgreSQL needs the test class's <paramref name="postgres"/>.</summary>
+    public static async Task<TempDatabase> CreateAsync(StoreProvider provider, PostgresFixture? postgres)
     {
         var folder = Path.Combine(Path.GetTempPath(), "amidialer-data-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var database = await AmiDialerDatabase.OpenAsync(Path.Combine(folder, "test.db"));
+        var database = provider == StoreProvider.Postgres
+            ? await AmiDialerDatabase.OpenPostgresAsync(
+                await (postgres ?? throw new ArgumentNullException(nameof(postgres))).CreateDatabaseAsync("store"), Path.Combine(folder, "test.db"))
+            : await AmiDialerDatabase.OpenAsync(Path.Combine(folder, "test.db"));
         return new TempDatabase(folder, database, new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 14, 0, 0, TimeSpan.Zero)));
     }
 
@@ -42,15 +55,45 @@ public sealed class TempDatabase : IAsyncDisposable
     public async Task<Campaign> CreateCampaignAsync(string name = "test") =>
         await Campaigns.CreateAsync(new Campaign { Name = name }, "tester");
 
-    /// <summary>A campaign with <paramref name="count"/> leads imported by the real importer: 212 555 0000 upwards, named n0, n1...</summary>
+    /// <summary>
+    /// A campaign with <paramref name="count"/> leads: +1 212 555 0000 upwards, named n0, n1..., pending and due now.
+    /// On SQLite the real importer writes them; on PostgreSQL, until its own import writer (P2) is wired, they are
+    /// inserted here as that writer does (the row, and the pending counter in the same transaction).
+    /// </summary>
     public async Task<Campaign> CreateCampaignWithLeadsAsync(int count)
     {
         var campaign = await CreateCampaignAsync();
+        if (Provider == StoreProvider.Postgres)
+        {
+            await InsertLeadsAsync(campaign.Id, count);
+            return campaign;
+        }
+
         var csv = "phone,name\n" + string.Concat(Enumerable.Range(0, count).Select(i => $"212555{i:0000},n{i}\n"));
         await File.WriteAllTextAsync(PathOf("leads.csv"), csv);
         var result = await Importer.ImportFileAsync(PathOf("leads.csv"), new AmiDialer.Data.Import.CsvImportOptions { CampaignId = campaign.Id });
         Assert.Equal(count, result.Imported);
         return campaign;
+    }
+
+    private async Task InsertLeadsAsync(long campaignId, int count)
+    {
+        await using var connection = await Database.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var rows = Enumerable.Range(0, count).Select(i => new
+        {
+            campaignId,
+            phone = $"+1212555{i:0000}",
+            fields = $"{{\"name\":\"n{i}\"}}",
+            zones = "[\"America/New_York\"]",
+            at = Time.GetUtcNow(),
+            line = (long)i + 2,
+        });
+        await connection.ExecuteAsync(
+            "INSERT INTO leads (campaign_id, phone, fields, time_zones, state, next_eligible_at, source_line) VALUES (@campaignId, @phone, @fields, @zones, 'pending', @at, @line)",
+            rows, transaction);
+        await AmiDialer.Data.Repositories.CampaignCounters.AddAsync(connection, transaction, campaignId, AmiDialer.Data.Repositories.CampaignCounters.State(LeadState.Pending), count, CancellationToken.None);
+        await transaction.CommitAsync();
     }
 
     public async Task<long> ScalarAsync(string sql)
@@ -63,6 +106,7 @@ public sealed class TempDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Database.DisposeAsync();
         SqliteConnection.ClearAllPools();
         await Task.Yield();
         try

@@ -30,6 +30,19 @@ public sealed class SqlDialect
     public string JsonValues(string parameter) =>
         IsPostgres ? $"json_array_elements_text(CAST({parameter} AS json))" : $"json_each({parameter})";
 
+    /// <summary>
+    /// An inner join with an ON clause whose loop order is the written one: SQLite's CROSS JOIN is its planner's hint
+    /// for that (and takes ON); PostgreSQL's CROSS JOIN takes no ON, and its planner picks the order itself.
+    /// </summary>
+    public string OrderedJoin => IsPostgres ? "JOIN" : "CROSS JOIN";
+
+    /// <summary>
+    /// <paramref name="column"/> is one of the list bound to <paramref name="parameter"/>: Dapper expands a list into
+    /// one parameter per item for SQLite, and passes it to Npgsql as one array.
+    /// </summary>
+    public string InList(string column, string parameter) =>
+        IsPostgres ? $"{column} = ANY({parameter})" : $"{column} IN {parameter}";
+
     /// <summary>A case-insensitive LIKE (SQLite's LIKE already is for ASCII; PostgreSQL's is not).</summary>
     public string LikeInsensitive => IsPostgres ? "ILIKE" : "LIKE";
 

@@ -108,7 +108,7 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
         var changed = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE campaigns SET is_simulated = 1, updated_at = @now WHERE id = @id AND is_simulated = 0",
+            "UPDATE campaigns SET is_simulated = TRUE, updated_at = @now WHERE id = @id AND NOT is_simulated",
             new { id, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (changed == 0)
         {
@@ -150,7 +150,7 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         var names = states.Select(DbNames.Of).ToArray();
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<CampaignRow>(new CommandDefinition(
-            SelectColumns + " WHERE state IN @names ORDER BY id", new { names }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            SelectColumns + " WHERE " + database.Dialect.InList("state", "@names") + " ORDER BY id", new { names }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(FromRow).ToList();
     }
 
@@ -166,7 +166,7 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
         var previous = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT state FROM campaigns WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "SELECT state FROM campaigns WHERE id = @id" + database.Dialect.ForUpdate, new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (previous is null || !fromNames.Contains(previous))
         {
             return false;
@@ -217,8 +217,8 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         Variables = JsonSerializer.Serialize(c.Variables.Select(v => new VariableJson(v.Name, v.Value, v.Field)).ToList(), DataJson.Default.ListVariableJson),
         MaxConcurrentCalls = c.MaxConcurrentCalls,
         CallsPerSecond = c.CallsPerSecond,
-        StartAt = DapperTypeHandlers.ToDb(c.StartAt),
-        EndAt = DapperTypeHandlers.ToDb(c.EndAt),
+        StartAt = c.StartAt,
+        EndAt = c.EndAt,
         Days = string.Join(',', c.Days.Select(d => d.ToString()[..3])),
         Windows = string.Join(',', c.Windows.Select(w => w.ToString())),
         CallingHours = c.CallingHours.ToString(),
@@ -229,8 +229,8 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         Queue = c.Queue,
         Pacing = c.Pacing.ToWireName(),
         PacingRatio = c.PacingRatio,
-        CreatedAt = DapperTypeHandlers.ToDb(c.CreatedAt),
-        UpdatedAt = DapperTypeHandlers.ToDb(now),
+        CreatedAt = c.CreatedAt,
+        UpdatedAt = now,
     };
 
     private static Campaign FromRow(CampaignRow r) => new()
@@ -247,8 +247,8 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         Variables = (JsonSerializer.Deserialize(r.Variables, DataJson.Default.ListVariableJson) ?? []).Select(v => new ChannelVariable(v.Name, v.Value, v.Field)).ToList(),
         MaxConcurrentCalls = r.MaxConcurrentCalls,
         CallsPerSecond = r.CallsPerSecond,
-        StartAt = r.StartAt is null ? null : DapperTypeHandlers.FromDb(r.StartAt),
-        EndAt = r.EndAt is null ? null : DapperTypeHandlers.FromDb(r.EndAt),
+        StartAt = r.StartAt,
+        EndAt = r.EndAt,
         Days = r.Days.Length == 0 ? [] : r.Days.Split(',').Select(ParseDay).ToList(),
         Windows = r.Windows.Length == 0 ? [] : r.Windows.Split(',').Select(ParseWindow).ToList(),
         CallingHours = ParseWindow(r.CallingHours),
@@ -259,7 +259,7 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         Queue = r.Queue,
         Pacing = PacingModeNames.TryParse(r.Pacing, out var pacing) ? pacing : PacingMode.Fixed,
         PacingRatio = r.PacingRatio,
-        CreatedAt = DapperTypeHandlers.FromDb(r.CreatedAt),
+        CreatedAt = r.CreatedAt,
     };
 
     private static DayOfWeek ParseDay(string text) =>
@@ -295,8 +295,8 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         public string Variables { get; set; } = "[]";
         public int MaxConcurrentCalls { get; set; }
         public double CallsPerSecond { get; set; }
-        public string? StartAt { get; set; }
-        public string? EndAt { get; set; }
+        public DateTimeOffset? StartAt { get; set; }
+        public DateTimeOffset? EndAt { get; set; }
         public string Days { get; set; } = "";
         public string Windows { get; set; } = "";
         public string CallingHours { get; set; } = "";
@@ -307,7 +307,7 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         public string? Queue { get; set; }
         public string Pacing { get; set; } = "fixed";
         public double PacingRatio { get; set; } = 1.0;
-        public string CreatedAt { get; set; } = "";
-        public string UpdatedAt { get; set; } = "";
+        public DateTimeOffset CreatedAt { get; set; }
+        public DateTimeOffset UpdatedAt { get; set; }
     }
 }

@@ -27,7 +27,7 @@ public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider tim
         var now = time.GetUtcNow();
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
-        var campaign = await ReadCampaignAsync(connection, transaction, campaignId, cancellationToken).ConfigureAwait(false);
+        var campaign = await ReadCampaignAsync(connection, transaction, campaignId, database.Dialect, cancellationToken).ConfigureAwait(false);
 
         // A lease row is a holder until it is released or taken over, whatever its wall-clock times say; one whose
         // process is gone from this host holds nothing.
@@ -48,10 +48,10 @@ public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider tim
         var leads = (await connection.QueryAsync<(long Id, string State, string? FinalOutcome, long RealAttempts)>(new CommandDefinition(
             """
             SELECT l.id, l.state, l.final_outcome,
-                   (SELECT count(*) FROM attempts r WHERE r.lead_id = l.id AND r.is_simulated = 0 AND r.outcome IS NOT 'not-sent') AS real_attempts
+                   (SELECT count(*) FROM attempts r WHERE r.lead_id = l.id AND NOT r.is_simulated AND r.outcome IS DISTINCT FROM 'not-sent') AS real_attempts
             FROM leads l
             WHERE l.campaign_id = @campaignId AND l.state IN ('done', 'exhausted', 'waiting_retry')
-              AND (SELECT a.is_simulated FROM attempts a WHERE a.lead_id = l.id ORDER BY a.id DESC LIMIT 1) = 1
+              AND (SELECT a.is_simulated FROM attempts a WHERE a.lead_id = l.id ORDER BY a.id DESC LIMIT 1) = TRUE
             """, new { campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
         foreach (var lead in leads)
         {
@@ -73,7 +73,7 @@ public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider tim
         var previous = DbNames.CampaignStateOf(campaign.State);
         var state = previous == CampaignState.Completed && leads.Count > 0 ? CampaignState.Paused : previous;
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE campaigns SET is_simulated = 0, state = @state, updated_at = @now WHERE id = @campaignId",
+            "UPDATE campaigns SET is_simulated = FALSE, state = @state, updated_at = @now WHERE id = @campaignId",
             new { campaignId, state = DbNames.Of(state), now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await AuditLog.WriteAsync(connection, transaction, now, actor, "campaign.requeue", $"campaign:{campaignId}",
             $"simulated: {leads.Count} lead(s) back to pending; {campaign.State} -> {DbNames.Of(state)}", cancellationToken).ConfigureAwait(false);
@@ -99,7 +99,7 @@ public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider tim
         var now = time.GetUtcNow();
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
-        var campaign = await ReadCampaignAsync(connection, transaction, campaignId, cancellationToken).ConfigureAwait(false);
+        var campaign = await ReadCampaignAsync(connection, transaction, campaignId, database.Dialect, cancellationToken).ConfigureAwait(false);
 
         var previous = DbNames.CampaignStateOf(campaign.State);
         if (previous == CampaignState.Stopped)
@@ -144,10 +144,10 @@ public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider tim
     }
 
     /// <summary>The campaign's name and stored state, read inside the requeue's transaction; throws when there is none.</summary>
-    private static async Task<(string Name, string State)> ReadCampaignAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, long campaignId, CancellationToken cancellationToken)
+    private static async Task<(string Name, string State)> ReadCampaignAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, long campaignId, SqlDialect dialect, CancellationToken cancellationToken)
     {
         var campaign = await connection.QuerySingleOrDefaultAsync<(string Name, string State)>(new CommandDefinition(
-            "SELECT name, state FROM campaigns WHERE id = @campaignId", new { campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "SELECT name, state FROM campaigns WHERE id = @campaignId" + dialect.ForUpdate, new { campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return campaign.Name is null ? throw new ArgumentException($"No campaign with id {campaignId}.", nameof(campaignId)) : campaign;
     }
 }

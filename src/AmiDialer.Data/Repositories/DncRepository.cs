@@ -90,14 +90,20 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
         var longest = TimeSpan.Zero;
         var holding = TimeSpan.Zero;
         var chunk = FirstChunk;
+        var dialect = database.Dialect;
+        var sqlite = !dialect.IsPostgres;
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
         // Checkpoints on a connection of their own, as the lead importer does: the add's transactions stay short,
-        // and the copying happens beside them rather than after each commit.
-        await connection.ExecuteAsync(new CommandDefinition("PRAGMA wal_autocheckpoint = 0;", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // and the copying happens beside them rather than after each commit. PostgreSQL checkpoints by itself.
+        if (sqlite)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA wal_autocheckpoint = 0;", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
         try
         {
-            await using var checkpointer = await WalCheckpointer.OpenAsync(database, long.MaxValue, cancellationToken).ConfigureAwait(false);
+            await using var checkpointer = sqlite ? await WalCheckpointer.OpenAsync(database, long.MaxValue, cancellationToken).ConfigureAwait(false) : null;
             for (var offset = 0; offset < numbers.Count;)
             {
                 var slice = numbers.GetRange(offset, Math.Min(chunk, numbers.Count - offset));
@@ -105,13 +111,13 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
                 IReadOnlyList<string> fresh;
                 await using (var transaction = connection.BeginTransaction())
                 {
-                    fresh = await AddChunkAsync(connection, transaction, slice, campaignId, source, actor, note, now, cancellationToken).ConfigureAwait(false);
+                    fresh = await AddChunkAsync(connection, transaction, dialect, slice, campaignId, source, actor, note, now, cancellationToken).ConfigureAwait(false);
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 // The lock's real hold time, not the application's clock: it is what other writers wait for.
                 var held = Stopwatch.GetElapsedTime(began);
-                checkpointer.Request();
+                checkpointer?.Request();
                 chunks++;
                 holding += held;
                 longest = held > longest ? held : longest;
@@ -135,8 +141,11 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
         }
         finally
         {
-            // Pooled handles keep their settings: give this one back as it came.
-            await connection.ExecuteAsync(new CommandDefinition("PRAGMA wal_autocheckpoint = 1000;", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+            if (sqlite)
+            {
+                // Pooled handles keep their settings: give this one back as it came.
+                await connection.ExecuteAsync(new CommandDefinition("PRAGMA wal_autocheckpoint = 1000;", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+            }
         }
 
         return new DncAddStats(added, chunks, longest, holding);
@@ -149,9 +158,9 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
     private const int MaxChunk = 8192;
 
     /// <summary>Numbers of <paramref name="numbers"/> found in campaign <c>@campaignId</c>'s dialable leads, by the (campaign, phone) key.</summary>
-    internal const string DialableInCampaignSql = """
+    internal static string DialableInCampaignSql(SqlDialect dialect) => $"""
         SELECT l.id AS Id, l.campaign_id AS CampaignId, l.state AS State
-        FROM json_each(@numbers) AS n CROSS JOIN leads AS l ON l.campaign_id = @campaignId AND l.phone = n.value
+        FROM {dialect.JsonValues("@numbers")} AS n {dialect.OrderedJoin} leads AS l ON l.campaign_id = @campaignId AND l.phone = n.value
         WHERE l.state IN ('pending', 'waiting_retry')
         """;
 
@@ -159,21 +168,23 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
     /// The same across every campaign: one (campaign, phone) key lookup per campaign and number. No index on the
     /// phone alone: every lead import and every call would pay to keep it, and campaigns are few.
     /// </summary>
-    internal const string DialableEverywhereSql = """
+    internal static string DialableEverywhereSql(SqlDialect dialect) => $"""
         SELECT l.id AS Id, l.campaign_id AS CampaignId, l.state AS State
-        FROM json_each(@numbers) AS n CROSS JOIN campaigns AS c CROSS JOIN leads AS l ON l.campaign_id = c.id AND l.phone = n.value
+        FROM {dialect.JsonValues("@numbers")} AS n CROSS JOIN campaigns AS c {dialect.OrderedJoin} leads AS l ON l.campaign_id = c.id AND l.phone = n.value
         WHERE l.state IN ('pending', 'waiting_retry')
         """;
 
     private static async Task<IReadOnlyList<string>> AddChunkAsync(
-        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, List<string> numbers, long? campaignId,
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, SqlDialect dialect, List<string> numbers, long? campaignId,
         DncSource source, string actor, string? note, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // The unique (number, scope) index skips what is already listed; RETURNING names only the rows inserted.
+        // (WHERE true: SQLite would read ON CONFLICT as the start of a join's ON clause.)
         var fresh = (await connection.QueryAsync<string>(new CommandDefinition(
-            """
-            INSERT OR IGNORE INTO dnc (number, campaign_id, source, added_at, added_by, note)
-            SELECT value, @campaignId, @source, @now, @actor, @note FROM json_each(@numbers)
+            $"""
+            INSERT INTO dnc (number, campaign_id, source, added_at, added_by, note)
+            SELECT value, @campaignId, @source, @now, @actor, @note FROM {dialect.JsonValues("@numbers")} AS n WHERE true
+            ON CONFLICT DO NOTHING
             RETURNING number
             """, new { numbers = Json(numbers), campaignId, source = SourceName(source), now, actor, note }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
         if (fresh.Count == 0)
@@ -183,11 +194,11 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
 
         var freshJson = Json(fresh);
         var leads = (await connection.QueryAsync<(long Id, long CampaignId, string State)>(new CommandDefinition(
-            campaignId is null ? DialableEverywhereSql : DialableInCampaignSql, new { numbers = freshJson, campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+            campaignId is null ? DialableEverywhereSql(dialect) : DialableInCampaignSql(dialect), new { numbers = freshJson, campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
         if (leads.Count > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE leads SET state = 'blocked', next_eligible_at = NULL WHERE id IN (SELECT value FROM json_each(@ids))",
+                $"UPDATE leads SET state = 'blocked', next_eligible_at = NULL WHERE id IN (SELECT CAST(value AS bigint) FROM {dialect.JsonValues("@ids")} AS n)",
                 new { ids = JsonSerializer.Serialize(leads.Select(l => l.Id).ToList(), DataJson.Default.ListInt64) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             foreach (var group in leads.GroupBy(l => (l.CampaignId, l.State)))
             {
@@ -196,7 +207,7 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO audit_log (at, actor, action, subject, details) SELECT @now, @actor, 'dnc.add', value, @details FROM json_each(@numbers)",
+            $"INSERT INTO audit_log (at, actor, action, subject, details) SELECT @now, @actor, 'dnc.add', value, @details FROM {dialect.JsonValues("@numbers")} AS n",
             new { now, actor, numbers = freshJson, details = $"scope={Scope(campaignId)} source={SourceName(source)}" }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return fresh;
     }
@@ -290,13 +301,13 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
     }
 
     /// <summary>The number's blocked leads in a scope (one campaign, or every one by the (campaign, phone) key), each with whether an entry still lists it for its campaign.</summary>
-    private static async Task<List<BlockedLead>> BlockedLeadsAsync(
+    private async Task<List<BlockedLead>> BlockedLeadsAsync(
         System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, string e164, long? campaignId, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<BlockedLead>(new CommandDefinition(
-            """
+            $"""
             SELECT l.id AS Id, l.campaign_id AS CampaignId, l.attempt_count AS AttemptCount,
                    EXISTS (SELECT 1 FROM dnc d WHERE d.number = l.phone AND (d.campaign_id IS NULL OR d.campaign_id = l.campaign_id)) AS Listed
-            FROM campaigns AS c CROSS JOIN leads AS l ON l.campaign_id = c.id AND l.phone = @e164
+            FROM campaigns AS c {database.Dialect.OrderedJoin} leads AS l ON l.campaign_id = c.id AND l.phone = @e164
             WHERE (@campaignId IS NULL OR c.id = @campaignId) AND l.state = 'blocked'
             """, new { e164, campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
 
@@ -328,7 +339,7 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
         ArgumentNullException.ThrowIfNull(query);
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(long Id, string Number, long? CampaignId, string Source, DateTimeOffset AddedAt, string AddedBy, string? Note)>(new CommandDefinition(
-            "SELECT id, number, campaign_id, source, added_at, added_by, note FROM dnc" + QueryFilter + " ORDER BY id DESC LIMIT @limit OFFSET @offset",
+            "SELECT id, number, campaign_id, source, added_at, added_by, note FROM dnc" + QueryFilter(database.Dialect) + " ORDER BY id DESC LIMIT @limit OFFSET @offset",
             QueryArgs(query), cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => new DncEntry
         {
@@ -341,13 +352,14 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM dnc" + QueryFilter, QueryArgs(query), cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM dnc" + QueryFilter(database.Dialect), QueryArgs(query), cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    private const string QueryFilter = """
+    // A note matches whatever its case, as SQLite's LIKE does for ASCII.
+    private static string QueryFilter(SqlDialect dialect) => $"""
          WHERE (@campaignId IS NULL OR campaign_id = @campaignId)
            AND (@allCampaignsOnly = 0 OR campaign_id IS NULL)
-           AND (@digits IS NULL OR number LIKE @digits ESCAPE '\' OR note LIKE @text ESCAPE '\')
+           AND (@digits IS NULL OR number LIKE @digits ESCAPE '\' OR note {dialect.LikeInsensitive} @text ESCAPE '\')
         """;
 
     private static object QueryArgs(DncQuery query)

@@ -40,7 +40,7 @@ public sealed class LeadRepository(AmiDialerDatabase database)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<LeadRow>(new CommandDefinition(
-            DueSql, new { campaign = campaignId, now, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            DueSql.Replace('$', '@'), new { campaign = campaignId, now, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToLead()).ToList();
     }
 
@@ -69,10 +69,9 @@ public sealed class LeadRepository(AmiDialerDatabase database)
     public async Task<DateTimeOffset?> GetNextDueAtAsync(long campaignId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var next = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+        return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(
             "SELECT MIN(next_eligible_at) FROM leads WHERE campaign_id = @campaignId AND state IN ('pending', 'waiting_retry')",
             new { campaignId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return next is null ? null : DapperTypeHandlers.FromDb(next);
     }
 
     /// <summary>
@@ -84,7 +83,7 @@ public sealed class LeadRepository(AmiDialerDatabase database)
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var counts = (await connection.QueryAsync<(string State, long Due, long N)>(new CommandDefinition(
             """
-            SELECT state, next_eligible_at <= @now, COUNT(*) FROM leads
+            SELECT state, CASE WHEN next_eligible_at <= @now THEN 1 ELSE 0 END, COUNT(*) FROM leads
             WHERE campaign_id = @campaignId AND state IN ('pending', 'waiting_retry') AND next_eligible_at IS NOT NULL GROUP BY 1, 2
             """,
             new { campaignId, now }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
@@ -124,7 +123,7 @@ public sealed class LeadRepository(AmiDialerDatabase database)
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
         var lead = await connection.QuerySingleOrDefaultAsync<(long CampaignId, string? FinalOutcome)>(new CommandDefinition(
-            "SELECT campaign_id, final_outcome FROM leads WHERE id = @leadId AND state = @from",
+            "SELECT campaign_id, final_outcome FROM leads WHERE id = @leadId AND state = @from" + database.Dialect.ForUpdate,
             new { leadId, from = DbNames.Of(from) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (lead.CampaignId == 0)
         {
@@ -187,12 +186,16 @@ public sealed class LeadRepository(AmiDialerDatabase database)
         public string State { get; set; } = "";
         public string? FinalOutcome { get; set; }
         public int AttemptCount { get; set; }
-        public string? NextEligibleAt { get; set; }
+        public DateTimeOffset? NextEligibleAt { get; set; }
 
         public Lead ToLead() => Build(Id, CampaignId, Phone, Fields, TimeZones, State, FinalOutcome, AttemptCount, NextEligibleAt);
 
+        /// <summary>A lead from its stored columns, in <see cref="SelectColumns"/> order, the due time as SQLite's text.</summary>
+        public static Lead Build(long id, long campaignId, string phone, string fields, string timeZones, string state, string? finalOutcome, int attemptCount, string? nextEligibleAt) =>
+            Build(id, campaignId, phone, fields, timeZones, state, finalOutcome, attemptCount, nextEligibleAt is null ? null : DapperTypeHandlers.FromDb(nextEligibleAt));
+
         /// <summary>A lead from its stored columns, in <see cref="SelectColumns"/> order.</summary>
-        public static Lead Build(long id, long campaignId, string phone, string fields, string timeZones, string state, string? finalOutcome, int attemptCount, string? nextEligibleAt) => new()
+        public static Lead Build(long id, long campaignId, string phone, string fields, string timeZones, string state, string? finalOutcome, int attemptCount, DateTimeOffset? nextEligibleAt) => new()
         {
             Id = id,
             CampaignId = campaignId,
@@ -202,7 +205,7 @@ public sealed class LeadRepository(AmiDialerDatabase database)
             State = DbNames.LeadStateOf(state),
             FinalOutcome = DbNames.OutcomeOf(finalOutcome),
             AttemptCount = attemptCount,
-            NextEligibleAt = nextEligibleAt is null ? null : DapperTypeHandlers.FromDb(nextEligibleAt),
+            NextEligibleAt = nextEligibleAt,
         };
     }
 }

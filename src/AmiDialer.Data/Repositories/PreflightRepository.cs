@@ -25,10 +25,10 @@ public sealed class PreflightRepository(AmiDialerDatabase database)
 
         // Grouped by zones: the schedule is asked once per group. The do-not-call look-up is one probe of its
         // (number, scope) index per dialable lead.
-        var groups = await connection.QueryAsync<(string State, string TimeZones, long Due, long N, long OnDnc, string? First)>(new CommandDefinition(
+        var groups = await connection.QueryAsync<(string State, string TimeZones, long Due, long N, long OnDnc, DateTimeOffset? First)>(new CommandDefinition(
             """
-            SELECT l.state, l.time_zones, COALESCE(l.next_eligible_at <= @now, 0), COUNT(*),
-                   SUM(EXISTS (SELECT 1 FROM dnc d WHERE d.number = l.phone AND (d.campaign_id IS NULL OR d.campaign_id = l.campaign_id))),
+            SELECT l.state, l.time_zones, CASE WHEN l.next_eligible_at <= @now THEN 1 ELSE 0 END, COUNT(*),
+                   SUM(CASE WHEN EXISTS (SELECT 1 FROM dnc d WHERE d.number = l.phone AND (d.campaign_id IS NULL OR d.campaign_id = l.campaign_id)) THEN 1 ELSE 0 END),
                    MIN(l.next_eligible_at)
             FROM leads l
             WHERE l.campaign_id = @campaignId AND l.state IN ('pending', 'waiting_retry')
@@ -41,15 +41,15 @@ public sealed class PreflightRepository(AmiDialerDatabase database)
             g.Due != 0,
             g.N,
             g.OnDnc,
-            g.First is null ? null : DapperTypeHandlers.FromDb(g.First))).ToList();
+            g.First)).ToList();
 
         var finished = await connection.QuerySingleAsync<(long Leads, long? Attempts)>(new CommandDefinition(
             "SELECT COUNT(*), SUM(attempt_count) FROM leads WHERE campaign_id = @campaignId AND state IN ('done', 'exhausted', 'expired') AND attempt_count > 0",
             new { campaignId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var line = await connection.QuerySingleAsync<(long Calls, double? Seconds)>(new CommandDefinition(
             $"""
-            SELECT COUNT(*), AVG((julianday(ended_at) - julianday(created_at)) * 86400.0) FROM (
-                SELECT created_at, ended_at FROM attempts WHERE campaign_id = @campaignId AND ended_at IS NOT NULL ORDER BY id DESC LIMIT {LineSample})
+            SELECT COUNT(*), AVG({database.Dialect.SecondsBetween("created_at", "ended_at")}) FROM (
+                SELECT created_at, ended_at FROM attempts WHERE campaign_id = @campaignId AND ended_at IS NOT NULL ORDER BY id DESC LIMIT {LineSample}) AS recent
             """,
             new { campaignId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return new PreflightCounts(states, dialable, new PreflightHistory(finished.Leads, finished.Attempts ?? 0, line.Calls, line.Seconds));

@@ -25,7 +25,7 @@ public sealed partial class ReportRepository
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         // The page's ids first, off an index: the per-row joins then run for the page only, not for every row skipped.
         var rows = await connection.QueryAsync<LeadReportDbRow>(new CommandDefinition(
-            $"{RowColumns}\nFROM ({PageIdsSql(filter)}) p JOIN leads l ON l.id = p.id\n{LastAttemptJoin}\nORDER BY l.id",
+            $"{RowColumns}\nFROM ({PageIdsSql(filter, database.Dialect)}) p JOIN leads l ON l.id = p.id\n{LastAttemptJoin}\nORDER BY l.id",
             Parameters(campaignId, filter, afterLeadId, limit, offset), cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(ToRow).ToList();
     }
@@ -37,7 +37,7 @@ public sealed partial class ReportRepository
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var p = Parameters(campaignId, filter, 0, 0, 0);
         p.Add("upTo", upToLeadId ?? long.MaxValue);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountSql(filter), p, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountSql(filter, database.Dialect), p, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>One lead of a campaign as the per-lead report shows it; null when the campaign has no such lead.</summary>
@@ -51,10 +51,10 @@ public sealed partial class ReportRepository
     }
 
     /// <summary>The ids of one page (parameters as <see cref="Parameters"/> names them).</summary>
-    internal static string PageIdsSql(LeadFilter filter) =>
-        $"SELECT l.id FROM leads l WHERE {Where(filter)} AND l.id > @afterLeadId ORDER BY l.id LIMIT @limit OFFSET @offset";
+    internal static string PageIdsSql(LeadFilter filter, SqlDialect dialect) =>
+        $"SELECT l.id FROM leads l WHERE {Where(filter, dialect)} AND l.id > @afterLeadId ORDER BY l.id LIMIT @limit OFFSET @offset";
 
-    internal static string CountSql(LeadFilter filter) => $"SELECT COUNT(*) FROM leads l WHERE {Where(filter)} AND l.id <= @upTo";
+    internal static string CountSql(LeadFilter filter, SqlDialect dialect) => $"SELECT COUNT(*) FROM leads l WHERE {Where(filter, dialect)} AND l.id <= @upTo";
 
     /// <summary>
     /// A state or outcome filter reads its leads off ix_leads_campaign_state / ix_leads_campaign_outcome in id order; a
@@ -63,7 +63,7 @@ public sealed partial class ReportRepository
     /// The state index leaves out pending leads (imports would write every lead into it): a state other than pending
     /// repeats the index's condition word for word, which is how SQLite knows it may use it; pending walks the key.
     /// </summary>
-    private static string Where(LeadFilter f)
+    private static string Where(LeadFilter f, SqlDialect dialect)
     {
         var pending = f.State == Core.Model.LeadState.Pending;
         var indexed = (f.State is not null && !pending) || f.Outcome is not null || f.PhonePrefix is not null;
@@ -86,7 +86,7 @@ public sealed partial class ReportRepository
 
         if (f.PhoneDigits is not null)
         {
-            sql.Append(" AND instr(l.phone, @digits) > 0");
+            sql.Append(" AND ").Append(dialect.Contains("l.phone", "@digits"));
         }
 
         if (f.LastAttemptFrom is not null || f.LastAttemptTo is not null)
@@ -120,8 +120,8 @@ public sealed partial class ReportRepository
         p.Add("prefix", f.PhonePrefix);
         p.Add("prefixEnd", f.PhonePrefix is { } prefix ? prefix + ":" : null);
         p.Add("digits", f.PhoneDigits);
-        p.Add("from", DapperTypeHandlers.ToDb(f.LastAttemptFrom));
-        p.Add("to", DapperTypeHandlers.ToDb(f.LastAttemptTo));
+        p.Add("from", f.LastAttemptFrom);
+        p.Add("to", f.LastAttemptTo);
         return p;
     }
 }

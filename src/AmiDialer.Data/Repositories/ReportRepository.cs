@@ -65,7 +65,7 @@ public sealed partial class ReportRepository(AmiDialerDatabase database)
         var counters = (await connection.QueryAsync<(string Name, double Value)>(new CommandDefinition(
             "SELECT name, value FROM campaign_counters WHERE campaign_id = @campaignId", new { campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
             .ToDictionary(r => r.Name, r => r.Value, StringComparer.Ordinal);
-        var hours = await connection.QueryAsync<(string Hour, long Attempts, long Answered, double TalkSeconds)>(new CommandDefinition(
+        var hours = await connection.QueryAsync<(object Hour, long Attempts, long Answered, double TalkSeconds)>(new CommandDefinition(
             "SELECT hour_utc, attempts, answered, talk_seconds FROM campaign_hourly WHERE campaign_id = @campaignId ORDER BY hour_utc",
             new { campaignId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
@@ -85,9 +85,18 @@ public sealed partial class ReportRepository(AmiDialerDatabase database)
             AttemptsByOutcome = attemptsByOutcome,
             TalkSecondsTotal = talk,
             AverageTalkSeconds = talked == 0 ? 0 : talk / talked,
-            ByHour = hours.Select(h => new HourlyFigures(DateTimeOffset.Parse(h.Hour, System.Globalization.CultureInfo.InvariantCulture), h.Attempts, h.Answered, h.TalkSeconds)).ToList(),
+            ByHour = hours.Select(h => new HourlyFigures(HourOf(h.Hour), h.Attempts, h.Answered, h.TalkSeconds)).ToList(),
         };
     }
+
+    /// <summary>An hour's start as stored: SQLite's text (<see cref="CampaignCounters.HourKey"/>), PostgreSQL's timestamptz.</summary>
+    private static DateTimeOffset HourOf(object stored) => stored switch
+    {
+        string text => DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal),
+        DateTime utc => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)),
+        DateTimeOffset at => at.ToUniversalTime(),
+        _ => throw new System.Data.DataException($"Cannot read {stored.GetType().Name} as an hour."),
+    };
 
     /// <summary>
     /// Attempts the campaign started at or after <paramref name="since"/>, reading at most <paramref name="cap"/> of its
@@ -97,8 +106,8 @@ public sealed partial class ReportRepository(AmiDialerDatabase database)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM (SELECT created_at FROM attempts WHERE campaign_id = @campaignId ORDER BY id DESC LIMIT @cap) WHERE created_at >= @since",
-            new { campaignId, since = DapperTypeHandlers.ToDb(since), cap }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "SELECT COUNT(*) FROM (SELECT created_at FROM attempts WHERE campaign_id = @campaignId ORDER BY id DESC LIMIT @cap) AS latest WHERE created_at >= @since",
+            new { campaignId, since, cap }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -142,7 +151,7 @@ public sealed partial class ReportRepository(AmiDialerDatabase database)
             await using var transaction = connection.BeginTransaction();
             var p = new { campaignId };
             await connection.ExecuteAsync(new CommandDefinition(
-                """
+                $"""
                 DELETE FROM campaign_counters WHERE campaign_id = @campaignId;
                 DELETE FROM campaign_hourly WHERE campaign_id = @campaignId;
                 INSERT INTO campaign_counters (campaign_id, name, value)
@@ -158,8 +167,8 @@ public sealed partial class ReportRepository(AmiDialerDatabase database)
                 INSERT INTO campaign_counters (campaign_id, name, value)
                     SELECT @campaignId, 'talked_attempts', COUNT(*) FROM attempts WHERE campaign_id = @campaignId AND talk_seconds IS NOT NULL HAVING COUNT(*) > 0;
                 INSERT INTO campaign_hourly (campaign_id, hour_utc, attempts, answered, talk_seconds)
-                    SELECT @campaignId, substr(created_at, 1, 13) || ':00Z', COUNT(*), SUM(CASE WHEN outcome = 'answered' THEN 1 ELSE 0 END), COALESCE(SUM(talk_seconds), 0)
-                    FROM attempts WHERE campaign_id = @campaignId AND state = 'ended' GROUP BY substr(created_at, 1, 13);
+                    SELECT @campaignId, {database.Dialect.HourOf("created_at")}, COUNT(*), SUM(CASE WHEN outcome = 'answered' THEN 1 ELSE 0 END), COALESCE(SUM(talk_seconds), 0)
+                    FROM attempts WHERE campaign_id = @campaignId AND state = 'ended' GROUP BY 2;
                 """, p, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -1,10 +1,12 @@
 using System.Data;
 using AmiDialer.Core.Model;
 using AmiDialer.Data.Repositories;
+using AmiDialer.Data.Database;
+using AmiDialer.Testing.Postgres;
 
 namespace AmiDialer.Data.Tests.Repositories;
 
-public sealed class CampaignRepositoryTests
+public sealed class CampaignRepositoryTests(PostgresFixture postgres) : StoreTests(postgres)
 {
     private static Campaign Full(string name) => new()
     {
@@ -31,10 +33,10 @@ public sealed class CampaignRepositoryTests
         PacingRatio = 1.5,
     };
 
-    [Fact]
-    public async Task Every_setting_survives_a_round_trip()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Every_setting_survives_a_round_trip(StoreProvider store)
     {
-        await using var db = await TempDatabase.CreateAsync();
+        await using var db = await OpenAsync(store);
         var created = await db.Campaigns.CreateAsync(Full("flu"), "alice");
         Assert.True(created.Id > 0);
         Assert.Equal(db.Time.GetUtcNow(), created.CreatedAt);
@@ -48,20 +50,20 @@ public sealed class CampaignRepositoryTests
         Assert.Equal(created.StartAt, read.StartAt);
     }
 
-    [Fact]
-    public async Task A_campaign_stops_following_its_queue_when_updated_so()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_campaign_stops_following_its_queue_when_updated_so(StoreProvider store)
     {
-        await using var db = await TempDatabase.CreateAsync();
+        await using var db = await OpenAsync(store);
         var created = await db.Campaigns.CreateAsync(Full("flu"), "alice");
         Assert.True(await db.Campaigns.UpdateAsync(created with { Queue = null, Pacing = AmiDialer.Core.Pacing.PacingMode.Fixed, PacingRatio = 1 }, "bob"));
         var read = await db.Campaigns.GetAsync(created.Id);
         Assert.Equal((null, AmiDialer.Core.Pacing.PacingMode.Fixed, 1.0), (read!.Queue, read.Pacing, read.PacingRatio));
     }
 
-    [Fact]
-    public async Task Names_are_unique_updates_apply_and_everything_is_audited()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Names_are_unique_updates_apply_and_everything_is_audited(StoreProvider store)
     {
-        await using var db = await TempDatabase.CreateAsync();
+        await using var db = await OpenAsync(store);
         var created = await db.Campaigns.CreateAsync(Full("flu"), "alice");
         await Assert.ThrowsAsync<DuplicateNameException>(() => db.Campaigns.CreateAsync(new Campaign { Name = "flu" }, "bob"));
 
@@ -79,10 +81,10 @@ public sealed class CampaignRepositoryTests
         Assert.Equal(["bob", "alice"], audit.Select(a => a.Actor));
     }
 
-    [Fact]
-    public async Task A_transition_happens_only_from_an_expected_state()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_transition_happens_only_from_an_expected_state(StoreProvider store)
     {
-        await using var db = await TempDatabase.CreateAsync();
+        await using var db = await OpenAsync(store);
         var c = await db.CreateCampaignAsync();
         Assert.True(await db.Campaigns.TransitionAsync(c.Id, [CampaignState.Draft, CampaignState.Paused], CampaignState.Running, "engine"));
         Assert.False(await db.Campaigns.TransitionAsync(c.Id, [CampaignState.Draft], CampaignState.Running, "engine"));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AmiDialer.Core.Model;
+using AmiDialer.Data.Database;
 using AmiDialer.Data.Repositories;
 using Dapper;
 
@@ -17,7 +18,7 @@ public sealed class DncBulkAddTests
         var c = await db.CreateCampaignAsync();
         await using var connection = await db.Database.OpenConnectionAsync();
         var plan = (await connection.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>(
-            "EXPLAIN QUERY PLAN " + (everywhere ? DncRepository.DialableEverywhereSql : DncRepository.DialableInCampaignSql),
+            "EXPLAIN QUERY PLAN " + (everywhere ? DncRepository.DialableEverywhereSql(SqlDialect.Sqlite) : DncRepository.DialableInCampaignSql(SqlDialect.Sqlite)),
             new { numbers = "[\"+12125550100\"]", campaignId = c.Id })).Select(r => r.Detail).ToList();
 
         var leads = plan.Where(d => d.Contains(" l ", StringComparison.Ordinal) || d.EndsWith(" l", StringComparison.Ordinal)).ToList();

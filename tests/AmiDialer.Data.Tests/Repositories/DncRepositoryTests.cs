@@ -1,15 +1,17 @@
 using AmiDialer.Core.Model;
 using AmiDialer.Data.Import;
 using AmiDialer.Data.Repositories;
+using AmiDialer.Data.Database;
+using AmiDialer.Testing.Postgres;
 
 namespace AmiDialer.Data.Tests.Repositories;
 
-public sealed class DncRepositoryTests
+public sealed class DncRepositoryTests(PostgresFixture postgres) : StoreTests(postgres)
 {
-    [Fact]
-    public async Task Scope_is_all_campaigns_or_one_and_changes_are_audited()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Scope_is_all_campaigns_or_one_and_changes_are_audited(StoreProvider store)
     {
-        await using var db = await TempDatabase.CreateAsync();
+        await using var db = await OpenAsync(store);
         var a = await db.CreateCampaignAsync("a");
         var b = await db.CreateCampaignAsync("b");
         Assert.True(await db.Dnc.AddAsync("+12125550100", null, DncSource.Manual, "alice", "asked by phone"));

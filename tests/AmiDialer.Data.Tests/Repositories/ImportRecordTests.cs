@@ -2,16 +2,17 @@ using System.Diagnostics;
 using AmiDialer.Data.Database;
 using AmiDialer.Data.Repositories;
 using Dapper;
+using AmiDialer.Testing.Postgres;
 
 namespace AmiDialer.Data.Tests.Repositories;
 
 /// <summary>Running import records: settled as interrupted only when their process is gone or silent past 30 s.</summary>
-public sealed class ImportRecordTests
+public sealed class ImportRecordTests(PostgresFixture postgres) : StoreTests(postgres)
 {
-    [Fact]
-    public async Task A_running_import_is_interrupted_when_its_process_is_gone_or_its_heartbeat_is_stale_and_not_before()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_running_import_is_interrupted_when_its_process_is_gone_or_its_heartbeat_is_stale_and_not_before(StoreProvider store)
     {
-        await using var db = await TempDatabase.CreateAsync();
+        await using var db = await OpenAsync(store);
         var c = await db.CreateCampaignAsync();
         var started = db.Time.GetUtcNow();
         var live = await InsertRunningAsync(db, c.Id, ProcessIdentity.Current, started, 120);
@@ -45,10 +46,10 @@ public sealed class ImportRecordTests
         Assert.All(await imports.ListAsync(c.Id), r => Assert.Equal(ImportStatus.Interrupted, r.Status));
     }
 
-    [Fact]
-    public async Task An_import_beats_while_it_runs_and_its_record_names_this_process()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task An_import_beats_while_it_runs_and_its_record_names_this_process(StoreProvider store)
     {
-        await using var db = await TempDatabase.CreateAsync();
+        await using var db = await OpenAsync(store);
         var c = await db.CreateCampaignAsync();
         var id = await InsertRunningAsync(db, c.Id, ProcessIdentity.Current, db.Time.GetUtcNow(), 0);
         using var stop = new CancellationTokenSource();
@@ -104,12 +105,12 @@ public sealed class ImportRecordTests
             """
             INSERT INTO imports (campaign_id, file_name, region, status, started_at, actor, process, heartbeat_at, last_committed_line)
             VALUES (@campaignId, 'leads.csv', 'US', 'running', @at, 'tester', @process, @at, @lastLine) RETURNING id
-            """, new { campaignId, process, at = DapperTypeHandlers.ToDb(at), lastLine });
+            """, new { campaignId, process, at, lastLine });
     }
 
     private static async Task Heartbeat(TempDatabase db, long importId, DateTimeOffset at)
     {
         await using var connection = await db.Database.OpenConnectionAsync();
-        await connection.ExecuteAsync("UPDATE imports SET heartbeat_at = @at WHERE id = @importId", new { importId, at = DapperTypeHandlers.ToDb(at) });
+        await connection.ExecuteAsync("UPDATE imports SET heartbeat_at = @at WHERE id = @importId", new { importId, at });
     }
 }

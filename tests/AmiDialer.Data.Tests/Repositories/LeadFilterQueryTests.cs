@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AmiDialer.Core.Model;
+using AmiDialer.Data.Database;
 using AmiDialer.Data.Repositories;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -55,7 +56,7 @@ public sealed class LeadFilterQueryTests(ITestOutputHelper output)
 
             foreach (var (name, filter, index, expected) in filters)
             {
-                foreach (var sql in new[] { ReportRepository.PageIdsSql(filter), ReportRepository.CountSql(filter) })
+                foreach (var sql in new[] { ReportRepository.PageIdsSql(filter, SqlDialect.Sqlite), ReportRepository.CountSql(filter, SqlDialect.Sqlite) })
                 {
                     var plan = await PlanAsync(db, sql, campaign.Id, filter);
                     output.WriteLine($"{name} (analyzed: {analyzed}): {sql}\n  {string.Join("\n  ", plan)}");
@@ -78,7 +79,7 @@ public sealed class LeadFilterQueryTests(ITestOutputHelper output)
         // Pending leads are not in the state index (an import would write every lead into it): their page walks the
         // primary key in id order, which is dense where pending leads are many; still no sort of the campaign.
         var pending = new LeadFilter { State = LeadState.Pending };
-        foreach (var sql in new[] { ReportRepository.PageIdsSql(pending), ReportRepository.CountSql(pending) })
+        foreach (var sql in new[] { ReportRepository.PageIdsSql(pending, SqlDialect.Sqlite), ReportRepository.CountSql(pending, SqlDialect.Sqlite) })
         {
             var plan = await PlanAsync(db, sql, campaign.Id, pending);
             output.WriteLine($"pending: {sql}\n  {string.Join("\n  ", plan)}");
@@ -100,7 +101,7 @@ public sealed class LeadFilterQueryTests(ITestOutputHelper output)
             ("last attempt", new LeadFilter { LastAttemptFrom = DateTimeOffset.Parse("2026-12-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture) }),
         })
         {
-            var plan = await PlanAsync(db, ReportRepository.PageIdsSql(filter), campaign.Id, filter);
+            var plan = await PlanAsync(db, ReportRepository.PageIdsSql(filter, SqlDialect.Sqlite), campaign.Id, filter);
             var clock = Stopwatch.StartNew();
             var count = await db.Reports.CountFilteredLeadsAsync(campaign.Id, filter);
             var firstPage = await db.Reports.ListFilteredLeadRowsAsync(campaign.Id, filter, 0, 25);
@@ -110,7 +111,7 @@ public sealed class LeadFilterQueryTests(ITestOutputHelper output)
 
         // A number prefix is read off the (campaign, phone) index.
         var prefix = new LeadFilter { PhonePrefix = "+1212000012" };
-        Assert.Contains(await PlanAsync(db, ReportRepository.PageIdsSql(prefix), campaign.Id, prefix), p => p.Contains("sqlite_autoindex_leads", StringComparison.Ordinal));
+        Assert.Contains(await PlanAsync(db, ReportRepository.PageIdsSql(prefix, SqlDialect.Sqlite), campaign.Id, prefix), p => p.Contains("sqlite_autoindex_leads", StringComparison.Ordinal));
         Assert.Equal(8, await db.Reports.CountFilteredLeadsAsync(campaign.Id, prefix)); // 120..129 less the other campaign's 124 and 129
     }
 

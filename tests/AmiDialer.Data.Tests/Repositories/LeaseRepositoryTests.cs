@@ -3,17 +3,19 @@ using AmiDialer.Core.Model;
 using AmiDialer.Data.Repositories;
 using Dapper;
 using Microsoft.Extensions.Time.Testing;
+using AmiDialer.Data.Database;
+using AmiDialer.Testing.Postgres;
 
 namespace AmiDialer.Data.Tests.Repositories;
 
-public sealed class LeaseRepositoryTests
+public sealed class LeaseRepositoryTests(PostgresFixture postgres) : StoreTests(postgres)
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public async Task A_held_lease_is_taken_only_after_the_taker_watched_its_heartbeat_stand_still_for_the_lease_duration_on_its_own_clock()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_held_lease_is_taken_only_after_the_taker_watched_its_heartbeat_stand_still_for_the_lease_duration_on_its_own_clock(StoreProvider store)
     {
-        await using var db = await TempDatabase.CreateAsync();
+        await using var db = await OpenAsync(store);
         var key = LeaseKeys.Campaign((await db.CreateCampaignAsync()).Id);
         // The holder's wall clock is a day behind, the taker's a year ahead: neither matters, only the taker's monotonic clock.
         var holderClock = new FakeTimeProvider(db.Time.GetUtcNow() - TimeSpan.FromDays(1));
@@ -61,10 +63,10 @@ public sealed class LeaseRepositoryTests
         Assert.True((await holder.TryAcquireAsync(key, "node-a", Ttl)).Acquired);
     }
 
-    [Fact]
-    public async Task A_holder_gone_from_this_host_is_passed_over_at_once_but_not_one_on_another_host()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_holder_gone_from_this_host_is_passed_over_at_once_but_not_one_on_another_host(StoreProvider store)
     {
-        await using var db = await TempDatabase.CreateAsync();
+        await using var db = await OpenAsync(store);
         var dead = DeadPid();
         var me = LeaseIdentity.Current;
         var taker = new LeaseRepository(db.Database, db.Time);
@@ -106,10 +108,10 @@ public sealed class LeaseRepositoryTests
         Assert.Null(ProcessIdentity.IsRunning("another-host", Environment.ProcessId, ProcessIdentity.Start));
     }
 
-    [Fact]
-    public async Task Watching_refuses_at_once_when_the_heartbeat_moves_and_takes_over_when_it_stands_still()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Watching_refuses_at_once_when_the_heartbeat_moves_and_takes_over_when_it_stands_still(StoreProvider store)
     {
-        await using var db = await TempDatabase.CreateAsync();
+        await using var db = await OpenAsync(store);
         var takerClock = new FakeTimeProvider(db.Time.GetUtcNow());
         var holder = new LeaseRepository(db.Database, db.Time);
         Assert.True((await holder.TryAcquireAsync("campaign:7", "alive", Ttl)).Acquired);
@@ -141,10 +143,10 @@ public sealed class LeaseRepositoryTests
         Assert.True(silentClock.GetElapsedTime(started) >= Ttl);
     }
 
-    [Fact]
-    public async Task Of_many_concurrent_acquirers_exactly_one_wins()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Of_many_concurrent_acquirers_exactly_one_wins(StoreProvider store)
     {
-        await using var db = await TempDatabase.CreateAsync();
+        await using var db = await OpenAsync(store);
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => new LeaseRepository(db.Database, db.Time).TryAcquireAsync("campaign:1", $"node-{i}", Ttl))));
         Assert.Single(results, r => r.Acquired);
         Assert.Single(results.Select(r => r.Owner).Distinct());
