@@ -37,9 +37,11 @@ public sealed class ClickToCallRecords(AmiDialerDatabase database)
     private const string Filter = """
          WHERE a.campaign_id = (SELECT id FROM campaigns WHERE name = @name)
            AND (@agent IS NULL OR c.agent = @agent)
-           AND (@from IS NULL OR a.created_at >= @from)
-           AND (@to IS NULL OR a.created_at < @to)
         """;
+
+    // Only the bounds given: an instant bound to null has no type on PostgreSQL, and "@from IS NULL" cannot name one.
+    private static string FilterOf(ClickToCallQuery query) =>
+        Filter + (query.From is null ? "" : " AND a.created_at >= @from") + (query.To is null ? "" : " AND a.created_at < @to");
 
     /// <summary>The record of one attempt; its agent and destination are null when it is no click-to-call (or an older one).</summary>
     public async Task<ClickToCallRecord?> GetAsync(long attemptId, CancellationToken cancellationToken = default)
@@ -65,9 +67,9 @@ public sealed class ClickToCallRecords(AmiDialerDatabase database)
         };
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            Select + Filter + " ORDER BY a.id DESC LIMIT @limit OFFSET @offset", args, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            Select + FilterOf(query) + " ORDER BY a.id DESC LIMIT @limit OFFSET @offset", args, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM attempts a LEFT JOIN click_to_calls c ON c.attempt_id = a.id" + Filter, args, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "SELECT COUNT(*) FROM attempts a LEFT JOIN click_to_calls c ON c.attempt_id = a.id" + FilterOf(query), args, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return (rows.Select(r => r.ToRecord()).ToList(), total);
     }
 
