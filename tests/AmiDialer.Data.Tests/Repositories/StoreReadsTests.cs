@@ -178,4 +178,44 @@ public sealed class StoreReadsTests(PostgresFixture postgres) : StoreTests(postg
         Assert.Equal("draft -> running", forCampaign[0].Details);
         Assert.Equal(1, await db.Dnc.CountAsync(new DncQuery { Search = "ASKED" }));
     }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Requeues_give_unknown_and_simulated_leads_back_with_the_counters_moved(StoreProvider store)
+    {
+        await using var db = await OpenAsync(store);
+        var campaign = await db.CreateCampaignWithLeadsAsync(3);
+        var now = db.Time.GetUtcNow();
+        var leads = await db.Leads.GetDueAsync(campaign.Id, now, 10);
+        Assert.True(await db.Leads.TransitionAsync(leads[0].Id, LeadState.Pending, LeadState.Done, CallOutcome.Unknown, null));
+        Assert.True(await db.Campaigns.TransitionAsync(campaign.Id, [CampaignState.Draft], CampaignState.Completed, "tester"));
+        var requeue = new CampaignRequeue(db.Database, db.Time);
+
+        var unknown = await requeue.UnknownAsync(campaign.Id, "tester");
+
+        Assert.Equal(new RequeueResult(1, CampaignState.Paused), unknown);
+        Assert.Equal(LeadState.Pending, (await db.Leads.GetAsync(leads[0].Id))!.State);
+
+        // A lead whose last call was simulated, in a campaign the simulator dialed.
+        Assert.True(await db.Campaigns.MarkSimulatedAsync(campaign.Id, "tester"));
+        Assert.False(await db.Campaigns.MarkSimulatedAsync(campaign.Id, "tester"));
+        var claim = await new ClickToCallLeadRepository(db.Database).ClaimAsync(
+            new ClickToCallClaim(campaign.Id, leads[1].PhoneE164, ["America/New_York"], "s1", "s1-chan", "simulator", IsSimulated: true), now);
+        Assert.NotNull(claim);
+        await using (var connection = await db.Database.OpenConnectionAsync())
+        {
+            // Ended as the writer would (the writer is the engine's, tested on its own): the attempt, then its lead.
+            await connection.ExecuteAsync("UPDATE attempts SET state = 'ended', outcome = 'answered', ended_at = @now WHERE id = @id", new { now, id = claim.Value.Attempt.Id });
+            Assert.True(await db.Leads.TransitionAsync(leads[1].Id, LeadState.InProgress, LeadState.Done, CallOutcome.Answered, null));
+        }
+
+        var simulated = await requeue.SimulatedAsync(campaign.Id, "tester");
+
+        Assert.Equal(1, simulated.LeadsReturned);
+        var back = (await db.Leads.GetAsync(leads[1].Id))!;
+        Assert.Equal((LeadState.Pending, 0), (back.State, back.AttemptCount));
+        Assert.False((await db.Campaigns.GetAsync(campaign.Id))!.IsSimulated);
+        var summary = await db.Reports.GetSummaryAsync(campaign.Id);
+        Assert.Equal(3, summary.LeadsByState[LeadState.Pending]);
+        Assert.Equal(summary.LeadsByState, (await db.Reports.RebuildCountersAsync(campaign.Id)).LeadsByState);
+    }
 }
