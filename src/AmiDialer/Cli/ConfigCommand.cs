@@ -14,7 +14,7 @@ internal static class ConfigCommand
         check.SetAction(async (parse, ct) =>
         {
             var settings = AmiDialerCli.LoadSettings(parse, parse.GetValue(forAmi) ? SettingsUse.Ami : SettingsUse.None);
-            await output.WriteLineAsync($"Configuration is valid. Database: {settings.Database.Path}");
+            await output.WriteLineAsync($"Configuration is valid. Database: {Where(settings.Database)}");
             foreach (var server in settings.Ami.Servers)
             {
                 // The secret is never printed, only whether it is set.
@@ -27,5 +27,17 @@ internal static class ConfigCommand
         var config = new Command("config", "Inspect the configuration.");
         config.Subcommands.Add(check);
         return config;
+    }
+
+    /// <summary>The store the settings name: the SQLite file, or postgres://host:port/database (never the password).</summary>
+    private static string Where(DatabaseSettings database)
+    {
+        if (database.Provider != DatabaseProvider.Postgres)
+        {
+            return database.Path;
+        }
+
+        var b = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString);
+        return $"postgres://{b.Host}:{b.Port}/{b.Database}";
     }
 }

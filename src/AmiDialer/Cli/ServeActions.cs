@@ -32,7 +32,7 @@ internal static class ServeActions
             await context.Output.WriteLineAsync("No admin password is set: run 'amidialer admin set-password' to log in to the pages.");
         }
 
-        await context.Output.WriteLineAsync($"Serving on {listen} (database {services.DatabasePath}); Ctrl-C or SIGTERM to stop.");
+        await context.Output.WriteLineAsync($"Serving on {listen} (database {services.DatabaseWhere}); Ctrl-C or SIGTERM to stop.");
         await context.Output.FlushAsync(ct);
         try
         {

@@ -25,10 +25,6 @@ public static class SettingsValidator
         return errors;
     }
 
-    /// <summary>Why a valid PostgreSQL configuration still cannot start: the store behind it is not there yet.</summary>
-    public const string PostgresNotAvailable =
-        "Database:Provider: Postgres is not available yet: the PostgreSQL store is being built (issue #25). Set Database:Provider to Sqlite (the default), which keeps its data in Database:Path.";
-
     private static void ValidateDatabase(DatabaseSettings d, List<string> errors)
     {
         var hasConnectionString = !string.IsNullOrWhiteSpace(d.ConnectionString);
@@ -62,10 +58,7 @@ public static class SettingsValidator
         {
             // The value is not repeated: it may hold a password.
             errors.Add("Database:ConnectionString " + ex.Message);
-            return;
         }
-
-        errors.Add(PostgresNotAvailable);
     }
 
     /// <summary>The most a stop may wait for live calls: beyond it a service manager's timeout would be unusual, and a deploy slow.</summary>

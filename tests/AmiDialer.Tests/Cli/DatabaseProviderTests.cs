@@ -1,5 +1,6 @@
 using AmiDialer.Cli;
 using AmiDialer.Configuration;
+using AmiDialer.Testing.Postgres;
 using AmiDialer.Tests.Executable;
 using Microsoft.Extensions.Configuration;
 
@@ -7,11 +8,13 @@ namespace AmiDialer.Tests.Cli;
 
 /// <summary>
 /// <c>Database:Provider</c> and <c>Database:ConnectionString</c>: validated with the key named, a URI converted, and
-/// PostgreSQL refused at start-up (through the real executable) until its store exists, without touching SQLite.
+/// through the real executable a PostgreSQL store migrated and used (no SQLite file touched), or a server that cannot
+/// be reached named in one clear error.
 /// </summary>
-public sealed class DatabaseProviderTests : IDisposable
+public sealed class DatabaseProviderTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private readonly CliRunner _runner = new();
+    private readonly PostgresFixture _postgres = postgres;
 
     [Fact]
     public void Sqlite_is_the_default_and_a_connection_string_without_the_postgres_provider_is_refused()
@@ -36,7 +39,7 @@ public sealed class DatabaseProviderTests : IDisposable
     }
 
     [Fact]
-    public void A_valid_postgres_uri_is_converted_and_only_the_missing_store_is_reported()
+    public void A_valid_postgres_uri_is_converted_and_accepted()
     {
         var settings = new AmiDialerSettings();
         settings.Database.Provider = DatabaseProvider.Postgres;
@@ -44,31 +47,62 @@ public sealed class DatabaseProviderTests : IDisposable
 
         var errors = SettingsValidator.Validate(settings, SettingsUse.None);
 
-        Assert.Equal(SettingsValidator.PostgresNotAvailable, Assert.Single(errors));
+        Assert.Empty(errors);
         var b = new Npgsql.NpgsqlConnectionStringBuilder(settings.Database.ConnectionString);
         Assert.Equal(("db1", 5433, "amidialer", "dialer", "hunter2"), (b.Host, b.Port, b.Database, b.Username, b.Password));
     }
 
-    [Fact]
-    public async Task Starting_with_postgres_exits_1_naming_the_key_and_issue_without_the_password_or_a_sqlite_file()
+    [PostgresFact]
+    public async Task The_executable_keeps_campaigns_in_postgres_migrating_it_at_start_and_writes_no_sqlite_file()
     {
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(await _postgres.CreateDatabaseAsync("cli"));
         var env = new Dictionary<string, string>
         {
             ["AMIDIALER_Database__Provider"] = "Postgres",
-            ["AMIDIALER_Database__ConnectionString"] = "postgres://dialer:hunter2@127.0.0.1:5432/amidialer",
+            ["AMIDIALER_Database__ConnectionString"] = $"postgres://{database.Username}@{database.Host}:{database.Port}/{database.Database}",
         };
 
-        foreach (var args in new[] { new[] { "campaign", "list", "--db", _runner.DatabasePath }, ["config", "check"] })
-        {
-            var r = await AmiDialerProcess.RunAsync(_runner.Folder, env, AmiDialerProcess.CommandLimit, args);
+        var check = await AmiDialerProcess.RunAsync(_runner.Folder, env, AmiDialerProcess.CommandLimit, "config", "check");
+        Assert.True(check.Code == AmiDialerCli.Success, check.ToString());
+        Assert.Contains($"Database: postgres://{database.Host}:{database.Port}/{database.Database}", check.Output, StringComparison.Ordinal);
 
-            Assert.True(r.Code == AmiDialerCli.Failure, r.ToString());
-            Assert.Contains("Database:Provider: Postgres is not available yet: the PostgreSQL store is being built (issue #25)", r.Error, StringComparison.Ordinal);
-            Assert.Contains("AMIDIALER_Database__Provider", r.Error, StringComparison.Ordinal);
-            Assert.DoesNotContain("hunter2", r.Output + r.Error, StringComparison.Ordinal);
-            Assert.DoesNotContain("   at ", r.Error, StringComparison.Ordinal);
+        var create = await AmiDialerProcess.RunAsync(_runner.Folder, env, AmiDialerProcess.CommandLimit, "campaign", "create", "pg-first", "--db", _runner.DatabasePath);
+        Assert.True(create.Code == AmiDialerCli.Success, create.ToString());
+        var list = await AmiDialerProcess.RunAsync(_runner.Folder, env, AmiDialerProcess.CommandLimit, "campaign", "list", "--db", _runner.DatabasePath);
+        Assert.True(list.Code == AmiDialerCli.Success, list.ToString());
+        Assert.Contains("pg-first", list.Output, StringComparison.Ordinal);
+
+        await using (var connection = new Npgsql.NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM campaigns WHERE name = 'pg-first'", connection);
+            Assert.Equal(1L, await command.ExecuteScalarAsync());
         }
 
+        Assert.False(File.Exists(_runner.DatabasePath), "a SQLite file was opened although the provider is Postgres");
+    }
+
+    [Fact]
+    public async Task An_unreachable_postgres_exits_1_naming_the_server_without_the_password_or_a_sqlite_file()
+    {
+        // A loopback port nobody listens on: bound, then released.
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var env = new Dictionary<string, string>
+        {
+            ["AMIDIALER_Database__Provider"] = "Postgres",
+            ["AMIDIALER_Database__ConnectionString"] = $"postgres://dialer:hunter2@127.0.0.1:{port}/amidialer",
+        };
+
+        var r = await AmiDialerProcess.RunAsync(_runner.Folder, env, AmiDialerProcess.CommandLimit, "campaign", "list", "--db", _runner.DatabasePath);
+
+        Assert.True(r.Code == AmiDialerCli.Failure, r.ToString());
+        Assert.Contains($"Cannot reach postgres://127.0.0.1:{port}/amidialer", r.Error, StringComparison.Ordinal);
+        Assert.Contains("Database:ConnectionString", r.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", r.Output + r.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(_runner.DatabasePath), "a SQLite file was opened although the provider is Postgres");
     }
 
