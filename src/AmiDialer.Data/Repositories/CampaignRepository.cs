@@ -43,18 +43,28 @@ public sealed class CampaignRepository(AmiDialerDatabase database, TimeProvider 
         }
 
         var row = ToRow(campaign with { CreatedAt = now }, now);
-        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            """
-            INSERT INTO campaigns (name, state, time_zone, dial_template, destination_context, destination_extension,
-                destination_priority, on_answer_context, on_answer_extension, on_answer_priority, caller_id, ring_timeout_ms,
-                variables, max_concurrent_calls, calls_per_second, start_at, end_at, days, windows, calling_hours,
-                retry_policy, max_attempts, is_simulated, created_at, updated_at, lead_order, queue, pacing, pacing_ratio)
-            VALUES (@Name, @State, @TimeZone, @DialTemplate, @DestinationContext, @DestinationExtension,
-                @DestinationPriority, @OnAnswerContext, @OnAnswerExtension, @OnAnswerPriority, @CallerId, @RingTimeoutMs,
-                @Variables, @MaxConcurrentCalls, @CallsPerSecond, @StartAt, @EndAt, @Days, @Windows, @CallingHours,
-                @RetryPolicy, @MaxAttempts, @IsSimulated, @CreatedAt, @UpdatedAt, @LeadOrder, @Queue, @Pacing, @PacingRatio)
-            RETURNING id
-            """, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        long id;
+        try
+        {
+            id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                """
+                INSERT INTO campaigns (name, state, time_zone, dial_template, destination_context, destination_extension,
+                    destination_priority, on_answer_context, on_answer_extension, on_answer_priority, caller_id, ring_timeout_ms,
+                    variables, max_concurrent_calls, calls_per_second, start_at, end_at, days, windows, calling_hours,
+                    retry_policy, max_attempts, is_simulated, created_at, updated_at, lead_order, queue, pacing, pacing_ratio)
+                VALUES (@Name, @State, @TimeZone, @DialTemplate, @DestinationContext, @DestinationExtension,
+                    @DestinationPriority, @OnAnswerContext, @OnAnswerExtension, @OnAnswerPriority, @CallerId, @RingTimeoutMs,
+                    @Variables, @MaxConcurrentCalls, @CallsPerSecond, @StartAt, @EndAt, @Days, @Windows, @CallingHours,
+                    @RetryPolicy, @MaxAttempts, @IsSimulated, @CreatedAt, @UpdatedAt, @LeadOrder, @Queue, @Pacing, @PacingRatio)
+                RETURNING id
+                """, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (StoreErrors.IsUniqueViolation(e))
+        {
+            // Taken between the check and the insert by another node (PostgreSQL's transactions do not queue writers as SQLite's do).
+            throw new DuplicateNameException($"A campaign named '{campaign.Name}' already exists.", e);
+        }
+
         await AuditLog.WriteAsync(connection, transaction, now, actor, "campaign.create", $"campaign:{id}", campaign.Name, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return campaign with { Id = id, CreatedAt = now };

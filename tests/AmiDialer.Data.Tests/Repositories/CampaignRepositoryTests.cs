@@ -94,4 +94,27 @@ public sealed class CampaignRepositoryTests(PostgresFixture postgres) : StoreTes
         Assert.Empty(await db.Campaigns.ListByStateAsync([CampaignState.Running]));
         Assert.False(await db.Campaigns.TransitionAsync(12345, [CampaignState.Draft], CampaignState.Running, "engine"));
     }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Creators_of_one_name_at_once_get_one_campaign_and_duplicate_refusals(StoreProvider store)
+    {
+        await using var db = await OpenAsync(store);
+
+        // Each on its own connection, as nodes are: on PostgreSQL the losers meet the unique index, not the name check.
+        var created = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await db.Campaigns.CreateAsync(new Campaign { Name = "race" }, $"node{i}");
+                return true;
+            }
+            catch (DuplicateNameException)
+            {
+                return false;
+            }
+        })));
+
+        Assert.Equal(1, created.Count(c => c));
+        Assert.Single(await db.Campaigns.ListAsync(), c => c.Name == "race");
+    }
 }

@@ -2,12 +2,13 @@ using System.Globalization;
 using AmiDialer.Core.Model;
 using AmiDialer.Data.Database;
 using AmiDialer.Data.Repositories;
+using AmiDialer.Testing.Postgres;
 using Dapper;
 
 namespace AmiDialer.Data.Tests.Repositories;
 
 /// <summary>Adding many numbers: key lookups by number, short transactions, the leads blocked and counted.</summary>
-public sealed class DncBulkAddTests
+public sealed class DncBulkAddTests(PostgresFixture postgres) : StoreTests(postgres)
 {
     [Theory]
     [InlineData(true)]
@@ -26,10 +27,10 @@ public sealed class DncBulkAddTests
         Assert.StartsWith("SEARCH l USING INDEX sqlite_autoindex_leads_1 (campaign_id=? AND phone=?)", leads[0], StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_large_list_blocks_every_dialable_lead_once_counts_and_audits_it_and_skips_what_is_listed()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_large_list_blocks_every_dialable_lead_once_counts_and_audits_it_and_skips_what_is_listed(StoreProvider store)
     {
-        await using var db = await TempDatabase.CreateAsync();
+        await using var db = await OpenAsync(store);
         var a = await db.CreateCampaignAsync("a");
         var b = await db.CreateCampaignAsync("b");
         await InsertLeadsAsync(db, a.Id, 0, 3000);
