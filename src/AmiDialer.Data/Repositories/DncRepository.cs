@@ -89,9 +89,12 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
         var chunks = 0;
         var longest = TimeSpan.Zero;
         var holding = TimeSpan.Zero;
-        var chunk = FirstChunk;
         var dialect = database.Dialect;
         var sqlite = !dialect.IsPostgres;
+
+        // SQLite has one write lock, so a chunk's size follows how long it held it; PostgreSQL locks rows, and a
+        // chunk costs a few round trips whatever its size: the largest chunks, one after another.
+        var chunk = sqlite ? FirstChunk : MaxChunk;
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
         // Checkpoints on a connection of their own, as the lead importer does: the add's transactions stay short,
@@ -121,8 +124,12 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
                 chunks++;
                 holding += held;
                 longest = held > longest ? held : longest;
-                var scale = held <= TimeSpan.Zero ? 1.5 : Math.Min(1.5, ChunkTarget / held);
-                chunk = (int)Math.Clamp(chunk * scale, 1, MaxChunk);
+                if (sqlite)
+                {
+                    var scale = held <= TimeSpan.Zero ? 1.5 : Math.Min(1.5, ChunkTarget / held);
+                    chunk = (int)Math.Clamp(chunk * scale, 1, MaxChunk);
+                }
+
                 offset += slice.Count;
                 added += fresh.Count;
                 foreach (var number in fresh)
@@ -130,7 +137,7 @@ public sealed partial class DncRepository(AmiDialerDatabase database, TimeProvid
                     logger.DncChanged("add", number, Scope(campaignId), actor);
                 }
 
-                if (offset < numbers.Count)
+                if (sqlite && offset < numbers.Count)
                 {
                     // SQLite queues no one: a writer waiting for the lock polls (every 1-25 ms in its first 100 ms),
                     // and would lose every race against a loop that begins again at once. A pause of half the hold
