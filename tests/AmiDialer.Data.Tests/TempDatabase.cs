@@ -56,44 +56,17 @@ public sealed class TempDatabase : IAsyncDisposable
         await Campaigns.CreateAsync(new Campaign { Name = name }, "tester");
 
     /// <summary>
-    /// A campaign with <paramref name="count"/> leads: +1 212 555 0000 upwards, named n0, n1..., pending and due now.
-    /// On SQLite the real importer writes them; on PostgreSQL, until its own import writer (P2) is wired, they are
-    /// inserted here as that writer does (the row, and the pending counter in the same transaction).
+    /// A campaign with <paramref name="count"/> leads imported by the real importer (SQLite's writer or PostgreSQL's COPY):
+    /// +1 212 555 0000 upwards, named n0, n1..., pending and due now.
     /// </summary>
     public async Task<Campaign> CreateCampaignWithLeadsAsync(int count)
     {
         var campaign = await CreateCampaignAsync();
-        if (Provider == StoreProvider.Postgres)
-        {
-            await InsertLeadsAsync(campaign.Id, count);
-            return campaign;
-        }
-
         var csv = "phone,name\n" + string.Concat(Enumerable.Range(0, count).Select(i => $"212555{i:0000},n{i}\n"));
         await File.WriteAllTextAsync(PathOf("leads.csv"), csv);
         var result = await Importer.ImportFileAsync(PathOf("leads.csv"), new AmiDialer.Data.Import.CsvImportOptions { CampaignId = campaign.Id });
         Assert.Equal(count, result.Imported);
         return campaign;
-    }
-
-    private async Task InsertLeadsAsync(long campaignId, int count)
-    {
-        await using var connection = await Database.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var rows = Enumerable.Range(0, count).Select(i => new
-        {
-            campaignId,
-            phone = $"+1212555{i:0000}",
-            fields = $"{{\"name\":\"n{i}\"}}",
-            zones = "[\"America/New_York\"]",
-            at = Time.GetUtcNow(),
-            line = (long)i + 2,
-        });
-        await connection.ExecuteAsync(
-            "INSERT INTO leads (campaign_id, phone, fields, time_zones, state, next_eligible_at, source_line) VALUES (@campaignId, @phone, @fields, @zones, 'pending', @at, @line)",
-            rows, transaction);
-        await AmiDialer.Data.Repositories.CampaignCounters.AddAsync(connection, transaction, campaignId, AmiDialer.Data.Repositories.CampaignCounters.State(LeadState.Pending), count, CancellationToken.None);
-        await transaction.CommitAsync();
     }
 
     public async Task<long> ScalarAsync(string sql)

@@ -27,10 +27,16 @@ public sealed partial class CsvLeadImporter
     private readonly ILeadImportStore store;
     private readonly TimeProvider time;
 
+    /// <summary>Imports into the store <paramref name="database"/> opened: SQLite's writer, or PostgreSQL's COPY (error CSVs beside Database:Path either way).</summary>
     public CsvLeadImporter(AmiDialerDatabase database, TimeProvider time, ILogger<CsvLeadImporter>? logger = null)
-        : this(new SqliteLeadImportStore(database, time), time, logger)
+        : this(StoreOf(database, time), time, logger)
     {
     }
+
+    private static ILeadImportStore StoreOf(AmiDialerDatabase database, TimeProvider time) =>
+        database.DataSource is { } postgres
+            ? new PostgresLeadImportStore(postgres, Path.Combine(Path.GetDirectoryName(database.Path) ?? ".", "imports"), time)
+            : new SqliteLeadImportStore(database, time);
 
     /// <summary>Imports into PostgreSQL; error CSVs go to <paramref name="errorFolder"/> (<c>import-&lt;id&gt;-errors.csv</c>).</summary>
     public CsvLeadImporter(Npgsql.NpgsqlDataSource dataSource, string errorFolder, TimeProvider time, ILogger<CsvLeadImporter>? logger = null)
