@@ -97,7 +97,8 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
 
         if (useScheduler)
         {
-            _scheduler = await EngineScheduler.CreateAsync(database.Path, "engine", this, _time, _options.SupervisorInterval, cancellationToken).ConfigureAwait(false);
+            var store = _options.SchedulerStore ?? SchedulerStore.Sqlite(database.Path);
+            _scheduler = await EngineScheduler.CreateAsync(store, "engine", this, _time, _options.SupervisorInterval, _logger, cancellationToken).ConfigureAwait(false);
             // Campaigns scheduled while no serve ran (the CLI, another node) get their triggers before anything fires.
             await ReconcileTriggersAsync(cancellationToken).ConfigureAwait(false);
         }
