@@ -78,7 +78,7 @@ public static class SqliteToPostgres
 
         var tables = await TargetTablesAsync(pg, target, cancellationToken).ConfigureAwait(false);
         var notEmpty = new List<string>();
-        foreach (var table in tables.Keys.Order(StringComparer.Ordinal))
+        foreach (var table in tables.Keys.Where(t => t != "schema_version").Order(StringComparer.Ordinal))
         {
             if ((bool)(await ScalarAsync(pg, target, $"SELECT EXISTS (SELECT 1 FROM {Quote(table)})", cancellationToken).ConfigureAwait(false))!)
             {
@@ -90,7 +90,7 @@ public static class SqliteToPostgres
         if (notEmpty.Count > 0)
         {
             throw new MigrationRefusedException(
-                $"The target database {where} is not empty: {string.Join(", ", notEmpty)} hold rows.",
+                $"The target database {where} is not empty: it has rows in {string.Join(", ", notEmpty)}.",
                 "Copy into a new, empty database (createdb), so nothing already there is mixed with the copy.");
         }
 
