@@ -97,7 +97,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
 
         if (useScheduler)
         {
-            var store = _options.SchedulerStore ?? SchedulerStore.Sqlite(database.Path);
+            var store = _options.SchedulerStore?.OrNode(_options.InstanceName) ?? SchedulerStore.Sqlite(database.Path);
             _scheduler = await EngineScheduler.CreateAsync(store, "engine", this, _time, _options.SupervisorInterval, _logger, cancellationToken).ConfigureAwait(false);
             // Campaigns scheduled while no serve ran (the CLI, another node) get their triggers before anything fires.
             await ReconcileTriggersAsync(cancellationToken).ConfigureAwait(false);

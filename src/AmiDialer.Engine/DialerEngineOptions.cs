@@ -90,7 +90,7 @@ public sealed class DialerEngineOptions
 
     /// <summary>
     /// Where serve's Quartz keeps its triggers: null for the SQLite file at <see cref="DatabasePath"/>; on PostgreSQL,
-    /// <see cref="Scheduling.SchedulerStore.Postgres"/> with this node's <see cref="InstanceName"/> (clustered).
+    /// <see cref="Scheduling.SchedulerStore.Postgres"/> (clustered; the node's id is <see cref="InstanceName"/> unless given).
     /// </summary>
     public Scheduling.SchedulerStore? SchedulerStore { get; init; }
 

@@ -20,8 +20,11 @@ public sealed record SchedulerStore
 
     public bool IsPostgres { get; }
 
-    /// <summary>The node's Quartz instance id (PostgreSQL only): distinct per node, stable for one process.</summary>
-    public string? NodeId { get; }
+    /// <summary>
+    /// The node's Quartz instance id (PostgreSQL only): distinct per node, stable for one process. Null until the engine
+    /// gives it its own <see cref="DialerEngineOptions.InstanceName"/>.
+    /// </summary>
+    public string? NodeId { get; private init; }
 
     /// <summary>How often the node records in <c>qrtz_scheduler_state</c> that it is alive.</summary>
     public TimeSpan CheckinInterval { get; init; } = TimeSpan.FromSeconds(5);
@@ -38,14 +41,16 @@ public sealed record SchedulerStore
 
     /// <summary>
     /// The application's PostgreSQL database (an Npgsql connection string; Quartz creates its <c>qrtz_</c> tables there on
-    /// first start), clustered, this node checking in as <paramref name="nodeId"/>.
+    /// first start), clustered, this node checking in as <paramref name="nodeId"/> (null: the engine's instance name).
     /// </summary>
-    public static SchedulerStore Postgres(string connectionString, string nodeId)
+    public static SchedulerStore Postgres(string connectionString, string? nodeId = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
-        return new(connectionString, postgres: true, nodeId);
+        return new(connectionString, postgres: true, string.IsNullOrWhiteSpace(nodeId) ? null : nodeId);
     }
+
+    /// <summary>This store with <paramref name="nodeId"/> as the node's id where none was given.</summary>
+    public SchedulerStore OrNode(string nodeId) => !IsPostgres || NodeId is not null ? this : this with { NodeId = nodeId };
 
     /// <summary>Never the connection string: it may hold a password.</summary>
     public override string ToString() => IsPostgres ? $"PostgreSQL (clustered, node {NodeId})" : "SQLite";

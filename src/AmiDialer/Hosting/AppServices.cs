@@ -4,6 +4,7 @@ using AmiDialer.Data.Database;
 using AmiDialer.Data.Import;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Engine;
+using AmiDialer.Engine.Scheduling;
 using AmiDialer.Simulator;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -207,6 +208,10 @@ public sealed class AppServices : IAsyncDisposable
             CallControl = CallControlSettings.From(Settings),
             ShutdownGrace = Settings.Engine.ShutdownGrace,
             SupervisorInterval = Settings.Engine.SupervisorInterval,
+            // On PostgreSQL, Quartz is clustered over every node on the database (the validator converted a URI already).
+            SchedulerStore = Settings.Database.Provider == DatabaseProvider.Postgres && Settings.Database.ConnectionString is { } postgres
+                ? SchedulerStore.Postgres(postgres)
+                : null,
         };
         return options.Engine?.Invoke(configured) ?? configured;
     }

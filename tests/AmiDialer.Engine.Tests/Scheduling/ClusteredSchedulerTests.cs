@@ -81,6 +81,17 @@ public sealed class ClusteredSchedulerTests(PostgresFixture postgres) : IClassFi
         Assert.Single(survivor.Started);
     }
 
+    [Fact]
+    public void A_postgres_store_without_a_node_id_takes_the_engines_instance_name_and_never_shows_its_password()
+    {
+        var store = SchedulerStore.Postgres("Host=db1;Database=amidialer;Username=dialer;Password=hunter2");
+        Assert.Null(store.NodeId);
+        Assert.Equal("host-a:42:abc123", store.OrNode("host-a:42:abc123").NodeId);
+        Assert.Equal("given", SchedulerStore.Postgres("Host=db1;Database=d", "given").OrNode("host-a:42:abc123").NodeId);
+        Assert.Null(SchedulerStore.Sqlite("/tmp/x.db").OrNode("host-a").NodeId); // SQLite is one process: no cluster
+        Assert.DoesNotContain("hunter2", store.OrNode("n").ToString(), StringComparison.Ordinal);
+    }
+
     private static Task<EngineScheduler> StartNodeAsync(string connectionString, string node, NodeTarget target) =>
         EngineScheduler.CreateAsync(
             SchedulerStore.Postgres(connectionString, node) with { CheckinInterval = TimeSpan.FromSeconds(1), CheckinMisfireThreshold = TimeSpan.FromSeconds(2) },
