@@ -385,15 +385,3 @@ public static class SqliteToPostgres
         }
     }
 }
-
-/// <summary>What <see cref="SqliteToPostgres.CopyAsync"/> copied: the source file, the target (no password), each table's rows.</summary>
-public sealed record SqliteToPostgresResult(string Source, string Target, IReadOnlyList<CopiedTable> Tables);
-
-/// <summary>One table copied, with its row count (checked equal on both sides).</summary>
-public sealed record CopiedTable(string Table, long Rows);
-
-/// <summary>A copy refused before anything was written: what is wrong, and what to do.</summary>
-public sealed class MigrationRefusedException(string message, string remedy) : Exception(message)
-{
-    public string Remedy { get; } = remedy;
-}
