@@ -97,7 +97,8 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
 
         if (useScheduler)
         {
-            _scheduler = await EngineScheduler.CreateAsync(database.Path, "engine", this, _time, _options.SupervisorInterval, cancellationToken).ConfigureAwait(false);
+            var store = _options.SchedulerStore?.OrNode(_options.InstanceName) ?? SchedulerStore.Sqlite(database.Path);
+            _scheduler = await EngineScheduler.CreateAsync(store, "engine", this, _time, _options.SupervisorInterval, _logger, cancellationToken).ConfigureAwait(false);
             // Campaigns scheduled while no serve ran (the CLI, another node) get their triggers before anything fires.
             await ReconcileTriggersAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -278,9 +279,16 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
     {
         try
         {
-            if (await S.Campaigns.TransitionAsync(campaignId, [CampaignState.Scheduled, CampaignState.Running, CampaignState.Paused], CampaignState.Completed, _options.Actor, cancellationToken).ConfigureAwait(false))
+            var ended = await S.Campaigns.TransitionAsync(campaignId, [CampaignState.Scheduled, CampaignState.Running, CampaignState.Paused], CampaignState.Completed, _options.Actor, cancellationToken).ConfigureAwait(false);
+            // Completed already: this may be the run a node recovered from one that died between the two writes, so the
+            // leads are expired whoever completed it (as the dialer does when it completes a campaign).
+            if (ended || (await S.Campaigns.GetAsync(campaignId, cancellationToken).ConfigureAwait(false))?.State == CampaignState.Completed)
             {
                 await S.Leads.ExpireDialableAsync(campaignId, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (ended)
+            {
                 _logger.CampaignChanged(campaignId, "ended by its schedule");
             }
 

@@ -91,8 +91,14 @@ public sealed class DialerEngineOptions
     /// <summary>A lead whose answered call was abandoned is not called again for this long (<c>Dialing:AbandonRetryDelay</c>).</summary>
     public TimeSpan AbandonRetryDelay { get; init; } = TimeSpan.FromHours(72);
 
-    /// <summary>How often Quartz's supervisor makes sure every running campaign is dialing (serve).</summary>
+    /// <summary>How often this node's supervisor timer makes sure every running campaign is dialing (serve).</summary>
     public TimeSpan SupervisorInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Where serve's Quartz keeps its triggers: null for the SQLite file at <see cref="DatabasePath"/>; on PostgreSQL,
+    /// <see cref="Scheduling.SchedulerStore.Postgres"/> (clustered; the node's id is <see cref="InstanceName"/> unless given).
+    /// </summary>
+    public Scheduling.SchedulerStore? SchedulerStore { get; init; }
 
     /// <summary>
     /// A graceful stop (<see cref="DialerEngine.StopAsync"/>) follows live calls for at most this long; calls still

@@ -106,4 +106,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(4040, LogLevel.Error, "Scheduled job for campaign {CampaignId} failed")]
     public static partial void ScheduledJobFailed(this ILogger logger, long campaignId, Exception error);
+
+    [LoggerMessage(4057, LogLevel.Error, "The dialer supervisor's tick failed; the next tick tries again")]
+    public static partial void SupervisorTickFailed(this ILogger logger, Exception error);
 }

@@ -1,66 +1,136 @@
 using AmiDialer.Core.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Quartz;
 
 namespace AmiDialer.Engine.Scheduling;
 
 /// <summary>
-/// The engine's Quartz scheduler, persisted in the application's own SQLite file (Quartz creates its
-/// QRTZ_ tables there on first start), so campaign start/end triggers survive a restart.
+/// The engine's Quartz scheduler, persisted in the application's own database (<see cref="SchedulerStore"/>: Quartz
+/// creates its <c>qrtz_</c> tables there on first start), so campaign start and end triggers survive a restart. On
+/// PostgreSQL it is clustered: a trigger fires on one node, and a start or end whose node died while running it is run
+/// again by another (the jobs request recovery and are idempotent). The supervisor tick is every node's own work (each
+/// node dials the campaigns whose leases it holds), so it is a timer of this process, not a clustered job, which
+/// would fire on one node only.
 /// </summary>
 internal sealed class EngineScheduler : IAsyncDisposable
 {
     internal const string CampaignIdKey = "campaignId";
     private const string TargetKey = "amidialer.engine";
     private const string Group = "campaigns";
-    private static readonly JobKey SupervisorKey = new("dialer-supervisor", "engine");
+
+    /// <summary>Where builds before the node timer kept the supervisor: removed from a store that still has it.</summary>
+    private static readonly JobKey LegacySupervisorKey = new("dialer-supervisor", "engine");
 
     private readonly IScheduler _scheduler;
-
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopSupervisor = new();
+    private Task _supervisor = Task.CompletedTask;
+    private int _disposed;
 
-    private EngineScheduler(IScheduler scheduler, TimeProvider timeProvider)
+    private EngineScheduler(IScheduler scheduler, TimeProvider timeProvider, ILogger logger)
     {
         _scheduler = scheduler;
         _timeProvider = timeProvider;
+        _logger = logger;
     }
 
-    public static async Task<EngineScheduler> CreateAsync(
+    /// <summary>The scheduler on the SQLite file at <paramref name="databasePath"/> (one process, not clustered).</summary>
+    public static Task<EngineScheduler> CreateAsync(
         string databasePath,
         string instanceName,
         ICampaignScheduleTarget target,
         TimeProvider timeProvider,
         TimeSpan supervisorInterval,
+        CancellationToken cancellationToken) =>
+        CreateAsync(SchedulerStore.Sqlite(databasePath), instanceName, target, timeProvider, supervisorInterval, null, cancellationToken);
+
+    /// <summary>
+    /// Builds and starts the scheduler on <paramref name="store"/>, then starts this node's supervisor timer: a first
+    /// tick at once, then one every <paramref name="supervisorInterval"/> after the previous one ended.
+    /// </summary>
+    public static async Task<EngineScheduler> CreateAsync(
+        SchedulerStore store,
+        string instanceName,
+        ICampaignScheduleTarget target,
+        TimeProvider timeProvider,
+        TimeSpan supervisorInterval,
+        ILogger? logger,
         CancellationToken cancellationToken)
     {
-        var connectionString = $"Data Source={databasePath};Pooling=True;Default Timeout=30";
+        ArgumentNullException.ThrowIfNull(store);
         var scheduler = await QuartzSchedulerBuilder.Create(q =>
         {
             q.ConfigureScheduler(o =>
             {
+                // The cluster is every scheduler with this name on the database; the node is its instance id.
                 o.InstanceName = "amidialer-" + instanceName;
+                if (store.NodeId is { } node)
+                {
+                    o.InstanceId = node;
+                }
+
                 o.IdleWaitTime = TimeSpan.FromSeconds(1);
             });
             q.UseTimeProvider(timeProvider);
             q.UseDefaultThreadPool(4);
-            q.UsePersistentStore(store =>
+            q.UsePersistentStore(persistent =>
             {
-                store.UseSqlite(connectionString);
-                store.ProvisionSchema();
-                store.UseSystemTextJsonSerializer();
+                if (store.IsPostgres)
+                {
+                    persistent.UsePostgres(store.ConnectionString);
+                    persistent.UseClustering(c =>
+                    {
+                        c.CheckinInterval = store.CheckinInterval;
+                        c.CheckinMisfireThreshold = store.CheckinMisfireThreshold;
+                    });
+                }
+                else
+                {
+                    persistent.UseSqlite(store.ConnectionString);
+                }
+
+                persistent.ProvisionSchema();
+                persistent.UseSystemTextJsonSerializer();
             });
         }).BuildScheduler(cancellationToken).ConfigureAwait(false);
 
         scheduler.Context.Add(TargetKey, target);
-        var engineScheduler = new EngineScheduler(scheduler, timeProvider);
-        var supervisor = JobBuilder.Create<DialerSupervisorJob>().WithIdentity(SupervisorKey).Build();
-        var trigger = TriggerBuilder.Create(timeProvider)
-            .WithIdentity("dialer-supervisor", "engine")
-            .StartNow()
-            .WithSimpleSchedule(s => s.WithInterval(supervisorInterval).RepeatForever())
-            .Build();
-        await scheduler.ScheduleJob(supervisor, trigger, new ScheduleJobOptions { Replace = true }, cancellationToken).ConfigureAwait(false);
+        var engineScheduler = new EngineScheduler(scheduler, timeProvider, logger ?? NullLogger.Instance);
+        await scheduler.DeleteJob(LegacySupervisorKey, cancellationToken).ConfigureAwait(false);
         await scheduler.Start(cancellationToken).ConfigureAwait(false);
+        engineScheduler._supervisor = Task.Run(() => engineScheduler.SuperviseAsync(target, supervisorInterval), CancellationToken.None);
         return engineScheduler;
+    }
+
+    /// <summary>This node's id in the cluster (Quartz's instance id).</summary>
+    public string NodeId => _scheduler.SchedulerInstanceId;
+
+    private async Task SuperviseAsync(ICampaignScheduleTarget target, TimeSpan interval)
+    {
+        var stop = _stopSupervisor.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                // Not cancelled by the stop: a tick in progress finishes (the engine's own stop makes it start nothing).
+                await target.SuperviseAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.SupervisorTickFailed(e);
+            }
+
+            try
+            {
+                await Task.Delay(interval, _timeProvider, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     internal static ICampaignScheduleTarget TargetOf(IJobExecutionContext context) =>
@@ -162,7 +232,9 @@ internal sealed class EngineScheduler : IAsyncDisposable
     /// </summary>
     private async Task ScheduleOneAsync(Type jobType, string name, long campaignId, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var job = JobBuilder.Create().OfType(jobType).WithIdentity(name, Group).UsingJobData(CampaignIdKey, campaignId).Build();
+        // Recovery: a node that dies while running a start or an end leaves it to another node, which runs it again
+        // (both are idempotent: a transition from the states it leaves, a dialer ensured once).
+        var job = JobBuilder.Create().OfType(jobType).WithIdentity(name, Group).UsingJobData(CampaignIdKey, campaignId).RequestRecovery().Build();
         var trigger = TriggerBuilder.Create(_timeProvider)
             .WithIdentity(name, Group)
             .StartAt(at)
@@ -171,5 +243,16 @@ internal sealed class EngineScheduler : IAsyncDisposable
         await _scheduler.ScheduleJob(job, trigger, new ScheduleJobOptions { Replace = true }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync() => await _scheduler.Shutdown(waitForJobsToComplete: true).ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopSupervisor.CancelAsync().ConfigureAwait(false);
+        await _supervisor.ConfigureAwait(false);
+        await _scheduler.Shutdown(waitForJobsToComplete: true).ConfigureAwait(false);
+        _stopSupervisor.Dispose();
+    }
 }

@@ -57,6 +57,7 @@ public static class AmiDialerCli
         root.Subcommands.Add(DoctorCommand.Build(context));
         root.Subcommands.Add(AgentsCommand.Build(context));
         root.Subcommands.Add(PbxCommand.Build(context));
+        root.Subcommands.Add(DbCommand.Build(context));
         CallCommands.AddTo(root, context);
         root.Subcommands.Add(ConfigCommand.Build(context.Output, context.Error));
         return root;

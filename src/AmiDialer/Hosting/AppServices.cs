@@ -4,6 +4,7 @@ using AmiDialer.Data.Database;
 using AmiDialer.Data.Import;
 using AmiDialer.Data.Repositories;
 using AmiDialer.Engine;
+using AmiDialer.Engine.Scheduling;
 using AmiDialer.Simulator;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -223,6 +224,9 @@ public sealed class AppServices : IAsyncDisposable
             MaxAbandonRate = Settings.Dialing.MaxAbandonRate,
             AbandonWindow = DialingSettings.ParseAbandonWindow(Settings.Dialing.AbandonWindow) ?? TimeSpan.FromDays(30),
             AbandonRetryDelay = Settings.Dialing.AbandonRetryDelay,
+            // On PostgreSQL, Quartz is clustered over every node on the database (its connection string as the store
+            // normalized it: a postgres:// URI converted).
+            SchedulerStore = Database.DataSource is not null ? SchedulerStore.Postgres(Database.ConnectionString) : null,
         };
         return options.Engine?.Invoke(configured) ?? configured;
     }

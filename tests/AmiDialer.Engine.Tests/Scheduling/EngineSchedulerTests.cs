@@ -3,6 +3,7 @@ using AmiDialer.Core.Model;
 using AmiDialer.Engine.Scheduling;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Data.Sqlite;
+using Quartz;
 
 namespace AmiDialer.Engine.Tests.Scheduling;
 
@@ -85,6 +86,51 @@ public sealed class EngineSchedulerTests
         Assert.Equal(1, await scheduler.ReconcileAsync([live[0] with { StartAt = later }, live[1], live[2]], CancellationToken.None));
         Assert.Equal(later, await scheduler.NextFireAsync("start", 1, CancellationToken.None));
         Assert.Empty(target.Started);
+    }
+
+    [Fact]
+    public async Task A_supervisor_job_left_by_an_older_build_is_removed_and_the_node_timer_supervises_instead()
+    {
+        using var db = new TempDatabase();
+        // An older build kept the supervisor as a Quartz job, of a class this build no longer has.
+        var old = await QuartzSchedulerBuilder.Create(q =>
+        {
+            q.ConfigureScheduler(o => o.InstanceName = "amidialer-t4");
+            q.UsePersistentStore(store =>
+            {
+                store.UseSqlite($"Data Source={db.Path};Pooling=False");
+                store.ProvisionSchema();
+                store.UseSystemTextJsonSerializer();
+            });
+        }).BuildScheduler();
+        await old.ScheduleJob(
+            JobBuilder.Create<OldSupervisorJob>().WithIdentity("dialer-supervisor", "engine").Build(),
+            TriggerBuilder.Create().WithIdentity("dialer-supervisor", "engine").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(1)).RepeatForever()).Build());
+        await old.Shutdown();
+        await ExecuteAsync(db.Path, "UPDATE QRTZ_JOB_DETAILS SET JOB_CLASS_NAME = 'AmiDialer.Engine.Scheduling.DialerSupervisorJob, AmiDialer.Engine' WHERE JOB_NAME = 'dialer-supervisor'");
+
+        var target = new RecordingTarget();
+        await using (await EngineScheduler.CreateAsync(db.Path, "t4", target, TimeProvider.System, TimeSpan.FromMilliseconds(200), CancellationToken.None))
+        {
+            await WaitUntil(() => Volatile.Read(ref target.Supervised) >= 3);
+        }
+
+        Assert.Equal(0L, await ExecuteAsync(db.Path, "SELECT COUNT(*) FROM QRTZ_JOB_DETAILS WHERE JOB_GROUP = 'engine'"));
+        Assert.Equal(0L, await ExecuteAsync(db.Path, "SELECT COUNT(*) FROM QRTZ_TRIGGERS WHERE TRIGGER_GROUP = 'engine'"));
+    }
+
+    private static async Task<long> ExecuteAsync(string path, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private sealed class OldSupervisorJob : IJob
+    {
+        public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 
     private static Campaign Stored(long id, CampaignState state, DateTimeOffset? startAt, DateTimeOffset? endAt) => new()
