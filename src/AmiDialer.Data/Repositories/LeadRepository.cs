@@ -48,8 +48,10 @@ public sealed class LeadRepository(AmiDialerDatabase database)
     /// <see cref="GetDueAsync"/> for a caller that asks again and again (the dialer, several times a second): a
     /// connection of its own with the query prepared once. Dispose it when done.
     /// </summary>
-    public async Task<DueLeadsQuery> OpenDueQueryAsync(CancellationToken cancellationToken = default) =>
-        new(await database.OpenSqliteConnectionAsync(cancellationToken).ConfigureAwait(false));
+    public async Task<IDueLeadsQuery> OpenDueQueryAsync(CancellationToken cancellationToken = default) =>
+        database.DataSource is { } postgres
+            ? new PostgresDueLeadsQuery(postgres)
+            : new DueLeadsQuery(await database.OpenSqliteConnectionAsync(cancellationToken).ConfigureAwait(false));
 
     internal const string DueSql = SelectColumns + """
          WHERE campaign_id = $campaign AND state IN ('pending', 'waiting_retry') AND next_eligible_at <= $now

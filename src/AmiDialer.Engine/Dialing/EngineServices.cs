@@ -39,7 +39,11 @@ internal sealed partial class EngineServices(
     /// The engine's writes to the store: claims, live marks and endings (group-committed on SQLite), every other write
     /// run alone between batches (SQLite has one writer; writers racing each other back off for milliseconds each).
     /// </summary>
-    public IAttemptWriter Writer { get; } = options.AttemptWriterFactory?.Invoke(database, time) ?? new AttemptWriter(database, time, claimsOnCallerThread: InlineIo);
+    public IAttemptWriter Writer { get; } = options.AttemptWriterFactory?.Invoke(database, time)
+        ?? (database.DataSource is { } postgres
+            // PostgreSQL's own writer: one transaction per request, leads locked FOR UPDATE SKIP LOCKED across nodes.
+            ? new PostgresAttemptWriter(postgres, time)
+            : new AttemptWriter(database, time, claimsOnCallerThread: InlineIo));
 
     /// <summary>
     /// Socket completions run on the socket engine's thread (<see cref="InlineSocketCompletions"/>): then the AMI event

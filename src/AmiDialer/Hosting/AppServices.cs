@@ -19,10 +19,6 @@ namespace AmiDialer.Hosting;
 /// </summary>
 public sealed class AppServices : IAsyncDisposable
 {
-    /// <summary>Why dialing refuses a PostgreSQL store for now (the store itself runs: campaigns, leads, do-not-call, reports).</summary>
-    public const string PostgresEngineNotAvailable =
-        "Database:Provider: Postgres: dialing (serve, run, call) on PostgreSQL is not available yet: its attempt writer and clustered scheduler are being wired (issue #25). Campaigns, do-not-call and reports work on it; dial with Database:Provider Sqlite meanwhile.";
-
     /// <summary>The simulator's AMI user (the recorded test PBX's); it only ever listens on loopback.</summary>
     public static readonly SimulatorUser SimulatorLogin = SimulatorUser.TestPbxUsers[0];
 
@@ -156,13 +152,6 @@ public sealed class AppServices : IAsyncDisposable
     /// </summary>
     public async Task<DialerEngine> StartEngineAsync(bool useScheduler, CancellationToken ct)
     {
-        if (Database.Provider == StoreProvider.Postgres)
-        {
-            // The engine would write attempts through SQLite's writer and schedule through a SQLite job store: refused
-            // until the PostgreSQL attempt writer, due-lead claim and clustered scheduler are wired here.
-            throw new SettingsException([PostgresEngineNotAvailable]);
-        }
-
         await engineGate.WaitAsync(ct);
         try
         {
