@@ -51,7 +51,7 @@ public sealed class AttemptRepositoryTests
         var (db, c) = await WithLeadsAsync(6);
         await using var _ = db;
         var now = db.Time.GetUtcNow();
-        await using var due = await db.Leads.OpenDueQueryAsync();
+        await using var due = (DueLeadsQuery)await db.Leads.OpenDueQueryAsync();
         await using var writer = new AttemptWriter(db.Database);
         var all = await db.Leads.GetDueAsync(c.Id, now, 10);
         Assert.Equal(all.Select(Shape), (await due.GetAsync(c.Id, now, 10)).Select(Shape));
