@@ -39,9 +39,10 @@ internal sealed partial class AmiServer : IAsyncDisposable
     // same the server is going down, and a call sent now would be written into a socket it no longer reads.
     private long _connectedGeneration;
     private long _shutdownGeneration;
-    // When the latest link was seen lost (ticks): with a Shutdown seen on that link, every call sent before then went
-    // to the Asterisk that shut down.
+    // When the latest link was seen lost (ticks), and its generation: when that very link carried a Shutdown, every
+    // call sent before then went to the Asterisk that shut down (a Shutdown on an older link says nothing of this drop).
     private long _droppedAtTicks;
+    private long _droppedGeneration;
     // Ledger keys whose DBDel did not get through (the link was down): deleted after the next login.
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _keysToDelete = new();
 
@@ -428,6 +429,7 @@ internal sealed partial class AmiServer : IAsyncDisposable
                 if (wasConnected && !state.IsConnected)
                 {
                     Interlocked.Exchange(ref _droppedAtTicks, _time.GetUtcNow().UtcTicks);
+                    Volatile.Write(ref _droppedGeneration, Volatile.Read(ref _connectedGeneration));
                     Tracker.MarkDisturbed();
                     QueueLinkLost();
                     _booted = new TaskCompletionSource<AmiMessage?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -468,7 +470,7 @@ internal sealed partial class AmiServer : IAsyncDisposable
                 // an Originate written after the announcement that Asterisk never read.
                 var shutdown = Volatile.Read(ref _shutdownGeneration);
                 var droppedAt = new DateTimeOffset(Interlocked.Read(ref _droppedAtTicks), TimeSpan.Zero);
-                var cutoff = shutdown != 0 && shutdown < generation && droppedAt > bootedAt ? droppedAt : bootedAt;
+                var cutoff = shutdown != 0 && shutdown == Volatile.Read(ref _droppedGeneration) && droppedAt > bootedAt ? droppedAt : bootedAt;
                 var ended = Tracker.EndSentBefore(cutoff, "asterisk restarted");
                 if (ended.Count > 0)
                 {

@@ -77,6 +77,33 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task A_plain_drop_after_a_restart_adopts_the_live_calls_rather_than_ending_them_as_cut()
+    {
+        await using var h = await EngineHarness.StartAsync(timeScale: 20);
+        var campaign = await h.CreateCampaignAsync("twice-disturbed", c => c with { MaxConcurrentCalls = 10, CallsPerSecond = 20, MaxAttempts = 3 });
+        // Digit 3 rings until its timeout: calls are ringing at each disturbance, and a ringing call cut ends interrupted.
+        await h.ImportAsync(campaign.Id, EngineHarness.Numbers(900).Where(n => n.EndsWith('3')).Take(60));
+        var engine = await h.StartEngineAsync(h.Options("twice"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var run = engine.RunCampaignAsync(campaign.Id, cts.Token);
+
+        await PacingTests.WaitUntil(() => h.Simulator.LiveCalls >= 5);
+        await h.Simulator.RestartAsync(TimeSpan.FromMilliseconds(300));
+        // Back, dialing again: the restart's cut calls are ended by now (at the login, before any new call).
+        await PacingTests.WaitUntil(() => h.Simulator.LiveCalls >= 5);
+        var cutByRestart = (await h.Reports.GetSummaryAsync(campaign.Id)).AttemptsByOutcome.GetValueOrDefault(CallOutcome.Interrupted);
+        Assert.True(cutByRestart >= 1);
+
+        // Only the link drops now; Asterisk keeps its calls. The earlier Shutdown must not make them look cut.
+        h.Simulator.CloseAllConnections();
+        var result = await run;
+
+        Assert.Equal(CampaignRunEnd.Finished, result.End);
+        Assert.Equal(cutByRestart, (await h.Reports.GetSummaryAsync(campaign.Id)).AttemptsByOutcome.GetValueOrDefault(CallOutcome.Interrupted));
+        await AssertNoLeadLostOrDialedTwiceAtOnceAsync(h, campaign.Id, 60, asteriskRestarted: true);
+    }
+
+    [Fact]
     public async Task A_killed_process_restarted_on_the_same_file_loses_no_lead_and_dials_none_twice()
     {
         await using var h = await EngineHarness.StartAsync(timeScale: 20);
