@@ -215,26 +215,8 @@ internal static class ImportBenchmark
     }
 
     /// <summary>Runs the baseline under bash's <c>time</c> to get its CPU (user + sys) as well as its wall time.</summary>
-    private static (TimeSpan Wall, TimeSpan Cpu) SqliteShellImport(string csv, string db)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("TIMEFORMAT='%R %U %S'; time sqlite3 \"$1\" -cmd '.mode csv' \".import $2 plain\"");
-        start.ArgumentList.Add("bench");
-        start.ArgumentList.Add(db);
-        start.ArgumentList.Add(csv);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("bash not found");
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        var last = stderr.Trim().Split('\n')[^1].Split(' ');
-        if (process.ExitCode != 0 || last.Length != 3)
-        {
-            throw new InvalidOperationException("sqlite3 .import failed (apt-get install -y sqlite3?): " + stderr);
-        }
-
-        double Seconds(string s) => double.Parse(s, CultureInfo.InvariantCulture);
-        return (TimeSpan.FromSeconds(Seconds(last[0])), TimeSpan.FromSeconds(Seconds(last[1]) + Seconds(last[2])));
-    }
+    private static (TimeSpan Wall, TimeSpan Cpu) SqliteShellImport(string csv, string db) =>
+        TimedShell.Run("TIMEFORMAT='%R %U %S'; time sqlite3 \"$1\" -cmd '.mode csv' \".import $2 plain\"", [db, csv], "sqlite3 .import (apt-get install -y sqlite3?)");
 
     internal static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 }

@@ -123,29 +123,14 @@ internal static class PostgresImportBench
     private static (double Wall, double Cpu) PsqlCopy(string csv, string connectionString)
     {
         var target = new NpgsqlConnectionStringBuilder(connectionString);
-        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("""
+        var (wall, cpu) = TimedShell.Run(
+            """
             psql -X -q -v ON_ERROR_STOP=1 -h "$1" -p "$2" -U "$3" -d "$4" -c 'CREATE TABLE plain (phone text, first_name text, last_name text, email text, city text, account_id text)' &&
             TIMEFORMAT='%R %U %S'; time psql -X -q -v ON_ERROR_STOP=1 -h "$1" -p "$2" -U "$3" -d "$4" -c "\copy plain FROM '$5' WITH (FORMAT csv, HEADER true)"
-            """);
-        start.ArgumentList.Add("bench");
-        foreach (var arg in new[] { target.Host!, target.Port.ToString(CultureInfo.InvariantCulture), target.Username!, target.Database!, csv })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("bash not found");
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        var last = stderr.Trim().Split('\n')[^1].Split(' ');
-        if (process.ExitCode != 0 || last.Length != 3)
-        {
-            throw new InvalidOperationException("psql \\copy failed (apt-get install -y postgresql-client?): " + stderr);
-        }
-
-        double Seconds(string s) => double.Parse(s, CultureInfo.InvariantCulture);
-        return (Seconds(last[0]), Seconds(last[1]) + Seconds(last[2]));
+            """,
+            [target.Host!, target.Port.ToString(CultureInfo.InvariantCulture), target.Username!, target.Database!, csv],
+            "psql \\copy (apt-get install -y postgresql-client?)");
+        return (wall.TotalSeconds, cpu.TotalSeconds);
     }
 
     private static async Task DropAsync(PostgresFixture server, string connectionString)
