@@ -36,6 +36,46 @@ public sealed class ClusterServerCapTests(PostgresFixture postgres) : IClassFixt
         await TwoNodesShareOneServerAsync(_ => AmiDialerDatabase.OpenAsync(file.Path));
     }
 
+    [PostgresFact]
+    public async Task A_node_dials_the_server_the_other_node_leaves_room_on_without_trying_the_full_one()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("server_choice");
+        var folder = Path.Combine(Path.GetTempPath(), "amidialer-server-cap", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        // Scale 10: node A's calls ring for 12 s (a 120 s ring timeout nobody answers); node B's are answered and last 100 ms.
+        await using var one = await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = 10, Outcomes = OutcomeRules.TestPbx() });
+        await using var two = await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = 10, Outcomes = OutcomeRules.TestPbx() });
+        await using var storeA = await AmiDialerDatabase.OpenPostgresAsync(connectionString, Path.Combine(folder, "a.db"));
+        await using var storeB = await AmiDialerDatabase.OpenPostgresAsync(connectionString, Path.Combine(folder, "b.db"));
+        var ringing = await CreateCampaignAsync(storeA, "fills-pbx1", 0, count: 3, digit: 3, ringTimeout: TimeSpan.FromSeconds(120));
+        var answered = await CreateCampaignAsync(storeA, "on-pbx2", 1000, count: 9, digit: 6);
+
+        var logsB = new CollectingLoggerFactory { MinimumLevel = Microsoft.Extensions.Logging.LogLevel.Debug };
+        await using var nodeA = new DialerEngine(Options(storeA, folder, "node-a", [Server("pbx1", one.Port, 3)]), new CollectingLoggerFactory());
+        await using var nodeB = new DialerEngine(Options(storeB, folder, "node-b", [Server("pbx1", one.Port, 3), Server("pbx2", two.Port, 3)]), logsB);
+        await StartAsync(nodeA);
+        var holding = nodeA.RunCampaignAsync(ringing.Id);
+        await WaitUntilAsync(() => one.LiveCalls == 3, "node A fills pbx1");
+
+        await StartAsync(nodeB);
+        var run = await nodeB.RunCampaignAsync(answered.Id).WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.Equal(CampaignRunEnd.Finished, run.End);
+        Assert.True(one.LiveCalls == 3, "node A's calls ended before node B was done: the machine was too slow for this test");
+
+        // Every call of node B went to pbx2, and none was even claimed on pbx1: B knew A's calls filled it.
+        await using (var connection = await storeB.OpenConnectionAsync())
+        {
+            var servers = (await Dapper.SqlMapper.QueryAsync<string>(connection, "SELECT server FROM attempts WHERE campaign_id = @id", new { id = answered.Id })).ToList();
+            Assert.Equal(9, servers.Count);
+            Assert.All(servers, s => Assert.Equal("pbx2", s));
+        }
+
+        Assert.Equal(3, one.ActionsNamed("Originate").Count);
+        Assert.DoesNotContain(logsB.Lines, l => l.Contains("[4900]", StringComparison.Ordinal));
+        await holding.WaitAsync(TimeSpan.FromSeconds(120));
+        Directory.Delete(folder, recursive: true);
+    }
+
     private static async Task TwoNodesShareOneServerAsync(Func<string, Task<AmiDialerDatabase>> open)
     {
         var folder = Path.Combine(Path.GetTempPath(), "amidialer-server-cap", Guid.NewGuid().ToString("N"));
@@ -51,14 +91,10 @@ public sealed class ClusterServerCapTests(PostgresFixture postgres) : IClassFixt
             var second = await CreateCampaignAsync(storeA, "cap-b", 1000);
 
             var logs = new CollectingLoggerFactory();
-            await using var nodeA = new DialerEngine(Options(storeA, folder, "node-a", simulator.Port), logs);
-            await using var nodeB = new DialerEngine(Options(storeB, folder, "node-b", simulator.Port), logs);
-            foreach (var node in new[] { nodeA, nodeB })
-            {
-                await node.StartAsync(useScheduler: false);
-                using var connected = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                await node.WaitForServersAsync(connected.Token);
-            }
+            await using var nodeA = new DialerEngine(Options(storeA, folder, "node-a", [Server("pbx", simulator.Port, Cap)]), logs);
+            await using var nodeB = new DialerEngine(Options(storeB, folder, "node-b", [Server("pbx", simulator.Port, Cap)]), logs);
+            await StartAsync(nodeA);
+            await StartAsync(nodeB);
 
             // Each campaign allows 100 calls at once: only the server's cap holds them back.
             var runs = await Task.WhenAll(nodeA.RunCampaignAsync(first.Id), nodeB.RunCampaignAsync(second.Id)).WaitAsync(TimeSpan.FromSeconds(180));
@@ -98,21 +134,40 @@ public sealed class ClusterServerCapTests(PostgresFixture postgres) : IClassFixt
         }
     }
 
-    private static DialerEngineOptions Options(AmiDialerDatabase store, string folder, string instance, int port) => new()
+    private static AmiServerConfig Server(string name, int port, int cap) => new(name, new AmiClientOptions
+    {
+        Host = "127.0.0.1",
+        Port = port,
+        Username = "dialer",
+        Secret = "dialerpass",
+        OriginatesPerSecond = 0,
+        ActionsPerSecond = 0,
+        MaxReconnectDelay = TimeSpan.FromMilliseconds(200),
+        PingInterval = TimeSpan.FromSeconds(2),
+    }, cap);
+
+    private static async Task StartAsync(DialerEngine node)
+    {
+        await node.StartAsync(useScheduler: false);
+        using var connected = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await node.WaitForServersAsync(connected.Token);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, what + ": not in time");
+            await Task.Delay(20);
+        }
+    }
+
+    private static DialerEngineOptions Options(AmiDialerDatabase store, string folder, string instance, IReadOnlyList<AmiServerConfig> servers) => new()
     {
         Database = store,
         DatabasePath = Path.Combine(folder, instance + ".db"),
-        Servers = [new AmiServerConfig("pbx", new AmiClientOptions
-        {
-            Host = "127.0.0.1",
-            Port = port,
-            Username = "dialer",
-            Secret = "dialerpass",
-            OriginatesPerSecond = 0,
-            ActionsPerSecond = 0,
-            MaxReconnectDelay = TimeSpan.FromMilliseconds(200),
-            PingInterval = TimeSpan.FromSeconds(2),
-        }, Cap)],
+        Servers = servers,
         Simulated = true,
         InstanceName = instance,
         LeaseDuration = TimeSpan.FromSeconds(30),
@@ -126,7 +181,8 @@ public sealed class ClusterServerCapTests(PostgresFixture postgres) : IClassFixt
         MinimumRingTimeout = TimeSpan.FromSeconds(15),
     };
 
-    private static async Task<Campaign> CreateCampaignAsync(AmiDialerDatabase store, string name, int start)
+    /// <summary>A campaign of <paramref name="count"/> leads from +1 415 200 0000 + <paramref name="start"/>, or all ending in <paramref name="digit"/> (the outcome).</summary>
+    private static async Task<Campaign> CreateCampaignAsync(AmiDialerDatabase store, string name, int start, int count = LeadsPerCampaign, int? digit = null, TimeSpan? ringTimeout = null)
     {
         var campaign = await new CampaignRepository(store, TimeProvider.System).CreateAsync(new Campaign
         {
@@ -135,21 +191,22 @@ public sealed class ClusterServerCapTests(PostgresFixture postgres) : IClassFixt
             DialTemplate = "Local/{number}@pstn",
             Destination = new DialplanTarget("agents", "100", 1),
             CallerId = "\"Campaign\" <5551234>",
-            RingTimeout = TimeSpan.FromSeconds(15),
+            RingTimeout = ringTimeout ?? TimeSpan.FromSeconds(15),
             MaxConcurrentCalls = 100,
             CallsPerSecond = 200,
             CallingHours = DailyWindow.AllDay,
             MaxAttempts = 1,
         }, "test");
         var csv = new StringBuilder("phone,name\n");
-        foreach (var number in EngineHarness.Numbers(LeadsPerCampaign, start))
+        var numbers = digit is { } d ? Enumerable.Range(0, count).Select(i => $"+1415200{start / 10 + i:000}{d}") : EngineHarness.Numbers(count, start);
+        foreach (var number in numbers)
         {
             csv.Append(number).Append(",x\n");
         }
 
         await using var stream = new MemoryStream(Encoding.UTF8.GetBytes(csv.ToString()));
         var imported = await new CsvLeadImporter(store, TimeProvider.System).ImportAsync(stream, name + ".csv", new CsvImportOptions { CampaignId = campaign.Id });
-        Assert.Equal(LeadsPerCampaign, imported.Imported);
+        Assert.Equal(count, imported.Imported);
         return campaign;
     }
 
