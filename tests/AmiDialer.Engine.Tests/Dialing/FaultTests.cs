@@ -71,7 +71,9 @@ public sealed class FaultTests
 
         Assert.Equal(CampaignRunEnd.Finished, result.End);
         var announced = h.Simulator.ShutdownAnnouncedAt!.Value;
-        var lingering = h.Originates().Where(o => o.At > announced && o.At < announced + TimeSpan.FromSeconds(1)).ToList();
+        // An Originate already on the wire when Asterisk announced it (sent before the engine could read the event) is
+        // not the engine's fault; a loaded machine can take a while to deliver it, so the first 250 ms are left out.
+        var lingering = h.Originates().Where(o => o.At > announced + TimeSpan.FromMilliseconds(250) && o.At < announced + TimeSpan.FromSeconds(1)).ToList();
         Assert.Empty(lingering);
         await AssertNoLeadLostOrDialedTwiceAtOnceAsync(h, campaign.Id, 40, asteriskRestarted: true);
     }
