@@ -129,6 +129,30 @@ public sealed class NodeRepository(AmiDialerDatabase database, TimeProvider? tim
             [.. calls.Select(c => new OpenCalls(c.Owner, c.Server, c.Calls))]);
     }
 
+    /// <summary>
+    /// Who dials the campaign: the holder of its lease, with that holder's node judged at the store's clock (null when
+    /// it has no node row); null when nobody holds the lease. One read, for a campaign page polled twice a second.
+    /// </summary>
+    public async Task<(string Owner, ClusterNode? Node)?> GetDialerAsync(long campaignId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<DialerRow>(new CommandDefinition(
+            $"""
+            SELECT l.owner AS Owner, {(Postgres ? "clock_timestamp()" : "NULL")} AS Now,
+                   n.name AS Name, n.host AS Host, n.host_id AS HostId, n.pid AS Pid, n.process_start AS ProcessStart, n.version AS Version,
+                   n.started_at AS StartedAt, n.heartbeat AS Heartbeat, n.heartbeat_at AS HeartbeatAt, n.heartbeat_ms AS HeartbeatMs,
+                   n.state AS State, n.stopped_at AS StoppedAt
+            FROM leases l LEFT JOIN nodes n ON n.name = l.owner
+            WHERE l.key = @key
+            """, new { key = LeaseKeys.Campaign(campaignId) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (row is null)
+        {
+            return null;
+        }
+
+        return (row.Owner, row.Name is null ? null : row.ToNode(row.Now ?? time.GetUtcNow()));
+    }
+
     private sealed class LeaseRow
     {
         public string Key { get; set; } = "";
@@ -146,9 +170,15 @@ public sealed class NodeRepository(AmiDialerDatabase database, TimeProvider? tim
         public long Calls { get; set; }
     }
 
-    private sealed class NodeRow
+    private sealed class DialerRow : NodeRow
     {
-        public string Name { get; set; } = "";
+        public string Owner { get; set; } = "";
+        public DateTimeOffset? Now { get; set; }
+    }
+
+    private class NodeRow
+    {
+        public string? Name { get; set; }
         public string Host { get; set; } = "";
         public string HostId { get; set; } = "";
         public long Pid { get; set; }
@@ -166,7 +196,7 @@ public sealed class NodeRepository(AmiDialerDatabase database, TimeProvider? tim
             var age = now - HeartbeatAt;
             var interval = TimeSpan.FromMilliseconds(Math.Max(1, HeartbeatMs));
             var running = State == NodeStates.Stopped ? (bool?)false : ProcessIdentity.IsRunning(HostId, (int)Pid, ProcessStart);
-            return new ClusterNode(Name, Host, Pid, Version, StartedAt, Heartbeat, HeartbeatAt, age < TimeSpan.Zero ? TimeSpan.Zero : age, interval, State, StoppedAt,
+            return new ClusterNode(Name ?? "", Host, Pid, Version, StartedAt, Heartbeat, HeartbeatAt, age < TimeSpan.Zero ? TimeSpan.Zero : age, interval, State, StoppedAt,
                 NodeLiveness.Of(State, age, interval, running));
         }
     }
