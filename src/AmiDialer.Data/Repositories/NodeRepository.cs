@@ -15,6 +15,9 @@ public sealed class NodeRepository(AmiDialerDatabase database, TimeProvider? tim
     /// <summary>Rows whose last beat is older than this are deleted when a node registers: an instance name is new at every start.</summary>
     public static readonly TimeSpan KeepFor = TimeSpan.FromDays(1);
 
+    /// <summary>Stopped nodes go sooner: every <c>run</c> and <c>call</c> is a node while it runs, and the list is for the live ones.</summary>
+    public static readonly TimeSpan KeepStoppedFor = TimeSpan.FromHours(1);
+
     private readonly TimeProvider time = time ?? TimeProvider.System;
 
     private bool Postgres => database.Dialect.IsPostgres;
@@ -33,7 +36,10 @@ public sealed class NodeRepository(AmiDialerDatabase database, TimeProvider? tim
         return parameters;
     }
 
-    /// <summary>Writes (or rewrites) this node's row, running, first beat now; deletes rows silent for <see cref="KeepFor"/>.</summary>
+    /// <summary>
+    /// Writes (or rewrites) this node's row, running, first beat now; deletes the rows of nodes silent for
+    /// <see cref="KeepFor"/>, or stopped for <see cref="KeepStoppedFor"/>.
+    /// </summary>
     public async Task RegisterAsync(NodeRegistration node, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(node);
@@ -51,14 +57,16 @@ public sealed class NodeRepository(AmiDialerDatabase database, TimeProvider? tim
             state = NodeStates.Running,
         });
         var cutoff = Postgres ? $"{Now} - interval '{(int)KeepFor.TotalSeconds} seconds'" : "@cutoff";
+        var stoppedCutoff = Postgres ? $"{Now} - interval '{(int)KeepStoppedFor.TotalSeconds} seconds'" : "@stoppedCutoff";
         if (!Postgres)
         {
             parameters.Add("cutoff", time.GetUtcNow() - KeepFor);
+            parameters.Add("stoppedCutoff", time.GetUtcNow() - KeepStoppedFor);
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
-            DELETE FROM nodes WHERE heartbeat_at < {cutoff} AND name <> @Name;
+            DELETE FROM nodes WHERE (heartbeat_at < {cutoff} OR (state = '{NodeStates.Stopped}' AND heartbeat_at < {stoppedCutoff})) AND name <> @Name;
             INSERT INTO nodes (name, host, host_id, pid, process_start, version, started_at, heartbeat, heartbeat_at, heartbeat_ms, state, stopped_at)
             VALUES (@Name, @Host, @hostId, @pid, @start, @Version, {Now}, 1, {Now}, @ms, @state, NULL)
             ON CONFLICT (name) DO UPDATE SET host = excluded.host, host_id = excluded.host_id, pid = excluded.pid,

@@ -128,6 +128,30 @@ public sealed class NodeRepositoryTests(PostgresFixture postgres) : StoreTests(p
         Assert.Null(await nodes.GetDialerAsync(spring.Id + 1000));
     }
 
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_registering_node_deletes_rows_silent_for_a_day_and_stopped_ones_after_an_hour(StoreProvider store)
+    {
+        await using var db = await OpenAsync(store);
+        var nodes = new NodeRepository(db.Database, TimeProvider.System);
+        foreach (var name in new[] { "crashed-yesterday", "crashed-2h", "stopped-2h", "stopped-now" })
+        {
+            await nodes.RegisterAsync(Node(name, Hour));
+        }
+
+        Assert.True(await nodes.BeatAsync("stopped-2h", NodeStates.Stopped));
+        Assert.True(await nodes.BeatAsync("stopped-now", NodeStates.Stopped));
+        await using (var connection = await db.Database.OpenConnectionAsync())
+        {
+            // Literal instants (ISO with Z) read the same on both engines; the store clock is the real one on both here.
+            string Ago(TimeSpan age) => (DateTimeOffset.UtcNow - age).UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            await Dapper.SqlMapper.ExecuteAsync(connection, $"UPDATE nodes SET heartbeat_at = '{Ago(TimeSpan.FromHours(25))}' WHERE name = 'crashed-yesterday'");
+            await Dapper.SqlMapper.ExecuteAsync(connection, $"UPDATE nodes SET heartbeat_at = '{Ago(TimeSpan.FromHours(2))}' WHERE name IN ('crashed-2h', 'stopped-2h')");
+        }
+
+        await nodes.RegisterAsync(Node("newcomer", Hour));
+        Assert.Equal(["crashed-2h", "newcomer", "stopped-now"], (await nodes.ReadClusterAsync()).Nodes.Select(n => n.Name).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void Liveness_is_late_after_two_missed_beats_gone_after_four_and_stopped_wins()
     {
