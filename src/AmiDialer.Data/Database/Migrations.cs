@@ -254,7 +254,7 @@ internal static class Migrations
         );
         """,
 
-        // 11: the cluster's nodes (issue #25): every process that runs the dialing engine (serve, run) writes its row at
+        // 10: the cluster's nodes (issue #25): every process that runs the dialing engine (serve, run) writes its row at
         // start and beats it on a timer of its own (never a clustered job, which fires on one node only), so any node's
         // pages, API and CLI list every node: its instance name (the owner its leases carry), host, pid, version, start,
         // the heartbeat's counter, instant and interval, and running | draining | stopped. A reader judges the age of a

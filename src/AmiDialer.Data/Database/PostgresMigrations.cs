@@ -240,7 +240,7 @@ internal static class PostgresMigrations
         );
         """,
 
-        // 11: the cluster's nodes and their heartbeats (instants on the database server's clock).
+        // 10: the cluster's nodes and their heartbeats (instants on the database server's clock).
         """
         CREATE TABLE nodes (
             name text PRIMARY KEY,

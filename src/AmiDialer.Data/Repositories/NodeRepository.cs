@@ -4,7 +4,7 @@ using Dapper;
 namespace AmiDialer.Data.Repositories;
 
 /// <summary>
-/// The cluster's nodes (schema step 11): each process that runs the dialing engine registers its row and beats it; any
+/// The cluster's nodes (schema step 10): each process that runs the dialing engine registers its row and beats it; any
 /// process reads them with what each node holds (<see cref="ReadClusterAsync"/>). Instants are the store's clock: the
 /// database server's on PostgreSQL (<c>clock_timestamp()</c>, written and read there), so two hosts whose clocks differ
 /// still agree on a beat's age; on SQLite every process shares one host (the file is local), whose clock
