@@ -30,6 +30,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
     private EngineScheduler? _scheduler;
     private int _disposed;
     private CallControl.CallControlService? _callControl;
+    private Ownership.NodeHeartbeat? _node;
 
     public DialerEngine(DialerEngineOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
@@ -87,6 +88,9 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         }
 
         _services = services;
+        // Every engine is a node of the cluster, listed by every node's pages (serve, and run or call while they dial).
+        _node = new Ownership.NodeHeartbeat(new Data.Repositories.NodeRepository(database, _time), _options, _time, _logger);
+        await _node.StartAsync(cancellationToken).ConfigureAwait(false);
         services.Keeper.DialedHere = campaignId => _dialers.TryGetValue(campaignId, out var dialer) && dialer.Status != DialerStatus.Refused && dialer.Running is not { IsCompleted: true };
         EngineMetrics.Track(services);
         _callControl = new CallControl.CallControlService(services);
@@ -415,6 +419,11 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         }
 
         _services?.SetDrainUntil(_time.GetUtcNow() + grace);
+        if (grace > TimeSpan.Zero)
+        {
+            _node?.Drain();
+        }
+
         _logger.EngineStopping(_options.InstanceName, grace);
         try
         {
@@ -491,6 +500,12 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
             services.Changes.Complete();
         }
 
+        if (_node is { } node)
+        {
+            // Last: the other nodes read "stopped" only once this one let go of everything.
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+
         _stop.Dispose();
         _logger.EngineStopped(_options.InstanceName);
     }
@@ -505,6 +520,12 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
+        if (_node is { } node)
+        {
+            // A killed process writes no last beat: the others see its heartbeat age.
+            await node.StopAsync(stopped: false).ConfigureAwait(false);
+        }
+
         if (_scheduler is not null)
         {
             await _scheduler.DisposeAsync().ConfigureAwait(false);

@@ -109,4 +109,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(4057, LogLevel.Error, "The dialer supervisor's tick failed; the next tick tries again")]
     public static partial void SupervisorTickFailed(this ILogger logger, Exception error);
+
+    [LoggerMessage(4070, LogLevel.Warning, "Node {Node}: its heartbeat in the store failed; the next beat tries again")]
+    public static partial void NodeHeartbeatFailed(this ILogger logger, string node, Exception error);
 }

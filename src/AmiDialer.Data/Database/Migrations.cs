@@ -253,5 +253,29 @@ internal static class Migrations
             PRIMARY KEY (server, queue)
         );
         """,
+
+        // 10: the cluster's nodes (issue #25): every process that runs the dialing engine (serve, run) writes its row at
+        // start and beats it on a timer of its own (never a clustered job, which fires on one node only), so any node's
+        // pages, API and CLI list every node: its instance name (the owner its leases carry), host, pid, version, start,
+        // the heartbeat's counter, instant and interval, and running | draining | stopped. A reader judges the age of a
+        // beat against the store's clock (the writer's host on SQLite, the database server's on PostgreSQL), never its
+        // own, and a node on its own host by its process (host_id, pid and process_start as a lease records them).
+        """
+        CREATE TABLE nodes (
+            name TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            host_id TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            process_start INTEGER NOT NULL,
+            version TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            heartbeat INTEGER NOT NULL,
+            heartbeat_at TEXT NOT NULL,
+            heartbeat_ms INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            stopped_at TEXT NULL
+        );
+        CREATE INDEX ix_nodes_heartbeat_at ON nodes(heartbeat_at);
+        """,
     ];
 }

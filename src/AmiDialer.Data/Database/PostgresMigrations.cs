@@ -239,5 +239,24 @@ internal static class PostgresMigrations
             PRIMARY KEY (server, queue)
         );
         """,
+
+        // 10: the cluster's nodes and their heartbeats (instants on the database server's clock).
+        """
+        CREATE TABLE nodes (
+            name text PRIMARY KEY,
+            host text NOT NULL,
+            host_id text NOT NULL,
+            pid integer NOT NULL,
+            process_start bigint NOT NULL,
+            version text NOT NULL,
+            started_at timestamptz NOT NULL,
+            heartbeat bigint NOT NULL,
+            heartbeat_at timestamptz NOT NULL,
+            heartbeat_ms bigint NOT NULL,
+            state text NOT NULL,
+            stopped_at timestamptz NULL
+        );
+        CREATE INDEX ix_nodes_heartbeat_at ON nodes(heartbeat_at);
+        """,
     ];
 }

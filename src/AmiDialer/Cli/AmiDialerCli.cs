@@ -56,6 +56,7 @@ public static class AmiDialerCli
         root.Subcommands.Add(SimulateCommand.Build(context));
         root.Subcommands.Add(DoctorCommand.Build(context));
         root.Subcommands.Add(AgentsCommand.Build(context));
+        root.Subcommands.Add(ClusterCommand.Build(context));
         root.Subcommands.Add(PbxCommand.Build(context));
         root.Subcommands.Add(DbCommand.Build(context));
         CallCommands.AddTo(root, context);

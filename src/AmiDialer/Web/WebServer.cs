@@ -103,11 +103,13 @@ public static class WebServer
         app.MapCallsApi();
         app.MapDoctorApi();
         app.MapAgentsApi();
+        app.MapClusterApi();
         app.MapLoginPages();
         app.MapDashboardPage();
         app.MapCampaignFormPages();
         app.MapCampaignPages();
         app.MapAgentsPage();
+        app.MapClusterPage();
         app.MapUploadPage();
         app.MapReportPage();
         app.MapDncPage();

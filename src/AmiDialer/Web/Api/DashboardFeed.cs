@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using AmiDialer.Core.Model;
 using AmiDialer.Core.Pacing;
+using AmiDialer.Data.Repositories;
 using Microsoft.Extensions.Hosting;
 
 namespace AmiDialer.Web.Api;
@@ -12,11 +13,23 @@ namespace AmiDialer.Web.Api;
 /// <param name="EtaSeconds">Time left by <see cref="CampaignEta"/>; null when it cannot be estimated.</param>
 /// <param name="Eta">The same in words, "—" when null.</param>
 public sealed record DashboardCampaignDto(long Id, string Name, string State, bool Simulated, bool BuiltIn, long Leads, long Done, long Pending, int ActiveCalls,
-    double AnswerRate, double AttemptAnswerRate, int CallsPerMinute, double? EtaSeconds, string Eta);
+    double AnswerRate, double AttemptAnswerRate, int CallsPerMinute, double? EtaSeconds, string Eta)
+{
+    /// <summary>The node that dials it (the campaign page's <see cref="CampaignStatusDto.DialedBy"/>); null when none does.</summary>
+    public string? DialedBy { get; init; }
+
+    /// <summary>That node's status by its heartbeat (live, late, gone, stopped, unknown).</summary>
+    public string? DialedByStatus { get; init; }
+}
 
 /// <summary>Everything the dashboard shows, and what each of its Server-Sent Events carries.</summary>
 /// <param name="Engine">What the dialing engine of this process is doing, in a sentence.</param>
-public sealed record DashboardDto(IReadOnlyList<DashboardCampaignDto> Campaigns, int ActiveCalls, string Engine, IReadOnlyList<AmiServerHealth> Servers);
+/// <param name="Servers">The AMI servers as this node's engine sees them.</param>
+public sealed record DashboardDto(IReadOnlyList<DashboardCampaignDto> Campaigns, int ActiveCalls, string Engine, IReadOnlyList<AmiServerHealth> Servers)
+{
+    /// <summary>The cluster in a sentence: nodes live, and which node answered (the Cluster page has the rest).</summary>
+    public string Cluster { get; init; } = "";
+}
 
 /// <summary>The dashboard's figures for every campaign at once, as JSON and as one event stream built on the campaign page's status.</summary>
 internal static class DashboardFeed
@@ -36,21 +49,34 @@ internal static class DashboardFeed
     public static async Task<DashboardDto> SnapshotAsync(WebData data, WebBackend backend, CancellationToken ct)
     {
         var campaigns = await (await data.CampaignsAsync(ct)).ListAsync(ct);
+        // One read of the cluster for every line's "dialed by", rather than one per campaign.
+        var cluster = await new NodeRepository(await data.DatabaseAsync(ct), data.Time).ReadClusterAsync(ct);
         var lines = new List<DashboardCampaignDto>(campaigns.Count);
         foreach (var c in campaigns)
         {
             // Deleted between the list and its status: it simply leaves the list.
-            if (await ReportsApi.StatusOfAsync(c.Id, data, ct) is not { } s)
+            if (await ReportsApi.StatusOfAsync(c.Id, data, ct, cluster) is not { } s)
             {
                 continue;
             }
 
             var eta = CampaignEta.Estimate(c.State, s.Pending, s.CallsPerMinute);
             lines.Add(new DashboardCampaignDto(c.Id, c.Name, s.State, s.Simulated, Core.ClickToCall.BuiltInCampaign.IsBuiltIn(c), s.Leads, s.Leads - s.Pending, s.Pending,
-                s.ActiveCalls, s.AnswerRate, s.AttemptAnswerRate, s.CallsPerMinute, eta?.TotalSeconds, CampaignEta.Describe(eta)));
+                s.ActiveCalls, s.AnswerRate, s.AttemptAnswerRate, s.CallsPerMinute, eta?.TotalSeconds, CampaignEta.Describe(eta))
+            {
+                DialedBy = s.DialedBy,
+                DialedByStatus = s.DialedByStatus,
+            });
         }
 
-        return new DashboardDto(lines, lines.Sum(l => l.ActiveCalls), EngineLine(data), backend.Health.AmiServers());
+        return new DashboardDto(lines, lines.Sum(l => l.ActiveCalls), EngineLine(data), backend.Health.AmiServers()) { Cluster = ClusterLine(cluster, data) };
+    }
+
+    private static string ClusterLine(ClusterSnapshot cluster, WebData data)
+    {
+        var live = cluster.Nodes.Count(n => n.Status == NodeStatus.Live);
+        var self = data.Engine?.Options.InstanceName;
+        return $"{live} node(s) live of {cluster.Nodes.Count} listed" + (self is null ? "; this process runs no dialing engine." : $"; this page is answered by node {self}.");
     }
 
     private static string EngineLine(WebData data)

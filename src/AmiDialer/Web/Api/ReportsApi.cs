@@ -48,6 +48,15 @@ public sealed record CampaignStatusDto(long Id, string Name, string State, bool 
 
     /// <summary>What this process's dialer says of the campaign (why it waits, why it ended); null when it does not dial it.</summary>
     public string? DialerMessage { get; init; }
+
+    /// <summary>The node that dials it (holds its lease), the same on whichever node answers; null when none does.</summary>
+    public string? DialedBy { get; init; }
+
+    /// <summary>That node's status by its heartbeat: live, late, gone or stopped (unknown when it has no node row).</summary>
+    public string? DialedByStatus { get; init; }
+
+    /// <summary>The node that answered is the one that dials it.</summary>
+    public bool DialedHere { get; init; }
 }
 
 /// <summary>Why one lead waits: <paramref name="Reason"/> in words (times in the campaign's zone), <paramref name="Until"/> in UTC.</summary>
@@ -192,7 +201,12 @@ internal static class ReportsApi
         return Results.Empty;
     }
 
-    public static async Task<CampaignStatusDto?> StatusOfAsync(long id, WebData data, CancellationToken ct)
+    /// <summary>
+    /// The campaign's status from the store, right on every node: its active calls are its leads in progress (each has
+    /// its one open attempt, whichever node placed it), and who dials it is its lease's holder. Only the dialer's own
+    /// message comes from this process, when it dials the campaign. <paramref name="cluster"/>: read once for many campaigns (the dashboard).
+    /// </summary>
+    public static async Task<CampaignStatusDto?> StatusOfAsync(long id, WebData data, CancellationToken ct, ClusterSnapshot? cluster = null)
     {
         if (await BuildReportAsync(id, data, ct) is not { } r)
         {
@@ -200,9 +214,10 @@ internal static class ReportsApi
         }
 
         var snapshot = data.Engine?.GetSnapshot();
-        var active = snapshot is not null
-            ? snapshot.ActiveCalls.Count(c => c.CampaignId == id)
-            : r.Report.States.GetValueOrDefault("in-progress");
+        // Not the engine's own calls: on a node that does not dial the campaign they would be none.
+        var active = r.Report.States.GetValueOrDefault("in-progress");
+        var dialer = cluster is not null ? cluster.DialerOf(id) : await new NodeRepository(await data.DatabaseAsync(ct), data.Time).GetDialerAsync(id, ct);
+        var self = data.Engine?.Options.InstanceName;
         // The campaign's rate limit bounds how many attempts a minute can hold: reading that many of the latest is enough.
         var cap = (int)Math.Min(100_000, Math.Ceiling(r.Campaign.CallsPerSecond * 60) + r.Campaign.MaxConcurrentCalls + 1);
         var perMinute = await (await data.ReportsAsync(ct)).CountAttemptsSinceAsync(id, data.Now - TimeSpan.FromMinutes(1), cap, ct);
@@ -210,7 +225,11 @@ internal static class ReportsApi
             r.Report.Attempts, r.Report.States, r.Report.Outcomes, r.Report.AnswerRate, r.Report.AvgTalkSeconds, (int)active, r.Report.OutcomeUnknown,
             r.Report.AttemptAnswerRate, r.Report.AttemptOutcomes, perMinute)
         {
-            DialerMessage = snapshot?.Campaigns.FirstOrDefault(c => c.CampaignId == id)?.Message,
+            // A dialer here that was refused the lease says only that another node holds it: DialedBy names that node.
+            DialerMessage = snapshot?.Campaigns.FirstOrDefault(c => c.CampaignId == id && c.Status != AmiDialer.Engine.Live.DialerStatus.Refused)?.Message,
+            DialedBy = dialer?.Owner,
+            DialedByStatus = dialer is { } d ? (d.Node is { } node ? NodeLiveness.Name(node.Status) : "unknown") : null,
+            DialedHere = dialer is { } held && held.Owner == self,
         };
     }
 

@@ -94,6 +94,8 @@ internal static class CampaignPage
         }
 
         sb.Append("<div class=\"actions card\"><span>State: <span class=\"badge state-").Append(status.State).Append("\" id=\"state\">").Append(E(status.State)).Append("</span></span>");
+        // From the campaign's lease in the store: the same on every node, whichever of them dials it.
+        sb.Append("<span class=\"muted\" id=\"dialed-by\">").Append(E(DialedBy(status))).Append("</span>");
         if (c.IsSimulated)
         {
             // A real engine leaves such a campaign alone: say why here, where the operator looks.
@@ -199,7 +201,7 @@ internal static class CampaignPage
         sb.Append("<script>(function(){var es=new EventSource('/api/campaigns/").Append(E(id)).Append("/events');")
           .Append("function set(id,v){var e=document.getElementById(id);if(e)e.textContent=v;}")
           .Append("es.addEventListener('status',function(ev){var s=JSON.parse(ev.data);set('leads',s.leads);set('pending',s.pending);set('active',s.activeCalls);set('attempts',s.attempts);set('callsPerMinute',s.callsPerMinute);")
-          .Append("set('answerRate',(s.answerRate*100).toFixed(1)+' %');set('attemptAnswerRate',(s.attemptAnswerRate*100).toFixed(1)+' %');set('outcomeUnknown',s.outcomeUnknown);document.getElementById('unknown').hidden=!(s.outcomeUnknown>0);var st=document.getElementById('state');st.textContent=s.state;st.className='badge state-'+s.state;")
+          .Append("set('answerRate',(s.answerRate*100).toFixed(1)+' %');set('attemptAnswerRate',(s.attemptAnswerRate*100).toFixed(1)+' %');set('outcomeUnknown',s.outcomeUnknown);document.getElementById('unknown').hidden=!(s.outcomeUnknown>0);set('dialed-by',s.dialedBy?'dialed by '+s.dialedBy+(s.dialedHere?' (this node)':'')+' ('+s.dialedByStatus+')':'dialed by no node');var st=document.getElementById('state');st.textContent=s.state;st.className='badge state-'+s.state;")
           .Append("document.querySelectorAll('[data-states]').forEach(function(f){f.hidden=f.getAttribute('data-states').split(' ').indexOf(s.state)<0;});")
           .Append("var p=document.getElementById('progress');p.max=Math.max(1,s.leads);p.value=s.leads-s.pending;")
           .Append("Object.keys(s.outcomes).forEach(function(k){var e=document.querySelector('[data-outcome=\"'+k+'\"]');if(e)e.textContent=s.outcomes[k];});")
@@ -217,6 +219,10 @@ internal static class CampaignPage
     /// Leads whose call ended while the dialer was down: how many, why they are not dialed again, and the button that
     /// requeues them (shown only when there are some; the live script shows it when some appear).
     /// </summary>
+    /// <summary>"dialed by node-a (live)", "(this node)" when it is the one answering; the live script writes the same.</summary>
+    internal static string DialedBy(CampaignStatusDto status) =>
+        status.DialedBy is { } node ? $"dialed by {node}{(status.DialedHere ? " (this node)" : "")} ({status.DialedByStatus})" : "dialed by no node";
+
     private static void AppendUnknown(StringBuilder sb, long id, Campaign c, CampaignStatusDto status, string token)
     {
         var hidden = status.OutcomeUnknown > 0 ? "" : " hidden";

@@ -36,7 +36,7 @@ internal static class DashboardPage
             sb.Append("<table id=\"campaigns\"><thead><tr><th>Name</th><th>State</th><th>Progress</th>")
               .Append("<th class=\"num\" title=\"Answered leads over finished leads\">Answer rate (leads)</th><th class=\"num\" title=\"Answered attempts over ended attempts\">Answer rate (attempts)</th>")
               .Append("<th class=\"num\">Calls per minute</th><th class=\"num\" title=\"Remaining leads at the calls per minute of the last minute, one call each; retries make it longer\">ETA</th>")
-              .Append("<th class=\"num\">Active calls</th><th>Controls</th></tr></thead><tbody>");
+              .Append("<th class=\"num\">Active calls</th><th title=\"The node holding the campaign's lease; the same on every node\">Dialed by</th><th>Controls</th></tr></thead><tbody>");
             foreach (var line in live.Campaigns)
             {
                 if (campaigns.TryGetValue(line.Id, out var c))
@@ -50,7 +50,7 @@ internal static class DashboardPage
 
         sb.Append("</section>");
         sb.Append("<section class=\"card\" id=\"ami-status\"><h2>AMI servers</h2><p class=\"muted\" id=\"engine-state\">").Append(E(live.Engine))
-          .Append("</p><table><thead><tr><th>Server</th><th>State</th></tr></thead><tbody id=\"servers\">");
+          .Append("</p><p class=\"muted\" id=\"cluster-state\">").Append(E(live.Cluster)).Append(" <a href=\"/cluster\">Cluster</a></p><table><thead><tr><th>Server</th><th>State</th></tr></thead><tbody id=\"servers\">");
         foreach (var server in live.Servers)
         {
             sb.Append("<tr><td>").Append(E(server.Name)).Append("</td><td class=\"").Append(server.IsUp ? "up" : "down").Append("\">").Append(E(server.State)).Append("</td></tr>");
@@ -73,7 +73,8 @@ internal static class DashboardPage
           .Append("<td class=\"num\" data-k=\"attemptAnswerRate\">").Append(E(Percent(line.AttemptAnswerRate))).Append("</td>")
           .Append("<td class=\"num\" data-k=\"callsPerMinute\">").Append(E(line.CallsPerMinute)).Append("</td>")
           .Append("<td class=\"num\" data-k=\"eta\">").Append(E(line.Eta)).Append("</td>")
-          .Append("<td class=\"num\" data-k=\"active\">").Append(E(line.ActiveCalls)).Append("</td><td><div class=\"actions\">");
+          .Append("<td class=\"num\" data-k=\"active\">").Append(E(line.ActiveCalls)).Append("</td>")
+          .Append("<td data-k=\"dialedBy\">").Append(E(DialedBy(line.DialedBy, line.DialedByStatus))).Append("</td><td><div class=\"actions\">");
         if (line.BuiltIn)
         {
             // Click-to-call's own campaign is never started or stopped: its calls are placed one by one.
@@ -96,6 +97,9 @@ internal static class DashboardPage
         sb.Append("</div></td></tr>");
     }
 
+    /// <summary>"node-a (live)", or "—" when no node holds the campaign; the script writes the same.</summary>
+    public static string DialedBy(string? node, string? status) => node is null ? "—" : $"{node} ({status})";
+
     /// <summary>
     /// Applies each 'dashboard' event to the rows in place; the controls post to the API and show a refusal above the
     /// table. A campaign added or removed elsewhere is only announced: rows are rendered by the server, with their forms.
@@ -108,12 +112,12 @@ internal static class DashboardPage
             tr.querySelectorAll('[data-states]').forEach(function(f){f.hidden=f.getAttribute('data-states').split(' ').indexOf(state)<0;});}
           var es=new EventSource('/api/campaigns/events');
           es.addEventListener('dashboard',function(ev){var d=JSON.parse(ev.data);
-            set(document.getElementById('campaign-count'),d.campaigns.length);set(document.getElementById('active-calls'),d.activeCalls);set(document.getElementById('engine-state'),d.engine);
+            set(document.getElementById('campaign-count'),d.campaigns.length);set(document.getElementById('active-calls'),d.activeCalls);set(document.getElementById('engine-state'),d.engine);set(document.getElementById('cluster-state').firstChild,d.cluster+' ');
             var rows=document.querySelectorAll('tr[data-campaign]'),known=0;
             d.campaigns.forEach(function(c){var tr=document.querySelector('tr[data-campaign="'+c.id+'"]');if(!tr)return;known++;
               function cell(k,v){set(tr.querySelector('[data-k='+k+']'),v);}
               showState(tr,c.state);cell('done',c.done);cell('leads',c.leads);var p=tr.querySelector('progress');p.max=Math.max(1,c.leads);p.value=c.done;
-              cell('answerRate',pct(c.answerRate));cell('attemptAnswerRate',pct(c.attemptAnswerRate));cell('callsPerMinute',c.callsPerMinute);cell('eta',c.eta);cell('active',c.activeCalls);});
+              cell('answerRate',pct(c.answerRate));cell('attemptAnswerRate',pct(c.attemptAnswerRate));cell('callsPerMinute',c.callsPerMinute);cell('eta',c.eta);cell('active',c.activeCalls);cell('dialedBy',c.dialedBy?c.dialedBy+' ('+c.dialedByStatus+')':'\u2014');});
             document.getElementById('campaigns-changed').hidden=known===d.campaigns.length&&known===rows.length;
             var body=document.getElementById('servers');body.textContent='';
             d.servers.forEach(function(s){var tr=document.createElement('tr'),n=document.createElement('td'),st=document.createElement('td');n.textContent=s.name;st.textContent=s.state;st.className=s.isUp?'up':'down';tr.appendChild(n);tr.appendChild(st);body.appendChild(tr);});});

@@ -24,7 +24,7 @@ internal static class Layout
         sb.Append("<header><a class=\"brand\" href=\"/\">AmiDialer</a>");
         if (loggedIn)
         {
-            sb.Append("<nav><a href=\"/\">Dashboard</a><a href=\"/campaigns/new\">New campaign</a><a href=\"/agents\">Agents</a><a href=\"/calls\">Click-to-call</a><a href=\"/dnc\">Do-not-call</a><a href=\"/setup\">Setup</a></nav>")
+            sb.Append("<nav><a href=\"/\">Dashboard</a><a href=\"/campaigns/new\">New campaign</a><a href=\"/agents\">Agents</a><a href=\"/cluster\">Cluster</a><a href=\"/calls\">Click-to-call</a><a href=\"/dnc\">Do-not-call</a><a href=\"/setup\">Setup</a></nav>")
               .Append("<form method=\"post\" action=\"/logout\" class=\"logout\">").Append(Field(token))
               .Append("<button type=\"submit\" class=\"link\">Log out</button></form>");
         }
