@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AmiDialer.Core.Model;
 using AmiDialer.Data.Database;
+using AmiDialer.Data.TestHooks;
 using AmiDialer.Engine.Dialing;
 using AmiDialer.Engine.Live;
 using AmiDialer.Engine.Scheduling;
@@ -275,8 +276,9 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         }
     }
 
-    async Task ICampaignScheduleTarget.OnCampaignEndDueAsync(long campaignId, CancellationToken cancellationToken)
+    async Task ICampaignScheduleTarget.OnCampaignEndDueAsync(long campaignId, bool recovering, CancellationToken cancellationToken)
     {
+        KillSwitch.Pass(KillSwitch.EndDue);
         try
         {
             var ended = await S.Campaigns.TransitionAsync(campaignId, [CampaignState.Scheduled, CampaignState.Running, CampaignState.Paused], CampaignState.Completed, _options.Actor, cancellationToken).ConfigureAwait(false);
@@ -291,6 +293,11 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
             {
                 _logger.CampaignChanged(campaignId, "ended by its schedule");
             }
+
+            // Every firing leaves a row, whether or not it changed the state (a dialer may have completed the campaign
+            // at the same moment): "fired once in the cluster" is then something an operator, and a test, can check.
+            var details = $"fired on {_options.InstanceName}{(recovering ? ", recovering a node that died running it" : "")}; {(ended ? "completed the campaign" : "the campaign was no longer running")}";
+            await S.Audit.RecordAsync(_time.GetUtcNow(), _options.Actor, "campaign.end-due", $"campaign:{campaignId}", details, cancellationToken).ConfigureAwait(false);
 
             if (_dialers.TryGetValue(campaignId, out var dialer))
             {

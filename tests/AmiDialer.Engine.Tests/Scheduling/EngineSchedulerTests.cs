@@ -165,7 +165,7 @@ public sealed class EngineSchedulerTests
             return Task.CompletedTask;
         }
 
-        public Task OnCampaignEndDueAsync(long campaignId, CancellationToken cancellationToken)
+        public Task OnCampaignEndDueAsync(long campaignId, bool recovering, CancellationToken cancellationToken)
         {
             Ended.Add(campaignId);
             return Task.CompletedTask;
