@@ -192,6 +192,15 @@ internal sealed class EngineScheduler : IAsyncDisposable
 
         foreach (var (key, want) in wanted)
         {
+            // A node died running this job: Quartz's recovery removed the fired trigger and gave the job a trigger of its
+            // own group, which runs it again. Setting ours as well would run it twice (the campaign's state moves on
+            // only once the recovered run is done, so until then it still "wants" the trigger that already fired).
+            var triggers = await _scheduler.GetTriggersOfJob(new JobKey(key.Name, Group), cancellationToken).ConfigureAwait(false);
+            if (triggers.Any(t => t.Key.Group != Group))
+            {
+                continue;
+            }
+
             await ScheduleOneAsync(want.Job, key.Name, want.CampaignId, want.At, cancellationToken).ConfigureAwait(false);
             changed++;
         }

@@ -59,8 +59,8 @@ internal sealed class ChaosCluster(string folder, string connectionString) : IAs
         return environment;
     }
 
-    /// <summary>Starts a serve node (its web host on a free port) and returns once /health answers.</summary>
-    public async Task<Node> StartNodeAsync(string name, IReadOnlyDictionary<string, string>? extra = null)
+    /// <summary>Starts a serve node (its web host on a free port) and returns once /health answers (at once when not <paramref name="healthy"/>: it may die first).</summary>
+    public async Task<Node> StartNodeAsync(string name, IReadOnlyDictionary<string, string>? extra = null, bool healthy = true)
     {
         var environment = Environment();
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
@@ -72,7 +72,11 @@ internal sealed class ChaosCluster(string folder, string connectionString) : IAs
         var process = AmiDialerProcess.Start(Folder, environment, "serve", "--urls", url.ToString().TrimEnd('/'));
         var node = new Node(name, process);
         nodes.Add(node);
-        await ChildServe.WaitForHealthAsync(process, url);
+        if (healthy)
+        {
+            await ChildServe.WaitForHealthAsync(process, url);
+        }
+
         return node;
     }
 

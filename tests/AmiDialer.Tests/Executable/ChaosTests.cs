@@ -226,7 +226,7 @@ public sealed class ChaosTests(PostgresFixture postgres, ITestOutputHelper outpu
         var subject = "campaign:" + id.ToString(CultureInfo.InvariantCulture);
 
         // Node A alone fires the end, and dies by SIGKILL inside the job, before it wrote anything.
-        var a = await cluster.StartNodeAsync("a", new Dictionary<string, string> { [KillSwitch.Variable] = KillSwitch.EndDue + ":1" });
+        var a = await cluster.StartNodeAsync("a", new Dictionary<string, string> { [KillSwitch.Variable] = KillSwitch.EndDue + ":1" }, healthy: false);
         var code = await a.Process.WaitForExitAsync(TimeSpan.FromMinutes(2));
         Assert.True(code == SigKillCode && a.Process.Error.Contains($"killed at {KillSwitch.EndDue}:1", StringComparison.Ordinal), $"node A was not killed in the end job: exit {code}\n{a.Process}");
         Assert.Equal("paused", await cluster.ScalarAsync<string>("SELECT state FROM campaigns WHERE id = @p", id));
