@@ -27,6 +27,12 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, CampaignDialer> _dialers = new();
     private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>
+    /// One <see cref="EnsureDialingAsync"/> at a time: a start job and the supervisor tick (or a resume) both finding no
+    /// dialer made two, and this process's own lease let both dial the campaign, each at its full rate.
+    /// </summary>
+    private readonly SemaphoreSlim _ensuring = new(1, 1);
     private EngineServices? _services;
     private EngineScheduler? _scheduler;
     private int _disposed;
@@ -333,10 +339,11 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
     /// </summary>
     private async Task<IReadOnlyList<Campaign>> ReconcileTriggersAsync(CancellationToken cancellationToken)
     {
-        var live = await S.Campaigns.ListByStateAsync([CampaignState.Scheduled, CampaignState.Running, CampaignState.Paused], cancellationToken).ConfigureAwait(false);
+        CampaignState[] states = [CampaignState.Scheduled, CampaignState.Running, CampaignState.Paused];
+        var live = await S.Campaigns.ListByStateAsync(states, cancellationToken).ConfigureAwait(false);
         if (_scheduler is not null)
         {
-            var changed = await _scheduler.ReconcileAsync(live, cancellationToken).ConfigureAwait(false);
+            var changed = await _scheduler.ReconcileAsync(live, async ct => await S.Campaigns.ListByStateAsync(states, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             if (changed > 0)
             {
                 _logger.TriggersReconciled(changed);
@@ -352,6 +359,24 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         if (_stop.IsCancellationRequested)
         {
             return; // Stopping: this process starts nothing new; another one takes the campaign.
+        }
+
+        await _ensuring.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureDialingOnceAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _ensuring.Release();
+        }
+    }
+
+    private async Task EnsureDialingOnceAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
         }
 
         if (_dialers.TryGetValue(campaignId, out var existing) && existing.Running is { IsCompleted: false })
