@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AmiDialer.Core.Model;
 using AmiDialer.Data.Database;
+using AmiDialer.Data.TestHooks;
 using AmiDialer.Engine.Dialing;
 using AmiDialer.Engine.Live;
 using AmiDialer.Engine.Scheduling;
@@ -26,6 +27,12 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, CampaignDialer> _dialers = new();
     private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>
+    /// One <see cref="EnsureDialingAsync"/> at a time: a start job and the supervisor tick (or a resume) both finding no
+    /// dialer made two, and this process's own lease let both dial the campaign, each at its full rate.
+    /// </summary>
+    private readonly SemaphoreSlim _ensuring = new(1, 1);
     private EngineServices? _services;
     private EngineScheduler? _scheduler;
     private int _disposed;
@@ -279,8 +286,9 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         }
     }
 
-    async Task ICampaignScheduleTarget.OnCampaignEndDueAsync(long campaignId, CancellationToken cancellationToken)
+    async Task ICampaignScheduleTarget.OnCampaignEndDueAsync(long campaignId, bool recovering, CancellationToken cancellationToken)
     {
+        KillSwitch.Pass(KillSwitch.EndDue);
         try
         {
             var ended = await S.Campaigns.TransitionAsync(campaignId, [CampaignState.Scheduled, CampaignState.Running, CampaignState.Paused], CampaignState.Completed, _options.Actor, cancellationToken).ConfigureAwait(false);
@@ -295,6 +303,11 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
             {
                 _logger.CampaignChanged(campaignId, "ended by its schedule");
             }
+
+            // Every firing leaves a row, whether or not it changed the state (a dialer may have completed the campaign
+            // at the same moment): "fired once in the cluster" is then something an operator, and a test, can check.
+            var details = $"fired on {_options.InstanceName}{(recovering ? ", recovering a node that died running it" : "")}; {(ended ? "completed the campaign" : "the campaign was no longer running")}";
+            await S.Audit.RecordAsync(_time.GetUtcNow(), _options.Actor, "campaign.end-due", $"campaign:{campaignId}", details, cancellationToken).ConfigureAwait(false);
 
             if (_dialers.TryGetValue(campaignId, out var dialer))
             {
@@ -330,10 +343,11 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
     /// </summary>
     private async Task<IReadOnlyList<Campaign>> ReconcileTriggersAsync(CancellationToken cancellationToken)
     {
-        var live = await S.Campaigns.ListByStateAsync([CampaignState.Scheduled, CampaignState.Running, CampaignState.Paused], cancellationToken).ConfigureAwait(false);
+        CampaignState[] states = [CampaignState.Scheduled, CampaignState.Running, CampaignState.Paused];
+        var live = await S.Campaigns.ListByStateAsync(states, cancellationToken).ConfigureAwait(false);
         if (_scheduler is not null)
         {
-            var changed = await _scheduler.ReconcileAsync(live, cancellationToken).ConfigureAwait(false);
+            var changed = await _scheduler.ReconcileAsync(live, async ct => await S.Campaigns.ListByStateAsync(states, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             if (changed > 0)
             {
                 _logger.TriggersReconciled(changed);
@@ -349,6 +363,24 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
         if (_stop.IsCancellationRequested)
         {
             return; // Stopping: this process starts nothing new; another one takes the campaign.
+        }
+
+        await _ensuring.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureDialingOnceAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _ensuring.Release();
+        }
+    }
+
+    private async Task EnsureDialingOnceAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
         }
 
         if (_dialers.TryGetValue(campaignId, out var existing) && existing.Running is { IsCompleted: false })

@@ -28,7 +28,14 @@ public static class KillSwitch
     /// <summary>Once an OriginateResponse Success (the callee answered) was read, before anything of it is written.</summary>
     public const string AnswerSeen = "answer-seen";
 
+    /// <summary>As a campaign's end job begins on this node, before it writes anything (the clustered scheduler's recovery).</summary>
+    public const string EndDue = "end-due";
+
+    /// <summary>The points of the dialing path (the kill tests cycle through them).</summary>
     public static readonly IReadOnlyList<string> Points = [BeforeOriginate, MidBurst, AfterClaim, EndingCommit, AnswerSeen];
+
+    /// <summary>Every point a test may arm: the dialing path's and the scheduler's.</summary>
+    public static readonly IReadOnlyList<string> AllPoints = [.. Points, EndDue];
 
     private static readonly (string? Point, int Count) Armed = Parse(Environment.GetEnvironmentVariable(Variable));
     private static int _passes;
@@ -61,13 +68,13 @@ public static class KillSwitch
 
         var colon = text.LastIndexOf(':');
         if (colon > 0
-            && Points.Contains(text[..colon])
+            && AllPoints.Contains(text[..colon])
             && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var count)
             && count >= 1)
         {
             return (text[..colon], count);
         }
 
-        throw new InvalidOperationException($"{Variable}='{text}' is not <point>:<n> with n ≥ 1 and a point among {string.Join(", ", Points)}.");
+        throw new InvalidOperationException($"{Variable}='{text}' is not <point>:<n> with n ≥ 1 and a point among {string.Join(", ", AllPoints)}.");
     }
 }

@@ -27,6 +27,7 @@ internal sealed partial class EngineServices(
     /// <summary>The engine's one lease repository: its observations of other holders' heartbeats live here.</summary>
     public LeaseRepository Leases { get; } = new(database, time, loggers.CreateLogger("AmiDialer.Data.Leases"));
     public DncRepository Dnc { get; } = new(database, time);
+    public AuditLog Audit { get; } = new(database);
     public ChangeFeed Changes { get; } = new();
     public List<AmiServer> Servers { get; } = [];
 

@@ -20,6 +20,7 @@ internal sealed class CampaignEndJob : IJob
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         var id = context.MergedJobDataMap.GetLong(EngineScheduler.CampaignIdKey);
-        await EngineScheduler.TargetOf(context).OnCampaignEndDueAsync(id, cancellationToken).ConfigureAwait(false);
+        // Recovering: this node runs an end whose node died while running it (Quartz's cluster recovery).
+        await EngineScheduler.TargetOf(context).OnCampaignEndDueAsync(id, context.Recovering, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -155,23 +155,18 @@ internal sealed class EngineScheduler : IAsyncDisposable
     /// scheduled, running or paused, as stored) calls for: a start trigger for each scheduled campaign, an end trigger for
     /// each with an end time; every other campaign's triggers go. Writes only what differs. Returns how many it changed.
     /// </summary>
-    public async Task<int> ReconcileAsync(IReadOnlyList<Campaign> live, CancellationToken cancellationToken)
+    public Task<int> ReconcileAsync(IReadOnlyList<Campaign> live, CancellationToken cancellationToken) =>
+        ReconcileAsync(live, reread: null, cancellationToken);
+
+    /// <summary>
+    /// As above; a trigger found missing is set only if <paramref name="reread"/> (the same campaigns read again, after the
+    /// triggers were) still calls for it. A start or end that just ran (on any node) moved its campaign on before Quartz
+    /// removed its trigger, so the second read no longer wants what the first, older one did: without it, a node reading
+    /// the campaigns just before that job finished set the trigger again, and it fired a second time.
+    /// </summary>
+    public async Task<int> ReconcileAsync(IReadOnlyList<Campaign> live, Func<CancellationToken, Task<IReadOnlyList<Campaign>>>? reread, CancellationToken cancellationToken)
     {
-        var wanted = new Dictionary<TriggerKey, (Type Job, long CampaignId, DateTimeOffset At)>();
-        foreach (var campaign in live)
-        {
-            if (campaign.State == CampaignState.Scheduled)
-            {
-                // Scheduled with no start time is not something a writer leaves; start it now rather than never.
-                wanted[StartKey(campaign.Id)] = (typeof(CampaignStartJob), campaign.Id, campaign.StartAt ?? _timeProvider.GetUtcNow());
-            }
-
-            if (campaign.EndAt is { } end)
-            {
-                wanted[EndKey(campaign.Id)] = (typeof(CampaignEndJob), campaign.Id, end);
-            }
-        }
-
+        var wanted = Wanted(live);
         var changed = 0;
         var existing = await _scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.GroupEquals(Group), cancellationToken).ConfigureAwait(false);
         foreach (var key in existing)
@@ -190,13 +185,55 @@ internal sealed class EngineScheduler : IAsyncDisposable
             }
         }
 
+        if (wanted.Count > 0 && reread is not null)
+        {
+            var now = Wanted(await reread(cancellationToken).ConfigureAwait(false));
+            foreach (var (key, want) in wanted.ToList())
+            {
+                if (!now.TryGetValue(key, out var still) || !Same(still.At, want.At))
+                {
+                    wanted.Remove(key);
+                }
+            }
+        }
+
         foreach (var (key, want) in wanted)
         {
+            // A node died running this job: Quartz's recovery removed the fired trigger and gave the job a trigger of its
+            // own group, which runs it again. Setting ours as well would run it twice (the campaign's state moves on
+            // only once the recovered run is done, so until then it still "wants" the trigger that already fired).
+            var triggers = await _scheduler.GetTriggersOfJob(new JobKey(key.Name, Group), cancellationToken).ConfigureAwait(false);
+            if (triggers.Any(t => t.Key.Group != Group))
+            {
+                continue;
+            }
+
             await ScheduleOneAsync(want.Job, key.Name, want.CampaignId, want.At, cancellationToken).ConfigureAwait(false);
             changed++;
         }
 
         return changed;
+    }
+
+    /// <summary>The triggers <paramref name="live"/> calls for, by key.</summary>
+    private Dictionary<TriggerKey, (Type Job, long CampaignId, DateTimeOffset At)> Wanted(IReadOnlyList<Campaign> live)
+    {
+        var wanted = new Dictionary<TriggerKey, (Type Job, long CampaignId, DateTimeOffset At)>();
+        foreach (var campaign in live)
+        {
+            if (campaign.State == CampaignState.Scheduled)
+            {
+                // Scheduled with no start time is not something a writer leaves; start it now rather than never.
+                wanted[StartKey(campaign.Id)] = (typeof(CampaignStartJob), campaign.Id, campaign.StartAt ?? _timeProvider.GetUtcNow());
+            }
+
+            if (campaign.EndAt is { } end)
+            {
+                wanted[EndKey(campaign.Id)] = (typeof(CampaignEndJob), campaign.Id, end);
+            }
+        }
+
+        return wanted;
     }
 
     /// <summary>The store keeps times to the millisecond or coarser; Quartz to the tick.</summary>

@@ -6,8 +6,11 @@ internal interface ICampaignScheduleTarget
     /// <summary>A campaign's start time came: it becomes running and starts dialing.</summary>
     Task OnCampaignStartDueAsync(long campaignId, CancellationToken cancellationToken);
 
-    /// <summary>A campaign's end time came: it is completed, its waiting leads expire.</summary>
-    Task OnCampaignEndDueAsync(long campaignId, CancellationToken cancellationToken);
+    /// <summary>
+    /// A campaign's end time came: it is completed, its waiting leads expire. <paramref name="recovering"/>: this node
+    /// runs it again for a node that died while running it.
+    /// </summary>
+    Task OnCampaignEndDueAsync(long campaignId, bool recovering, CancellationToken cancellationToken);
 
     /// <summary>Periodic: make sure every running campaign this process may dial is dialing.</summary>
     Task SuperviseAsync(CancellationToken cancellationToken);

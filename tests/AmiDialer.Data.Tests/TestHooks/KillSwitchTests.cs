@@ -20,6 +20,7 @@ public sealed class KillSwitchTests
     [InlineData("after-claim:12", "after-claim", 12)]
     [InlineData("ending-commit:2", "ending-commit", 2)]
     [InlineData("answer-seen:1", "answer-seen", 1)]
+    [InlineData("end-due:1", "end-due", 1)]
     public void A_point_and_a_pass_arm_that_pass(string text, string point, int pass) => Assert.Equal((point, pass), KillSwitch.Parse(text));
 
     [Theory]

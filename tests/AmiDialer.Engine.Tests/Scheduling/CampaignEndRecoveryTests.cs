@@ -24,9 +24,9 @@ public sealed class CampaignEndRecoveryTests
         await using var engine = await h.StartEngineAsync(h.Options("node-b"));
         ICampaignScheduleTarget target = engine;
 
-        await target.OnCampaignEndDueAsync(campaign.Id, CancellationToken.None);
-        await target.OnCampaignEndDueAsync(campaign.Id, CancellationToken.None);
-        await target.OnCampaignEndDueAsync(stopped.Id, CancellationToken.None);
+        await target.OnCampaignEndDueAsync(campaign.Id, recovering: true, CancellationToken.None);
+        await target.OnCampaignEndDueAsync(campaign.Id, recovering: false, CancellationToken.None);
+        await target.OnCampaignEndDueAsync(stopped.Id, recovering: false, CancellationToken.None);
 
         var summary = await h.Reports.GetSummaryAsync(campaign.Id);
         Assert.Equal(5, summary.LeadsByState[LeadState.Expired]);
@@ -34,5 +34,12 @@ public sealed class CampaignEndRecoveryTests
         // A stopped campaign's leads stay as they are: an end only completes what was still live.
         Assert.Equal(3, (await h.Reports.GetSummaryAsync(stopped.Id)).LeadsByState[LeadState.Pending]);
         Assert.Equal(CampaignState.Stopped, (await h.Campaigns.GetAsync(stopped.Id))!.State);
+
+        // Every firing leaves its row, changed or not: "fired once in the cluster" is checked from them.
+        var fired = (await new AmiDialer.Data.Repositories.AuditLog(h.Database).ListAsync(50)).Where(e => e.Action == "campaign.end-due").OrderBy(e => e.Id).ToList();
+        Assert.Equal([$"campaign:{campaign.Id}", $"campaign:{campaign.Id}", $"campaign:{stopped.Id}"], fired.Select(e => e.Subject));
+        Assert.All(fired, e => Assert.Contains("fired on node-b", e.Details, StringComparison.Ordinal));
+        Assert.Contains("recovering a node that died", fired[0].Details, StringComparison.Ordinal);
+        Assert.DoesNotContain("recovering", fired[1].Details, StringComparison.Ordinal);
     }
 }

@@ -147,7 +147,7 @@ public sealed class ClusteredSchedulerTests(PostgresFixture postgres) : IClassFi
             Started.Add(campaignId);
         }
 
-        public Task OnCampaignEndDueAsync(long campaignId, CancellationToken cancellationToken)
+        public Task OnCampaignEndDueAsync(long campaignId, bool recovering, CancellationToken cancellationToken)
         {
             Ended.Add(campaignId);
             return Task.CompletedTask;

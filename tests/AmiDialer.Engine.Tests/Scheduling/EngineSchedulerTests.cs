@@ -89,6 +89,27 @@ public sealed class EngineSchedulerTests
     }
 
     [Fact]
+    public async Task A_trigger_whose_job_just_ran_is_not_set_again_from_a_read_of_the_campaigns_made_before_it_ran()
+    {
+        using var db = new TempDatabase();
+        var target = new RecordingTarget();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        // The clock stands still before the end: nothing fires while the test looks.
+        var end = time.GetUtcNow().AddHours(1);
+        await using var scheduler = await EngineScheduler.CreateAsync(db.Path, "t5", target, time, TimeSpan.FromMinutes(5), CancellationToken.None);
+
+        // Read while the campaign was still paused; meanwhile its end ran on another node, completed it, and Quartz
+        // removed the fired trigger. What the store says now (completed: not among the live campaigns) wins.
+        Campaign[] before = [Stored(5, CampaignState.Paused, null, end)];
+        Assert.Equal(0, await scheduler.ReconcileAsync(before, _ => Task.FromResult<IReadOnlyList<Campaign>>([]), CancellationToken.None));
+        Assert.Null(await scheduler.NextFireAsync("end", 5, CancellationToken.None));
+
+        // Still wanted on the second read: set.
+        Assert.Equal(1, await scheduler.ReconcileAsync(before, _ => Task.FromResult<IReadOnlyList<Campaign>>(before), CancellationToken.None));
+        Assert.NotNull(await scheduler.NextFireAsync("end", 5, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_supervisor_job_left_by_an_older_build_is_removed_and_the_node_timer_supervises_instead()
     {
         using var db = new TempDatabase();
@@ -165,7 +186,7 @@ public sealed class EngineSchedulerTests
             return Task.CompletedTask;
         }
 
-        public Task OnCampaignEndDueAsync(long campaignId, CancellationToken cancellationToken)
+        public Task OnCampaignEndDueAsync(long campaignId, bool recovering, CancellationToken cancellationToken)
         {
             Ended.Add(campaignId);
             return Task.CompletedTask;

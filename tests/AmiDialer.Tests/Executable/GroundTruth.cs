@@ -71,6 +71,37 @@ internal sealed class GroundTruth
         return truth;
     }
 
+    /// <summary>Several PBXs' records as one (a number may be dialed on any of them; ChannelIds are unique across them).</summary>
+    public static GroundTruth Merge(IEnumerable<GroundTruth> parts)
+    {
+        var all = new GroundTruth();
+        foreach (var part in parts)
+        {
+            all.Dials.AddRange(part.Dials);
+            foreach (var (channelId, call) in part.Calls)
+            {
+                all.Calls[channelId] = call;
+            }
+        }
+
+        return all;
+    }
+
+    /// <summary>The most calls that were live at one moment on this PBX (by the spans it recorded).</summary>
+    public int MostLiveAtOnce()
+    {
+        var most = 0;
+        var live = 0;
+        // An end sorts before a start at the same instant: a span [a, b) does not overlap one starting at b.
+        foreach (var (_, delta) in Calls.Values.SelectMany(c => new[] { (c.StartedAt, 1), (c.EndedAt, -1) }).OrderBy(e => e.Item1).ThenBy(e => e.Item2))
+        {
+            live += delta;
+            most = Math.Max(most, live);
+        }
+
+        return most;
+    }
+
     /// <summary>Dials made again to a number after a call to it was answered (by when each Originate was received).</summary>
     public List<string> RedialsOfAnswered()
     {

@@ -35,11 +35,15 @@ internal sealed class SimulatorProcess : IAsyncDisposable
     /// As above; with <paramref name="ledger"/> true but <paramref name="preinstalled"/> false the PBX starts without the
     /// ledger (no <c>--ledger</c>) and the test installs it (pbx install-ledger), while dialers are still pointed at it with the ledger on.
     /// </summary>
-    public static async Task<SimulatorProcess> StartAsync(string folder, string scenario, bool ledger, bool preinstalled)
+    public static Task<SimulatorProcess> StartAsync(string folder, string scenario, bool ledger, bool preinstalled) =>
+        StartAsync(folder, scenario, ledger, preinstalled, name: null);
+
+    /// <summary>As above; <paramref name="name"/> names its files (<c>&lt;name&gt;-record.jsonl</c>), so several PBXs share a folder.</summary>
+    public static async Task<SimulatorProcess> StartAsync(string folder, string scenario, bool ledger, bool preinstalled, string? name)
     {
         var port = ChildServe.FreePort();
-        var record = Path.Combine(folder, "simulator-record.jsonl");
-        var scenarioPath = Path.Combine(folder, "scenario.json");
+        var record = Path.Combine(folder, name is null ? "simulator-record.jsonl" : $"{name}-record.jsonl");
+        var scenarioPath = Path.Combine(folder, name is null ? "scenario.json" : $"{name}-scenario.json");
         await File.WriteAllTextAsync(scenarioPath, scenario);
         string[] args = ["simulate", "--port", port.ToString(CultureInfo.InvariantCulture), "--scenario", scenarioPath, "--record", record];
         var child = AmiDialerProcess.Start(folder, null, preinstalled ? [.. args, "--ledger"] : args);
@@ -65,24 +69,28 @@ internal sealed class SimulatorProcess : IAsyncDisposable
     }
 
     /// <summary>The environment that points a dialer at this simulator as server <paramref name="name"/>, through the ledger when it has one.</summary>
-    public Dictionary<string, string> DialerEnvironment(string name = "pbx1")
+    public Dictionary<string, string> DialerEnvironment(string name = "pbx1") => DialerEnvironment(name, index: 0, maxConcurrentCalls: 100);
+
+    /// <summary>As above, as the <paramref name="index"/>-th server of the dialer (Ami:Servers:n), carrying <paramref name="maxConcurrentCalls"/> at once.</summary>
+    public Dictionary<string, string> DialerEnvironment(string name, int index, int maxConcurrentCalls)
     {
+        var key = $"AMIDIALER_Ami__Servers__{index.ToString(CultureInfo.InvariantCulture)}__";
         var environment = new Dictionary<string, string>
         {
-            ["AMIDIALER_Ami__Servers__0__Name"] = name,
-            ["AMIDIALER_Ami__Servers__0__Host"] = "127.0.0.1",
-            ["AMIDIALER_Ami__Servers__0__Port"] = Port.ToString(CultureInfo.InvariantCulture),
-            ["AMIDIALER_Ami__Servers__0__Username"] = Username,
-            ["AMIDIALER_Ami__Servers__0__Secret"] = Secret,
-            ["AMIDIALER_Ami__Servers__0__OriginatesPerSecond"] = "100",
-            ["AMIDIALER_Ami__Servers__0__ActionsPerSecond"] = "400",
-            ["AMIDIALER_Ami__Servers__0__MaxConcurrentCalls"] = "100",
-            ["AMIDIALER_Ami__Servers__0__MaxReconnectDelay"] = "00:00:01",
+            [key + "Name"] = name,
+            [key + "Host"] = "127.0.0.1",
+            [key + "Port"] = Port.ToString(CultureInfo.InvariantCulture),
+            [key + "Username"] = Username,
+            [key + "Secret"] = Secret,
+            [key + "OriginatesPerSecond"] = "100",
+            [key + "ActionsPerSecond"] = "400",
+            [key + "MaxConcurrentCalls"] = maxConcurrentCalls.ToString(CultureInfo.InvariantCulture),
+            [key + "MaxReconnectDelay"] = "00:00:01",
         };
         if (Ledger)
         {
             // Named only when it is on: a build without the setting warns about an unknown key.
-            environment["AMIDIALER_Ami__Servers__0__Ledger"] = "true";
+            environment[key + "Ledger"] = "true";
         }
 
         return environment;
