@@ -5,8 +5,8 @@ namespace AmiDialer.Data.Import;
 /// <summary>
 /// The importer's store side: the import record, and the leads written in batches, each batch one transaction with the
 /// record's progress and the counters. SQLite: <see cref="LeadImportWriter"/> (a prepared insert per row through
-/// SQLite's own API); PostgreSQL: <see cref="PostgresLeadImportWriter"/> (binary COPY into a staging table, one
-/// INSERT ... SELECT ... ON CONFLICT DO NOTHING per batch).
+/// SQLite's own API); PostgreSQL: <see cref="PostgresLeadImportWriter"/> (binary COPY straight into leads, the duplicates
+/// dropped by the writer; a staging table and INSERT ... ON CONFLICT DO NOTHING for a batch that races another writer).
 /// </summary>
 internal interface ILeadImportWriter : IAsyncDisposable
 {

@@ -6,39 +6,55 @@ using NpgsqlTypes;
 namespace AmiDialer.Data.Import;
 
 /// <summary>
-/// The importer's side of the leads table on PostgreSQL: each batch streams its rows with binary <c>COPY</c> into a
-/// temporary staging table, then one <c>INSERT ... SELECT ... ON CONFLICT (campaign_id, phone) DO NOTHING</c> moves
-/// them into <c>leads</c> in file order (so of two rows with one number the first is kept, as on SQLite) and counts
-/// what it added; the counters and the import record's progress follow in the same transaction, so a committed batch
-/// is complete and a crash loses only the batch in flight. A batch's duplicates are known at its commit.
+/// The importer's side of the leads table on PostgreSQL. Each batch is one transaction: the campaign row share-locked,
+/// the batch's rows streamed with binary <c>COPY</c> straight into <c>leads</c> as they arrive, then the counters and the
+/// import record's progress, so a committed batch is complete and a crash loses only the batch in flight.
+/// <para>
+/// COPY cannot skip a number the campaign has, so the writer drops those rows itself: it loads the campaign's numbers
+/// when it opens and adds each row's as it goes (<see cref="ImportPhoneSet"/>), so of two rows with one number the first
+/// is kept, as on SQLite, and a number the campaign had is a duplicate. Someone else may add one of the batch's numbers
+/// meanwhile (another import, a click-to-call): the unique index refuses the COPY, and the batch is sent again, from the
+/// rows it kept, the slow way: into a temporary staging table and one <c>INSERT ... SELECT ... ON CONFLICT DO
+/// NOTHING</c> in file order.
+/// </para>
+/// <para>
+/// The foreign key to <c>campaigns</c> is checked by PostgreSQL row by row (a third of the server's work in a COPY into
+/// <c>leads</c>), and here proves nothing the batch does not hold already: every row carries the campaign the batch
+/// share-locked, which cannot be deleted before the commit. So where the role may set <c>session_replication_role</c>
+/// (a superuser, or one granted <c>SET ON PARAMETER session_replication_role</c>) and <c>leads</c> has no trigger of
+/// its own that the setting would silence, each batch sets it to <c>replica</c> for its transaction, which skips that
+/// check and nothing else on this table. Otherwise the check runs.
+/// </para>
 /// </summary>
 internal sealed class PostgresLeadImportWriter : ILeadImportWriter
 {
-    // Temporary: no WAL, gone with the session; emptied by every commit (and by a rollback).
+    private const string CopySql = $"COPY leads ({PostgresCopyRows.Columns}) FROM STDIN (FORMAT BINARY)";
+
+    // The slow way (the batch hit a number added since the import began). Temporary: no WAL, gone with the session,
+    // emptied by every commit and rollback.
     private const string StagingSql = """
         CREATE TEMP TABLE IF NOT EXISTS import_rows (
+            campaign_id bigint NOT NULL,
             phone text NOT NULL,
             fields text NOT NULL,
             time_zones text NOT NULL,
-            is_blocked boolean NOT NULL,
+            state text NOT NULL,
+            next_eligible_at timestamptz NULL,
+            import_id bigint NOT NULL,
             source_line bigint NOT NULL
         ) ON COMMIT DELETE ROWS
         """;
 
-    private const string CopySql = "COPY import_rows (phone, fields, time_zones, is_blocked, source_line) FROM STDIN (FORMAT BINARY)";
+    private const string StagingCopySql = $"COPY import_rows ({PostgresCopyRows.Columns}) FROM STDIN (FORMAT BINARY)";
 
-    // The rows it inserts are the batch's new leads (a RETURNING counted in a CTE cost more than the insert's own
-    // conflict handling: every row materialised once more).
-    private const string MoveSql = """
-        INSERT INTO leads (campaign_id, phone, fields, time_zones, state, next_eligible_at, import_id, source_line)
-        SELECT $1, phone, fields, time_zones, CASE WHEN is_blocked THEN 'blocked' ELSE 'pending' END,
-            CASE WHEN is_blocked THEN NULL ELSE $2 END, $3, source_line
-        FROM import_rows ORDER BY source_line
+    private const string MoveSql = $"""
+        INSERT INTO leads ({PostgresCopyRows.Columns})
+        SELECT {PostgresCopyRows.Columns} FROM import_rows ORDER BY source_line
         ON CONFLICT (campaign_id, phone) DO NOTHING
         """;
 
     // Of the batch's blocked rows (few: numbers on the do-not-call list), those that became leads of this import: a row
-    // of a number the campaign already had left no lead with this import and line.
+    // of a number someone else added first left no lead with this import and line.
     private const string BlockedAddedSql = """
         SELECT count(*) FROM leads l JOIN unnest($3::text[], $4::bigint[]) AS b(phone, line) ON l.phone = b.phone
         WHERE l.campaign_id = $1 AND l.import_id = $2 AND l.source_line = b.line
@@ -46,26 +62,35 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
 
     private readonly NpgsqlConnection connection;
     private readonly long campaignId;
-    private readonly DateTime eligibleAt;
+    private readonly ImportPhoneSet phones;
+    private readonly bool skipForeignKeyCheck;
     private readonly CancellationTokenSource heartbeatStop;
     private readonly Task heartbeat;
-    private readonly List<(string Phone, string Fields, string Zones, bool Blocked, long Line)> pending = new(1024);
+    private readonly PostgresCopyRows rows;
     private readonly List<string> blockedPhones = [];
     private readonly List<long> blockedLines = [];
     private NpgsqlTransaction? transaction;
-    private NpgsqlBinaryImporter? copy;
+    private NpgsqlRawCopyStream? copy;
 
-    private PostgresLeadImportWriter(NpgsqlConnection connection, long campaignId, long importId, DateTimeOffset eligibleAt, Task heartbeat, CancellationTokenSource heartbeatStop)
+    private PostgresLeadImportWriter(NpgsqlConnection connection, long campaignId, long importId, DateTimeOffset eligibleAt, ImportPhoneSet phones, bool skipForeignKeyCheck, Task heartbeat, CancellationTokenSource heartbeatStop)
     {
         this.connection = connection;
         this.campaignId = campaignId;
         ImportId = importId;
-        this.eligibleAt = eligibleAt.UtcDateTime;
+        this.phones = phones;
+        this.skipForeignKeyCheck = skipForeignKeyCheck;
+        rows = new PostgresCopyRows(campaignId, importId, eligibleAt.UtcDateTime);
         this.heartbeat = heartbeat;
         this.heartbeatStop = heartbeatStop;
     }
 
     public long ImportId { get; }
+
+    /// <summary>Batches that hit a number added by someone else and went through the staging table (for tests and the bench).</summary>
+    internal int SlowBatches { get; private set; }
+
+    /// <summary>Whether the batches skip the row-by-row foreign-key check (see the class's remarks).</summary>
+    internal bool SkipsForeignKeyCheck => skipForeignKeyCheck;
 
     public static async Task<PostgresLeadImportWriter> OpenAsync(NpgsqlDataSource dataSource, LeadImportTarget target, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -81,6 +106,9 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
                     throw new CsvImportTargetMissingException($"Campaign {target.CampaignId} does not exist.");
                 }
             }
+
+            var phones = await CampaignPhonesAsync(connection, target.CampaignId, cancellationToken).ConfigureAwait(false);
+            var skipForeignKeyCheck = await MaySkipForeignKeyCheckAsync(connection, cancellationToken).ConfigureAwait(false);
 
             long importId;
             await using (var create = new NpgsqlCommand("""
@@ -99,9 +127,9 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
 
             try
             {
-                // The staging table in memory: a batch's rows (about 50 MB at 250,000) written to temporary files and
-                // read back otherwise. Only possible before the session's first temporary table: a pooled session that
-                // had one keeps its setting.
+                // Should a batch go the slow way, its staging table in memory (a batch's rows, about 50 MB at 250,000)
+                // rather than in temporary files. Only possible before the session's first temporary table: a pooled
+                // session that had one keeps its setting.
                 await using var buffers = new NpgsqlCommand("SET temp_buffers = '128MB'", connection);
                 await buffers.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -109,12 +137,8 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
             {
             }
 
-            await using (var staging = new NpgsqlCommand(StagingSql, connection))
-            {
-                await staging.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            return new PostgresLeadImportWriter(connection, target.CampaignId, importId, target.EligibleAt, KeepAliveAsync(dataSource, importId, time, stop.Token), stop);
+            return new PostgresLeadImportWriter(connection, target.CampaignId, importId, target.EligibleAt, phones, skipForeignKeyCheck,
+                KeepAliveAsync(dataSource, importId, time, stop.Token), stop);
         }
         catch
         {
@@ -125,28 +149,64 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
         }
     }
 
+    /// <summary>The campaign's numbers now (none for a new campaign): a row with one of them is a duplicate.</summary>
+    private static async Task<ImportPhoneSet> CampaignPhonesAsync(NpgsqlConnection connection, long campaignId, CancellationToken cancellationToken)
+    {
+        var phones = new ImportPhoneSet();
+        await using var command = new NpgsqlCommand("SELECT phone FROM leads WHERE campaign_id = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = campaignId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            phones.Add(reader.GetString(0));
+        }
+
+        return phones;
+    }
+
+    /// <summary>Whether this role may set <c>session_replication_role</c> and <c>leads</c> has no trigger of its own (the class's remarks).</summary>
+    private static async Task<bool> MaySkipForeignKeyCheckAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var probe = new NpgsqlCommand("SET session_replication_role = replica; RESET session_replication_role", connection);
+            await probe.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            return false;
+        }
+
+        await using var triggers = new NpgsqlCommand("SELECT NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'leads'::regclass AND NOT tgisinternal)", connection);
+        return (bool)(await triggers.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     public async Task BeginBatchAsync(long rowsSoFar)
     {
-        transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-        // Share-locked to the commit: the campaign found now cannot be deleted before the batch is in.
-        await using (var exists = new NpgsqlCommand("SELECT 1 FROM campaigns WHERE id = $1 FOR SHARE", connection, transaction))
-        {
-            exists.Parameters.Add(new NpgsqlParameter<long> { TypedValue = campaignId });
-            if (await exists.ExecuteScalarAsync().ConfigureAwait(false) is null)
-            {
-                throw new CsvImportTargetMissingException($"Campaign {campaignId} was deleted during the import.");
-            }
-        }
-
-        // The insert sorts the batch by line: in memory rather than in temporary files (250,000 rows take about 70 MB).
-        await using (var memory = new NpgsqlCommand("SET LOCAL work_mem = '128MB'", connection, transaction))
-        {
-            await memory.ExecuteNonQueryAsync().ConfigureAwait(false);
-        }
-
+        await BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+        rows.Clear();
         blockedPhones.Clear();
         blockedLines.Clear();
-        copy = await connection.BeginBinaryImportAsync(CopySql).ConfigureAwait(false);
+        copy = await connection.BeginRawBinaryCopyAsync(CopySql).ConfigureAwait(false);
+        await PostgresCopyRows.WriteHeaderAsync(copy, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens the batch's transaction with the campaign share-locked to its commit (it cannot be deleted before the batch is in).</summary>
+    private async Task BeginTransactionAsync(CancellationToken cancellationToken)
+    {
+        var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        transaction = tx;
+        await using var batch = new NpgsqlBatch(connection, tx);
+        batch.BatchCommands.Add(PostgresAttemptWriter.Command("SELECT 1 FROM campaigns WHERE id = $1 FOR SHARE", PostgresAttemptWriter.Param(campaignId)));
+        if (skipForeignKeyCheck)
+        {
+            batch.BatchCommands.Add(PostgresAttemptWriter.Command("SET LOCAL session_replication_role = replica"));
+        }
+
+        if (await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new CsvImportTargetMissingException($"Campaign {campaignId} was deleted during the import.");
+        }
     }
 
     public bool? Add(ReadOnlySpan<byte> e164, ReadOnlySpan<byte> fieldsJson, ReadOnlySpan<byte> zonesJson, bool blocked, long sourceLine)
@@ -156,71 +216,53 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
             throw new InvalidOperationException("No batch open.");
         }
 
-        var phone = Encoding.UTF8.GetString(e164);
-        pending.Add((phone, Encoding.UTF8.GetString(fieldsJson), Encoding.UTF8.GetString(zonesJson), blocked, sourceLine));
+        if (!phones.Add(e164))
+        {
+            return false;
+        }
+
+        rows.Add(e164, fieldsJson, zonesJson, blocked, sourceLine);
         if (blocked)
         {
-            blockedPhones.Add(phone);
+            blockedPhones.Add(Encoding.UTF8.GetString(e164));
             blockedLines.Add(sourceLine);
         }
 
+        // New unless someone else adds the number before the commit: known there.
         return null;
     }
 
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        if (pending.Count == 0)
+        if (copy is { } stream)
         {
-            // Nothing added since the last flush (a chunk that ended with its batch's commit).
-            return;
+            // Else the chunk ended with its batch's commit: nothing is left to send.
+            await rows.SendNewAsync(stream, cancellationToken).ConfigureAwait(false);
         }
-
-        var importer = copy ?? throw new InvalidOperationException("No batch open.");
-        foreach (var (phone, fields, zoneList, blocked, line) in pending)
-        {
-            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(phone, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(fields, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(zoneList, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(blocked, NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(line, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-        }
-
-        pending.Clear();
     }
 
     public async Task<BatchWritten> CommitBatchAsync(Func<BatchWritten, ImportCounts> totals, string? errorFile, Action? beforeCommit, CancellationToken cancellationToken)
     {
-        var tx = transaction ?? throw new InvalidOperationException("No batch open.");
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-        var importer = copy!;
+        var stream = copy ?? throw new InvalidOperationException("No batch open.");
+        await rows.SendNewAsync(stream, cancellationToken).ConfigureAwait(false);
+        await PostgresCopyRows.WriteTrailerAsync(stream, cancellationToken).ConfigureAwait(false);
         copy = null;
-        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        await importer.DisposeAsync().ConfigureAwait(false);
-
         BatchWritten written;
-        await using (var move = new NpgsqlBatch(connection, tx))
+        try
         {
-            move.BatchCommands.Add(PostgresAttemptWriter.Command(MoveSql,
-                PostgresAttemptWriter.Param(campaignId), PostgresAttemptWriter.Param(eligibleAt), PostgresAttemptWriter.Param(ImportId)));
-            move.BatchCommands.Add(PostgresAttemptWriter.Command(BlockedAddedSql,
-                PostgresAttemptWriter.Param(campaignId), PostgresAttemptWriter.Param(ImportId),
-                PostgresAttemptWriter.Param(blockedPhones.ToArray()), PostgresAttemptWriter.Param(blockedLines.ToArray())));
-            var blocked = 0L;
-            await using var reader = await move.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            do
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    blocked = reader.GetInt64(0);
-                }
-            }
-            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
-
-            await reader.CloseAsync().ConfigureAwait(false);
-            written = new BatchWritten(move.BatchCommands[0].RecordsAffected, blocked);
+            // Ends the COPY: every row is in, or the server's error is thrown here.
+            await stream.DisposeAsync().ConfigureAwait(false);
+            written = new BatchWritten(rows.Count, blockedPhones.Count);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await RollbackTransactionAsync().ConfigureAwait(false);
+            await BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            written = await InsertThroughStagingAsync(cancellationToken).ConfigureAwait(false);
+            SlowBatches++;
         }
 
+        var tx = transaction!;
         var counts = totals(written);
         await using (var batch = new NpgsqlBatch(connection, tx))
         {
@@ -244,26 +286,76 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         await tx.DisposeAsync().ConfigureAwait(false);
         transaction = null;
+        rows.Clear();
         return written;
+    }
+
+    /// <summary>
+    /// The slow way for a batch the unique index refused: its rows into the staging table, then moved in file order with
+    /// ON CONFLICT DO NOTHING; what it added is the insert's row count, of which blocked counted by line.
+    /// </summary>
+    private async Task<BatchWritten> InsertThroughStagingAsync(CancellationToken cancellationToken)
+    {
+        var tx = transaction!;
+        await using (var prepare = new NpgsqlBatch(connection, tx))
+        {
+            prepare.BatchCommands.Add(PostgresAttemptWriter.Command(StagingSql));
+            // The insert sorts the batch by line: in memory rather than in temporary files (250,000 rows take about 70 MB).
+            prepare.BatchCommands.Add(PostgresAttemptWriter.Command("SET LOCAL work_mem = '128MB'"));
+            await prepare.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var staging = await connection.BeginRawBinaryCopyAsync(StagingCopySql, cancellationToken).ConfigureAwait(false))
+        {
+            await PostgresCopyRows.WriteHeaderAsync(staging, cancellationToken).ConfigureAwait(false);
+            await rows.SendAllAsync(staging, cancellationToken).ConfigureAwait(false);
+            await PostgresCopyRows.WriteTrailerAsync(staging, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var move = new NpgsqlBatch(connection, tx);
+        move.BatchCommands.Add(PostgresAttemptWriter.Command(MoveSql));
+        move.BatchCommands.Add(PostgresAttemptWriter.Command(BlockedAddedSql,
+            PostgresAttemptWriter.Param(campaignId), PostgresAttemptWriter.Param(ImportId),
+            PostgresAttemptWriter.Param(blockedPhones.ToArray()), PostgresAttemptWriter.Param(blockedLines.ToArray())));
+        var blocked = 0L;
+        await using (var reader = await move.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    blocked = reader.GetInt64(0);
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        return new BatchWritten(move.BatchCommands[0].RecordsAffected, blocked);
     }
 
     public async Task RollbackBatchAsync()
     {
-        pending.Clear();
-        if (copy is { } importer)
+        rows.Clear();
+        if (copy is { } stream)
         {
             copy = null;
-            // Disposed without Complete: the COPY is cancelled.
             try
             {
-                await importer.DisposeAsync().ConfigureAwait(false);
+                await stream.CancelAsync().ConfigureAwait(false);
             }
             catch (NpgsqlException)
             {
                 // The connection is broken: the rollback below says so, or the server rolled back already.
             }
+
+            await stream.DisposeAsync().ConfigureAwait(false);
         }
 
+        await RollbackTransactionAsync().ConfigureAwait(false);
+    }
+
+    private async Task RollbackTransactionAsync()
+    {
         if (transaction is { } tx)
         {
             transaction = null;
@@ -296,6 +388,7 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
         await heartbeat.ConfigureAwait(false);
         heartbeatStop.Dispose();
         await RollbackBatchAsync().ConfigureAwait(false);
+        rows.Dispose();
         await connection.DisposeAsync().ConfigureAwait(false);
     }
 

@@ -9,8 +9,9 @@ using Npgsql;
 namespace AmiDialer.Data.Tests.Postgres;
 
 /// <summary>
-/// The import on PostgreSQL (binary COPY into a staging table, one INSERT ... SELECT ... ON CONFLICT DO NOTHING per batch)
-/// keeps the SQLite import's semantics: the same file gives the same leads, counts and error CSV on both stores.
+/// The import on PostgreSQL (binary COPY straight into leads, duplicates dropped by the writer; a staging table and
+/// INSERT ... SELECT ... ON CONFLICT DO NOTHING for a batch that races another writer) keeps the SQLite import's
+/// semantics: the same file gives the same leads, counts and error CSV on both stores.
 /// </summary>
 public sealed class PostgresImportTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
@@ -89,6 +90,100 @@ public sealed class PostgresImportTests(PostgresFixture postgres) : IClassFixtur
         Assert.Equal(2, await store.CounterAsync(pgCampaign, "state:blocked"));
         Assert.Equal("completed 17 11 3 3 2 18", await store.ScalarAsync<string>(
             $"SELECT status || ' ' || rows_read || ' ' || rows_imported || ' ' || rows_rejected || ' ' || rows_duplicate || ' ' || rows_blocked || ' ' || last_committed_line FROM imports WHERE id = {pg.ImportId}"));
+    }
+
+    [PostgresFact]
+    public async Task A_number_someone_else_adds_during_the_import_is_a_duplicate_and_the_rest_of_its_batch_still_goes_in_in_file_order()
+    {
+        // The writer COPYs straight into leads, dropping the numbers it knows the campaign has; one added by someone else
+        // after the import began makes the unique index refuse that batch's COPY, which must then go in the slow way.
+        await using var store = await PgStore.CreateAsync(postgres, "import_race");
+        var campaign = await store.CreateCampaignAsync(0, Start);
+        await store.ExecuteAsync("INSERT INTO dnc (number, campaign_id, source, added_at, added_by) VALUES ('+12125550150', NULL, 'manual', now(), 't')");
+        var options = new CsvImportOptions
+        {
+            CampaignId = campaign,
+            BatchSize = 100,
+            ErrorCsvPath = Path.GetTempFileName(),
+            AfterCommit = n =>
+            {
+                if (n == 1)
+                {
+                    store.ExecuteAsync($$"""
+                        INSERT INTO leads (campaign_id, phone, fields, time_zones, state, next_eligible_at)
+                        VALUES ({{campaign}}, '+12125550170', '{"by":"other"}', '[]', 'pending', now())
+                        """).GetAwaiter().GetResult();
+                }
+            },
+        };
+        var importer = new CsvLeadImporter(store.DataSource, Path.GetTempPath(), new FixedTime(Start));
+
+        var result = await importer.ImportAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Numbers(0, 300))), "l.csv", options);
+
+        Assert.Equal(ImportStatus.Completed, result.Status);
+        Assert.Equal((300L, 299L, 1L, 1L, 0L), (result.RowsRead, result.Imported, result.Duplicates, result.Blocked, result.Rejected));
+        Assert.Equal(300L, await store.ScalarAsync<long>($"SELECT count(*) FROM leads WHERE campaign_id = {campaign}"));
+        Assert.Equal("{\"by\":\"other\"}", await store.ScalarAsync<string>("SELECT fields || coalesce(import_id::text, '') FROM leads WHERE phone = '+12125550170'"));
+        Assert.Equal("blocked", await store.ScalarAsync<string>("SELECT state FROM leads WHERE phone = '+12125550150'"));
+        Assert.Equal(298, await store.CounterAsync(campaign, "state:pending"));
+        Assert.Equal(1, await store.CounterAsync(campaign, "state:blocked"));
+        Assert.Equal("299 299 1 1", await store.ScalarAsync<string>(
+            $"SELECT rows_imported || ' ' || count(*) || ' ' || rows_duplicate || ' ' || rows_blocked FROM imports i JOIN leads l ON l.import_id = i.id WHERE i.id = {result.ImportId} GROUP BY i.id"));
+        // The batch that went the slow way kept file order too: ids rise with the line.
+        Assert.Equal(0L, await store.ScalarAsync<long>($"""
+            SELECT count(*) FROM (SELECT source_line, lag(source_line) OVER (ORDER BY id) AS previous FROM leads WHERE import_id = {result.ImportId}) o
+            WHERE source_line < previous
+            """));
+        File.Delete(options.ErrorCsvPath);
+    }
+
+    [PostgresFact]
+    public async Task An_import_by_a_role_that_may_not_skip_the_foreign_key_check_gives_the_same_leads_and_counts()
+    {
+        // The test cluster's superuser may set session_replication_role, so its batches skip the row-by-row foreign-key
+        // check; a plain role's may not, and must get the same result with the check.
+        await using var db = await TempDatabase.CreateAsync();
+        await File.WriteAllTextAsync(db.PathOf("first.csv"), "phone,name\n2125550199,already\n");
+        await File.WriteAllTextAsync(db.PathOf("mixed.csv"), Mixed);
+        var results = new List<(ImportResult Result, List<string> Leads)>();
+        foreach (var plain in new[] { false, true })
+        {
+            await using var store = await PgStore.CreateAsync(postgres, plain ? "import_plain" : "import_super");
+            var campaign = await store.CreateCampaignAsync(0, Start);
+            await store.ExecuteAsync($"""
+                INSERT INTO dnc (number, campaign_id, source, added_at, added_by) VALUES ('+12125550105', NULL, 'manual', now(), 't');
+                INSERT INTO dnc (number, campaign_id, source, added_at, added_by) VALUES ('+12125550108', {campaign}, 'manual', now(), 't');
+                """);
+            var connectionString = store.ConnectionString;
+            if (plain)
+            {
+                var role = "importer_" + new NpgsqlConnectionStringBuilder(store.ConnectionString).Database;
+                await store.ExecuteAsync($"""
+                    CREATE ROLE {role} LOGIN;
+                    GRANT ALL ON ALL TABLES IN SCHEMA public TO {role};
+                    GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role};
+                    """);
+                connectionString = new NpgsqlConnectionStringBuilder(store.ConnectionString) { Username = role }.ConnectionString;
+            }
+
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            if (plain)
+            {
+                // The premise: this role's batches cannot skip the check.
+                await using var connection = await dataSource.OpenConnectionAsync();
+                await using var probe = new NpgsqlCommand("SET session_replication_role = replica", connection);
+                Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => probe.ExecuteNonQueryAsync())).SqlState);
+            }
+
+            var importer = new CsvLeadImporter(dataSource, db.PathOf(plain ? "plain" : "super"), new FixedTime(Start));
+            await importer.ImportFileAsync(db.PathOf("first.csv"), Options(campaign, db.PathOf($"first-{plain}-errors.csv")));
+            var result = await importer.ImportFileAsync(db.PathOf("mixed.csv"), Options(campaign, db.PathOf($"mixed-{plain}-errors.csv")));
+            results.Add((result, await PostgresLeadsAsync(store, campaign)));
+        }
+
+        Assert.All(results, r => Assert.Equal((17L, 11L, 3L, 3L, 2L, 18L), (r.Result.RowsRead, r.Result.Imported, r.Result.Rejected, r.Result.Duplicates, r.Result.Blocked, r.Result.LastCommittedLine)));
+        Assert.Equal(12, results[1].Leads.Count);
+        Assert.Equal(results[0].Leads, results[1].Leads);
     }
 
     [PostgresFact]
