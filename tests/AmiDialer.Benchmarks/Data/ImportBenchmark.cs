@@ -41,7 +41,8 @@ internal static class ImportBenchmark
 
             if (args.Length > 1 && args[1] == "postgres")
             {
-                return await PostgresImportBench.RunAsync(csv, folder, rows, expected, runs, [.. args.Where(a => a.StartsWith("workers=", StringComparison.Ordinal) || a.StartsWith("batch=", StringComparison.Ordinal))]);
+                return await PostgresImportBench.RunAsync(csv, folder, rows, expected, runs, [.. args.Where(a => a.StartsWith("workers=", StringComparison.Ordinal) || a.StartsWith("batch=", StringComparison.Ordinal))],
+                    Option(args, "role") == "plain");
             }
 
             if (args.Length > 1 && args[1] == "phases")

@@ -8,17 +8,20 @@ using Npgsql;
 namespace AmiDialer.Benchmarks.Data;
 
 /// <summary>
-/// Issue 25's import benchmark: <c>import ROWS postgres [runs=N]</c>. The same generated CSV as <see cref="ImportBenchmark"/>
-/// imported into a fresh PostgreSQL database by a fresh process (binary COPY into a staging table, one INSERT ... SELECT
-/// ... ON CONFLICT DO NOTHING per batch), against <c>psql \copy</c> of the same file into a plain table of the same
+/// Issue 25's import benchmark: <c>import ROWS postgres [runs=N] [role=plain]</c>. The same generated CSV as
+/// <see cref="ImportBenchmark"/> imported into a fresh PostgreSQL database by a fresh process (binary COPY straight into
+/// leads, as the cluster's superuser unless <c>role=plain</c>, which keeps the row-by-row foreign-key check), against <c>psql \copy</c> of the same file into a plain table of the same
 /// server right before it. Target: at most 2x the baseline's wall time. The server is a throwaway cluster started here
 /// (<see cref="PostgresFixture"/>: fsync, synchronous_commit and full_page_writes off, alike for both sides); its CPU
 /// (every process of the cluster, from /proc) is reported beside the client's.
 /// </summary>
 internal static class PostgresImportBench
 {
-    public static async Task<int> RunAsync(string csv, string folder, int rows, (int Bad, int Duplicates) expected, int runs, string[] settings)
+    public static async Task<int> RunAsync(string csv, string folder, int rows, (int Bad, int Duplicates) expected, int runs, string[] settings, bool plainRole)
     {
+        Console.WriteLine(plainRole
+            ? "Importing as a plain role: the batches keep PostgreSQL's row-by-row foreign-key check."
+            : "Importing as the cluster's superuser: the batches skip the row-by-row foreign-key check (role=plain to keep it).");
         var server = new PostgresFixture();
         await server.InitializeAsync();
         try
@@ -34,8 +37,9 @@ internal static class PostgresImportBench
 
                 var target = await server.CreateDatabaseAsync("import");
                 await PostgresSchema.MigrateAsync(target);
+                var importer = plainRole ? await PlainRoleAsync(target) : target;
                 serverBefore = ServerCpu(server.Port);
-                var import = await ImportBenchmark.ImportInChildAsync(csv, Path.Combine(folder, $"pg-run-{run}"), rows, expected, [.. settings, "pg=" + target], "import-once-pg");
+                var import = await ImportBenchmark.ImportInChildAsync(csv, Path.Combine(folder, $"pg-run-{run}"), rows, expected, [.. settings, "pg=" + importer], "import-once-pg");
                 var importServer = ServerCpu(server.Port) - serverBefore;
                 await DropAsync(server, target);
                 var child = new ChildRun(import, importServer);
@@ -62,6 +66,23 @@ internal static class PostgresImportBench
         {
             await server.DisposeAsync();
         }
+    }
+
+    /// <summary>A login role without superuser (so it may not set session_replication_role) owning nothing but granted the tables.</summary>
+    private static async Task<string> PlainRoleAsync(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var role = "importer_" + builder.Database;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var grant = new NpgsqlCommand($"""
+            CREATE ROLE {role} LOGIN;
+            GRANT ALL ON ALL TABLES IN SCHEMA public TO {role};
+            GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role};
+            """, connection);
+        await grant.ExecuteNonQueryAsync();
+        builder.Username = role;
+        return builder.ConnectionString;
     }
 
     private sealed record ChildRun(ImportBenchmark.ChildImport Import, double ServerCpu);

@@ -6,6 +6,9 @@ namespace AmiDialer.Benchmarks.Engine;
 /// <summary>Counters read together at one instant, so a rate and a CPU share over a window come from the same two instants.</summary>
 internal sealed record WindowMark(DateTimeOffset At, long Sent, TimeSpan Cpu, TimeSpan SimCpu, long Allocated, int Gen0, int Gen1, int Gen2)
 {
+    /// <summary>CPU seconds of the PostgreSQL cluster's processes (0 on SQLite, whose work is in this process).</summary>
+    public double ServerCpu { get; init; }
+
     /// <summary>Store transactions committed by the engine's writer.</summary>
     public long Commits { get; init; }
 
@@ -20,10 +23,12 @@ internal sealed record WindowMark(DateTimeOffset At, long Sent, TimeSpan Cpu, Ti
 }
 
 /// <summary>
-/// Polls the dialer's Originate count (cheaply, without a snapshot) and marks the measured window: from the first
-/// poll past the warm-up to the first poll at the last lead. Also keeps the peak of live calls.
+/// Polls the dialers' Originate counts (cheaply, without a snapshot) and marks the measured window: from the first
+/// poll past the warm-up to the first poll at the last lead, all campaigns of all nodes together. Also keeps the peak
+/// of live calls.
 /// </summary>
-internal sealed class WindowProbe(DialerEngine engine, long campaignId, SimServerProcess sim, int warmup, int leads, AllocationSampler? allocations)
+internal sealed class WindowProbe(IReadOnlyList<(DialerEngine Engine, long CampaignId)> dialed, IReadOnlyList<SimServerProcess> sims, int warmup, int leads,
+    AllocationSampler? allocations, Func<double>? serverCpu = null)
 {
     private static readonly TimeSpan Every = TimeSpan.FromMilliseconds(20);
 
@@ -40,7 +45,7 @@ internal sealed class WindowProbe(DialerEngine engine, long campaignId, SimServe
         {
             while (End is null && await timer.WaitForNextTickAsync(cancellationToken))
             {
-                if (engine.Progress(campaignId) is not { } progress)
+                if (Progress() is not { } progress)
                 {
                     continue;
                 }
@@ -58,10 +63,10 @@ internal sealed class WindowProbe(DialerEngine engine, long campaignId, SimServe
                 }
             }
 
-            // Keep the peak of live calls until the campaign drains.
+            // Keep the peak of live calls until the campaigns drain.
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                if (engine.Progress(campaignId) is { } progress)
+                if (Progress() is { } progress)
                 {
                     PeakActive = Math.Max(PeakActive, progress.Active);
                 }
@@ -72,19 +77,37 @@ internal sealed class WindowProbe(DialerEngine engine, long campaignId, SimServe
         }
     }
 
+    /// <summary>Summed over the campaigns; null until every one of them is dialing.</summary>
+    private (long Sent, int Active)? Progress()
+    {
+        var (sent, active) = (0L, 0);
+        foreach (var (engine, campaignId) in dialed)
+        {
+            if (engine.Progress(campaignId) is not { } one)
+            {
+                return null;
+            }
+
+            (sent, active) = (sent + one.Sent, active + one.Active);
+        }
+
+        return (sent, active);
+    }
+
     private WindowMark Mark(long sent) => new(
         DateTimeOffset.UtcNow,
         sent,
         Process.GetCurrentProcess().TotalProcessorTime,
-        sim.Cpu,
+        sims.Aggregate(TimeSpan.Zero, (sum, sim) => sum + sim.Cpu),
         GC.GetTotalAllocatedBytes(precise: false),
         GC.CollectionCount(0),
         GC.CollectionCount(1),
         GC.CollectionCount(2))
     {
-        Commits = engine.StoreWrites.Commits,
+        Commits = dialed.Select(d => d.Engine).Distinct().Sum(e => e.StoreWrites.Commits),
         BytesWritten = ProcessCounters.BytesWritten(),
         ContextSwitches = ProcessCounters.ContextSwitches(),
         WorkItems = ThreadPool.CompletedWorkItemCount,
+        ServerCpu = serverCpu?.Invoke() ?? 0,
     };
 }
