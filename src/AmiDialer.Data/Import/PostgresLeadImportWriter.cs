@@ -62,7 +62,9 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
 
     private readonly NpgsqlConnection connection;
     private readonly long campaignId;
-    private readonly ImportPhoneSet phones;
+    private ImportPhoneSet phones;
+    // After a rollback the set holds numbers of rows that are not in: read again from the store before another batch.
+    private bool phonesStale;
     private readonly bool skipForeignKeyCheck;
     private readonly CancellationTokenSource heartbeatStop;
     private readonly Task heartbeat;
@@ -183,6 +185,12 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
 
     public async Task BeginBatchAsync(long rowsSoFar)
     {
+        if (phonesStale)
+        {
+            phones = await CampaignPhonesAsync(connection, campaignId, CancellationToken.None).ConfigureAwait(false);
+            phonesStale = false;
+        }
+
         await BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
         rows.Clear();
         blockedPhones.Clear();
@@ -335,6 +343,7 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
 
     public async Task RollbackBatchAsync()
     {
+        phonesStale |= rows.Count > 0;
         rows.Clear();
         if (copy is { } stream)
         {

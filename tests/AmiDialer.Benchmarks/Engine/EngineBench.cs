@@ -111,7 +111,7 @@ internal static class EngineBench
         var database = databases[0];
         var campaignRepository = new CampaignRepository(database, TimeProvider.System);
         var campaigns = new List<long>();
-        var numbers = new List<string>();
+        var numbers = new List<List<string>>();
         var due = new List<DateTimeOffset>();
         var dueAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         var start = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
@@ -132,7 +132,7 @@ internal static class EngineBench
             campaigns.Add(campaign.Id);
             var mine = Enumerable.Range(0, settings.Leads).Where(i => i % campaignCount == c).Select(Number).ToList();
             await ImportAsync(database, campaign.Id, mine, folder);
-            numbers.AddRange(mine);
+            numbers.Add(mine);
         }
 
         var engines = new List<DialerEngine>();
@@ -168,7 +168,7 @@ internal static class EngineBench
             start = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
             for (var c = 0; c < campaignCount; c++)
             {
-                var mine = numbers.Where((_, i) => i % campaignCount == c).ToList();
+                var mine = numbers[c];
                 var times = mine.Select((_, j) => settings.Arrival is { } rate ? start + TimeSpan.FromSeconds(((j * campaignCount) + c) / rate) : start).ToList();
                 await SetDueTimesAsync(database, campaigns[c], times);
                 for (var j = 0; j < mine.Count; j++)

@@ -187,6 +187,35 @@ public sealed class PostgresImportTests(PostgresFixture postgres) : IClassFixtur
     }
 
     [PostgresFact]
+    public async Task A_batch_rolled_back_with_its_copy_still_open_leaves_nothing_and_the_next_batch_goes_in()
+    {
+        // The importer rolls a batch back when something fails between rows (its COPY then still streaming): the COPY
+        // must be cancelled so the connection can roll back and carry on.
+        await using var store = await PgStore.CreateAsync(postgres, "import_rollback");
+        var campaign = await store.CreateCampaignAsync(0, Start);
+        await using var writer = await PostgresLeadImportWriter.OpenAsync(store.DataSource,
+            new LeadImportTarget(campaign, "l.csv", "US", "t", Start, 0), TimeProvider.System, CancellationToken.None);
+
+        await writer.BeginBatchAsync(0);
+        Assert.Null(writer.Add("+12125550100"u8, "{}"u8, "[]"u8, false, 2));
+        Assert.False(writer.Add("+12125550100"u8, "{}"u8, "[]"u8, false, 3));
+        await writer.FlushAsync(CancellationToken.None);
+        await writer.RollbackBatchAsync();
+
+        await writer.BeginBatchAsync(0);
+        // The rolled-back row's number is not in the campaign: new again.
+        Assert.Null(writer.Add("+12125550100"u8, "{\"n\":\"1\"}"u8, "[\"America/New_York\"]"u8, false, 4));
+        Assert.Null(writer.Add("+12125550102"u8, "{}"u8, "[]"u8, true, 5));
+        var written = await writer.CommitBatchAsync(w => new ImportCounts { RowsRead = 2, Imported = w.Imported, Blocked = w.Blocked, LastCommittedLine = 5 }, null, null, CancellationToken.None);
+
+        Assert.Equal(new BatchWritten(2, 1), written);
+        Assert.Equal("+12125550100 {\"n\":\"1\"} pending 4, +12125550102 {} blocked 5", await store.ScalarAsync<string>(
+            $"SELECT string_agg(phone || ' ' || fields || ' ' || state || ' ' || source_line, ', ' ORDER BY id) FROM leads WHERE campaign_id = {campaign} AND import_id = {writer.ImportId}"));
+        Assert.Equal(Start, await store.ScalarAsync<DateTime>("SELECT next_eligible_at FROM leads WHERE phone = '+12125550100'"));
+        Assert.Equal(1L, await store.ScalarAsync<long>("SELECT count(*) FROM leads WHERE phone = '+12125550102' AND next_eligible_at IS NULL"));
+    }
+
+    [PostgresFact]
     public async Task A_crash_between_batches_keeps_whole_batches_and_a_reimport_adds_the_rest_without_duplicates()
     {
         await using var store = await PgStore.CreateAsync(postgres, "import_crash");
