@@ -88,9 +88,6 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
 
     public long ImportId { get; }
 
-    /// <summary>Batches that hit a number added by someone else and went through the staging table (for tests and the bench).</summary>
-    internal int SlowBatches { get; private set; }
-
     /// <summary>Whether the batches skip the row-by-row foreign-key check (see the class's remarks).</summary>
     internal bool SkipsForeignKeyCheck => skipForeignKeyCheck;
 
@@ -267,7 +264,6 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
             await RollbackTransactionAsync().ConfigureAwait(false);
             await BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             written = await InsertThroughStagingAsync(cancellationToken).ConfigureAwait(false);
-            SlowBatches++;
         }
 
         var tx = transaction!;
