@@ -46,6 +46,12 @@ public sealed record CampaignStatusDto(long Id, string Name, string State, bool 
 
     public string OutcomeUnknownNote => CampaignReport.UnknownNote;
 
+    /// <summary>How this node's dialer paced the campaign at its last look (its pacing policy's own words); null when it does not dial it here.</summary>
+    public string? Pacing { get; init; }
+
+    /// <summary>Whether this node's dialer runs predictive pacing as progressive now (warming up or throttled); null when it does not dial it here.</summary>
+    public bool? PacingFallback { get; init; }
+
     /// <summary>What this process's dialer says of the campaign (why it waits, why it ended); null when it does not dial it.</summary>
     public string? DialerMessage { get; init; }
 
@@ -230,6 +236,9 @@ internal static class ReportsApi
             DialedBy = dialer?.Owner,
             DialedByStatus = dialer is { } d ? (d.Node is { } node ? NodeLiveness.Name(node.Status) : "unknown") : null,
             DialedHere = dialer is { } held && held.Owner == self,
+            // How the dialer here paces it, from its own state (a refused dialer here does not dial it: nothing to say).
+            Pacing = snapshot?.Campaigns.FirstOrDefault(c => c.CampaignId == id && c.Status != AmiDialer.Engine.Live.DialerStatus.Refused)?.Pacing,
+            PacingFallback = snapshot?.Campaigns.FirstOrDefault(c => c.CampaignId == id && c.Status != AmiDialer.Engine.Live.DialerStatus.Refused)?.PacingFallback,
         };
     }
 
