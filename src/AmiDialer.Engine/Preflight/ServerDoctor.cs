@@ -263,7 +263,7 @@ public static class ServerDoctor
     /// </summary>
     /// <summary>
     /// Each followed queue's wrap-up (no AMI event or list carries it): OK when queues.conf can be read (GetConfig, the
-    /// <c>config</c> read class) or <c>Dialing:QueueWrapUp:&lt;queue&gt;</c> is set; WARN when neither, since the dialer
+    /// <c>config</c> write class) or <c>Dialing:QueueWrapUp:&lt;queue&gt;</c> is set; WARN when neither, since the dialer
     /// would then count an agent free as soon as its call ends and place calls for agents still wrapping up.
     /// </summary>
     private static async Task WrapUpsAsync(AmiClient client, DoctorNeeds needs, IReadOnlyDictionary<string, string[]> listed, DoctorOptions options, List<DoctorCheck> checks, CancellationToken cancellationToken)
@@ -293,13 +293,13 @@ public static class ServerDoctor
             }
             else
             {
-                unread = $"user '{user}' may not run GetConfig (the config read class)";
+                unread = $"user '{user}' may not run GetConfig (it needs the config write class)";
             }
 
             checks.Add(options.QueueWrapUps.TryGetValue(queue, out var configured)
                 ? DoctorCheck.Ok("wrap-up " + queue, new QueueWrapUp(configured, QueueWrapUpSource.Option).Describe(queue) + $" ({unread})")
                 : DoctorCheck.Warn("wrap-up " + queue, $"unknown: {unread}, and Dialing:QueueWrapUp:{queue} is not set: an agent counts as free as soon as its call ends, so calls may be placed for agents still wrapping up",
-                    $"add config to read = in manager.conf [{user}] (then `manager reload`), or set Dialing:QueueWrapUp:{queue} to the queue's wrapuptime"));
+                    $"add config to write = in manager.conf [{user}] (then `manager reload`), or set Dialing:QueueWrapUp:{queue} to the queue's wrapuptime"));
         }
     }
 

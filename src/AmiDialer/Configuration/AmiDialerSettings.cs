@@ -113,7 +113,7 @@ public sealed class DialingSettings
 
     /// <summary>
     /// A followed queue's wrap-up time by queue name (<c>Dialing:QueueWrapUp:sales</c> = <c>00:00:05</c>), for a manager
-    /// user without the <c>config</c> read class: where queues.conf can be read (GetConfig), its wrapuptime wins.
+    /// user without the <c>config</c> write class (GetConfig is a config action): where queues.conf can be read (GetConfig), its wrapuptime wins.
     /// </summary>
     public Dictionary<string, TimeSpan> QueueWrapUp { get; set; } = new(StringComparer.Ordinal);
 
