@@ -12,21 +12,30 @@ namespace AmiDialer.Engine.Dialing;
 /// with the queue's agents (from the server's <see cref="QueueFollower"/>) and this campaign's measured figures
 /// (<see cref="PacingMeasurements"/>, fed by its calls). Calls in flight on a queue are one budget in the store
 /// (<c>queue_budgets</c>): what the policy allows is claimed from it, so two campaigns on one queue, or two nodes, never
-/// count the same free agent; a call leaves it when it is answered or ends.
+/// count the same free agent; a call leaves it when it is answered or ends. A queue lives on one PBX (its agents take
+/// only calls placed there): every usable server whose queue has logged-in agents gets calls, each server's share paced
+/// by its own agents and claimed from its own budget, the campaign's fixed caps shared by all.
 /// </summary>
 internal sealed partial class CampaignDialer
 {
     private readonly Lock _queueGate = new();
-    // This campaign's calls counted in its queue's budget: released when answered or ended.
-    private readonly HashSet<long> _queueInFlight = [];
+    // This campaign's calls counted in a queue's budget, with the server whose budget: released when answered or ended.
+    private readonly Dictionary<long, string> _queueInFlight = [];
     private PacingMeasurements _measurements = new();
     private PacingMode _pacingMode;
     private double _pacingRatio;
     private string? _pacingReason;
-    // The server whose queue paces this campaign this look (its calls go there), and how many calls were claimed on it.
-    private AmiServer? _queueServer;
-    private int _queueGranted;
-    private int _queuePlaced;
+    // The servers whose queues pace this campaign this look (its calls go there), each with the calls claimed on its
+    // budget and those placed so far. Read and written by the dialing loop only.
+    private readonly Dictionary<AmiServer, QueueGrant> _queueGrants = [];
+    private readonly FixedPacing _capsOnly;
+
+    private sealed class QueueGrant(int granted)
+    {
+        public int Granted { get; } = granted;
+
+        public int Placed { get; set; }
+    }
 
     /// <summary>Why the policy decided as it did last (its mode and figures), for the live view; null for fixed pacing.</summary>
     public string? PacingReason => Volatile.Read(ref _pacingReason);
@@ -36,7 +45,7 @@ internal sealed partial class CampaignDialer
     /// <summary>The policy for the campaign as it is now; a new one when its mode or ratio changed (or at start).</summary>
     private IPacingPolicy PolicyFor(Campaign campaign)
     {
-        var fixedCaps = PacingFor(_s.Options);
+        var fixedCaps = _capsOnly;
         if (campaign.Pacing == _pacingMode && campaign.PacingRatio.Equals(_pacingRatio) && _policy is not null)
         {
             return _policy;
@@ -45,7 +54,7 @@ internal sealed partial class CampaignDialer
         _pacingMode = campaign.Pacing;
         _pacingRatio = campaign.PacingRatio;
         var ratio = campaign.PacingRatio > 0 && double.IsFinite(campaign.PacingRatio) ? campaign.PacingRatio : 1.0;
-        var caps = fixedCaps as FixedPacing;
+        var caps = fixedCaps;
         if (!string.IsNullOrEmpty(campaign.Queue))
         {
             // Whatever paces it, a queue campaign's answered calls are measured: their fates go on the attempts.
@@ -68,64 +77,90 @@ internal sealed partial class CampaignDialer
     }
 
     /// <summary>
-    /// The agent-aware decision: the queue's agents on the first usable server that knows it, the store's calls in flight
-    /// on it, the policy's answer, and the part of it the budget grants. Null when the campaign is paced by fixed caps.
+    /// The agent-aware decision: for each usable server whose queue has logged-in agents, its agents, the store's calls
+    /// in flight on its queue, the policy's answer and the part of it that server's budget grants; the campaign's fixed
+    /// caps (concurrency, rate) bound the sum. Null when the campaign is paced by fixed caps.
     /// </summary>
     private async Task<PacingDecision?> DecideByAgentsAsync(DateTimeOffset now)
     {
-        _queueServer = null;
-        _queueGranted = 0;
-        _queuePlaced = 0;
+        _queueGrants.Clear();
         if (!AgentPaced)
         {
             return null;
         }
 
         var queue = _campaign.Queue!;
-        QueueAgentCounts? counts = null;
+        List<(AmiServer Server, QueueAgentCounts Counts)> servers = [];
         foreach (var server in _s.Servers)
         {
             if (server.IsUsable && server.QueueCounts(queue) is { LoggedIn: > 0 } known)
             {
-                (_queueServer, counts) = (server, known);
-                break;
+                servers.Add((server, known));
             }
         }
 
-        if (_queueServer is null || counts is null)
+        if (servers.Count == 0)
         {
             SetPacingReason($"waiting for queue {queue}: no logged-in agent seen on a connected server");
             return new PacingDecision(0, null, PacingLimit.Agents, _pacingReason);
         }
 
         var store = _s.QueueStore;
-        var serverName = _queueServer.Name;
         if (!_measurementsSeeded)
         {
             await SeedMeasurementsAsync(now).ConfigureAwait(false);
         }
 
         await ReleaseLeftBudgetAsync().ConfigureAwait(false);
-        _budgetServer = serverName;
-        await _s.WriteAsync(async () =>
+        MeasuredFigures measured;
+        lock (_queueGate)
         {
-            await store.WriteAgentsAsync(serverName, queue, counts, now, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
-            return true;
-        }).ConfigureAwait(false);
-        var budget = await store.GetBudgetAsync(serverName, queue, CancellationToken.None).ConfigureAwait(false);
-        var inFlight = (int)(budget?.InFlight ?? 0);
-        var agents = new AgentFigures(counts.Free, counts.Busy, inFlight, counts.Waiting);
-        var decision = _pacer.Decide(_policy, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, 2 * _s.Options.DialBatchInterval, agents, _measurements.Figures(now));
-        SetPacingReason(decision.Reason);
-        if (decision.MayStart <= 0)
-        {
-            return decision;
+            measured = _measurements.Figures(now);
         }
 
-        // The policy wants inFlight + MayStart on the queue: claim the difference, against every other claimer.
-        var granted = await _s.WriteAsync(() => store.ClaimAsync(serverName, queue, decision.MayStart, inFlight + decision.MayStart, CancellationToken.None)).ConfigureAwait(false);
-        _queueGranted = granted;
-        return decision with { MayStart = granted, LimitedBy = granted < decision.MayStart ? PacingLimit.Agents : decision.LimitedBy };
+        var lookahead = 2 * _s.Options.DialBatchInterval;
+        // What the campaign's own caps leave for all servers together this look.
+        var room = _pacer.Decide(_capsOnly, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, lookahead).MayStart;
+        var total = 0;
+        List<string> reasons = [];
+        PacingDecision? waiting = null;
+        var limit = PacingLimit.Agents;
+        foreach (var (server, counts) in servers)
+        {
+            var serverName = server.Name;
+            await _s.WriteAsync(async () =>
+            {
+                await store.WriteAgentsAsync(serverName, queue, counts, now, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
+                return true;
+            }).ConfigureAwait(false);
+            var budget = await store.GetBudgetAsync(serverName, queue, CancellationToken.None).ConfigureAwait(false);
+            var inFlight = (int)(budget?.InFlight ?? 0);
+            var agents = new AgentFigures(counts.Free, counts.Busy, inFlight, counts.Waiting);
+            var decision = _pacer.Decide(_policy, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, lookahead, agents, measured);
+            reasons.Add(servers.Count == 1 ? decision.Reason ?? "" : $"{decision.Reason} (on {serverName})");
+            var wanted = Math.Min(decision.MayStart, room - total);
+            if (wanted <= 0)
+            {
+                waiting ??= decision;
+                continue;
+            }
+
+            // The policy wants inFlight + wanted on this server's queue: claim the difference, against every other claimer.
+            var granted = await _s.WriteAsync(() => store.ClaimAsync(serverName, queue, wanted, inFlight + wanted, CancellationToken.None)).ConfigureAwait(false);
+            if (granted > 0)
+            {
+                _queueGrants[server] = new QueueGrant(granted);
+                total += granted;
+            }
+
+            limit = granted < wanted ? PacingLimit.Agents : decision.LimitedBy;
+        }
+
+        var reason = string.Join("; ", reasons);
+        SetPacingReason(reason);
+        return total > 0 || waiting is not { } none
+            ? new PacingDecision(total, null, limit, reason)
+            : none with { MayStart = 0, Reason = reason };
     }
 
     private bool _measurementsSeeded;
@@ -169,34 +204,66 @@ internal sealed partial class CampaignDialer
         }
     }
 
-    /// <summary>After a look's calls were claimed: budget granted to calls that were not placed goes back.</summary>
+    /// <summary>After a look's calls were claimed: budget granted to calls that were not placed goes back, per server.</summary>
     private async Task ReturnUnusedBudgetAsync()
     {
-        var unused = _queueGranted - _queuePlaced;
-        _queueGranted = 0;
-        _queuePlaced = 0;
-        if (unused > 0 && _queueServer is { } server && _campaign.Queue is { } queue)
+        if (_queueGrants.Count == 0 || _campaign.Queue is not { } queue)
+        {
+            _queueGrants.Clear();
+            return;
+        }
+
+        var unused = _queueGrants.Where(g => g.Value.Granted > g.Value.Placed).Select(g => (g.Key.Name, Count: g.Value.Granted - g.Value.Placed)).ToList();
+        _queueGrants.Clear();
+        foreach (var (server, count) in unused)
         {
             await _s.WriteAsync(async () =>
             {
-                await _s.QueueStore.ReleaseAsync(server.Name, queue, unused, CancellationToken.None).ConfigureAwait(false);
+                await _s.QueueStore.ReleaseAsync(server, queue, count, CancellationToken.None).ConfigureAwait(false);
                 return true;
             }).ConfigureAwait(false);
         }
     }
 
-    /// <summary>A call of this campaign is being placed: counted on its queue's budget while the look's grant lasts.</summary>
-    private void CountOnQueue(long attemptId)
+    /// <summary>
+    /// A server for one of this look's calls of a queue campaign: one whose grant has room left (most left first) and
+    /// whose own cap takes another call, reserved. Null when none: the lead stays due.
+    /// </summary>
+    private AmiServer? ReserveQueueServer()
     {
-        if (_queueServer is null || _queuePlaced >= _queueGranted)
+        foreach (var (server, grant) in _queueGrants.OrderByDescending(g => g.Value.Granted - g.Value.Placed))
+        {
+            if (grant.Placed < grant.Granted && server.TryReserve())
+            {
+                // Counted when planned: a claim that then fails (do-not-call, lease) returns its grant with the look's unused.
+                grant.Placed++;
+                return server;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A claimed call that was not sent after all: its grant goes back with the look's unused ones.</summary>
+    private void UnplaceOnQueue(AmiServer server)
+    {
+        if (_queueGrants.TryGetValue(server, out var grant) && grant.Placed > 0)
+        {
+            grant.Placed--;
+        }
+    }
+
+    /// <summary>A call of this campaign is being placed: counted on its server's queue budget (claimed for it this look).</summary>
+    private void CountOnQueue(long attemptId, AmiServer server)
+    {
+        if (!_queueGrants.ContainsKey(server))
         {
             return;
         }
 
-        _queuePlaced++;
         lock (_queueGate)
         {
-            _queueInFlight.Add(attemptId);
+            _queueInFlight[attemptId] = server.Name;
         }
     }
 
@@ -251,7 +318,7 @@ internal sealed partial class CampaignDialer
 
         lock (_queueGate)
         {
-            if (outcome != CallOutcome.Answered && _queueInFlight.Contains(call.AttemptId))
+            if (outcome != CallOutcome.Answered && _queueInFlight.ContainsKey(call.AttemptId))
             {
                 _measurements.NotAnswered();
             }
@@ -267,29 +334,43 @@ internal sealed partial class CampaignDialer
         LeaveQueueBudget(call);
     }
 
-    // Left the budget since the loop last wrote it. Counted here, written by the dialing loop: these are called from the
-    // tracker and the writer's continuations, which must not wait on the store (the writer would wait on itself).
-    private int _toRelease;
+    // Calls that left a server's budget since the loop last wrote it, by server. Counted here (under the gate), written by
+    // the dialing loop: these are called from the tracker and the writer's continuations, which must not wait on the
+    // store (the writer would wait on itself).
+    private readonly Dictionary<string, int> _toRelease = new(StringComparer.Ordinal);
 
     private void LeaveQueueBudget(CallContext call)
     {
-        bool counted;
         lock (_queueGate)
         {
-            counted = _queueInFlight.Remove(call.AttemptId);
-        }
-
-        if (counted)
-        {
-            Interlocked.Increment(ref _toRelease);
+            if (_queueInFlight.Remove(call.AttemptId, out var server))
+            {
+                _toRelease[server] = _toRelease.GetValueOrDefault(server) + 1;
+            }
         }
     }
 
-    /// <summary>Writes the calls that left the queue's budget since the last look (on the dialing loop).</summary>
+    /// <summary>Writes the calls that left each server's queue budget since the last look (on the dialing loop).</summary>
     private async Task ReleaseLeftBudgetAsync()
     {
-        var count = Interlocked.Exchange(ref _toRelease, 0);
-        if (count > 0 && _campaign.Queue is { } queue && _budgetServer is { } server)
+        List<KeyValuePair<string, int>> left;
+        lock (_queueGate)
+        {
+            if (_toRelease.Count == 0)
+            {
+                return;
+            }
+
+            left = [.. _toRelease];
+            _toRelease.Clear();
+        }
+
+        if (_campaign.Queue is not { } queue)
+        {
+            return;
+        }
+
+        foreach (var (server, count) in left)
         {
             await _s.WriteAsync(async () =>
             {
@@ -298,9 +379,6 @@ internal sealed partial class CampaignDialer
             }).ConfigureAwait(false);
         }
     }
-
-    // The server whose budget this campaign's calls were counted on (they all go to it).
-    private string? _budgetServer;
 
     private void SetPacingReason(string? reason)
     {
