@@ -42,7 +42,7 @@ internal static class PacingSimBench
         for (var cap = sweep[0]; cap <= sweep[1]; cap += sweep[2])
         {
             var result = await MeasureAsync(settings, PacingMode.Fixed, cap, window);
-            Console.WriteLine($"  fixed {cap}: {result}");
+            Console.WriteLine($"  {result}");
             if (result.AbandonRate < AbandonLimit && (best.Result is null || result.ConnectedPerAgentHour > best.Result.ConnectedPerAgentHour))
             {
                 best = (cap, result);
