@@ -12,21 +12,25 @@ namespace AmiDialer.Engine.Dialing;
 /// with the queue's agents (from the server's <see cref="QueueFollower"/>) and this campaign's measured figures
 /// (<see cref="PacingMeasurements"/>, fed by its calls). Calls in flight on a queue are one budget in the store
 /// (<c>queue_budgets</c>): what the policy allows is claimed from it, so two campaigns on one queue, or two nodes, never
-/// count the same free agent; a call leaves it when it is answered or ends.
+/// count the same free agent. The store derives the calls in flight from open unanswered attempts plus unexpired claims
+/// (<see cref="Data.Repositories.QueueRepository.ClaimAsync"/>): a call leaves it when its answer or end is written, and
+/// a claim is ended once its calls are attempts; a dialer that dies leaves nothing taken for good.
 /// </summary>
 internal sealed partial class CampaignDialer
 {
     private readonly Lock _queueGate = new();
-    // This campaign's calls counted in its queue's budget: released when answered or ended.
+    // This campaign's calls placed on its queue's budget, until answered or ended (what is measured as not answered).
     private readonly HashSet<long> _queueInFlight = [];
     private PacingMeasurements _measurements = new();
     private PacingMode _pacingMode;
     private double _pacingRatio;
     private string? _pacingReason;
-    // The server whose queue paces this campaign this look (its calls go there), and how many calls were claimed on it.
+    // The server whose queue paces this campaign this look (its calls go there), how many calls were claimed on it, and
+    // the claim to end once they are attempts on disk.
     private AmiServer? _queueServer;
     private int _queueGranted;
     private int _queuePlaced;
+    private string? _queueClaimId;
 
     /// <summary>Why the policy decided as it did last (its mode and figures), for the live view; null for fixed pacing.</summary>
     public string? PacingReason => Volatile.Read(ref _pacingReason);
@@ -105,8 +109,6 @@ internal sealed partial class CampaignDialer
             await SeedMeasurementsAsync(now).ConfigureAwait(false);
         }
 
-        await ReleaseLeftBudgetAsync().ConfigureAwait(false);
-        _budgetServer = serverName;
         await _s.WriteAsync(async () =>
         {
             await store.WriteAgentsAsync(serverName, queue, counts, now, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
@@ -114,7 +116,9 @@ internal sealed partial class CampaignDialer
         }).ConfigureAwait(false);
         var budget = await store.GetBudgetAsync(serverName, queue, CancellationToken.None).ConfigureAwait(false);
         var inFlight = (int)(budget?.InFlight ?? 0);
-        var agents = new AgentFigures(counts.Free, counts.Busy, inFlight, counts.Waiting);
+        // An answered call the follower already sees waiting is in its Waiting: not counted again among the ringing.
+        var ringing = inFlight - (int)Math.Min(budget?.Answering ?? 0, counts.Waiting);
+        var agents = new AgentFigures(counts.Free, counts.Busy, ringing, counts.Waiting);
         var decision = _pacer.Decide(_policy, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, 2 * _s.Options.DialBatchInterval, agents, _measurements.Figures(now));
         SetPacingReason(decision.Reason);
         if (decision.MayStart <= 0)
@@ -123,8 +127,10 @@ internal sealed partial class CampaignDialer
         }
 
         // The policy wants inFlight + MayStart on the queue: claim the difference, against every other claimer.
-        var granted = await _s.WriteAsync(() => store.ClaimAsync(serverName, queue, decision.MayStart, inFlight + decision.MayStart, CancellationToken.None)).ConfigureAwait(false);
+        var claim = await _s.WriteAsync(() => store.ClaimAsync(serverName, queue, decision.MayStart, inFlight + decision.MayStart, _s.Options.InstanceName, CancellationToken.None)).ConfigureAwait(false);
+        var granted = claim.Granted;
         _queueGranted = granted;
+        _queueClaimId = claim.Id;
         return decision with { MayStart = granted, LimitedBy = granted < decision.MayStart ? PacingLimit.Agents : decision.LimitedBy };
     }
 
@@ -169,17 +175,19 @@ internal sealed partial class CampaignDialer
         }
     }
 
-    /// <summary>After a look's calls were claimed: budget granted to calls that were not placed goes back.</summary>
-    private async Task ReturnUnusedBudgetAsync()
+    /// <summary>
+    /// After a look: its claim ends. The calls it placed are attempts on disk by now (the claim transaction committed
+    /// before they were sent), counted as in flight from them until answered; the grant it did not use goes back.
+    /// </summary>
+    private async Task EndQueueClaimAsync()
     {
-        var unused = _queueGranted - _queuePlaced;
         _queueGranted = 0;
         _queuePlaced = 0;
-        if (unused > 0 && _queueServer is { } server && _campaign.Queue is { } queue)
+        if (Interlocked.Exchange(ref _queueClaimId, null) is { } claimId)
         {
             await _s.WriteAsync(async () =>
             {
-                await _s.QueueStore.ReleaseAsync(server.Name, queue, unused, CancellationToken.None).ConfigureAwait(false);
+                await _s.QueueStore.EndClaimAsync(claimId, CancellationToken.None).ConfigureAwait(false);
                 return true;
             }).ConfigureAwait(false);
         }
@@ -200,7 +208,8 @@ internal sealed partial class CampaignDialer
         }
     }
 
-    /// <summary>The callee answered (the tracker saw it): the call leaves the queue's calls in flight, and is measured.</summary>
+    /// <summary>The callee answered (the tracker saw it): measured, and the pacer looks again (the store counts the call out
+    /// of the queue's calls in flight once its answer is written).</summary>
     public void OnAnswered(CallContext call, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(call);
@@ -214,7 +223,7 @@ internal sealed partial class CampaignDialer
             _measurements.Answered(at - call.StartedAt);
         }
 
-        LeaveQueueBudget(call);
+        LeftQueueBudget(call);
         Signal();
     }
 
@@ -241,7 +250,7 @@ internal sealed partial class CampaignDialer
     private readonly HashSet<long> _fated = [];
     private readonly Dictionary<long, DateTimeOffset> _connectedAt = [];
 
-    /// <summary>The call ended: out of the budget if still in it; its answer (or none) and talk measured.</summary>
+    /// <summary>The call ended: its answer (or none) and talk measured.</summary>
     private void OnAgentCallEnded(CallContext? call, CallOutcome outcome, DateTimeOffset at)
     {
         if (call is null || !AgentPaced)
@@ -264,43 +273,16 @@ internal sealed partial class CampaignDialer
             _fated.Remove(call.AttemptId);
         }
 
-        LeaveQueueBudget(call);
+        LeftQueueBudget(call);
     }
 
-    // Left the budget since the loop last wrote it. Counted here, written by the dialing loop: these are called from the
-    // tracker and the writer's continuations, which must not wait on the store (the writer would wait on itself).
-    private int _toRelease;
-
-    private void LeaveQueueBudget(CallContext call)
+    private void LeftQueueBudget(CallContext call)
     {
-        bool counted;
         lock (_queueGate)
         {
-            counted = _queueInFlight.Remove(call.AttemptId);
-        }
-
-        if (counted)
-        {
-            Interlocked.Increment(ref _toRelease);
+            _queueInFlight.Remove(call.AttemptId);
         }
     }
-
-    /// <summary>Writes the calls that left the queue's budget since the last look (on the dialing loop).</summary>
-    private async Task ReleaseLeftBudgetAsync()
-    {
-        var count = Interlocked.Exchange(ref _toRelease, 0);
-        if (count > 0 && _campaign.Queue is { } queue && _budgetServer is { } server)
-        {
-            await _s.WriteAsync(async () =>
-            {
-                await _s.QueueStore.ReleaseAsync(server, queue, count, CancellationToken.None).ConfigureAwait(false);
-                return true;
-            }).ConfigureAwait(false);
-        }
-    }
-
-    // The server whose budget this campaign's calls were counted on (they all go to it).
-    private string? _budgetServer;
 
     private void SetPacingReason(string? reason)
     {
