@@ -253,5 +253,21 @@ internal static class Migrations
             PRIMARY KEY (server, queue)
         );
         """,
+
+        // 12: a queue's calls in flight are no longer a counter (a node that died kept its claims in it for good): they
+        // are derived, at each claim, from the open unanswered attempts of the queue's campaigns on that server, plus the
+        // claims granted but not yet written as attempts (queue_claims: each expires, so a dead claimer's lapses).
+        """
+        ALTER TABLE queue_budgets DROP COLUMN in_flight;
+        CREATE TABLE queue_claims (
+            id TEXT NOT NULL PRIMARY KEY,
+            server TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            granted INTEGER NOT NULL,
+            claimed_by TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX ix_queue_claims_queue ON queue_claims(server, queue, expires_at);
+        """,
     ];
 }

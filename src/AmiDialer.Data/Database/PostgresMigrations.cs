@@ -239,5 +239,19 @@ internal static class PostgresMigrations
             PRIMARY KEY (server, queue)
         );
         """,
+
+        // 12: a queue's calls in flight derived from open attempts plus unexpired claims, not a counter.
+        """
+        ALTER TABLE queue_budgets DROP COLUMN in_flight;
+        CREATE TABLE queue_claims (
+            id text PRIMARY KEY,
+            server text NOT NULL,
+            queue text NOT NULL,
+            granted integer NOT NULL,
+            claimed_by text NOT NULL,
+            expires_at timestamptz NOT NULL
+        );
+        CREATE INDEX ix_queue_claims_queue ON queue_claims(server, queue, expires_at);
+        """,
     ];
 }

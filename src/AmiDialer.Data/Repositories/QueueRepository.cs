@@ -5,10 +5,10 @@ using Dapper;
 namespace AmiDialer.Data.Repositories;
 
 /// <summary>
-/// Queue campaigns' store (schema step 9): each answered queue call's fate on its attempt, and each queue's free agents
-/// as one budget (<c>queue_budgets</c>) that every campaign and node on that queue claims its calls in flight from.
+/// Queue campaigns' store (schema steps 9 and 12): each answered queue call's fate on its attempt, and each queue's free
+/// agents as one budget (<c>queue_budgets</c>) that every campaign and node on that queue claims its calls in flight from.
 /// </summary>
-public sealed class QueueRepository(AmiDialerDatabase database)
+public sealed class QueueRepository(AmiDialerDatabase database, TimeProvider? time = null)
 {
     /// <summary>
     /// What became of an answered call: its fate and abandoned flag are written once (the first decision stands: a call
@@ -92,8 +92,8 @@ public sealed class QueueRepository(AmiDialerDatabase database)
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO queue_budgets (server, queue, logged_in, paused, busy, free_agents, waiting, in_flight, observed_at, observed_by)
-            VALUES (@server, @queue, @loggedIn, @paused, @busy, @free, @waiting, 0, @observedAt, @observer)
+            INSERT INTO queue_budgets (server, queue, logged_in, paused, busy, free_agents, waiting, observed_at, observed_by)
+            VALUES (@server, @queue, @loggedIn, @paused, @busy, @free, @waiting, @observedAt, @observer)
             ON CONFLICT (server, queue) DO UPDATE SET logged_in = excluded.logged_in, paused = excluded.paused,
                 busy = excluded.busy, free_agents = excluded.free_agents, waiting = excluded.waiting,
                 observed_at = excluded.observed_at, observed_by = excluded.observed_by
@@ -102,74 +102,115 @@ public sealed class QueueRepository(AmiDialerDatabase database)
             cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    /// <summary>The queue's budget as stored; null before any follower wrote it.</summary>
+    /// <summary>The queue's budget as stored, with its calls in flight as they are now; null before any follower wrote it.</summary>
     public async Task<QueueBudget?> GetBudgetAsync(string server, string queue, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         return await connection.QuerySingleOrDefaultAsync<QueueBudget>(new CommandDefinition(
-            """
-            SELECT server AS Server, queue AS Queue, logged_in AS LoggedIn, paused AS Paused, busy AS Busy,
-                   free_agents AS Free, waiting AS Waiting, in_flight AS InFlight, observed_at AS ObservedAt, observed_by AS ObservedBy
+            $"""
+            SELECT server AS Server, queue AS Queue, CAST(logged_in AS bigint) AS LoggedIn, CAST(paused AS bigint) AS Paused,
+                   CAST(busy AS bigint) AS Busy, CAST(free_agents AS bigint) AS Free, CAST(waiting AS bigint) AS Waiting,
+                   CAST(({InFlightSql}) AS bigint) AS InFlight, CAST(({AnsweringSql}) AS bigint) AS Answering,
+                   observed_at AS ObservedAt, observed_by AS ObservedBy
             FROM queue_budgets WHERE server = @server AND queue = @queue
             """,
-            new { server, queue },
+            new { server, queue, now = Time.GetUtcNow() },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Claims up to <paramref name="wanted"/> calls in flight on the queue, so that the queue's calls in flight (every
-    /// campaign's, every node's) stay within <paramref name="limit"/>: one conditional update, so two claimers never
-    /// both take the last free agent. Returns how many were granted (0 when none, or no budget row exists yet).
+    /// campaign's, every node's) stay within <paramref name="limit"/>. The calls in flight are derived, not counted: the
+    /// open attempts of the queue's campaigns on that server not answered yet (or answered, with no queue fate yet), plus
+    /// the claims granted and not expired (<c>queue_claims</c>: granted calls whose attempts may not be written yet). Claims on one queue are serialised
+    /// (SQLite's write lock; the budget row locked FOR UPDATE on PostgreSQL), so two claimers never both take the last
+    /// free agent. What a claimer that died held lapses with its claim (<see cref="ClaimLifetime"/>) and its attempts'
+    /// ends: nothing it took stays taken. The claimer ends the claim (<see cref="EndClaimAsync"/>) once the calls it
+    /// granted are attempts on disk, or were not placed. Granted 0 when none, or no budget row exists yet.
     /// </summary>
-    public async Task<int> ClaimAsync(string server, string queue, int wanted, int limit, CancellationToken cancellationToken = default)
+    public async Task<QueueClaim> ClaimAsync(string server, string queue, int wanted, int limit, string claimedBy, CancellationToken cancellationToken = default)
     {
         if (wanted <= 0 || limit <= 0)
         {
-            return 0;
+            return QueueClaim.None;
         }
 
+        var now = Time.GetUtcNow();
+        var key = new { server, queue, now };
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        // A compare-and-swap on the count seen: of two claimers on one budget, one wins and the other reads again.
-        for (var tries = 0; tries < 20; tries++)
+        await using var transaction = connection.BeginTransaction();
+        var known = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT 1 FROM queue_budgets WHERE server = @server AND queue = @queue" + database.Dialect.ForUpdate, key, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (known is null)
         {
-            var seen = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
-                "SELECT in_flight FROM queue_budgets WHERE server = @server AND queue = @queue",
-                new { server, queue },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (seen is not { } inFlight || inFlight >= limit)
-            {
-                return 0;
-            }
-
-            var granted = (int)Math.Min(wanted, limit - inFlight);
-            var changed = await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE queue_budgets SET in_flight = @next WHERE server = @server AND queue = @queue AND in_flight = @inFlight",
-                new { server, queue, inFlight, next = inFlight + granted },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (changed == 1)
-            {
-                return granted;
-            }
+            return QueueClaim.None;
         }
 
-        return 0;
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM queue_claims WHERE server = @server AND queue = @queue AND expires_at <= @now", key, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var inFlight = await connection.ExecuteScalarAsync<long>(new CommandDefinition(InFlightSql, key, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var granted = (int)Math.Clamp(limit - inFlight, 0, wanted);
+        string? id = null;
+        if (granted > 0)
+        {
+            id = Guid.NewGuid().ToString("N");
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO queue_claims (id, server, queue, granted, claimed_by, expires_at)
+                VALUES (@id, @server, @queue, @granted, @claimedBy, @expiresAt)
+                """,
+                new { id, server, queue, granted, claimedBy, expiresAt = now + ClaimLifetime }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new QueueClaim(id, granted, inFlight);
     }
 
-    /// <summary>Calls claimed on the queue were answered, failed or ended: they leave its calls in flight.</summary>
-    public async Task ReleaseAsync(string server, string queue, int count, CancellationToken cancellationToken = default)
+    /// <summary>The claim's calls are attempts on disk now (or were not placed): it leaves the queue's calls in flight.</summary>
+    public async Task EndClaimAsync(string claimId, CancellationToken cancellationToken = default)
     {
-        if (count <= 0)
-        {
-            return;
-        }
-
+        ArgumentException.ThrowIfNullOrEmpty(claimId);
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE queue_budgets SET in_flight = CASE WHEN in_flight > @count THEN in_flight - @count ELSE 0 END WHERE server = @server AND queue = @queue",
-            new { server, queue, count },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "DELETE FROM queue_claims WHERE id = @claimId", new { claimId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
+
+    /// <summary>How long a claim counts at most: a claimer ends it after one look (a dial batch); this only bounds what a
+    /// claimer that died (or stalled) holds. Longer than any look's claim-and-write, short enough to cost a few calls' time.</summary>
+    public TimeSpan ClaimLifetime { get; init; } = TimeSpan.FromSeconds(30);
+
+    private TimeProvider Time => time ?? TimeProvider.System;
+
+    // The queue's calls in flight on a server (@server, @queue, @now): its campaigns' open attempts that have no agent
+    // coming yet (not answered, or answered with no fate recorded: the follower may not have seen it join and take an
+    // agent yet, and an answer must not free a slot before the call holds one), read off ix_attempts_open_server (only the
+    // server's open attempts, joined to their campaign), plus unexpired claims.
+    private string InFlightSql =>
+        $"""
+        SELECT (SELECT COUNT(*) FROM {OpenOnQueue} AND (a.answered_at IS NULL OR a.queue_fate IS NULL))
+             + (SELECT COALESCE(SUM(q.granted), 0) FROM queue_claims AS q WHERE q.server = @server AND q.queue = @queue AND q.expires_at > @now)
+        """;
+
+    // Of those, the answered ones (waiting for their fate): the follower may count them among the queue's callers waiting.
+    private string AnsweringSql => $"SELECT COUNT(*) FROM {OpenOnQueue} AND a.answered_at IS NOT NULL AND a.queue_fate IS NULL";
+
+    private string OpenOnQueue =>
+        $"attempts AS a {database.Dialect.OrderedJoin} campaigns AS c ON c.id = a.campaign_id WHERE a.server = @server AND a.state <> 'ended' AND c.queue = @queue";
 }
 
-/// <summary>One queue's row of <c>queue_budgets</c>.</summary>
-public sealed record QueueBudget(string Server, string Queue, long LoggedIn, long Paused, long Busy, long Free, long Waiting, long InFlight, DateTimeOffset? ObservedAt, string? ObservedBy);
+/// <summary>What a claim on a queue's budget granted (<see cref="QueueRepository.ClaimAsync"/>).</summary>
+/// <param name="Id">The claim to end once its calls are attempts; null when nothing was granted.</param>
+/// <param name="Granted">Calls granted.</param>
+/// <param name="InFlightBefore">The queue's calls in flight the claim found (its own grant not included).</param>
+public sealed record QueueClaim(string? Id, int Granted, long InFlightBefore)
+{
+    public static QueueClaim None { get; } = new(null, 0, 0);
+}
+
+/// <summary>
+/// One queue's row of <c>queue_budgets</c>, with its calls in flight as derived now (open attempts of the queue's
+/// campaigns on the server not answered, or answered with no queue fate yet, plus unexpired claims). Counts read as
+/// bigint on both engines (PostgreSQL's integer columns would not fit the record's constructor).
+/// </summary>
+/// <param name="Answering">Of <paramref name="InFlight"/>, the answered calls whose fate is not known yet.</param>
+public sealed record QueueBudget(string Server, string Queue, long LoggedIn, long Paused, long Busy, long Free, long Waiting, long InFlight, long Answering, DateTimeOffset? ObservedAt, string? ObservedBy);

@@ -12,27 +12,31 @@ namespace AmiDialer.Engine.Dialing;
 /// with the queue's agents (from the server's <see cref="QueueFollower"/>) and this campaign's measured figures
 /// (<see cref="PacingMeasurements"/>, fed by its calls). Calls in flight on a queue are one budget in the store
 /// (<c>queue_budgets</c>): what the policy allows is claimed from it, so two campaigns on one queue, or two nodes, never
-/// count the same free agent; a call leaves it when it is answered or ends. A queue lives on one PBX (its agents take
-/// only calls placed there): every usable server whose queue has logged-in agents gets calls, each server's share paced
-/// by its own agents and claimed from its own budget, the campaign's fixed caps shared by all.
+/// count the same free agent. The store derives the calls in flight from open unanswered attempts plus unexpired claims
+/// (<see cref="Data.Repositories.QueueRepository.ClaimAsync"/>): a call leaves it when its answer or end is written, and
+/// a claim is ended once its calls are attempts; a dialer that dies leaves nothing taken for good. A queue lives on one
+/// PBX (its agents take only calls placed there): every usable server whose queue has logged-in agents gets calls, each
+/// server's share paced by its own agents and claimed from its own budget, the campaign's fixed caps shared by all.
 /// </summary>
 internal sealed partial class CampaignDialer
 {
     private readonly Lock _queueGate = new();
-    // This campaign's calls counted in a queue's budget, with the server whose budget: released when answered or ended.
-    private readonly Dictionary<long, string> _queueInFlight = [];
+    // This campaign's calls placed on its queue's budget, until answered or ended (what is measured as not answered).
+    private readonly HashSet<long> _queueInFlight = [];
     private PacingMeasurements _measurements = new();
     private PacingMode _pacingMode;
     private double _pacingRatio;
     private string? _pacingReason;
     // The servers whose queues pace this campaign this look (its calls go there), each with the calls claimed on its
-    // budget and those placed so far. Read and written by the dialing loop only.
+    // budget, those planned so far, and the claim to end once they are attempts on disk. The dialing loop's alone.
     private readonly Dictionary<AmiServer, QueueGrant> _queueGrants = [];
     private readonly FixedPacing _capsOnly;
 
-    private sealed class QueueGrant(int granted)
+    private sealed class QueueGrant(int granted, string claimId)
     {
         public int Granted { get; } = granted;
+
+        public string ClaimId { get; } = claimId;
 
         public int Placed { get; set; }
     }
@@ -83,7 +87,6 @@ internal sealed partial class CampaignDialer
     /// </summary>
     private async Task<PacingDecision?> DecideByAgentsAsync(DateTimeOffset now)
     {
-        _queueGrants.Clear();
         if (!AgentPaced)
         {
             return null;
@@ -111,7 +114,6 @@ internal sealed partial class CampaignDialer
             await SeedMeasurementsAsync(now).ConfigureAwait(false);
         }
 
-        await ReleaseLeftBudgetAsync().ConfigureAwait(false);
         MeasuredFigures measured;
         lock (_queueGate)
         {
@@ -135,7 +137,9 @@ internal sealed partial class CampaignDialer
             }).ConfigureAwait(false);
             var budget = await store.GetBudgetAsync(serverName, queue, CancellationToken.None).ConfigureAwait(false);
             var inFlight = (int)(budget?.InFlight ?? 0);
-            var agents = new AgentFigures(counts.Free, counts.Busy, inFlight, counts.Waiting);
+            // An answered call the follower already sees waiting is in its Waiting: not counted again among the ringing.
+            var ringing = inFlight - (int)Math.Min(budget?.Answering ?? 0, counts.Waiting);
+            var agents = new AgentFigures(counts.Free, counts.Busy, ringing, counts.Waiting);
             var decision = _pacer.Decide(_policy, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, lookahead, agents, measured);
             reasons.Add(servers.Count == 1 ? decision.Reason ?? "" : $"{decision.Reason} (on {serverName})");
             var wanted = Math.Min(decision.MayStart, room - total);
@@ -146,14 +150,14 @@ internal sealed partial class CampaignDialer
             }
 
             // The policy wants inFlight + wanted on this server's queue: claim the difference, against every other claimer.
-            var granted = await _s.WriteAsync(() => store.ClaimAsync(serverName, queue, wanted, inFlight + wanted, CancellationToken.None)).ConfigureAwait(false);
-            if (granted > 0)
+            var claim = await _s.WriteAsync(() => store.ClaimAsync(serverName, queue, wanted, inFlight + wanted, _s.Options.InstanceName, CancellationToken.None)).ConfigureAwait(false);
+            if (claim is { Granted: > 0, Id: { } claimId })
             {
-                _queueGrants[server] = new QueueGrant(granted);
-                total += granted;
+                _queueGrants[server] = new QueueGrant(claim.Granted, claimId);
+                total += claim.Granted;
             }
 
-            limit = granted < wanted ? PacingLimit.Agents : decision.LimitedBy;
+            limit = claim.Granted < wanted ? PacingLimit.Agents : decision.LimitedBy;
         }
 
         var reason = string.Join("; ", reasons);
@@ -204,30 +208,32 @@ internal sealed partial class CampaignDialer
         }
     }
 
-    /// <summary>After a look's calls were claimed: budget granted to calls that were not placed goes back, per server.</summary>
-    private async Task ReturnUnusedBudgetAsync()
+    /// <summary>
+    /// After a look: its claims end. The calls they placed are attempts on disk by now (the claim transaction committed
+    /// before they were sent), counted as in flight from them until answered; the grant not used goes back.
+    /// </summary>
+    private async Task EndQueueClaimAsync()
     {
-        if (_queueGrants.Count == 0 || _campaign.Queue is not { } queue)
+        if (_queueGrants.Count == 0)
         {
-            _queueGrants.Clear();
             return;
         }
 
-        var unused = _queueGrants.Where(g => g.Value.Granted > g.Value.Placed).Select(g => (g.Key.Name, Count: g.Value.Granted - g.Value.Placed)).ToList();
+        var claims = _queueGrants.Values.Select(g => g.ClaimId).ToList();
         _queueGrants.Clear();
-        foreach (var (server, count) in unused)
+        foreach (var claimId in claims)
         {
             await _s.WriteAsync(async () =>
             {
-                await _s.QueueStore.ReleaseAsync(server, queue, count, CancellationToken.None).ConfigureAwait(false);
+                await _s.QueueStore.EndClaimAsync(claimId, CancellationToken.None).ConfigureAwait(false);
                 return true;
             }).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// A server for one of this look's calls of a queue campaign: one whose grant has room left (most left first) and
-    /// whose own cap takes another call, reserved. Null when none: the lead stays due.
+    /// A server for one of this look's calls of an agent-paced campaign: one whose grant has room left (most left first)
+    /// and whose own cap takes another call, reserved. Null when none: the lead stays due.
     /// </summary>
     private AmiServer? ReserveQueueServer()
     {
@@ -235,7 +241,6 @@ internal sealed partial class CampaignDialer
         {
             if (grant.Placed < grant.Granted && server.TryReserve())
             {
-                // Counted when planned: a claim that then fails (do-not-call, lease) returns its grant with the look's unused.
                 grant.Placed++;
                 return server;
             }
@@ -244,7 +249,7 @@ internal sealed partial class CampaignDialer
         return null;
     }
 
-    /// <summary>A claimed call that was not sent after all: its grant goes back with the look's unused ones.</summary>
+    /// <summary>A planned call that was not claimed or sent after all: its share of the grant may go to another lead this look.</summary>
     private void UnplaceOnQueue(AmiServer server)
     {
         if (_queueGrants.TryGetValue(server, out var grant) && grant.Placed > 0)
@@ -253,7 +258,7 @@ internal sealed partial class CampaignDialer
         }
     }
 
-    /// <summary>A call of this campaign is being placed: counted on its server's queue budget (claimed for it this look).</summary>
+    /// <summary>A call of this campaign is being placed on a server whose queue granted it: measured as the queue's.</summary>
     private void CountOnQueue(long attemptId, AmiServer server)
     {
         if (!_queueGrants.ContainsKey(server))
@@ -263,11 +268,12 @@ internal sealed partial class CampaignDialer
 
         lock (_queueGate)
         {
-            _queueInFlight[attemptId] = server.Name;
+            _queueInFlight.Add(attemptId);
         }
     }
 
-    /// <summary>The callee answered (the tracker saw it): the call leaves the queue's calls in flight, and is measured.</summary>
+    /// <summary>The callee answered (the tracker saw it): measured, and the pacer looks again (the store counts the call out
+    /// of the queue's calls in flight once its answer is written).</summary>
     public void OnAnswered(CallContext call, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(call);
@@ -281,7 +287,7 @@ internal sealed partial class CampaignDialer
             _measurements.Answered(at - call.StartedAt);
         }
 
-        LeaveQueueBudget(call);
+        LeftQueueBudget(call);
         Signal();
     }
 
@@ -308,7 +314,7 @@ internal sealed partial class CampaignDialer
     private readonly HashSet<long> _fated = [];
     private readonly Dictionary<long, DateTimeOffset> _connectedAt = [];
 
-    /// <summary>The call ended: out of the budget if still in it; its answer (or none) and talk measured.</summary>
+    /// <summary>The call ended: its answer (or none) and talk measured.</summary>
     private void OnAgentCallEnded(CallContext? call, CallOutcome outcome, DateTimeOffset at)
     {
         if (call is null || !AgentPaced)
@@ -318,7 +324,7 @@ internal sealed partial class CampaignDialer
 
         lock (_queueGate)
         {
-            if (outcome != CallOutcome.Answered && _queueInFlight.ContainsKey(call.AttemptId))
+            if (outcome != CallOutcome.Answered && _queueInFlight.Contains(call.AttemptId))
             {
                 _measurements.NotAnswered();
             }
@@ -331,52 +337,14 @@ internal sealed partial class CampaignDialer
             _fated.Remove(call.AttemptId);
         }
 
-        LeaveQueueBudget(call);
+        LeftQueueBudget(call);
     }
 
-    // Calls that left a server's budget since the loop last wrote it, by server. Counted here (under the gate), written by
-    // the dialing loop: these are called from the tracker and the writer's continuations, which must not wait on the
-    // store (the writer would wait on itself).
-    private readonly Dictionary<string, int> _toRelease = new(StringComparer.Ordinal);
-
-    private void LeaveQueueBudget(CallContext call)
+    private void LeftQueueBudget(CallContext call)
     {
         lock (_queueGate)
         {
-            if (_queueInFlight.Remove(call.AttemptId, out var server))
-            {
-                _toRelease[server] = _toRelease.GetValueOrDefault(server) + 1;
-            }
-        }
-    }
-
-    /// <summary>Writes the calls that left each server's queue budget since the last look (on the dialing loop).</summary>
-    private async Task ReleaseLeftBudgetAsync()
-    {
-        List<KeyValuePair<string, int>> left;
-        lock (_queueGate)
-        {
-            if (_toRelease.Count == 0)
-            {
-                return;
-            }
-
-            left = [.. _toRelease];
-            _toRelease.Clear();
-        }
-
-        if (_campaign.Queue is not { } queue)
-        {
-            return;
-        }
-
-        foreach (var (server, count) in left)
-        {
-            await _s.WriteAsync(async () =>
-            {
-                await _s.QueueStore.ReleaseAsync(server, queue, count, CancellationToken.None).ConfigureAwait(false);
-                return true;
-            }).ConfigureAwait(false);
+            _queueInFlight.Remove(call.AttemptId);
         }
     }
 

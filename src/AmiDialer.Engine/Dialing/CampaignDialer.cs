@@ -367,8 +367,7 @@ internal sealed partial class CampaignDialer
                 lastDialCheck = now;
                 // Claimed for the slots opening within the lookahead too: the query and the claim's commit take time,
                 // and a slot left idle meanwhile is a call per second lost. They go out when their slots open.
-                await ReturnUnusedBudgetAsync().ConfigureAwait(false);
-                await ReleaseLeftBudgetAsync().ConfigureAwait(false);
+                await EndQueueClaimAsync().ConfigureAwait(false);
                 var pacing = await DecideByAgentsAsync(now).ConfigureAwait(false)
                     ?? _pacer.Decide(_policy, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, 2 * _s.Options.DialBatchInterval);
                 var allowed = pacing.MayStart;
@@ -390,6 +389,7 @@ internal sealed partial class CampaignDialer
                 var leads = await dueQuery.GetAsync(CampaignId, now, allowed, _campaign.Order, CancellationToken.None).ConfigureAwait(false);
                 if (leads.Count == 0)
                 {
+                    await EndQueueClaimAsync().ConfigureAwait(false);
                     var next = await _s.Leads.GetNextDueAtAsync(CampaignId, CancellationToken.None).ConfigureAwait(false);
                     NextDueAt = next;
                     var nothingDue = next is null || (_campaign.EndAt is { } end && next >= end);
@@ -433,7 +433,10 @@ internal sealed partial class CampaignDialer
                 }
 
                 _saidNothingToDial = false;
-                if (!await DialAsync(leads, now).ConfigureAwait(false))
+                var dialed = await DialAsync(leads, now).ConfigureAwait(false);
+                // The calls the queue claim granted are attempts on disk now: counted from them, not twice.
+                await EndQueueClaimAsync().ConfigureAwait(false);
+                if (!dialed)
                 {
                     // No server has room: wait for a call to end.
                     await WaitForRoomAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
@@ -783,6 +786,8 @@ internal sealed partial class CampaignDialer
     private async Task DrainAsync()
     {
         SetStatus(DialerStatus.Draining, Message);
+        // Nothing more is placed: the queue's other claimers get the unused grant now, not after the drain.
+        await EndQueueClaimAsync().ConfigureAwait(false);
         var lastRenew = _s.Time.GetTimestamp();
         while (Active > 0)
         {
@@ -800,12 +805,7 @@ internal sealed partial class CampaignDialer
                 await RenewAsync().ConfigureAwait(false);
                 lastRenew = _s.Time.GetTimestamp();
             }
-
-            await ReleaseLeftBudgetAsync().ConfigureAwait(false);
         }
-
-        await ReturnUnusedBudgetAsync().ConfigureAwait(false);
-        await ReleaseLeftBudgetAsync().ConfigureAwait(false);
     }
 
     private CampaignRunResult End(CampaignRunEnd end, string message, DateTimeOffset now, DateTimeOffset? nextDue = null) =>

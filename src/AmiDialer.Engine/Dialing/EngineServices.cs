@@ -23,7 +23,7 @@ internal sealed partial class EngineServices(
     public CampaignRepository Campaigns { get; } = new(database, time);
     public LeadRepository Leads { get; } = new(database);
     public AttemptRepository Attempts { get; } = new(database);
-    public QueueRepository QueueStore { get; } = new(database);
+    public QueueRepository QueueStore { get; } = new(database, time);
     /// <summary>The engine's one lease repository: its observations of other holders' heartbeats live here.</summary>
     public LeaseRepository Leases { get; } = new(database, time, loggers.CreateLogger("AmiDialer.Data.Leases"));
     public DncRepository Dnc { get; } = new(database, time);

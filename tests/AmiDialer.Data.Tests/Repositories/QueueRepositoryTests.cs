@@ -49,29 +49,4 @@ public sealed class QueueRepositoryTests
         Assert.Equal((3, 2), await queues.AbandonCountsAsync(campaign.Id, now - TimeSpan.FromDays(30)));
         Assert.Equal((2, 1), await queues.AbandonCountsAsync(campaign.Id, now - TimeSpan.FromHours(24)));
     }
-
-    [Fact]
-    public async Task Two_claimers_on_one_queue_never_take_more_calls_in_flight_than_the_limit()
-    {
-        await using var db = await TempDatabase.CreateAsync();
-        var a = new QueueRepository(db.Database);
-        var b = new QueueRepository(db.Database);
-        Assert.Equal(0, await a.ClaimAsync("pbx1", "sales", 3, 5));
-        await a.WriteAgentsAsync("pbx1", "sales", new QueueAgentCounts(6, 1, 0, 0, 0, 5, 0), db.Time.GetUtcNow(), "node-a");
-
-        // Many claims at once from two "nodes" (two repositories, their own connections): never more than 5 in all.
-        var claims = Enumerable.Range(0, 20).Select(i => (i % 2 == 0 ? a : b).ClaimAsync("pbx1", "sales", 2, 5)).ToList();
-        var granted = (await Task.WhenAll(claims)).Sum();
-        Assert.Equal(5, granted);
-        var budget = await a.GetBudgetAsync("pbx1", "sales");
-        Assert.Equal((5L, 5L, "node-a"), (budget!.InFlight, budget.Free, budget.ObservedBy));
-
-        // A new look at the agents keeps the calls in flight; released calls make room again.
-        await b.WriteAgentsAsync("pbx1", "sales", new QueueAgentCounts(6, 1, 2, 0, 0, 3, 0), db.Time.GetUtcNow(), "node-b");
-        Assert.Equal(5L, (await a.GetBudgetAsync("pbx1", "sales"))!.InFlight);
-        await a.ReleaseAsync("pbx1", "sales", 4);
-        Assert.Equal(2, await b.ClaimAsync("pbx1", "sales", 2, 3));
-        await a.ReleaseAsync("pbx1", "sales", 10);
-        Assert.Equal(0L, (await a.GetBudgetAsync("pbx1", "sales"))!.InFlight);
-    }
 }
