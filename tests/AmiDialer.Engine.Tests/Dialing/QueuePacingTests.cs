@@ -52,6 +52,8 @@ public sealed class QueuePacingTests
             Destination = new DialplanTarget("queue", "sales", 1),
             Queue = "sales",
             Pacing = PacingMode.Progressive,
+            // Attempts to spare: a call an agent took is final all the same (only abandoned ones are called again).
+            MaxAttempts = 3,
         });
         // Last digit 1: answered after 2 s of ringing (PBX seconds).
         await h.ImportAsync(campaign.Id, EngineHarness.Numbers(200).Where(n => n.EndsWith('1')).Take(15));
@@ -76,6 +78,7 @@ public sealed class QueuePacingTests
         }
 
         var answered = await AnsweredAsync(h, campaign.Id);
+        // One attempt per lead (15 imported): none was called again.
         Assert.Equal(15, answered.Count);
         // One call in flight per free agent: never more than the three agents, and every call left the budget.
         Assert.InRange(peak, 1, 3);
@@ -148,5 +151,44 @@ public sealed class QueuePacingTests
         Assert.Equal(4, answered.Count);
         Assert.All(answered, a => Assert.Equal(("answered", "sales", (string?)null, true, "late"), (a.Outcome, a.Queue, a.QueueAgent, a.IsAbandoned, a.QueueFate)));
         Assert.Equal((4, 4), await engine.Services.QueueStore.AbandonCountsAsync(campaign.Id, DateTimeOffset.UtcNow - TimeSpan.FromDays(30)));
+    }
+
+    [Fact]
+    public async Task An_abandoned_lead_is_called_again_only_after_the_abandon_retry_delay()
+    {
+        var paused = QueueOptions.TestPbx();
+        paused.Members = [.. paused.Members.Select(m => m with { Paused = true, PausedReason = "lunch" })];
+        await using var h = await EngineHarness.StartAsync(timeScale: Scale, queues: [paused]);
+        var campaign = await h.CreateCampaignAsync("ofcom", c => c with
+        {
+            Destination = new DialplanTarget("queue", "sales", 1),
+            Queue = "sales",
+            Pacing = PacingMode.Fixed,
+            MaxConcurrentCalls = 3,
+            MaxAttempts = 2,
+        });
+        // Answered after 2 s (PBX); nobody takes them: late, then the callee hangs up while waiting.
+        await h.ImportAsync(campaign.Id, EngineHarness.Numbers(100).Where(n => n.EndsWith('1')).Take(2));
+        var delay = TimeSpan.FromSeconds(3);
+        var engine = await h.StartEngineAsync(h.Options("ofcom", pbxTimeScale: Scale, queueWrapUp: TimeSpan.FromSeconds(1), abandonRetryDelay: delay));
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Assert.Equal(CampaignRunEnd.Finished, (await engine.RunCampaignAsync(campaign.Id, cts.Token)).End);
+
+        await using var connection = await h.Database.OpenConnectionAsync();
+        var attempts = (await connection.QueryAsync<(long LeadId, DateTimeOffset CreatedAt, DateTimeOffset AnsweredAt, string Fate)>(
+            "SELECT lead_id, created_at, answered_at, queue_fate FROM attempts WHERE campaign_id = @id ORDER BY lead_id, id", new { id = campaign.Id })).ToList();
+        // Each lead: abandoned, called again (attempts remained) but not before the delay since the answer, abandoned
+        // again on its last attempt: final, answered.
+        Assert.Equal(4, attempts.Count);
+        foreach (var lead in attempts.GroupBy(a => a.LeadId))
+        {
+            var (first, second) = (lead.First(), lead.Last());
+            Assert.Equal(("late", "late"), (first.Fate, second.Fate));
+            Assert.True(second.CreatedAt >= first.AnsweredAt + delay, $"called again at {second.CreatedAt:O}, {second.CreatedAt - first.AnsweredAt} after the abandoned answer");
+        }
+
+        var leads = (await connection.QueryAsync<(string State, string Outcome)>("SELECT state, final_outcome FROM leads WHERE campaign_id = @id", new { id = campaign.Id })).ToList();
+        Assert.All(leads, l => Assert.Equal(("done", "answered"), l));
     }
 }
