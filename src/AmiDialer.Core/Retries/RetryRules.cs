@@ -1,3 +1,4 @@
+using System.Globalization;
 using AmiDialer.Core.Model;
 
 namespace AmiDialer.Core.Retries;
@@ -10,6 +11,9 @@ public static class RetryRules
     /// </summary>
     /// <param name="earlierOutcomes">Outcomes of the lead's earlier, ended attempts (any order), not including this one.</param>
     /// <param name="maxAttempts">Caps every attempt that reached Asterisk, the first, interrupted and unknown ones included.</param>
+    /// <param name="abandoned">For an answered call that never reached an agent (<see cref="AbandonedAnswer"/>): the lead
+    /// is called again if attempts remain, but not before the abandon retry delay has passed since the answer; null for
+    /// every other call (an answered call is then final).</param>
     /// <remarks>
     /// Counts are per outcome over the lead's life: with <c>busy=5m:3</c> the 1st, 2nd and 3rd busy are retried and
     /// the 4th is final, whatever happened in between. An interrupted attempt (its call was cut by Asterisk going
@@ -18,9 +22,11 @@ public static class RetryRules
     /// have answered, so only an operator's requeue dials the lead again; it counts toward the maximum. A not-sent
     /// attempt (its Originate never reached Asterisk: nobody was called) is due again at once and counts toward
     /// nothing. The result's RetryAt still has to go through the calling hours and the campaign's schedule
-    /// (<see cref="Scheduling.DialingSchedule.NextEligibleAt"/>).
+    /// (<see cref="Scheduling.DialingSchedule.NextEligibleAt"/>), which only ever moves it later: an abandoned lead's
+    /// retry never comes before its delay. An answered call whose callee talked to an agent, even one who came late, is
+    /// final: that callee had the conversation, so calling again would be a second call for the same purpose.
     /// </remarks>
-    public static LeadDecision AfterAttempt(IReadOnlyCollection<CallOutcome> earlierOutcomes, CallOutcome outcome, DateTimeOffset now, RetryPolicy policy, int maxAttempts)
+    public static LeadDecision AfterAttempt(IReadOnlyCollection<CallOutcome> earlierOutcomes, CallOutcome outcome, DateTimeOffset now, RetryPolicy policy, int maxAttempts, AbandonedAnswer? abandoned = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
         // The store counts every attempt row; one whose Originate never left is no attempt at the callee.
@@ -28,7 +34,14 @@ public static class RetryRules
 
         if (outcome == CallOutcome.Answered)
         {
-            return new(LeadState.Done, outcome, null, "answered");
+            if (abandoned is null)
+            {
+                return new(LeadState.Done, outcome, null, "answered");
+            }
+
+            return attemptsMade < maxAttempts
+                ? new(LeadState.WaitingRetry, outcome, Later(abandoned.NotBefore, now), string.Create(CultureInfo.InvariantCulture, $"abandoned ({abandoned.Fate}): not before {abandoned.NotBefore:yyyy-MM-dd HH:mm:ss}Z"))
+                : new(LeadState.Done, outcome, null, $"abandoned ({abandoned.Fate}), and all {maxAttempts} attempts are used");
         }
 
         if (outcome == CallOutcome.NotSent)
@@ -66,4 +79,6 @@ public static class RetryRules
 
         return new(LeadState.WaitingRetry, outcome, now + rule.Delay, $"{outcome.ToWireName()} retry {timesSeen} of {rule.Retries} after {RetryRule.FormatDelay(rule.Delay)}");
     }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 }

@@ -1,4 +1,5 @@
 using AmiDialer.Core.Model;
+using AmiDialer.Core.Queues;
 using CallKind = AmiDialer.Core.Outcomes.CallKind;
 using OutcomeVerdict = AmiDialer.Core.Outcomes.OutcomeVerdict;
 using AmiDialer.Core.Retries;
@@ -149,7 +150,7 @@ internal sealed partial class EngineServices
         }
 
         var policy = RetryPolicy.TryParse(campaign?.RetryPolicy, out var parsed, out _) ? parsed : RetryPolicy.None;
-        var decision = RetryRules.AfterAttempt(earlier, verdict.Outcome, now, policy, Math.Max(1, campaign?.MaxAttempts ?? 1));
+        var decision = RetryRules.AfterAttempt(earlier, verdict.Outcome, now, policy, Math.Max(1, campaign?.MaxAttempts ?? 1), AbandonedAnswerOf(facts, verdict.Outcome, context, campaign, kind, now));
         var plan = campaign is null
             ? new LeadPlan(decision.State, decision.FinalOutcome, null)
             : LeadPlan.From(decision, DialingSchedule.For(campaign), lead.TimeZones);
@@ -176,6 +177,24 @@ internal sealed partial class EngineServices
             Claimed = context is null ? null : new ClaimedAttempt(lead.Id, campaignId, context.AttemptCreatedAt),
         };
         return new Ending(ending, verdict, facts.Finality, context, campaignId, now, kind, facts.ChannelId);
+    }
+
+    /// <summary>
+    /// An answered campaign call that its queue's follower saw go without an agent (late and never taken, or its caller
+    /// left): the lead may be called again after <see cref="DialerEngineOptions.AbandonRetryDelay"/>. Null otherwise, and
+    /// for a call of an earlier run (no follower saw it: its fate is unknown, and it stays final).
+    /// </summary>
+    private AbandonedAnswer? AbandonedAnswerOf(CallFacts facts, CallOutcome outcome, CallContext? context, Campaign? campaign, CallKind kind, DateTimeOffset now)
+    {
+        if (outcome != CallOutcome.Answered || kind != CallKind.Campaign || context is null || string.IsNullOrEmpty(campaign?.Queue))
+        {
+            return null;
+        }
+
+        var server = Servers.Find(s => s.Name == context.Server);
+        return server?.QueueFollower.WentWithoutAgent(context.ChannelId) is { } fate
+            ? new AbandonedAnswer(facts.AnsweredAt ?? now, Options.AbandonRetryDelay, fate.ToWireName())
+            : null;
     }
 
     private async Task<Campaign?> CampaignAsync(long campaignId, DateTimeOffset now)

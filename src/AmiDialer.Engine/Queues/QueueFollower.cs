@@ -19,6 +19,8 @@ internal sealed class QueueFollower(TimeSpan wrapUp)
     private readonly Dictionary<string, QueueAgents> _queues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _answers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Queue, QueueCallWatch Watch)> _calls = new(StringComparer.Ordinal);
+    // Calls whose watch is over (an agent took them, or their caller left), kept a while for the call's ending to ask.
+    private readonly Dictionary<string, (QueueCallWatch Watch, DateTimeOffset At)> _settled = new(StringComparer.Ordinal);
 
     /// <summary>Starts following <paramref name="queue"/>; true when it was not followed yet (its QueueStatus is due).</summary>
     public bool Follow(string queue)
@@ -178,6 +180,11 @@ internal sealed class QueueFollower(TimeSpan wrapUp)
                 _calls.Remove(stale);
             }
 
+            foreach (var old in _settled.Where(c => now - c.Value.At > AnswerMemory).Select(c => c.Key).ToList())
+            {
+                _settled.Remove(old);
+            }
+
             return (IReadOnlyList<QueueCallNews>?)news ?? [];
         }
     }
@@ -201,7 +208,23 @@ internal sealed class QueueFollower(TimeSpan wrapUp)
 
             _calls.Clear();
             _answers.Clear();
+            _settled.Clear();
             return news;
+        }
+    }
+
+    /// <summary>
+    /// Whether an answered call of ours, now ending, went without an agent in a followed queue: its fate (late, or the
+    /// caller left; one still undecided is ending with no agent, so its caller left) when no agent ever took it; null
+    /// when an agent took it (even late: that callee talked to someone) or it never joined a followed queue. Events are
+    /// read in order, so by the call's hangup any AgentConnect of it has been seen.
+    /// </summary>
+    public QueueCallFate? WentWithoutAgent(string caller)
+    {
+        lock (_gate)
+        {
+            var watch = _calls.TryGetValue(caller, out var call) ? call.Watch : _settled.TryGetValue(caller, out var done) ? done.Watch : null;
+            return watch is null || watch.Agent is not null ? null : watch.Fate ?? QueueCallFate.CallerLeft;
         }
     }
 
@@ -217,6 +240,7 @@ internal sealed class QueueFollower(TimeSpan wrapUp)
         if (remove)
         {
             _calls.Remove(caller);
+            _settled[caller] = (call.Watch, call.Watch.AnsweredAt);
         }
 
         return decided || (alsoWhenLate && agentBefore is null && call.Watch.Agent is not null)

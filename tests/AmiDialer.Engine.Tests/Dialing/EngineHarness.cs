@@ -72,10 +72,11 @@ public sealed class EngineHarness : IAsyncDisposable
     /// <param name="ledger">The engine's server is configured with <c>Ledger: true</c> (dials through the ledger dialplan).</param>
     /// <param name="servers">The AMI servers (all this harness's simulator, by their names); default one named "sim".</param>
     public DialerEngineOptions Options(string instance, TimeSpan? lease = null, Func<AmiDialerDatabase, TimeProvider, IAttemptWriter>? attemptWriter = null, bool simulated = true, bool ledger = false,
-        IReadOnlyList<AmiServerConfig>? servers = null, AmiDialer.Engine.CallControl.CallControlOptions? callControl = null, double pbxTimeScale = 1, TimeSpan queueWrapUp = default) => new()
+        IReadOnlyList<AmiServerConfig>? servers = null, AmiDialer.Engine.CallControl.CallControlOptions? callControl = null, double pbxTimeScale = 1, TimeSpan queueWrapUp = default, TimeSpan? abandonRetryDelay = null) => new()
     {
         PbxTimeScale = pbxTimeScale,
         QueueWrapUp = queueWrapUp,
+        AbandonRetryDelay = abandonRetryDelay ?? TimeSpan.FromHours(72),
         AttemptWriterFactory = attemptWriter,
         DatabasePath = DbPath,
         Servers = servers ?? [Server() with { Ledger = ledger }],
