@@ -106,7 +106,7 @@ public sealed partial class AttemptWriter
             statements.Claim(item, now, counters, isolated);
 
         // A claim the open-attempt index refused leaves nothing behind.
-        protected override bool Changed(DialClaimResult result) => result.Status is not (DialClaimStatus.NotClaimable or DialClaimStatus.LeaseLost);
+        protected override bool Changed(DialClaimResult result) => result.Status is not (DialClaimStatus.NotClaimable or DialClaimStatus.LeaseLost or DialClaimStatus.ServerFull);
 
         protected override DialClaimResult Failed(Exception error) => new(DialClaimStatus.NotClaimable) { Error = error.Message };
     }

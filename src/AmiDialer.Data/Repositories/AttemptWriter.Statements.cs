@@ -28,6 +28,7 @@ public sealed partial class AttemptWriter
         private readonly PreparedStatement _insertAttempt;
         private readonly PreparedStatement _claimedAttempt;
         private readonly PreparedStatement _fence;
+        private readonly PreparedStatement _openOnServer;
         private readonly PreparedStatement _markLive;
         private readonly PreparedStatement _markAnswered;
         private readonly PreparedStatement _endAttempt;
@@ -42,6 +43,10 @@ public sealed partial class AttemptWriter
         // The fence as checked in this transaction: the write lock is held from BEGIN IMMEDIATE to COMMIT, so the lease row
         // cannot change hands in between and one look serves every claim of the batch.
         private (LeaseFence Fence, bool Held)? _fenceSeen;
+        // Open attempts per server as counted in this transaction, plus its own claims since: the write lock keeps other
+        // processes out until the commit, so one count serves the batch. Forgotten whenever this transaction ends an
+        // attempt or undoes writes, and counted again.
+        private readonly Dictionary<string, int> _openSeen = new(StringComparer.Ordinal);
         private long _lastHour = -1;
         private string _lastHourKey = "";
 
@@ -69,6 +74,7 @@ public sealed partial class AttemptWriter
                 """, "$lead", "$campaign", "$state", "$count", "$now");
             _insertAttempt = Prepare(connection, AttemptRepository.InsertDialingSql, "@leadId", "@campaignId", "@actionId", "@channelId", "@server", "@now", "@isSimulated", "@leaseKey");
             _fence = Prepare(connection, "SELECT 1 FROM leases WHERE key = $key AND owner = $owner", "$key", "$owner");
+            _openOnServer = Prepare(connection, ServerSlots.SqliteCountSql, "$server", "$limit");
             _markLive = Prepare(connection, "UPDATE attempts SET state = 'live' WHERE id = $attempt AND state = 'dialing'", "$attempt");
             _markAnswered = Prepare(connection, """
                 UPDATE attempts SET state = 'live', answered_at = COALESCE(answered_at, $answeredAt)
@@ -102,6 +108,7 @@ public sealed partial class AttemptWriter
         public void Begin()
         {
             _fenceSeen = null;
+            _openSeen.Clear();
             _begin.ExecuteNonQuery();
             _inTransaction = true;
         }
@@ -115,6 +122,7 @@ public sealed partial class AttemptWriter
         public void Rollback()
         {
             _fenceSeen = null;
+            _openSeen.Clear();
             if (_inTransaction)
             {
                 _inTransaction = false;
@@ -167,6 +175,7 @@ public sealed partial class AttemptWriter
         /// <summary>Undoes everything since the savepoint, which stays open: release it too, so savepoints never nest.</summary>
         public void RollbackToSavepoint()
         {
+            _openSeen.Clear();
             _rollbackTo.ExecuteNonQuery();
             _release.ExecuteNonQuery();
         }
@@ -231,6 +240,16 @@ public sealed partial class AttemptWriter
                 return new DialClaimResult(DialClaimStatus.Blocked);
             }
 
+            var open = 0;
+            if (claim.ServerCap is { } cap)
+            {
+                open = OpenOn(a.Server, cap);
+                if (open >= cap)
+                {
+                    return new DialClaimResult(DialClaimStatus.ServerFull) { ServerOpen = open };
+                }
+            }
+
             var at = DapperTypeHandlers.ToDb(now);
             _claimLead.Bind(1, a.LeadId);
             _claimLead.Bind(2, claim.CampaignId);
@@ -262,7 +281,38 @@ public sealed partial class AttemptWriter
             }
 
             counters.Claimed(claim.CampaignId, from);
-            return new DialClaimResult(DialClaimStatus.Claimed, a.Dialing(id, claim.CampaignId, now)) { PriorAttempts = (int)count };
+            int? serverOpen = null;
+            if (claim.ServerCap is not null)
+            {
+                _openSeen[a.Server] = ++open;
+                serverOpen = open;
+            }
+
+            return new DialClaimResult(DialClaimStatus.Claimed, a.Dialing(id, claim.CampaignId, now)) { PriorAttempts = (int)count, ServerOpen = serverOpen };
+        }
+
+        /// <summary>The server's open attempts in this transaction (up to <paramref name="cap"/>), counted once until something invalidates it.</summary>
+        private int OpenOn(string server, int cap)
+        {
+            if (_openSeen.TryGetValue(server, out var seen))
+            {
+                return seen;
+            }
+
+            _openOnServer.Bind(1, server);
+            _openOnServer.Bind(2, cap);
+            try
+            {
+                _openOnServer.Read();
+                seen = (int)_openOnServer.Int64(0);
+            }
+            finally
+            {
+                _openOnServer.Reset();
+            }
+
+            _openSeen[server] = seen;
+            return seen;
         }
 
         private bool Holds(LeaseFence fence)
@@ -314,6 +364,9 @@ public sealed partial class AttemptWriter
                 // Already ended (or never written): that ending settled its lead and counters.
                 return false;
             }
+
+            // A slot came free on some server: counted again by the next claim of this transaction.
+            _openSeen.Clear();
 
             var (leadId, campaignId, createdAt) = ending.Claimed ?? ReadAttempt(ending.AttemptId);
             var newState = DbNames.Of(ending.LeadState);

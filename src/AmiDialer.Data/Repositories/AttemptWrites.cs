@@ -43,6 +43,13 @@ public sealed record DialClaim(AttemptClaim Attempt, long CampaignId, string Pho
     /// that stalled (a GC or VM pause) and lost its lease meanwhile claims nothing when it wakes. Null: no check.
     /// </summary>
     public LeaseFence? Fence { get; init; }
+
+    /// <summary>
+    /// The claim's server's <c>MaxConcurrentCalls</c>: refused (<see cref="DialClaimStatus.ServerFull"/>) when that many
+    /// attempts on the server are open in the store already, whichever process placed them (see <see cref="ServerSlots"/>).
+    /// Null: not counted.
+    /// </summary>
+    public int? ServerCap { get; init; }
 }
 
 /// <summary>A lease key and the owner a claim requires to hold it (see <see cref="DialClaim.Fence"/>).</summary>
@@ -61,6 +68,9 @@ public enum DialClaimStatus
 
     /// <summary>The claim's <see cref="DialClaim.Fence"/> failed: the lease is not the claimer's any more; nothing changed.</summary>
     LeaseLost,
+
+    /// <summary>The server has <see cref="DialClaim.ServerCap"/> open attempts already, over every process: nothing changed, the lead stays due.</summary>
+    ServerFull,
 }
 
 public sealed record DialClaimResult(DialClaimStatus Status, Attempt? Attempt = null)
@@ -70,6 +80,12 @@ public sealed record DialClaimResult(DialClaimStatus Status, Attempt? Attempt = 
 
     /// <summary>Why a claim failed in the store (it was rolled back alone; the lead is as it was).</summary>
     public string? Error { get; init; }
+
+    /// <summary>
+    /// The open attempts on the claim's server as its transaction counted them (this claim's included when claimed, up
+    /// to its cap), when it had a <see cref="DialClaim.ServerCap"/>: how a dialer learns what other processes use.
+    /// </summary>
+    public int? ServerOpen { get; init; }
 }
 
 /// <summary>How an attempt ended (the raw values as Asterisk gave them) and what becomes of its lead.</summary>

@@ -26,6 +26,9 @@ public sealed record ClickToCallClaim(
 
     /// <summary>Where the customer is dialed, <c>context,exten,priority</c>, kept with the attempt.</summary>
     public string? Destination { get; init; }
+
+    /// <summary>The server's <c>MaxConcurrentCalls</c>, counted over every process (<see cref="ServerSlots"/>); null: not counted.</summary>
+    public int? ServerCap { get; init; }
 }
 
 /// <summary>
@@ -38,7 +41,8 @@ public sealed class ClickToCallLeadRepository(AmiDialerDatabase database)
     /// <summary>
     /// In one transaction: creates the number's lead if the campaign has none, moves it (whatever final or waiting
     /// state it is in) to in progress, and writes the attempt as dialing. Returns null, changing nothing, when the
-    /// lead already has a call in progress.
+    /// lead already has a call in progress; throws <see cref="ServerFullException"/>, changing nothing, when the server
+    /// has <see cref="ClickToCallClaim.ServerCap"/> open calls.
     /// </summary>
     public async Task<(Attempt Attempt, Lead Lead)?> ClaimAsync(ClickToCallClaim claim, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
@@ -49,6 +53,11 @@ public sealed class ClickToCallLeadRepository(AmiDialerDatabase database)
                 "SELECT 1 FROM leases WHERE key = @Key AND owner = @Owner", lease, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) is null)
         {
             throw new LeaseLostException($"This process no longer holds its click-to-call lease ({lease.Key}).");
+        }
+
+        if (claim.ServerCap is { } cap && await ServerSlots.LockAndCountAsync(connection, transaction, claim.Server, cap, cancellationToken).ConfigureAwait(false) is var open && open >= cap)
+        {
+            throw new ServerFullException($"Server {claim.Server} has {open} calls open, its MaxConcurrentCalls, counted over every process.") { Server = claim.Server, Open = open };
         }
 
         var zones = JsonSerializer.Serialize(claim.TimeZones.ToList(), DataJson.Default.ListString);

@@ -36,7 +36,10 @@ public sealed partial class PostgresAttemptWriter
 
     private readonly record struct LockedLead(long CampaignId, string State, int AttemptCount, bool Due);
 
-    /// <summary>Every claim of the request in this transaction: three round trips whatever their number, then the commit.</summary>
+    /// <summary>
+    /// Every claim of the request in this transaction: three round trips whatever their number, then the commit. Claims
+    /// with a server cap first lock their servers (<see cref="ServerSlots"/>) and count what is open on them.
+    /// </summary>
     private static async Task<DialClaimResult[]> ClaimAllAsync(NpgsqlTransaction transaction, IReadOnlyList<DialClaim> claims, DateTimeOffset now)
     {
         var connection = transaction.Connection!;
@@ -45,12 +48,41 @@ public sealed partial class PostgresAttemptWriter
         var held = new HashSet<(string, string)>();
         var blockedScopes = new HashSet<(string Number, long? Campaign)>();
         var locked = new Dictionary<long, LockedLead>();
+        var caps = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var claim in claims)
+        {
+            if (claim.ServerCap is { } cap)
+            {
+                caps[claim.Attempt.Server] = Math.Max(cap, caps.GetValueOrDefault(claim.Attempt.Server));
+            }
+        }
+
+        var open = new Dictionary<string, int>(StringComparer.Ordinal);
         await using (var read = new NpgsqlBatch(connection, transaction))
         {
+            if (caps.Count > 0)
+            {
+                // Before anything is read: each statement of the batch takes its own snapshot, so the count sees every
+                // claim committed by whoever held the lock before.
+                read.BatchCommands.Add(Command(ServerSlots.PostgresLockSql, Param(caps.Keys.ToArray())));
+                read.BatchCommands.Add(Command(ServerSlots.PostgresCountSql, Param(caps.Keys.ToArray()), Param(caps.Values.ToArray())));
+            }
+
             read.BatchCommands.Add(Command(FenceSql, Param(fences)));
             read.BatchCommands.Add(Command(DncSql, Param(claims.Select(c => c.PhoneE164).Distinct().ToArray())));
             read.BatchCommands.Add(Command(LockLeadsSql, Param(claims.Select(c => c.Attempt.LeadId).Distinct().ToArray()), Param(at)));
             await using var reader = await read.ExecuteReaderAsync().ConfigureAwait(false);
+            if (caps.Count > 0)
+            {
+                await reader.NextResultAsync().ConfigureAwait(false);
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    open[reader.GetString(0)] = (int)reader.GetInt64(1);
+                }
+
+                await reader.NextResultAsync().ConfigureAwait(false);
+            }
+
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
                 held.Add((reader.GetString(0), reader.GetString(1)));
@@ -107,9 +139,23 @@ public sealed partial class PostgresAttemptWriter
                 continue;
             }
 
+            int? serverOpen = null;
+            if (claim.ServerCap is { } cap)
+            {
+                var onServer = open.GetValueOrDefault(claim.Attempt.Server);
+                if (onServer >= cap)
+                {
+                    results[i] = new DialClaimResult(DialClaimStatus.ServerFull) { ServerOpen = onServer };
+                    continue;
+                }
+
+                open[claim.Attempt.Server] = onServer + 1;
+                serverOpen = onServer + 1;
+            }
+
             claimed.Add(i);
             counters.Claimed(claim.CampaignId, from);
-            results[i] = new DialClaimResult(DialClaimStatus.Claimed) { PriorAttempts = lead.AttemptCount };
+            results[i] = new DialClaimResult(DialClaimStatus.Claimed) { PriorAttempts = lead.AttemptCount, ServerOpen = serverOpen };
         }
 
         await using (var write = new NpgsqlBatch(connection, transaction))

@@ -114,6 +114,7 @@ public sealed partial class CallControlService
             throw new CallControlException(CallControlError.NoServer, null, e.Message, e);
         }
 
+        await _s.RefreshServerSlotsAsync().ConfigureAwait(false);
         var server = _s.ReserveServer()
             ?? throw new CallControlException(CallControlError.NoServer, null, "No AMI server is connected with a free call slot; try again shortly.");
         var reserved = true;
@@ -123,11 +124,19 @@ public sealed partial class CallControlService
             (Attempt Attempt, Lead Lead)? claimed;
             try
             {
-                claimed = await _clickToCallLeads.ClaimAsync(new ClickToCallClaim(campaign.Id, number.E164, zones, callId, callId, server.Name, _s.Options.Simulated) { Lease = lease, Agent = request.Agent, Destination = destination.ToString() }, now, cancellationToken).ConfigureAwait(false);
+                claimed = await _clickToCallLeads.ClaimAsync(new ClickToCallClaim(campaign.Id, number.E164, zones, callId, callId, server.Name, _s.Options.Simulated) { Lease = lease, Agent = request.Agent, Destination = destination.ToString(), ServerCap = server.MaxConcurrentCalls }, now, cancellationToken).ConfigureAwait(false);
             }
             catch (LeaseLostException e)
             {
                 throw new CallControlException(CallControlError.NoServer, null, e.Message, e);
+            }
+            catch (ServerFullException e)
+            {
+                // Other processes fill it: the next click picks a server by this count.
+                server.ReleaseReservation();
+                reserved = false;
+                server.ObserveOpenInStore(e.Open);
+                throw new CallControlException(CallControlError.NoServer, null, e.Message + " Try again shortly.", e);
             }
 
             if (claimed is null)

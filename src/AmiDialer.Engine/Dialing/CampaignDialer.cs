@@ -500,6 +500,7 @@ internal sealed partial class CampaignDialer
         var planned = new List<PlannedCall>(leads.Count);
         var claims = new List<DialClaim>(leads.Count);
         var room = true;
+        await _s.RefreshServerSlotsAsync().ConfigureAwait(false);
         foreach (var lead in leads)
         {
             var eligible = _schedule.NextDueAt(now, lead.TimeZones);
@@ -544,6 +545,8 @@ internal sealed partial class CampaignDialer
                 LeadState = lead.State,
                 AttemptCount = lead.AttemptCount,
                 Fence = new LeaseFence(_leaseKey, _s.Options.InstanceName),
+                // Counted over every process dialing this Asterisk, not only this one's calls.
+                ServerCap = server.MaxConcurrentCalls,
             });
         }
 
@@ -590,11 +593,18 @@ internal sealed partial class CampaignDialer
             {
                 _s.Logger.LeadSkipped(call.Lead.Id, "on the do-not-call list");
             }
+            else if (result.Status == DialClaimStatus.ServerFull)
+            {
+                // Other processes fill the server: the lead stays due, and the loop waits for room.
+                room = false;
+            }
             else if (result.Error is { } error)
             {
                 _s.Logger.LeadSkipped(call.Lead.Id, "claim failed: " + error);
             }
         }
+
+        _s.ObserveClaims([.. planned.Select(p => p.Server)], results);
 
         if (claimed.Count > 0)
         {

@@ -20,20 +20,34 @@ internal sealed partial class EngineServices
                 Logger.OriginateRefused(attemptId, message ?? "");
                 if (server.Tracker.OriginateRefused(attemptId, message) is { } refused)
                 {
-                    await EndCallsAsync(server, [refused]).ConfigureAwait(false);
+                    await EndHeldAsync(server, refused).ConfigureAwait(false);
                 }
 
                 break;
             case OriginateSendResult.NotSent:
                 if (server.Tracker.Forget(attemptId, $"not sent: {message}") is { } notSent)
                 {
-                    await EndCallsAsync(server, [notSent]).ConfigureAwait(false);
+                    await EndHeldAsync(server, notSent).ConfigureAwait(false);
                 }
 
                 break;
             default:
                 Logger.OriginateUncertain(attemptId, message ?? "");
                 break;
+        }
+    }
+
+    /// <summary>Ends a call the tracker has let go, its slot held until the ending is committed (see <see cref="AmiServer.BeginEndings"/>).</summary>
+    private async Task EndHeldAsync(AmiServer server, Tracking.CallFacts facts)
+    {
+        server.BeginEndings(1);
+        try
+        {
+            await EndCallsAsync(server, [facts]).ConfigureAwait(false);
+        }
+        finally
+        {
+            server.EndEndings(1);
         }
     }
 }

@@ -32,6 +32,11 @@ internal sealed partial class AmiServer : IAsyncDisposable
     // Completed (and replaced) each time _connected changes, for WaitUntilConnectedAsync.
     private TaskCompletionSource _connectedChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reserved;
+    private int _ending;
+    // Calls on this Asterisk that other processes placed (other nodes, another process on the same file), as last
+    // counted in the store, and when (monotonic ticks; 0 never): this process keeps its own calls within what they leave.
+    private int _others;
+    private long _othersSeenAt;
     // When Asterisk last booted, from the FullyBooted of the latest login (ticks; 0 unknown): a call claimed before that
     // and found gone was cut by the restart.
     private long _bootedAtTicks;
@@ -103,10 +108,35 @@ internal sealed partial class AmiServer : IAsyncDisposable
     /// <summary>The AMI client's latest state as this server saw it: connecting, connected, disconnected (retrying) or stopped.</summary>
     public AmiConnectionStatus Status => _status;
 
-    /// <summary>Calls on this server plus slots reserved by dialers about to originate.</summary>
-    public int Load => Tracker.Count + Volatile.Read(ref _reserved);
+    /// <summary>Calls on this server (those whose endings are being written included) plus slots reserved by dialers about to originate.</summary>
+    public int Load => Tracker.Count + Volatile.Read(ref _reserved) + Volatile.Read(ref _ending);
 
-    public int FreeCapacity => Math.Max(0, MaxConcurrentCalls - Load);
+    /// <summary>Calls other processes have on this server, as the store last said (see <see cref="ObserveOpenInStore"/>).</summary>
+    public int OthersCalls => Volatile.Read(ref _others);
+
+    public int FreeCapacity => Math.Max(0, MaxConcurrentCalls - Load - OthersCalls);
+
+    /// <summary>
+    /// What the store counted open on this server (every process's calls, this one's included): the part that is not
+    /// this process's own load is the others'. Taken right after a claim or a count, while this process's calls of
+    /// that moment are still in <see cref="Load"/>; an estimate (a call of ours ending meanwhile makes it low), which
+    /// only steers the choice of a server: the claim's own count in the store decides.
+    /// </summary>
+    public void ObserveOpenInStore(int open)
+    {
+        Volatile.Write(ref _others, Math.Max(0, open - Load));
+        Volatile.Write(ref _othersSeenAt, _time.GetTimestamp());
+    }
+
+    /// <summary>
+    /// Whether the others' share is worth counting again: never counted yet (a server full of another node's calls is
+    /// not tried first), or other processes held slots here when last counted that long ago or more.
+    /// </summary>
+    public bool OthersStale(TimeSpan age)
+    {
+        var seenAt = Volatile.Read(ref _othersSeenAt);
+        return seenAt == 0 || (Volatile.Read(ref _others) > 0 && _time.GetElapsedTime(seenAt) >= age);
+    }
 
     /// <summary>Raised (never blocking the engine) when the connection comes or goes.</summary>
     public event Action<AmiServer>? StateChanged;
@@ -193,7 +223,7 @@ internal sealed partial class AmiServer : IAsyncDisposable
         while (true)
         {
             var reserved = Volatile.Read(ref _reserved);
-            if (!_connected || _unusable is not null || ShuttingDown || Tracker.Count + reserved >= MaxConcurrentCalls)
+            if (!_connected || _unusable is not null || ShuttingDown || Tracker.Count + reserved + Volatile.Read(ref _ending) + Volatile.Read(ref _others) >= MaxConcurrentCalls)
             {
                 return false;
             }
@@ -622,12 +652,28 @@ internal sealed partial class AmiServer : IAsyncDisposable
             return;
         }
 
-        var decided = await CompleteFactsAsync(finished).ConfigureAwait(false);
-        if (decided.Count > 0)
+        BeginEndings(finished.Count);
+        try
         {
-            await _onFinished(this, decided).ConfigureAwait(false);
+            var decided = await CompleteFactsAsync(finished).ConfigureAwait(false);
+            if (decided.Count > 0)
+            {
+                await _onFinished(this, decided).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            EndEndings(finished.Count);
         }
     }
+
+    /// <summary>
+    /// Calls gone from the tracker whose endings are not committed yet: still open in the store, so they still hold
+    /// their slots here (else a claim would take a slot the store's count does not see free yet, and be refused).
+    /// </summary>
+    public void BeginEndings(int count) => Interlocked.Add(ref _ending, count);
+
+    public void EndEndings(int count) => Interlocked.Add(ref _ending, -count);
 
     /// <summary>
     /// Adds what the tracker cannot know to calls whose ending was not seen: a restart since the claim, and on a ledger

@@ -11,15 +11,20 @@ namespace AmiDialer.Benchmarks.Engine;
 /// The store's share of a dialed call, alone: the engine's reads and writes for each call (the due-leads query, the
 /// claim, the live mark, the ending) on one thread, with no AMI, no tracker and no waits, in batches as the engine
 /// bench groups them. What the engine's CPU per call cannot go below while it stores a call this way.
-/// <c>store [calls=30000] [batch=24] [open=1400] [pace=0] [fence=1]</c>: claims <c>batch</c> leads per transaction and ends them
+/// <c>store [calls=30000] [batch=24] [open=1400] [pace=0] [fence=1] [cap=open+2*batch]</c>: claims <c>batch</c> leads per transaction and ends them
 /// <c>open</c> calls later (the engine bench's live calls), <c>batch</c> per transaction; <c>pace=500</c> spreads the
 /// work over time as 500 calls a second would (the thread sleeps between batches, as the engine's threads do).
 /// <c>postgres=1</c>: the same calls on PostgreSQL (<see cref="PostgresAttemptWriter"/>, <see cref="PostgresDueLeadsQuery"/>)
-/// on a throwaway server started here, whose CPU is reported beside the process's.
+/// on a throwaway server started here, whose CPU is reported beside the process's. Each claim carries a server cap
+/// (<c>cap</c>, as the engine's claims carry its server's MaxConcurrentCalls), just above the open calls by default so
+/// every claim transaction counts them all; <c>cap=0</c> claims without one.
 /// </summary>
 internal static class StoreBench
 {
-    private static readonly string[] Numbers = ["calls", "batch", "open", "pace", "live", "fence", "postgres"];
+    private static readonly string[] Numbers = ["calls", "batch", "open", "pace", "live", "fence", "postgres", "cap"];
+
+    /// <summary>The server cap every claim carries (<c>cap=</c>); null: none.</summary>
+    private static int? ServerCap { get; set; }
 
     /// <summary>Named whole numbers, and <c>drop=NAME[,NAME]</c>; anything else is refused, naming the argument.</summary>
     private static (Dictionary<string, int> Values, List<string> Drop) Parse(string[] args)
@@ -63,6 +68,8 @@ internal static class StoreBench
         // As the engine claims: each claim fenced on the campaign's lease (fence=0: without, to measure its cost).
         var fenced = values.GetValueOrDefault("fence", 1) != 0;
         var postgres = values.GetValueOrDefault("postgres", 0) != 0;
+        var cap = values.GetValueOrDefault("cap", open + 2 * batch);
+        ServerCap = cap > 0 ? cap : null;
         if (calls < 10 || batch < 1 || open < 0 || pace < 0)
         {
             throw new ArgumentException($"calls ({calls}) must be at least 10, batch ({batch}) at least 1, open ({open}) and pace ({pace}) at least 0.");
@@ -71,7 +78,7 @@ internal static class StoreBench
         var folder = Path.Combine(Path.GetTempPath(), "amidialer-store-bench-" + Environment.ProcessId);
         Directory.CreateDirectory(folder);
         Console.WriteLine($"store bench: {calls:N0} calls, {batch} per transaction, {open:N0} open at a time, warm-up {warmup:N0}; one thread, " +
-            (pace > 0 ? $"paced at {pace} calls/s" : "flat out") + (markLive ? "" : ", no live marks") + (fenced ? "" : ", no lease fence") + (postgres ? ", on PostgreSQL" : "") + (drop.Count > 0 ? ", without " + string.Join(", ", drop) : ""));
+            (pace > 0 ? $"paced at {pace} calls/s" : "flat out") + (markLive ? "" : ", no live marks") + (fenced ? "" : ", no lease fence") + (ServerCap is { } c ? $", server cap {c}" : ", no server cap") + (postgres ? ", on PostgreSQL" : "") + (drop.Count > 0 ? ", without " + string.Join(", ", drop) : ""));
         if (postgres)
         {
             try
@@ -163,7 +170,7 @@ internal static class StoreBench
             var claims = due.Select(l =>
             {
                 var id = "store-" + l.Id.ToString(CultureInfo.InvariantCulture);
-                return new DialClaim(new AttemptClaim(l.Id, id, id, "sim", IsSimulated: false) { LeaseKey = fence?.Key }, campaignId, l.PhoneE164) { LeadState = l.State, AttemptCount = l.AttemptCount, Fence = fence };
+                return new DialClaim(new AttemptClaim(l.Id, id, id, "sim", IsSimulated: false) { LeaseKey = fence?.Key }, campaignId, l.PhoneE164) { LeadState = l.State, AttemptCount = l.AttemptCount, Fence = fence, ServerCap = ServerCap };
             }).ToList();
             foreach (var result in await writer.ClaimAsync(claims, now))
             {
