@@ -30,6 +30,24 @@ internal sealed partial class AmiServer
     /// <summary>The queue's agents now, on the queue rules' clock (<see cref="QueueNow"/>); null when not known yet.</summary>
     public Core.Queues.QueueAgentCounts? QueueCounts(string queue) => QueueFollower.Counts(queue, QueueNow());
 
+    /// <summary>
+    /// The followed queue's members as the follower knows them now (states on the queue rules' clock, each with the attempt
+    /// of ours it rings for or talks with); null when the queue is not followed here or not read yet.
+    /// </summary>
+    public Live.FollowedQueue? FollowedQueue(string queue)
+    {
+        var now = QueueNow();
+        if (QueueFollower.Counts(queue, now) is not { } counts)
+        {
+            return null;
+        }
+
+        var agents = QueueFollower.Members(queue, now)
+            .Select(m => new Live.FollowedAgent(m.Member, m.State, m.Caller, m.Caller is null ? null : Tracker.AttemptOfChannel(m.Caller)))
+            .ToList();
+        return new Live.FollowedQueue(Name, queue, QueueFollower.WrapUpOf(queue), agents, counts.Waiting);
+    }
+
     /// <summary>Follows <paramref name="queue"/> on this server; its QueueStatus is read at the next tick.</summary>
     public void FollowQueue(string queue)
     {
