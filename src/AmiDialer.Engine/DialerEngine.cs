@@ -202,6 +202,13 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
     }
 
     /// <summary>Everything live at this instant: campaigns being dialed here, servers, calls in progress.</summary>
+    /// <summary>
+    /// The queue as this engine follows it on <paramref name="server"/> (its campaigns follow it there); null when it does
+    /// not, or has not read it yet: a caller then reads a fresh QueueStatus itself.
+    /// </summary>
+    public Live.FollowedQueue? FollowedQueue(string server, string queue) =>
+        S.Servers.Find(s => s.Name == server)?.FollowedQueue(queue);
+
     public EngineSnapshot GetSnapshot()
     {
         var services = S;

@@ -79,6 +79,12 @@ public sealed class DialerEngineOptions
     /// </summary>
     public TimeSpan QueueWrapUp { get; init; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// The operator's wrap-up per queue (<c>Dialing:QueueWrapUp:&lt;queue&gt;</c>), for a login that may not read
+    /// queues.conf: what GetConfig reads there wins where it can be read. A queue in neither uses <see cref="QueueWrapUp"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, TimeSpan> QueueWrapUps { get; init; } = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+
     /// <summary>How often a followed queue is read whole again with QueueStatus (besides at start and after every login).</summary>
     public TimeSpan QueueRefreshInterval { get; init; } = TimeSpan.FromSeconds(30);
 

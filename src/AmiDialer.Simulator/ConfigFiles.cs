@@ -31,6 +31,7 @@ internal sealed class ConfigFiles
 {
     public const string Extensions = "extensions.conf";
     public const string Ledger = "amidialer.conf";
+    public const string Queues = "queues.conf";
 
     private readonly Dictionary<string, List<ConfigCategory>> _files = new(StringComparer.Ordinal);
     private readonly List<string> _includes = [];

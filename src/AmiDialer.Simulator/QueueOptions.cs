@@ -56,6 +56,24 @@ public sealed class QueueOptions
         Members = [new("Local/201@agentphone", "Agent 201"), new("Local/202@agentphone", "Agent 202")],
     };
 
+    /// <summary>This queue's category of queues.conf, as the lab's file has it (QUEUES.md); wrapuptime in whole PBX seconds.</summary>
+    internal ConfigCategory QueuesConf() => new(Name,
+    [
+        new("strategy", Strategy, false),
+        new("timeout", Whole(TimeoutSeconds), false),
+        new("retry", Whole(RetrySeconds), false),
+        new("wrapuptime", Whole(WrapUpSeconds), false),
+        new("ringinuse", "no", false),
+        new("autopause", "no", false),
+        new("joinempty", "yes", false),
+        new("leavewhenempty", "no", false),
+        new("setinterfacevar", "yes", false),
+        .. Members.Select(m => new ConfigLine("member", $"{m.Interface},0,{m.Name}", true)),
+    ]);
+
+    // app_queue reads these as whole seconds.
+    private static string Whole(double seconds) => ((int)Math.Round(seconds, MidpointRounding.AwayFromZero)).ToString(CultureInfo.InvariantCulture);
+
     /// <summary>
     /// A call centre for pacing tests: <paramref name="agents"/> static members Local/1001@agentphone... ("Agent 1001"...),
     /// the last <paramref name="noAnswerAgents"/> of which never pick up.

@@ -23,6 +23,11 @@ internal sealed class SimulatedPbx
         Options = options;
         Time = options.TimeProvider;
         Config = new ConfigFiles(options.LedgerInstalled, options.Includes, [.. options.Queues.Select(q => q.Name)]);
+        if (options.Queues.Count > 0)
+        {
+            // queues.conf as the lab's (QUEUES.md), one category per queue: what GetConfig shows a dialer reading wrapuptime.
+            Config.Write(ConfigFiles.Queues, [.. options.Queues.Select(q => q.QueuesConf())]);
+        }
         _dialplan = LoadDialplan();
         _publish = publish;
         BootTime = Time.GetUtcNow() - TimeSpan.FromSeconds(options.InitialUptimeSeconds);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using AmiDialer.Ami;
 using AmiDialer.Core.Doctor;
+using AmiDialer.Core.Queues;
 using AmiDialer.Engine.Servers;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -56,6 +57,7 @@ public static class ServerDoctor
             var listed = await WritePrivilegesAsync(client, config, key, checks, cancellationToken).ConfigureAwait(false);
             await DialplanAsync(client, needs, listed, checks, cancellationToken).ConfigureAwait(false);
             await QueuesAsync(client, needs, listed, checks, cancellationToken).ConfigureAwait(false);
+            await WrapUpsAsync(client, needs, listed, options, checks, cancellationToken).ConfigureAwait(false);
             await LedgerAsync(client, config, key, listed, checks, cancellationToken).ConfigureAwait(false);
             await TechnologiesAsync(client, config, needs, listed, checks, cancellationToken).ConfigureAwait(false);
             await ClockAsync(client, time, checks, cancellationToken).ConfigureAwait(false);
@@ -259,6 +261,48 @@ public static class ServerDoctor
     /// where the user may run it), and the user may pause agents (QueuePause needs <c>agent</c> in write; WARN: only the
     /// Agents page's pause would fail).
     /// </summary>
+    /// <summary>
+    /// Each followed queue's wrap-up (no AMI event or list carries it): OK when queues.conf can be read (GetConfig, the
+    /// <c>config</c> read class) or <c>Dialing:QueueWrapUp:&lt;queue&gt;</c> is set; WARN when neither, since the dialer
+    /// would then count an agent free as soon as its call ends and place calls for agents still wrapping up.
+    /// </summary>
+    private static async Task WrapUpsAsync(AmiClient client, DoctorNeeds needs, IReadOnlyDictionary<string, string[]> listed, DoctorOptions options, List<DoctorCheck> checks, CancellationToken cancellationToken)
+    {
+        var user = client.Options.Username;
+        foreach (var queue in needs.Queues.Select(q => q.Queue).Distinct(StringComparer.Ordinal))
+        {
+            string? unread = null;
+            if (listed.ContainsKey("GetConfig"))
+            {
+                try
+                {
+                    var response = await client.SendAsync(new AmiAction("GetConfig").Add("Filename", "queues.conf").Add("Category", queue), cancellationToken).ConfigureAwait(false);
+                    var category = Pbx.AmiConfigCategory.Parse(response).FirstOrDefault(c => c.Name == queue);
+                    if (category is not null && QueueWrapUp.FromConfigLines(category.Lines) is { } time)
+                    {
+                        checks.Add(DoctorCheck.Ok("wrap-up " + queue, new QueueWrapUp(time, QueueWrapUpSource.QueuesConf).Describe(queue)));
+                        continue;
+                    }
+
+                    unread = category is null ? $"queues.conf has no [{queue}]" : "its wrapuptime in queues.conf is not a number of seconds";
+                }
+                catch (AmiActionException e)
+                {
+                    unread = "GetConfig queues.conf failed: Asterisk says: " + e.Message;
+                }
+            }
+            else
+            {
+                unread = $"user '{user}' may not run GetConfig (the config read class)";
+            }
+
+            checks.Add(options.QueueWrapUps.TryGetValue(queue, out var configured)
+                ? DoctorCheck.Ok("wrap-up " + queue, new QueueWrapUp(configured, QueueWrapUpSource.Option).Describe(queue) + $" ({unread})")
+                : DoctorCheck.Warn("wrap-up " + queue, $"unknown: {unread}, and Dialing:QueueWrapUp:{queue} is not set: an agent counts as free as soon as its call ends, so calls may be placed for agents still wrapping up",
+                    $"add config to read = in manager.conf [{user}] (then `manager reload`), or set Dialing:QueueWrapUp:{queue} to the queue's wrapuptime"));
+        }
+    }
+
     private static async Task QueuesAsync(AmiClient client, DoctorNeeds needs, IReadOnlyDictionary<string, string[]> listed, List<DoctorCheck> checks, CancellationToken cancellationToken)
     {
         if (needs.Queues.Count == 0)
@@ -518,4 +562,7 @@ public sealed record DoctorOptions
 
     /// <summary>For FullyBooted after the login (it comes at once from an Asterisk that is up).</summary>
     public TimeSpan FullyBootedWait { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The operator's wrap-up per queue (<c>Dialing:QueueWrapUp</c>): what a login that may not read queues.conf relies on.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> QueueWrapUps { get; init; } = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
 }

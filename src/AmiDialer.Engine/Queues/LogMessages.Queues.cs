@@ -19,4 +19,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(4604, LogLevel.Warning, "Campaign {CampaignId} follows queue {Queue}, which is not read yet on {Server}: no call until it is")]
     public static partial void QueueNotKnown(this ILogger logger, long campaignId, string queue, string server);
+
+    [LoggerMessage(4605, LogLevel.Warning, "Server {Server}: the wrap-up of queue {Queue} could not be read from queues.conf ({Why}); using {WrapUp}")]
+    public static partial void QueueWrapUpUnread(this ILogger logger, string server, string queue, string why, string wrapUp);
 }

@@ -10,13 +10,14 @@ namespace AmiDialer.Engine.Queues;
 /// to their attempts by the originated <c>;1</c> Uniqueid (the channel id the engine gave the Originate), which the
 /// queue events carry as <c>Uniqueid</c>. Fed by the server's event loop; thread-safe (the pacer reads the counts).
 /// </summary>
-internal sealed class QueueFollower(TimeSpan wrapUp)
+internal sealed class QueueFollower(TimeSpan wrapUp, IReadOnlyDictionary<string, TimeSpan>? wrapUps = null)
 {
     // How long an answer time is kept for a call that has not joined a queue (most calls never do).
     private static readonly TimeSpan AnswerMemory = TimeSpan.FromMinutes(2);
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, QueueAgents> _queues = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, QueueWrapUp> _wrapUps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _answers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Queue, QueueCallWatch Watch)> _calls = new(StringComparer.Ordinal);
     // Calls whose watch is over (an agent took them, or their caller left), kept a while for the call's ending to ask.
@@ -27,9 +28,50 @@ internal sealed class QueueFollower(TimeSpan wrapUp)
     {
         lock (_gate)
         {
-            return _queues.TryAdd(queue, new QueueAgents(queue, wrapUp));
+            if (_queues.ContainsKey(queue))
+            {
+                return false;
+            }
+
+            var known = OptionFor(queue);
+            _wrapUps[queue] = known;
+            _queues[queue] = new QueueAgents(queue, known.Time);
+            return true;
         }
     }
+
+    /// <summary>The queue's wrap-up as known now, and where from.</summary>
+    public QueueWrapUp WrapUpOf(string queue)
+    {
+        lock (_gate)
+        {
+            return _wrapUps.TryGetValue(queue, out var known) ? known : OptionFor(queue);
+        }
+    }
+
+    /// <summary>
+    /// What queues.conf says (read with GetConfig); null when it could not be read (the login may not, or the file or
+    /// the queue's category is not there): the operator's option, else the default, stands.
+    /// </summary>
+    public void SetWrapUpFromConfig(string queue, TimeSpan? fromConfig)
+    {
+        lock (_gate)
+        {
+            if (!_queues.TryGetValue(queue, out var agents))
+            {
+                return;
+            }
+
+            var known = fromConfig is { } time ? new QueueWrapUp(time, QueueWrapUpSource.QueuesConf) : OptionFor(queue);
+            _wrapUps[queue] = known;
+            agents.WrapUp = known.Time;
+        }
+    }
+
+    private QueueWrapUp OptionFor(string queue) =>
+        wrapUps is not null && wrapUps.TryGetValue(queue, out var configured) ? new QueueWrapUp(configured, QueueWrapUpSource.Option)
+        : wrapUp > TimeSpan.Zero ? new QueueWrapUp(wrapUp, QueueWrapUpSource.Option)
+        : QueueWrapUp.Unknown;
 
     public IReadOnlyList<string> Queues
     {

@@ -30,6 +30,24 @@ internal sealed partial class AmiServer
     /// <summary>The queue's agents now, on the queue rules' clock (<see cref="QueueNow"/>); null when not known yet.</summary>
     public Core.Queues.QueueAgentCounts? QueueCounts(string queue) => QueueFollower.Counts(queue, QueueNow());
 
+    /// <summary>
+    /// The followed queue's members as the follower knows them now (states on the queue rules' clock, each with the attempt
+    /// of ours it rings for or talks with); null when the queue is not followed here or not read yet.
+    /// </summary>
+    public Live.FollowedQueue? FollowedQueue(string queue)
+    {
+        var now = QueueNow();
+        if (QueueFollower.Counts(queue, now) is not { } counts)
+        {
+            return null;
+        }
+
+        var agents = QueueFollower.Members(queue, now)
+            .Select(m => new Live.FollowedAgent(m.Member, m.State, m.Caller, m.Caller is null ? null : Tracker.AttemptOfChannel(m.Caller)))
+            .ToList();
+        return new Live.FollowedQueue(Name, queue, QueueFollower.WrapUpOf(queue), agents, counts.Waiting);
+    }
+
     /// <summary>Follows <paramref name="queue"/> on this server; its QueueStatus is read at the next tick.</summary>
     public void FollowQueue(string queue)
     {
@@ -44,6 +62,7 @@ internal sealed partial class AmiServer
     {
         foreach (var queue in QueueFollower.Queues)
         {
+            await ReadWrapUpAsync(queue, cancellationToken).ConfigureAwait(false);
             var action = new AmiAction("QueueStatus");
             action.Add("Queue", queue);
             var list = await _client.SendListAsync(action, cancellationToken).ConfigureAwait(false);
@@ -53,6 +72,41 @@ internal sealed partial class AmiServer
 
         QueueAgentsChanged?.Invoke(this);
     }
+
+    /// <summary>
+    /// The queue's <c>wrapuptime</c> from queues.conf (GetConfig, Category = the queue: the login needs the
+    /// <c>config</c> class), read with every QueueStatus so an edited file counts from the next read. Where it cannot be
+    /// read the operator's <c>Dialing:QueueWrapUp:&lt;queue&gt;</c> stands (said once per queue).
+    /// </summary>
+    private async Task ReadWrapUpAsync(string queue, CancellationToken cancellationToken)
+    {
+        TimeSpan? fromConfig = null;
+        string? why = null;
+        try
+        {
+            var response = await _client.SendAsync(new AmiAction("GetConfig").Add("Filename", "queues.conf").Add("Category", queue), cancellationToken).ConfigureAwait(false);
+            var category = Pbx.AmiConfigCategory.Parse(response).FirstOrDefault(c => c.Name == queue);
+            fromConfig = category is null ? null : Core.Queues.QueueWrapUp.FromConfigLines(category.Lines);
+            why = category is null ? $"queues.conf has no [{queue}]" : fromConfig is null ? "its wrapuptime is not a number of seconds" : null;
+        }
+        catch (AmiActionException e)
+        {
+            why = "Asterisk says: " + e.Message;
+        }
+
+        QueueFollower.SetWrapUpFromConfig(queue, fromConfig);
+        if (why is not null && _wrapUpUnread.Add(queue))
+        {
+            _logger.QueueWrapUpUnread(Name, queue, why, QueueFollower.WrapUpOf(queue).Describe(queue));
+        }
+        else if (why is null)
+        {
+            _wrapUpUnread.Remove(queue);
+        }
+    }
+
+    // Queues whose queues.conf could not be read, said once until it can be again.
+    private readonly HashSet<string> _wrapUpUnread = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The clock the queue rules run on: the PBX's (<see cref="DialerEngineOptions.PbxTimeScale"/>), so the 2 s rule and

@@ -66,7 +66,7 @@ internal sealed partial class AmiServer : IAsyncDisposable
         client.InlineEventConsumer = Dialing.EngineServices.InlineIo;
         _client = new AmiClient(client, loggers.CreateLogger<AmiClient>(), time);
         Tracker = new CallTracker(options.SettleTime, options.OriginateGrace);
-        QueueFollower = new Queues.QueueFollower(options.QueueWrapUp);
+        QueueFollower = new Queues.QueueFollower(options.QueueWrapUp, options.QueueWrapUps);
         _queueEpoch = time.GetUtcNow();
     }
 

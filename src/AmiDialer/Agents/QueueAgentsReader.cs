@@ -12,7 +12,10 @@ namespace AmiDialer.Agents;
 /// The agents of Asterisk's queues as <c>amidialer agents</c>, <c>GET /api/agents</c> and the Agents page show them: a
 /// QueueStatus list read on a short connection of its own (so it works with or without a running engine), the member
 /// states decided by Core's <see cref="QueueAgents"/>, and each agent leg's Linkedid (CoreShowChannels), which is the
-/// originated <c>;1</c> Uniqueid (QUEUES.md), matched to the live attempt that placed that call.
+/// originated <c>;1</c> Uniqueid (QUEUES.md), matched to the live attempt that placed that call. Where this node's engine
+/// follows the queue on that server, its follower's state is shown instead (<see cref="Engine.DialerEngine.FollowedQueue"/>):
+/// it saw AgentCalled and AgentConnect, so it knows who rings for and talks with which attempt, and it knows the queue's
+/// wrap-up (which a list does not carry), so wrapping-up agents show as such.
 /// </summary>
 public static class QueueAgentsReader
 {
@@ -63,6 +66,12 @@ public static class QueueAgentsReader
             foreach (var group in items.Where(m => m.Get("Queue") is not null).GroupBy(m => m.Get("Queue")!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 var members = group.Where(m => m.IsEventNamed(AmiEventNames.QueueMember)).ToList();
+                if (services.Engine?.FollowedQueue(name, group.Key) is { } followed)
+                {
+                    queues.Add(FromEngine(followed, members, attempts, campaignNames, [.. campaigns.Where(c => c.Queue == group.Key).Select(c => c.Name)]));
+                    continue;
+                }
+
                 var waiting = group.Where(m => m.IsEventNamed(AmiEventNames.QueueEntry)).Select(m => m.Uniqueid).OfType<string>().ToList();
                 var wrapUp = TimeSpan.Zero;
                 var model = new QueueAgents(group.Key, wrapUp);
@@ -101,6 +110,21 @@ public static class QueueAgentsReader
         {
             return new ServerAgents(name, [], "the connection was lost: " + e.Message);
         }
+    }
+
+    private static QueueView FromEngine(Engine.Live.FollowedQueue followed, List<AmiMessage> listed, Dictionary<string, Core.Model.Attempt> open, Dictionary<long, string> campaignNames, IReadOnlyList<string> campaigns)
+    {
+        // CallsTaken is the list's (the follower keeps no count); the rest is the follower's.
+        var taken = listed.ToDictionary(m => m.Get("Location") ?? "", m => m.GetInt32("CallsTaken") ?? 0, StringComparer.Ordinal);
+        var agents = followed.Agents.Select(a =>
+        {
+            var attempt = a.Caller is not null && open.TryGetValue(a.Caller, out var found) ? found : null;
+            var attemptId = a.AttemptId ?? attempt?.Id;
+            var campaignId = attempt?.CampaignId;
+            return new AgentView(followed.Server, followed.Queue, a.Member.Interface, a.Member.Name, AgentView.StateName(a.State), a.Member.Paused, a.Member.PausedReason,
+                taken.GetValueOrDefault(a.Member.Interface), a.Member.LastCall, a.Caller, attemptId, campaignId, campaignId is { } id ? campaignNames.GetValueOrDefault(id) : null);
+        }).ToList();
+        return new QueueView(followed.Server, followed.Queue, agents, followed.Waiting, campaigns, "engine", followed.WrapUp.Describe(followed.Queue));
     }
 
     /// <summary>A short-lived client: no events (the lists are all it reads), one login attempt's worth of retries.</summary>

@@ -4,7 +4,10 @@ namespace AmiDialer.Agents;
 /// One queue on one server: its members, the callers waiting, and the utilisation (agents talking or ringing per
 /// agent not paused: what the campaigns paced by it keep busy).
 /// </summary>
-public sealed record QueueView(string Server, string Queue, IReadOnlyList<AgentView> Agents, int Waiting, IReadOnlyList<string> Campaigns)
+/// <param name="Source"><c>engine</c>: this node's engine follows the queue, and its follower's state is shown (who rings
+/// for or talks with which attempt, wrap-up); <c>QueueStatus</c>: a fresh list read for this view.</param>
+/// <param name="WrapUp">The wrap-up in use and where it came from ("2 s from queues.conf"); null when read from QueueStatus.</param>
+public sealed record QueueView(string Server, string Queue, IReadOnlyList<AgentView> Agents, int Waiting, IReadOnlyList<string> Campaigns, string Source = "QueueStatus", string? WrapUp = null)
 {
     public int LoggedIn => Agents.Count;
 

@@ -111,6 +111,12 @@ public sealed class DialingSettings
     /// <summary>A lead whose answered call was abandoned is not called again for this long.</summary>
     public TimeSpan AbandonRetryDelay { get; set; } = TimeSpan.FromHours(72);
 
+    /// <summary>
+    /// A followed queue's wrap-up time by queue name (<c>Dialing:QueueWrapUp:sales</c> = <c>00:00:05</c>), for a manager
+    /// user without the <c>config</c> read class: where queues.conf can be read (GetConfig), its wrapuptime wins.
+    /// </summary>
+    public Dictionary<string, TimeSpan> QueueWrapUp { get; set; } = new(StringComparer.Ordinal);
+
     public ClickToCallSettings ClickToCall { get; set; } = new();
 
     /// <summary>The window of <see cref="AbandonWindow"/>; null when it is neither <c>30d</c> nor <c>24h</c>.</summary>

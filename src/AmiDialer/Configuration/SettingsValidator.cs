@@ -201,6 +201,11 @@ public static class SettingsValidator
             errors.Add($"Dialing:AbandonRetryDelay must not be negative (was {d.AbandonRetryDelay}).");
         }
 
+        foreach (var (queue, wrapUp) in d.QueueWrapUp.Where(q => q.Value < TimeSpan.Zero))
+        {
+            errors.Add($"Dialing:QueueWrapUp:{queue} must not be negative (was {wrapUp}).");
+        }
+
         if (PhoneRegions.Check(d.DefaultRegion) is { } regionError)
         {
             errors.Add($"Dialing:DefaultRegion: {regionError}.");

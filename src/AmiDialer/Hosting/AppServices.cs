@@ -213,6 +213,7 @@ public sealed class AppServices : IAsyncDisposable
             MaxAbandonRate = Settings.Dialing.MaxAbandonRate,
             AbandonWindow = DialingSettings.ParseAbandonWindow(Settings.Dialing.AbandonWindow) ?? TimeSpan.FromDays(30),
             AbandonRetryDelay = Settings.Dialing.AbandonRetryDelay,
+            QueueWrapUps = Settings.Dialing.QueueWrapUp,
             // On PostgreSQL, Quartz is clustered over every node on the database (its connection string as the store
             // normalized it: a postgres:// URI converted).
             SchedulerStore = Database.DataSource is not null ? SchedulerStore.Postgres(Database.ConnectionString) : null,

@@ -42,6 +42,6 @@ public static class DoctorRunner
     public static Task<DoctorReport> RunAsync(AppServices services, IReadOnlyList<ServerToCheck> servers, DoctorNeeds needs, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return Doctor.RunAsync(servers, needs, new DoctorOptions(), services.Time, services.LoggerFactory.CreateLogger("AmiDialer.Doctor"), ct);
+        return Doctor.RunAsync(servers, needs, new DoctorOptions { QueueWrapUps = services.Settings.Dialing.QueueWrapUp }, services.Time, services.LoggerFactory.CreateLogger("AmiDialer.Doctor"), ct);
     }
 }

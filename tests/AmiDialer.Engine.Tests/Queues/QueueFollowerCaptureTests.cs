@@ -189,6 +189,43 @@ public sealed class QueueFollowerCaptureTests
     }
 
     [Fact]
+    public void Whether_an_ending_call_went_without_an_agent_as_the_abandon_retry_delay_asks()
+    {
+        // q1: taken at once. q2: its caller left with every agent paused. q5 A: late and never taken (its caller left
+        // while 299 rang); q5 B: late, but 201 took it after 16 s: that callee talked to someone.
+        var q1 = Replay("q1-queue-answered-to-free-agent", ("201", false), ("202", false));
+        Assert.Null(q1.Follower.WentWithoutAgent(q1.News.Single().Caller));
+        var q2 = Replay("q2-queue-abandon", ("201", true), ("202", true));
+        Assert.Equal(QueueCallFate.CallerLeft, q2.Follower.WentWithoutAgent(q2.News.Single().Caller));
+        var q5 = Replay("q5-queue-agent-no-answer", ("201", false), ("202", false));
+        Assert.Equal(QueueCallFate.Late, q5.Follower.WentWithoutAgent("1796605310.404"));
+        Assert.Null(q5.Follower.WentWithoutAgent("1796605331.410"));
+        // A call that never joined a followed queue is not the follower's to judge.
+        Assert.Null(q5.Follower.WentWithoutAgent("1796605399.999"));
+    }
+
+    [Fact]
+    public void A_queues_wrap_up_comes_from_queues_conf_else_the_operators_option_else_is_unknown()
+    {
+        var follower = new QueueFollower(TimeSpan.Zero, new Dictionary<string, TimeSpan> { ["sales"] = TimeSpan.FromSeconds(5) });
+        follower.Follow("sales");
+        follower.Follow("support");
+        Assert.Equal(new QueueWrapUp(TimeSpan.FromSeconds(5), QueueWrapUpSource.Option), follower.WrapUpOf("sales"));
+        Assert.Equal(QueueWrapUp.Unknown, follower.WrapUpOf("support"));
+
+        follower.SetWrapUpFromConfig("sales", TimeSpan.FromSeconds(2));
+        Assert.Equal(new QueueWrapUp(TimeSpan.FromSeconds(2), QueueWrapUpSource.QueuesConf), follower.WrapUpOf("sales"));
+        // The member who ended a call 3 s ago is free with queues.conf's 2 s; it would still wrap up with the option's 5 s.
+        var at = TimedCapture.Epoch;
+        follower.ApplyStatus([Member("201", false)]);
+        follower.Observe(new AmiMessage([new("Event", "AgentComplete"), new("Queue", "sales"), new("Interface", "Local/201@agentphone"), new("MemberName", "Agent 201"), new("Uniqueid", "1.1")]), at);
+        Assert.Equal(1, follower.Counts("sales", at + TimeSpan.FromSeconds(3))!.Free);
+        follower.SetWrapUpFromConfig("sales", null);
+        Assert.Equal(0, follower.Counts("sales", at + TimeSpan.FromSeconds(3))!.Free);
+        Assert.Equal("5 s from Dialing:QueueWrapUp:sales", follower.WrapUpOf("sales").Describe("sales"));
+    }
+
+    [Fact]
     public void A_lost_link_makes_every_undecided_call_unknown_and_abandoned()
     {
         var follower = new QueueFollower(TimeSpan.Zero);

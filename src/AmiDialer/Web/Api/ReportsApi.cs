@@ -46,6 +46,12 @@ public sealed record CampaignStatusDto(long Id, string Name, string State, bool 
 
     public string OutcomeUnknownNote => CampaignReport.UnknownNote;
 
+    /// <summary>How this node's dialer paced the campaign at its last look (its pacing policy's own words); null when it does not dial it here.</summary>
+    public string? Pacing { get; init; }
+
+    /// <summary>Whether this node's dialer runs predictive pacing as progressive now (warming up or throttled); null when it does not dial it here.</summary>
+    public bool? PacingFallback { get; init; }
+
     /// <summary>What this process's dialer says of the campaign (why it waits, why it ended); null when it does not dial it.</summary>
     public string? DialerMessage { get; init; }
 }
@@ -211,6 +217,8 @@ internal static class ReportsApi
             r.Report.AttemptAnswerRate, r.Report.AttemptOutcomes, perMinute)
         {
             DialerMessage = snapshot?.Campaigns.FirstOrDefault(c => c.CampaignId == id)?.Message,
+            Pacing = snapshot?.Campaigns.FirstOrDefault(c => c.CampaignId == id)?.Pacing,
+            PacingFallback = snapshot?.Campaigns.FirstOrDefault(c => c.CampaignId == id)?.PacingFallback,
         };
     }
 

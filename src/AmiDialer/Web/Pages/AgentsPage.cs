@@ -61,7 +61,12 @@ internal static class AgentsPage
                   .Append("<span class=\"stat\" data-figure=\"free\">").Append(E(q.Free)).Append("</span> free, ")
                   .Append("<span class=\"stat\" data-figure=\"waiting\">").Append(E(q.Waiting)).Append("</span> caller(s) waiting. ")
                   .Append("Utilisation <span class=\"stat\" data-figure=\"utilisation\">").Append(pct).Append(" %</span> (agents on a call per agent not paused)")
-                  .Append(q.Campaigns.Count == 0 ? "." : "; paces campaign(s) " + E(string.Join(", ", q.Campaigns)) + ".").Append("</p>");
+                  .Append(q.Campaigns.Count == 0 ? "." : "; paces campaign(s) " + E(string.Join(", ", q.Campaigns)) + ".").Append("</p>")
+                  // Where the states come from: this node's engine follows the queue (wrap-up and attempts from its events),
+                  // or a QueueStatus read for this page (no wrap-up: a list does not carry it).
+                  .Append("<p class=\"muted\" data-source=\"").Append(Attr(q.Source)).Append("\">")
+                  .Append(q.Source == "engine" ? "As this node's dialer follows it; wrap-up " + E(q.WrapUp) + "." : "From QueueStatus just now (no dialer here follows it: wrap-up not known).")
+                  .Append("</p>");
                 sb.Append("<table class=\"agents\"><thead><tr><th>Agent</th><th>Interface</th><th>State</th><th>Pause reason</th><th class=\"num\">Calls taken</th><th>On attempt</th><th></th></tr></thead><tbody>");
                 foreach (var a in q.Agents)
                 {

@@ -148,7 +148,8 @@ internal static class CampaignPage
         Stat(sb, "Answer rate (attempts)", "attemptAnswerRate", Percent(status.AttemptAnswerRate));
         sb.Append("</div>");
         AppendUnknown(sb, id, c, status, token);
-        AbandonSection.Append(sb, await AmiDialer.Reports.AbandonReport.ReadAsync(data.Services, c, ct), id, live: true);
+        AbandonSection.Append(sb, await AmiDialer.Reports.AbandonReport.ReadAsync(data.Services, c, ct), id, live: true,
+            status.PacingFallback is { } fellBack && c.Pacing == AmiDialer.Core.Pacing.PacingMode.Predictive ? (fellBack, status.Pacing) : null);
         sb.Append("<div class=\"card\"><progress id=\"progress\" max=\"").Append(E(Math.Max(1, status.Leads))).Append("\" value=\"").Append(E(status.Leads - status.Pending)).Append("\"></progress></div>");
 
         // Leads count once, when final; attempts count as each call ends, so busy attempts show while their leads still retry.
