@@ -16,6 +16,7 @@ var modes = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ord
     ["import-once-pg"] = AmiDialer.Benchmarks.Data.PostgresImportBench.RunOnceAsync, // hidden: one PostgreSQL import in a fresh process
     ["upload"] = AmiDialer.Benchmarks.Web.UploadBench.RunAsync, // a CSV uploaded through the web host vs the CLI import (issue 21)
     ["pacing"] = AmiDialer.Benchmarks.Pacing.PacingBench.RunAsync, // progressive and predictive pacing vs the best fixed concurrency, virtual time (issue 26)
+    ["pacing-sim"] = AmiDialer.Benchmarks.Pacing.PacingSimBench.RunAsync, // the same against the simulator's queue, the real engine dialing (issue 26)
     ["upload-once"] = AmiDialer.Benchmarks.Web.UploadBench.RunOnceAsync, // hidden: one upload in a fresh process
 };
 

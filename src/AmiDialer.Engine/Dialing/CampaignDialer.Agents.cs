@@ -14,7 +14,9 @@ namespace AmiDialer.Engine.Dialing;
 /// (<c>queue_budgets</c>): what the policy allows is claimed from it, so two campaigns on one queue, or two nodes, never
 /// count the same free agent. The store derives the calls in flight from open unanswered attempts plus unexpired claims
 /// (<see cref="Data.Repositories.QueueRepository.ClaimAsync"/>): a call leaves it when its answer or end is written, and
-/// a claim is ended once its calls are attempts; a dialer that dies leaves nothing taken for good.
+/// a claim is ended once its calls are attempts; a dialer that dies leaves nothing taken for good. A queue lives on one
+/// PBX (its agents take only calls placed there): every usable server whose queue has logged-in agents gets calls, each
+/// server's share paced by its own agents and claimed from its own budget, the campaign's fixed caps shared by all.
 /// </summary>
 internal sealed partial class CampaignDialer
 {
@@ -25,12 +27,19 @@ internal sealed partial class CampaignDialer
     private PacingMode _pacingMode;
     private double _pacingRatio;
     private string? _pacingReason;
-    // The server whose queue paces this campaign this look (its calls go there), how many calls were claimed on it, and
-    // the claim to end once they are attempts on disk.
-    private AmiServer? _queueServer;
-    private int _queueGranted;
-    private int _queuePlaced;
-    private string? _queueClaimId;
+    // The servers whose queues pace this campaign this look (its calls go there), each with the calls claimed on its
+    // budget, those planned so far, and the claim to end once they are attempts on disk. The dialing loop's alone.
+    private readonly Dictionary<AmiServer, QueueGrant> _queueGrants = [];
+    private readonly FixedPacing _capsOnly;
+
+    private sealed class QueueGrant(int granted, string claimId)
+    {
+        public int Granted { get; } = granted;
+
+        public string ClaimId { get; } = claimId;
+
+        public int Placed { get; set; }
+    }
 
     /// <summary>Why the policy decided as it did last (its mode and figures), for the live view; null for fixed pacing.</summary>
     public string? PacingReason => Volatile.Read(ref _pacingReason);
@@ -40,7 +49,7 @@ internal sealed partial class CampaignDialer
     /// <summary>The policy for the campaign as it is now; a new one when its mode or ratio changed (or at start).</summary>
     private IPacingPolicy PolicyFor(Campaign campaign)
     {
-        var fixedCaps = PacingFor(_s.Options);
+        var fixedCaps = _capsOnly;
         if (campaign.Pacing == _pacingMode && campaign.PacingRatio.Equals(_pacingRatio) && _policy is not null)
         {
             return _policy;
@@ -49,7 +58,7 @@ internal sealed partial class CampaignDialer
         _pacingMode = campaign.Pacing;
         _pacingRatio = campaign.PacingRatio;
         var ratio = campaign.PacingRatio > 0 && double.IsFinite(campaign.PacingRatio) ? campaign.PacingRatio : 1.0;
-        var caps = fixedCaps as FixedPacing;
+        var caps = fixedCaps;
         if (!string.IsNullOrEmpty(campaign.Queue))
         {
             // Whatever paces it, a queue campaign's answered calls are measured: their fates go on the attempts.
@@ -72,66 +81,90 @@ internal sealed partial class CampaignDialer
     }
 
     /// <summary>
-    /// The agent-aware decision: the queue's agents on the first usable server that knows it, the store's calls in flight
-    /// on it, the policy's answer, and the part of it the budget grants. Null when the campaign is paced by fixed caps.
+    /// The agent-aware decision: for each usable server whose queue has logged-in agents, its agents, the store's calls
+    /// in flight on its queue, the policy's answer and the part of it that server's budget grants; the campaign's fixed
+    /// caps (concurrency, rate) bound the sum. Null when the campaign is paced by fixed caps.
     /// </summary>
     private async Task<PacingDecision?> DecideByAgentsAsync(DateTimeOffset now)
     {
-        _queueServer = null;
-        _queueGranted = 0;
-        _queuePlaced = 0;
         if (!AgentPaced)
         {
             return null;
         }
 
         var queue = _campaign.Queue!;
-        QueueAgentCounts? counts = null;
+        List<(AmiServer Server, QueueAgentCounts Counts)> servers = [];
         foreach (var server in _s.Servers)
         {
             if (server.IsUsable && server.QueueCounts(queue) is { LoggedIn: > 0 } known)
             {
-                (_queueServer, counts) = (server, known);
-                break;
+                servers.Add((server, known));
             }
         }
 
-        if (_queueServer is null || counts is null)
+        if (servers.Count == 0)
         {
             SetPacingReason($"waiting for queue {queue}: no logged-in agent seen on a connected server");
             return new PacingDecision(0, null, PacingLimit.Agents, _pacingReason);
         }
 
         var store = _s.QueueStore;
-        var serverName = _queueServer.Name;
         if (!_measurementsSeeded)
         {
             await SeedMeasurementsAsync(now).ConfigureAwait(false);
         }
 
-        await _s.WriteAsync(async () =>
+        MeasuredFigures measured;
+        lock (_queueGate)
         {
-            await store.WriteAgentsAsync(serverName, queue, counts, now, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
-            return true;
-        }).ConfigureAwait(false);
-        var budget = await store.GetBudgetAsync(serverName, queue, CancellationToken.None).ConfigureAwait(false);
-        var inFlight = (int)(budget?.InFlight ?? 0);
-        // An answered call the follower already sees waiting is in its Waiting: not counted again among the ringing.
-        var ringing = inFlight - (int)Math.Min(budget?.Answering ?? 0, counts.Waiting);
-        var agents = new AgentFigures(counts.Free, counts.Busy, ringing, counts.Waiting);
-        var decision = _pacer.Decide(_policy, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, 2 * _s.Options.DialBatchInterval, agents, _measurements.Figures(now));
-        SetPacingReason(decision.Reason);
-        if (decision.MayStart <= 0)
-        {
-            return decision;
+            measured = _measurements.Figures(now);
         }
 
-        // The policy wants inFlight + MayStart on the queue: claim the difference, against every other claimer.
-        var claim = await _s.WriteAsync(() => store.ClaimAsync(serverName, queue, decision.MayStart, inFlight + decision.MayStart, _s.Options.InstanceName, CancellationToken.None)).ConfigureAwait(false);
-        var granted = claim.Granted;
-        _queueGranted = granted;
-        _queueClaimId = claim.Id;
-        return decision with { MayStart = granted, LimitedBy = granted < decision.MayStart ? PacingLimit.Agents : decision.LimitedBy };
+        var lookahead = 2 * _s.Options.DialBatchInterval;
+        // What the campaign's own caps leave for all servers together this look.
+        var room = _pacer.Decide(_capsOnly, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, lookahead).MayStart;
+        var total = 0;
+        List<string> reasons = [];
+        PacingDecision? waiting = null;
+        var limit = PacingLimit.Agents;
+        foreach (var (server, counts) in servers)
+        {
+            var serverName = server.Name;
+            await _s.WriteAsync(async () =>
+            {
+                await store.WriteAgentsAsync(serverName, queue, counts, now, _s.Options.InstanceName, CancellationToken.None).ConfigureAwait(false);
+                return true;
+            }).ConfigureAwait(false);
+            var budget = await store.GetBudgetAsync(serverName, queue, CancellationToken.None).ConfigureAwait(false);
+            var inFlight = (int)(budget?.InFlight ?? 0);
+            // An answered call the follower already sees waiting is in its Waiting: not counted again among the ringing.
+            var ringing = inFlight - (int)Math.Min(budget?.Answering ?? 0, counts.Waiting);
+            var agents = new AgentFigures(counts.Free, counts.Busy, ringing, counts.Waiting);
+            var decision = _pacer.Decide(_policy, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, lookahead, agents, measured);
+            reasons.Add(servers.Count == 1 ? decision.Reason ?? "" : $"{decision.Reason} (on {serverName})");
+            var wanted = Math.Min(decision.MayStart, room - total);
+            if (wanted <= 0)
+            {
+                waiting ??= decision;
+                continue;
+            }
+
+            // The policy wants inFlight + wanted on this server's queue: claim the difference, against every other claimer.
+            var claim = await _s.WriteAsync(() => store.ClaimAsync(serverName, queue, wanted, inFlight + wanted, _s.Options.InstanceName, CancellationToken.None)).ConfigureAwait(false);
+            if (claim is { Granted: > 0, Id: { } claimId })
+            {
+                _queueGrants[server] = new QueueGrant(claim.Granted, claimId);
+                total += claim.Granted;
+            }
+
+            limit = claim.Granted < wanted ? PacingLimit.Agents : decision.LimitedBy;
+        }
+
+        var reason = string.Join("; ", reasons);
+        SetPacingReason(reason);
+        return total > 0 || waiting is not { } none
+            ? new PacingDecision(total, null, limit, reason)
+            : none with { MayStart = 0, Reason = reason };
     }
 
     private bool _measurementsSeeded;
@@ -176,14 +209,19 @@ internal sealed partial class CampaignDialer
     }
 
     /// <summary>
-    /// After a look: its claim ends. The calls it placed are attempts on disk by now (the claim transaction committed
-    /// before they were sent), counted as in flight from them until answered; the grant it did not use goes back.
+    /// After a look: its claims end. The calls they placed are attempts on disk by now (the claim transaction committed
+    /// before they were sent), counted as in flight from them until answered; the grant not used goes back.
     /// </summary>
     private async Task EndQueueClaimAsync()
     {
-        _queueGranted = 0;
-        _queuePlaced = 0;
-        if (Interlocked.Exchange(ref _queueClaimId, null) is { } claimId)
+        if (_queueGrants.Count == 0)
+        {
+            return;
+        }
+
+        var claims = _queueGrants.Values.Select(g => g.ClaimId).ToList();
+        _queueGrants.Clear();
+        foreach (var claimId in claims)
         {
             await _s.WriteAsync(async () =>
             {
@@ -193,15 +231,41 @@ internal sealed partial class CampaignDialer
         }
     }
 
-    /// <summary>A call of this campaign is being placed: counted on its queue's budget while the look's grant lasts.</summary>
-    private void CountOnQueue(long attemptId)
+    /// <summary>
+    /// A server for one of this look's calls of an agent-paced campaign: one whose grant has room left (most left first)
+    /// and whose own cap takes another call, reserved. Null when none: the lead stays due.
+    /// </summary>
+    private AmiServer? ReserveQueueServer()
     {
-        if (_queueServer is null || _queuePlaced >= _queueGranted)
+        foreach (var (server, grant) in _queueGrants.OrderByDescending(g => g.Value.Granted - g.Value.Placed))
+        {
+            if (grant.Placed < grant.Granted && server.TryReserve())
+            {
+                grant.Placed++;
+                return server;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A planned call that was not claimed or sent after all: its share of the grant may go to another lead this look.</summary>
+    private void UnplaceOnQueue(AmiServer server)
+    {
+        if (_queueGrants.TryGetValue(server, out var grant) && grant.Placed > 0)
+        {
+            grant.Placed--;
+        }
+    }
+
+    /// <summary>A call of this campaign is being placed on a server whose queue granted it: measured as the queue's.</summary>
+    private void CountOnQueue(long attemptId, AmiServer server)
+    {
+        if (!_queueGrants.ContainsKey(server))
         {
             return;
         }
 
-        _queuePlaced++;
         lock (_queueGate)
         {
             _queueInFlight.Add(attemptId);

@@ -61,6 +61,7 @@ internal sealed partial class CampaignDialer
         _foreground = foreground;
         _pacer = new OriginatePacer(services.Time);
         _campaign = campaign;
+        _capsOnly = PacingFor(services.Options);
         _policy = PolicyFor(campaign);
         _schedule = DialingSchedule.For(campaign);
         _template = NumberTemplate.Parse(campaign.DialTemplate);
@@ -94,7 +95,7 @@ internal sealed partial class CampaignDialer
     /// them. Four rather than two: half the claim transactions, whose commits are much of the dialer's CPU. Calls held
     /// back by the cap on calls free as they end, in no waves.
     /// </summary>
-    private static IPacingPolicy PacingFor(DialerEngineOptions options) => new FixedPacing(4 * options.DialBatchInterval);
+    private static FixedPacing PacingFor(DialerEngineOptions options) => new FixedPacing(4 * options.DialBatchInterval);
 
     /// <summary>
     /// Acquires the campaign's lease, or throws <see cref="CampaignLeaseException"/> naming the holder. With
@@ -529,8 +530,8 @@ internal sealed partial class CampaignDialer
                 continue;
             }
 
-            // A queue campaign's calls go to the Asterisk whose queue paces them.
-            var server = _queueServer is { } queueServer ? (queueServer.TryReserve() ? queueServer : null) : _s.ReserveServer();
+            // An agent-paced campaign's calls go to the Asterisks whose queues granted them.
+            var server = AgentPaced ? ReserveQueueServer() : _s.ReserveServer();
             if (server is null)
             {
                 room = false;
@@ -564,6 +565,7 @@ internal sealed partial class CampaignDialer
             foreach (var call in planned)
             {
                 call.Server.ReleaseReservation();
+                UnplaceOnQueue(call.Server);
             }
 
             throw;
@@ -581,6 +583,7 @@ internal sealed partial class CampaignDialer
             }
 
             call.Server.ReleaseReservation();
+            UnplaceOnQueue(call.Server);
             if (result.Status == DialClaimStatus.LeaseLost)
             {
                 // The fence: the lease row is not ours, so this claim (and the batch's others) wrote nothing.
@@ -622,7 +625,7 @@ internal sealed partial class CampaignDialer
         var sentAt = _s.Time.GetUtcNow();
         var context = new CallContext(attempt.Id, attempt.CreatedAt, CampaignId, lead, server.Name, callId, sentAt, this, PriorAttempts: priorAttempts);
         _s.Calls[attempt.Id] = context;
-        CountOnQueue(attempt.Id);
+        CountOnQueue(attempt.Id, server);
         EngineMetrics.CallPlaced(CallKind.Campaign);
         if (lead.NextEligibleAt is { } due)
         {
@@ -676,6 +679,7 @@ internal sealed partial class CampaignDialer
                     for (; next < claimed.Count; next++)
                     {
                         claimed[next].Call.Server.ReleaseReservation();
+                        UnplaceOnQueue(claimed[next].Call.Server);
                     }
 
                     return;
