@@ -115,6 +115,9 @@ public sealed class AmiDialerDatabase : IAsyncDisposable
 
         if (from != LatestVersion)
         {
+            // The steps' commits left their frames in the WAL (a new file: every table and index of the schema); they are
+            // in the file now, so the WAL starts at nothing rather than at the migration's high-water mark.
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken: cancellationToken)).ConfigureAwait(false);
             logger.DatabaseMigrated(fullPath, from, LatestVersion);
         }
         else
