@@ -105,6 +105,15 @@ public sealed class PostgresFixture : IAsyncLifetime
 
         try
         {
+            // Kept beside the tests' output: a run that once stalled on PostgreSQL for minutes left nothing to read.
+            var log = Path.Combine(folder, "server.log");
+            if (File.Exists(log))
+            {
+                var kept = Path.Combine(AppContext.BaseDirectory, "pg-logs");
+                Directory.CreateDirectory(kept);
+                File.Copy(log, Path.Combine(kept, Path.GetFileName(folder) + ".log"), overwrite: true);
+            }
+
             Directory.Delete(folder, recursive: true);
         }
         catch (IOException)
@@ -139,7 +148,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         {
             Port = FreeLoopbackPort();
             var options = string.Create(CultureInfo.InvariantCulture,
-                $"-p {Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+                $"-p {Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c log_lock_waits=on -c log_min_duration_statement=5000");
             try
             {
                 await RunAsync(PostgresBinaries.Tool("pg_ctl"),
