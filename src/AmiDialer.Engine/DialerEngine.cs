@@ -96,7 +96,8 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
 
         _services = services;
         // Every engine is a node of the cluster, listed by every node's pages (serve, and run or call while they dial).
-        _node = new Ownership.NodeHeartbeat(new Data.Repositories.NodeRepository(database, _time), _options, _time, _logger);
+        _node = new Ownership.NodeHeartbeat(new Data.Repositories.NodeRepository(database, _time), _options, _time, _logger,
+            new Ownership.ServerAgreementWatch([.. services.Servers], _logger));
         await _node.StartAsync(cancellationToken).ConfigureAwait(false);
         services.Keeper.DialedHere = campaignId => _dialers.TryGetValue(campaignId, out var dialer) && dialer.Status != DialerStatus.Refused && dialer.Running is not { IsCompleted: true };
         EngineMetrics.Track(services);
@@ -233,7 +234,11 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
             .OrderBy(c => c.AttemptId)
             .ToList();
         var campaigns = _dialers.Values.Select(d => d.Snapshot(now)).OrderBy(c => c.CampaignId).ToList();
-        var servers = services.Servers.Select(s => new ServerLiveState(s.Name, s.IsConnected, s.Tracker.Count, s.MaxConcurrentCalls, s.Status, s.IsConnected ? s.UnusableReason : null)).ToList();
+        var servers = services.Servers.Select(s => new ServerLiveState(s.Name, s.IsConnected, s.Tracker.Count, s.MaxConcurrentCalls, s.Status, s.IsConnected ? s.UnusableReason : null)
+        {
+            ConfiguredMaxConcurrentCalls = s.ConfiguredMaxConcurrentCalls,
+            OthersCalls = s.OthersCalls,
+        }).ToList();
         return new EngineSnapshot(now, campaigns, servers, calls);
     }
 

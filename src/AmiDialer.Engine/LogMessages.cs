@@ -112,4 +112,16 @@ internal static partial class LogMessages
 
     [LoggerMessage(4070, LogLevel.Warning, "Node {Node}: its heartbeat in the store failed; the next beat tries again")]
     public static partial void NodeHeartbeatFailed(this ILogger logger, string node, Exception error);
+
+    [LoggerMessage(4071, LogLevel.Warning, "AMI server {Server} is described differently by the live nodes: {Found}; {Meanwhile}. Give it the same settings on every node")]
+    public static partial void ServerDescribedDifferently(this ILogger logger, string server, string found, string meanwhile);
+
+    [LoggerMessage(4072, LogLevel.Information, "AMI server {Server}: the live nodes describe it alike again")]
+    public static partial void ServerDescribedAlike(this ILogger logger, string server);
+
+    [LoggerMessage(4073, LogLevel.Warning, "AMI server {Server}: this node claims calls on it with a MaxConcurrentCalls of {Cap}, the smallest a live node gives it (its own setting is {Own})")]
+    public static partial void ServerCapLowered(this ILogger logger, string server, int cap, int own);
+
+    [LoggerMessage(4074, LogLevel.Information, "AMI server {Server}: this node claims calls on it with its own MaxConcurrentCalls of {Cap} again")]
+    public static partial void ServerCapRestored(this ILogger logger, string server, int cap);
 }

@@ -23,8 +23,15 @@ public sealed record PreflightHistory(long FinishedLeads, long FinishedLeadAttem
     public static PreflightHistory None { get; } = new(0, 0, 0, null);
 }
 
-/// <summary>One configured AMI server: its call slots, the calls on it now, and whether it is connected (null: not known here).</summary>
-public sealed record PreflightServer(string Name, int Capacity, int LiveCalls, bool? Connected);
+/// <summary>
+/// One configured AMI server: its call slots (the cap in force over the cluster), the calls open on it now over every
+/// node, and whether it is connected (null: not known here).
+/// </summary>
+public sealed record PreflightServer(string Name, int Capacity, int LiveCalls, bool? Connected)
+{
+    /// <summary>Of <see cref="LiveCalls"/>, this node's own; null when this process runs no engine.</summary>
+    public int? ThisNodeCalls { get; init; }
+}
 
 /// <summary>
 /// A campaign before it starts (#24): of its leads, how many are dialable now, blocked by do-not-call, outside calling
@@ -90,6 +97,9 @@ public sealed record CampaignPreflight
     public required int ServerFree { get; init; }
     public required bool CapacityCovers { get; init; }
     public required string CapacityVerdict { get; init; }
+
+    /// <summary>Each server's calls, "pbx1 12 of 40 in use, 5 by this node" (every node's calls against the cap in force); empty without servers.</summary>
+    public string ServerUse { get; init; } = "";
 
     public static CampaignPreflight Of(
         Campaign campaign,
@@ -195,6 +205,8 @@ public sealed record CampaignPreflight
             ServerFree = free,
             CapacityCovers = covers,
             CapacityVerdict = verdict,
+            ServerUse = string.Join("; ", servers.Select(s => s.Name + " " + Cluster.ServerUse.Describe(s.LiveCalls, s.Capacity, s.ThisNodeCalls)
+                + (s.Connected == false ? " (not connected)" : ""))),
         };
         return preflight with
         {

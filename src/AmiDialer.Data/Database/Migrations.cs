@@ -293,5 +293,13 @@ internal static class Migrations
         );
         CREATE INDEX ix_queue_claims_queue ON queue_claims(server, queue, expires_at);
         """,
+
+        // 12: what each node says of its AMI servers (settings index, name, host, port, MaxConcurrentCalls; never a login),
+        // as JSON written with its row, so every node, the doctor and the cluster view see two nodes that describe one
+        // Asterisk differently, and each node claims with the smallest cap the live nodes give a server. NULL: a node of a
+        // version before this step.
+        """
+        ALTER TABLE nodes ADD COLUMN ami_servers TEXT NULL;
+        """,
     ];
 }

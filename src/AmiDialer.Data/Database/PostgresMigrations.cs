@@ -272,5 +272,10 @@ internal static class PostgresMigrations
         );
         CREATE INDEX ix_queue_claims_queue ON queue_claims(server, queue, expires_at);
         """,
+
+        // 12: each node's AMI servers as it describes them (JSON text, no login), compared between live nodes.
+        """
+        ALTER TABLE nodes ADD COLUMN ami_servers text NULL;
+        """,
     ];
 }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using AmiDialer.Core.Cluster;
 using AmiDialer.Data.Database;
 using Dapper;
 
@@ -55,6 +57,7 @@ public sealed class NodeRepository(AmiDialerDatabase database, TimeProvider? tim
             node.Version,
             ms = (long)node.HeartbeatInterval.TotalMilliseconds,
             state = NodeStates.Running,
+            servers = ServersJson(node.Servers),
         });
         var cutoff = Postgres ? $"{Now} - interval '{(int)KeepFor.TotalSeconds} seconds'" : "@cutoff";
         var stoppedCutoff = Postgres ? $"{Now} - interval '{(int)KeepStoppedFor.TotalSeconds} seconds'" : "@stoppedCutoff";
@@ -67,12 +70,12 @@ public sealed class NodeRepository(AmiDialerDatabase database, TimeProvider? tim
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
             DELETE FROM nodes WHERE (heartbeat_at < {cutoff} OR (state = '{NodeStates.Stopped}' AND heartbeat_at < {stoppedCutoff})) AND name <> @Name;
-            INSERT INTO nodes (name, host, host_id, pid, process_start, version, started_at, heartbeat, heartbeat_at, heartbeat_ms, state, stopped_at)
-            VALUES (@Name, @Host, @hostId, @pid, @start, @Version, {Now}, 1, {Now}, @ms, @state, NULL)
+            INSERT INTO nodes (name, host, host_id, pid, process_start, version, started_at, heartbeat, heartbeat_at, heartbeat_ms, state, stopped_at, ami_servers)
+            VALUES (@Name, @Host, @hostId, @pid, @start, @Version, {Now}, 1, {Now}, @ms, @state, NULL, @servers)
             ON CONFLICT (name) DO UPDATE SET host = excluded.host, host_id = excluded.host_id, pid = excluded.pid,
                 process_start = excluded.process_start, version = excluded.version, started_at = excluded.started_at,
                 heartbeat = nodes.heartbeat + 1, heartbeat_at = excluded.heartbeat_at, heartbeat_ms = excluded.heartbeat_ms,
-                state = excluded.state, stopped_at = NULL
+                state = excluded.state, stopped_at = NULL, ami_servers = excluded.ami_servers
             """, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
@@ -112,7 +115,7 @@ public sealed class NodeRepository(AmiDialerDatabase database, TimeProvider? tim
             """
             SELECT name AS Name, host AS Host, host_id AS HostId, pid AS Pid, process_start AS ProcessStart, version AS Version,
                    started_at AS StartedAt, heartbeat AS Heartbeat, heartbeat_at AS HeartbeatAt, heartbeat_ms AS HeartbeatMs,
-                   state AS State, stopped_at AS StoppedAt
+                   state AS State, stopped_at AS StoppedAt, ami_servers AS AmiServers
             FROM nodes ORDER BY started_at, name
             """, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var leases = await connection.QueryAsync<LeaseRow>(new CommandDefinition(
@@ -149,7 +152,7 @@ public sealed class NodeRepository(AmiDialerDatabase database, TimeProvider? tim
             SELECT l.owner AS Owner, {(Postgres ? "clock_timestamp()" : "NULL")} AS Now,
                    n.name AS Name, n.host AS Host, n.host_id AS HostId, n.pid AS Pid, n.process_start AS ProcessStart, n.version AS Version,
                    n.started_at AS StartedAt, n.heartbeat AS Heartbeat, n.heartbeat_at AS HeartbeatAt, n.heartbeat_ms AS HeartbeatMs,
-                   n.state AS State, n.stopped_at AS StoppedAt
+                   n.state AS State, n.stopped_at AS StoppedAt, n.ami_servers AS AmiServers
             FROM leases l LEFT JOIN nodes n ON n.name = l.owner
             WHERE l.key = @key
             """, new { key = LeaseKeys.Campaign(campaignId) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -160,6 +163,32 @@ public sealed class NodeRepository(AmiDialerDatabase database, TimeProvider? tim
 
         return (row.Owner, row.Name is null ? null : row.ToNode(row.Now ?? time.GetUtcNow()));
     }
+
+    /// <summary>
+    /// Every node with its liveness and the AMI servers it describes, without the leases and calls of
+    /// <see cref="ReadClusterAsync"/>: what a node reads at each beat to compare its servers with the others'.
+    /// </summary>
+    public async Task<IReadOnlyList<ClusterNode>> ReadNodesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<DialerRow>(new CommandDefinition(
+            $"""
+            SELECT {(Postgres ? "clock_timestamp()" : "NULL")} AS Now, name AS Name, host AS Host, host_id AS HostId, pid AS Pid, process_start AS ProcessStart,
+                   version AS Version, started_at AS StartedAt, heartbeat AS Heartbeat, heartbeat_at AS HeartbeatAt, heartbeat_ms AS HeartbeatMs,
+                   state AS State, stopped_at AS StoppedAt, ami_servers AS AmiServers
+            FROM nodes ORDER BY started_at, name
+            """, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        var now = rows.FirstOrDefault()?.Now ?? time.GetUtcNow();
+        return [.. rows.Select(r => r.ToNode(now))];
+    }
+
+    private static string ServersJson(IReadOnlyList<ServerDescription> servers) =>
+        JsonSerializer.Serialize([.. servers.Select(s => new NodeServerJson(s.Index, s.Name, s.Host, s.Port, s.MaxConcurrentCalls))], DataJson.Default.ListNodeServerJson);
+
+    // A row a version before step 12 wrote has none: unknown, never "no servers".
+    private static IReadOnlyList<ServerDescription>? ParseServers(string? json) =>
+        json is null ? null
+        : (JsonSerializer.Deserialize(json, DataJson.Default.ListNodeServerJson) ?? []).Select(s => new ServerDescription(s.Index, s.Name, s.Host, s.Port, s.MaxConcurrentCalls)).ToList();
 
     private sealed class LeaseRow
     {
@@ -198,6 +227,7 @@ public sealed class NodeRepository(AmiDialerDatabase database, TimeProvider? tim
         public long HeartbeatMs { get; set; }
         public string State { get; set; } = "";
         public DateTimeOffset? StoppedAt { get; set; }
+        public string? AmiServers { get; set; }
 
         public ClusterNode ToNode(DateTimeOffset now)
         {
@@ -205,13 +235,17 @@ public sealed class NodeRepository(AmiDialerDatabase database, TimeProvider? tim
             var interval = TimeSpan.FromMilliseconds(Math.Max(1, HeartbeatMs));
             var running = State == NodeStates.Stopped ? (bool?)false : ProcessIdentity.IsRunning(HostId, (int)Pid, ProcessStart);
             return new ClusterNode(Name ?? "", Host, Pid, Version, StartedAt, Heartbeat, HeartbeatAt, age < TimeSpan.Zero ? TimeSpan.Zero : age, interval, State, StoppedAt,
-                NodeLiveness.Of(State, age, interval, running));
+                NodeLiveness.Of(State, age, interval, running)) { Servers = ParseServers(AmiServers) };
         }
     }
 }
 
 /// <summary>What a node writes of itself. <paramref name="Process"/> is its lease identity (host id, pid, start), so a reader on the same host tells a dead process at once.</summary>
-public sealed record NodeRegistration(string Name, string Host, LeaseIdentity Process, string Version, TimeSpan HeartbeatInterval);
+public sealed record NodeRegistration(string Name, string Host, LeaseIdentity Process, string Version, TimeSpan HeartbeatInterval)
+{
+    /// <summary>Its AMI servers as its settings give them (no login): compared with the other nodes'.</summary>
+    public IReadOnlyList<ServerDescription> Servers { get; init; } = [];
+}
 
 /// <summary>The states a node writes.</summary>
 public static class NodeStates
@@ -263,7 +297,17 @@ public static class NodeLiveness
 
 /// <summary>A node as a reader sees it. <paramref name="Age"/> is the store clock's now less its last beat.</summary>
 public sealed record ClusterNode(string Name, string Host, long Pid, string Version, DateTimeOffset StartedAt, long Heartbeat, DateTimeOffset HeartbeatAt,
-    TimeSpan Age, TimeSpan HeartbeatInterval, string State, DateTimeOffset? StoppedAt, NodeStatus Status);
+    TimeSpan Age, TimeSpan HeartbeatInterval, string State, DateTimeOffset? StoppedAt, NodeStatus Status)
+{
+    /// <summary>The AMI servers it described when it registered; null when a version before schema step 12 wrote its row.</summary>
+    public IReadOnlyList<ServerDescription>? Servers { get; init; }
+
+    /// <summary>
+    /// Whether its description of the servers counts when nodes are compared and the smallest cap is taken: while it may
+    /// still dial (live, or late: a late node still holds its leases), not once gone or stopped.
+    /// </summary>
+    public bool Counts => Status is NodeStatus.Live or NodeStatus.Late;
+}
 
 /// <summary>A lease row; for a campaign's lease, the campaign (null for click-to-call leases, or a campaign deleted meanwhile).</summary>
 public sealed record HeldLease(string Key, string Owner, DateTimeOffset AcquiredAt, long? CampaignId, string? Campaign, string? CampaignState);
@@ -274,6 +318,17 @@ public sealed record OpenCalls(string Owner, string Server, long Calls);
 /// <summary>The cluster at one instant of the store's clock.</summary>
 public sealed record ClusterSnapshot(DateTimeOffset At, IReadOnlyList<ClusterNode> Nodes, IReadOnlyList<HeldLease> Leases, IReadOnlyList<OpenCalls> Calls)
 {
+    /// <summary>Calls open in the store on each AMI server, whichever node placed them.</summary>
+    public IReadOnlyDictionary<string, long> OpenByServer =>
+        Calls.GroupBy(c => c.Server, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(c => c.Calls), StringComparer.Ordinal);
+
+    /// <summary>The servers each node that may still dial describes (<see cref="ClusterNode.Counts"/>; rows before step 12 have none).</summary>
+    public IReadOnlyList<NodeServers> DescribedServers => NodeServersOf(Nodes);
+
+    /// <summary>The descriptions of the nodes that count, to compare (<see cref="ServerAgreement"/>).</summary>
+    public static IReadOnlyList<NodeServers> NodeServersOf(IEnumerable<ClusterNode> nodes) =>
+        [.. (nodes ?? throw new ArgumentNullException(nameof(nodes))).Where(n => n.Counts && n.Servers is not null).Select(n => new NodeServers(n.Name, n.Servers!))];
+
     /// <summary>Who holds the campaign's lease, with that node when it has a row; null when nobody does.</summary>
     public (string Owner, ClusterNode? Node)? DialerOf(long campaignId) =>
         Leases.FirstOrDefault(l => l.CampaignId == campaignId) is { } lease

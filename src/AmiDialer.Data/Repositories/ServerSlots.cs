@@ -56,6 +56,20 @@ public static class ServerSlots
     }
 
     /// <summary>
+    /// Every server's open attempts, whichever process placed them, counted in full (not up to a cap: a cap lowered
+    /// meanwhile shows as more in use than allowed): the cluster's figure beside a node's own, for <c>/health</c>, the
+    /// dashboard and the pre-flight. Read off <c>ix_attempts_open_server</c>.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, long>> OpenByServerAsync(AmiDialerDatabase database, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Server, long Calls)>(new CommandDefinition(
+            "SELECT server, count(*) FROM attempts WHERE state <> 'ended' GROUP BY server", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Server, r => r.Calls, StringComparer.Ordinal);
+    }
+
+    /// <summary>
     /// The open attempts on each server (each counted up to its cap), whoever placed them: what a process reads to
     /// learn how many of a server's slots the others use. A read, no lock: the claim decides, this only guides.
     /// </summary>

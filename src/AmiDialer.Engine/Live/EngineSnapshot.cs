@@ -65,8 +65,17 @@ public sealed record CampaignLiveState
 }
 
 /// <summary>One AMI server as the engine sees it; <paramref name="Status"/> says whether it is still connecting or lost.</summary>
+/// <param name="ActiveCalls">This node's calls on it (its tracker's); the cluster's are in the store (<see cref="Data.Repositories.ServerSlots.OpenByServerAsync"/>).</param>
+/// <param name="MaxConcurrentCalls">The cap this node claims with: its own, or the smaller one another live node gives the server.</param>
 /// <param name="NotDialedBecause">Why a connected server takes no call (its ledger dialplan is missing); null when it may.</param>
-public sealed record ServerLiveState(string Name, bool Connected, int ActiveCalls, int MaxConcurrentCalls, AmiDialer.Ami.AmiConnectionStatus Status = AmiDialer.Ami.AmiConnectionStatus.Disconnected, string? NotDialedBecause = null);
+public sealed record ServerLiveState(string Name, bool Connected, int ActiveCalls, int MaxConcurrentCalls, AmiDialer.Ami.AmiConnectionStatus Status = AmiDialer.Ami.AmiConnectionStatus.Disconnected, string? NotDialedBecause = null)
+{
+    /// <summary>This node's own <c>MaxConcurrentCalls</c> setting (above <see cref="MaxConcurrentCalls"/> while a live node gives a smaller one).</summary>
+    public int ConfiguredMaxConcurrentCalls { get; init; }
+
+    /// <summary>Calls other processes had on it when this node last counted the store (a guide for its choice of server; may lag).</summary>
+    public int OthersCalls { get; init; }
+}
 
 /// <summary>Everything the CLI and the web show live, taken at one instant.</summary>
 public sealed record EngineSnapshot(

@@ -11,7 +11,7 @@ namespace AmiDialer.Engine.Ownership;
 /// clustered Quartz job would fire on one node only), marked draining when a graceful stop begins and stopped when it
 /// ends. A crash writes nothing: readers see the beats age (or, on this host, the process gone).
 /// </summary>
-internal sealed class NodeHeartbeat(NodeRepository nodes, DialerEngineOptions options, TimeProvider time, ILogger logger) : IAsyncDisposable
+internal sealed class NodeHeartbeat(NodeRepository nodes, DialerEngineOptions options, TimeProvider time, ILogger logger, ServerAgreementWatch? agreement = null) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
@@ -23,13 +23,33 @@ internal sealed class NodeHeartbeat(NodeRepository nodes, DialerEngineOptions op
         typeof(NodeHeartbeat).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? typeof(NodeHeartbeat).Assembly.GetName().Version?.ToString() ?? "unknown";
 
-    private NodeRegistration Registration => new(options.InstanceName, Environment.MachineName, LeaseIdentity.Current, Version, options.HeartbeatInterval);
+    private NodeRegistration Registration => new(options.InstanceName, Environment.MachineName, LeaseIdentity.Current, Version, options.HeartbeatInterval)
+    {
+        Servers = ServerAgreementWatch.Describe(options.Servers),
+    };
 
-    /// <summary>Registers (a store that fails now is tried again at every beat: the node must not refuse to dial for its row) and starts beating.</summary>
+    /// <summary>
+    /// Registers (a store that fails now is tried again at every beat: the node must not refuse to dial for its row),
+    /// compares its servers with the other live nodes' before any call, and starts beating.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var registered = await TryAsync(() => nodes.RegisterAsync(Registration, cancellationToken)).ConfigureAwait(false);
+        if (registered)
+        {
+            await CompareServersAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         _loop = Task.Run(() => LoopAsync(registered, _stop.Token), CancellationToken.None);
+    }
+
+    /// <summary>Reads every node's servers and hands them to <see cref="ServerAgreementWatch"/>; a failed read keeps the last caps.</summary>
+    private async Task CompareServersAsync(CancellationToken cancellationToken)
+    {
+        if (agreement is not null)
+        {
+            await TryAsync(async () => agreement.Observe(await nodes.ReadNodesAsync(cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
+        }
     }
 
     /// <summary>A graceful stop began: said at once, not at the next beat, so the other nodes' pages show it while calls drain.</summary>
@@ -60,15 +80,21 @@ internal sealed class NodeHeartbeat(NodeRepository nodes, DialerEngineOptions op
             if (!registered)
             {
                 registered = await TryAsync(() => nodes.RegisterAsync(Registration, CancellationToken.None)).ConfigureAwait(false);
-                continue;
+            }
+            else
+            {
+                var state = _state;
+                var beat = false;
+                if (await TryAsync(async () => beat = await nodes.BeatAsync(options.InstanceName, state, CancellationToken.None).ConfigureAwait(false)).ConfigureAwait(false) && !beat)
+                {
+                    // The row was deleted under us (by hand, or pruned after a very long stall): write it again.
+                    registered = await TryAsync(() => nodes.RegisterAsync(Registration, CancellationToken.None)).ConfigureAwait(false);
+                }
             }
 
-            var state = _state;
-            var beat = false;
-            if (await TryAsync(async () => beat = await nodes.BeatAsync(options.InstanceName, state, CancellationToken.None).ConfigureAwait(false)).ConfigureAwait(false) && !beat)
+            if (registered)
             {
-                // The row was deleted under us (by hand, or pruned after a very long stall): write it again.
-                registered = await TryAsync(() => nodes.RegisterAsync(Registration, CancellationToken.None)).ConfigureAwait(false);
+                await CompareServersAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }
     }

@@ -37,6 +37,7 @@ internal sealed partial class AmiServer : IAsyncDisposable
     // counted in the store, and when (monotonic ticks; 0 never): this process keeps its own calls within what they leave.
     private int _others;
     private long _othersSeenAt;
+    private int _clusterCap;
     // When Asterisk last booted, from the FullyBooted of the latest login (ticks; 0 unknown): a call claimed before that
     // and found gone was cut by the restart.
     private long _bootedAtTicks;
@@ -72,7 +73,34 @@ internal sealed partial class AmiServer : IAsyncDisposable
 
     public string Name => _config.Name;
 
-    public int MaxConcurrentCalls => _config.MaxConcurrentCalls;
+    /// <summary>
+    /// The cap this node claims with: its own setting, or a smaller one another live node gives the same server name
+    /// (<see cref="ClusterCap"/>): while the nodes disagree the smallest holds, so none exceeds what any operator allowed.
+    /// </summary>
+    public int MaxConcurrentCalls
+    {
+        get
+        {
+            var cluster = Volatile.Read(ref _clusterCap);
+            return cluster > 0 ? Math.Min(cluster, _config.MaxConcurrentCalls) : _config.MaxConcurrentCalls;
+        }
+    }
+
+    /// <summary>This node's own <c>Ami:Servers:n:MaxConcurrentCalls</c>.</summary>
+    public int ConfiguredMaxConcurrentCalls => _config.MaxConcurrentCalls;
+
+    /// <summary>The host and port this node's settings give (what it tells the other nodes; never the login).</summary>
+    public (string Host, int Port) Endpoint => (_config.Client.Host, _config.Client.Port);
+
+    /// <summary>
+    /// The smallest cap the live nodes give this server's name, as the heartbeat last read it (0: none known): applied
+    /// through <see cref="MaxConcurrentCalls"/> when below this node's own.
+    /// </summary>
+    public int ClusterCap
+    {
+        get => Volatile.Read(ref _clusterCap);
+        set => Volatile.Write(ref _clusterCap, Math.Max(0, value));
+    }
 
     /// <summary>The server has the outcome ledger dialplan (<c>Ami:Servers[n]:Ledger</c>): calls are dialed through it.</summary>
     public bool Ledger => _config.Ledger;

@@ -22,7 +22,25 @@ public sealed record ServerCallsDto(string Server, long Calls);
 /// <param name="OpenCalls">Calls open in the store under its leases, per AMI server.</param>
 public sealed record ClusterNodeDto(string Name, string Status, string State, bool This, string Host, long Pid, string Version, DateTimeOffset StartedAt,
     DateTimeOffset LastHeartbeat, double HeartbeatAgeSeconds, double HeartbeatIntervalSeconds, long Heartbeats, DateTimeOffset? StoppedAt,
-    IReadOnlyList<NodeCampaignDto> Campaigns, IReadOnlyList<string> Leases, IReadOnlyList<ServerCallsDto> OpenCalls, long OpenCallsTotal);
+    IReadOnlyList<NodeCampaignDto> Campaigns, IReadOnlyList<string> Leases, IReadOnlyList<ServerCallsDto> OpenCalls, long OpenCallsTotal)
+{
+    /// <summary>Its AMI servers as it described them at start; null when it is of a version before schema step 12.</summary>
+    public IReadOnlyList<NodeServerDto>? AmiServers { get; init; }
+}
+
+/// <summary>One AMI server as a node describes it (never its login).</summary>
+/// <param name="Key">Its settings key on that node, e.g. <c>Ami:Servers:0</c>.</param>
+public sealed record NodeServerDto(string Key, string Name, string Endpoint, int MaxConcurrentCalls);
+
+/// <summary>One AMI server of the cluster: the calls open on it over every node against the cap in force.</summary>
+/// <param name="MaxConcurrentCalls">The cap in force: the smallest a live node gives it; null when no live node describes it.</param>
+/// <param name="ThisNodeCalls">Of <paramref name="Calls"/>, those under the answering node's leases; null from the CLI.</param>
+/// <param name="Nodes">The live (or late) nodes that describe it.</param>
+/// <param name="InUse">"12 of 40 in use, 5 by this node".</param>
+public sealed record ClusterServerDto(string Name, int? MaxConcurrentCalls, long Calls, long? ThisNodeCalls, long? FreeSlots, IReadOnlyList<string> Nodes, string InUse);
+
+/// <summary>A setting two live nodes give one AMI server differently (<see cref="Core.Cluster.ServerDisagreement"/>).</summary>
+public sealed record ServerDisagreementDto(string Server, string Setting, IReadOnlyList<string> Nodes, string Found, string Meanwhile, string Message);
 
 /// <summary>A lease holder with no node row (a process of a version before the nodes table): what it holds.</summary>
 public sealed record UnlistedHolderDto(string Owner, IReadOnlyList<NodeCampaignDto> Campaigns, IReadOnlyList<string> Leases, IReadOnlyList<ServerCallsDto> OpenCalls);
@@ -32,7 +50,14 @@ public sealed record UnlistedHolderDto(string Owner, IReadOnlyList<NodeCampaignD
 /// <param name="ThisNode">The node that answered; null from the CLI (it runs no engine).</param>
 /// <param name="Unowned">Calls open in the store whose lease nobody holds: a node adopts them when it takes the lease.</param>
 public sealed record ClusterDto(DateTimeOffset At, string Store, string? ThisNode, int Live, IReadOnlyList<ClusterNodeDto> Nodes,
-    IReadOnlyList<UnlistedHolderDto> Unlisted, IReadOnlyList<ServerCallsDto> Unowned);
+    IReadOnlyList<UnlistedHolderDto> Unlisted, IReadOnlyList<ServerCallsDto> Unowned)
+{
+    /// <summary>Every AMI server a live node describes or with calls open, with the cluster's calls and the cap in force.</summary>
+    public IReadOnlyList<ClusterServerDto> Servers { get; init; } = [];
+
+    /// <summary>Settings two live nodes give one server differently; empty when they agree.</summary>
+    public IReadOnlyList<ServerDisagreementDto> Disagreements { get; init; } = [];
+}
 
 /// <summary>The cluster as the store has it, for the Cluster page, <c>GET /api/cluster</c> and <c>amidialer cluster</c>.</summary>
 public static class ClusterView
@@ -57,7 +82,10 @@ public static class ClusterView
         {
             var (campaigns, leases, calls) = Holdings(snapshot, n.Name);
             return new ClusterNodeDto(n.Name, NodeLiveness.Name(n.Status), n.State, n.Name == thisNode, n.Host, n.Pid, n.Version, n.StartedAt, n.HeartbeatAt,
-                Math.Round(n.Age.TotalSeconds, 1), n.HeartbeatInterval.TotalSeconds, n.Heartbeat, n.StoppedAt, campaigns, leases, calls, calls.Sum(c => c.Calls));
+                Math.Round(n.Age.TotalSeconds, 1), n.HeartbeatInterval.TotalSeconds, n.Heartbeat, n.StoppedAt, campaigns, leases, calls, calls.Sum(c => c.Calls))
+            {
+                AmiServers = n.Servers?.Select(s => new NodeServerDto(s.Key, s.Name, s.Endpoint, s.MaxConcurrentCalls)).ToList(),
+            };
         }).ToList();
         var listed = snapshot.Nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         var unlisted = snapshot.Leases.Select(l => l.Owner).Concat(snapshot.Calls.Select(c => c.Owner))
@@ -68,7 +96,26 @@ public static class ClusterView
                 return new UnlistedHolderDto(o, campaigns, leases, calls);
             }).ToList();
         var unowned = snapshot.Calls.Where(c => c.Owner.Length == 0).Select(c => new ServerCallsDto(c.Server, c.Calls)).ToList();
-        return new ClusterDto(snapshot.At, store, thisNode, nodes.Count(n => n.Status == "live"), nodes, unlisted, unowned);
+        var servers = ServerFigures.Of(snapshot);
+        return new ClusterDto(snapshot.At, store, thisNode, nodes.Count(n => n.Status == "live"), nodes, unlisted, unowned)
+        {
+            Servers = ServersOf(snapshot, servers, thisNode),
+            Disagreements = [.. servers.Disagreements.Select(d => new ServerDisagreementDto(d.Server, d.Setting, d.Nodes, d.Found, d.Meanwhile, d.Message))],
+        };
+    }
+
+    private static List<ClusterServerDto> ServersOf(ClusterSnapshot snapshot, ClusterServers servers, string? thisNode)
+    {
+        var describedBy = servers.Described.SelectMany(n => n.Servers.Select(s => (Server: s.Name, n.Node)))
+            .GroupBy(x => x.Server, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(x => x.Node).Distinct(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        return [.. describedBy.Keys.Concat(servers.Open.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(name =>
+        {
+            var cap = servers.SmallestCapOf(name);
+            var calls = servers.CallsOn(name);
+            long? mine = thisNode is null ? null : snapshot.Calls.Where(c => c.Owner == thisNode && c.Server == name).Sum(c => c.Calls);
+            return new ClusterServerDto(name, cap, calls, mine, cap is { } c ? Core.Cluster.ServerUse.Free(c, calls) : null,
+                describedBy.GetValueOrDefault(name) ?? [], Core.Cluster.ServerUse.Describe(calls, cap, mine is { } m ? (int)m : null));
+        })];
     }
 
     private static (IReadOnlyList<NodeCampaignDto> Campaigns, IReadOnlyList<string> Leases, IReadOnlyList<ServerCallsDto> Calls) Holdings(ClusterSnapshot snapshot, string owner)
@@ -120,6 +167,24 @@ public static class ClusterView
         if (cluster.Unowned.Count > 0)
         {
             sb.Append("Open calls no node holds yet (adopted when a node takes their lease): ").AppendLine(Calls(cluster.Unowned));
+        }
+
+        if (cluster.Servers.Count > 0)
+        {
+            sb.AppendLine().AppendLine("AMI servers (calls over every node; the cap in force is the smallest a live node gives):");
+            var table = new TextTable("server", "calls", "max concurrent", "free slots", "described by");
+            foreach (var s in cluster.Servers)
+            {
+                table.Add(s.Name, s.Calls.ToString(CultureInfo.InvariantCulture), s.MaxConcurrentCalls?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                    s.FreeSlots?.ToString(CultureInfo.InvariantCulture) ?? "-", s.Nodes.Count == 0 ? "no live node" : string.Join(", ", s.Nodes));
+            }
+
+            sb.Append(table.Render(style));
+        }
+
+        foreach (var d in cluster.Disagreements)
+        {
+            sb.Append("WARN ").AppendLine(d.Message);
         }
 
         return sb.ToString();

@@ -3,6 +3,7 @@ using AmiDialer.Core.Model;
 using AmiDialer.Core.Preflight;
 using AmiDialer.Core.Scheduling;
 using AmiDialer.Data.Repositories;
+using AmiDialer.Cluster;
 using AmiDialer.Hosting;
 
 namespace AmiDialer.Reports;
@@ -12,7 +13,9 @@ public static class PreflightText
 {
     /// <summary>
     /// Counts the campaign's leads and calls and asks Core's rules. The servers are the engine's live ones when it runs
-    /// in this process (connected, calls on each), else the configured ones.
+    /// in this process (connected, this node's calls on each), else the configured ones; on each, the calls open in the
+    /// store over every node and the cap in force over the cluster (the smallest a live node gives it), so the free
+    /// slots are the cluster's, not this node's.
     /// </summary>
     public static async Task<CampaignPreflight> BuildAsync(AppServices services, Campaign campaign, CancellationToken ct)
     {
@@ -20,9 +23,10 @@ public static class PreflightText
         ArgumentNullException.ThrowIfNull(campaign);
         var now = services.Time.GetUtcNow();
         var counts = await new PreflightRepository(services.Database).CountAsync(campaign.Id, now, ct).ConfigureAwait(false);
+        var cluster = await ServerFigures.ReadClusterAsync(services, ct).ConfigureAwait(false);
         IReadOnlyList<PreflightServer> servers = services.Engine is { } engine
-            ? [.. engine.GetSnapshot().Servers.Select(s => new PreflightServer(s.Name, s.MaxConcurrentCalls, s.ActiveCalls, s.Connected))]
-            : [.. services.Settings.Ami.Servers.Select(s => new PreflightServer(s.Name, s.MaxConcurrentCalls, 0, null))];
+            ? [.. engine.GetSnapshot().Servers.Select(s => new PreflightServer(s.Name, cluster.CapOf(s.Name, s.ConfiguredMaxConcurrentCalls), (int)cluster.CallsOn(s.Name), s.Connected) { ThisNodeCalls = s.ActiveCalls })]
+            : [.. services.Settings.Ami.Servers.Select(s => new PreflightServer(s.Name, cluster.CapOf(s.Name, s.MaxConcurrentCalls), (int)cluster.CallsOn(s.Name), null))];
         return CampaignPreflight.Of(campaign, now, counts.LeadsByState, counts.Dialable, counts.History, servers);
     }
 
@@ -59,6 +63,11 @@ public static class PreflightText
         lines.Add(("time needed", Span(p.Duration) + (p.DurationAtMost > p.Duration ? $" (at most {Span(p.DurationAtMost)} if every lead takes {p.MaxAttemptsPerLead} calls)" : "")
             + $" for {N(p.ToCall)} leads, closed hours not counted"));
         lines.Add(("server capacity", p.CapacityVerdict));
+        if (p.ServerUse.Length > 0)
+        {
+            lines.Add(("server calls (every node)", p.ServerUse));
+        }
+
         return lines;
     }
 

@@ -28,9 +28,14 @@ internal static class AppServicesBackend
 
     private sealed class EngineHealth(AppServices services) : IHealthProbe
     {
+        // This node's own setting and calls: the cluster's figures are added from the store (ServerFigures).
         public IReadOnlyList<AmiServerHealth> AmiServers() =>
             services.Engine is { } engine
-                ? [.. engine.GetSnapshot().Servers.Select(s => new AmiServerHealth(s.Name, s.Connected ? (s.NotDialedBecause is { } why ? "connected, not dialed: " + why : "connected") : s.Status.ToString().ToLowerInvariant(), s.Connected && s.NotDialedBecause is null))]
-                : [.. services.Settings.Ami.Servers.Select(s => new AmiServerHealth(s.Name, "engine not running", false))];
+                ? [.. engine.GetSnapshot().Servers.Select(s => new AmiServerHealth(s.Name, s.Connected ? (s.NotDialedBecause is { } why ? "connected, not dialed: " + why : "connected") : s.Status.ToString().ToLowerInvariant(), s.Connected && s.NotDialedBecause is null)
+                {
+                    MaxConcurrentCalls = s.ConfiguredMaxConcurrentCalls,
+                    ThisNodeCalls = s.ActiveCalls,
+                })]
+                : [.. services.Settings.Ami.Servers.Select(s => new AmiServerHealth(s.Name, "engine not running", false) { MaxConcurrentCalls = s.MaxConcurrentCalls })];
     }
 }

@@ -46,4 +46,23 @@ public interface IHealthProbe
 /// <param name="Name">The configured server name.</param>
 /// <param name="State">Connection state as the AMI client names it (connected, connecting, disconnected, ...).</param>
 /// <param name="IsUp">Logged in and usable for calls.</param>
-public sealed record AmiServerHealth(string Name, string State, bool IsUp);
+public sealed record AmiServerHealth(string Name, string State, bool IsUp)
+{
+    /// <summary>False for a server only other nodes dial (the dashboard lists the cluster's): its state here says nothing of its health.</summary>
+    public bool ConfiguredHere { get; init; } = true;
+
+    /// <summary>The cap in force over the cluster: the smallest a live node gives the server (this node's own setting when alone).</summary>
+    public int? MaxConcurrentCalls { get; init; }
+
+    /// <summary>Calls open on it in the store, every node's; null when the store was not read.</summary>
+    public long? Calls { get; init; }
+
+    /// <summary>Of those, this node's engine's; null when this process runs no engine or does not dial the server.</summary>
+    public int? ThisNodeCalls { get; init; }
+
+    /// <summary>The cap less every node's calls.</summary>
+    public long? FreeSlots { get; init; }
+
+    /// <summary>"12 of 40 in use, 5 by this node".</summary>
+    public string? InUse { get; init; }
+}

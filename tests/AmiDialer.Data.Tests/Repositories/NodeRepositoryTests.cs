@@ -112,6 +112,9 @@ public sealed class NodeRepositoryTests(PostgresFixture postgres) : StoreTests(p
 
         var cluster = await nodes.ReadClusterAsync();
         Assert.Equal(["a pbx1 3", "a pbx2 1", "b pbx2 1", " pbx1 1"], cluster.Calls.OrderBy(c => c.Owner.Length == 0).ThenBy(c => c.Owner).ThenBy(c => c.Server).Select(c => $"{c.Owner} {c.Server} {c.Calls}"));
+        // The cluster's open calls per server, whoever holds them: the same from the snapshot and from the slots' own read.
+        Assert.Equal(["pbx1 4", "pbx2 2"], cluster.OpenByServer.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}"));
+        Assert.Equal(cluster.OpenByServer.OrderBy(c => c.Key), (await ServerSlots.OpenByServerAsync(db.Database)).OrderBy(c => c.Key));
         var held = cluster.Leases.Single(l => l.CampaignId == spring.Id);
         Assert.Equal(("a", "test", "draft"), (held.Owner, held.Campaign, held.CampaignState));
         Assert.Null(cluster.Leases.Single(l => l.Owner == "b").CampaignId);
@@ -126,6 +129,42 @@ public sealed class NodeRepositoryTests(PostgresFixture postgres) : StoreTests(p
         Assert.Equal("old-process", unlisted?.Owner);
         Assert.Null(unlisted?.Node);
         Assert.Null(await nodes.GetDialerAsync(spring.Id + 1000));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Each_node_s_ami_servers_are_read_back_and_only_nodes_that_may_still_dial_are_compared(StoreProvider store)
+    {
+        await using var db = await OpenAsync(store);
+        var nodes = new NodeRepository(db.Database, TimeProvider.System);
+        await nodes.RegisterAsync(Node("a", Hour) with { Servers = [new(0, "pbx1", "10.0.0.5", 5038, 40), new(1, "pbx2", "pbx2.example", 5039, 30)] });
+        await nodes.RegisterAsync(Node("b", Hour) with { Servers = [new(0, "pbx1", "10.0.0.5", 5038, 60)] });
+        await nodes.RegisterAsync(Node("c", Hour) with { Servers = [new(0, "pbx1", "10.0.0.5", 5038, 10)] });
+        Assert.True(await nodes.BeatAsync("c", NodeStates.Stopped));
+        await nodes.RegisterAsync(Node("d", Hour));
+        // A row as a version before step 12 wrote it: no servers known, never "none".
+        await using (var connection = await db.Database.OpenConnectionAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE nodes SET ami_servers = NULL WHERE name = 'd'");
+        }
+
+        foreach (var read in new[] { (await nodes.ReadClusterAsync()).Nodes, await nodes.ReadNodesAsync() })
+        {
+            var byName = read.ToDictionary(n => n.Name);
+            Assert.Equal([new(0, "pbx1", "10.0.0.5", 5038, 40), new Core.Cluster.ServerDescription(1, "pbx2", "pbx2.example", 5039, 30)], byName["a"].Servers!);
+            Assert.Equal(60, Assert.Single(byName["b"].Servers!).MaxConcurrentCalls);
+            Assert.Null(byName["d"].Servers);
+            Assert.Equal((NodeStatus.Stopped, false, true), (byName["c"].Status, byName["c"].Counts, byName["b"].Counts));
+
+            // The stopped node's 10 counts for nothing: a and b are compared, the smallest of theirs holds.
+            var described = ClusterSnapshot.NodeServersOf(read);
+            Assert.Equal(["a", "b"], described.Select(n => n.Node).Order());
+            Assert.Equal("Ami:Servers:0:MaxConcurrentCalls 40 on node a, 60 on node b", Assert.Single(Core.Cluster.ServerAgreement.Disagreements(described)).Found);
+            Assert.Equal(40, Core.Cluster.ServerAgreement.SmallestCaps(described)["pbx1"]);
+        }
+
+        // A restart with new settings rewrites them.
+        await nodes.RegisterAsync(Node("b", Hour) with { Servers = [new(0, "pbx1", "10.0.0.5", 5038, 40)] });
+        Assert.Empty(Core.Cluster.ServerAgreement.Disagreements(ClusterSnapshot.NodeServersOf(await nodes.ReadNodesAsync())));
     }
 
     [Theory, SqliteStore, PostgresStore]

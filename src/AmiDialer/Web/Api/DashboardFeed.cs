@@ -24,11 +24,17 @@ public sealed record DashboardCampaignDto(long Id, string Name, string State, bo
 
 /// <summary>Everything the dashboard shows, and what each of its Server-Sent Events carries.</summary>
 /// <param name="Engine">What the dialing engine of this process is doing, in a sentence.</param>
-/// <param name="Servers">The AMI servers as this node's engine sees them.</param>
+/// <param name="Servers">
+/// The cluster's AMI servers: this node's first (their state as its engine sees it), then those only other nodes dial;
+/// on each, the calls open over every node, this node's share, the cap in force and the slots left.
+/// </param>
 public sealed record DashboardDto(IReadOnlyList<DashboardCampaignDto> Campaigns, int ActiveCalls, string Engine, IReadOnlyList<AmiServerHealth> Servers)
 {
     /// <summary>The cluster in a sentence: nodes live, and which node answered (the Cluster page has the rest).</summary>
     public string Cluster { get; init; } = "";
+
+    /// <summary>Each server two live nodes describe differently, in a sentence naming the key and the nodes.</summary>
+    public IReadOnlyList<string> ServerWarnings { get; init; } = [];
 }
 
 /// <summary>The dashboard's figures for every campaign at once, as JSON and as one event stream built on the campaign page's status.</summary>
@@ -69,7 +75,12 @@ internal static class DashboardFeed
             });
         }
 
-        return new DashboardDto(lines, lines.Sum(l => l.ActiveCalls), EngineLine(data), backend.Health.AmiServers()) { Cluster = ClusterLine(cluster, data) };
+        var servers = Cluster.ServerFigures.Of(cluster);
+        return new DashboardDto(lines, lines.Sum(l => l.ActiveCalls), EngineLine(data), Cluster.ServerFigures.With(backend.Health.AmiServers(), servers, othersToo: true))
+        {
+            Cluster = ClusterLine(cluster, data),
+            ServerWarnings = [.. servers.Disagreements.Select(d => d.Message)],
+        };
     }
 
     private static string ClusterLine(ClusterSnapshot cluster, WebData data)

@@ -16,7 +16,8 @@ internal static class HealthApi
             .AllowAnonymous()
             .WithName("GetHealth")
             .WithTags("Health")
-            .WithSummary("The database and each AMI server's connection state; 503 when the database is down, \"degraded\" when an AMI server is.");
+            .WithSummary("The database and each AMI server's connection state, with its calls open over every node (calls), this node's share (thisNodeCalls), "
+                + "the cap in force over the cluster (maxConcurrentCalls: the smallest a live node gives it) and the slots left (freeSlots); 503 when the database is down, \"degraded\" when an AMI server is.");
         return app;
     }
 
@@ -27,6 +28,8 @@ internal static class HealthApi
         // Without the database nothing works; without AMI the pages, reports and imports still do.
         var ok = dbError is null;
         var degraded = ok && servers.Any(s => !s.IsUp);
+        // Each server's calls over every node and the cap in force beside this node's own: the slots left are the cluster's.
+        servers = ok ? await Cluster.ServerFigures.WithClusterAsync(servers, await data.DatabaseAsync(ct), data.Time, ct) : servers;
         var report = new HealthReport(ok ? (degraded ? "degraded" : "healthy") : "unhealthy", backend.IsSimulated,
             new DatabaseHealth(dbError is null, dbError), servers, backend.Time.GetUtcNow());
         return ok ? TypedResults.Ok(report) : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);

@@ -24,7 +24,7 @@ internal static class Assets
         .actions{display:flex;gap:.5rem;flex-wrap:wrap;align-items:center}.actions form{margin:0}.actions form.apart{margin-left:1.5rem;padding-left:1.5rem;border-left:1px solid #ccc}
         .badge{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:.8rem;font-weight:600;background:#e8ecf5}
         .state-running{background:#d7f2e2;color:var(--ok)}.state-paused{background:#fff3cd;color:var(--warn)}.state-stopped,.state-completed{background:#eceff4;color:var(--muted)}
-        .up{color:var(--ok)}.down{color:var(--bad)}.error-box{border-left:4px solid var(--bad);background:#fdecea;padding:.6rem .9rem;margin-bottom:1rem}
+        .up{color:var(--ok)}.down{color:var(--bad)}.error-box{border-left:4px solid var(--bad);background:#fdecea;padding:.6rem .9rem;margin-bottom:1rem}.warn-box{border-left:4px solid var(--warn);background:#fff8e1;padding:.6rem .9rem;margin-bottom:1rem}.warn-box p{margin:.2rem 0}
         .ok-box{border-left:4px solid var(--ok);background:#e6f4ea;padding:.6rem .9rem;margin-bottom:1rem}
         progress{width:100%;height:1rem}.chart svg{max-width:100%;height:auto}code{background:#eef1f6;padding:.05rem .3rem;border-radius:4px}
         .pager{display:flex;gap:.6rem;align-items:center;margin:.6rem 0}

@@ -52,8 +52,51 @@ internal static class ClusterPage
         sb.Append("<p class=\"muted\" id=\"no-nodes\"").Append(cluster.Nodes.Count == 0 ? "" : " hidden").Append(">No node has registered: amidialer serve (or run) registers one.</p>");
         sb.Append("<p id=\"unowned\"").Append(cluster.Unowned.Count == 0 ? " hidden" : "").Append(">Open calls no node holds yet (adopted when a node takes their lease): <span id=\"unowned-calls\">")
           .Append(E(ClusterView.Calls(cluster.Unowned))).Append("</span></p></section>");
+        AppendServers(sb, cluster);
         sb.Append("<script>").Append(Script).Append("</script>");
         return Layout.Page(ctx, "Cluster", sb.ToString());
+    }
+
+    /// <summary>
+    /// The cluster's AMI servers (calls over every node against the cap in force, who describes each) and, above them, a
+    /// warning for each setting two live nodes give one server differently.
+    /// </summary>
+    private static void AppendServers(StringBuilder sb, ClusterDto cluster)
+    {
+        sb.Append("<section class=\"card\" id=\"cluster-servers\"><h2>AMI servers</h2><div class=\"warn-box\" role=\"alert\" id=\"server-warnings\"")
+          .Append(cluster.Disagreements.Count == 0 ? " hidden" : "").Append('>');
+        foreach (var d in cluster.Disagreements)
+        {
+            sb.Append("<p data-server=\"").Append(Attr(d.Server)).Append("\" data-setting=\"").Append(Attr(d.Setting)).Append("\">").Append(E(d.Message)).Append("</p>");
+        }
+
+        sb.Append("</div><p class=\"muted\">Calls open over every node. Every node must give an Asterisk the same Name, Host, Port and MaxConcurrentCalls; ")
+          .Append("while live nodes disagree on a cap, each claims with the smallest.</p>")
+          .Append("<table><thead><tr><th>Server</th><th>Calls (every node)</th><th class=\"num\">Max concurrent</th><th class=\"num\">Free slots</th><th>Described by</th></tr></thead><tbody id=\"server-rows\">");
+        foreach (var s in cluster.Servers)
+        {
+            sb.Append("<tr data-server=\"").Append(Attr(s.Name)).Append("\"><td>").Append(E(s.Name)).Append("</td><td data-k=\"inUse\">").Append(E(s.InUse))
+              .Append("</td><td class=\"num\" data-k=\"cap\">").Append(E(s.MaxConcurrentCalls?.ToString(CultureInfo.InvariantCulture) ?? "—"))
+              .Append("</td><td class=\"num\" data-k=\"free\">").Append(E(s.FreeSlots?.ToString(CultureInfo.InvariantCulture) ?? "—"))
+              .Append("</td><td data-k=\"nodes\">").Append(E(Described(s, cluster))).Append("</td></tr>");
+        }
+
+        sb.Append("</tbody></table></section>");
+    }
+
+    /// <summary>"node-a 40 (10.0.0.5:5038), node-b 60 (10.0.0.5:5038)": each live node's cap and address for the server.</summary>
+    public static string Described(ClusterServerDto server, ClusterDto cluster)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(cluster);
+        if (server.Nodes.Count == 0)
+        {
+            return "no live node";
+        }
+
+        return string.Join(", ", server.Nodes.Select(node => cluster.Nodes.FirstOrDefault(n => n.Name == node)?.AmiServers?.FirstOrDefault(x => x.Name == server.Name) is { } d
+            ? $"{node} {d.MaxConcurrentCalls.ToString(CultureInfo.InvariantCulture)} ({d.Endpoint})"
+            : node));
     }
 
     private static void AppendCampaigns(StringBuilder sb, IReadOnlyList<NodeCampaignDto> campaigns)
@@ -90,6 +133,14 @@ internal static class ClusterPage
               n.campaigns.forEach(function(c,i){if(i)dials.appendChild(document.createTextNode(', '));var a=el('a',c.name);a.href='/campaigns/'+c.id;dials.appendChild(a);dials.appendChild(document.createTextNode(' ('+c.state+')'));});
               tr.appendChild(dials);tr.appendChild(el('td',calls(n.openCalls)));body.appendChild(tr);});
             document.getElementById('no-nodes').hidden=d.nodes.length>0;document.getElementById('unowned').hidden=!d.unowned.length;document.getElementById('unowned-calls').textContent=calls(d.unowned);
+            var warn=document.getElementById('server-warnings');warn.textContent='';
+            d.disagreements.forEach(function(x){var p=el('p',x.message);p.setAttribute('data-server',x.server);p.setAttribute('data-setting',x.setting);warn.appendChild(p);});warn.hidden=!d.disagreements.length;
+            var rows=document.getElementById('server-rows');rows.textContent='';
+            d.servers.forEach(function(s){var tr=el('tr');tr.setAttribute('data-server',s.name);
+              function td(text,cls,k){var e=el('td',text,cls);if(k)e.setAttribute('data-k',k);tr.appendChild(e);}
+              var by=s.nodes.length?s.nodes.map(function(node){var n=d.nodes.filter(function(x){return x.name===node;})[0];
+                var a=n&&n.amiServers?n.amiServers.filter(function(x){return x.name===s.name;})[0]:null;return a?node+' '+a.maxConcurrentCalls+' ('+a.endpoint+')':node;}).join(', '):'no live node';
+              td(s.name);td(s.inUse,null,'inUse');td(s.maxConcurrentCalls==null?'\u2014':String(s.maxConcurrentCalls),'num','cap');td(s.freeSlots==null?'\u2014':String(s.freeSlots),'num','free');td(by,null,'nodes');rows.appendChild(tr);});
           }).catch(function(){});}
           setInterval(refresh,2000);
         })();

@@ -50,10 +50,21 @@ internal static class DashboardPage
 
         sb.Append("</section>");
         sb.Append("<section class=\"card\" id=\"ami-status\"><h2>AMI servers</h2><p class=\"muted\" id=\"engine-state\">").Append(E(live.Engine))
-          .Append("</p><p class=\"muted\" id=\"cluster-state\">").Append(E(live.Cluster)).Append(" <a href=\"/cluster\">Cluster</a></p><table><thead><tr><th>Server</th><th>State</th></tr></thead><tbody id=\"servers\">");
+          .Append("</p><p class=\"muted\" id=\"cluster-state\">").Append(E(live.Cluster)).Append(" <a href=\"/cluster\">Cluster</a></p>");
+        sb.Append("<div class=\"warn-box\" role=\"alert\" id=\"server-warnings\"").Append(live.ServerWarnings.Count == 0 ? " hidden" : "").Append('>');
+        foreach (var warning in live.ServerWarnings)
+        {
+            sb.Append("<p>").Append(E(warning)).Append("</p>");
+        }
+
+        sb.Append("</div><table><thead><tr><th>Server</th><th>State</th>")
+          .Append("<th title=\"Calls open over every node against the cap in force (the smallest a live node gives the server), and this node's share\">Calls (every node)</th>")
+          .Append("<th class=\"num\" title=\"The cap in force less every node's calls\">Free slots</th></tr></thead><tbody id=\"servers\">");
         foreach (var server in live.Servers)
         {
-            sb.Append("<tr><td>").Append(E(server.Name)).Append("</td><td class=\"").Append(server.IsUp ? "up" : "down").Append("\">").Append(E(server.State)).Append("</td></tr>");
+            sb.Append("<tr data-server=\"").Append(Attr(server.Name)).Append("\"><td>").Append(E(server.Name)).Append("</td><td class=\"")
+              .Append(server.IsUp ? "up" : server.ConfiguredHere ? "down" : "muted").Append("\">").Append(E(server.State)).Append("</td><td data-k=\"inUse\">")
+              .Append(E(server.InUse ?? "")).Append("</td><td class=\"num\" data-k=\"free\">").Append(E(server.FreeSlots?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "—")).Append("</td></tr>");
         }
 
         sb.Append("</tbody></table></section>");
@@ -120,7 +131,10 @@ internal static class DashboardPage
               cell('answerRate',pct(c.answerRate));cell('attemptAnswerRate',pct(c.attemptAnswerRate));cell('callsPerMinute',c.callsPerMinute);cell('eta',c.eta);cell('active',c.activeCalls);cell('dialedBy',c.dialedBy?c.dialedBy+' ('+c.dialedByStatus+')':'\u2014');});
             document.getElementById('campaigns-changed').hidden=known===d.campaigns.length&&known===rows.length;
             var body=document.getElementById('servers');body.textContent='';
-            d.servers.forEach(function(s){var tr=document.createElement('tr'),n=document.createElement('td'),st=document.createElement('td');n.textContent=s.name;st.textContent=s.state;st.className=s.isUp?'up':'down';tr.appendChild(n);tr.appendChild(st);body.appendChild(tr);});});
+            d.servers.forEach(function(s){var tr=document.createElement('tr');tr.setAttribute('data-server',s.name);
+              function td(text,cls,k){var e=document.createElement('td');e.textContent=text;if(cls)e.className=cls;if(k)e.setAttribute('data-k',k);tr.appendChild(e);}
+              td(s.name);td(s.state,s.isUp?'up':s.configuredHere?'down':'muted');td(s.inUse||'',null,'inUse');td(s.freeSlots==null?'\u2014':String(s.freeSlots),'num','free');body.appendChild(tr);});
+            var warn=document.getElementById('server-warnings');warn.textContent='';(d.serverWarnings||[]).forEach(function(w){var p=document.createElement('p');p.textContent=w;warn.appendChild(p);});warn.hidden=!(d.serverWarnings||[]).length;});
           document.querySelectorAll('form[data-api]').forEach(function(f){f.addEventListener('submit',function(ev){
             if(ev.defaultPrevented)return;ev.preventDefault();var b=f.querySelector('button'),box=document.getElementById('dashboard-error');b.disabled=true;
             amidialer.post(f.getAttribute('data-api')).then(function(r){return r.json().catch(function(){return {};}).then(function(j){
