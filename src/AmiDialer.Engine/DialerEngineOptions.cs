@@ -21,6 +21,10 @@ public sealed record AmiServerConfig(string Name, AmiClientOptions Client, int M
 /// <summary>How the engine runs. Only <see cref="DatabasePath"/> and <see cref="Servers"/> are required.</summary>
 public sealed class DialerEngineOptions
 {
+    /// <summary>What this node tells the others of its servers (settings index, name, address, cap; never the login).</summary>
+    public IReadOnlyList<Core.Cluster.ServerDescription> DescribeServers() =>
+        [.. Servers.Select((c, i) => new Core.Cluster.ServerDescription(i, c.Name, c.Client.Host, c.Client.Port, c.MaxConcurrentCalls))];
+
     /// <summary>The SQLite file: the application's tables and Quartz's live in it together.</summary>
     public required string DatabasePath { get; init; }
 

@@ -25,7 +25,7 @@ internal sealed class NodeHeartbeat(NodeRepository nodes, DialerEngineOptions op
 
     private NodeRegistration Registration => new(options.InstanceName, Environment.MachineName, LeaseIdentity.Current, Version, options.HeartbeatInterval)
     {
-        Servers = ServerAgreementWatch.Describe(options.Servers),
+        Servers = options.DescribeServers(),
     };
 
     /// <summary>

@@ -17,10 +17,6 @@ internal sealed class ServerAgreementWatch(IReadOnlyList<AmiServer> servers, ILo
     private readonly Lock _gate = new();
     private Dictionary<string, ServerDisagreement> _seen = new(StringComparer.Ordinal);
 
-    /// <summary>What this node says of its servers: each with its settings index (the engine's servers are the settings' in order).</summary>
-    public static IReadOnlyList<ServerDescription> Describe(IReadOnlyList<AmiServerConfig> configs) =>
-        [.. configs.Select((c, i) => new ServerDescription(i, c.Name, c.Client.Host, c.Client.Port, c.MaxConcurrentCalls))];
-
     public void Observe(IReadOnlyList<ClusterNode> nodes)
     {
         var described = ClusterSnapshot.NodeServersOf(nodes);

@@ -157,5 +157,20 @@ public sealed class CampaignPreflightTests
 
         var configured = Of(Campaign(), Noon, states, one, servers: [new("pbx1", 50, 0, null)]);
         Assert.EndsWith("(as configured; not connected from here)", configured.CapacityVerdict, StringComparison.Ordinal);
+        Assert.Equal("pbx1 0 of 50 in use", configured.ServerUse);
+    }
+
+    [Fact]
+    public void Free_slots_are_the_cap_in_force_less_every_node_s_calls_with_this_node_s_share_beside()
+    {
+        var states = new Dictionary<LeadState, long> { [LeadState.Pending] = 1 };
+        PreflightLeadGroup[] one = [new(LeadState.Pending, [NewYork], true, 1, 0, Noon)];
+
+        // 12 calls open over the cluster on pbx1, 5 of them this node's; pbx2 is down here.
+        var p = Of(Campaign(concurrency: 30), Noon, states, one, servers: [new("pbx1", 40, 12, true) { ThisNodeCalls = 5 }, new("pbx2", 30, 4, false) { ThisNodeCalls = 0 }]);
+
+        Assert.Equal((40, 28, false), (p.ServerCapacity, p.ServerFree, p.CapacityCovers));
+        Assert.Equal("short: 28 free call slots on server pbx1 for its 30 lines: at most 28 calls at once", p.CapacityVerdict);
+        Assert.Equal("pbx1 12 of 40 in use, 5 by this node; pbx2 4 of 30 in use, 0 by this node (not connected)", p.ServerUse);
     }
 }

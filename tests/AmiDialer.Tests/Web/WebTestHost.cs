@@ -34,7 +34,8 @@ public sealed partial class WebTestHost : IAsyncDisposable
     /// <summary>The composition root the host runs on (database, engine, simulator).</summary>
     public AppServices Services => services;
 
-    public static async Task<WebTestHost> StartAsync(bool passwordSet = true, Action<AmiDialerSettings>? configure = null, bool simulate = true, TimeProvider? time = null, double timeScale = 1)
+    public static async Task<WebTestHost> StartAsync(bool passwordSet = true, Action<AmiDialerSettings>? configure = null, bool simulate = true, TimeProvider? time = null, double timeScale = 1,
+        Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "amidialer-web-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(dir);
@@ -44,7 +45,7 @@ public sealed partial class WebTestHost : IAsyncDisposable
         // Few iterations: the hash's strength is tested with AdminPassword; here only the login flow is.
         settings.Web.AdminPasswordHash = passwordSet ? AdminPassword.Hash(Password, iterations: 1000) : "";
         configure?.Invoke(settings);
-        var services = await AppServices.CreateAsync(settings, simulate, new AppServicesOptions { Time = time, SimulatorTimeScale = timeScale }, CancellationToken.None);
+        var services = await AppServices.CreateAsync(settings, simulate, new AppServicesOptions { Time = time, SimulatorTimeScale = timeScale, LoggerFactory = loggers }, CancellationToken.None);
         var app = WebServer.Build(services, "http://127.0.0.1:0");
         await app.StartAsync();
         return new WebTestHost(services, app, dir);

@@ -10,7 +10,7 @@ internal static class PreflightApi
     public static IEndpointRouteBuilder MapPreflightApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/campaigns/{id:long}/preflight", GetAsync).WithTags("Campaigns").WithName("GetCampaignPreflight")
-            .WithSummary("Before it starts: of its leads, how many are dialable now, blocked by do-not-call, outside calling hours now (and when the first opens), due later, in progress, exhausted, already final (they add up to leads); the time it needs at its pacing (leads to call × calls per lead ÷ the lower of concurrency ÷ line time and calls per second, closed hours not counted), and whether the servers' free call slots cover its concurrency.");
+            .WithSummary("Before it starts: of its leads, how many are dialable now, blocked by do-not-call, outside calling hours now (and when the first opens), due later, in progress, exhausted, already final (they add up to leads); the time it needs at its pacing (leads to call × calls per lead ÷ the lower of concurrency ÷ line time and calls per second, closed hours not counted), and whether the servers' free call slots (each server's cap in force less every node's calls on it) cover its concurrency.");
         return app;
     }
 
@@ -58,12 +58,18 @@ public sealed record PreflightDto(
     bool CapacityCovers,
     string CapacityVerdict)
 {
+    /// <summary>Each server's calls over every node against the cap in force, with this node's share: "pbx1 12 of 40 in use, 5 by this node".</summary>
+    public string ServerUse { get; init; } = "";
+
     public static PreflightDto From(long campaignId, CampaignPreflight p)
     {
         ArgumentNullException.ThrowIfNull(p);
         return new(campaignId, p.At, p.Leads, p.DialableNow, p.BlockedByDoNotCall, p.OutsideCallingHours, p.CallingHoursOpenAt, p.OutsideCampaignSchedule,
             p.CampaignScheduleOpensAt, p.DueLater, p.FirstDueLaterAt, p.WillExpire, p.InProgress, p.Exhausted, p.AlreadyFinal, p.ToCall, p.AttemptsPerLead,
             p.MaxAttemptsPerLead, p.AttemptsBasis, p.LineSecondsPerCall, p.LineBasis, p.CallsPerSecond, p.RateBasis, Math.Round(p.Duration.TotalSeconds, 1),
-            Math.Round(p.DurationAtMost.TotalSeconds, 1), p.Concurrency, p.ServerCapacity, p.ServerFree, p.CapacityCovers, p.CapacityVerdict);
+            Math.Round(p.DurationAtMost.TotalSeconds, 1), p.Concurrency, p.ServerCapacity, p.ServerFree, p.CapacityCovers, p.CapacityVerdict)
+        {
+            ServerUse = p.ServerUse,
+        };
     }
 }
