@@ -6,7 +6,7 @@ namespace AmiDialer.Core.Tests.Doctor;
 
 public sealed class ClusterCheckTests
 {
-    private static NodeServers Node(string name, params ServerDescription[] servers) => new(name, servers);
+    private static NodeServers Node(string name, ServerDescription server) => new(name, [server]);
 
     [Fact]
     public void A_server_no_other_node_describes_gets_no_check_and_one_described_alike_is_ok()
