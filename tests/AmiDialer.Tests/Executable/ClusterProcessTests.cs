@@ -49,6 +49,13 @@ public sealed class ClusterProcessTests : IDisposable
         Assert.Contains("2 of 2 node(s) live", table.Output, StringComparison.Ordinal);
         Assert.Matches($@"(?m)^\S+\s+live\s+running\s.*\s{first.Id}\s", table.Output);
 
+        // Each serve --simulate dials its own simulator under one name: two Asterisks sharing one count of calls. The node
+        // that started second says so in its log at start-up, and amidialer cluster warns naming the key.
+        await ChildServe.WaitUntilAsync(() => Task.FromResult(second.ToString().Contains("AMI server simulator is described differently by the live nodes: Ami:Servers:0:Port ", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60), () => "the second serve's start-up warning:\n" + second);
+        Assert.Matches(@"(?m)^WARN AMI server simulator is described differently: Ami:Servers:0:Port [0-9]+ on node \S+, [0-9]+ on node \S+; two Asterisks under one name", table.Output);
+        Assert.Matches(@"(?m)^simulator\s+[0-9]+\s+1000\s+[0-9]+\s+\S+, \S+\s*$", table.Output);
+
         // SIGKILL: no last beat, but the other process sees at once that the pid is gone from this host.
         second.Kill();
         await second.WaitForExitAsync(TimeSpan.FromSeconds(30));
