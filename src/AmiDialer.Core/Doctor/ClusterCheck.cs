@@ -15,9 +15,9 @@ public static class ClusterCheck
     public static IReadOnlyList<DoctorCheck> For(string server, IReadOnlyList<NodeServers> described, string self)
     {
         ArgumentNullException.ThrowIfNull(described);
-        var mine = described.FirstOrDefault(n => n.Node == self)?.Servers.FirstOrDefault(s => s.Name == server);
+        // A disagreement on the name of this server's address names this server among the names it lists.
         var found = ServerAgreement.Disagreements(described)
-            .Where(d => d.Names.Contains(server, StringComparer.Ordinal) || (mine is not null && d.Setting == "Name" && string.Equals(d.Server, mine.Endpoint, StringComparison.OrdinalIgnoreCase)))
+            .Where(d => d.Names.Contains(server, StringComparer.Ordinal))
             .Select(d => DoctorCheck.Warn(Name, $"{d.Found}; {d.Meanwhile}",
                 d.Setting == "Name"
                     ? $"give the Asterisk at {d.Server} one Ami:Servers:n:Name on every node"

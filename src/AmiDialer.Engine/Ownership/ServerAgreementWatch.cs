@@ -46,11 +46,16 @@ internal sealed class ServerAgreementWatch(IReadOnlyList<AmiServer> servers, ILo
                 var before = server.MaxConcurrentCalls;
                 server.ClusterCap = smallest.GetValueOrDefault(server.Name);
                 var after = server.MaxConcurrentCalls;
-                if (after < before || (after < server.ConfiguredMaxConcurrentCalls && before == server.ConfiguredMaxConcurrentCalls))
+                if (after == before)
+                {
+                    continue;
+                }
+
+                if (after < server.ConfiguredMaxConcurrentCalls)
                 {
                     logger.ServerCapLowered(server.Name, after, server.ConfiguredMaxConcurrentCalls);
                 }
-                else if (after > before && after == server.ConfiguredMaxConcurrentCalls)
+                else
                 {
                     logger.ServerCapRestored(server.Name, after);
                 }
