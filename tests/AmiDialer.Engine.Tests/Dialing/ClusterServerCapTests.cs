@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using AmiDialer.Ami;
 using AmiDialer.Core.Model;
 using AmiDialer.Data.Database;
 using AmiDialer.Data.Import;
@@ -51,8 +50,8 @@ public sealed class ClusterServerCapTests(PostgresFixture postgres) : IClassFixt
         var answered = await CreateCampaignAsync(storeA, "on-pbx2", 1000, count: 9, digit: 6);
 
         var logsB = new CollectingLoggerFactory { MinimumLevel = Microsoft.Extensions.Logging.LogLevel.Debug };
-        await using var nodeA = new DialerEngine(Options(storeA, folder, "node-a", [Server("pbx1", one.Port, 3)]), new CollectingLoggerFactory());
-        await using var nodeB = new DialerEngine(Options(storeB, folder, "node-b", [Server("pbx1", one.Port, 3), Server("pbx2", two.Port, 3)]), logsB);
+        await using var nodeA = new DialerEngine(Options(storeA, folder, "node-a", [CallCentreRun.Server("pbx1", one.Port, 3)]), new CollectingLoggerFactory());
+        await using var nodeB = new DialerEngine(Options(storeB, folder, "node-b", [CallCentreRun.Server("pbx1", one.Port, 3), CallCentreRun.Server("pbx2", two.Port, 3)]), logsB);
         await StartAsync(nodeA);
         var holding = nodeA.RunCampaignAsync(ringing.Id);
         await WaitUntilAsync(() => one.LiveCalls == 3, "node A fills pbx1");
@@ -91,8 +90,8 @@ public sealed class ClusterServerCapTests(PostgresFixture postgres) : IClassFixt
             var second = await CreateCampaignAsync(storeA, "cap-b", 1000);
 
             var logs = new CollectingLoggerFactory();
-            await using var nodeA = new DialerEngine(Options(storeA, folder, "node-a", [Server("pbx", simulator.Port, Cap)]), logs);
-            await using var nodeB = new DialerEngine(Options(storeB, folder, "node-b", [Server("pbx", simulator.Port, Cap)]), logs);
+            await using var nodeA = new DialerEngine(Options(storeA, folder, "node-a", [CallCentreRun.Server("pbx", simulator.Port, Cap)]), logs);
+            await using var nodeB = new DialerEngine(Options(storeB, folder, "node-b", [CallCentreRun.Server("pbx", simulator.Port, Cap)]), logs);
             await StartAsync(nodeA);
             await StartAsync(nodeB);
 
@@ -133,18 +132,6 @@ public sealed class ClusterServerCapTests(PostgresFixture postgres) : IClassFixt
             }
         }
     }
-
-    private static AmiServerConfig Server(string name, int port, int cap) => new(name, new AmiClientOptions
-    {
-        Host = "127.0.0.1",
-        Port = port,
-        Username = "dialer",
-        Secret = "dialerpass",
-        OriginatesPerSecond = 0,
-        ActionsPerSecond = 0,
-        MaxReconnectDelay = TimeSpan.FromMilliseconds(200),
-        PingInterval = TimeSpan.FromSeconds(2),
-    }, cap);
 
     private static async Task StartAsync(DialerEngine node)
     {
