@@ -89,7 +89,7 @@ internal sealed partial class CampaignDialer
     {
         if (!AgentPaced)
         {
-            return null;
+            return FixedOnQueueServers();
         }
 
         var queue = _campaign.Queue!;
@@ -168,6 +168,37 @@ internal sealed partial class CampaignDialer
     }
 
     private bool _measurementsSeeded;
+
+    // A fixed-paced campaign with a queue: the servers it may be sent to this look (null: any server, no queue).
+    private List<AmiServer>? _queueServers;
+
+    /// <summary>
+    /// A fixed-paced campaign with a queue goes only to Asterisks that have that queue (the agents of a queue take only
+    /// the calls placed on its own PBX: elsewhere every answer would wait for nobody), preferring those whose queue has
+    /// logged-in agents. With none known yet (the follower has not read the queue, or no server has it) nothing is
+    /// placed, and the live view says why. Null, deciding nothing, for a campaign without a queue.
+    /// </summary>
+    private PacingDecision? FixedOnQueueServers()
+    {
+        if (string.IsNullOrEmpty(_campaign.Queue))
+        {
+            _queueServers = null;
+            return null;
+        }
+
+        var queue = _campaign.Queue;
+        var having = _s.Servers.Where(s => s.IsUsable && s.QueueCounts(queue) is not null).ToList();
+        var staffed = having.Where(s => s.QueueCounts(queue) is { LoggedIn: > 0 }).ToList();
+        _queueServers = staffed.Count > 0 ? staffed : having;
+        if (_queueServers.Count > 0)
+        {
+            SetPacingReason(null);
+            return null;
+        }
+
+        SetPacingReason($"fixed: waiting for queue {queue}: no connected server has it (or its QueueStatus is not read yet)");
+        return new PacingDecision(0, null, PacingLimit.Agents, _pacingReason);
+    }
 
     /// <summary>
     /// Once per dialer: answers nobody recorded a fate for (the dialer was down while they waited) become unknown, i.e.

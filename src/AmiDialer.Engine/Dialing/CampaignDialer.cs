@@ -530,8 +530,9 @@ internal sealed partial class CampaignDialer
                 continue;
             }
 
-            // An agent-paced campaign's calls go to the Asterisks whose queues granted them.
-            var server = AgentPaced ? ReserveQueueServer() : _s.ReserveServer();
+            // An agent-paced campaign's calls go to the Asterisks whose queues granted them; a fixed-paced one with a
+            // queue only to those that have its queue.
+            var server = AgentPaced ? ReserveQueueServer() : _s.ReserveServer(_queueServers);
             if (server is null)
             {
                 room = false;

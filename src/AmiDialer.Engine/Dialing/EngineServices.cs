@@ -70,10 +70,13 @@ internal sealed partial class EngineServices(
     /// </summary>
     public string NextCallId() => $"amd-{_prefix}-{Interlocked.Increment(ref _sequence)}";
 
-    /// <summary>The server with the most free capacity that is connected, with a slot reserved; null when none has room.</summary>
-    public AmiServer? ReserveServer()
+    /// <summary>
+    /// The server with the most free capacity that is connected (and one of <paramref name="among"/> when given), with a
+    /// slot reserved; null when none has room.
+    /// </summary>
+    public AmiServer? ReserveServer(IReadOnlyCollection<AmiServer>? among = null)
     {
-        foreach (var server in Servers.OrderByDescending(s => s.FreeCapacity))
+        foreach (var server in (among ?? Servers).OrderByDescending(s => s.FreeCapacity))
         {
             if (server.TryReserve())
             {

@@ -85,4 +85,36 @@ public sealed class QueueServersTests
             Assert.Equal(0L, (await engine.Services.QueueStore.GetBudgetAsync(server, "sales"))?.InFlight);
         }
     }
+
+    [Fact]
+    public async Task A_fixed_paced_campaign_with_a_queue_is_sent_only_to_servers_that_have_the_queue()
+    {
+        // east: the queue sales with three agents; north: no queue sales (a support queue instead), and more free slots,
+        // so a choice by free capacity alone would send it most of the calls.
+        await using var h = await EngineHarness.StartAsync(timeScale: Scale, queues: [Sales(3, 1001)]);
+        await using var north = await AmiSimulator.StartAsync(new SimulatorOptions { TimeScale = Scale, Queues = [QueueOptions.CallCentre("support", 4)] });
+        var campaign = await h.CreateCampaignAsync("fixed-queue", c => c with
+        {
+            Destination = new DialplanTarget("queue", "sales", 1),
+            Queue = "sales",
+            Pacing = PacingMode.Fixed,
+            MaxConcurrentCalls = 3,
+        });
+        await h.ImportAsync(campaign.Id, EngineHarness.Numbers(200).Where(n => n.EndsWith('1')).Take(12));
+        var engine = await h.StartEngineAsync(h.Options("fixed-queue", pbxTimeScale: Scale, queueWrapUp: TimeSpan.FromSeconds(1),
+            servers: [h.Server("east", maxConcurrent: 10), CallCentreRun.Server("north", north.Port, 100)]));
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        Assert.Equal(CampaignRunEnd.Finished, (await engine.RunCampaignAsync(campaign.Id, cts.Token)).End);
+
+        await using var db = await h.Database.OpenConnectionAsync();
+        var attempts = (await db.QueryAsync<(string Server, string? Outcome, string? Queue)>(
+            "SELECT server, outcome, queue FROM attempts WHERE campaign_id = @Id", new { campaign.Id })).ToList();
+        // Every call went to east, whose agents took it; north, without the queue, was never sent one (before: about nine
+        // of twelve, by its free capacity).
+        Assert.Equal(12, attempts.Count);
+        Assert.All(attempts, a => Assert.Equal(("east", "answered", "sales"), (a.Server, a.Outcome, a.Queue)));
+        Assert.Empty(north.ActionsNamed("Originate"));
+        Assert.Equal(12, h.Simulator.ActionsNamed("Originate").Count);
+    }
 }
