@@ -7,8 +7,16 @@ namespace AmiDialer.Data.Repositories;
 /// <summary>What a requeue did: leads returned to pending, and the campaign's state after it.</summary>
 public sealed record RequeueResult(long LeadsReturned, CampaignState State);
 
-/// <summary>A requeue refused: the campaign is being dialed, a call of it is still open, or it is stopped.</summary>
-public sealed class CampaignRequeueException(string message) : Exception(message);
+/// <summary>
+/// A requeue refused: the campaign is being dialed, a call of it is still open, or it is stopped; or (with
+/// <see cref="InsideAbandonDelay"/>) some of its leads had a call abandoned within the abandon retry delay and the
+/// requeue was not forced.
+/// </summary>
+public sealed class CampaignRequeueException(string message) : Exception(message)
+{
+    /// <summary>The leads a forced requeue would call inside their abandon retry delay; empty for the other refusals.</summary>
+    public IReadOnlyList<AbandonedLead> InsideAbandonDelay { get; init; } = [];
+}
 
 /// <summary>
 /// Gives leads back to the dialer after an operator decides their results do not count. The attempts stay as the
@@ -16,6 +24,12 @@ public sealed class CampaignRequeueException(string message) : Exception(message
 /// </summary>
 public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider time)
 {
+    /// <summary>
+    /// <c>Dialing:AbandonRetryDelay</c>: a lead whose call was abandoned less than this ago is requeued only when forced
+    /// (the dialer itself never calls it again sooner).
+    /// </summary>
+    public TimeSpan AbandonRetryDelay { get; init; } = TimeSpan.FromHours(72);
+
     /// <summary>
     /// Readies a campaign the simulator dialed for a real PBX: the leads whose last call was a simulated one (done,
     /// exhausted, or waiting for a retry) go back to pending with only their real attempts counted, and the
@@ -93,8 +107,11 @@ public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider tim
     /// are touched, they have no open call, and the dialer claims a lead only through a conditional update of its
     /// stored state, so the engine finds them as it finds any pending lead. Asking again also pauses a campaign
     /// that completed with pending leads (an engine that finished just as the requeue committed).
+    /// A lead whose call was abandoned within <see cref="AbandonRetryDelay"/> (an answer that met no agent, then the next
+    /// call's end unseen) would be called again too soon: the requeue is refused, naming those leads and when each may be
+    /// called, unless <paramref name="force"/> (the operator's decision, said in the audit row).
     /// </remarks>
-    public async Task<RequeueResult> UnknownAsync(long campaignId, string actor, CancellationToken cancellationToken = default)
+    public async Task<RequeueResult> UnknownAsync(long campaignId, string actor, bool force = false, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -108,6 +125,12 @@ public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider tim
         }
 
         var unknown = DbNames.Of(CallOutcome.Unknown);
+        var early = await AbandonedAnswers.UnknownInsideDelayAsync(connection, transaction, campaignId, unknown, now, AbandonRetryDelay, cancellationToken).ConfigureAwait(false);
+        if (early.Count > 0 && !force)
+        {
+            throw new CampaignRequeueException(InsideDelayMessage(campaign.Name, early, AbandonRetryDelay)) { InsideAbandonDelay = early };
+        }
+
         var leads = (await connection.QueryAsync<(long Id, string State)>(new CommandDefinition(
             "SELECT id, state FROM leads WHERE campaign_id = @campaignId AND final_outcome = @unknown AND state IN ('done', 'exhausted', 'expired')",
             new { campaignId, unknown }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
@@ -137,11 +160,25 @@ public sealed class CampaignRequeue(AmiDialerDatabase database, TimeProvider tim
             }
         }
 
+        var forced = early.Count == 0 ? "" : $"; forced: {early.Count} lead(s) inside the abandon retry delay ({AbandonedAnswers.Describe(AbandonRetryDelay)}), called before {Utc(early.Max(e => e.NotBefore))}";
         await AuditLog.WriteAsync(connection, transaction, now, actor, "campaign.requeue", $"campaign:{campaignId}",
-            $"outcome unknown: {leads.Count} lead(s) back to pending; {campaign.State} -> {DbNames.Of(state)}", cancellationToken).ConfigureAwait(false);
+            $"outcome unknown: {leads.Count} lead(s) back to pending; {campaign.State} -> {DbNames.Of(state)}{forced}", cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new RequeueResult(leads.Count, state);
     }
+
+    /// <summary>Which leads, and until when: the refusal's text (the CLI and the API add how to force it).</summary>
+    private static string InsideDelayMessage(string campaign, IReadOnlyList<AbandonedLead> early, TimeSpan delay)
+    {
+        const int Named = 5;
+        var named = string.Join(", ", early.Take(Named).Select(e => $"{e.Phone} not before {Utc(e.NotBefore)}"));
+        var more = early.Count > Named ? $" and {early.Count - Named} more" : "";
+        return $"Campaign '{campaign}': {early.Count} of the leads to requeue had a call abandoned (answered, no agent in time) less than "
+            + $"{AbandonedAnswers.Describe(delay)} ago (Dialing:AbandonRetryDelay), so calling them now would break the abandoned-call rule: {named}{more}. "
+            + $"Wait until {Utc(early.Max(e => e.NotBefore))}, or requeue anyway.";
+    }
+
+    private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The campaign's name and stored state, read inside the requeue's transaction; throws when there is none.</summary>
     private static async Task<(string Name, string State)> ReadCampaignAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, long campaignId, SqlDialect dialect, CancellationToken cancellationToken)

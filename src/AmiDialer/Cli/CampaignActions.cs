@@ -312,8 +312,11 @@ internal static class CampaignActions
         return AmiDialerCli.Success;
     }
 
-    /// <summary><c>campaign requeue NAME --outcome unknown</c>: an operator's decision to call again the leads whose call ended unseen.</summary>
-    public static async Task<int> RequeueUnknownAsync(CliContext context, ParseResult parse, string name, CancellationToken ct)
+    /// <summary>
+    /// <c>campaign requeue NAME --outcome unknown [--force]</c>: an operator's decision to call again the leads whose call
+    /// ended unseen; leads inside their abandon retry delay only with <c>--force</c>.
+    /// </summary>
+    public static async Task<int> RequeueUnknownAsync(CliContext context, ParseResult parse, string name, bool force, CancellationToken ct)
     {
         await using var services = await CliServices.OpenAsync(context, parse, ct);
         var campaign = await CliServices.CampaignAsync(services, name, ct);
@@ -325,11 +328,12 @@ internal static class CampaignActions
         RequeueResult result;
         try
         {
-            result = await new CampaignRequeue(services.Database, services.Time).UnknownAsync(campaign.Id, CliServices.Actor, ct);
+            var requeue = new CampaignRequeue(services.Database, services.Time) { AbandonRetryDelay = services.Settings.Dialing.AbandonRetryDelay };
+            result = await requeue.UnknownAsync(campaign.Id, CliServices.Actor, force, ct);
         }
         catch (CampaignRequeueException ex)
         {
-            throw new CliException(ex.Message);
+            throw new CliException(ex.InsideAbandonDelay.Count > 0 ? $"{ex.Message} To requeue them now: amidialer campaign requeue {CliServices.Quote(name)} --outcome unknown --force" : ex.Message);
         }
 
         if (result.LeadsReturned == 0)

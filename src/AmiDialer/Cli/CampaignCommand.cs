@@ -33,10 +33,15 @@ internal static class CampaignCommand
             Description = "unknown: leads whose call ended while the dialer was down (nobody knows whether the callee answered, so they are never re-dialed automatically) go back to pending. Their attempts stay in the history and still count toward the maximum of attempts.",
             HelpName = "unknown",
         };
+        var force = new Option<bool>("--force")
+        {
+            Description = "With --outcome unknown: requeue even leads whose call was abandoned (answered, no agent in time) less than Dialing:AbandonRetryDelay ago, which are otherwise refused; the audit row says it was forced.",
+        };
         var command = new Command("requeue", "Return leads to pending whose results should not count, keeping the attempt history.");
         command.Arguments.Add(name);
         command.Options.Add(simulated);
         command.Options.Add(outcome);
+        command.Options.Add(force);
         command.Validators.Add(result =>
         {
             var which = result.GetValue(outcome);
@@ -52,10 +57,14 @@ internal static class CampaignCommand
             {
                 result.AddError($"--outcome: only 'unknown' can be requeued (was '{which}'); every other outcome is settled by the retry policy.");
             }
+            else if (result.GetValue(force) && which is null)
+            {
+                result.AddError("--force goes with --outcome unknown (it requeues leads inside their abandon retry delay); --simulated needs none.");
+            }
         });
         command.SetAction((parse, ct) => parse.GetValue(outcome) is null
             ? CampaignActions.RequeueAsync(context, parse, parse.GetValue(name)!, parse.GetValue(simulated), ct)
-            : CampaignActions.RequeueUnknownAsync(context, parse, parse.GetValue(name)!, ct));
+            : CampaignActions.RequeueUnknownAsync(context, parse, parse.GetValue(name)!, parse.GetValue(force), ct));
         return command;
     }
 

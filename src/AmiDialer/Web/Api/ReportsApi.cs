@@ -28,7 +28,27 @@ public sealed record LeadAttemptDto(long Id, DateTimeOffset StartedAt, DateTimeO
     string? Outcome, string? FailureReason, string? DialStatus, int? HangupCause, string? HangupCauseText, double? TalkSeconds, bool Simulated);
 
 /// <summary>A lead as the report lists it, with every attempt made for it, oldest first.</summary>
-public sealed record LeadDetailDto(LeadRowDto Lead, IReadOnlyList<LeadAttemptDto> Attempts);
+/// <param name="Abandoned">Its latest abandoned call and when it may be called again; null when none of its calls was abandoned.</param>
+public sealed record LeadDetailDto(LeadRowDto Lead, IReadOnlyList<LeadAttemptDto> Attempts, LeadAbandonedDto? Abandoned = null);
+
+/// <summary>
+/// A lead's latest abandoned call (answered, no agent within 2 s, or the callee left first): no call may follow before
+/// <paramref name="NotBefore"/> (answer + <c>Dialing:AbandonRetryDelay</c>); instants in UTC.
+/// </summary>
+/// <param name="Fate">late, caller-left or unknown.</param>
+/// <param name="Note">"abandoned; not before 2026-12-10 15:04:05Z" while the delay runs; "abandoned; the abandon retry delay ended ..." after.</param>
+public sealed record LeadAbandonedDto(DateTimeOffset AnsweredAt, string? Fate, DateTimeOffset NotBefore, bool Waiting, string Note)
+{
+    public static LeadAbandonedDto Of(AbandonedLead lead, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(lead);
+        var waiting = lead.NotBefore > now;
+        return new(lead.AnsweredAt, lead.Fate, lead.NotBefore, waiting,
+            waiting ? $"abandoned; not before {Utc(lead.NotBefore)}" : $"abandoned; the abandon retry delay ended {Utc(lead.NotBefore)}");
+    }
+
+    private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+}
 
 /// <summary>What the campaign page shows live, and what each Server-Sent Event carries.</summary>
 /// <param name="Pending">Leads not final yet: the states pending, in-progress and waiting-retry together (the report's notFinal).</param>
@@ -95,7 +115,7 @@ internal static class ReportsApi
         api.MapGet("/leads", LeadsAsync).WithName("ListLeads")
             .WithSummary("One page of the per-lead report; pass nextAfter as after for the next. " + FilterHelp);
         api.MapGet("/leads/{leadId:long}", LeadAsync).WithName("GetLead")
-            .WithSummary("One lead of the campaign with each of its attempts (start, answer and end in UTC, server, outcome, hangup cause, talk time).");
+            .WithSummary("One lead of the campaign with each of its attempts (start, answer and end in UTC, server, outcome, hangup cause, talk time), and, when a call of it was abandoned, when it may be called again (abandoned.notBefore).");
         api.MapGet("/leads.csv", LeadsCsvAsync).WithName("ExportLeadsCsv")
             .WithSummary("The leads as CSV, safe to open in a spreadsheet (formula-like cells neutralised). " + FilterHelp)
             .Produces(200, contentType: "text/csv")
@@ -171,8 +191,10 @@ internal static class ReportsApi
         }
 
         var attempts = await (await data.AttemptsAsync(ct)).ListByLeadAsync(leadId, ct);
+        var abandoned = await AbandonedAnswers.LatestAsync(await data.DatabaseAsync(ct), leadId, data.Services.Settings.Dialing.AbandonRetryDelay, ct);
         return new LeadDetailDto(ToDto(row), [.. attempts.Select(a => new LeadAttemptDto(a.Id, a.CreatedAt, a.AnsweredAt, a.EndedAt, a.Server, DbNames.Of(a.State),
-            a.Outcome?.ToWireName(), a.FailureReason, a.DialStatus, a.HangupCause, a.HangupCauseText, a.TalkSeconds, a.IsSimulated))]);
+            a.Outcome?.ToWireName(), a.FailureReason, a.DialStatus, a.HangupCause, a.HangupCauseText, a.TalkSeconds, a.IsSimulated))],
+            abandoned is null ? null : LeadAbandonedDto.Of(abandoned, data.Time.GetUtcNow()));
     }
 
     private static async Task<IResult> LeadsCsvAsync(long id, HttpContext ctx, WebData data, WebBackend backend, string? state, string? outcome, string? q, string? from, string? to, CancellationToken ct)

@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace AmiDialer.Web.Api;
 
 /// <summary>POST /api/campaigns/{id}/requeue: which leads go back to pending.</summary>
-public sealed record RequeueInput(string? Outcome);
+/// <param name="Force">Requeue even leads whose call was abandoned within <c>Dialing:AbandonRetryDelay</c> (otherwise a 409 names them); audited as forced.</param>
+public sealed record RequeueInput(string? Outcome, bool? Force = null);
 
 /// <summary>What a requeue did: leads back to pending, and the campaign's state after it.</summary>
 public sealed record RequeueDto(long Id, string Name, string Outcome, long Requeued, string State);
@@ -21,7 +22,8 @@ internal static class RequeueApi
     public static IEndpointRouteBuilder MapRequeueApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/campaigns/{id:long}/requeue", RequeueAsync).WithTags("Campaigns").WithName("RequeueCampaign")
-            .WithSummary("Returns the leads whose final outcome is unknown (ended while the dialer was down) to pending, keeping their attempt history; audited.");
+            .WithSummary("Returns the leads whose final outcome is unknown (ended while the dialer was down) to pending, keeping their attempt history; audited. "
+                + "Leads whose call was abandoned (answered, no agent in time) within Dialing:AbandonRetryDelay are refused with a 409 naming each and when it may be called (insideAbandonDelay), unless force is true.");
         return app;
     }
 
@@ -34,7 +36,7 @@ internal static class RequeueApi
                 : $"Only \"unknown\" can be requeued (was \"{input.Outcome}\"): every other outcome is settled by the retry policy.");
         }
 
-        return await UnknownAsync(id, data, user, ct) switch
+        return await UnknownAsync(id, data, user, input?.Force == true, ct) switch
         {
             { Result: { } done } => TypedResults.Ok(done),
             { Problem: { } problem } => problem,
@@ -42,8 +44,15 @@ internal static class RequeueApi
         };
     }
 
-    /// <summary>The requeue itself, shared with the campaign page's button: its result, or a 409 naming why not, or neither when the campaign does not exist.</summary>
-    public static async Task<(RequeueDto? Result, ProblemHttpResult? Problem)> UnknownAsync(long id, WebData data, ClaimsPrincipal user, CancellationToken ct)
+    /// <summary>The title of the 409 for leads inside their abandon retry delay (the campaign page offers "Requeue anyway" on it).</summary>
+    public const string InsideDelayTitle = "Some leads were abandoned too recently to call again";
+
+    /// <summary>
+    /// The requeue itself, shared with the campaign page's button: its result, or a 409 naming why not (for leads inside
+    /// their abandon retry delay: each with when it may be called, in <c>insideAbandonDelay</c>), or neither when the
+    /// campaign does not exist.
+    /// </summary>
+    public static async Task<(RequeueDto? Result, ProblemHttpResult? Problem)> UnknownAsync(long id, WebData data, ClaimsPrincipal user, bool force, CancellationToken ct)
     {
         if (await (await data.CampaignsAsync(ct)).GetAsync(id, ct) is not { } campaign)
         {
@@ -57,8 +66,15 @@ internal static class RequeueApi
 
         try
         {
-            var result = await new CampaignRequeue(await data.DatabaseAsync(ct), data.Time).UnknownAsync(id, CampaignsApi.Actor(user), ct);
+            var requeue = new CampaignRequeue(await data.DatabaseAsync(ct), data.Time) { AbandonRetryDelay = data.Services.Settings.Dialing.AbandonRetryDelay };
+            var result = await requeue.UnknownAsync(id, CampaignsApi.Actor(user), force, ct);
             return (new RequeueDto(id, campaign.Name, CallOutcome.Unknown.ToWireName(), result.LeadsReturned, result.State.ToString().ToLowerInvariant()), null);
+        }
+        catch (CampaignRequeueException e) when (e.InsideAbandonDelay.Count > 0)
+        {
+            var leads = e.InsideAbandonDelay.Select(l => new Dictionary<string, object?> { ["leadId"] = l.LeadId, ["phone"] = l.Phone, ["answeredAt"] = l.AnsweredAt, ["notBefore"] = l.NotBefore }).ToList();
+            return (null, TypedResults.Problem(e.Message + " Send \"force\": true to requeue them now.", statusCode: StatusCodes.Status409Conflict, title: InsideDelayTitle,
+                extensions: new Dictionary<string, object?> { ["insideAbandonDelay"] = leads, ["notBefore"] = e.InsideAbandonDelay.Max(l => l.NotBefore) }));
         }
         catch (CampaignRequeueException e)
         {

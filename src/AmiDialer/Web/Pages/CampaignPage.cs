@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using AmiDialer.Core.Model;
@@ -14,6 +15,8 @@ internal static class CampaignPage
 {
     /// <summary>Query flag of the page a refused start redirects to: it offers "Start anyway".</summary>
     private const string StartAnyway = "preflight-refused";
+    // Set (to the latest time a lead may be called) after a requeue refused for leads inside their abandon retry delay.
+    private const string RequeueAnyway = "requeue-abandoned";
 
     /// <summary>What Stop asks first, wherever it is offered (plain text inside a JS string: no quote).</summary>
     internal const string StopConfirmation = "Stop this campaign for good? A stopped campaign cannot be resumed or started again.";
@@ -67,14 +70,23 @@ internal static class CampaignPage
         return Results.Redirect($"/campaigns/{id}");
     }
 
-    /// <summary>The "call them again" button: post, then redirect to the page (or show it with the refusal).</summary>
-    private static async Task<IResult> RequeueUnknownAsync(long id, HttpContext ctx, WebData data, ClaimsPrincipal user, CancellationToken ct) =>
-        await RequeueApi.UnknownAsync(id, data, user, ct) switch
+    /// <summary>
+    /// The "call them again" button: post, then redirect to the page (or show it with the refusal). Refused for leads
+    /// abandoned too recently, the page comes back naming them and the time, with "Requeue anyway" (it posts force).
+    /// </summary>
+    private static async Task<IResult> RequeueUnknownAsync(long id, HttpContext ctx, WebData data, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var form = ctx.Request.HasFormContentType ? await ctx.Request.ReadFormAsync(ct) : null;
+        return await RequeueApi.UnknownAsync(id, data, user, form is not null && form["force"].ToString() == "true", ct) switch
         {
             { Result: not null } => Results.Redirect($"/campaigns/{id}"),
+            { Problem: { ProblemDetails: { Title: RequeueApi.InsideDelayTitle } details } } => PostRedirectGet.SeeOther(ctx,
+                $"/campaigns/{id}?{RequeueAnyway}={Url(details.Extensions.TryGetValue("notBefore", out var at) && at is DateTimeOffset t ? t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "")}",
+                (details.Detail ?? "").Replace(" Send \"force\": true to requeue them now.", "", StringComparison.Ordinal), refused: true),
             { Problem: { } problem } => PostRedirectGet.SeeOther(ctx, $"/campaigns/{id}", problem.ProblemDetails.Detail, refused: true),
             _ => CampaignFormPage.NotFoundPage(ctx, id),
         };
+    }
 
     private static Task<IResult> ShowAsync(long id, HttpContext ctx, WebData data, CancellationToken ct) => RenderAsync(ctx, id, data, null, ct);
 
@@ -149,7 +161,7 @@ internal static class CampaignPage
         Stat(sb, "Answer rate (leads)", "answerRate", Percent(status.AnswerRate));
         Stat(sb, "Answer rate (attempts)", "attemptAnswerRate", Percent(status.AttemptAnswerRate));
         sb.Append("</div>");
-        AppendUnknown(sb, id, c, status, token);
+        AppendUnknown(sb, id, c, status, token, ctx.Request.Query.TryGetValue(RequeueAnyway, out var anyway) ? anyway.ToString() : null);
         AbandonSection.Append(sb, await AmiDialer.Reports.AbandonReport.ReadAsync(data.Services, c, ct), id, live: true,
             status.PacingFallback is { } fellBack && c.Pacing == AmiDialer.Core.Pacing.PacingMode.Predictive ? (fellBack, status.Pacing) : null);
         sb.Append("<div class=\"card\"><progress id=\"progress\" max=\"").Append(E(Math.Max(1, status.Leads))).Append("\" value=\"").Append(E(status.Leads - status.Pending)).Append("\"></progress></div>");
@@ -224,7 +236,7 @@ internal static class CampaignPage
     internal static string DialedBy(CampaignStatusDto status) =>
         status.DialedBy is { } node ? $"dialed by {node}{(status.DialedHere ? " (this node)" : "")} ({status.DialedByStatus})" : "dialed by no node";
 
-    private static void AppendUnknown(StringBuilder sb, long id, Campaign c, CampaignStatusDto status, string token)
+    private static void AppendUnknown(StringBuilder sb, long id, Campaign c, CampaignStatusDto status, string token, string? requeueAnyway)
     {
         var hidden = status.OutcomeUnknown > 0 ? "" : " hidden";
         sb.Append("<section class=\"card\" id=\"unknown\"").Append(hidden).Append("><h2>").Append(E(CampaignStatusDto.UnknownTitle)).Append("</h2>")
@@ -236,6 +248,18 @@ internal static class CampaignPage
               .Append(status.State == "stopped" ? " hidden" : "")
               .Append(" onsubmit=\"return confirm('Call these leads again? Some of them may already have answered.')\">").Append(Layout.Field(token))
               .Append("<button type=\"submit\" id=\"requeue-unknown\" class=\"secondary\">Call them again (requeue)</button></form>");
+            if (requeueAnyway is not null)
+            {
+                // Offered only after a requeue was refused for leads abandoned too recently; it names the time they are
+                // otherwise held to, and posts force (audited as forced).
+                var until = DateTimeOffset.TryParse(requeueAnyway, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+                    ? ReportPage.Local(t, TimeZoneInfo.TryFindSystemTimeZoneById(c.TimeZoneId, out var zone) ? zone : TimeZoneInfo.Utc) + " (" + c.TimeZoneId + ")"
+                    : "the end of their abandon retry delay";
+                sb.Append("<form method=\"post\" action=\"/campaigns/").Append(E(id)).Append("/requeue-unknown\" id=\"requeue-anyway-form\"")
+                  .Append(" onsubmit=\"return confirm('").Append(Attr($"Some of these leads had a call abandoned recently: the abandoned-call rule says not to call them before {until}. Call them again now anyway?")).Append("')\">")
+                  .Append(Layout.Field(token)).Append("<input type=\"hidden\" name=\"force\" value=\"true\">")
+                  .Append("<button type=\"submit\" id=\"requeue-anyway\" class=\"danger\">Requeue anyway, before ").Append(E(until)).Append("</button></form>");
+            }
         }
 
         sb.Append("</section>");

@@ -31,6 +31,14 @@ internal static class LeadPage
         Item(sb, "State", "lead-state", lead.State);
         Item(sb, "Outcome", "lead-outcome", lead.Outcome is { } o ? o + (lead.OutcomeNote is { } note ? $" ({note})" : "") : lead.OutcomeNote ?? "—");
         Item(sb, "Attempts", "lead-attempts", lead.Attempts.ToString(CultureInfo.InvariantCulture));
+        if (detail.Abandoned is { } abandoned)
+        {
+            // The abandoned-call rule, where the operator looks before calling or requeueing the lead.
+            Item(sb, "Abandoned", "lead-abandoned", abandoned.Waiting
+                ? $"abandoned; not before {ReportPage.Local(abandoned.NotBefore, tz)} ({tz.Id})"
+                : $"abandoned {ReportPage.Local(abandoned.AnsweredAt, tz)}; may be called again since {ReportPage.Local(abandoned.NotBefore, tz)} ({tz.Id})");
+        }
+
         Item(sb, "Fields", "lead-fields", lead.Fields.Count == 0 ? "—" : string.Join("; ", lead.Fields.Select(f => $"{f.Key}: {f.Value}")));
         sb.Append("</dl></section>");
 
