@@ -38,7 +38,9 @@ public sealed class E2EHost : IAsyncDisposable
 
     public string BaseUrl { get; }
 
-    public static async Task<E2EHost> StartAsync(bool withEngine = false)
+    /// <param name="simulatorTimeScale">The built-in simulator's speed (60: a minute's call takes a second).</param>
+    /// <param name="queues">The built-in simulator's queues; its default <c>sales</c> when null.</param>
+    public static async Task<E2EHost> StartAsync(bool withEngine = false, double simulatorTimeScale = 60, IReadOnlyList<Simulator.QueueOptions>? queues = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "amidialer-e2e-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -48,7 +50,7 @@ public sealed class E2EHost : IAsyncDisposable
         settings.Web.AdminPasswordHash = AdminPassword.Hash(Password, iterations: 1000);
         settings.Dialing.ClickToCall.AllowedAgents = ["PJSIP/1??"];
         settings.Dialing.ClickToCall.RespectCallingHours = false;
-        var services = await AppServices.CreateAsync(settings, simulate: true, new AppServicesOptions { SimulatorTimeScale = 60 }, CancellationToken.None);
+        var services = await AppServices.CreateAsync(settings, simulate: true, new AppServicesOptions { SimulatorTimeScale = simulatorTimeScale, SimulatorQueues = queues }, CancellationToken.None);
         if (withEngine)
         {
             // As serve does: Quartz dials every running campaign, against the time-scaled simulator.

@@ -121,6 +121,7 @@ public sealed class AppServices : IAsyncDisposable
                     Port = 0,
                     TimeScale = options.SimulatorTimeScale,
                     Outcomes = options.SimulatorOutcomes ?? OutcomeRules.TestPbx(),
+                    Queues = options.SimulatorQueues ?? [QueueOptions.TestPbx()],
                     LoggerFactory = loggerFactory,
                 },
                 ct);
@@ -263,4 +264,7 @@ public sealed record AppServicesOptions
 
     /// <summary>How simulated calls end; the test PBX's last-digit table when null.</summary>
     public OutcomeRules? SimulatorOutcomes { get; init; }
+
+    /// <summary>The built-in simulator's queues; the lab's <c>sales</c> with two agents when null.</summary>
+    public IReadOnlyList<QueueOptions>? SimulatorQueues { get; init; }
 }
