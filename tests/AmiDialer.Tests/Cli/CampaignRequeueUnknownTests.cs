@@ -100,4 +100,34 @@ public sealed class CampaignRequeueUnknownTests : IDisposable
         Assert.True(again.Code == AmiDialerCli.Success, again.ToString());
         Assert.Contains("nothing to requeue", again.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_lead_abandoned_within_the_delay_is_refused_naming_its_time_unless_forced_and_the_audit_row_says_so()
+    {
+        Assert.Equal(0, (await cli.Db("campaign", "create", "autumn", "--dial", "Local/{number}@pstn", "--hours", "00:00-24:00", "--max-attempts", "3")).Code);
+        Assert.Equal(0, (await cli.Db("import", RepoPaths.Campaign("sample.csv"), "--campaign", "autumn")).Code);
+        var db = await AmiDialerDatabase.OpenAsync(cli.DatabasePath);
+        var campaign = (await new CampaignRepository(db, TimeProvider.System).GetByNameAsync("autumn"))!;
+        var answeredAt = DateTimeOffset.UtcNow;
+        var leadId = await EndedAttempts.AbandonedThenUnknownAsync(db, campaign.Id, answeredAt);
+        var phone = (await new LeadRepository(db).GetAsync(leadId))!.PhoneE164;
+        // The default delay: 72 h after the abandoned answer.
+        var utc = (answeredAt + TimeSpan.FromHours(72)).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + "Z";
+
+        var refused = await cli.Db("campaign", "requeue", "autumn", "--outcome", "unknown");
+        Assert.True(refused.Code == AmiDialerCli.Failure, refused.ToString());
+        Assert.Contains($"{phone} not before {utc}", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("less than 72 h ago (Dialing:AbandonRetryDelay)", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("To requeue them now: amidialer campaign requeue autumn --outcome unknown --force", refused.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(LeadState.Done, (await new LeadRepository(db).GetAsync(leadId))!.State);
+        var misplaced = await cli.Db("campaign", "requeue", "autumn", "--simulated", "--force");
+        Assert.True(misplaced.Code == AmiDialerCli.Usage, misplaced.ToString());
+
+        var forced = await cli.Db("campaign", "requeue", "autumn", "--outcome", "unknown", "--force");
+        Assert.True(forced.Code == AmiDialerCli.Success, forced.ToString());
+        Assert.Equal(LeadState.Pending, (await new LeadRepository(db).GetAsync(leadId))!.State);
+        var audit = Assert.Single(await new AuditLog(db).ListAsync(subject: $"campaign:{campaign.Id}"), a => a.Action == "campaign.requeue");
+        Assert.EndsWith($"; forced: 1 lead(s) inside the abandon retry delay (72 h), called before {utc}", audit.Details, StringComparison.Ordinal);
+    }
 }

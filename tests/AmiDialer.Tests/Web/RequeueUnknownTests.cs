@@ -130,4 +130,64 @@ public sealed class RequeueUnknownTests(WebHostFixture fixture) : IClassFixture<
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Contains("cannot be requeued", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_lead_abandoned_within_the_delay_is_named_with_its_time_and_requeued_only_when_forced_or_confirmed()
+    {
+        using var api = host.WithApiKey();
+        var id = await CampaignWithLeadsAsync(api);
+        var answeredAt = DateTimeOffset.UtcNow;
+        var leadId = await EndedAttempts.AbandonedThenUnknownAsync(host.Services.Database, id, answeredAt);
+        var notBefore = answeredAt + host.Services.Settings.Dialing.AbandonRetryDelay;
+        var utc = notBefore.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + "Z";
+
+        // The lead API says when it may be called again.
+        var lead = await api.GetFromJsonAsync<JsonElement>($"/api/campaigns/{id}/leads/{leadId}");
+        var abandoned = lead.GetProperty("abandoned");
+        Assert.Equal(("late", true, "abandoned; not before " + utc), (abandoned.GetProperty("fate").GetString(), abandoned.GetProperty("waiting").GetBoolean(), abandoned.GetProperty("note").GetString()));
+        Assert.InRange(abandoned.GetProperty("notBefore").GetDateTimeOffset() - notBefore, TimeSpan.FromMilliseconds(-1), TimeSpan.FromMilliseconds(1));
+
+        // The API refuses without force: a 409 naming the lead's number and time, each lead in insideAbandonDelay.
+        using (var refused = await api.PostAsJsonAsync($"/api/campaigns/{id}/requeue", new { outcome = "unknown" }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            var detail = problem.GetProperty("detail").GetString()!;
+            Assert.Contains(" not before " + utc, detail, StringComparison.Ordinal);
+            Assert.Contains("Dialing:AbandonRetryDelay", detail, StringComparison.Ordinal);
+            Assert.EndsWith("Send \"force\": true to requeue them now.", detail, StringComparison.Ordinal);
+            var early = Assert.Single(problem.GetProperty("insideAbandonDelay").EnumerateArray());
+            Assert.Equal(leadId, early.GetProperty("leadId").GetInt64());
+        }
+
+        Assert.Equal(LeadState.Done, (await host.Services.Leads.GetAsync(leadId))!.State);
+        var (client, token) = await host.LoggedInAsync();
+        using (client)
+        {
+            var leadPage = await client.GetStringAsync($"/campaigns/{id}/report/leads/{leadId}");
+            Assert.Matches("id=\"lead-abandoned\">abandoned; not before \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\(", leadPage);
+
+            // The button: refused, the page comes back naming the time, with "Requeue anyway" (it asks to confirm).
+            var form = new Dictionary<string, string> { ["__RequestVerificationToken"] = token };
+            using var posted = await client.PostAsync($"/campaigns/{id}/requeue-unknown", new FormUrlEncodedContent(form));
+            Assert.Equal(HttpStatusCode.SeeOther, posted.StatusCode);
+            var location = posted.Headers.Location!.OriginalString;
+            Assert.StartsWith($"/campaigns/{id}?requeue-abandoned=", location, StringComparison.Ordinal);
+            var page = await client.GetStringAsync(location);
+            Assert.Contains(" not before " + utc, page, StringComparison.Ordinal);
+            Assert.Contains("id=\"requeue-anyway\" class=\"danger\">Requeue anyway, before ", page, StringComparison.Ordinal);
+            Assert.Contains("return confirm(", page, StringComparison.Ordinal);
+            Assert.Equal(LeadState.Done, (await host.Services.Leads.GetAsync(leadId))!.State);
+
+            // Confirmed: forced, the lead is pending, and the audit row says it was forced and until when it was held.
+            form["force"] = "true";
+            using var forced = await client.PostAsync($"/campaigns/{id}/requeue-unknown", new FormUrlEncodedContent(form));
+            Assert.Equal(HttpStatusCode.SeeOther, forced.StatusCode);
+            Assert.Equal($"/campaigns/{id}", forced.Headers.Location?.OriginalString);
+        }
+
+        Assert.Equal(LeadState.Pending, (await host.Services.Leads.GetAsync(leadId))!.State);
+        var audit = Assert.Single(await new AuditLog(host.Services.Database).ListAsync(subject: $"campaign:{id}"), a => a.Action == "campaign.requeue");
+        Assert.Equal($"outcome unknown: 1 lead(s) back to pending; draft -> draft; forced: 1 lead(s) inside the abandon retry delay (72 h), called before {utc}", audit.Details);
+    }
 }
