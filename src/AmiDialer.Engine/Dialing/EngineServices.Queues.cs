@@ -8,11 +8,12 @@ internal sealed partial class EngineServices
     /// <summary>
     /// What a server's queue follower decided about an answered call: written on the attempt it belongs to (found by
     /// the originated channel id) and told to its campaign's dialer for the abandon rate. Calls of no attempt of this
-    /// process (another dialer's, a phone's) are not ours to record.
+    /// process (another dialer's, a phone's) are not ours to record. The attempt was looked up when the news was made:
+    /// a call whose agent hung up at once may have ended (and left the tracker) before its news is written here.
     /// </summary>
     public async Task OnQueueNewsAsync(AmiServer server, QueueCallNews news)
     {
-        if (server.Tracker.AttemptOfChannel(news.Caller) is not { } attemptId)
+        if ((news.AttemptId ?? server.Tracker.AttemptOfChannel(news.Caller)) is not { } attemptId)
         {
             return;
         }

@@ -124,7 +124,7 @@ internal sealed partial class AmiServer
         var now = QueueNow();
         foreach (var news in QueueFollower.Observe(message, now))
         {
-            _queueNews.Writer.TryWrite(news);
+            _queueNews.Writer.TryWrite(Ours(news));
         }
 
         if (message.EventName is { } name && (name.StartsWith("QueueMember", StringComparison.Ordinal) || name.StartsWith("Agent", StringComparison.Ordinal)))
@@ -133,11 +133,17 @@ internal sealed partial class AmiServer
         }
     }
 
+    /// <summary>
+    /// The news with our attempt looked up now, while the call is still tracked: the follower reads the same ordered
+    /// stream as the tracker, so a call's queue events come before its hangup; the news loop may write it after.
+    /// </summary>
+    private QueueCallNews Ours(QueueCallNews news) => news with { AttemptId = Tracker.AttemptOfChannel(news.Caller) };
+
     private void QueueLinkLost()
     {
         foreach (var news in QueueFollower.LinkLost())
         {
-            _queueNews.Writer.TryWrite(news);
+            _queueNews.Writer.TryWrite(Ours(news));
         }
 
         _queuesStale = true;
@@ -154,7 +160,7 @@ internal sealed partial class AmiServer
                 var now = QueueNow();
                 foreach (var news in QueueFollower.Check(now))
                 {
-                    _queueNews.Writer.TryWrite(news);
+                    _queueNews.Writer.TryWrite(Ours(news));
                 }
 
                 var generation = Volatile.Read(ref _connectedGeneration);

@@ -125,8 +125,10 @@ public sealed class QueuePacingTests
         Assert.InRange(peak, 1, 3);
         Assert.Equal(0L, await BudgetInFlightAsync(engine));
         // Had each counted the same free agents, six answers would have met three agents talking 3-5 s: late, abandoned.
-        // At most one of the twenty may be late: now and then (on main too) the first call placed after the first three
-        // answers meets three agents talking; its cause is not found yet (reported), and it is never more than that one.
+        // Every one connected in time. The one "not connected" in about four runs had two causes, both fixed: the dialer
+        // read the agents before the store, so an answer taken between the two reads was in neither and a call went to an
+        // agent who was talking (late); and a fate decided while the call was up was dropped when the call ended before
+        // the fate was written (left NULL; A_fate_decided_while_the_call_was_up_... below).
         var all = new List<Row>();
         foreach (var campaign in campaigns)
         {
@@ -135,7 +137,38 @@ public sealed class QueuePacingTests
             all.AddRange(answered);
         }
 
-        Assert.InRange(all.Count(a => a.QueueFate != "connected"), 0, 1);
+        Assert.All(all, a => Assert.Equal("connected", a.QueueFate));
+    }
+
+    [Fact]
+    public async Task A_fate_decided_while_the_call_was_up_is_written_on_its_attempt_even_when_the_call_ended_first()
+    {
+        await using var h = await EngineHarness.StartAsync(timeScale: Scale, queues: [QueueOptions.CallCentre("sales", 3, talkSeconds: (3, 5), wrapUpSeconds: 1)]);
+        var campaign = await h.CreateCampaignAsync("slow-news", c => c with { Destination = new DialplanTarget("queue", "sales", 1), Queue = "sales", Pacing = PacingMode.Progressive });
+        await h.ImportAsync(campaign.Id, EngineHarness.Numbers(100).Where(n => n.EndsWith('1')).Take(6));
+        var engine = await h.StartEngineAsync(Options(h, "slow-news"));
+        // The store is slow to take each fate (a loaded machine, a busy writer): written only after the call's 0.3-0.5 s
+        // talk is over. The news loop then found the call gone from the tracker and dropped its fate (left NULL, which the
+        // next dialer's start counts as unknown, i.e. abandoned).
+        var server = engine.Services.Servers[0];
+        var write = server.QueueNews!;
+        server.QueueNews = async (s, news) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await write(s, news);
+        };
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Assert.Equal(CampaignRunEnd.Finished, (await engine.RunCampaignAsync(campaign.Id, cts.Token)).End);
+        // The last fates are still on their way when the run ends.
+        await PacingTests.WaitUntil(async () => (await AnsweredAsync(h, campaign.Id)).All(a => a.QueueFate is not null));
+        var answered = await AnsweredAsync(h, campaign.Id);
+        Assert.Equal(6, answered.Count);
+        Assert.All(answered, a =>
+        {
+            Assert.Equal(("sales", "connected", false), (a.Queue, a.QueueFate, a.IsAbandoned));
+            Assert.StartsWith("Agent 100", a.QueueAgent, StringComparison.Ordinal);
+        });
     }
 
     [Fact]
