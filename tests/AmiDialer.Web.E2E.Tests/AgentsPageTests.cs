@@ -38,17 +38,19 @@ public sealed class AgentsPageTests
     [BrowserFact]
     public async Task The_engine_view_shows_an_agent_ringing_and_one_talking_on_their_attempts_then_wrapping_up_from_queues_conf()
     {
-        // At PBX x5: Agent 201 answers at once and talks 10 s (2 s here), then wraps up 30 s (6 s); Agent 202 never picks
-        // up, so the queue rings it 15 s (3 s) at a time. Two callers answered after 2 s of ringing: one talks to 201 while
-        // the other rings 202.
+        // At PBX x5, each state lasts seconds here even on a loaded machine: Agent 201 answers at once and talks 40 s (8 s
+        // here), then wraps up 120 s (24 s); Agent 202 never picks up, so the queue rings it 60 s (12 s) at a time. Two
+        // callers answer after 2 s of ringing and wait up to 10 minutes: one talks to 201 while the other rings 202.
         var sales = new Simulator.QueueOptions
         {
             Name = "sales",
-            WrapUpSeconds = 30,
-            AgentTalkSeconds = (10, 10),
+            WrapUpSeconds = 120,
+            TimeoutSeconds = 60,
+            AgentTalkSeconds = (40, 40),
             Members = [new("Local/201@agentphone", "Agent 201"), new("Local/202@agentphone", "Agent 202", Answers: false)],
         };
-        await using var host = await E2EHost.StartAsync(withEngine: true, simulatorTimeScale: 5, queues: [sales]);
+        await using var host = await E2EHost.StartAsync(withEngine: true, simulatorTimeScale: 5, queues: [sales],
+            outcomes: new Simulator.OutcomeRules([new("1$", Simulator.SimulatedOutcome.Answered, RingSeconds: 2, TalkSeconds: 600)]));
         var campaign = await host.Services.Campaigns.CreateAsync(new Core.Model.Campaign
         {
             Name = "Sales calls",
@@ -74,7 +76,7 @@ public sealed class AgentsPageTests
             "() => document.querySelector(\"tr[data-agent='Local/201@agentphone']\")?.dataset.state === 'talking' && document.querySelector(\"tr[data-agent='Local/202@agentphone']\")?.dataset.state === 'ringing'");
         var source = await page.InnerTextAsync("section[data-queue=sales] [data-source]");
         Assert.Equal("engine", await page.GetAttributeAsync("section[data-queue=sales] [data-source]", "data-source"));
-        Assert.Contains("As this node's dialer follows it; wrap-up 30 s", source, StringComparison.Ordinal);
+        Assert.Contains("As this node's dialer follows it; wrap-up 120 s", source, StringComparison.Ordinal);
         Assert.Contains("queues.conf", source, StringComparison.Ordinal);
         var attempts = await host.Services.Attempts.ListOpenAsync(campaignId: campaign.Id);
         foreach (var agent in new[] { "201", "202" })
@@ -88,7 +90,7 @@ public sealed class AgentsPageTests
         Assert.Equal("1", await page.InnerTextAsync("section[data-queue=sales] [data-figure=talking]"));
         await host.ScreenshotAsync("agents-05-engine-ringing-and-talking");
 
-        // 201's call ends: it wraps up (no event says so: the follower counts queues.conf's 30 s from its AgentComplete).
+        // 201's call ends: it wraps up (no event says so: the follower counts queues.conf's 120 s from its AgentComplete).
         await ReloadUntilAsync(page, host.BaseUrl + "/agents", "() => document.querySelector(\"tr[data-agent='Local/201@agentphone']\")?.dataset.state === 'wrapping-up'");
         Assert.Equal("", (await page.InnerTextAsync("tr[data-agent='Local/201@agentphone'] td:nth-child(6)")).Trim());
         await host.ScreenshotAsync("agents-06-engine-wrapping-up");
@@ -96,7 +98,7 @@ public sealed class AgentsPageTests
 
     private static async Task ReloadUntilAsync(IPage page, string url, string condition)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (true)
         {
             await page.GotoAsync(url);

@@ -40,7 +40,9 @@ public sealed class E2EHost : IAsyncDisposable
 
     /// <param name="simulatorTimeScale">The built-in simulator's speed (60: a minute's call takes a second).</param>
     /// <param name="queues">The built-in simulator's queues; its default <c>sales</c> when null.</param>
-    public static async Task<E2EHost> StartAsync(bool withEngine = false, double simulatorTimeScale = 60, IReadOnlyList<Simulator.QueueOptions>? queues = null)
+    /// <param name="outcomes">How the built-in simulator's calls end; the test PBX's last-digit table when null.</param>
+    public static async Task<E2EHost> StartAsync(bool withEngine = false, double simulatorTimeScale = 60, IReadOnlyList<Simulator.QueueOptions>? queues = null,
+        Simulator.OutcomeRules? outcomes = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "amidialer-e2e-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -50,7 +52,7 @@ public sealed class E2EHost : IAsyncDisposable
         settings.Web.AdminPasswordHash = AdminPassword.Hash(Password, iterations: 1000);
         settings.Dialing.ClickToCall.AllowedAgents = ["PJSIP/1??"];
         settings.Dialing.ClickToCall.RespectCallingHours = false;
-        var services = await AppServices.CreateAsync(settings, simulate: true, new AppServicesOptions { SimulatorTimeScale = simulatorTimeScale, SimulatorQueues = queues }, CancellationToken.None);
+        var services = await AppServices.CreateAsync(settings, simulate: true, new AppServicesOptions { SimulatorTimeScale = simulatorTimeScale, SimulatorQueues = queues, SimulatorOutcomes = outcomes }, CancellationToken.None);
         if (withEngine)
         {
             // As serve does: Quartz dials every running campaign, against the time-scaled simulator.
