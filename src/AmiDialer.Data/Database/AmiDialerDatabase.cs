@@ -33,7 +33,11 @@ public sealed class AmiDialerDatabase : IAsyncDisposable
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = [];
     private static readonly object Marker = new();
 
-    static AmiDialerDatabase() => DapperTypeHandlers.Register();
+    static AmiDialerDatabase()
+    {
+        DapperTypeHandlers.Register();
+        DapperRows.ReadWhole();
+    }
 
     /// <summary>
     /// The SQLite file; on PostgreSQL the configured <c>Database:Path</c>, never opened, whose folder still holds the

@@ -44,4 +44,10 @@ public sealed record CsvImportOptions
 
     /// <summary>Test hook: runs after batch n committed (throw to simulate a crash between batches).</summary>
     internal Action<int>? AfterCommit { get; init; }
+
+    /// <summary>
+    /// Test hook: awaited after batch n committed, for a hook that does I/O (it may run on the socket engine's thread,
+    /// where blocking on I/O stalls every socket of that thread).
+    /// </summary>
+    internal Func<int, Task>? AfterCommitAsync { get; init; }
 }

@@ -370,6 +370,11 @@ public sealed partial class CsvLeadImporter
             progress?.Report(Progress(importId, committed, source.BytesRead, totalBytes, clock.Elapsed));
             nextProgress = clock.Elapsed + ProgressInterval;
             options.AfterCommit?.Invoke(n);
+            if (options.AfterCommitAsync is { } afterCommit)
+            {
+                await afterCommit(n).ConfigureAwait(false);
+            }
+
             stop.Token.ThrowIfCancellationRequested();
         }
     }

@@ -105,14 +105,15 @@ public sealed class PostgresImportTests(PostgresFixture postgres) : IClassFixtur
             CampaignId = campaign,
             BatchSize = 100,
             ErrorCsvPath = Path.GetTempFileName(),
-            AfterCommit = n =>
+            // Awaited, never waited on: the hook runs where the commit's read completed, often the socket engine's thread.
+            AfterCommitAsync = async n =>
             {
                 if (n == 1)
                 {
-                    store.ExecuteAsync($$"""
+                    await store.ExecuteAsync($$"""
                         INSERT INTO leads (campaign_id, phone, fields, time_zones, state, next_eligible_at)
                         VALUES ({{campaign}}, '+12125550170', '{"by":"other"}', '[]', 'pending', now())
-                        """).GetAwaiter().GetResult();
+                        """);
                 }
             },
         };
@@ -272,11 +273,11 @@ public sealed class PostgresImportTests(PostgresFixture postgres) : IClassFixtur
         {
             CampaignId = campaign,
             BatchSize = 100,
-            AfterCommit = n =>
+            AfterCommitAsync = async n =>
             {
                 if (n == 2)
                 {
-                    store.ExecuteAsync($"DELETE FROM campaigns WHERE id = {campaign}").GetAwaiter().GetResult();
+                    await store.ExecuteAsync($"DELETE FROM campaigns WHERE id = {campaign}");
                 }
             },
         };
