@@ -142,4 +142,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(4085, LogLevel.Warning, "{Count} call ending(s) still held at shut-down (the store is unavailable): their attempts stay open, for the next start to reconcile")]
     public static partial void HeldEndingsLeft(this ILogger logger, int count);
+
+    [LoggerMessage(4086, LogLevel.Warning, "{What}: the store is unavailable ({Reason}); tried again at the next turn")]
+    public static partial void StoreUnavailableFor(this ILogger logger, string what, string reason);
 }

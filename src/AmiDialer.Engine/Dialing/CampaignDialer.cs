@@ -791,6 +791,10 @@ internal sealed partial class CampaignDialer
                 _leaseLost = true;
             }
         }
+        catch (Exception e) when (AmiDialer.Data.Database.StoreErrors.IsUnavailable(e))
+        {
+            _s.Logger.StoreUnavailableFor($"Lease {_leaseKey}'s renewal", AmiDialer.Data.Database.StoreErrors.Reason(e));
+        }
         catch (Exception e) when (AmiDialer.Data.Database.StoreErrors.IsStoreError(e) || e is InvalidOperationException)
         {
             _s.Logger.LeaseRenewalFailed(_leaseKey, e);
