@@ -83,7 +83,8 @@ public static class StoreErrors
             inner = next;
         }
 
-        return inner.Message.TrimEnd('.');
+        // A pooled connection the server dropped (a restart, a failover) reads past the end of its stream: say that.
+        return inner is EndOfStreamException ? "the server closed the connection" : inner.Message.TrimEnd('.');
     }
 
     /// <summary>A unique index refused the row; <paramref name="index"/> names the index (PostgreSQL) or a column it covers (SQLite: "table.column").</summary>

@@ -156,6 +156,21 @@ public sealed class PostgresFixture : IAsyncLifetime
         running = false;
     }
 
+    /// <summary>
+    /// Makes the database of <paramref name="connectionString"/> keep every commit it acknowledged across
+    /// <see cref="StopAsync"/>, as a production server does: the cluster runs with <c>synchronous_commit</c> off for
+    /// speed, which acknowledges a commit before its WAL is written, so an immediate stop loses the last ones. For
+    /// sessions opened from now on.
+    /// </summary>
+    public async Task KeepCommitsAcrossStopsAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync().ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"ALTER DATABASE \"{name}\" SET synchronous_commit = on", connection);
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
     /// <summary>Starts the server <see cref="StopAsync"/> stopped, on the same port and data folder (it recovers from its WAL), as a restarted database comes back.</summary>
     public async Task StartAgainAsync()
     {

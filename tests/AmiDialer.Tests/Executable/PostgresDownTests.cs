@@ -50,16 +50,9 @@ public sealed class PostgresDownTests(PostgresFixture postgres, ITestOutputHelpe
     public async Task A_campaign_dialing_through_a_postgres_restart_finishes_with_every_lead_exactly_right_and_says_503_meanwhile()
     {
         await using var cluster = await ChaosCluster.CreateAsync(postgres, folder, "pgdown");
-        // The fixture's cluster acknowledges commits before their WAL is written (synchronous_commit off, for speed): an
-        // immediate stop then loses the last ones, and a dialer told its claim or ending was committed finds it gone (a
-        // call made twice, an attempt open for ever). A production server does not lose acknowledged commits: nor may this one.
-        var name = new NpgsqlConnectionStringBuilder(cluster.ConnectionString).Database;
-        await using (var admin = new NpgsqlConnection(postgres.AdminConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var durable = new NpgsqlCommand($"ALTER DATABASE \"{name}\" SET synchronous_commit = on", admin);
-            await durable.ExecuteNonQueryAsync();
-        }
+        // A dialer told its claim or ending was committed must find it after the restart (or a call is made twice, an
+        // attempt stays open for ever): a production server keeps acknowledged commits, the fixture's must too.
+        await postgres.KeepCommitsAcrossStopsAsync(cluster.ConnectionString);
 
         // No ledger: what the node saw of the calls that ended while the store was down is all there is to write.
         var pbx = await cluster.AddPbxAsync("pbx1", ChaosCampaign.Scenario(timeScale: 4, seed: 321), ledger: false, maxConcurrentCalls: 60);
