@@ -536,6 +536,7 @@ public sealed class DialerEngine : IAsyncDisposable, ICampaignScheduleTarget
                 await server.DisposeAsync().ConfigureAwait(false);
             }
 
+            services.ReportHeldEndings();
             // After the servers: no call is followed here any more, so whoever takes the leases may adopt at once.
             await services.Keeper.DisposeAsync().ConfigureAwait(false);
             EngineMetrics.Untrack(services);

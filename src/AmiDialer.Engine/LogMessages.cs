@@ -124,4 +124,25 @@ internal static partial class LogMessages
 
     [LoggerMessage(4074, LogLevel.Information, "AMI server {Server}: this node claims calls on it with its own MaxConcurrentCalls of {Cap} again")]
     public static partial void ServerCapRestored(this ILogger logger, string server, int cap);
+
+    [LoggerMessage(4080, LogLevel.Warning, "Campaign {CampaignId}: the store is unavailable ({Reason}); no call is placed until it is back, calls in flight are followed and their outcomes kept")]
+    public static partial void StoreUnavailable(this ILogger logger, long campaignId, string reason);
+
+    [LoggerMessage(4081, LogLevel.Information, "Campaign {CampaignId}: the store is back after {Seconds:F1} s; dialing resumes")]
+    public static partial void StoreBack(this ILogger logger, long campaignId, double seconds);
+
+    [LoggerMessage(4082, LogLevel.Warning, "{Count} call ending(s) held until the store is back ({Reason})")]
+    public static partial void EndingsHeld(this ILogger logger, int count, string reason);
+
+    [LoggerMessage(4083, LogLevel.Information, "{Count} held call ending(s) written: the store is back")]
+    public static partial void HeldEndingsWritten(this ILogger logger, int count);
+
+    [LoggerMessage(4084, LogLevel.Warning, "Attempt {AttemptId} ({ChannelId}): the store cut off its claim's commit, which went through, and it was never sent; it ends not-sent")]
+    public static partial void ClaimInDoubtNotSent(this ILogger logger, long attemptId, string channelId);
+
+    [LoggerMessage(4085, LogLevel.Warning, "{Count} call ending(s) still held at shut-down (the store is unavailable): their attempts stay open, for the next start to reconcile")]
+    public static partial void HeldEndingsLeft(this ILogger logger, int count);
+
+    [LoggerMessage(4086, LogLevel.Warning, "{What}: the store is unavailable ({Reason}); tried again at the next turn")]
+    public static partial void StoreUnavailableFor(this ILogger logger, string what, string reason);
 }

@@ -52,6 +52,41 @@ public static class StoreErrors
         _ => StoreFailure.None,
     };
 
+    /// <summary>
+    /// True when <paramref name="exception"/>, or one it wraps, says the store cannot be reached now (a server down,
+    /// restarting, failing over, a connection cut): a failure to wait out and try again, not one of the request.
+    /// </summary>
+    public static bool IsUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : e.InnerException)
+        {
+            if (IsStoreError(e))
+            {
+                return Classify(e) == StoreFailure.Unavailable;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What the server or the way to it said, in its own words and without the exception's wrapping: the reason a message gives.</summary>
+    public static string Reason(Exception exception)
+    {
+        if (exception is PostgresException postgres)
+        {
+            return postgres.MessageText;
+        }
+
+        var inner = exception;
+        while (inner.InnerException is { } next)
+        {
+            inner = next;
+        }
+
+        // A pooled connection the server dropped (a restart, a failover) reads past the end of its stream: say that.
+        return inner is EndOfStreamException ? "the server closed the connection" : inner.Message.TrimEnd('.');
+    }
+
     /// <summary>A unique index refused the row; <paramref name="index"/> names the index (PostgreSQL) or a column it covers (SQLite: "table.column").</summary>
     public static bool IsUniqueViolation(Exception exception, string? index = null) => exception switch
     {

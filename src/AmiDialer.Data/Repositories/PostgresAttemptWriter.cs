@@ -57,7 +57,7 @@ public sealed partial class PostgresAttemptWriter : IAttemptWriter
         {
             results = await WriteAsync(transaction => ClaimAllAsync(transaction, claims, now)).ConfigureAwait(false);
         }
-        catch (PostgresException)
+        catch (PostgresException failed) when (StoreErrors.Classify(failed) != StoreFailure.Unavailable)
         {
             // Something in the set failed (a second open attempt refused by ux_attempts_open_lead, nearly always): one
             // by one, each in its own transaction, so only the claim that failed is lost.
@@ -122,8 +122,9 @@ public sealed partial class PostgresAttemptWriter : IAttemptWriter
                 return await EndAllAsync(transaction, endings).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }
-        catch (PostgresException)
+        catch (PostgresException failed) when (StoreErrors.Classify(failed) != StoreFailure.Unavailable)
         {
+            // A server shutting down or starting up fails every item alike: that goes to the caller, which holds them.
             await TryWriteMarksAloneAsync(marks).ConfigureAwait(false);
             results = new AttemptEndResult[endings.Count];
             for (var i = 0; i < endings.Count; i++)

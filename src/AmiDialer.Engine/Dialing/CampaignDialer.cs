@@ -244,202 +244,218 @@ internal sealed partial class CampaignDialer
         {
             while (result is null && !_s.Crashed)
             {
-                var now = time.GetUtcNow();
-                var cancelled = cancellationToken.IsCancellationRequested;
-                if (_s.Stopping.IsCancellationRequested || (cancelled && !_foreground))
+                try
                 {
-                    // The engine is shutting down: the campaign stays as it is stored (running), and the next start,
-                    // here or on another node, resumes it. Never a pause: a deploy must not leave campaigns paused.
-                    result = End(CampaignRunEnd.Stopped, "engine stopping", now);
-                    break;
-                }
-
-                if (cancelled)
-                {
-                    await _s.Campaigns.TransitionAsync(CampaignId, [CampaignState.Running, CampaignState.Scheduled], CampaignState.Paused, _s.Options.Actor, CancellationToken.None).ConfigureAwait(false);
-                    result = End(CampaignRunEnd.Paused, "paused: no new calls, live calls let finish", now);
-                    break;
-                }
-
-                if (time.GetElapsedTime(lastRenewTry) >= _s.Options.HeartbeatInterval)
-                {
-                    lastRenewTry = time.GetTimestamp();
-                    await RenewAsync().ConfigureAwait(false);
-                }
-
-                if (_leaseLost)
-                {
-                    _s.Logger.LeaseLost(CampaignId);
-                    result = End(CampaignRunEnd.LeaseLost, "lease lost: another process took the campaign's lease", now);
-                    break;
-                }
-
-                if (RenewalOverdue() is { } overdue)
-                {
-                    // Maybe stalled (a GC or VM pause, a store that would not answer): another process may be about to take the
-                    // campaign over, so nothing is sent until a renewal proves the lease is still ours.
-                    _s.Logger.SendingHeld(_leaseKey, overdue.TotalSeconds);
-                    SetStatus(DialerStatus.Waiting, $"lease renewal overdue ({overdue.TotalSeconds:F0} s): not dialing until it is renewed");
-                    lastRenewTry = time.GetTimestamp();
-                    await RenewAsync().ConfigureAwait(false);
-                    if (RenewalOverdue() is not null && !_leaseLost)
+                    var now = time.GetUtcNow();
+                    var cancelled = cancellationToken.IsCancellationRequested;
+                    if (_s.Stopping.IsCancellationRequested || (cancelled && !_foreground))
                     {
-                        await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    continue;
-                }
-
-                if (_controlChanged || now - lastReload >= ReloadEvery)
-                {
-                    _controlChanged = false;
-                    lastReload = now;
-                    if (await _s.Campaigns.GetAsync(CampaignId, CancellationToken.None).ConfigureAwait(false) is not { } fresh)
-                    {
-                        result = End(CampaignRunEnd.Stopped, "the campaign was deleted", now);
+                        // The engine is shutting down: the campaign stays as it is stored (running), and the next start,
+                        // here or on another node, resumes it. Never a pause: a deploy must not leave campaigns paused.
+                        result = End(CampaignRunEnd.Stopped, "engine stopping", now);
                         break;
                     }
 
-                    if (fresh != _campaign)
+                    if (cancelled)
                     {
-                        _campaign = fresh;
-                        _policy = PolicyFor(fresh);
-                        _schedule = DialingSchedule.For(fresh);
-                        _template = NumberTemplate.Parse(fresh.DialTemplate);
-                    }
-                }
-
-                switch (_campaign.State)
-                {
-                    case CampaignState.Paused:
-                        SetStatus(DialerStatus.Paused, "paused");
-                        await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
-                        continue;
-                    case CampaignState.Stopped:
-                        result = End(CampaignRunEnd.Stopped, "stopped", now);
-                        continue;
-                    case CampaignState.Completed:
-                        result = End(CampaignRunEnd.Finished, "completed", now);
-                        continue;
-                    case CampaignState.Draft:
-                        SetStatus(DialerStatus.Waiting, "draft: not started");
-                        await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
-                        continue;
-                }
-
-                if (_campaign.EndAt is { } endAt && now >= endAt)
-                {
-                    await CompleteAsync(now).ConfigureAwait(false);
-                    result = End(CampaignRunEnd.EndReached, $"the campaign's end ({endAt:yyyy-MM-dd HH:mm}Z) came", now);
-                    continue;
-                }
-
-                if (_campaign.StartAt is { } startAt && now < startAt)
-                {
-                    SetStatus(DialerStatus.Waiting, $"starts at {startAt:yyyy-MM-dd HH:mm:ss}Z");
-                    await WaitAsync(Min(startAt - now, _s.Options.IdleWait), cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                if (_campaign.State == CampaignState.Scheduled)
-                {
-                    await _s.Campaigns.TransitionAsync(CampaignId, [CampaignState.Scheduled], CampaignState.Running, _s.Options.Actor, CancellationToken.None).ConfigureAwait(false);
-                    _campaign = _campaign with { State = CampaignState.Running };
-                }
-
-                if (_s.DescribeUnusableServers() is { } unusable)
-                {
-                    // Logged in, but no server may be dialed (a ledger server without its dialplan): no lead is claimed
-                    // meanwhile, and the campaign says why.
-                    SetStatus(DialerStatus.Waiting, unusable);
-                    await WaitForRoomAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                SetStatus(DialerStatus.Dialing, null);
-                if (now - lastDialCheck < _s.Options.DialBatchInterval)
-                {
-                    // Leads due meanwhile are claimed together, in one transaction, instead of one query and one claim each.
-                    await PauseAsync(lastDialCheck + _s.Options.DialBatchInterval - now, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                lastDialCheck = now;
-                // Claimed for the slots opening within the lookahead too: the query and the claim's commit take time,
-                // and a slot left idle meanwhile is a call per second lost. They go out when their slots open.
-                await EndQueueClaimAsync().ConfigureAwait(false);
-                var pacing = await DecideByAgentsAsync(now).ConfigureAwait(false)
-                    ?? _pacer.Decide(_policy, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, 2 * _s.Options.DialBatchInterval);
-                var allowed = pacing.MayStart;
-                if (allowed == 0)
-                {
-                    if (pacing.LookAgainAt is { } slot)
-                    {
-                        await WaitAsync(Min(slot - now, _s.Options.IdleWait), cancellationToken).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await WaitForRoomAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                        await _s.Campaigns.TransitionAsync(CampaignId, [CampaignState.Running, CampaignState.Scheduled], CampaignState.Paused, _s.Options.Actor, CancellationToken.None).ConfigureAwait(false);
+                        result = End(CampaignRunEnd.Paused, "paused: no new calls, live calls let finish", now);
+                        break;
                     }
 
-                    continue;
-                }
-
-                dueQuery ??= await _s.Leads.OpenDueQueryAsync(CancellationToken.None).ConfigureAwait(false);
-                var leads = await dueQuery.GetAsync(CampaignId, now, allowed, _campaign.Order, CancellationToken.None).ConfigureAwait(false);
-                if (leads.Count == 0)
-                {
-                    await EndQueueClaimAsync().ConfigureAwait(false);
-                    var next = await _s.Leads.GetNextDueAtAsync(CampaignId, CancellationToken.None).ConfigureAwait(false);
-                    NextDueAt = next;
-                    var nothingDue = next is null || (_campaign.EndAt is { } end && next >= end);
-                    var (noneOpen, onlyWaiting) = Active == 0 && nothingDue ? await OpenAttemptsAsync().ConfigureAwait(false) : (false, false);
-                    if (onlyWaiting && _foreground)
+                    if (time.GetElapsedTime(lastRenewTry) >= _s.Options.HeartbeatInterval)
                     {
-                        // What is left can only end when its server is configured again: a run that waited would wait for ever.
-                        result = End(CampaignRunEnd.Stopped, DescribeWaiting() ?? "waiting for a server that is not configured", now);
-                        continue;
+                        lastRenewTry = time.GetTimestamp();
+                        await RenewAsync().ConfigureAwait(false);
                     }
 
-                    if (noneOpen && next is null && !_foreground && !await _s.Attempts.AnyForCampaignAsync(CampaignId, CancellationToken.None).ConfigureAwait(false))
+                    if (_leaseLost)
                     {
-                        // Started before its leads were imported (or with none dialable): completing it now would strand
-                        // the leads imported next, so it waits for them and says why.
-                        const string Why = "no lead to dial yet: leads imported into the campaign are dialed as they arrive";
-                        if (!_saidNothingToDial)
+                        _s.Logger.LeaseLost(CampaignId);
+                        result = End(CampaignRunEnd.LeaseLost, "lease lost: another process took the campaign's lease", now);
+                        break;
+                    }
+
+                    if (RenewalOverdue() is { } overdue)
+                    {
+                        // Maybe stalled (a GC or VM pause, a store that would not answer): another process may be about to take the
+                        // campaign over, so nothing is sent until a renewal proves the lease is still ours.
+                        _s.Logger.SendingHeld(_leaseKey, overdue.TotalSeconds);
+                        SetStatus(DialerStatus.Waiting, $"lease renewal overdue ({overdue.TotalSeconds:F0} s): not dialing until it is renewed");
+                        lastRenewTry = time.GetTimestamp();
+                        await RenewAsync().ConfigureAwait(false);
+                        if (RenewalOverdue() is not null && !_leaseLost)
                         {
-                            _saidNothingToDial = true;
-                            _s.Logger.NothingToDial(CampaignId, Why);
+                            await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
                         }
 
-                        SetStatus(DialerStatus.Waiting, Why);
-                        await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
                         continue;
                     }
 
-                    if (noneOpen)
+                    if (_controlChanged || now - lastReload >= ReloadEvery)
+                    {
+                        _controlChanged = false;
+                        lastReload = now;
+                        if (await _s.Campaigns.GetAsync(CampaignId, CancellationToken.None).ConfigureAwait(false) is not { } fresh)
+                        {
+                            result = End(CampaignRunEnd.Stopped, "the campaign was deleted", now);
+                            break;
+                        }
+
+                        if (fresh != _campaign)
+                        {
+                            _campaign = fresh;
+                            _policy = PolicyFor(fresh);
+                            _schedule = DialingSchedule.For(fresh);
+                            _template = NumberTemplate.Parse(fresh.DialTemplate);
+                        }
+                    }
+
+                    switch (_campaign.State)
+                    {
+                        case CampaignState.Paused:
+                            SetStatus(DialerStatus.Paused, "paused");
+                            await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                            continue;
+                        case CampaignState.Stopped:
+                            result = End(CampaignRunEnd.Stopped, "stopped", now);
+                            continue;
+                        case CampaignState.Completed:
+                            result = End(CampaignRunEnd.Finished, "completed", now);
+                            continue;
+                        case CampaignState.Draft:
+                            SetStatus(DialerStatus.Waiting, "draft: not started");
+                            await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                            continue;
+                    }
+
+                    if (_campaign.EndAt is { } endAt && now >= endAt)
                     {
                         await CompleteAsync(now).ConfigureAwait(false);
-                        var why = next is null
-                            ? "every lead is final: nothing left to dial"
-                            : $"no lead can become due before the campaign's end; the next would have been due at {next:yyyy-MM-dd HH:mm:ss}Z";
-                        result = End(CampaignRunEnd.Finished, why, now, next);
+                        result = End(CampaignRunEnd.EndReached, $"the campaign's end ({endAt:yyyy-MM-dd HH:mm}Z) came", now);
                         continue;
                     }
 
-                    SetStatus(DialerStatus.Dialing, next is { } n && n > now ? $"next lead due at {n:yyyy-MM-dd HH:mm:ss}Z" : null);
-                    await WaitForRoomAsync(next is { } due && due > now ? Min(due - now, _s.Options.IdleWait) : _s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
+                    if (_campaign.StartAt is { } startAt && now < startAt)
+                    {
+                        SetStatus(DialerStatus.Waiting, $"starts at {startAt:yyyy-MM-dd HH:mm:ss}Z");
+                        await WaitAsync(Min(startAt - now, _s.Options.IdleWait), cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
 
-                _saidNothingToDial = false;
-                var dialed = await DialAsync(leads, now).ConfigureAwait(false);
-                // The calls the queue claim granted are attempts on disk now: counted from them, not twice.
-                await EndQueueClaimAsync().ConfigureAwait(false);
-                if (!dialed)
+                    if (_campaign.State == CampaignState.Scheduled)
+                    {
+                        await _s.Campaigns.TransitionAsync(CampaignId, [CampaignState.Scheduled], CampaignState.Running, _s.Options.Actor, CancellationToken.None).ConfigureAwait(false);
+                        _campaign = _campaign with { State = CampaignState.Running };
+                    }
+
+                    if (_s.DescribeUnusableServers() is { } unusable)
+                    {
+                        // Logged in, but no server may be dialed (a ledger server without its dialplan): no lead is claimed
+                        // meanwhile, and the campaign says why.
+                        SetStatus(DialerStatus.Waiting, unusable);
+                        await WaitForRoomAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    SetStatus(DialerStatus.Dialing, null);
+                    if (now - lastDialCheck < _s.Options.DialBatchInterval)
+                    {
+                        // Leads due meanwhile are claimed together, in one transaction, instead of one query and one claim each.
+                        await PauseAsync(lastDialCheck + _s.Options.DialBatchInterval - now, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    lastDialCheck = now;
+                    // Claimed for the slots opening within the lookahead too: the query and the claim's commit take time,
+                    // and a slot left idle meanwhile is a call per second lost. They go out when their slots open.
+                    await EndQueueClaimAsync().ConfigureAwait(false);
+                    var pacing = await DecideByAgentsAsync(now).ConfigureAwait(false)
+                        ?? _pacer.Decide(_policy, _campaign.CallsPerSecond, _campaign.MaxConcurrentCalls, Active, 2 * _s.Options.DialBatchInterval);
+                    var allowed = pacing.MayStart;
+                    if (allowed == 0)
+                    {
+                        if (pacing.LookAgainAt is { } slot)
+                        {
+                            await WaitAsync(Min(slot - now, _s.Options.IdleWait), cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            await WaitForRoomAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        continue;
+                    }
+
+                    dueQuery ??= await _s.Leads.OpenDueQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                    var leads = await dueQuery.GetAsync(CampaignId, now, allowed, _campaign.Order, CancellationToken.None).ConfigureAwait(false);
+                    await StoreAnsweredAsync().ConfigureAwait(false);
+                    if (leads.Count == 0)
+                    {
+                        await EndQueueClaimAsync().ConfigureAwait(false);
+                        var next = await _s.Leads.GetNextDueAtAsync(CampaignId, CancellationToken.None).ConfigureAwait(false);
+                        NextDueAt = next;
+                        var nothingDue = next is null || (_campaign.EndAt is { } end && next >= end);
+                        var (noneOpen, onlyWaiting) = Active == 0 && nothingDue ? await OpenAttemptsAsync().ConfigureAwait(false) : (false, false);
+                        if (onlyWaiting && _foreground)
+                        {
+                            // What is left can only end when its server is configured again: a run that waited would wait for ever.
+                            result = End(CampaignRunEnd.Stopped, DescribeWaiting() ?? "waiting for a server that is not configured", now);
+                            continue;
+                        }
+
+                        if (noneOpen && next is null && !_foreground && !await _s.Attempts.AnyForCampaignAsync(CampaignId, CancellationToken.None).ConfigureAwait(false))
+                        {
+                            // Started before its leads were imported (or with none dialable): completing it now would strand
+                            // the leads imported next, so it waits for them and says why.
+                            const string Why = "no lead to dial yet: leads imported into the campaign are dialed as they arrive";
+                            if (!_saidNothingToDial)
+                            {
+                                _saidNothingToDial = true;
+                                _s.Logger.NothingToDial(CampaignId, Why);
+                            }
+
+                            SetStatus(DialerStatus.Waiting, Why);
+                            await WaitAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                            continue;
+                        }
+
+                        if (noneOpen)
+                        {
+                            await CompleteAsync(now).ConfigureAwait(false);
+                            var why = next is null
+                                ? "every lead is final: nothing left to dial"
+                                : $"no lead can become due before the campaign's end; the next would have been due at {next:yyyy-MM-dd HH:mm:ss}Z";
+                            result = End(CampaignRunEnd.Finished, why, now, next);
+                            continue;
+                        }
+
+                        SetStatus(DialerStatus.Dialing, next is { } n && n > now ? $"next lead due at {n:yyyy-MM-dd HH:mm:ss}Z" : null);
+                        await WaitForRoomAsync(next is { } due && due > now ? Min(due - now, _s.Options.IdleWait) : _s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    _saidNothingToDial = false;
+                    var dialed = await DialAsync(leads, now).ConfigureAwait(false);
+                    // The calls the queue claim granted are attempts on disk now: counted from them, not twice.
+                    await EndQueueClaimAsync().ConfigureAwait(false);
+                    if (!dialed)
+                    {
+                        // No server has room: wait for a call to end.
+                        await WaitForRoomAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception e) when (AmiDialer.Data.Database.StoreErrors.IsUnavailable(e))
                 {
-                    // No server has room: wait for a call to end.
-                    await WaitForRoomAsync(_s.Options.IdleWait, cancellationToken).ConfigureAwait(false);
+                    // PostgreSQL down, restarting or failing over: the dialer stays, places nothing (a claim must be
+                    // committed before its Originate), follows its calls, and resumes when a read goes through again.
+                    if (dueQuery is not null)
+                    {
+                        await DropAsync(dueQuery).ConfigureAwait(false);
+                        dueQuery = null;
+                    }
+
+                    await OnStoreUnavailableAsync(e, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -561,12 +577,19 @@ internal sealed partial class CampaignDialer
         {
             results = await _s.Writer.ClaimAsync(claims, now).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e)
         {
             foreach (var call in planned)
             {
                 call.Server.ReleaseReservation();
                 UnplaceOnQueue(call.Server);
+            }
+
+            if (AmiDialer.Data.Database.StoreErrors.IsUnavailable(e))
+            {
+                // The connection may have been cut after the commit went through: nothing was sent, so attempts written
+                // are ended not-sent once the store is back (a lead must not stay in progress with no call).
+                ClaimsInDoubt(planned.Select(p => (p.Server, p.CallId)));
             }
 
             throw;
@@ -767,6 +790,10 @@ internal sealed partial class CampaignDialer
             {
                 _leaseLost = true;
             }
+        }
+        catch (Exception e) when (AmiDialer.Data.Database.StoreErrors.IsUnavailable(e))
+        {
+            _s.Logger.StoreUnavailableFor($"Lease {_leaseKey}'s renewal", AmiDialer.Data.Database.StoreErrors.Reason(e));
         }
         catch (Exception e) when (AmiDialer.Data.Database.StoreErrors.IsStoreError(e) || e is InvalidOperationException)
         {

@@ -37,6 +37,19 @@ internal sealed partial class EngineServices
         }
     }
 
+    /// <summary>
+    /// Ends as not-sent an attempt that was written but whose Originate was never sent (its claim's commit went through
+    /// as the store's connection broke, so the dialer took it for failed): its lead is due again.
+    /// </summary>
+    public async Task EndNeverSentAsync(AmiServer server, Core.Model.Attempt attempt)
+    {
+        server.Tracker.Track(Tracking.TrackedCallStart.Adopting(attempt, Core.Outcomes.CallKind.Campaign), adopted: true);
+        if (server.Tracker.Forget(attempt.Id, "not sent: the store failed during its claim") is { } notSent)
+        {
+            await EndHeldAsync(server, notSent).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Ends a call the tracker has let go, its slot held until the ending is committed (see <see cref="AmiServer.BeginEndings"/>).</summary>
     private async Task EndHeldAsync(AmiServer server, Tracking.CallFacts facts)
     {

@@ -108,7 +108,15 @@ internal sealed class NodeHeartbeat(NodeRepository nodes, DialerEngineOptions op
         }
         catch (Exception e) when (StoreErrors.IsStoreError(e) || e is InvalidOperationException or TimeoutException)
         {
-            logger.NodeHeartbeatFailed(options.InstanceName, e);
+            if (StoreErrors.IsUnavailable(e))
+            {
+                logger.StoreUnavailableFor($"Node {options.InstanceName}'s heartbeat", StoreErrors.Reason(e));
+            }
+            else
+            {
+                logger.NodeHeartbeatFailed(options.InstanceName, e);
+            }
+
             return false;
         }
     }

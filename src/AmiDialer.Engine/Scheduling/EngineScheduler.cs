@@ -117,6 +117,11 @@ internal sealed class EngineScheduler : IAsyncDisposable
                 // Not cancelled by the stop: a tick in progress finishes (the engine's own stop makes it start nothing).
                 await target.SuperviseAsync(CancellationToken.None).ConfigureAwait(false);
             }
+            catch (Exception e) when (AmiDialer.Data.Database.StoreErrors.IsUnavailable(e))
+            {
+                // A database restarting or failing over is expected to come back: one line, no stack trace.
+                _logger.StoreUnavailableFor("The dialer supervisor's tick", AmiDialer.Data.Database.StoreErrors.Reason(e));
+            }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 _logger.SupervisorTickFailed(e);

@@ -146,7 +146,7 @@ public static class AmiDialerCli
 
                 break;
             default:
-                foreach (var line in CliFailures.Describe(ex, DatabasePathOf(parse)))
+                foreach (var line in CliFailures.Describe(ex, DatabasePathOf(parse), ConnectionStringOf(parse)))
                 {
                     await error.WriteLineAsync(line);
                 }
@@ -173,6 +173,21 @@ public static class AmiDialerCli
         catch (Exception)
         {
             // Only for naming the file in a message: a configuration that cannot be read has been reported already.
+            return null;
+        }
+    }
+
+    /// <summary>The PostgreSQL connection string the command was using, to name its server in a message; null on SQLite or when the settings do not say.</summary>
+    private static string? ConnectionStringOf(ParseResult parse)
+    {
+        try
+        {
+            var database = SettingsLoader.Load(SettingsLoader.BuildConfiguration(parse.GetValue(ConfigOption)), SettingsUse.None).Database;
+            return database.Provider == DatabaseProvider.Postgres ? database.ConnectionString : null;
+        }
+        catch (Exception)
+        {
+            // Only for naming the server in a message: a configuration that cannot be read has been reported already.
             return null;
         }
     }

@@ -1,4 +1,5 @@
 using AmiDialer.Data.Database;
+using AmiDialer.Hosting;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -10,14 +11,17 @@ namespace AmiDialer.Cli;
 /// </summary>
 internal static class CliFailures
 {
-    /// <summary>The lines for <paramref name="failure"/>; <paramref name="databasePath"/> is the database the command uses, when known.</summary>
-    public static IReadOnlyList<string> Describe(Exception failure, string? databasePath)
+    /// <summary>
+    /// The lines for <paramref name="failure"/>; <paramref name="databasePath"/> is the SQLite database the command uses,
+    /// <paramref name="connectionString"/> its PostgreSQL one, when known.
+    /// </summary>
+    public static IReadOnlyList<string> Describe(Exception failure, string? databasePath, string? connectionString = null)
     {
         var ex = Unwrap(failure);
         return ex switch
         {
             SqliteException sqlite => Database(sqlite, databasePath),
-            NpgsqlException postgres => Postgres(postgres, null),
+            NpgsqlException postgres => Postgres(postgres, connectionString),
             UnauthorizedAccessException => [ex.Message, "Give this user access to that file and its folder, or choose another path."],
             DirectoryNotFoundException => [ex.Message, "Create the folder first, or choose a path in a folder that exists."],
             FileNotFoundException missing => [missing.FileName is { } name ? $"File not found: {name}." : ex.Message, "Check the path."],
@@ -46,23 +50,11 @@ internal static class CliFailures
         };
     }
 
-    /// <summary>A PostgreSQL failure, naming the server and database (<paramref name="where"/>, never the password) when known.</summary>
-    public static IReadOnlyList<string> Postgres(NpgsqlException ex, string? where)
-    {
-        var server = where ?? "the PostgreSQL server";
-        const string Fix = "Check Database:ConnectionString";
-        return ex switch
-        {
-            PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } =>
-                [$"{server} refused the user name or password ({ex.Message}).", $"{Fix} (Username, Password) or the server's pg_hba.conf."],
-            PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } =>
-                [$"{server}: the database does not exist ({ex.Message}).", $"Create it (createdb) or fix the Database in {Fix[6..]}."],
-            PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } =>
-                [$"{server}: this user may not do that ({ex.Message}).", "Grant the user ownership of the database (AmiDialer creates its tables), or connect as its owner."],
-            PostgresException => [$"Database error on {server}: {ex.Message}", "Run the command again with --verbose for the details."],
-            _ => [$"Cannot reach {server}: {ex.InnerException?.Message ?? ex.Message}", $"Is the server running and reachable from here? {Fix} (Host, Port)."],
-        };
-    }
+    /// <summary>A PostgreSQL failure, naming the server (host:port, never the password) and the key when <paramref name="connectionString"/> is known.</summary>
+    public static IReadOnlyList<string> Postgres(NpgsqlException ex, string? connectionString) =>
+        connectionString is not null
+            ? PostgresFailures.Describe(ex, connectionString)
+            : [$"PostgreSQL ({PostgresFailures.Key}): {StoreErrors.Reason(ex)}.", "Run the command again with --verbose for the details."];
 
     private static Exception Unwrap(Exception ex)
     {

@@ -23,8 +23,7 @@ internal static class CliServices
         }
         catch (NpgsqlException ex)
         {
-            var where = settings.Database.ConnectionString is { } cs ? Where(cs) : null;
-            throw new CliException(string.Join(Environment.NewLine, CliFailures.Postgres(ex, where)), inner: ex);
+            throw new CliException(string.Join(Environment.NewLine, CliFailures.Postgres(ex, settings.Database.ConnectionString)), inner: ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
         {
@@ -35,13 +34,6 @@ internal static class CliServices
                 : [$"Cannot create the database {path}: {ex.Message}", "Point --db (or Database:Path) at a file in a folder this user can write to."];
             throw new CliException(string.Join(Environment.NewLine, lines), inner: ex);
         }
-    }
-
-    /// <summary>postgres://host:port/database for a connection string: what messages name (never the password).</summary>
-    private static string Where(string connectionString)
-    {
-        var b = new NpgsqlConnectionStringBuilder(connectionString);
-        return $"postgres://{b.Host}:{b.Port}/{b.Database}";
     }
 
     public static async Task<Campaign> CampaignAsync(AppServices services, string name, CancellationToken ct) =>

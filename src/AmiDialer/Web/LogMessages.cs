@@ -26,6 +26,9 @@ internal static partial class WebLog
     [LoggerMessage(EventId = 6005, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     public static partial void Unhandled(ILogger logger, Exception exception, string method, string path);
 
+    [LoggerMessage(EventId = 6009, Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: {Reason}")]
+    public static partial void StoreUnavailable(ILogger logger, string method, string path, string reason);
+
     [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "Upload refused: larger than {Limit} bytes")]
     public static partial void UploadTooLarge(ILogger logger, long limit);
 

@@ -152,25 +152,71 @@ public sealed class PostgresFixture : IAsyncLifetime
         Timeout = (int)ToolTimeout.TotalSeconds,
     }.ConnectionString;
 
+    /// <summary>
+    /// Stops the server as a crash or a failover does (<c>pg_ctl -m immediate stop</c>): every connection cut, no
+    /// checkpoint. <see cref="StartAgainAsync"/> brings it back with its data.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (!running)
+        {
+            throw new InvalidOperationException("PostgreSQL is not running.");
+        }
+
+        await RunAsync(PostgresBinaries.Tool("pg_ctl"), ["-D", DataFolder, "-m", "immediate", "-w", "stop"]).ConfigureAwait(false);
+        running = false;
+    }
+
+    /// <summary>
+    /// Makes the database of <paramref name="connectionString"/> keep every commit it acknowledged across
+    /// <see cref="StopAsync"/>, as a production server does: the cluster runs with <c>synchronous_commit</c> off for
+    /// speed, which acknowledges a commit before its WAL is written, so an immediate stop loses the last ones. For
+    /// sessions opened from now on.
+    /// </summary>
+    public async Task KeepCommitsAcrossStopsAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync().ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"ALTER DATABASE \"{name}\" SET synchronous_commit = on", connection);
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the server <see cref="StopAsync"/> stopped, on the same port and data folder (it recovers from its WAL), as a restarted database comes back.</summary>
+    public async Task StartAgainAsync()
+    {
+        if (running || folder is null)
+        {
+            throw new InvalidOperationException("PostgreSQL is running or was never started.");
+        }
+
+        await PgCtlStartAsync().ConfigureAwait(false);
+    }
+
     private async Task StartAsync()
     {
         // The port is free when asked and taken by postgres a moment later; another process can win the race, so try again.
         for (var attempt = 1; ; attempt++)
         {
             Port = FreeLoopbackPort();
-            var options = string.Create(CultureInfo.InvariantCulture,
-                $"-p {Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c log_lock_waits=on -c log_min_duration_statement=5000");
             try
             {
-                await RunAsync(PostgresBinaries.Tool("pg_ctl"),
-                    ["-D", DataFolder, "-l", Path.Combine(folder!, "server.log"), "-w", "-t", "60", "-o", options, "start"]).ConfigureAwait(false);
-                running = true;
+                await PgCtlStartAsync().ConfigureAwait(false);
                 return;
             }
             catch (InvalidOperationException) when (attempt < 3)
             {
             }
         }
+    }
+
+    private async Task PgCtlStartAsync()
+    {
+        var options = string.Create(CultureInfo.InvariantCulture,
+            $"-p {Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c log_lock_waits=on -c log_min_duration_statement=5000");
+        await RunAsync(PostgresBinaries.Tool("pg_ctl"),
+            ["-D", DataFolder, "-l", Path.Combine(folder!, "server.log"), "-w", "-t", "60", "-o", options, "start"]).ConfigureAwait(false);
+        running = true;
     }
 
     private static int FreeLoopbackPort()

@@ -99,7 +99,7 @@ public sealed class DatabaseProviderTests(PostgresFixture postgres) : IClassFixt
         var r = await AmiDialerProcess.RunAsync(_runner.Folder, env, AmiDialerProcess.CommandLimit, "campaign", "list", "--db", _runner.DatabasePath);
 
         Assert.True(r.Code == AmiDialerCli.Failure, r.ToString());
-        Assert.Contains($"Cannot reach postgres://127.0.0.1:{port}/amidialer", r.Error, StringComparison.Ordinal);
+        Assert.StartsWith($"Cannot reach PostgreSQL at 127.0.0.1:{port} (Database:ConnectionString): ", r.Error, StringComparison.Ordinal);
         Assert.Contains("Database:ConnectionString", r.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", r.Output + r.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", r.Error, StringComparison.Ordinal);

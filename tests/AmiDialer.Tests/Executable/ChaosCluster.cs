@@ -70,7 +70,7 @@ internal sealed class ChaosCluster(string folder, string connectionString) : IAs
 
         var url = new Uri($"http://127.0.0.1:{ChildServe.FreePort()}");
         var process = AmiDialerProcess.Start(Folder, environment, "serve", "--urls", url.ToString().TrimEnd('/'));
-        var node = new Node(name, process);
+        var node = new Node(name, process, url);
         nodes.Add(node);
         if (healthy)
         {
@@ -152,8 +152,8 @@ internal sealed class ChaosCluster(string folder, string connectionString) : IAs
 
     private static string Tail(string text, int length) => text.Length <= length ? text : "…" + text[^length..];
 
-    /// <summary>One serve process of the cluster.</summary>
-    internal sealed record Node(string Name, AmiDialerProcess Process)
+    /// <summary>One serve process of the cluster, its web host at <paramref name="Url"/>.</summary>
+    internal sealed record Node(string Name, AmiDialerProcess Process, Uri Url)
     {
         public override string ToString() => $"{Name} (pid {Process.Id})";
     }

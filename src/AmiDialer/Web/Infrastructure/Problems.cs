@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AmiDialer.Data.Database;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -43,11 +44,16 @@ internal static class Problems
 
 /// <summary>
 /// Turns a request the binder could not read into a 400 naming what was wrong (the body, a field by its JSON path, a
-/// query parameter) in words a client can act on, never .NET type names; a page gets the same as an HTML page. Any
-/// other unhandled error becomes a 500 that says nothing internal.
+/// query parameter) in words a client can act on, never .NET type names; a page gets the same as an HTML page. A store
+/// that cannot be reached (PostgreSQL down, restarting, failing over) is a 503 naming the server and the setting, with a
+/// Retry-After: the request was fine and will work once the store is back. Any other unhandled error becomes a 500 that
+/// says nothing internal.
 /// </summary>
-internal sealed partial class BadRequestExceptionHandler(ILoggerFactory loggerFactory) : IExceptionHandler
+internal sealed partial class BadRequestExceptionHandler(ILoggerFactory loggerFactory, WebBackend backend) : IExceptionHandler
 {
+    /// <summary>What a 503 asks a client to wait before trying again: a restart or a failover takes seconds.</summary>
+    private const int RetryAfterSeconds = 5;
+
     private readonly ILogger log = loggerFactory.CreateLogger("AmiDialer.Web");
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -69,9 +75,37 @@ internal sealed partial class BadRequestExceptionHandler(ILoggerFactory loggerFa
             return true;
         }
 
+        if (StoreErrors.IsUnavailable(exception))
+        {
+            await WriteUnavailableAsync(httpContext, exception);
+            return true;
+        }
+
         WebLog.Unhandled(log, exception, httpContext.Request.Method, httpContext.Request.Path);
         await Problems.WriteAsync(httpContext, StatusCodes.Status500InternalServerError, "Internal error", "The server hit an error; it has been logged.");
         return true;
+    }
+
+    /// <summary>The 503 for a store that cannot be reached: a problem for the API, an HTML page for a browser; logged without a stack trace.</summary>
+    private async Task WriteUnavailableAsync(HttpContext httpContext, Exception exception)
+    {
+        var database = backend.Services.Database;
+        var what = database.Provider == StoreProvider.Postgres
+            ? Hosting.PostgresFailures.Unreachable(database.ConnectionString, exception)
+            : $"Cannot open the database {database.Where}: {StoreErrors.Reason(exception)}.";
+        const string Wait = "The dialer keeps its calls meanwhile and resumes by itself when the database is back; try again in a moment.";
+        WebLog.StoreUnavailable(log, httpContext.Request.Method, httpContext.Request.Path, what);
+        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        const string Title = "The database is unavailable";
+        if (!Auth.AuthSetup.IsApi(httpContext.Request))
+        {
+            await Pages.Layout.Page(httpContext, Title,
+                $"<div class=\"error-box\" role=\"alert\" id=\"store-unavailable\">{Pages.Html.E(what)}</div><p>{Pages.Html.E(Wait)}</p>",
+                StatusCodes.Status503ServiceUnavailable).ExecuteAsync(httpContext);
+            return;
+        }
+
+        await Problems.WriteAsync(httpContext, StatusCodes.Status503ServiceUnavailable, Title, what + " " + Wait);
     }
 
     private static (string Title, string Detail, string? Field, string? Message) Explain(BadHttpRequestException bad)
