@@ -42,7 +42,12 @@ public sealed class PhoneNormalizer
     private static readonly CompiledNumberTyper? NanpTyper = NanpMain is { } main
         ? CompiledNumberTyper.Create(main, NanpProbes(), n => TypeAgainst(Util, n, main))
         : null;
-    private readonly ConcurrentDictionary<string, string[]> zoneLists = new(StringComparer.Ordinal);
+
+    // Many numbers share a handful of zone lists: one array per list, shared by every normaliser (a few hundred at most).
+    private static readonly ConcurrentDictionary<string, string[]> ZoneLists = new(StringComparer.Ordinal);
+
+    // The zones of a geographical number from the library's map without the library's strings per number.
+    private static readonly ZonePrefixMap? Zones = ZonePrefixMap.Create(Intern, ZoneProbes());
     private readonly int defaultCountryCode;
 
     public PhoneNormalizer(string defaultRegion)
@@ -64,6 +69,9 @@ public sealed class PhoneNormalizer
     /// <summary>Whether the US patterns are compiled (see <see cref="NanpTyper"/>); false after a library change it does not follow.</summary>
     internal static bool UsesCompiledNanpTyper => NanpTyper is not null;
 
+    /// <summary>Whether zones come from <see cref="ZonePrefixMap"/>; false after a library change it does not follow.</summary>
+    internal static bool UsesZonePrefixMap => Zones is not null;
+
     public PhoneCheck Normalize(string? raw)
     {
         var text = (raw ?? "").Trim();
@@ -84,7 +92,7 @@ public sealed class PhoneNormalizer
             if (type != PhoneNumberType.UNKNOWN)
             {
                 // What Format(E164) writes for +1: the country code and the ten digits.
-                return Accept(fast, type, "+1" + national);
+                return Accept(fast, type, "+1" + national, national);
             }
         }
 
@@ -135,16 +143,28 @@ public sealed class PhoneNormalizer
         return Accept(number, type);
     }
 
-    private PhoneCheck Accept(PhoneNumber number, PhoneNumberType type, string? e164 = null)
+    /// <param name="nationalNumber">The national significant number when the caller has it already.</param>
+    private static PhoneCheck Accept(PhoneNumber number, PhoneNumberType type, string? e164 = null, string? nationalNumber = null)
     {
-        var zones = Util.IsNumberGeographical(type, number.CountryCode)
-            ? ZoneMapper.GetTimeZonesForGeographicalNumber(number)
-            : ZoneMapper.GetTimeZonesForNumber(number);
-        return new PhoneCheck(e164 ?? Util.Format(number, PhoneNumberFormat.E164), Intern(zones), null, null);
+        string[] zones;
+        if (!Util.IsNumberGeographical(type, number.CountryCode))
+        {
+            zones = Intern(ZoneMapper.GetTimeZonesForNumber(number));
+        }
+        else if (Zones is { } map)
+        {
+            zones = map.Lookup(number.CountryCode, nationalNumber ?? Util.GetNationalSignificantNumber(number));
+        }
+        else
+        {
+            zones = Intern(ZoneMapper.GetTimeZonesForGeographicalNumber(number));
+        }
+
+        return new PhoneCheck(e164 ?? Util.Format(number, PhoneNumberFormat.E164), zones, null, null);
     }
 
-    // Many numbers share a handful of zone lists: keep one array per list instead of one per lead.
-    private string[] Intern(IList<string> zones)
+    // Empty when the library cannot tell; the library's unknown zone is never stored.
+    private static string[] Intern(IList<string> zones)
     {
         if (zones.Count == 0 || (zones.Count == 1 && zones[0] == ZoneMapper.GetUnknownTimeZone()))
         {
@@ -152,7 +172,22 @@ public sealed class PhoneNormalizer
         }
 
         var key = zones.Count == 1 ? zones[0] : string.Join('|', zones);
-        return zoneLists.GetOrAdd(key, static (_, list) => [.. list], zones);
+        return ZoneLists.GetOrAdd(key, static (_, list) => [.. list], zones);
+    }
+
+    /// <summary>The US probes and a few numbers elsewhere, whose zones the prefix map must find as the library does.</summary>
+    private static IEnumerable<PhoneNumber> ZoneProbes()
+    {
+        foreach (var national in NanpProbes())
+        {
+            yield return new PhoneNumber.Builder().SetCountryCode(1).SetNationalNumber(ulong.Parse(national, CultureInfo.InvariantCulture)).Build();
+        }
+
+        // An Italian number keeps its leading zero in the national number, which the prefix must keep too.
+        foreach (var e164 in new[] { "+442079460958", "+33142685300", "+61212345678", "+4930123456", "+390612345678", "+74951234567", "+551123456789" })
+        {
+            yield return Util.Parse(e164, null);
+        }
     }
 
     /// <summary>

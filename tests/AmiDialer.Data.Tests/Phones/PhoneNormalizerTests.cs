@@ -98,6 +98,87 @@ public sealed class PhoneNormalizerTests
         Assert.True(checkedCount > 5000, $"only {checkedCount} valid numbers generated");
         Assert.True(PhoneNormalizer.UsesNanpShortcut, "libphonenumber changed: US numbers are typed twice again (slower, still correct)");
         Assert.True(PhoneNormalizer.UsesCompiledNanpTyper, "libphonenumber changed: US patterns are interpreted again (slower, still correct)");
+        Assert.True(PhoneNormalizer.UsesZonePrefixMap, "libphonenumber changed: zones are looked up the library's way again (slower, still correct)");
+    }
+
+    [Fact]
+    public void The_zone_prefix_map_finds_the_zones_libphonenumber_finds_in_every_region()
+    {
+        var util = PhoneNumberUtil.GetInstance();
+        var mapper = PhoneNumberToTimeZonesMapper.GetInstance();
+        string[] Plain(IList<string> zones) => zones.Count == 1 && zones[0] == mapper.GetUnknownTimeZone() ? [] : [.. zones];
+        var map = ZonePrefixMap.Create(Plain, [])!;
+        Assert.NotNull(map);
+        var random = new Random(17);
+        var compared = 0;
+        foreach (var region in util.GetSupportedRegions())
+        {
+            var code = util.GetCountryCodeForRegion(region);
+            var examples = new[] { PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE }
+                .Select(t => util.GetExampleNumberForType(region, t)).Where(n => n is not null).ToList();
+            foreach (var example in examples)
+            {
+                // The example, then numbers that keep its first digits and vary the rest (the map's keys are prefixes).
+                var national = util.GetNationalSignificantNumber(example);
+                for (var i = 0; i < 40; i++)
+                {
+                    var keep = Math.Min(national.Length, i % 8);
+                    var digits = i == 0 ? national : national[..keep] + string.Concat(Enumerable.Range(0, national.Length - keep).Select(_ => (char)('0' + random.Next(10))));
+                    PhoneNumber number;
+                    try
+                    {
+                        number = util.Parse("+" + code.ToString(CultureInfo.InvariantCulture) + digits, null);
+                    }
+                    catch (NumberParseException)
+                    {
+                        continue;
+                    }
+
+                    var expected = Plain(mapper.GetTimeZonesForGeographicalNumber(number));
+                    var found = map.Lookup(number.CountryCode, util.GetNationalSignificantNumber(number));
+                    Assert.True(expected.SequenceEqual(found), $"{region} {digits}: [{string.Join(", ", found)}], library [{string.Join(", ", expected)}]");
+                    compared++;
+                }
+            }
+        }
+
+        for (var npa = 200; npa <= 999; npa++)
+        {
+            for (var k = 0; k < 25; k++)
+            {
+                var national = string.Create(CultureInfo.InvariantCulture, $"{npa}{random.Next(200, 1000)}{random.Next(0, 10000):0000}");
+                var number = new PhoneNumber.Builder().SetCountryCode(1).SetNationalNumber(ulong.Parse(national, CultureInfo.InvariantCulture)).Build();
+                Assert.Equal(Plain(mapper.GetTimeZonesForGeographicalNumber(number)), map.Lookup(1, national));
+                compared++;
+            }
+        }
+
+        Assert.True(compared > 20000, $"only {compared} numbers compared");
+    }
+
+    [Theory]
+    [InlineData("+1 999 555 0100", "invalid for region US")] // written as E.164, but no such area code
+    [InlineData("+12125550100", null)]
+    [InlineData("+1 212 155 0100", "invalid for region US")] // an exchange cannot start with 1
+    [InlineData("+1 (212) 555-0100", null)]
+    [InlineData("+1 800 555 0100", null)]
+    [InlineData("+1 212 555 01000", "too long")]
+    [InlineData("+1 212 555 010", "too short")]
+    [InlineData("+44 20 7946 095", "invalid for region GB")]
+    [InlineData("+1 204 555 0100", null)] // Canada: +1 but not the US, so the library types it
+    public void Numbers_that_look_e164_get_the_verdict_libphonenumber_gives(string raw, string? message)
+    {
+        var util = PhoneNumberUtil.GetInstance();
+        var mapper = PhoneNumberToTimeZonesMapper.GetInstance();
+        var check = Us.Normalize(raw);
+        Assert.Equal(message, check.Message);
+        var parsed = util.Parse(raw, "US");
+        Assert.Equal(message is null, util.IsValidNumber(parsed));
+        if (message is null)
+        {
+            Assert.Equal(util.Format(parsed, PhoneNumberFormat.E164), check.E164);
+            Assert.Equal(mapper.GetTimeZonesForNumber(parsed).Where(z => z != mapper.GetUnknownTimeZone()), check.TimeZones);
+        }
     }
 
     [Fact]
