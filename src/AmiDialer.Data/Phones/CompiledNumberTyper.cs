@@ -49,7 +49,7 @@ internal sealed class CompiledNumberTyper
     }
 
     /// <param name="nationalNumber">The national significant number, digits only.</param>
-    public PhoneNumberType TypeOf(string nationalNumber)
+    public PhoneNumberType TypeOf(ReadOnlySpan<char> nationalNumber)
     {
         if (!general.Matches(nationalNumber))
         {
@@ -80,6 +80,6 @@ internal sealed class CompiledNumberTyper
         // A type with no pattern has no numbers: an empty pattern matches only the empty string.
         private readonly Regex pattern = new(@"\A(?:" + desc.NationalNumberPattern + @")\z", RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
-        public bool Matches(string number) => (lengths.Count == 0 || lengths.Contains(number.Length)) && pattern.IsMatch(number);
+        public bool Matches(ReadOnlySpan<char> number) => (lengths.Count == 0 || lengths.Contains(number.Length)) && pattern.IsMatch(number);
     }
 }

@@ -86,13 +86,22 @@ public sealed class PhoneNormalizer
             return Reject(PhoneRejection.NoNumber, "no number");
         }
 
-        if (TryFastNanp(text, out var fast, out var national))
+        Span<char> digits = stackalloc char[16];
+        if (TryFastNanp(text, digits, out var start))
         {
-            var type = NanpType(national) is var t && t != PhoneNumberType.UNKNOWN ? t : Util.GetNumberType(fast);
+            // Nothing is allocated for the number but its E.164 text unless the library must see it (another +1 region).
+            var national = digits.Slice(start, 10);
+            PhoneNumber? number = null;
+            var type = NanpType(national);
+            if (type == PhoneNumberType.UNKNOWN)
+            {
+                number = NanpNumber(national);
+                type = Util.GetNumberType(number);
+            }
+
             if (type != PhoneNumberType.UNKNOWN)
             {
-                // What Format(E164) writes for +1: the country code and the ten digits.
-                return Accept(fast, type, "+1" + national, national);
+                return AcceptNanp(national, type, number);
             }
         }
 
@@ -190,15 +199,38 @@ public sealed class PhoneNormalizer
         }
     }
 
+    /// <summary>A valid +1 number: its zones and its E.164 text, which is what Format(E164) writes for +1 (the country code and the ten digits).</summary>
+    private static PhoneCheck AcceptNanp(ReadOnlySpan<char> national, PhoneNumberType type, PhoneNumber? number)
+    {
+        string[] zones;
+        if (Util.IsNumberGeographical(type, 1) && Zones is { } map)
+        {
+            zones = map.Lookup(1, national);
+        }
+        else
+        {
+            return Accept(number ?? NanpNumber(national), type, "+1" + national.ToString());
+        }
+
+        Span<char> e164 = stackalloc char[12];
+        e164[0] = '+';
+        e164[1] = '1';
+        national.CopyTo(e164[2..]);
+        return new PhoneCheck(new string(e164), zones, null, null);
+    }
+
+    private static PhoneNumber NanpNumber(ReadOnlySpan<char> national) =>
+        new PhoneNumber.Builder().SetCountryCode(1).SetNationalNumber(ulong.Parse(national, provider: CultureInfo.InvariantCulture)).Build();
+
     /// <summary>
     /// +1 and ten digits, or (default region in +1) ten digits or 1 and ten, written with only digits, spaces and
     /// ()-./ : exactly what libphonenumber would read as that country code and national number.
     /// </summary>
-    private bool TryFastNanp(string text, out PhoneNumber number, out string nationalNumber)
+    /// <param name="digits">At least 16 chars: receives the digits.</param>
+    /// <param name="start">Where the ten digits of the national number start in <paramref name="digits"/>.</param>
+    private bool TryFastNanp(string text, Span<char> digits, out int start)
     {
-        number = null!;
-        nationalNumber = "";
-        Span<char> digits = stackalloc char[16];
+        start = 0;
         var count = 0;
         var plus = false;
         for (var i = 0; i < text.Length; i++)
@@ -223,7 +255,6 @@ public sealed class PhoneNormalizer
             }
         }
 
-        int start;
         if (count == 11 && digits[0] == '1' && (plus || defaultCountryCode == 1))
         {
             start = 1;
@@ -237,21 +268,12 @@ public sealed class PhoneNormalizer
             return false;
         }
 
-        var national = digits.Slice(start, 10);
-
         // NANP area codes and exchanges never start with 0 or 1; leave those to the full parser and its reasons.
-        if (national[0] is '0' or '1')
-        {
-            return false;
-        }
-
-        nationalNumber = national.ToString();
-        number = new PhoneNumber.Builder().SetCountryCode(1).SetNationalNumber(ulong.Parse(national, provider: CultureInfo.InvariantCulture)).Build();
-        return true;
+        return digits[start] is not ('0' or '1');
     }
 
-    private static PhoneNumberType NanpType(string national) =>
-        NanpTyper?.TypeOf(national) ?? (NanpMain is { } us ? TypeAgainst(Util, national, us) : PhoneNumberType.UNKNOWN);
+    private static PhoneNumberType NanpType(ReadOnlySpan<char> national) =>
+        NanpTyper?.TypeOf(national) ?? (NanpMain is { } us ? TypeAgainst(Util, national.ToString(), us) : PhoneNumberType.UNKNOWN);
 
     /// <summary>Every area code, with exchanges and lines that vary with it, plus the special ranges (toll-free, premium, personal).</summary>
     private static IEnumerable<string> NanpProbes()
