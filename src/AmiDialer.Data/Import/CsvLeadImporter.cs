@@ -172,7 +172,11 @@ public sealed partial class CsvLeadImporter
         var blocked = await store.LoadBlockedSetAsync(options.CampaignId, cancellationToken).ConfigureAwait(false);
         var started = time.GetUtcNow();
         await using var writer = await store.OpenWriterAsync(
-            new LeadImportTarget(options.CampaignId, fileName, normalizer.DefaultRegion, options.Actor, started, options.WalSettleRows), cancellationToken).ConfigureAwait(false);
+            new LeadImportTarget(options.CampaignId, fileName, normalizer.DefaultRegion, options.Actor, started, options.WalSettleRows)
+            {
+                ExpectedRows = ExpectedRows(prefix.AsSpan(0, prefixLength), complete, totalBytes),
+            },
+            cancellationToken).ConfigureAwait(false);
         var importId = writer.ImportId;
         logger.ImportStarted(importId, fileName, options.CampaignId, delimiter == '\t' ? "TAB" : delimiter.ToString(), encoding.WebName, header[phoneIndex]);
 
@@ -378,6 +382,23 @@ public sealed partial class CsvLeadImporter
             stop.Token.ThrowIfCancellationRequested();
         }
     }
+
+    /// <summary>
+    /// The file's rows as its first bytes' lines suggest, for a writer to size what it keeps per row; 0 for a file read
+    /// whole in those bytes or of unknown size. At most <see cref="MaxExpectedRows"/>, so a wrong guess costs little.
+    /// </summary>
+    internal static int ExpectedRows(ReadOnlySpan<byte> prefix, bool complete, long? totalBytes)
+    {
+        var lines = prefix.Count((byte)'\n');
+        if (complete || totalBytes is not { } total || lines == 0)
+        {
+            return 0;
+        }
+
+        return (int)Math.Min(MaxExpectedRows, total * lines / prefix.Length);
+    }
+
+    private const long MaxExpectedRows = 4_000_000;
 
     private async Task SafeFinishAsync(ILeadImportWriter writer, ImportStatus status, DateTimeOffset now, string message)
     {

@@ -55,4 +55,8 @@ internal interface ILeadImportStore
 }
 
 /// <summary>An import about to start: where, from what, by whom, and when its dialable leads become due.</summary>
-internal sealed record LeadImportTarget(long CampaignId, string FileName, string Region, string Actor, DateTimeOffset EligibleAt, int WalSettleRows);
+internal sealed record LeadImportTarget(long CampaignId, string FileName, string Region, string Actor, DateTimeOffset EligibleAt, int WalSettleRows)
+{
+    /// <summary>About how many rows the file has (0 when it cannot tell): a writer may size what it keeps per row once.</summary>
+    public int ExpectedRows { get; init; }
+}

@@ -16,6 +16,9 @@ internal sealed class ImportPhoneSet
 
     public int Count => numbers.Count + (others?.Count ?? 0);
 
+    /// <summary>Room for <paramref name="more"/> numbers beyond those in the set, so the set does not grow by rehashing as they come.</summary>
+    public void Reserve(int more) => numbers.EnsureCapacity(numbers.Count + more);
+
     /// <summary>True when the number was not in the set (it is now).</summary>
     public bool Add(ReadOnlySpan<byte> phone) =>
         Key(phone) is { } key ? numbers.Add(key) : (others ??= new(StringComparer.Ordinal)).Add(Encoding.UTF8.GetString(phone));

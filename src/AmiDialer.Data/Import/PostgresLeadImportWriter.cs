@@ -65,6 +65,7 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
     private ImportPhoneSet phones;
     // After a rollback the set holds numbers of rows that are not in: read again from the store before another batch.
     private bool phonesStale;
+    private readonly int expectedRows;
     private readonly bool skipForeignKeyCheck;
     private readonly CancellationTokenSource heartbeatStop;
     private readonly Task heartbeat;
@@ -74,8 +75,9 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
     private NpgsqlTransaction? transaction;
     private NpgsqlRawCopyStream? copy;
 
-    private PostgresLeadImportWriter(NpgsqlConnection connection, long campaignId, long importId, DateTimeOffset eligibleAt, ImportPhoneSet phones, bool skipForeignKeyCheck, Task heartbeat, CancellationTokenSource heartbeatStop)
+    private PostgresLeadImportWriter(NpgsqlConnection connection, long campaignId, long importId, DateTimeOffset eligibleAt, ImportPhoneSet phones, int expectedRows, bool skipForeignKeyCheck, Task heartbeat, CancellationTokenSource heartbeatStop)
     {
+        this.expectedRows = expectedRows;
         this.connection = connection;
         this.campaignId = campaignId;
         ImportId = importId;
@@ -106,7 +108,7 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
                 }
             }
 
-            var phones = await CampaignPhonesAsync(connection, target.CampaignId, cancellationToken).ConfigureAwait(false);
+            var phones = await CampaignPhonesAsync(connection, target.CampaignId, target.ExpectedRows, cancellationToken).ConfigureAwait(false);
             var skipForeignKeyCheck = await MaySkipForeignKeyCheckAsync(connection, cancellationToken).ConfigureAwait(false);
 
             long importId;
@@ -136,7 +138,7 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
             {
             }
 
-            return new PostgresLeadImportWriter(connection, target.CampaignId, importId, target.EligibleAt, phones, skipForeignKeyCheck,
+            return new PostgresLeadImportWriter(connection, target.CampaignId, importId, target.EligibleAt, phones, target.ExpectedRows, skipForeignKeyCheck,
                 KeepAliveAsync(dataSource, importId, time, stop.Token), stop);
         }
         catch
@@ -148,8 +150,11 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
         }
     }
 
-    /// <summary>The campaign's numbers now (none for a new campaign): a row with one of them is a duplicate.</summary>
-    private static async Task<ImportPhoneSet> CampaignPhonesAsync(NpgsqlConnection connection, long campaignId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The campaign's numbers now (none for a new campaign): a row with one of them is a duplicate. With room for the
+    /// file's rows: growing a set of a million numbers as they come rehashed it about twenty times.
+    /// </summary>
+    private static async Task<ImportPhoneSet> CampaignPhonesAsync(NpgsqlConnection connection, long campaignId, int expectedRows, CancellationToken cancellationToken)
     {
         var phones = new ImportPhoneSet();
         await using var command = new NpgsqlCommand("SELECT phone FROM leads WHERE campaign_id = $1", connection);
@@ -160,6 +165,7 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
             phones.Add(reader.GetString(0));
         }
 
+        phones.Reserve(expectedRows);
         return phones;
     }
 
@@ -184,7 +190,7 @@ internal sealed class PostgresLeadImportWriter : ILeadImportWriter
     {
         if (phonesStale)
         {
-            phones = await CampaignPhonesAsync(connection, campaignId, CancellationToken.None).ConfigureAwait(false);
+            phones = await CampaignPhonesAsync(connection, campaignId, expectedRows, CancellationToken.None).ConfigureAwait(false);
             phonesStale = false;
         }
 
