@@ -216,6 +216,8 @@ public sealed class PostgresDownTests(PostgresFixture postgres, ITestOutputHelpe
             Assert.True(health.StatusCode == HttpStatusCode.ServiceUnavailable, $"/health: {(int)health.StatusCode} {body}");
             var database = JsonDocument.Parse(body).RootElement.GetProperty("database");
             Assert.False(database.GetProperty("ok").GetBoolean(), body);
+            Assert.Contains(where, database.GetProperty("error").GetString(), StringComparison.Ordinal);
+            Assert.Contains("Database:ConnectionString", database.GetProperty("error").GetString(), StringComparison.Ordinal);
         }
 
         using (var api = await http.GetAsync(new Uri("/api/campaigns", UriKind.Relative)))

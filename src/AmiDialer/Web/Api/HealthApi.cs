@@ -37,9 +37,9 @@ internal static class HealthApi
 
     private static async Task<string?> CheckDatabaseAsync(WebData data, CancellationToken ct)
     {
+        var db = await data.DatabaseAsync(ct);
         try
         {
-            var db = await data.DatabaseAsync(ct);
             await using var connection = await db.OpenConnectionAsync(ct);
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT 1";
@@ -48,7 +48,12 @@ internal static class HealthApi
         }
         catch (Exception ex) when (StoreErrors.IsStoreError(ex) || ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            return ex.Message;
+            // The same words as the CLI and the 503 pages: the server and the setting to check, never the password.
+            return db.Provider == StoreProvider.Postgres
+                ? ex is Npgsql.NpgsqlException npgsql
+                    ? Hosting.PostgresFailures.Describe(npgsql, db.ConnectionString)[0]
+                    : Hosting.PostgresFailures.Unreachable(db.ConnectionString, ex)
+                : ex.Message;
         }
     }
 }
