@@ -90,7 +90,7 @@ public sealed class ClusterServersWebTests(PostgresFixture postgres) : IClassFix
                 Assert.Equal(("pbx1", "MaxConcurrentCalls", found), (disagreement.GetProperty("server").GetString(), disagreement.GetProperty("setting").GetString(), disagreement.GetProperty("found").GetString()));
                 var clusterServer = Assert.Single(cluster.GetProperty("servers").EnumerateArray());
                 Assert.Equal(3, clusterServer.GetProperty("maxConcurrentCalls").GetInt32());
-                Assert.Equal([nameA, nameB], clusterServer.GetProperty("nodes").EnumerateArray().Select(n => n.GetString()).Order());
+                Assert.Equal(new[] { nameA, nameB }.Order(StringComparer.Ordinal), clusterServer.GetProperty("nodes").EnumerateArray().Select(n => n.GetString()!).Order(StringComparer.Ordinal));
                 Assert.Equal($"127.0.0.1:{sim.Port}", cluster.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("name").GetString() == nameA).GetProperty("amiServers")[0].GetProperty("endpoint").GetString());
 
                 // The doctor's cluster check warns, naming the key and both nodes, with the fix.
